@@ -1,0 +1,131 @@
+# uringaudit: audit for Linux io_uring with eBPF.
+#
+#   make            build bpf objects, skeleton and the uringaudit binary
+#   make deps       install the Debian packages needed to build and test (apt, idempotent)
+#   make check      all tests (unit tests always; integration tests need root)
+#   make run        run the daemon with the built-in default rules, records to stdout
+#   make vmlinux    regenerate bpf/vmlinux.h from the running kernel
+#   V=1             show the commands
+#
+# Three pattern rules as in libbpf's examples: clang -target bpf -> bpftool gen
+# object -> bpftool gen skeleton.
+
+.DELETE_ON_ERROR:
+.SECONDARY:
+.SUFFIXES:
+
+CC ?= cc
+CLANG ?= clang
+BPFTOOL ?= bpftool
+ARCH := $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/')
+
+OUT := build
+VERSION := 0.1.0
+
+ifeq ($(V),1)
+Q :=
+msg =
+else
+Q := @
+msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
+endif
+
+WARN := -Wall -Wextra -Werror -Wno-unused-parameter
+CFLAGS ?= -O2 -g
+ALL_CFLAGS := -std=gnu11 $(WARN) $(CFLAGS) -D_GNU_SOURCE -Ilib -Ibpf -I$(OUT) \
+	-DUA_VERSION='"$(VERSION)"' -MMD -MP
+LDLIBS := -lbpf -lelf -lz
+
+BPF_CFLAGS := -g -O2 -Wall -Werror -target bpf -D__TARGET_ARCH_$(ARCH) -Ibpf
+
+LIB_SRC := $(wildcard lib/*.c)
+LIB_OBJ := $(patsubst lib/%.c,$(OUT)/lib/%.o,$(LIB_SRC))
+SRC := $(wildcard src/*.c)
+SRC_OBJ := $(patsubst src/%.c,$(OUT)/src/%.o,$(SRC))
+UNIT_SRC := $(wildcard tests/unit/test_*.c)
+UNIT_BIN := $(patsubst tests/unit/%.c,$(OUT)/tests/%,$(UNIT_SRC))
+PROG_SRC := $(wildcard tests/progs/*.c)
+PROG_BIN := $(patsubst tests/progs/%.c,$(OUT)/tests/%,$(PROG_SRC))
+
+.PHONY: all
+all: $(OUT)/uringaudit
+
+$(OUT)/bpf/%.bpf.o: bpf/%.bpf.c bpf/uringaudit.h bpf/vmlinux.h | $(OUT)/bpf
+	$(call msg,BPF,$@)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@.tmp
+	$(Q)$(BPFTOOL) gen object $@ $@.tmp
+	$(Q)rm -f $@.tmp
+
+$(OUT)/%.skel.h: $(OUT)/bpf/%.bpf.o
+	$(call msg,GEN-SKEL,$@)
+	$(Q)$(BPFTOOL) gen skeleton $< name $* > $@
+
+$(OUT)/lib/%.o: lib/%.c | $(OUT)/lib
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(ALL_CFLAGS) -c $< -o $@
+
+# The daemon includes the skeleton.
+$(SRC_OBJ): $(OUT)/uringaudit.skel.h
+$(OUT)/src/%.o: src/%.c | $(OUT)/src
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(ALL_CFLAGS) -c $< -o $@
+
+$(OUT)/uringaudit: $(SRC_OBJ) $(LIB_OBJ)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
+
+$(OUT)/tests/test_%: tests/unit/test_%.c $(LIB_OBJ) | $(OUT)/tests
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(ALL_CFLAGS) -Itests/unit -DUA_GOLDEN_DIR='"tests/golden"' $^ -o $@
+
+$(OUT)/tests/%: tests/progs/%.c | $(OUT)/tests
+	$(call msg,CC,$@)
+	$(Q)$(CC) -std=gnu11 $(WARN) $(CFLAGS) -D_GNU_SOURCE -Ibpf $< -luring -lpthread -o $@
+
+$(OUT)/bpf $(OUT)/lib $(OUT)/src $(OUT)/tests:
+	$(Q)mkdir -p $@
+
+.PHONY: tests
+tests: $(OUT)/uringaudit $(UNIT_BIN) $(PROG_BIN)
+
+# The README's test command. Unit tests run anywhere; integration tests load
+# BPF and skip (saying why) without root or the kernel features they need.
+.PHONY: check
+check: tests
+	$(Q)tests/run-all.sh $(OUT)
+
+.PHONY: check-unit
+check-unit: $(UNIT_BIN)
+	$(Q)tests/run-all.sh --unit-only $(OUT)
+
+# Sanitizer build of the library tests.
+.PHONY: check-asan
+check-asan:
+	$(Q)$(MAKE) --no-print-directory OUT=build-asan \
+		CFLAGS='-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer' check-unit
+
+.PHONY: run
+run: $(OUT)/uringaudit
+	$(OUT)/uringaudit run --log -
+
+.PHONY: deps
+deps:
+	scripts/install-deps.sh
+
+.PHONY: vmlinux
+vmlinux:
+	$(BPFTOOL) btf dump file /sys/kernel/btf/vmlinux format c > bpf/vmlinux.h
+
+.PHONY: format lint
+format:
+	clang-format -i bpf/*.c bpf/uringaudit.h lib/*.c lib/*.h src/*.c src/*.h tests/unit/*.c tests/progs/*.c
+lint:
+	clang-format --dry-run --Werror bpf/*.bpf.c bpf/uringaudit.h lib/*.c lib/*.h src/*.c src/*.h
+	cppcheck --quiet --error-exitcode=1 --enable=warning,performance,portability \
+		--suppress=missingIncludeSystem -Ilib -Ibpf lib src
+
+.PHONY: clean
+clean:
+	rm -rf $(OUT) build-asan
+
+-include $(wildcard $(OUT)/lib/*.d $(OUT)/src/*.d $(OUT)/tests/*.d)

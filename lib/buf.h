@@ -1,0 +1,39 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * A growable output buffer with a sticky error, so a formatter can append field after field
+ * and check once at the end (the pattern of git's strbuf, minus the die() on ENOMEM: a daemon
+ * must survive an allocation failure and report it).
+ */
+#ifndef UA_BUF_H
+#define UA_BUF_H
+
+#include <stdarg.h>
+#include <stddef.h>
+
+struct ua_buf {
+	char *data; /* NUL-terminated whenever len > 0 */
+	size_t len, cap;
+	int err; /* 0, or the first error (-ENOMEM, ...); later adds do nothing */
+};
+
+#define UA_BUF_INIT { NULL, 0, 0, 0 }
+
+void ua_buf_init(struct ua_buf *b);
+/* Free the memory; @b is then as after ua_buf_init(). */
+void ua_buf_release(struct ua_buf *b);
+/* Empty @b and clear its error, keeping the memory for the next record. */
+void ua_buf_reset(struct ua_buf *b);
+/* Shorten @b to @len bytes (no-op if it is not longer): undoes a partial append. */
+void ua_buf_truncate(struct ua_buf *b, size_t len);
+/* Make room for @n more bytes (and the NUL). Returns b->err. */
+int ua_buf_grow(struct ua_buf *b, size_t n);
+
+/* Appenders: all return b->err (0 on success). */
+int ua_buf_add(struct ua_buf *b, const void *data, size_t len);
+int ua_buf_addch(struct ua_buf *b, char c);
+int ua_buf_addstr(struct ua_buf *b, const char *s);
+int ua_buf_addf(struct ua_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+int ua_buf_vaddf(struct ua_buf *b, const char *fmt, va_list ap)
+	__attribute__((format(printf, 2, 0)));
+
+#endif /* UA_BUF_H */

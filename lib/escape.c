@@ -1,0 +1,218 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* Escaping of untrusted byte strings for audit text and JSON. */
+#include <errno.h>
+#include <stdint.h>
+
+#include "escape.h"
+
+static const char hex_upper[] = "0123456789ABCDEF";
+static const char hex_lower[] = "0123456789abcdef";
+
+static int hex_value(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* The kernel's audit_string_contains_control(), which also counts the space as control. */
+static int text_quotable(unsigned char c)
+{
+	return c >= 0x21 && c <= 0x7e && c != '"';
+}
+
+int ua_escape_text(struct ua_buf *out, const char *s, size_t len)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t i;
+	char *w;
+
+	for (i = 0; i < len; i++) {
+		if (!text_quotable(p[i]))
+			break;
+	}
+	if (i == len) {
+		ua_buf_addch(out, '"');
+		ua_buf_add(out, s, len);
+		return ua_buf_addch(out, '"');
+	}
+
+	if (len > (SIZE_MAX - 1) / 2) {
+		if (!out->err)
+			out->err = -ENOMEM;
+		return out->err;
+	}
+	if (ua_buf_grow(out, 2 * len))
+		return out->err;
+	w = out->data + out->len;
+	for (i = 0; i < len; i++) {
+		*w++ = hex_upper[p[i] >> 4];
+		*w++ = hex_upper[p[i] & 0xf];
+	}
+	*w = '\0';
+	out->len += 2 * len;
+	return 0;
+}
+
+int ua_unescape_text(const char *in, size_t inlen, struct ua_buf *out)
+{
+	size_t start = out->len, i;
+
+	if (out->err)
+		return out->err;
+	if (inlen == 0)
+		return -EINVAL;
+
+	if (in[0] == '"') {
+		if (inlen < 2 || in[inlen - 1] != '"')
+			return -EINVAL;
+		/* Only what ua_escape_text() would have quoted: anything else is forged. */
+		for (i = 1; i < inlen - 1; i++) {
+			if (!text_quotable((unsigned char)in[i]))
+				return -EINVAL;
+		}
+		return ua_buf_add(out, in + 1, inlen - 2);
+	}
+
+	if (inlen % 2)
+		return -EINVAL;
+	if (ua_buf_grow(out, inlen / 2))
+		return out->err;
+	for (i = 0; i < inlen; i += 2) {
+		int hi = hex_value(in[i]), lo = hex_value(in[i + 1]);
+
+		if (hi < 0 || lo < 0) {
+			ua_buf_truncate(out, start);
+			return -EINVAL;
+		}
+		out->data[out->len++] = (char)(hi << 4 | lo);
+	}
+	out->data[out->len] = '\0';
+	return 0;
+}
+
+int ua_escape_json(struct ua_buf *out, const char *s, size_t len)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t i;
+	char *w;
+
+	/* Worst case: every byte as \u00XX, plus the quotes. */
+	if (len > (SIZE_MAX - 3) / 6) {
+		if (!out->err)
+			out->err = -ENOMEM;
+		return out->err;
+	}
+	if (ua_buf_grow(out, 6 * len + 2))
+		return out->err;
+	w = out->data + out->len;
+	*w++ = '"';
+	for (i = 0; i < len; i++) {
+		unsigned char c = p[i];
+
+		if (c == '"' || c == '\\') {
+			*w++ = '\\';
+			*w++ = (char)c;
+		} else if (c >= 0x20 && c <= 0x7e) {
+			*w++ = (char)c;
+		} else {
+			/*
+			 * No \n or \t shorthands: one form per byte keeps the output easy to
+			 * grep and the decoder's job trivial.
+			 */
+			*w++ = '\\';
+			*w++ = 'u';
+			*w++ = '0';
+			*w++ = '0';
+			*w++ = hex_lower[c >> 4];
+			*w++ = hex_lower[c & 0xf];
+		}
+	}
+	*w++ = '"';
+	*w = '\0';
+	out->len = (size_t)(w - out->data);
+	return 0;
+}
+
+int ua_unescape_json(const char *in, size_t inlen, struct ua_buf *out, size_t *consumed)
+{
+	size_t start = out->len, i;
+	int err = -EINVAL;
+
+	if (out->err)
+		return out->err;
+	if (inlen == 0 || in[0] != '"')
+		return -EINVAL;
+
+	for (i = 1; i < inlen; i++) {
+		unsigned char c = (unsigned char)in[i];
+		char b;
+
+		if (c == '"') {
+			if (consumed)
+				*consumed = i + 1;
+			return 0;
+		}
+		if (c < 0x20 || c > 0x7f)
+			goto fail;
+		if (c != '\\') {
+			b = (char)c;
+		} else {
+			if (++i >= inlen)
+				goto fail;
+			switch (in[i]) {
+			case '"':
+			case '\\':
+			case '/':
+				b = in[i];
+				break;
+			case 'b':
+				b = '\b';
+				break;
+			case 'f':
+				b = '\f';
+				break;
+			case 'n':
+				b = '\n';
+				break;
+			case 'r':
+				b = '\r';
+				break;
+			case 't':
+				b = '\t';
+				break;
+			case 'u': {
+				int d[4], k;
+
+				if (inlen - i - 1 < 4)
+					goto fail;
+				for (k = 0; k < 4; k++) {
+					d[k] = hex_value(in[i + 1 + k]);
+					if (d[k] < 0)
+						goto fail;
+				}
+				/* Bytes only: a code point above 0xff has no byte to stand for. */
+				if (d[0] || d[1])
+					goto fail;
+				b = (char)(d[2] << 4 | d[3]);
+				i += 4;
+				break;
+			}
+			default:
+				goto fail;
+			}
+		}
+		if (ua_buf_addch(out, b)) {
+			err = out->err;
+			goto fail;
+		}
+	}
+	/* No closing quote. */
+fail:
+	ua_buf_truncate(out, start);
+	return err;
+}

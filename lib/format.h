@@ -1,0 +1,98 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * Record formatter: audit text (auditd's conventions, one line per record) and JSON (one
+ * object per line, the same field names with typed values). Pure: appends to a ua_buf.
+ */
+#ifndef UA_FORMAT_H
+#define UA_FORMAT_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "buf.h"
+#include "record.h"
+
+enum ua_format { UA_FMT_TEXT = 0, UA_FMT_JSON = 1 };
+
+#define UA_TYPE_URINGOP "URINGOP"
+#define UA_TYPE_LOST "URING_LOST"
+
+/* "text" or "json" -> *f; -EINVAL otherwise. */
+int ua_format_parse(const char *s, enum ua_format *f);
+/* The name of @f ("text", "json"), or NULL. */
+const char *ua_format_name(enum ua_format f);
+
+/*
+ * Append exactly one line, '\n' included, for @r. On error (-EINVAL for a NULL record or an
+ * unknown format, -ENOMEM) nothing is appended. Returns 0 or -errno.
+ */
+int ua_format_record(struct ua_buf *out, const struct ua_record *r, enum ua_format f);
+
+/*
+ * Append one URING_LOST line: @lost records with sequence numbers @first_seq..@last_seq
+ * never reached us. @reason is a word ([!-~] without quotes, backslash or '='), -EINVAL
+ * otherwise.
+ */
+int ua_format_lost(struct ua_buf *out, uint64_t time_ns, uint64_t seq, uint64_t lost,
+		   uint64_t first_seq, uint64_t last_seq, const char *reason, enum ua_format f);
+
+/* Kinds of ua_kv values. */
+enum ua_kv_kind {
+	UA_KV_STR = 0,	/* untrusted bytes: escaped (text: quoted or hex; JSON string) */
+	UA_KV_WORD = 1, /* trusted token: bare in text, a JSON string; must be a word */
+	UA_KV_U64 = 2,
+	UA_KV_S64 = 3,
+};
+
+struct ua_kv {
+	const char *key; /* [a-z][a-z0-9_]*, not type/msg/seq/time, unique in one event */
+	int kind;	 /* enum ua_kv_kind */
+	const char *str; /* STR, WORD: @len bytes; STR with NULL prints ? (text) / null (JSON) */
+	size_t len;
+	uint64_t u;
+	int64_t s;
+};
+
+static inline struct ua_kv ua_kv_str(const char *key, const char *s, size_t len)
+{
+	struct ua_kv kv = { .key = key, .kind = UA_KV_STR, .str = s, .len = len };
+
+	return kv;
+}
+
+static inline struct ua_kv ua_kv_cstr(const char *key, const char *s)
+{
+	return ua_kv_str(key, s, s ? strlen(s) : 0);
+}
+
+static inline struct ua_kv ua_kv_word(const char *key, const char *w)
+{
+	struct ua_kv kv = { .key = key, .kind = UA_KV_WORD, .str = w, .len = w ? strlen(w) : 0 };
+
+	return kv;
+}
+
+static inline struct ua_kv ua_kv_u64(const char *key, uint64_t v)
+{
+	struct ua_kv kv = { .key = key, .kind = UA_KV_U64, .u = v };
+
+	return kv;
+}
+
+static inline struct ua_kv ua_kv_s64(const char *key, int64_t v)
+{
+	struct ua_kv kv = { .key = key, .kind = UA_KV_S64, .s = v };
+
+	return kv;
+}
+
+/*
+ * Append one line of a generic event (daemon start/stop, configuration change): @type is
+ * [A-Z][A-Z0-9_]*, then the @n fields in order. -EINVAL (and nothing appended) for a bad
+ * type, key or word, so that no caller can break the one-line, parseable format.
+ */
+int ua_format_event(struct ua_buf *out, const char *type, uint64_t time_ns, uint64_t seq,
+		    const struct ua_kv *kv, size_t n, enum ua_format f);
+
+#endif /* UA_FORMAT_H */

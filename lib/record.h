@@ -1,0 +1,87 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * One complete record, as the formatter sees it: plain C, no kernel types,
+ * no libbpf. The daemon fills it from the joined SUBMIT/COMPLETE events and
+ * the enrichment caches; the unit tests fill it by hand.
+ */
+#ifndef UA_RECORD_H
+#define UA_RECORD_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+enum ua_rec_ctx { UA_REC_CTX_TASK = 0, UA_REC_CTX_SQPOLL = 1, UA_REC_CTX_IOWQ = 2 };
+enum ua_rec_cred { UA_REC_CRED_TASK = 0, UA_REC_CRED_PERSONALITY = 1, UA_REC_CRED_SQPOLL = 2 };
+
+/* How the request ended, as far as a CQE is concerned. */
+enum ua_rec_cqe {
+	UA_REC_CQE_POSTED = 0,   /* a CQE was written: exit is the CQE res */
+	UA_REC_CQE_SKIPPED = 1,  /* IOSQE_CQE_SKIP_SUCCESS and it succeeded: no CQE, exit unknown */
+	UA_REC_CQE_OVERFLOW = 2, /* the CQE went to the overflow list: exit is its res */
+	UA_REC_CQE_NONE = 3,     /* no CQE was seen (ring torn down, daemon stopped): exit unknown */
+};
+
+/* ua_record.rflags */
+#define UA_REC_F_CQE_SKIP (1u << 0)    /* submitted with IOSQE_CQE_SKIP_SUCCESS */
+#define UA_REC_F_ASYNC (1u << 1)       /* submitted with IOSQE_ASYNC */
+#define UA_REC_F_LINK (1u << 2)        /* part of a link chain */
+#define UA_REC_F_FIXED_FILE (1u << 3)  /* IOSQE_FIXED_FILE */
+#define UA_REC_F_INIT_FAILED (1u << 4) /* failed in prep: no objects */
+
+struct ua_rec_ids {
+	uint32_t uid, gid, euid, suid, fsuid, egid, sgid, fsgid;
+};
+
+/* A byte string that may hold any byte, NUL included. */
+struct ua_bytes {
+	const char *ptr; /* NULL: field absent */
+	size_t len;
+};
+
+struct ua_record {
+	uint64_t seq;     /* record serial (the submit event's sequence number) */
+	uint64_t time_ns; /* CLOCK_REALTIME of the submit, ns */
+
+	uint8_t opcode;
+	const char *op_name; /* "openat"; NULL prints the number */
+
+	int exit_known;   /* 0: success and exit are not known (cqe skipped/none) */
+	int success;      /* meaningful when exit_known, or for cqe=skipped (yes) */
+	int32_t exit;     /* CQE res (errno negative) */
+	enum ua_rec_cqe cqe;
+	uint32_t cqes;    /* CQEs posted by the request (multishot); 1 normally */
+
+	uint64_t ring;    /* ring identity (opaque, stable for the boot) */
+	uint64_t user_data;
+	enum ua_rec_ctx ctx;
+	uint32_t rflags;  /* UA_REC_F_* */
+
+	uint32_t pid, tid, ppid;
+	struct ua_bytes comm;
+	struct ua_bytes exe;       /* absent: printed as exe=? */
+	uint32_t auid, ses;
+	struct ua_rec_ids task;    /* the task's credentials */
+	enum ua_rec_cred cred;     /* source of the effective credentials */
+	int cred_differs;          /* eff differs from task: print the eff_ set */
+	struct ua_rec_ids eff;
+	int has_personality;
+	uint32_t personality;      /* personality id, when known */
+	uint64_t cgroup_id;
+	struct ua_bytes container; /* absent: field omitted */
+
+	/* Objects; which ones are printed depends on the op (see format.c). */
+	struct ua_bytes name;      /* first name (path, or symlink target) */
+	int name_truncated;
+	struct ua_bytes name2;     /* second name (rename/link/symlink destination) */
+	int name2_truncated;
+	int32_t dfd, dfd2;
+	uint32_t op_flags;         /* open(2) flags / unlink/rename/link flags */
+	uint32_t mode;
+	uint64_t resolve;          /* openat2 RESOLVE_* */
+	int32_t fd;                /* close: fd, or -1 */
+	uint32_t file_slot;        /* fixed-file slot + 1 as the kernel keeps it; 0 none */
+
+	struct ua_bytes key;       /* rule key; absent: key=(none) */
+};
+
+#endif /* UA_RECORD_H */

@@ -1,0 +1,20 @@
+#!/bin/sh
+# Installs what uringaudit needs to build and test on Debian 12 (idempotent).
+set -eu
+pkgs="make gcc clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev liburing-dev pkg-config jq"
+missing=""
+for p in $pkgs; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||
+		missing="$missing $p"
+done
+if [ -z "$missing" ]; then
+	echo "dependencies: all installed"
+	exit 0
+fi
+if [ "$(id -u)" != 0 ]; then
+	echo "install-deps: missing:$missing; run as root (sudo make deps)" >&2
+	exit 1
+fi
+echo "installing:$missing"
+apt-get update -qq
+DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $missing

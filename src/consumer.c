@@ -1,0 +1,667 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * The consumer: reads events from the ring buffer, joins each request's
+ * SUBMIT with its COMPLETE, and writes exactly one record per request.
+ *
+ * Join. The kernel sends the submit sequence number with the completion, so
+ * the join is exact. A request that posts no CQE is concluded when the kernel
+ * shows it has ended:
+ *   - its request slot is reused: a new SUBMIT carries the same request
+ *     pointer, and a live request's pointer cannot be reused. The old one ended
+ *     with no CQE that we saw: `cqe=skipped` when it was submitted with
+ *     IOSQE_CQE_SKIP_SUCCESS (a failure would have posted a CQE), else
+ *     `cqe=none`;
+ *   - its process is gone (IOSQE_CQE_SKIP_SUCCESS: at once; otherwise after a
+ *     grace period, as ring teardown cancels and completes what is left);
+ *   - the daemon stops: everything still pending is written as `cqe=none`.
+ *
+ * Loss. Every event carries a global sequence number taken before the ring
+ * buffer reserve. Numbers can arrive slightly out of order (two CPUs), so a
+ * hole is declared lost only once it has outlived one tick; each declared
+ * range becomes a URING_LOST record.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "daemon.h"
+#include "record.h"
+#include "uringaudit.h"
+
+#define NBUCKETS 65536
+#define SEQ_WIN (1u << 20) /* reorder window, in events */
+#define FLUSH_BYTES (1u << 20)
+#define GONE_GRACE_MS 5000
+#define IORING_REGISTER_PERSONALITY 9
+
+struct pend {
+	struct pend *hnext_seq, *hnext_req;
+	struct pend *older, *newer;
+	uint64_t arrived_ms;
+	uint64_t gone_since_ms;
+	struct ua_ev_submit *ev;
+	char *exe;
+	size_t exe_len;
+	int has_container;
+	char container[65];
+};
+
+struct pers {
+	struct pers *next;
+	uint64_t ring, cred;
+	uint32_t id;
+};
+
+struct seqtrack {
+	uint64_t base;     /* lowest number not yet seen or declared */
+	uint64_t max_seen; /* highest number seen + 1 */
+	uint64_t prev_max; /* max_seen at the previous tick */
+	uint64_t *bits;
+	uint64_t late;     /* arrived after being declared lost */
+};
+
+struct ua_consumer {
+	const struct ua_options *o;
+	const struct ua_optable *ops;
+	struct ua_sink *sink;
+	struct ua_enrich *enrich;
+	struct ua_buf out;
+	struct pend **by_seq, **by_req;
+	struct pend *oldest, *newest;
+	struct pers *pers;
+	struct seqtrack seq;
+	struct ua_stats st;
+	int64_t boot_to_real_ns;
+	uint64_t ring_key;
+	uint64_t kernel_dropped_seen;
+};
+
+uint64_t ua_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+static int64_t ts_ns(clockid_t id)
+{
+	struct timespec ts;
+
+	clock_gettime(id, &ts);
+	return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+static uint64_t mix64(uint64_t v)
+{
+	v ^= v >> 30;
+	v *= 0xbf58476d1ce4e5b9ULL;
+	v ^= v >> 27;
+	v *= 0x94d049bb133111ebULL;
+	return v ^ (v >> 31);
+}
+
+static unsigned int bucket(uint64_t v)
+{
+	return (unsigned int)(mix64(v) & (NBUCKETS - 1));
+}
+
+/* Ring identities are kernel addresses: never print them. The key comes from
+ * the boot id, so the same ring has the same id across daemon restarts. */
+static uint64_t boot_key(void)
+{
+	char buf[64] = "";
+	uint64_t h = 0xcbf29ce484222325ULL;
+	FILE *f = fopen("/proc/sys/kernel/random/boot_id", "re");
+	size_t i;
+
+	if (f) {
+		if (!fgets(buf, sizeof(buf), f))
+			buf[0] = '\0';
+		fclose(f);
+	}
+	for (i = 0; buf[i]; i++)
+		h = (h ^ (unsigned char)buf[i]) * 0x100000001b3ULL;
+	return h;
+}
+
+static uint64_t ring_id(const struct ua_consumer *c, uint64_t ring)
+{
+	return mix64(ring ^ c->ring_key);
+}
+
+struct ua_consumer *ua_consumer_new(const struct ua_options *o, const struct ua_optable *ops,
+				    struct ua_sink *sink)
+{
+	struct ua_consumer *c = calloc(1, sizeof(*c));
+
+	if (!c)
+		return NULL;
+	c->o = o;
+	c->ops = ops;
+	c->sink = sink;
+	c->enrich = ua_enrich_new();
+	c->by_seq = calloc(NBUCKETS, sizeof(*c->by_seq));
+	c->by_req = calloc(NBUCKETS, sizeof(*c->by_req));
+	c->seq.bits = calloc(SEQ_WIN / 64, sizeof(uint64_t));
+	if (!c->enrich || !c->by_seq || !c->by_req || !c->seq.bits) {
+		ua_consumer_free(c);
+		errno = ENOMEM;
+		return NULL;
+	}
+	ua_buf_init(&c->out);
+	c->ring_key = boot_key();
+	c->boot_to_real_ns = ts_ns(CLOCK_REALTIME) - ts_ns(CLOCK_BOOTTIME);
+	return c;
+}
+
+static void pend_free(struct pend *p)
+{
+	free(p->ev);
+	free(p->exe);
+	free(p);
+}
+
+void ua_consumer_free(struct ua_consumer *c)
+{
+	struct pend *p, *n;
+
+	if (!c)
+		return;
+	for (p = c->oldest; p; p = n) {
+		n = p->newer;
+		pend_free(p);
+	}
+	while (c->pers) {
+		struct pers *x = c->pers;
+
+		c->pers = x->next;
+		free(x);
+	}
+	ua_enrich_free(c->enrich);
+	ua_buf_release(&c->out);
+	free(c->by_seq);
+	free(c->by_req);
+	free(c->seq.bits);
+	free(c);
+}
+
+const struct ua_stats *ua_consumer_stats(const struct ua_consumer *c)
+{
+	return &c->st;
+}
+
+/* ---- pending table ---- */
+
+static struct pend *find_seq(struct ua_consumer *c, uint64_t seq)
+{
+	struct pend *p;
+
+	for (p = c->by_seq[bucket(seq)]; p; p = p->hnext_seq)
+		if (p->ev->hdr.seq == seq)
+			return p;
+	return NULL;
+}
+
+static struct pend *find_req(struct ua_consumer *c, uint64_t req)
+{
+	struct pend *p;
+
+	for (p = c->by_req[bucket(req)]; p; p = p->hnext_req)
+		if (p->ev->req == req)
+			return p;
+	return NULL;
+}
+
+static void pend_insert(struct ua_consumer *c, struct pend *p)
+{
+	unsigned int bs = bucket(p->ev->hdr.seq), br = bucket(p->ev->req);
+
+	p->hnext_seq = c->by_seq[bs];
+	c->by_seq[bs] = p;
+	p->hnext_req = c->by_req[br];
+	c->by_req[br] = p;
+	p->older = c->newest;
+	p->newer = NULL;
+	if (c->newest)
+		c->newest->newer = p;
+	else
+		c->oldest = p;
+	c->newest = p;
+	c->st.pending++;
+}
+
+static void pend_remove(struct ua_consumer *c, struct pend *p)
+{
+	struct pend **pp;
+
+	for (pp = &c->by_seq[bucket(p->ev->hdr.seq)]; *pp; pp = &(*pp)->hnext_seq)
+		if (*pp == p) {
+			*pp = p->hnext_seq;
+			break;
+		}
+	for (pp = &c->by_req[bucket(p->ev->req)]; *pp; pp = &(*pp)->hnext_req)
+		if (*pp == p) {
+			*pp = p->hnext_req;
+			break;
+		}
+	if (p->older)
+		p->older->newer = p->newer;
+	else
+		c->oldest = p->newer;
+	if (p->newer)
+		p->newer->older = p->older;
+	else
+		c->newest = p->older;
+	c->st.pending--;
+}
+
+/* ---- personalities: (ring, creds) -> id, from io_uring_register ---- */
+
+static void pers_add(struct ua_consumer *c, uint64_t ring, uint64_t cred, uint32_t id)
+{
+	struct pers *x = calloc(1, sizeof(*x));
+
+	if (!x)
+		return;
+	x->ring = ring;
+	x->cred = cred;
+	x->id = id;
+	x->next = c->pers;
+	c->pers = x;
+}
+
+static int pers_find(const struct ua_consumer *c, uint64_t ring, uint64_t cred, uint32_t *id)
+{
+	const struct pers *x;
+
+	for (x = c->pers; x; x = x->next)
+		if (x->ring == ring && x->cred == cred) {
+			*id = x->id;
+			return 1;
+		}
+	return 0;
+}
+
+/* ---- output ---- */
+
+int ua_consumer_flush(struct ua_consumer *c)
+{
+	int rc = 0;
+
+	if (c->out.err) {
+		/* Out of memory while formatting: say so rather than write a
+		 * truncated record. */
+		fprintf(stderr, "uringaudit: out of memory formatting records\n");
+		ua_buf_reset(&c->out);
+		c->out.err = 0;
+		return -ENOMEM;
+	}
+	if (c->out.len) {
+		rc = ua_sink_write(c->sink, c->out.data, c->out.len);
+		if (rc) {
+			c->st.write_errors++;
+			fprintf(stderr, "uringaudit: cannot write records: %s\n", strerror(-rc));
+		}
+		ua_buf_reset(&c->out);
+	}
+	return rc;
+}
+
+static void maybe_flush(struct ua_consumer *c)
+{
+	if (c->out.len >= FLUSH_BYTES)
+		ua_consumer_flush(c);
+}
+
+static uint64_t now_real_ns(void)
+{
+	return (uint64_t)ts_ns(CLOCK_REALTIME);
+}
+
+void ua_consumer_event(struct ua_consumer *c, const char *type, const struct ua_kv *kv, size_t n)
+{
+	ua_format_event(&c->out, type, now_real_ns(), 0, kv, n, c->o->format);
+}
+
+static void ids_copy(struct ua_rec_ids *d, const struct ua_ids *s)
+{
+	d->uid = s->uid;
+	d->gid = s->gid;
+	d->euid = s->euid;
+	d->suid = s->suid;
+	d->fsuid = s->fsuid;
+	d->egid = s->egid;
+	d->sgid = s->sgid;
+	d->fsgid = s->fsgid;
+}
+
+static void emit_record(struct ua_consumer *c, struct pend *p, const struct ua_ev_complete *ce,
+			enum ua_rec_cqe cqe)
+{
+	const struct ua_ev_submit *e = p->ev;
+	struct ua_record r;
+
+	memset(&r, 0, sizeof(r));
+	r.seq = e->hdr.seq;
+	r.time_ns = e->hdr.ktime + (uint64_t)c->boot_to_real_ns;
+	r.opcode = e->opcode;
+	r.op_name = ua_optable_name(c->ops, e->opcode);
+	r.cqe = cqe;
+	r.cqes = 1;
+	if (ce) {
+		r.exit_known = 1;
+		r.exit = ce->res;
+		r.success = ce->res >= 0;
+		r.cqes = ce->cqes;
+	} else if (cqe == UA_REC_CQE_SKIPPED) {
+		r.success = 1;
+	} else if (e->init_err) {
+		r.exit_known = 1;
+		r.exit = e->init_err;
+	}
+	r.ring = ring_id(c, e->ring);
+	r.user_data = e->user_data;
+	r.ctx = (enum ua_rec_ctx)e->exec_ctx;
+	if (ce && (ce->flags & UA_CF_PUNTED))
+		r.ctx = UA_REC_CTX_IOWQ;
+	if (e->flags & UA_SF_CQE_SKIP)
+		r.rflags |= UA_REC_F_CQE_SKIP;
+	if (e->flags & UA_SF_FORCE_ASYNC)
+		r.rflags |= UA_REC_F_ASYNC;
+	if (e->flags & UA_SF_LINK)
+		r.rflags |= UA_REC_F_LINK;
+	if (e->flags & UA_SF_FIXED_FILE)
+		r.rflags |= UA_REC_F_FIXED_FILE;
+	if (e->flags & UA_SF_INIT_FAILED)
+		r.rflags |= UA_REC_F_INIT_FAILED;
+	r.pid = e->pid;
+	r.tid = e->tid;
+	r.ppid = e->ppid;
+	r.comm.ptr = e->comm;
+	r.comm.len = strnlen(e->comm, sizeof(e->comm));
+	r.exe.ptr = p->exe;
+	r.exe.len = p->exe_len;
+	if (p->has_container) {
+		r.container.ptr = p->container;
+		r.container.len = strlen(p->container);
+	}
+	r.auid = e->auid;
+	r.ses = e->ses;
+	ids_copy(&r.task, &e->task);
+	ids_copy(&r.eff, &e->eff);
+	r.cred = (enum ua_rec_cred)e->cred_src;
+	r.cred_differs = memcmp(&e->task, &e->eff, sizeof(e->task)) != 0;
+	if (e->flags & UA_SF_HAS_PERSONALITY) {
+		r.has_personality = e->personality != 0;
+		r.personality = e->personality;
+	} else if (e->cred_src == UA_CRED_PERSONALITY) {
+		r.has_personality = pers_find(c, e->ring, e->eff_cred, &r.personality);
+	}
+	r.cgroup_id = e->cgroup_id;
+	if (e->flags & UA_SF_HAS_NAME) {
+		r.name.ptr = e->names;
+		r.name.len = e->name_len;
+		r.name_truncated = !!(e->flags & UA_SF_NAME_TRUNC);
+	}
+	if (e->flags & UA_SF_HAS_NAME2) {
+		r.name2.ptr = e->names + e->name_len;
+		r.name2.len = e->name2_len;
+		r.name2_truncated = !!(e->flags & UA_SF_NAME2_TRUNC);
+	}
+	r.dfd = e->dfd;
+	r.dfd2 = e->dfd2;
+	r.op_flags = e->op_flags;
+	r.mode = e->mode;
+	r.resolve = e->resolve;
+	r.fd = e->fd;
+	r.file_slot = e->file_slot;
+
+	ua_format_record(&c->out, &r, c->o->format);
+	c->st.recorded++;
+	if (cqe == UA_REC_CQE_SKIPPED)
+		c->st.concluded_skipped++;
+	else if (cqe == UA_REC_CQE_NONE)
+		c->st.concluded_none++;
+	else if (cqe == UA_REC_CQE_OVERFLOW)
+		c->st.overflowed++;
+	maybe_flush(c);
+}
+
+static void conclude(struct ua_consumer *c, struct pend *p, const struct ua_ev_complete *ce,
+		     enum ua_rec_cqe cqe)
+{
+	pend_remove(c, p);
+	emit_record(c, p, ce, cqe);
+	pend_free(p);
+}
+
+/* A request that ended without a CQE we saw. */
+static void conclude_silent(struct ua_consumer *c, struct pend *p)
+{
+	conclude(c, p,
+		 NULL, (p->ev->flags & UA_SF_CQE_SKIP) ? UA_REC_CQE_SKIPPED : UA_REC_CQE_NONE);
+}
+
+/* ---- sequence numbers and loss ---- */
+
+static int seq_bit(const struct seqtrack *t, uint64_t s)
+{
+	uint64_t i = s % SEQ_WIN;
+
+	return (t->bits[i / 64] >> (i % 64)) & 1;
+}
+
+static void seq_set(struct seqtrack *t, uint64_t s, int on)
+{
+	uint64_t i = s % SEQ_WIN;
+
+	if (on)
+		t->bits[i / 64] |= 1ULL << (i % 64);
+	else
+		t->bits[i / 64] &= ~(1ULL << (i % 64));
+}
+
+static void seq_advance(struct seqtrack *t)
+{
+	while (t->base < t->max_seen && seq_bit(t, t->base)) {
+		seq_set(t, t->base, 0);
+		t->base++;
+	}
+}
+
+/* Declare [base, end) lost and write the record. */
+static void declare_lost(struct ua_consumer *c, uint64_t end, const char *reason)
+{
+	struct seqtrack *t = &c->seq;
+	uint64_t n = end - t->base;
+
+	ua_format_lost(&c->out, now_real_ns(), t->base, n, t->base, end - 1, reason, c->o->format);
+	c->st.lost_events += n;
+	c->st.lost_records++;
+	t->base = end;
+	seq_advance(t);
+	maybe_flush(c);
+}
+
+/* First seen number at or after @s (bounded by max_seen). */
+static uint64_t seq_next_seen(const struct seqtrack *t, uint64_t s)
+{
+	while (s < t->max_seen && !seq_bit(t, s))
+		s++;
+	return s;
+}
+
+static void seq_mark(struct ua_consumer *c, uint64_t s)
+{
+	struct seqtrack *t = &c->seq;
+
+	if (s < t->base) {
+		t->late++;
+		return;
+	}
+	/* Far ahead of a hole: the window cannot hold both, so the hole is
+	 * declared now. */
+	while (s >= t->base + SEQ_WIN)
+		declare_lost(c, seq_next_seen(t, t->base) < t->base + SEQ_WIN / 2 ?
+					seq_next_seen(t, t->base) : t->base + SEQ_WIN / 2,
+			     "window");
+	seq_set(t, s, 1);
+	if (s + 1 > t->max_seen)
+		t->max_seen = s + 1;
+	seq_advance(t);
+}
+
+/* Holes below the previous tick's high mark have waited a whole tick. */
+static void seq_tick(struct ua_consumer *c, const char *reason)
+{
+	struct seqtrack *t = &c->seq;
+
+	while (t->base < t->max_seen && t->base < t->prev_max)
+		declare_lost(c, seq_next_seen(t, t->base), reason);
+	t->prev_max = t->max_seen;
+}
+
+/* ---- events ---- */
+
+static void on_submit(struct ua_consumer *c, const struct ua_ev_submit *e, size_t size)
+{
+	struct ua_proc_info info;
+	struct pend *p, *old;
+
+	if (size < sizeof(*e) || (size_t)e->name_len + e->name2_len > size - sizeof(*e)) {
+		fprintf(stderr, "uringaudit: malformed submit event (%zu bytes)\n", size);
+		return;
+	}
+	old = find_req(c, e->req);
+	if (old)
+		conclude_silent(c, old);
+
+	p = calloc(1, sizeof(*p));
+	if (!p || !(p->ev = malloc(size))) {
+		free(p);
+		fprintf(stderr, "uringaudit: out of memory: request %llu not recorded\n",
+			(unsigned long long)e->hdr.seq);
+		return;
+	}
+	memcpy(p->ev, e, size);
+	p->arrived_ms = ua_now_ms();
+	ua_enrich_lookup(c->enrich, e->pid, e->start_time, e->exe_dev, e->exe_ino, &info);
+	if (info.exe && (p->exe = malloc(info.exe_len))) {
+		memcpy(p->exe, info.exe, info.exe_len);
+		p->exe_len = info.exe_len;
+	}
+	if (info.container) {
+		p->has_container = 1;
+		snprintf(p->container, sizeof(p->container), "%.*s", (int)info.container_len,
+			 info.container);
+	}
+	pend_insert(c, p);
+	/* Bounded: the oldest waiting request is written as it is. */
+	while (c->st.pending > c->o->pending_max)
+		conclude(c, c->oldest, NULL, UA_REC_CQE_NONE);
+}
+
+static void on_complete(struct ua_consumer *c, const struct ua_ev_complete *ce)
+{
+	struct pend *p = find_seq(c, ce->submit_seq);
+
+	if (!p) {
+		/* Its SUBMIT was lost (counted by the sequence gap) or the
+		 * request was submitted before we started. */
+		c->st.orphan_completions++;
+		return;
+	}
+	conclude(c, p, ce, (ce->flags & UA_CF_OVERFLOW) ? UA_REC_CQE_OVERFLOW : UA_REC_CQE_POSTED);
+}
+
+int ua_consumer_handle(void *ctx, void *data, size_t size)
+{
+	struct ua_consumer *c = ctx;
+	const struct ua_ev_hdr *h = data;
+
+	if (size < sizeof(*h))
+		return 0;
+	c->st.events++;
+	seq_mark(c, h->seq);
+	switch (h->type) {
+	case UA_EV_SUBMIT:
+		on_submit(c, data, size);
+		break;
+	case UA_EV_COMPLETE:
+		if (size >= sizeof(struct ua_ev_complete))
+			on_complete(c, data);
+		break;
+	case UA_EV_RING_CREATE:
+		c->st.rings_seen++;
+		break;
+	case UA_EV_REGISTER: {
+		const struct ua_ev_register *r = data;
+
+		if (size >= sizeof(*r) && r->opcode == IORING_REGISTER_PERSONALITY && r->ret > 0)
+			pers_add(c, r->ring, r->cred, (uint32_t)r->ret);
+		break;
+	}
+	default:
+		break;
+	}
+	return 0;
+}
+
+/* Conclude requests whose process is gone. Each pid is checked once a tick. */
+static void sweep(struct ua_consumer *c, uint64_t now)
+{
+	struct pend *p, *n;
+	uint32_t last_pid = 0;
+	uint64_t last_start = 0;
+	int last_alive = 1;
+
+	for (p = c->oldest; p; p = n) {
+		const struct ua_ev_submit *e = p->ev;
+
+		n = p->newer;
+		if (now - p->arrived_ms < 1000)
+			break;
+		if (e->pid != last_pid || e->start_time != last_start) {
+			last_pid = e->pid;
+			last_start = e->start_time;
+			last_alive = ua_proc_alive(e->pid, e->start_time);
+		}
+		if (last_alive) {
+			p->gone_since_ms = 0;
+			continue;
+		}
+		if (!p->gone_since_ms)
+			p->gone_since_ms = now;
+		if ((e->flags & UA_SF_CQE_SKIP) || now - p->gone_since_ms >= GONE_GRACE_MS)
+			conclude_silent(c, p);
+	}
+}
+
+void ua_consumer_tick(struct ua_consumer *c, uint64_t kernel_dropped)
+{
+	const char *reason = kernel_dropped > c->kernel_dropped_seen ? "ringbuf_full" : "unknown";
+
+	c->boot_to_real_ns = ts_ns(CLOCK_REALTIME) - ts_ns(CLOCK_BOOTTIME);
+	seq_tick(c, reason);
+	c->kernel_dropped_seen = kernel_dropped;
+	sweep(c, ua_now_ms());
+	ua_consumer_flush(c);
+}
+
+void ua_consumer_finish(struct ua_consumer *c, uint64_t kernel_dropped, uint64_t seq_end)
+{
+	/* Whatever is still missing now will not arrive: the programs are
+	 * detached and the ring buffer drained. Numbers taken after the last
+	 * event we saw were lost too. */
+	if (seq_end > c->seq.max_seen)
+		c->seq.max_seen = seq_end;
+	c->seq.prev_max = c->seq.max_seen;
+	seq_tick(c, kernel_dropped > c->kernel_dropped_seen ? "ringbuf_full" : "unknown");
+	while (c->oldest)
+		conclude(c, c->oldest, NULL, UA_REC_CQE_NONE);
+	ua_consumer_flush(c);
+}

@@ -1,0 +1,121 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/* The daemon's internal interfaces: loader, consumer, enrichment, sinks, status. */
+#ifndef UA_DAEMON_H
+#define UA_DAEMON_H
+
+#include <stdint.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "buf.h"
+#include "format.h"
+#include "optable.h"
+
+#define UA_DEFAULT_LOG "/var/log/uringaudit/uringaudit.log"
+#define UA_DEFAULT_SOCKET "/run/uringaudit.sock"
+
+struct ua_options {
+	const char *log_path; /* "-" is stdout */
+	enum ua_format format;
+	const char *pid_file; /* NULL: none */
+	const char *socket_path;
+	unsigned int rb_bytes; /* ring buffer size, a power of two */
+	unsigned int poll_ms;  /* consumer timer */
+	unsigned int pending_max; /* requests held in user space awaiting completion */
+};
+
+/* ---- loader.c: the only owner of the BPF lifecycle ---- */
+struct uringaudit;
+struct btf;
+struct ua_loader {
+	struct uringaudit *skel;
+	struct btf *vmlinux;
+};
+
+/* Check the kernel can run us; fill @ops from the kernel's enum io_uring_op
+ * (falling back to the built-in table). -errno and a message in @err. */
+int ua_kernel_probe(struct ua_optable *ops, char *err, size_t errlen);
+int ua_loader_start(struct ua_loader *l, const uint64_t opmask[4], unsigned int rb_bytes,
+		    char *err, size_t errlen);
+void ua_loader_stop(struct ua_loader *l);
+int ua_loader_rb_fd(const struct ua_loader *l);
+/* Sum of a per-CPU counter (enum ua_counter). */
+uint64_t ua_loader_counter(const struct ua_loader *l, unsigned int idx);
+/* Sequence numbers the kernel has handed out so far. */
+uint64_t ua_loader_seq_end(const struct ua_loader *l);
+/* Detach every program (the maps stay readable). */
+void ua_loader_detach(struct ua_loader *l);
+
+/* ---- sink.c ---- */
+struct ua_sink {
+	int fd;
+	int owns_fd;
+	char *path;
+	uint64_t write_errors;
+	int last_errno;
+};
+int ua_sink_open(struct ua_sink *s, const char *path, char *err, size_t errlen);
+int ua_sink_reopen(struct ua_sink *s, char *err, size_t errlen);
+/* Write everything or fail; never a partial line left behind silently. */
+int ua_sink_write(struct ua_sink *s, const char *data, size_t len);
+void ua_sink_close(struct ua_sink *s);
+
+/* ---- enrich.c: exe and container per process, cached ---- */
+struct ua_enrich;
+struct ua_enrich *ua_enrich_new(void);
+void ua_enrich_free(struct ua_enrich *e);
+struct ua_proc_info {
+	const char *exe; /* NULL when unknown */
+	size_t exe_len;
+	const char *container; /* NULL when none */
+	size_t container_len;
+};
+/* Look up (or resolve from /proc) the process (@pid, @start_time). @exe_dev and
+ * @exe_ino come from the kernel and name the executable even after the
+ * process is gone, when another process ran it before. The returned pointers
+ * live until the next call. */
+void ua_enrich_lookup(struct ua_enrich *e, uint32_t pid, uint64_t start_time, uint32_t exe_dev,
+		      uint64_t exe_ino, struct ua_proc_info *out);
+/* Is the process (@pid, @start_time) still alive? */
+int ua_proc_alive(uint32_t pid, uint64_t start_time);
+
+/* ---- consumer.c: join, loss accounting, records ---- */
+struct ua_stats {
+	uint64_t events;       /* ring buffer events consumed */
+	uint64_t recorded;     /* URINGOP records written */
+	uint64_t lost_events;  /* events declared lost from sequence gaps */
+	uint64_t lost_records; /* URING_LOST records written */
+	uint64_t pending;      /* requests awaiting completion in user space */
+	uint64_t concluded_skipped;
+	uint64_t concluded_none;
+	uint64_t overflowed;
+	uint64_t orphan_completions; /* completion without a known submit */
+	uint64_t rings_seen;
+	uint64_t write_errors;
+};
+
+struct ua_consumer;
+struct ua_consumer *ua_consumer_new(const struct ua_options *o, const struct ua_optable *ops,
+				    struct ua_sink *sink);
+void ua_consumer_free(struct ua_consumer *c);
+/* libbpf ring_buffer callback. */
+int ua_consumer_handle(void *ctx, void *data, size_t size);
+/* Periodic work: conclude requests that can no longer complete, declare
+ * losses, flush output. @kernel_dropped: the kernel's drop counter. */
+void ua_consumer_tick(struct ua_consumer *c, uint64_t kernel_dropped);
+/* Write buffered records to the sink. */
+int ua_consumer_flush(struct ua_consumer *c);
+/* At shutdown: every request still pending gets its record (cqe=none). */
+void ua_consumer_finish(struct ua_consumer *c, uint64_t kernel_dropped, uint64_t seq_end);
+void ua_consumer_event(struct ua_consumer *c, const char *type, const struct ua_kv *kv, size_t n);
+const struct ua_stats *ua_consumer_stats(const struct ua_consumer *c);
+
+/* ---- status.c ---- */
+int ua_status_listen(const char *path, char *err, size_t errlen);
+void ua_status_close(int fd, const char *path);
+int ua_status_query(const char *path, int json);
+
+/* Monotonic milliseconds. */
+uint64_t ua_now_ms(void);
+
+#endif /* UA_DAEMON_H */

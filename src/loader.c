@@ -1,0 +1,297 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * The loader: probes the kernel, configures, loads and attaches the BPF
+ * programs, and is the only code that owns their lifecycle.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <bpf/bpf.h>
+#include <bpf/btf.h>
+#include <bpf/libbpf.h>
+
+#include "daemon.h"
+#include "uringaudit.h"
+#include "uringaudit.skel.h"
+
+__attribute__((format(printf, 4, 5))) static int fail(char *err, size_t len, int rc,
+						      const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(err, len, fmt, ap);
+	va_end(ap);
+	return rc;
+}
+
+/* The tracepoints the daemon attaches to, each with the kernel that added it
+ * in its current form. */
+static const struct {
+	const char *name;
+	const char *since;
+} tracepoints[] = {
+	{ "io_uring_create", "5.5" },
+	{ "io_uring_register", "5.5" },
+	{ "io_uring_submit_req", "6.4 (earlier kernels call it io_uring_submit_sqe)" },
+	{ "io_uring_queue_async_work", "5.5" },
+	{ "io_uring_complete", "5.5" },
+	{ "io_uring_req_failed", "5.16" },
+	{ "io_uring_cqe_overflow", "5.18" },
+};
+
+/* Value of an enumerator of any enum in @btf, by name. */
+static int btf_enum_value(const struct btf *btf, const char *name, long long *val)
+{
+	__u32 i, n = btf__type_cnt(btf);
+
+	for (i = 1; i < n; i++) {
+		const struct btf_type *t = btf__type_by_id(btf, i);
+		const struct btf_enum *e;
+		__u16 j;
+
+		if (!btf_is_enum(t))
+			continue;
+		e = btf_enum(t);
+		for (j = 0; j < btf_vlen(t); j++) {
+			if (!strcmp(btf__name_by_offset(btf, e[j].name_off), name)) {
+				*val = e[j].val;
+				return 0;
+			}
+		}
+	}
+	return -ENOENT;
+}
+
+static int optable_from_btf(const struct btf *btf, struct ua_optable *ops)
+{
+	__s32 id = btf__find_by_name_kind(btf, "io_uring_op", BTF_KIND_ENUM);
+	const struct btf_type *t;
+	const struct btf_enum *e;
+	__u16 j;
+
+	if (id < 0)
+		return -ENOENT;
+	t = btf__type_by_id(btf, id);
+	e = btf_enum(t);
+	ua_optable_clear(ops);
+	for (j = 0; j < btf_vlen(t); j++)
+		ua_optable_set_enum(ops, btf__name_by_offset(btf, e[j].name_off), e[j].val);
+	return 0;
+}
+
+static int read_int_file(const char *path, long *val)
+{
+	FILE *f = fopen(path, "re");
+	int rc;
+
+	if (!f)
+		return -errno;
+	rc = fscanf(f, "%ld", val) == 1 ? 0 : -EINVAL;
+	fclose(f);
+	return rc;
+}
+
+int ua_kernel_probe(struct ua_optable *ops, char *err, size_t errlen)
+{
+	struct btf *btf;
+	char tname[128];
+	long disabled;
+	size_t i;
+	int rc = 0;
+
+	ua_optable_init_builtin(ops);
+	if (access("/sys/kernel/btf/vmlinux", R_OK))
+		return fail(err, errlen, -ENOENT,
+			    "kernel has no BTF (/sys/kernel/btf/vmlinux): "
+			    "it needs CONFIG_DEBUG_INFO_BTF=y");
+	btf = btf__load_vmlinux_btf();
+	if (!btf)
+		return fail(err, errlen, -errno, "cannot read kernel BTF: %s", strerror(errno));
+	if (btf__find_by_name_kind(btf, "io_kiocb", BTF_KIND_STRUCT) < 0) {
+		rc = fail(err, errlen, -ENOSYS,
+			  "kernel is built without io_uring (CONFIG_IO_URING): nothing to audit");
+		goto out;
+	}
+	for (i = 0; i < sizeof(tracepoints) / sizeof(tracepoints[0]); i++) {
+		snprintf(tname, sizeof(tname), "btf_trace_%s", tracepoints[i].name);
+		if (btf__find_by_name_kind(btf, tname, BTF_KIND_TYPEDEF) < 0) {
+			rc = fail(err, errlen, -ENOSYS,
+				  "kernel lacks tracepoint %s (Linux %s): this kernel is not "
+				  "supported yet",
+				  tracepoints[i].name, tracepoints[i].since);
+			goto out;
+		}
+	}
+	if (btf__find_by_name_kind(btf, "bpf_rdonly_cast", BTF_KIND_FUNC) < 0) {
+		rc = fail(err, errlen, -ENOSYS,
+			  "kernel lacks the bpf_rdonly_cast kfunc (Linux 6.2+): this kernel is "
+			  "not supported yet");
+		goto out;
+	}
+	if (optable_from_btf(btf, ops))
+		ua_optable_init_builtin(ops);
+	if (!read_int_file("/proc/sys/kernel/io_uring_disabled", &disabled) && disabled == 2)
+		rc = fail(err, errlen, -EPERM,
+			  "io_uring is disabled on this system (kernel.io_uring_disabled=2): "
+			  "nothing to audit");
+out:
+	btf__free(btf);
+	return rc;
+}
+
+static int set_req_flag(const struct btf *btf, const char *bit, volatile __u64 *mask)
+{
+	long long v;
+
+	if (btf_enum_value(btf, bit, &v) || v < 0 || v > 63)
+		return -ENOENT;
+	*mask = 1ULL << v;
+	return 0;
+}
+
+static int silent_print(enum libbpf_print_level level, const char *fmt, va_list ap)
+{
+	/* libbpf's own messages go to stderr only in verbose runs
+	 * (UA_DEBUG=1); failures are reported once, by our caller. */
+	if (level == LIBBPF_DEBUG || !getenv("UA_DEBUG"))
+		return 0;
+	return vfprintf(stderr, fmt, ap);
+}
+
+int ua_loader_start(struct ua_loader *l, const uint64_t opmask[4], unsigned int rb_bytes,
+		    char *err, size_t errlen)
+{
+	static const struct {
+		const char *name;
+		size_t off;
+	} bits[] = {
+		{ "REQ_F_FIXED_FILE_BIT", offsetof(struct uringaudit__rodata, cfg_req_f_fixed_file) },
+		{ "REQ_F_LINK_BIT", offsetof(struct uringaudit__rodata, cfg_req_f_link) },
+		{ "REQ_F_FORCE_ASYNC_BIT", offsetof(struct uringaudit__rodata, cfg_req_f_force_async) },
+		{ "REQ_F_CQE_SKIP_BIT", offsetof(struct uringaudit__rodata, cfg_req_f_cqe_skip) },
+		{ "REQ_F_CREDS_BIT", offsetof(struct uringaudit__rodata, cfg_req_f_creds) },
+	};
+	long long hard;
+	size_t i;
+	int rc;
+
+	memset(l, 0, sizeof(*l));
+	libbpf_set_print(silent_print);
+	l->vmlinux = btf__load_vmlinux_btf();
+	if (!l->vmlinux)
+		return fail(err, errlen, -errno, "cannot read kernel BTF: %s", strerror(errno));
+
+	l->skel = uringaudit__open();
+	if (!l->skel) {
+		rc = -errno;
+		fail(err, errlen, rc, "cannot open BPF object: %s", strerror(-rc));
+		goto fail_out;
+	}
+	for (i = 0; i < sizeof(bits) / sizeof(bits[0]); i++) {
+		volatile __u64 *m = (volatile __u64 *)((char *)l->skel->rodata + bits[i].off);
+
+		if (set_req_flag(l->vmlinux, bits[i].name, m)) {
+			rc = fail(err, errlen, -ENOSYS, "kernel BTF lacks %s: unsupported kernel",
+				  bits[i].name);
+			goto fail_out;
+		}
+	}
+	/* A hard link is a link for our purpose. */
+	if (!btf_enum_value(l->vmlinux, "REQ_F_HARDLINK_BIT", &hard) && hard >= 0 && hard < 64)
+		l->skel->rodata->cfg_req_f_link |= 1ULL << hard;
+	l->skel->rodata->cfg_wakeup_bytes = rb_bytes / 4;
+
+	rc = bpf_map__set_max_entries(l->skel->maps.rb, rb_bytes);
+	if (rc) {
+		fail(err, errlen, rc, "ring buffer size %u: %s", rb_bytes, strerror(-rc));
+		goto fail_out;
+	}
+	rc = uringaudit__load(l->skel);
+	if (rc) {
+		if (rc == -EPERM)
+			fail(err, errlen, rc,
+			     "permission denied loading BPF programs: run as root "
+			     "(CAP_BPF, CAP_PERFMON and CAP_SYS_RESOURCE)");
+		else
+			fail(err, errlen, rc,
+			     "cannot load BPF programs: %s (rerun with UA_DEBUG=1 for the "
+			     "verifier log)",
+			     strerror(-rc));
+		goto fail_out;
+	}
+	memcpy((void *)l->skel->bss->opmask, opmask, sizeof(l->skel->bss->opmask));
+	/* Attach the completion side first, so no selected request can be
+	 * submitted while nothing is there to see it end. */
+	{
+		struct bpf_program *order[] = {
+			l->skel->progs.ring_create,	 l->skel->progs.ring_register,
+			l->skel->progs.complete,	 l->skel->progs.cqe_overflow,
+			l->skel->progs.queue_async_work, l->skel->progs.req_failed,
+			l->skel->progs.submit_req,
+		};
+		struct bpf_link **links[] = {
+			&l->skel->links.ring_create,	  &l->skel->links.ring_register,
+			&l->skel->links.complete,	  &l->skel->links.cqe_overflow,
+			&l->skel->links.queue_async_work, &l->skel->links.req_failed,
+			&l->skel->links.submit_req,
+		};
+
+		for (i = 0; i < sizeof(order) / sizeof(order[0]); i++) {
+			*links[i] = bpf_program__attach(order[i]);
+			if (!*links[i]) {
+				rc = -errno;
+				fail(err, errlen, rc, "cannot attach %s: %s",
+				     bpf_program__section_name(order[i]), strerror(-rc));
+				goto fail_out;
+			}
+		}
+	}
+	return 0;
+
+fail_out:
+	ua_loader_stop(l);
+	return rc;
+}
+
+void ua_loader_stop(struct ua_loader *l)
+{
+	if (l->skel)
+		uringaudit__destroy(l->skel);
+	btf__free(l->vmlinux);
+	l->skel = NULL;
+	l->vmlinux = NULL;
+}
+
+int ua_loader_rb_fd(const struct ua_loader *l)
+{
+	return bpf_map__fd(l->skel->maps.rb);
+}
+
+uint64_t ua_loader_counter(const struct ua_loader *l, unsigned int idx)
+{
+	int ncpu = libbpf_num_possible_cpus();
+	uint64_t vals[1024], sum = 0;
+	int i;
+
+	if (ncpu <= 0 || ncpu > 1024)
+		return 0;
+	if (bpf_map_lookup_elem(bpf_map__fd(l->skel->maps.counters), &idx, vals))
+		return 0;
+	for (i = 0; i < ncpu; i++)
+		sum += vals[i];
+	return sum;
+}
+
+uint64_t ua_loader_seq_end(const struct ua_loader *l)
+{
+	return __atomic_load_n(&l->skel->bss->seq_next, __ATOMIC_ACQUIRE);
+}
+
+void ua_loader_detach(struct ua_loader *l)
+{
+	uringaudit__detach(l->skel);
+}

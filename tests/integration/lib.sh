@@ -1,0 +1,110 @@
+# Helpers for the integration tests: start the daemon, drive io_uring, query
+# records. Sourced by tests/integration/t_*.sh. Each test prints
+# "ok NAME", "FAIL NAME: why" or "skip NAME: why".
+#
+# Determinism: the daemon is ready when its pid file exists; records are
+# awaited by polling the log with a timeout, never by sleeping.
+
+set -u
+UA_BUILD=${UA_BUILD:-build}
+UA_TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+UA=$UA_TOP/$UA_BUILD/uringaudit
+DRV=$UA_TOP/$UA_BUILD/tests/uring_driver
+UA_TMP=$(mktemp -d /tmp/uringaudit-test.XXXXXX)
+UA_LOG=$UA_TMP/log.json
+UA_PID=
+UA_TIMEOUT=${UA_TIMEOUT:-15}
+chmod 755 "$UA_TMP"
+
+ok() { echo "ok $1"; }
+fail() { echo "FAIL $1: $2"; }
+skip() { echo "skip $1: $2"; }
+
+# Skip the whole file (every name given) when the machine cannot run it.
+ua_require() {
+	local why=""
+	if [ "$(id -u)" != 0 ]; then
+		why="needs root (loads BPF programs)"
+	elif [ ! -r /sys/kernel/btf/vmlinux ]; then
+		why="kernel has no BTF"
+	elif [ ! -x "$UA" ] || [ ! -x "$DRV" ]; then
+		why="not built ($UA, $DRV)"
+	elif ! command -v jq >/dev/null; then
+		why="jq is not installed (make deps)"
+	fi
+	if [ -n "$why" ]; then
+		local n
+		for n in "$@"; do skip "$n" "$why"; done
+		exit 0
+	fi
+}
+
+ua_cleanup() {
+	ua_stop >/dev/null 2>&1
+	rm -rf "$UA_TMP"
+}
+trap ua_cleanup EXIT
+
+# Poll until a command succeeds, every 20 ms, for UA_TIMEOUT seconds.
+wait_for() {
+	local deadline=$((SECONDS + UA_TIMEOUT))
+	while ! "$@"; do
+		[ $SECONDS -ge $deadline ] && return 1
+		sleep 0.02
+	done
+}
+
+# Start the daemon (JSON log) and wait for its pid file.
+ua_start() {
+	rm -f "$UA_TMP/pid"
+	"$UA" run --log "$UA_LOG" --format json --pid-file "$UA_TMP/pid" \
+		--socket "$UA_TMP/sock" "$@" 2>"$UA_TMP/daemon.err" &
+	UA_PID=$!
+	if ! wait_for test -s "$UA_TMP/pid"; then
+		echo "daemon did not become ready:" >&2
+		cat "$UA_TMP/daemon.err" >&2
+		return 1
+	fi
+}
+
+ua_stop() {
+	[ -n "$UA_PID" ] || return 0
+	kill -TERM "$UA_PID" 2>/dev/null
+	wait "$UA_PID" 2>/dev/null
+	local rc=$?
+	UA_PID=
+	return $rc
+}
+
+# Records (JSON lines) matching a jq condition.
+recs() { jq -c "select(.type==\"URINGOP\") | select($1)" "$UA_LOG" 2>/dev/null; }
+count() { recs "$1" | wc -l; }
+# Wait until at least N records match.
+wait_count() {
+	local cond=$1 n=$2
+	wait_for eval '[ "$(count "$cond")" -ge "$n" ]'
+}
+# Field of the single record matching a condition.
+field() { recs "$1" | jq -r "$2"; }
+
+# Run the driver; its output lands in $UA_TMP/drv.out and is echoed on failure.
+drive() {
+	"$DRV" "$@" >"$UA_TMP/drv.out" 2>"$UA_TMP/drv.err"
+	local rc=$?
+	if [ $rc -ne 0 ]; then
+		echo "driver failed ($rc): $*" >&2
+		cat "$UA_TMP/drv.err" >&2
+	fi
+	return $rc
+}
+# A value from the driver's output: drv KEY [N] -> the Nth (1-based) KEY=value.
+drv() {
+	grep -o "\b$1=[^ ]*" "$UA_TMP/drv.out" | sed -n "${2:-1}p" | cut -d= -f2-
+}
+
+# Assert helpers: name, then the check. They print and return status.
+check_eq() { # name actual expected
+	if [ "$2" = "$3" ]; then return 0; fi
+	fail "$1" "expected '$3', got '$2'"
+	return 1
+}

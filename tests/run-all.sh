@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# Runs every test and prints one closing line: "N passed, N failed, N skipped".
+# Unit test binaries print "ok/FAIL" lines and their own "N passed, N failed" line;
+# integration scripts print "ok NAME", "FAIL NAME: why" or "skip NAME: why".
+#
+# usage: tests/run-all.sh [--unit-only] BUILD_DIR
+set -u
+unit_only=0
+if [ "${1:-}" = "--unit-only" ]; then unit_only=1; shift; fi
+out=${1:-build}
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top" || exit 1
+
+pass=0 fail=0 skip=0
+failed_names=()
+
+tally() { # reads a test's output on stdin, echoing it
+	local line
+	while IFS= read -r line; do
+		printf '%s\n' "$line"
+		case "$line" in
+		"ok "*) pass=$((pass + 1)) ;;
+		"FAIL "*) fail=$((fail + 1)); failed_names+=("${line%%:*}") ;;
+		"skip "*) skip=$((skip + 1)) ;;
+		esac
+	done
+}
+
+for t in "$out"/tests/test_*; do
+	[ -x "$t" ] || continue
+	echo "== unit: ${t##*/}"
+	tally < <("$t" 2>&1; rc=$?; [ $rc -eq 0 ] || echo "FAIL ${t##*/}: exit $rc")
+done
+
+if [ $unit_only -eq 0 ]; then
+	for t in tests/integration/t_*.sh; do
+		echo "== integration: ${t##*/}"
+		tally < <(UA_BUILD="$out" bash "$t" 2>&1; rc=$?
+			[ $rc -eq 0 ] || echo "FAIL ${t##*/}: script exited $rc")
+	done
+fi
+
+if [ ${#failed_names[@]} -gt 0 ]; then
+	echo "failed:"
+	printf '  %s\n' "${failed_names[@]}"
+fi
+echo "$pass passed, $fail failed, $skip skipped"
+[ $fail -eq 0 ]
