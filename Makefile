@@ -72,15 +72,15 @@ $(OUT)/src/%.o: src/%.c | $(OUT)/src
 
 $(OUT)/uringaudit: $(SRC_OBJ) $(LIB_OBJ)
 	$(call msg,LINK,$@)
-	$(Q)$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
+	$(Q)$(CC) $(CFLAGS) $(filter %.o,$^) $(LDLIBS) -o $@
 
 $(OUT)/tests/test_%: tests/unit/test_%.c $(LIB_OBJ) | $(OUT)/tests
 	$(call msg,CC,$@)
-	$(Q)$(CC) $(ALL_CFLAGS) -Itests/unit -DUA_GOLDEN_DIR='"tests/golden"' $^ -o $@
+	$(Q)$(CC) $(ALL_CFLAGS) -Itests/unit -DUA_GOLDEN_DIR='"tests/golden"' $(filter %.c %.o,$^) -o $@
 
 $(OUT)/tests/%: tests/progs/%.c | $(OUT)/tests
 	$(call msg,CC,$@)
-	$(Q)$(CC) -std=gnu11 $(WARN) $(CFLAGS) -D_GNU_SOURCE -Ibpf $< -luring -lpthread -o $@
+	$(Q)$(CC) -std=gnu11 $(WARN) $(CFLAGS) -Ibpf $< -luring -lpthread -o $@
 
 $(OUT)/bpf $(OUT)/lib $(OUT)/src $(OUT)/tests:
 	$(Q)mkdir -p $@

@@ -75,14 +75,14 @@ struct {
 	__type(value, __u64);
 } counters SEC(".maps");
 
-/* The event followed by room for two names; names[] here is ev.names[]. */
-#pragma clang diagnostic push
+/* Events followed by room for their variable part (names[] here is
+ * ev.names[]): a flexible array member followed by storage, a GNU extension
+ * that clang supports. */
 #pragma clang diagnostic ignored "-Wgnu-variable-sized-type-not-at-end"
 struct submit_buf {
 	struct ua_ev_submit ev;
 	char names[2 * UA_NAME_MAX];
 };
-#pragma clang diagnostic pop
 _Static_assert(__builtin_offsetof(struct submit_buf, names) == sizeof(struct ua_ev_submit),
 	       "names follow the event");
 
@@ -92,6 +92,29 @@ struct {
 	__type(key, __u32);
 	__type(value, struct submit_buf);
 } scratch SEC(".maps");
+
+struct exe_buf {
+	struct ua_ev_exe ev;
+	char comps[UA_EXE_MAX + 256];
+};
+_Static_assert(__builtin_offsetof(struct exe_buf, comps) == sizeof(struct ua_ev_exe),
+	       "components follow the event");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct exe_buf);
+} exe_scratch SEC(".maps");
+
+/* Processes whose executable was sent. LRU: a process that falls out is
+ * sent again. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 16384);
+	__type(key, struct ua_exe_key);
+	__type(value, __u8);
+} exe_seen SEC(".maps");
 
 extern void *bpf_rdonly_cast(void *obj, __u32 btf_id) __ksym;
 
@@ -234,6 +257,98 @@ static __always_inline void capture_objects(struct submit_buf *b, struct io_kioc
 }
 
 /*
+ * Send the executable's path the first time a process shows up. The walk goes
+ * from the file's dentry up through d_parent; at the root of a mount it
+ * continues from the mountpoint in the parent mount (struct mount, which
+ * embeds the vfsmount), and stops at a mount that is its own parent: the root
+ * of the process's mount namespace. One step per bpf_loop() callback, so the
+ * verifier checks the step once instead of every path through 32 of them.
+ */
+struct exe_walk {
+	struct exe_buf *b;
+	struct dentry *d;
+	struct vfsmount *vm;
+	struct mount *m;
+	__u32 off;
+	__u32 done;
+};
+
+static long exe_step(__u32 i, void *arg)
+{
+	/* Copies of the walk state: BPF_CORE_READ relocates whole access
+	 * chains, and exe_walk is ours, not the kernel's. */
+	struct exe_walk *w = arg;
+	struct exe_buf *b = w->b;
+	struct dentry *d = w->d;
+	struct vfsmount *vm = w->vm;
+	struct mount *m = w->m;
+	struct dentry *parent = BPF_CORE_READ(d, d_parent);
+	const unsigned char *name;
+	long n;
+
+	if (d == BPF_CORE_READ(vm, mnt_root)) {
+		struct mount *mp = BPF_CORE_READ(m, mnt_parent);
+
+		if (mp == m) {
+			w->done = 1;
+			return 1;
+		}
+		w->d = BPF_CORE_READ(m, mnt_mountpoint);
+		w->m = mp;
+		w->vm = &mp->mnt;
+		return 0;
+	}
+	if (d == parent) {
+		w->done = 1;
+		return 1;
+	}
+	name = BPF_CORE_READ(d, d_name.name);
+	n = bpf_probe_read_kernel_str(&b->comps[w->off & (UA_EXE_MAX - 1)], 256, name);
+	if (n <= 0)
+		return 1;
+	w->off += n;
+	if (w->off >= UA_EXE_MAX)
+		return 1;
+	w->d = parent;
+	return 0;
+}
+
+static __always_inline void send_exe(struct ua_ev_submit *e, struct file *exe)
+{
+	struct ua_exe_key k = { .start_time = e->start_time, .exe_ino = e->exe_ino, .pid = e->pid };
+	struct exe_walk w = {};
+	struct exe_buf *b;
+	__u32 zero = 0, off;
+	__u8 one = 1;
+
+	if (bpf_map_lookup_elem(&exe_seen, &k))
+		return;
+	b = bpf_map_lookup_elem(&exe_scratch, &zero);
+	if (!b)
+		return;
+	w.b = b;
+	w.d = BPF_CORE_READ(exe, f_path.dentry);
+	w.vm = BPF_CORE_READ(exe, f_path.mnt);
+	w.m = container_of(w.vm, struct mount, mnt);
+	bpf_loop(UA_EXE_DEPTH, exe_step, &w, 0);
+	off = w.off & (UA_EXE_MAX - 1);
+	b->ev.truncated = !w.done;
+	b->ev.start_time = e->start_time;
+	b->ev.exe_ino = e->exe_ino;
+	b->ev.exe_dev = e->exe_dev;
+	b->ev.pid = e->pid;
+	b->ev.len = off;
+	b->ev.pad = 0;
+	hdr_init(&b->ev.hdr, UA_EV_EXE, sizeof(b->ev) + off);
+	if (bpf_ringbuf_output(&rb, b, sizeof(b->ev) + off, BPF_RB_NO_WAKEUP)) {
+		count(UA_CNT_DROPPED);
+		return;
+	}
+	count(UA_CNT_EMITTED);
+	bpf_map_update_elem(&exe_seen, &k, &one, BPF_ANY);
+}
+
+/*
  * Build and emit the SUBMIT event and remember the request. Runs in the
  * submitting task or the SQ thread: io_uring_submit_req and
  * io_uring_req_failed both fire from io_submit_sqe(), called by
@@ -276,6 +391,7 @@ static __always_inline int capture(struct io_kiocb *req, __u8 op, int init_err,
 	if (exe) {
 		e->exe_ino = exe->f_inode->i_ino;
 		e->exe_dev = exe->f_inode->i_sb->s_dev;
+		send_exe(e, exe);
 	}
 
 	/* Execution context from task and ring flags, never from thread names:

@@ -26,6 +26,7 @@ enum ua_event_type {
 	UA_EV_COMPLETE = 2,    /* its final CQE was posted (or it overflowed) */
 	UA_EV_RING_CREATE = 3, /* io_uring_setup created a ring */
 	UA_EV_REGISTER = 4,    /* io_uring_register on a ring */
+	UA_EV_EXE = 5,         /* first request of a process: its executable's path */
 };
 
 /* Where the request was (or will be) issued. */
@@ -139,6 +140,34 @@ struct ua_ev_register {
 	struct ua_ids ids; /* the registering task's creds (a personality's creds) */
 };
 
+#define UA_EXE_DEPTH 32 /* path components walked; deeper paths are marked truncated */
+#define UA_EXE_MAX 8192 /* bytes of components */
+
+/* The executable of a process, sent once per (pid, start, inode) before its
+ * first SUBMIT, so short-lived processes are named even when /proc is gone by
+ * the time user space reads. The path is walked in the kernel from
+ * mm->exe_file: components leaf first, each NUL-terminated, up to the root of
+ * the process's mount namespace. */
+struct ua_ev_exe {
+	struct ua_ev_hdr hdr;
+	__u64 start_time;
+	__u64 exe_ino;
+	__u32 exe_dev;
+	__u32 pid;
+	__u16 len;       /* bytes of comps[] */
+	__u16 truncated; /* deeper than UA_EXE_DEPTH, or a name could not be read */
+	__u32 pad;
+	char comps[];
+};
+
+/* exe_seen map key */
+struct ua_exe_key {
+	__u64 start_time;
+	__u64 exe_ino;
+	__u32 pid;
+	__u32 pad;
+};
+
 /* pending map: kernel identity of a selected, not yet completed request. */
 struct ua_pending {
 	__u64 submit_seq;
@@ -178,5 +207,7 @@ UA_STATIC_ASSERT(sizeof(struct ua_ev_complete) == 64, "ua_ev_complete layout");
 UA_STATIC_ASSERT(sizeof(struct ua_ev_ring) == 56, "ua_ev_ring layout");
 UA_STATIC_ASSERT(sizeof(struct ua_ev_register) == 96, "ua_ev_register layout");
 UA_STATIC_ASSERT(sizeof(struct ua_pending) == 24, "ua_pending layout");
+UA_STATIC_ASSERT(sizeof(struct ua_ev_exe) == 56, "ua_ev_exe layout");
+UA_STATIC_ASSERT(sizeof(struct ua_exe_key) == 24, "ua_exe_key layout");
 
 #endif /* URINGAUDIT_H */

@@ -16,7 +16,9 @@ struct ua_buf {
 	int err; /* 0, or the first error (-ENOMEM, ...); later adds do nothing */
 };
 
+/* clang-format off */
 #define UA_BUF_INIT { NULL, 0, 0, 0 }
+/* clang-format on */
 
 void ua_buf_init(struct ua_buf *b);
 /* Free the memory; @b is then as after ua_buf_init(). */

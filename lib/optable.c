@@ -17,7 +17,7 @@ struct builtin_op {
  * -Woverride-init (gcc, in -Wextra) / -Winitializer-overrides (clang) error.
  */
 static const struct builtin_op builtin_ops[] = {
-#define UA_OP(nr, id, n, a) [nr] = { .name = n, .audited = a },
+#define UA_OP(nr, id, n, a) [nr] = { .name = (n), .audited = (a) },
 #include "ops.def"
 #undef UA_OP
 };
@@ -25,8 +25,8 @@ static const struct builtin_op builtin_ops[] = {
 #define BUILTIN_NR (sizeof(builtin_ops) / sizeof(builtin_ops[0]))
 
 _Static_assert(BUILTIN_NR <= UA_OP_MAX, "ops.def: more opcodes than a u8 holds");
-#define UA_OP(nr, id, n, a)                                                                        \
-	_Static_assert(sizeof(n) <= UA_OP_NAME_MAX, "ops.def: name too long: " n);                 \
+#define UA_OP(nr, id, n, a)                                                        \
+	_Static_assert(sizeof(n) <= UA_OP_NAME_MAX, "ops.def: name too long: " n); \
 	_Static_assert((a) == 0 || (a) == 1, "ops.def: default_audited is 0 or 1: " n);
 #include "ops.def"
 #undef UA_OP

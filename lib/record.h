@@ -16,7 +16,7 @@ enum ua_rec_cred { UA_REC_CRED_TASK = 0, UA_REC_CRED_PERSONALITY = 1, UA_REC_CRE
 /* How the request ended, as far as a CQE is concerned. */
 enum ua_rec_cqe {
 	UA_REC_CQE_POSTED = 0,   /* a CQE was written: exit is the CQE res */
-	UA_REC_CQE_SKIPPED = 1,  /* IOSQE_CQE_SKIP_SUCCESS and it succeeded: no CQE, exit unknown */
+	UA_REC_CQE_SKIPPED = 1,  /* IOSQE_CQE_SKIP_SUCCESS, no CQE: exit unknown */
 	UA_REC_CQE_OVERFLOW = 2, /* the CQE went to the overflow list: exit is its res */
 	UA_REC_CQE_NONE = 3,     /* no CQE was seen (ring torn down, daemon stopped): exit unknown */
 };
@@ -46,7 +46,7 @@ struct ua_record {
 	const char *op_name; /* "openat"; NULL prints the number */
 
 	int exit_known;   /* 0: success and exit are not known (cqe skipped/none) */
-	int success;      /* meaningful when exit_known, or for cqe=skipped (yes) */
+	int success;      /* meaningful when exit_known */
 	int32_t exit;     /* CQE res (errno negative) */
 	enum ua_rec_cqe cqe;
 	uint32_t cqes;    /* CQEs posted by the request (multishot); 1 normally */

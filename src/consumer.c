@@ -595,6 +595,14 @@ int ua_consumer_handle(void *ctx, void *data, size_t size)
 		if (size >= sizeof(struct ua_ev_complete))
 			on_complete(c, data);
 		break;
+	case UA_EV_EXE: {
+		const struct ua_ev_exe *x = data;
+
+		if (size >= sizeof(*x) && x->len <= size - sizeof(*x))
+			ua_enrich_set_exe(c->enrich, x->pid, x->start_time, x->exe_dev, x->exe_ino,
+					  x->comps, x->len, x->truncated);
+		break;
+	}
 	case UA_EV_RING_CREATE:
 		c->st.rings_seen++;
 		break;

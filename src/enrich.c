@@ -27,8 +27,10 @@ struct proc_ent {
 	uint32_t pid;
 	uint64_t start;
 	uint64_t exe_ino; /* execve keeps pid and start time, not the inode */
+	int from_kernel;  /* exe came from the kernel's walk */
 	char *exe;
 	size_t exe_len;
+	int resolved; /* /proc was read (container; exe unless the kernel sent it) */
 	int has_container;
 	char container[UA_CONTAINER_ID_LEN + 1];
 };
@@ -202,10 +204,11 @@ static void resolve(struct ua_enrich *e, struct proc_ent *p, uint32_t exe_dev, u
 	ssize_t n;
 	int fd;
 
+	p->resolved = 1;
 	if (!same_process(e, p->pid, p->start))
 		goto by_inode;
 	snprintf(path, sizeof(path), "/proc/%u/exe", p->pid);
-	n = readlink(path, buf, sizeof(buf));
+	n = p->exe ? -1 : readlink(path, buf, sizeof(buf));
 	if (n > 0 && n < (ssize_t)sizeof(buf)) {
 		p->exe = malloc((size_t)n);
 		if (p->exe) {
@@ -225,11 +228,13 @@ static void resolve(struct ua_enrich *e, struct proc_ent *p, uint32_t exe_dev, u
 	/* The process may have exited (and its pid been reused) while we read. */
 	if (same_process(e, p->pid, p->start))
 		return;
+	p->has_container = 0;
+	if (p->from_kernel)
+		return;
 	free(p->exe);
 	p->exe = NULL;
-	p->has_container = 0;
 by_inode:
-	{
+	if (!p->exe) {
 		struct ino_ent *i = ino_find(e, exe_dev, exe_ino);
 
 		if (i && (p->exe = malloc(i->exe_len))) {
@@ -239,31 +244,77 @@ by_inode:
 	}
 }
 
-void ua_enrich_lookup(struct ua_enrich *e, uint32_t pid, uint64_t start_time, uint32_t exe_dev,
-		      uint64_t exe_ino, struct ua_proc_info *out)
+static struct proc_ent *proc_get(struct ua_enrich *e, uint32_t pid, uint64_t start_time,
+				 uint64_t exe_ino)
 {
 	unsigned int h = hash64(((uint64_t)pid << 32) ^ start_time ^ exe_ino);
 	struct proc_ent *p;
 
 	for (p = e->procs[h]; p; p = p->next)
 		if (p->pid == pid && p->start == start_time && p->exe_ino == exe_ino)
-			break;
-	if (!p) {
-		if (e->nprocs >= MAX_ENTRIES)
-			drop_procs(e);
-		p = calloc(1, sizeof(*p));
-		if (!p) {
-			memset(out, 0, sizeof(*out));
-			return;
-		}
-		p->pid = pid;
-		p->start = start_time;
-		p->exe_ino = exe_ino;
-		resolve(e, p, exe_dev, exe_ino);
-		p->next = e->procs[h];
-		e->procs[h] = p;
-		e->nprocs++;
+			return p;
+	if (e->nprocs >= MAX_ENTRIES) {
+		drop_procs(e);
+		h = hash64(((uint64_t)pid << 32) ^ start_time ^ exe_ino);
 	}
+	p = calloc(1, sizeof(*p));
+	if (!p)
+		return NULL;
+	p->pid = pid;
+	p->start = start_time;
+	p->exe_ino = exe_ino;
+	p->next = e->procs[h];
+	e->procs[h] = p;
+	e->nprocs++;
+	return p;
+}
+
+void ua_enrich_set_exe(struct ua_enrich *e, uint32_t pid, uint64_t start_time, uint32_t exe_dev,
+		       uint64_t exe_ino, const char *comps, size_t len, int truncated)
+{
+	struct proc_ent *p = proc_get(e, pid, start_time, exe_ino);
+	size_t i, n = 0, cap = len + 4;
+	char *path;
+
+	if (!p || !(path = malloc(cap)))
+		return;
+	/* Components arrive leaf first, each NUL-terminated: join them root
+	 * first. A walk that stopped early starts with "..." instead of "/". */
+	if (truncated) {
+		memcpy(path, "...", 3);
+		n = 3;
+	}
+	i = len;
+	while (i > 0) {
+		size_t end = i - 1, start = end; /* comps[end] is a NUL */
+
+		while (start > 0 && comps[start - 1])
+			start--;
+		path[n++] = '/';
+		memcpy(path + n, comps + start, end - start);
+		n += end - start;
+		i = start;
+	}
+	if (!n)
+		path[n++] = '/';
+	free(p->exe);
+	p->exe = path;
+	p->exe_len = n;
+	p->from_kernel = 1;
+	ino_remember(e, exe_dev, exe_ino, path, n);
+}
+
+void ua_enrich_lookup(struct ua_enrich *e, uint32_t pid, uint64_t start_time, uint32_t exe_dev,
+		      uint64_t exe_ino, struct ua_proc_info *out)
+{
+	struct proc_ent *p = proc_get(e, pid, start_time, exe_ino);
+
+	if (!p) {
+		memset(out, 0, sizeof(*out));
+		return;
+	}
+	if (!p->resolved)
+		resolve(e, p, exe_dev, exe_ino);
 	out->exe = p->exe;
 	out->exe_len = p->exe_len;
 	out->container = p->has_container ? p->container : NULL;

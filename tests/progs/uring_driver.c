@@ -11,6 +11,11 @@
  * contains caller-supplied strings (paths, names), so every line parses
  * trivially whatever hostile bytes a test passes in. stdout is line
  * buffered so that a test can react to a line (e.g. "ready=1") at once.
+ * Lines: "pid= tid= uid=", "ring fd= ...", "personality=", "ring_fd_closed=1",
+ * "uid=", "ready=1", then per request "req op= user_data= res= ..." (res is
+ * "skipped" when +skip saw no CQE), per batch "req op= count= ...", and
+ * "stray user_data= res=" for a CQE that arrived after its step gave up.
+ * user_data is printed in decimal throughout (link_fail's 0x4242 = 16962).
  *
  * Exit status: 0 when every step ran (a request failing with an errno is
  * a result, not a failure of the driver), 1 on setup failures, 2 on usage
@@ -128,8 +133,9 @@ struct step {
 	char *arg[MAX_ARGS];		/* decoded and NUL-terminated */
 	size_t arglen[MAX_ARGS];	/* decoded length (may hold NULs) */
 	int nargs;
-	long long num;			/* the step's number: count, fd, slot, ms */
-	bool num_last;			/* "last" instead of a number */
+	long long num;			/* count, fd or ms; -1: plain nop */
+	long long slot;			/* fixed-file slot */
+	bool last;			/* "last" instead of the fd or slot */
 	unsigned int flags;		/* open(2) / unlinkat(2) flags */
 	unsigned int mode;
 	unsigned int mods;		/* MOD_* */
@@ -326,12 +332,13 @@ static long long step_number(const struct step *st, int i, long long min,
 
 /* A number, or "last" for the descriptor/slot an earlier step produced. */
 static void step_number_or_last(struct step *st, int i, long long min,
-				long long max, const char *what)
+				long long max, const char *what,
+				long long *out)
 {
 	if (!strcmp(st->arg[i], "last"))
-		st->num_last = true;
+		st->last = true;
 	else
-		st->num = step_number(st, i, min, max, what);
+		*out = step_number(st, i, min, max, what);
 }
 
 static void parse_mods(struct step *st, char *mods)
@@ -339,32 +346,34 @@ static void parse_mods(struct step *st, char *mods)
 	char *tok;
 
 	while ((tok = strsep(&mods, "+"))) {
+		unsigned int mod;
 		long long v;
 
 		if (!strcmp(tok, "async")) {
-			st->mods |= MOD_ASYNC;
+			mod = MOD_ASYNC;
 		} else if (!strcmp(tok, "skip")) {
-			st->mods |= MOD_SKIP;
+			mod = MOD_SKIP;
 		} else if (!strcmp(tok, "fixed")) {
-			st->mods |= MOD_FIXED;
+			mod = MOD_FIXED;
 		} else if (!strcmp(tok, "pers")) {
 			if (!opt.reg_pers)
 				step_error(st, "+pers needs --register-personality");
-			st->mods |= MOD_PERS;
+			mod = MOD_PERS;
 			st->pers_registered = true;
 		} else if (!strncmp(tok, "persid=", 7)) {
 			if (!parse_ll(tok + 7, 0, UINT16_MAX, &v))
 				step_error(st, "+persid needs a number in [0, 65535]");
-			st->mods |= MOD_PERS;
+			mod = MOD_PERS;
 			st->pers_registered = false;
 			st->persid = (unsigned int)v;
 		} else {
 			step_error(st, "unknown modifier '+%s'", escaped(tok));
 		}
+		if (!(mod & st->desc->mods))
+			step_error(st, "+%s does not apply to %s", escaped(tok),
+				   st->desc->step);
+		st->mods |= mod;
 	}
-	if (st->mods & ~st->desc->mods)
-		step_error(st, "a modifier given does not apply to %s",
-			   st->desc->step);
 }
 
 static void parse_open_flags(struct step *st, int i)
@@ -436,10 +445,11 @@ static void parse_step(struct step *st, const char *text)
 		parse_open_flags(st, 1);
 		break;
 	case OP_CLOSE:
-		step_number_or_last(st, 0, INT_MIN, INT_MAX, "FD");
+		step_number_or_last(st, 0, INT_MIN, INT_MAX, "FD", &st->num);
 		break;
 	case OP_CLOSE_DIRECT:
-		step_number_or_last(st, 0, 0, UINT_MAX - 1, "SLOT");
+		step_number_or_last(st, 0, 0, UINT_MAX - 1, "SLOT",
+				    &st->slot);
 		break;
 	case OP_UNLINKAT:
 		if (st->nargs > 1)
@@ -457,7 +467,8 @@ static void parse_step(struct step *st, const char *text)
 	case OP_WRITE:
 	case OP_READN:
 		if (st->mods & MOD_FIXED)
-			step_number_or_last(st, 0, 0, UINT_MAX - 1, "SLOT");
+			step_number_or_last(st, 0, 0, UINT_MAX - 1, "SLOT",
+					    &st->slot);
 		if (st->desc->op == OP_READN)
 			st->num = step_number(st, 1, 1, MAX_COUNT, "N");
 		break;
@@ -594,8 +605,10 @@ static void print_stray(uint64_t ud, int res)
 
 /*
  * Reap the CQE of request @ud. Returns false when the request carries
- * CQE_SKIP_SUCCESS and nothing came within the peek window: it succeeded,
- * or has not finished yet.
+ * CQE_SKIP_SUCCESS and nothing came within the peek window: the kernel did
+ * not mark it failed (which is not the same as res >= 0: a failing
+ * unlinkat/mkdirat/renameat/linkat/symlinkat posts nothing either, while a
+ * short read posts its positive res), or it has not finished yet.
  */
 static bool reap_one(const struct step *st, uint64_t ud, int *res)
 {
@@ -669,10 +682,11 @@ static void print_file(int fd)
 
 static unsigned int resolve_slot(const struct step *st)
 {
-	if (!st->num_last)
-		return (unsigned int)st->num;
+	if (!st->last)
+		return (unsigned int)st->slot;
 	if (last_slot < 0)
-		step_error(st, "no slot from an earlier openat_direct step");
+		fatal(EXIT_SETUP, "step '%s': no slot left by an openat_direct step",
+		      escaped(st->text));
 	return (unsigned int)last_slot;
 }
 
@@ -692,11 +706,14 @@ static int io_target(const struct step *st, int oflags)
 
 static void print_io_target(const struct step *st, int fd)
 {
-	printf((st->mods & MOD_FIXED) ? " slot=%d" : " fd=%d", fd);
+	if (st->mods & MOD_FIXED)
+		printf(" slot=%d", fd);
+	else
+		printf(" fd=%d", fd);
 }
 
 /* Steps that are exactly one request. */
-static void run_single(const struct step *st)
+static void run_single(struct step *st)
 {
 	const char *op = st->desc->kname;
 	struct io_uring_sqe *sqe;
@@ -713,9 +730,10 @@ static void run_single(const struct step *st)
 		memset(io_buf, 'U', sizeof(io_buf));
 		break;
 	case OP_CLOSE:
-		if (st->num_last && last_fd < 0)
-			step_error(st, "no fd from an earlier openat step");
-		fd = st->num_last ? last_fd : (int)st->num;
+		if (st->last && last_fd < 0)
+			fatal(EXIT_SETUP, "step '%s': no open fd left by an openat step",
+			      escaped(st->text));
+		fd = st->last ? last_fd : (int)st->num;
 		break;
 	default:
 		break;
@@ -731,15 +749,12 @@ static void run_single(const struct step *st)
 		io_uring_prep_openat(sqe, AT_FDCWD, st->arg[0], (int)st->flags,
 				     st->mode);
 		break;
-	case OP_OPENAT2: {
-		struct step *w = (struct step *)st;
-
-		w->how.flags = st->flags;
-		w->how.mode = st->mode;
-		w->how.resolve = 0;
-		io_uring_prep_openat2(sqe, AT_FDCWD, st->arg[0], &w->how);
+	case OP_OPENAT2:
+		st->how.flags = st->flags;
+		st->how.mode = st->mode;
+		st->how.resolve = 0;
+		io_uring_prep_openat2(sqe, AT_FDCWD, st->arg[0], &st->how);
 		break;
-	}
 	case OP_OPENAT_DIRECT:
 		io_uring_prep_openat(sqe, AT_FDCWD, st->arg[0], (int)st->flags,
 				     st->mode);
@@ -810,6 +825,8 @@ static void run_single(const struct step *st)
 		break;
 	case OP_CLOSE_DIRECT:
 		printf(" slot=%u", resolve_slot(st));
+		if (have && res == 0 && (long long)resolve_slot(st) == last_slot)
+			last_slot = -1;
 		break;
 	case OP_READ:
 	case OP_WRITE:
@@ -880,12 +897,17 @@ static void run_link_fail(const struct step *st)
 	struct io_uring_sqe *sqe;
 	unsigned int i;
 
-	/* One get_sqe() may submit; make sure the chain is not split. */
-	if (io_uring_sq_space_left(&ring) < 3)
+	/*
+	 * get_sqe() submits when the SQ is full, which would cut the chain
+	 * short: make room for all three first.
+	 */
+	if (ring.sq.ring_entries < 3)
+		fatal(EXIT_SETUP, "link_fail needs at least 3 SQ entries");
+	while (io_uring_sq_space_left(&ring) < 3) {
 		submit();
-	if (io_uring_sqring_wait(&ring) < 0 ||
-	    io_uring_sq_space_left(&ring) < 3)
-		fatal(EXIT_SETUP, "link_fail needs 3 free SQ entries");
+		if (opt.sqpoll)
+			sleep_ms(1);
+	}
 
 	sqe = get_sqe();
 	io_uring_prep_openat(sqe, AT_FDCWD, st->arg[0], O_RDONLY, 0);
@@ -904,8 +926,8 @@ static void run_link_fail(const struct step *st)
 		reap_one(st, LINK_UD, &res);
 		print_req(names[i], LINK_UD, true, res);
 		printf(" link_pos=%u\n", i);
-		/* The middle openat only succeeds if the head did. */
-		if (i == 1 && res >= 0)
+		/* Only when PATH exists: both openats then succeed. */
+		if (i < 2 && res >= 0)
 			close(res);
 	}
 }
@@ -923,7 +945,6 @@ static void run_overflow(const struct step *st)
 	bool flag_seen = false;
 	int *fds = xmalloc(sizeof(int) * n);
 
-	/* Requests of this step are 1..N; earlier steps must not collide. */
 	for (i = 0; i < n; i++)
 		fds[i] = -1;
 	while (submitted < n) {
@@ -940,12 +961,15 @@ static void run_overflow(const struct step *st)
 		if (io_uring_cq_has_overflow(&ring))
 			flag_seen = true;
 	}
-	/* Under SQPOLL the last requests may still be on their way. */
-	if (opt.sqpoll && io_uring_sqring_wait(&ring) < 0)
-		fatal(EXIT_SETUP, "io_uring_sqring_wait failed");
+	/*
+	 * Under SQPOLL the thread may not have picked up the last batch yet;
+	 * give it a moment, so that the state printed is the full one.
+	 */
+	for (i = 0; opt.sqpoll && io_uring_sq_ready(&ring) && i < 1000; i++)
+		sleep_ms(1);
 	if (io_uring_cq_has_overflow(&ring))
 		flag_seen = true;
-	printf("overflow ready=%u in_cq=%u overflow_flag=%d\n", n,
+	printf("overflow in_cq=%u overflow_flag=%d\n",
 	       io_uring_cq_ready(&ring), flag_seen);
 
 	while (reaped < n) {
@@ -985,6 +1009,12 @@ static void run_overflow(const struct step *st)
 		if (fds[i] >= 0)
 			close(fds[i]);
 	free(fds);
+	/*
+	 * This step reused user_data 1..N; later requests get fresh ones, so
+	 * that (ring, user_data) stays unambiguous for whoever joins on it.
+	 */
+	if (next_ud <= n)
+		next_ud = (uint64_t)n + 1;
 }
 
 struct race {
@@ -1068,12 +1098,17 @@ static void run_race(const struct step *st)
 			continue;
 		}
 		print_file(res);
-		if (!fstat(res, &sf) && same_file(&sf, &sa))
-			which = "a", cnt_a++;
-		else if (!fstat(res, &sf) && same_file(&sf, &sb))
-			which = "b", cnt_b++;
-		else
+		if (fstat(res, &sf)) {
 			cnt_other++;
+		} else if (same_file(&sf, &sa)) {
+			which = "a";
+			cnt_a++;
+		} else if (same_file(&sf, &sb)) {
+			which = "b";
+			cnt_b++;
+		} else {
+			cnt_other++;
+		}
 		printf(" which=%s\n", which);
 		close(res);
 	}
@@ -1192,14 +1227,22 @@ static void drop_privileges(void)
 	printf("uid=%u\n", getuid());
 }
 
+static long long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
+}
+
 static void wait_for_file(void)
 {
-	int waited;
+	long long deadline = now_ms() + WAIT_FILE_MS;
 
 	printf("ready=1\n");
 	fflush(stdout);
-	for (waited = 0; access(opt.wait_file, F_OK); waited += WAIT_FILE_POLL_MS) {
-		if (waited >= WAIT_FILE_MS)
+	while (access(opt.wait_file, F_OK)) {
+		if (now_ms() >= deadline)
 			fatal(EXIT_WAIT_TIMEOUT, "timed out waiting for %s",
 			      escaped(opt.wait_file));
 		sleep_ms(WAIT_FILE_POLL_MS);
@@ -1279,6 +1322,7 @@ int main(int argc, char **argv)
 {
 	struct step *steps;
 	bool need_files = false, need_overflow = false;
+	bool seen_open = false, seen_direct = false;
 	int first, nsteps, i;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
@@ -1295,6 +1339,14 @@ int main(int argc, char **argv)
 		struct step *st = &steps[i];
 
 		parse_step(st, argv[first + i]);
+		if (st->last && st->desc->op == OP_CLOSE && !seen_open)
+			step_error(st, "'last' needs an openat or openat2 step before");
+		if (st->last && st->desc->op != OP_CLOSE && !seen_direct)
+			step_error(st, "'last' needs an openat_direct step before");
+		if (st->desc->op == OP_OPENAT || st->desc->op == OP_OPENAT2)
+			seen_open = true;
+		if (st->desc->op == OP_OPENAT_DIRECT)
+			seen_direct = true;
 		if (st->desc->op == OP_OPENAT_DIRECT ||
 		    st->desc->op == OP_CLOSE_DIRECT || (st->mods & MOD_FIXED))
 			need_files = true;

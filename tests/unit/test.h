@@ -38,14 +38,14 @@ static inline bool test_check(bool ok, const char *file, int line, const char *n
 
 #define ASSERT_FALSE(cond, name) test_check(!(cond), __FILE__, __LINE__, (name))
 
-#define ASSERT_EQ(actual, expected, name)                                                          \
-	({                                                                                         \
-		long long ___a = (long long)(actual), ___e = (long long)(expected);                \
-		bool ___ok = ___a == ___e;                                                         \
-		if (!___ok)                                                                        \
-			fprintf(stderr, "%s:%d: %s: got %lld, expected %lld\n", __FILE__, __LINE__, \
-				(name), ___a, ___e);                                               \
-		test_check(___ok, __FILE__, __LINE__, (name));                                     \
+#define ASSERT_EQ(actual, expected, name)                                                 \
+	({                                                                                \
+		long long ___a = (long long)(actual), ___e = (long long)(expected);       \
+		bool ___ok = ___a == ___e;                                                \
+		if (!___ok)                                                               \
+			fprintf(stderr, "%s:%d: %s: got %lld, expected %lld\n", __FILE__, \
+				__LINE__, (name), ___a, ___e);                            \
+		test_check(___ok, __FILE__, __LINE__, (name));                            \
 	})
 
 #define ASSERT_STREQ(actual, expected, name)                                                       \
@@ -53,30 +53,30 @@ static inline bool test_check(bool ok, const char *file, int line, const char *n
 		const char *___a = (actual), *___e = (expected);                                   \
 		bool ___ok = ___a && ___e ? strcmp(___a, ___e) == 0 : ___a == ___e;                \
 		if (!___ok)                                                                        \
-			fprintf(stderr, "%s:%d: %s: got \"%s\", expected \"%s\"\n", __FILE__,       \
-				__LINE__, (name), ___a ? ___a : "(null)",                          \
-				___e ? ___e : "(null)");                                           \
+			fprintf(stderr, "%s:%d: %s: got \"%s\", expected \"%s\"\n", __FILE__,      \
+				__LINE__, (name), ___a ? ___a : "(null)", ___e ? ___e : "(null)"); \
 		test_check(___ok, __FILE__, __LINE__, (name));                                     \
 	})
 
-#define ASSERT_MEMEQ(actual, alen, expected, elen, name)                                           \
-	({                                                                                         \
-		size_t ___al = (alen), ___el = (elen);                                             \
-		bool ___ok = ___al == ___el && (___al == 0 || memcmp((actual), (expected), ___al) == 0); \
-		if (!___ok)                                                                        \
-			fprintf(stderr, "%s:%d: %s: %zu bytes differ from the %zu expected\n",       \
-				__FILE__, __LINE__, (name), ___al, ___el);                         \
-		test_check(___ok, __FILE__, __LINE__, (name));                                     \
+#define ASSERT_MEMEQ(actual, alen, expected, elen, name)                                          \
+	({                                                                                        \
+		size_t ___al = (alen), ___el = (elen);                                            \
+		bool ___ok = ___al == ___el &&                                                    \
+			     (___al == 0 || memcmp((actual), (expected), ___al) == 0);            \
+		if (!___ok)                                                                       \
+			fprintf(stderr, "%s:%d: %s: contents differ (%zu bytes, %zu expected)\n", \
+				__FILE__, __LINE__, (name), ___al, ___el);                        \
+		test_check(___ok, __FILE__, __LINE__, (name));                                    \
 	})
 
 /* 0 is success; anything else (a -errno) is printed. */
-#define ASSERT_OK(err, name)                                                                       \
-	({                                                                                         \
-		long long ___err = (long long)(err);                                               \
-		if (___err)                                                                        \
-			fprintf(stderr, "%s:%d: %s: unexpected error %lld (%s)\n", __FILE__,        \
-				__LINE__, (name), ___err, strerror((int)-___err));                 \
-		test_check(___err == 0, __FILE__, __LINE__, (name));                               \
+#define ASSERT_OK(err, name)                                                                 \
+	({                                                                                   \
+		long long ___err = (long long)(err);                                         \
+		if (___err)                                                                  \
+			fprintf(stderr, "%s:%d: %s: unexpected error %lld (%s)\n", __FILE__, \
+				__LINE__, (name), ___err, strerror((int)-___err));           \
+		test_check(___err == 0, __FILE__, __LINE__, (name));                         \
 	})
 
 static inline void test_case_begin(void)
@@ -98,11 +98,11 @@ static inline bool test_case_end(const char *name)
 	return !test_state.case_failed;
 }
 
-#define RUN_TEST(fn)                                                                               \
-	do {                                                                                       \
-		test_case_begin();                                                                 \
-		fn();                                                                              \
-		test_case_end(#fn);                                                                \
+#define RUN_TEST(fn)                \
+	do {                        \
+		test_case_begin();  \
+		fn();               \
+		test_case_end(#fn); \
 	} while (0)
 
 static inline int test_main_end(void)

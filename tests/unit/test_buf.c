@@ -1,0 +1,95 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* Output buffer: growth, termination, truncation and the sticky error. */
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+#include "test.h"
+
+static void test_basic(void)
+{
+	struct ua_buf b;
+
+	ua_buf_init(&b);
+	ASSERT_TRUE(b.data == NULL && b.len == 0 && b.cap == 0 && b.err == 0, "init");
+	ASSERT_OK(ua_buf_addstr(&b, "abc"), "addstr");
+	ASSERT_OK(ua_buf_addch(&b, '-'), "addch");
+	ASSERT_OK(ua_buf_add(&b, "x\0y", 3), "add with NUL");
+	ASSERT_OK(ua_buf_addf(&b, "%d:%s", 42, "z"), "addf");
+	ASSERT_MEMEQ(b.data, b.len, "abc-x\0y42:z", 11, "content");
+	ASSERT_EQ(b.data[b.len], '\0', "terminated");
+	ASSERT_OK(ua_buf_add(&b, NULL, 0), "add nothing");
+	ASSERT_EQ(b.len, 11, "len unchanged");
+
+	ua_buf_truncate(&b, 3);
+	ASSERT_STREQ(b.data, "abc", "truncate");
+	ua_buf_truncate(&b, 10);
+	ASSERT_STREQ(b.data, "abc", "truncate longer: no-op");
+	ua_buf_reset(&b);
+	ASSERT_EQ(b.len, 0, "reset len");
+	ASSERT_STREQ(b.data, "", "reset keeps a terminated buffer");
+	ua_buf_release(&b);
+	ASSERT_TRUE(b.data == NULL && b.len == 0 && b.cap == 0, "release");
+	ua_buf_release(&b); /* twice is harmless */
+}
+
+static void test_growth(void)
+{
+	struct ua_buf b = UA_BUF_INIT;
+	char *big = malloc(100001);
+	size_t i;
+
+	if (!ASSERT_TRUE(big != NULL, "malloc"))
+		return;
+	memset(big, 'q', 100000);
+	big[100000] = '\0';
+
+	/* addf that does not fit the first try, then one far larger than the buffer. */
+	ASSERT_OK(ua_buf_addf(&b, "%s", big + 100000 - 300), "addf 300");
+	ASSERT_EQ(b.len, 300, "len 300");
+	ASSERT_OK(ua_buf_addf(&b, "[%s]", big), "addf 100002");
+	ASSERT_EQ(b.len, 300 + 100002, "len after big addf");
+	ASSERT_EQ(b.data[300], '[', "bracket");
+	ASSERT_EQ(b.data[b.len - 1], ']', "closing bracket");
+	ASSERT_EQ(strlen(b.data), b.len, "terminated after addf");
+	ASSERT_TRUE(b.cap > b.len, "room for the NUL");
+
+	ua_buf_reset(&b);
+	for (i = 0; i < 100000; i++)
+		ua_buf_addch(&b, (char)('a' + i % 26));
+	ASSERT_OK(b.err, "many addch");
+	ASSERT_EQ(b.len, 100000, "len after addch");
+	ASSERT_EQ(b.data[99999], 'a' + 99999 % 26, "last char");
+	ASSERT_EQ(b.data[100000], '\0', "terminated after addch");
+	ua_buf_release(&b);
+	free(big);
+}
+
+static void test_sticky_error(void)
+{
+	struct ua_buf b = UA_BUF_INIT;
+
+	ua_buf_addstr(&b, "ok");
+	ASSERT_EQ(ua_buf_grow(&b, SIZE_MAX), -ENOMEM, "size overflow is ENOMEM");
+	ASSERT_EQ(b.err, -ENOMEM, "err set");
+	ASSERT_EQ(ua_buf_addstr(&b, "more"), -ENOMEM, "addstr after error");
+	ASSERT_EQ(ua_buf_addch(&b, 'c'), -ENOMEM, "addch after error");
+	ASSERT_EQ(ua_buf_addf(&b, "%d", 1), -ENOMEM, "addf after error");
+	ASSERT_STREQ(b.data, "ok", "content unchanged");
+	ua_buf_reset(&b);
+	ASSERT_EQ(b.err, 0, "reset clears the error");
+	ASSERT_OK(ua_buf_addstr(&b, "again"), "usable after reset");
+	ASSERT_STREQ(b.data, "again", "content after reset");
+	ua_buf_release(&b);
+}
+
+int main(void)
+{
+	RUN_TEST(test_basic);
+	RUN_TEST(test_growth);
+	RUN_TEST(test_sticky_error);
+	return test_main_end();
+}

@@ -1,0 +1,895 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * Formatter: golden files for text and JSON, and structural checks that hold for every
+ * record (one line; text fields split on spaces and unescape back to the bytes; JSON parses,
+ * with unique keys). UA_UPDATE_GOLDEN=1 rewrites the golden files instead of comparing.
+ */
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+#include "escape.h"
+#include "format.h"
+#include "optable.h"
+#include "record.h"
+#include "test.h"
+
+#ifndef UA_GOLDEN_DIR
+#define UA_GOLDEN_DIR "tests/golden"
+#endif
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+/* A literal as bytes, embedded NULs included. */
+#define BYTES(lit) ((struct ua_bytes){ .ptr = (lit), .len = sizeof(lit) - 1 })
+
+#define T0 1700000000123456789ull /* 2023-11-14T22:13:20.123456789Z */
+#define UNSET 4294967295u
+
+/* Hostile strings (THREATS.md 12): space, quote, newline, '=', control bytes, 0xff, NUL. */
+static const char hostile1[] = "/tmp/a b\"c\nd=e\x01\xff";
+static const char hostile2[] = "/tmp/x\0y z";
+
+enum sample_kind { SAMPLE_RECORD, SAMPLE_LOST, SAMPLE_EVENT };
+
+struct sample {
+	const char *name;
+	enum sample_kind kind;
+	struct ua_record r;
+};
+
+static struct ua_record base_record(uint64_t seq, uint8_t opcode)
+{
+	struct ua_record r;
+
+	memset(&r, 0, sizeof(r));
+	r.seq = seq;
+	r.time_ns = T0 + (seq - 1000) * 1000000ull;
+	r.opcode = opcode;
+	r.op_name = ua_builtin_op_name(opcode);
+	r.exit_known = 1;
+	r.success = 1;
+	r.exit = 0;
+	r.cqe = UA_REC_CQE_POSTED;
+	r.cqes = 1;
+	r.ring = 0xffff8881034c2000ull;
+	r.user_data = 0x2a;
+	r.ctx = UA_REC_CTX_TASK;
+	r.pid = 4242;
+	r.tid = 4242;
+	r.ppid = 1;
+	r.comm = BYTES("cat");
+	r.exe = BYTES("/usr/bin/cat");
+	r.auid = 1000;
+	r.ses = 3;
+	r.task = (struct ua_rec_ids){ 1000, 1000, 1000, 1000, 1000, 1000, 1000, 1000 };
+	r.cred = UA_REC_CRED_TASK;
+	r.cgroup_id = 8312;
+	r.dfd = -100; /* AT_FDCWD */
+	r.dfd2 = -100;
+	r.fd = -1;
+	return r;
+}
+
+static struct sample *make_samples(size_t *n)
+{
+	static struct sample s[16];
+	struct ua_record *r;
+	size_t i = 0;
+
+	memset(s, 0, sizeof(s));
+
+	/* 1. openat that succeeded: fd 4. */
+	s[i].name = "openat_success";
+	r = &s[i++].r;
+	*r = base_record(1001, UA_OP_OPENAT);
+	r->exit = 4;
+	r->name = BYTES("/etc/hostname");
+	r->op_flags = 0x80000; /* O_RDONLY|O_CLOEXEC */
+	r->key = BYTES("user-open");
+
+	/* 2. openat refused: -EACCES; login uid unset, exe unknown, no key. */
+	s[i].name = "openat_eacces";
+	r = &s[i++].r;
+	*r = base_record(1002, UA_OP_OPENAT);
+	r->success = 0;
+	r->exit = -13;
+	r->auid = UNSET;
+	r->ses = UNSET;
+	r->exe.ptr = NULL;
+	r->name = BYTES("/root/.ssh/id_ed25519");
+	r->op_flags = 0;
+	r->user_data = 0xdeadbeefcafef00dull;
+
+	/* 3. SQPOLL: root's SQ thread opens for a task that dropped to uid 1000 (THREATS 2). */
+	s[i].name = "sqpoll_cred_differs";
+	r = &s[i++].r;
+	*r = base_record(1003, UA_OP_OPENAT2);
+	r->exit = 7;
+	r->ctx = UA_REC_CTX_SQPOLL;
+	r->tid = 4250;
+	r->comm = BYTES("iou-sqp-4242");
+	r->cred = UA_REC_CRED_SQPOLL;
+	r->cred_differs = 1;
+	r->eff = (struct ua_rec_ids){ 0, 0, 0, 0, 0, 0, 0, 0 };
+	r->rflags = UA_REC_F_ASYNC | UA_REC_F_LINK;
+	r->container = BYTES("docker-3f2a9c");
+	r->name = BYTES("/etc/shadow");
+	r->name_truncated = 1;
+	r->op_flags = 0x241; /* O_WRONLY|O_CREAT|O_TRUNC */
+	r->mode = 0600;
+	r->resolve = 0x8;	    /* RESOLVE_NO_SYMLINKS */
+	r->file_slot = 0xFFFFFFFFu; /* IORING_FILE_INDEX_ALLOC */
+
+	/* 4. close under a registered personality (THREATS 8). */
+	s[i].name = "personality_close";
+	r = &s[i++].r;
+	*r = base_record(1004, UA_OP_CLOSE);
+	r->cred = UA_REC_CRED_PERSONALITY;
+	r->has_personality = 1;
+	r->personality = 2;
+	r->cred_differs = 1;
+	r->eff = (struct ua_rec_ids){ 0, 0, 0, 0, 0, 0, 0, 0 };
+	r->fd = 5;
+	r->key = BYTES("priv");
+
+	/* 5. close of a fixed slot. */
+	s[i].name = "close_fixed_slot";
+	r = &s[i++].r;
+	*r = base_record(1005, UA_OP_CLOSE);
+	r->rflags = UA_REC_F_FIXED_FILE;
+	r->file_slot = 3; /* slot 2 */
+
+	/* 6. renameat with hostile names, comm, exe, key and container (THREATS 12). */
+	s[i].name = "renameat_hostile";
+	r = &s[i++].r;
+	*r = base_record(1006, UA_OP_RENAMEAT);
+	r->comm = BYTES("evil comm\n");
+	r->exe = BYTES("/tmp/ev\"il");
+	r->container = BYTES("pod=1 x");
+	r->name = (struct ua_bytes){ hostile1, sizeof(hostile1) - 1 };
+	r->name2 = (struct ua_bytes){ hostile2, sizeof(hostile2) - 1 };
+	r->name2_truncated = 1;
+	r->dfd = 3;
+	r->dfd2 = 4;
+	r->op_flags = 1; /* RENAME_NOREPLACE */
+	r->key = BYTES("k=v");
+
+	/* 7. unlinkat with IOSQE_CQE_SKIP_SUCCESS: it succeeded, result unknown. */
+	s[i].name = "unlinkat_cqe_skipped";
+	r = &s[i++].r;
+	*r = base_record(1007, UA_OP_UNLINKAT);
+	r->exit_known = 0;
+	r->cqe = UA_REC_CQE_SKIPPED;
+	r->rflags = UA_REC_F_CQE_SKIP;
+	r->name = BYTES("/tmp/evidence");
+	r->op_flags = 0x200; /* AT_REMOVEDIR */
+
+	/* 8. mkdirat that never completed (ring torn down). */
+	s[i].name = "mkdirat_cqe_none";
+	r = &s[i++].r;
+	*r = base_record(1008, UA_OP_MKDIRAT);
+	r->exit_known = 0;
+	r->success = 0;
+	r->cqe = UA_REC_CQE_NONE;
+	r->ctx = UA_REC_CTX_IOWQ;
+	r->name = BYTES("/tmp/d");
+	r->mode = 0755;
+
+	/* 9. an opcode neither table knows. */
+	s[i].name = "unknown_op";
+	r = &s[i++].r;
+	*r = base_record(1009, 77);
+	r->op_name = NULL;
+	r->exit = -22;
+	r->success = 0;
+	r->name = BYTES("/not/printed");
+
+	/* 10. symlinkat and linkat. */
+	s[i].name = "symlinkat";
+	r = &s[i++].r;
+	*r = base_record(1010, UA_OP_SYMLINKAT);
+	r->name = BYTES("../target");
+	r->dfd2 = 5;
+	r->name2 = BYTES("link");
+	s[i].name = "linkat_overflow";
+	r = &s[i++].r;
+	*r = base_record(1011, UA_OP_LINKAT);
+	r->cqe = UA_REC_CQE_OVERFLOW;
+	r->exit = -17;
+	r->success = 0;
+	r->name = BYTES("a");
+	r->name2 = BYTES("b");
+	r->op_flags = 0x400; /* AT_SYMLINK_FOLLOW */
+
+	/* 11. multishot accept: several CQEs; no object fields for this op. */
+	s[i].name = "accept_multishot";
+	r = &s[i++].r;
+	*r = base_record(1012, UA_OP_ACCEPT);
+	r->exit = 9;
+	r->cqes = 5;
+	r->comm = BYTES("nginx");
+	r->exe = BYTES("/usr/sbin/nginx");
+
+	/* 12. failed in prep: no objects, even though the op has some. */
+	s[i].name = "openat_initfail";
+	r = &s[i++].r;
+	*r = base_record(1013, UA_OP_OPENAT);
+	r->exit = -14;
+	r->success = 0;
+	r->rflags = UA_REC_F_INIT_FAILED;
+
+	s[i].name = "lost";
+	s[i++].kind = SAMPLE_LOST;
+	s[i].name = "event";
+	s[i++].kind = SAMPLE_EVENT;
+
+	*n = i;
+	return s;
+}
+
+static int format_sample(struct ua_buf *out, const struct sample *s, enum ua_format f)
+{
+	static const char rules_path[] = "/etc/uringaudit/rules d\n.conf";
+	const struct ua_kv kv[] = {
+		ua_kv_word("op", "start"),
+		ua_kv_word("version", "0.1.0"),
+		ua_kv_word("backend", "tracepoint"),
+		ua_kv_str("rules", rules_path, sizeof(rules_path) - 1),
+		ua_kv_cstr("config", NULL),
+		ua_kv_u64("ops", 31),
+		ua_kv_s64("delta", -5),
+		ua_kv_u64("pid", 4321),
+	};
+
+	switch (s->kind) {
+	case SAMPLE_RECORD:
+		return ua_format_record(out, &s->r, f);
+	case SAMPLE_LOST:
+		return ua_format_lost(out, T0 + 20000000000ull, 1020, 3, 1014, 1016, "ringbuf_full",
+				      f);
+	case SAMPLE_EVENT:
+		return ua_format_event(out, "DAEMON_START", T0 - 5000000000ull, 1000, kv,
+				       ARRAY_SIZE(kv), f);
+	}
+	return -EINVAL;
+}
+
+static int read_file(const char *path, struct ua_buf *out)
+{
+	char chunk[4096];
+	size_t n;
+	FILE *f = fopen(path, "rb");
+
+	if (!f)
+		return -errno;
+	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
+		ua_buf_add(out, chunk, n);
+	if (ferror(f)) {
+		fclose(f);
+		return -EIO;
+	}
+	fclose(f);
+	return out->err;
+}
+
+static int write_file(const char *path, const struct ua_buf *b)
+{
+	FILE *f = fopen(path, "wb");
+
+	if (!f)
+		return -errno;
+	if (b->len && fwrite(b->data, 1, b->len, f) != b->len) {
+		fclose(f);
+		return -EIO;
+	}
+	return fclose(f) ? -errno : 0;
+}
+
+static void report_first_difference(const struct ua_buf *got, const struct ua_buf *want)
+{
+	size_t i = 0, line = 1;
+
+	while (i < got->len && i < want->len && got->data[i] == want->data[i]) {
+		if (got->data[i] == '\n')
+			line++;
+		i++;
+	}
+	fprintf(stderr, "  first difference at byte %zu, line %zu\n", i, line);
+}
+
+static void check_golden(enum ua_format f, const char *file)
+{
+	struct ua_buf got = UA_BUF_INIT, want = UA_BUF_INIT;
+	const char *update = getenv("UA_UPDATE_GOLDEN");
+	char path[512];
+	struct sample *s;
+	size_t i, n;
+	int err;
+
+	snprintf(path, sizeof(path), "%s/%s", UA_GOLDEN_DIR, file);
+	s = make_samples(&n);
+	for (i = 0; i < n; i++) {
+		err = format_sample(&got, &s[i], f);
+		if (!ASSERT_OK(err, s[i].name))
+			goto out;
+	}
+
+	if (update && strcmp(update, "1") == 0) {
+		err = write_file(path, &got);
+		if (ASSERT_OK(err, "write golden file"))
+			fprintf(stderr, "  updated %s\n", path);
+		goto out;
+	}
+	err = read_file(path, &want);
+	if (!ASSERT_OK(err, "read golden file")) {
+		fprintf(stderr, "  %s (run with UA_UPDATE_GOLDEN=1 to create it)\n", path);
+		goto out;
+	}
+	if (!ASSERT_MEMEQ(got.data, got.len, want.data, want.len, path))
+		report_first_difference(&got, &want);
+out:
+	ua_buf_release(&got);
+	ua_buf_release(&want);
+}
+
+static void test_golden_text(void)
+{
+	check_golden(UA_FMT_TEXT, "records.txt");
+}
+
+static void test_golden_json(void)
+{
+	check_golden(UA_FMT_JSON, "records.jsonl");
+}
+
+/* ---- a minimal JSON validator (RFC 8259), rejecting duplicate keys ---- */
+
+struct json {
+	const char *p, *end;
+	struct ua_buf scratch;
+	int depth;
+};
+
+static void json_ws(struct json *j)
+{
+	while (j->p < j->end && (*j->p == ' ' || *j->p == '\t' || *j->p == '\n' || *j->p == '\r'))
+		j->p++;
+}
+
+static bool json_lit(struct json *j, const char *lit)
+{
+	size_t n = strlen(lit);
+
+	if ((size_t)(j->end - j->p) < n || memcmp(j->p, lit, n) != 0)
+		return false;
+	j->p += n;
+	return true;
+}
+
+static bool json_digits(struct json *j)
+{
+	const char *start = j->p;
+
+	while (j->p < j->end && *j->p >= '0' && *j->p <= '9')
+		j->p++;
+	return j->p > start;
+}
+
+static bool json_number(struct json *j)
+{
+	if (j->p < j->end && *j->p == '-')
+		j->p++;
+	if (j->p < j->end && *j->p == '0')
+		j->p++;
+	else if (!json_digits(j))
+		return false;
+	if (j->p < j->end && *j->p == '.') {
+		j->p++;
+		if (!json_digits(j))
+			return false;
+	}
+	if (j->p < j->end && (*j->p == 'e' || *j->p == 'E')) {
+		j->p++;
+		if (j->p < j->end && (*j->p == '+' || *j->p == '-'))
+			j->p++;
+		if (!json_digits(j))
+			return false;
+	}
+	return true;
+}
+
+/* The string's bytes land in j->scratch. */
+static bool json_string(struct json *j)
+{
+	size_t consumed;
+
+	ua_buf_reset(&j->scratch);
+	if (ua_unescape_json(j->p, (size_t)(j->end - j->p), &j->scratch, &consumed))
+		return false;
+	j->p += consumed;
+	return true;
+}
+
+static bool json_value(struct json *j);
+
+static bool json_object(struct json *j)
+{
+	char *keys[128];
+	size_t nkeys = 0, i;
+	bool ok = false;
+
+	j->p++; /* { */
+	json_ws(j);
+	if (j->p < j->end && *j->p == '}') {
+		j->p++;
+		return true;
+	}
+	for (;;) {
+		json_ws(j);
+		if (j->p >= j->end || *j->p != '"' || !json_string(j))
+			goto out;
+		for (i = 0; i < nkeys; i++) {
+			if (strcmp(keys[i], j->scratch.data ? j->scratch.data : "") == 0)
+				goto out; /* duplicate key: parsers disagree on which one wins */
+		}
+		if (nkeys == ARRAY_SIZE(keys))
+			goto out;
+		keys[nkeys++] = strdup(j->scratch.data ? j->scratch.data : "");
+		json_ws(j);
+		if (j->p >= j->end || *j->p++ != ':')
+			goto out;
+		if (!json_value(j))
+			goto out;
+		json_ws(j);
+		if (j->p < j->end && *j->p == ',') {
+			j->p++;
+			continue;
+		}
+		if (j->p < j->end && *j->p == '}') {
+			j->p++;
+			ok = true;
+		}
+		goto out;
+	}
+out:
+	for (i = 0; i < nkeys; i++)
+		free(keys[i]);
+	return ok;
+}
+
+static bool json_array(struct json *j)
+{
+	j->p++; /* [ */
+	json_ws(j);
+	if (j->p < j->end && *j->p == ']') {
+		j->p++;
+		return true;
+	}
+	for (;;) {
+		if (!json_value(j))
+			return false;
+		json_ws(j);
+		if (j->p < j->end && *j->p == ',') {
+			j->p++;
+			continue;
+		}
+		if (j->p < j->end && *j->p == ']') {
+			j->p++;
+			return true;
+		}
+		return false;
+	}
+}
+
+static bool json_value(struct json *j)
+{
+	bool ok;
+
+	json_ws(j);
+	if (j->p >= j->end || ++j->depth > 32)
+		return false;
+	switch (*j->p) {
+	case '{':
+		ok = json_object(j);
+		break;
+	case '[':
+		ok = json_array(j);
+		break;
+	case '"':
+		ok = json_string(j);
+		break;
+	case 't':
+		ok = json_lit(j, "true");
+		break;
+	case 'f':
+		ok = json_lit(j, "false");
+		break;
+	case 'n':
+		ok = json_lit(j, "null");
+		break;
+	default:
+		ok = json_number(j);
+		break;
+	}
+	j->depth--;
+	return ok;
+}
+
+/* One JSON object, nothing after it but the newline. */
+static bool json_valid_line(const char *s, size_t len)
+{
+	struct json j = { .p = s, .end = s + len, .scratch = UA_BUF_INIT };
+	bool ok;
+
+	ok = len > 0 && *s == '{' && json_value(&j);
+	ok = ok && j.p == j.end;
+	ua_buf_release(&j.scratch);
+	return ok;
+}
+
+/*
+ * Find "key": in a JSON line of ours and decode the string after it into @out. Only for
+ * lines already validated; keys are never escaped, so a plain search finds them.
+ */
+static int json_get_string(const char *line, const char *key, struct ua_buf *out)
+{
+	char pat[64];
+	const char *p;
+
+	snprintf(pat, sizeof(pat), ",\"%s\":", key);
+	p = strstr(line, pat);
+	if (!p)
+		return -ENOENT;
+	p += strlen(pat);
+	return ua_unescape_json(p, strlen(p), out, NULL);
+}
+
+/* ---- the text form: space-separated key=value after the msg=audit(...): header ---- */
+
+struct text_field {
+	const char *key, *val;
+	size_t klen, vlen;
+};
+
+static int text_split(const char *line, size_t len, struct text_field *f, size_t max)
+{
+	const char *p = line, *end = line + len, *hdr;
+	size_t n = 0;
+
+	hdr = strstr(line, "): ");
+	if (!hdr || memcmp(line, "type=", 5) != 0)
+		return -EINVAL;
+	p = hdr + 3;
+	while (p < end) {
+		const char *sp = memchr(p, ' ', (size_t)(end - p));
+		const char *tok_end = sp ? sp : end;
+		const char *eq = memchr(p, '=', (size_t)(tok_end - p));
+
+		if (!eq || eq == p || n == max)
+			return -EINVAL;
+		f[n].key = p;
+		f[n].klen = (size_t)(eq - p);
+		f[n].val = eq + 1;
+		f[n].vlen = (size_t)(tok_end - eq - 1);
+		n++;
+		p = sp ? sp + 1 : end;
+	}
+	return (int)n;
+}
+
+static const struct text_field *text_get(const struct text_field *f, int n, const char *key)
+{
+	int i;
+
+	for (i = 0; i < n; i++) {
+		if (f[i].klen == strlen(key) && memcmp(f[i].key, key, f[i].klen) == 0)
+			return &f[i];
+	}
+	return NULL;
+}
+
+static void test_one_line_each(void)
+{
+	enum ua_format fmts[] = { UA_FMT_TEXT, UA_FMT_JSON };
+	struct ua_buf b = UA_BUF_INIT;
+	struct sample *s;
+	size_t i, k, n, f;
+
+	s = make_samples(&n);
+	for (f = 0; f < ARRAY_SIZE(fmts); f++) {
+		for (i = 0; i < n; i++) {
+			ua_buf_reset(&b);
+			if (!ASSERT_OK(format_sample(&b, &s[i], fmts[f]), s[i].name))
+				continue;
+			ASSERT_TRUE(b.len > 1 && b.data[b.len - 1] == '\n', "ends in a newline");
+			for (k = 0; k + 1 < b.len; k++) {
+				unsigned char c = (unsigned char)b.data[k];
+
+				if (!ASSERT_TRUE(c >= 0x20 && c <= 0x7e, s[i].name)) {
+					fprintf(stderr, "  byte 0x%02x at %zu\n", c, k);
+					break;
+				}
+			}
+		}
+	}
+	ua_buf_release(&b);
+}
+
+static void test_json_parses(void)
+{
+	struct ua_buf b = UA_BUF_INIT;
+	struct sample *s;
+	size_t i, n;
+
+	s = make_samples(&n);
+	for (i = 0; i < n; i++) {
+		ua_buf_reset(&b);
+		if (!ASSERT_OK(format_sample(&b, &s[i], UA_FMT_JSON), s[i].name))
+			continue;
+		if (!ASSERT_TRUE(json_valid_line(b.data, b.len - 1), s[i].name))
+			fprintf(stderr, "  %s", b.data);
+	}
+	ua_buf_release(&b);
+}
+
+/* The validator itself: it must say no, or the test above proves nothing. */
+static void test_json_validator(void)
+{
+	static const char *const good[] = {
+		"{}",
+		"{\"a\":[1,-2.5e3,\"x\",null,true,false,{}]}",
+		"{\"a\":0,\"b\":[]}",
+	};
+	static const char *const bad[] = {
+		"{\"a\":1,\"a\":2}", "{\"a\":1,}",  "{\"a\" 1}",	   "{\"a\":01}",
+		"{\"a\":1.}",	     "{\"a\":tru}", "{\"a\":[1,]}",	   "{a:1}",
+		"{\"a\":1}x",	     "[1]",	    "{\"a\":\"\\u0100\"}", "{\"a\":\"x}",
+	};
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(good); i++)
+		ASSERT_TRUE(json_valid_line(good[i], strlen(good[i])), good[i]);
+	for (i = 0; i < ARRAY_SIZE(bad); i++)
+		ASSERT_FALSE(json_valid_line(bad[i], strlen(bad[i])), bad[i]);
+}
+
+/* Every text field splits cleanly, keys are unique, escaped values decode. */
+static void test_text_parses(void)
+{
+	static const char *const escaped[] = { "comm", "exe",	    "name", "name2",
+					       "key",  "container", "rules" };
+	struct text_field fields[96];
+	struct ua_buf b = UA_BUF_INIT, dec = UA_BUF_INIT;
+	struct sample *s;
+	size_t i, n, k;
+	int nf, a, c;
+
+	s = make_samples(&n);
+	for (i = 0; i < n; i++) {
+		ua_buf_reset(&b);
+		if (!ASSERT_OK(format_sample(&b, &s[i], UA_FMT_TEXT), s[i].name))
+			continue;
+		nf = text_split(b.data, b.len - 1, fields, ARRAY_SIZE(fields));
+		if (!ASSERT_TRUE(nf > 0, s[i].name)) {
+			fprintf(stderr, "  %s", b.data);
+			continue;
+		}
+		for (a = 0; a < nf; a++) {
+			for (c = 0; c < a; c++) {
+				if (fields[a].klen == fields[c].klen &&
+				    !memcmp(fields[a].key, fields[c].key, fields[a].klen))
+					ASSERT_TRUE(false, "duplicate key in a text record");
+			}
+		}
+		for (k = 0; k < ARRAY_SIZE(escaped); k++) {
+			const struct text_field *t = text_get(fields, nf, escaped[k]);
+
+			if (!t || (t->vlen == 1 && t->val[0] == '?') ||
+			    (t->vlen == 6 && !memcmp(t->val, "(none)", 6)))
+				continue;
+			ua_buf_reset(&dec);
+			ASSERT_OK(ua_unescape_text(t->val, t->vlen, &dec), escaped[k]);
+		}
+	}
+	ua_buf_release(&b);
+	ua_buf_release(&dec);
+}
+
+/* The hostile record gives back the exact bytes, in both formats. */
+static void test_hostile_round_trip(void)
+{
+	struct ua_buf b = UA_BUF_INIT, dec = UA_BUF_INIT;
+	struct text_field fields[96];
+	const struct ua_record *r = NULL;
+	const struct text_field *t;
+	struct sample *s;
+	size_t i, n;
+	int nf;
+
+	s = make_samples(&n);
+	for (i = 0; i < n; i++) {
+		if (strcmp(s[i].name, "renameat_hostile") == 0)
+			r = &s[i].r;
+	}
+	if (!ASSERT_TRUE(r != NULL, "sample"))
+		return;
+
+	if (!ASSERT_OK(ua_format_record(&b, r, UA_FMT_TEXT), "text"))
+		goto out;
+	nf = text_split(b.data, b.len - 1, fields, ARRAY_SIZE(fields));
+	if (!ASSERT_TRUE(nf > 0, "split"))
+		goto out;
+	t = text_get(fields, nf, "name");
+	if (ASSERT_TRUE(t != NULL, "name present")) {
+		ASSERT_OK(ua_unescape_text(t->val, t->vlen, &dec), "name unescapes");
+		ASSERT_MEMEQ(dec.data, dec.len, r->name.ptr, r->name.len, "name bytes (text)");
+	}
+	ua_buf_reset(&dec);
+	t = text_get(fields, nf, "name2");
+	if (ASSERT_TRUE(t != NULL, "name2 present")) {
+		ASSERT_OK(ua_unescape_text(t->val, t->vlen, &dec), "name2 unescapes");
+		ASSERT_MEMEQ(dec.data, dec.len, r->name2.ptr, r->name2.len, "name2 bytes (text)");
+	}
+	ua_buf_reset(&dec);
+	t = text_get(fields, nf, "key");
+	if (ASSERT_TRUE(t != NULL, "key present")) {
+		ASSERT_OK(ua_unescape_text(t->val, t->vlen, &dec), "key unescapes");
+		ASSERT_STREQ(dec.data, "k=v", "key bytes (text)");
+	}
+
+	ua_buf_reset(&b);
+	ua_buf_reset(&dec);
+	if (!ASSERT_OK(ua_format_record(&b, r, UA_FMT_JSON), "json"))
+		goto out;
+	ASSERT_OK(json_get_string(b.data, "name", &dec), "json name");
+	ASSERT_MEMEQ(dec.data, dec.len, r->name.ptr, r->name.len, "name bytes (json)");
+	ua_buf_reset(&dec);
+	ASSERT_OK(json_get_string(b.data, "name2", &dec), "json name2");
+	ASSERT_MEMEQ(dec.data, dec.len, r->name2.ptr, r->name2.len, "name2 bytes (json)");
+	ua_buf_reset(&dec);
+	ASSERT_OK(json_get_string(b.data, "comm", &dec), "json comm");
+	ASSERT_MEMEQ(dec.data, dec.len, r->comm.ptr, r->comm.len, "comm bytes (json)");
+out:
+	ua_buf_release(&b);
+	ua_buf_release(&dec);
+}
+
+/* Every opcode formats to one valid line in both forms, objects or not. */
+static void test_every_opcode(void)
+{
+	struct ua_buf b = UA_BUF_INIT;
+	struct ua_record r;
+	unsigned int op;
+	char what[32];
+
+	for (op = 0; op < UA_OP_MAX; op++) {
+		r = base_record(2000, (uint8_t)op);
+		r.name = BYTES("/n");
+		r.name2 = BYTES("/n2");
+		r.file_slot = op % 2;
+		snprintf(what, sizeof(what), "opcode %u", op);
+		ua_buf_reset(&b);
+		ASSERT_OK(ua_format_record(&b, &r, UA_FMT_TEXT), what);
+		ASSERT_TRUE(memchr(b.data, '\n', b.len) == b.data + b.len - 1, what);
+		ua_buf_reset(&b);
+		ASSERT_OK(ua_format_record(&b, &r, UA_FMT_JSON), what);
+		ASSERT_TRUE(json_valid_line(b.data, b.len - 1), what);
+	}
+	ua_buf_release(&b);
+}
+
+static void test_time(void)
+{
+	static const struct {
+		uint64_t ns;
+		const char *want;
+	} cases[] = {
+		{ 0, "msg=audit(0.000:7):" },
+		{ 999999999, "msg=audit(0.999:7):" },
+		{ 1000000000, "msg=audit(1.000:7):" },
+		{ 1500000, "msg=audit(0.001:7):" },
+		{ UINT64_MAX, "msg=audit(18446744073.709:7):" },
+	};
+	struct ua_buf b = UA_BUF_INIT;
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
+		ua_buf_reset(&b);
+		ASSERT_OK(ua_format_event(&b, "T", cases[i].ns, 7, NULL, 0, UA_FMT_TEXT), "event");
+		ASSERT_TRUE(b.data && strstr(b.data, cases[i].want) != NULL, cases[i].want);
+	}
+	ua_buf_reset(&b);
+	ASSERT_OK(ua_format_event(&b, "T", 1500000, 7, NULL, 0, UA_FMT_JSON), "json event");
+	ASSERT_STREQ(b.data, "{\"type\":\"T\",\"seq\":7,\"time\":0.001}\n", "json time");
+	ua_buf_release(&b);
+}
+
+static void test_errors(void)
+{
+	struct ua_buf b = UA_BUF_INIT;
+	struct ua_record r = base_record(1, UA_OP_OPENAT);
+	struct ua_kv ok = ua_kv_u64("n", 1);
+	struct ua_kv kv2[2];
+	enum ua_format f = UA_FMT_JSON;
+
+	ASSERT_OK(ua_format_parse("text", &f), "parse text");
+	ASSERT_EQ(f, UA_FMT_TEXT, "text");
+	ASSERT_OK(ua_format_parse("json", &f), "parse json");
+	ASSERT_EQ(f, UA_FMT_JSON, "json");
+	ASSERT_EQ(ua_format_parse("JSON", &f), -EINVAL, "case-sensitive");
+	ASSERT_EQ(ua_format_parse("xml", &f), -EINVAL, "xml");
+	ASSERT_EQ(ua_format_parse(NULL, &f), -EINVAL, "NULL");
+	ASSERT_STREQ(ua_format_name(UA_FMT_JSON), "json", "name");
+
+	ua_buf_addstr(&b, "keep");
+	ASSERT_EQ(ua_format_record(&b, NULL, UA_FMT_TEXT), -EINVAL, "NULL record");
+	ASSERT_EQ(ua_format_record(&b, &r, (enum ua_format)7), -EINVAL, "bad format");
+	ASSERT_EQ(ua_format_event(&b, "lower", 0, 1, &ok, 1, UA_FMT_TEXT), -EINVAL, "bad type");
+	ASSERT_EQ(ua_format_event(&b, "", 0, 1, &ok, 1, UA_FMT_TEXT), -EINVAL, "empty type");
+	ASSERT_EQ(ua_format_event(&b, NULL, 0, 1, &ok, 1, UA_FMT_TEXT), -EINVAL, "NULL type");
+	ASSERT_EQ(ua_format_event(&b, "T X", 0, 1, &ok, 1, UA_FMT_TEXT), -EINVAL, "space type");
+	kv2[0] = ua_kv_u64("a b", 1);
+	ASSERT_EQ(ua_format_event(&b, "T", 0, 1, kv2, 1, UA_FMT_TEXT), -EINVAL, "bad key");
+	kv2[0] = ua_kv_u64("seq", 1);
+	ASSERT_EQ(ua_format_event(&b, "T", 0, 1, kv2, 1, UA_FMT_JSON), -EINVAL, "reserved key");
+	kv2[0] = ua_kv_u64("a", 1);
+	kv2[1] = ua_kv_s64("a", 2);
+	ASSERT_EQ(ua_format_event(&b, "T", 0, 1, kv2, 2, UA_FMT_JSON), -EINVAL, "duplicate key");
+	kv2[0] = ua_kv_word("w", "two words");
+	ASSERT_EQ(ua_format_event(&b, "T", 0, 1, kv2, 1, UA_FMT_TEXT), -EINVAL, "space in word");
+	kv2[0] = ua_kv_word("w", "a=b");
+	ASSERT_EQ(ua_format_event(&b, "T", 0, 1, kv2, 1, UA_FMT_TEXT), -EINVAL, "'=' in word");
+	kv2[0] = ua_kv_word("w", "");
+	ASSERT_EQ(ua_format_event(&b, "T", 0, 1, kv2, 1, UA_FMT_TEXT), -EINVAL, "empty word");
+	kv2[0] = ua_kv_word("w", NULL);
+	ASSERT_EQ(ua_format_event(&b, "T", 0, 1, kv2, 1, UA_FMT_TEXT), -EINVAL, "NULL word");
+	kv2[0] = ok;
+	kv2[0].kind = 9;
+	ASSERT_EQ(ua_format_event(&b, "T", 0, 1, kv2, 1, UA_FMT_TEXT), -EINVAL, "bad kind");
+	ASSERT_EQ(ua_format_event(&b, "T", 0, 1, NULL, 1, UA_FMT_TEXT), -EINVAL, "NULL kv");
+	ASSERT_EQ(ua_format_lost(&b, 0, 1, 1, 1, 1, "two words", UA_FMT_TEXT), -EINVAL,
+		  "bad reason");
+	ASSERT_EQ(ua_format_lost(&b, 0, 1, 1, 1, 1, NULL, UA_FMT_JSON), -EINVAL, "NULL reason");
+	ASSERT_STREQ(b.data, "keep", "nothing appended on error");
+
+	/* A failed buffer fails every format call and appends nothing. */
+	ua_buf_grow(&b, SIZE_MAX);
+	ASSERT_EQ(ua_format_record(&b, &r, UA_FMT_TEXT), -ENOMEM, "record on a failed buffer");
+	ASSERT_EQ(ua_format_event(&b, "T", 0, 1, &ok, 1, UA_FMT_TEXT), -ENOMEM, "event");
+	ASSERT_STREQ(b.data, "keep", "still nothing appended");
+	ua_buf_release(&b);
+}
+
+/* Records append: several in one buffer, each its own line. */
+static void test_append(void)
+{
+	struct ua_buf b = UA_BUF_INIT;
+	struct ua_record r = base_record(1, UA_OP_NOP);
+	size_t first;
+
+	ASSERT_OK(ua_format_record(&b, &r, UA_FMT_TEXT), "first");
+	first = b.len;
+	ASSERT_OK(ua_format_record(&b, &r, UA_FMT_TEXT), "second");
+	ASSERT_EQ(b.len, 2 * first, "same length twice");
+	ASSERT_TRUE(memcmp(b.data, b.data + first, first) == 0, "same bytes twice");
+	ua_buf_release(&b);
+}
+
+int main(void)
+{
+	RUN_TEST(test_golden_text);
+	RUN_TEST(test_golden_json);
+	RUN_TEST(test_one_line_each);
+	RUN_TEST(test_json_validator);
+	RUN_TEST(test_json_parses);
+	RUN_TEST(test_text_parses);
+	RUN_TEST(test_hostile_round_trip);
+	RUN_TEST(test_every_opcode);
+	RUN_TEST(test_time);
+	RUN_TEST(test_errors);
+	RUN_TEST(test_append);
+	return test_main_end();
+}
