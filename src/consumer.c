@@ -77,6 +77,7 @@ struct ua_consumer {
 	int64_t boot_to_real_ns;
 	uint64_t ring_key;
 	uint64_t kernel_dropped_seen;
+	uint64_t prev_seq_end; /* the kernel's next sequence number at the previous tick */
 };
 
 uint64_t ua_now_ms(void)
@@ -649,11 +650,20 @@ static void sweep(struct ua_consumer *c, uint64_t now)
 	}
 }
 
-void ua_consumer_tick(struct ua_consumer *c, uint64_t kernel_dropped)
+void ua_consumer_tick(struct ua_consumer *c, uint64_t kernel_dropped, uint64_t seq_end)
 {
 	const char *reason = kernel_dropped > c->kernel_dropped_seen ? "ringbuf_full" : "unknown";
+	struct seqtrack *t = &c->seq;
 
 	c->boot_to_real_ns = ts_ns(CLOCK_REALTIME) - ts_ns(CLOCK_BOOTTIME);
+	/* Numbers the kernel had handed out by the previous tick were either
+	 * written then or never will be: a drop at the tail leaves no later
+	 * event to reveal the gap, so the kernel's counter bounds it. */
+	if (c->prev_seq_end > t->max_seen)
+		t->max_seen = c->prev_seq_end;
+	if (c->prev_seq_end > t->prev_max)
+		t->prev_max = c->prev_seq_end;
+	c->prev_seq_end = seq_end;
 	seq_tick(c, reason);
 	c->kernel_dropped_seen = kernel_dropped;
 	sweep(c, ua_now_ms());

@@ -104,8 +104,9 @@ void ua_consumer_free(struct ua_consumer *c);
 /* libbpf ring_buffer callback. */
 int ua_consumer_handle(void *ctx, void *data, size_t size);
 /* Periodic work: conclude requests that can no longer complete, declare
- * losses, flush output. @kernel_dropped: the kernel's drop counter. */
-void ua_consumer_tick(struct ua_consumer *c, uint64_t kernel_dropped);
+ * losses, flush output. @kernel_dropped: the kernel's drop counter;
+ * @seq_end: the kernel's next sequence number. */
+void ua_consumer_tick(struct ua_consumer *c, uint64_t kernel_dropped, uint64_t seq_end);
 /* Write buffered records to the sink. */
 int ua_consumer_flush(struct ua_consumer *c);
 /* At shutdown: every request still pending gets its record (cqe=none). */

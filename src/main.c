@@ -160,28 +160,35 @@ struct daemon {
 	int pid_written;
 };
 
+/* Is the pid file held by another live daemon? Checked before loading
+ * anything, and again when writing it. */
+static int pid_file_busy(const char *path, long *pid)
+{
+	char buf[32];
+	ssize_t n;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return 0;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return 0;
+	buf[n] = '\0';
+	*pid = strtol(buf, NULL, 10);
+	return *pid > 0 && *pid != getpid() && !kill((pid_t)*pid, 0);
+}
+
 static int write_pid_file(struct daemon *d)
 {
 	char buf[32];
+	long other;
 	int fd, len;
 
-	/* Refuse to take over the pid file of a running daemon. */
-	fd = open(d->o.pid_file, O_RDONLY | O_CLOEXEC);
-	if (fd >= 0) {
-		ssize_t n = read(fd, buf, sizeof(buf) - 1);
-		long pid;
-
-		close(fd);
-		if (n > 0) {
-			buf[n] = '\0';
-			pid = strtol(buf, NULL, 10);
-			if (pid > 0 && pid != getpid() && !kill((pid_t)pid, 0)) {
-				fprintf(stderr,
-					"uringaudit: pid file '%s' names running process %ld\n",
-					d->o.pid_file, pid);
-				return -EEXIST;
-			}
-		}
+	if (pid_file_busy(d->o.pid_file, &other)) {
+		fprintf(stderr, "uringaudit: pid file '%s' names running process %ld\n",
+			d->o.pid_file, other);
+		return -EEXIST;
 	}
 	/* Written whole, then renamed: a reader never sees half a pid. */
 	snprintf(d->pid_tmp, sizeof(d->pid_tmp), "%s.tmp", d->o.pid_file);
@@ -389,6 +396,15 @@ static int cmd_run(int argc, char **argv)
 				"(CAP_BPF, CAP_PERFMON, CAP_SYS_RESOURCE)\n");
 		return 1;
 	}
+	if (d.o.pid_file) {
+		long other;
+
+		if (pid_file_busy(d.o.pid_file, &other)) {
+			fprintf(stderr, "uringaudit: pid file '%s' names running process %ld\n",
+				d.o.pid_file, other);
+			return 1;
+		}
+	}
 	if (ua_kernel_probe(&d.ops, err, sizeof(err))) {
 		fprintf(stderr, "uringaudit: %s\n", err);
 		return 1;
@@ -476,8 +492,10 @@ static int cmd_run(int argc, char **argv)
 		}
 		drain(&d);
 		if (ua_now_ms() - last_tick >= 1000) {
-			ua_consumer_tick(d.consumer,
-					 ua_loader_counter(&d.loader, UA_CNT_DROPPED));
+			uint64_t seq_end = ua_loader_seq_end(&d.loader);
+
+			ua_consumer_tick(d.consumer, ua_loader_counter(&d.loader, UA_CNT_DROPPED),
+					 seq_end);
 			last_tick = ua_now_ms();
 		} else {
 			ua_consumer_flush(d.consumer);

@@ -1,0 +1,206 @@
+#!/usr/bin/env bash
+# The daemon's life: readiness, stop and drain, restart after kill -9, log
+# handling, loss accounting, and clear errors for bad input.
+. "$(dirname "$0")/lib.sh"
+
+CASES=(usage_errors not_root rules_default status_without_daemon ready_pid_file
+	second_daemon_refused drain_on_sigterm pending_written_at_stop stop_record_sender
+	log_dir_modes sighup_reopens_log text_format kill9_restart ring_before_daemon
+	loss_accounted)
+ua_require "${CASES[@]}"
+
+# --- bad input: exit 2 and a message that names the problem -------------------
+bad=""
+for args in "run --format xml" "bogus" "run --ringbuf-size 1000" "run --poll-ms 0" \
+	"run extra" "status --bogus" "rules nonsense"; do
+	# shellcheck disable=SC2086
+	"$UA" $args >/dev/null 2>"$UA_TMP/err"
+	rc=$?
+	if [ $rc != 2 ] || [ ! -s "$UA_TMP/err" ]; then bad="$bad [$args: rc=$rc]"; fi
+done
+grep -q "unknown format 'xml'" < <("$UA" run --format xml 2>&1) || bad="$bad [format message]"
+[ -z "$bad" ] && ok usage_errors || fail usage_errors "$bad"
+
+if command -v setpriv >/dev/null; then
+	out=$(setpriv --reuid=65534 --regid=65534 --clear-groups "$UA" run --log - 2>&1)
+	rc=$?
+	if [ $rc = 1 ] && grep -q "must run as root" <<<"$out"; then ok not_root; else
+		fail not_root "rc=$rc: $out"; fi
+else
+	skip not_root "setpriv (util-linux) not installed"
+fi
+
+out=$("$UA" rules default)
+if grep -q -- "-a always,io_uring -S .*openat" <<<"$out" && ! grep -qw read <<<"$out" &&
+	! grep -qw nop <<<"$out" && [ "$(grep -o , <<<"$out" | wc -l)" -ge 29 ]; then
+	ok rules_default
+else
+	fail rules_default "$out"
+fi
+
+"$UA" status --socket "$UA_TMP/none.sock" >/dev/null 2>"$UA_TMP/err"
+rc=$?
+[ $rc = 1 ] && grep -q "no daemon answers" "$UA_TMP/err" && ok status_without_daemon ||
+	fail status_without_daemon "rc=$rc $(cat "$UA_TMP/err")"
+
+# --- readiness, refusal of a second daemon -----------------------------------
+if ua_start; then
+	pidf=$(tr -d '\n' <"$UA_TMP/pid")
+	start=$(jq -c 'select(.type=="URING_DAEMON" and .op=="start")' "$UA_LOG")
+	[ "$pidf" = "$UA_PID" ] && [ "$(jq -r .pid <<<"$start")" = "$UA_PID" ] && ok ready_pid_file ||
+		fail ready_pid_file "pid file '$pidf', daemon $UA_PID, start record '$start'"
+
+	"$UA" run --log "$UA_TMP/second.log" --pid-file "$UA_TMP/pid" --socket "$UA_TMP/s2" \
+		2>"$UA_TMP/err" &
+	p2=$!
+	wait_for eval '! kill -0 $p2 2>/dev/null'
+	wait $p2
+	rc=$?
+	[ $rc = 1 ] && grep -q "names running process $UA_PID" "$UA_TMP/err" &&
+		ok second_daemon_refused || fail second_daemon_refused "rc=$rc $(cat "$UA_TMP/err")"
+
+	# Requests finished just before SIGTERM are still recorded: stop drains.
+	drive readn:/etc/hostname:1 openat:/etc/hostname nop:10 openat:/etc/hostname \
+		openat:/etc/hostname close:last
+	P=$(drv pid)
+	# A request that will never complete while the daemon runs: a skipped
+	# CQE in a process that stays alive.
+	"$DRV" openat:/etc/hostname+skip sleep:20000 >"$UA_TMP/bg.out" 2>&1 &
+	bgp=$!
+	wait_for grep -q "^req op=openat" "$UA_TMP/bg.out"
+	kill -TERM "$UA_PID"
+	wait "$UA_PID"
+	rc=$?
+	UA_PID=
+	kill "$bgp" 2>/dev/null
+	wait "$bgp" 2>/dev/null
+	[ $rc = 0 ] && [ "$(count ".pid==$P")" = 4 ] && ok drain_on_sigterm ||
+		fail drain_on_sigterm "rc=$rc records=$(count ".pid==$P") (want 4)"
+	check_eq pending_written_at_stop "$(field ".pid==$bgp" '[.cqe,.name]|@tsv')" \
+		"$(printf 'none\t/etc/hostname')" && ok pending_written_at_stop
+	stop=$(jq -c 'select(.type=="URING_DAEMON" and .op=="stop")' "$UA_LOG")
+	if [ "$(jq -r '[.signal,.sender_pid]|@tsv' <<<"$stop")" = "$(printf 'SIGTERM\t%s' "$$")" ] &&
+		[ ! -e "$UA_TMP/pid" ] && [ ! -e "$UA_TMP/sock" ]; then
+		ok stop_record_sender
+	else
+		fail stop_record_sender "stop record '$stop' (shell $$), pid file or socket left"
+	fi
+else
+	for n in ready_pid_file second_daemon_refused drain_on_sigterm pending_written_at_stop \
+		stop_record_sender; do fail $n "daemon did not start"; done
+fi
+
+# --- log file: directories 0700, file 0600, reopened on SIGHUP -----------------
+UA_LOG=$UA_TMP/logs/a/b/uringaudit.log
+if ua_start; then
+	m=$(stat -c '%a' "$UA_TMP/logs" "$UA_TMP/logs/a/b" "$UA_LOG" | tr '\n' ' ')
+	check_eq log_dir_modes "$m" "700 700 600 " && ok log_dir_modes
+	mv "$UA_LOG" "$UA_LOG.1"
+	kill -HUP "$UA_PID"
+	wait_for test -e "$UA_LOG"
+	drive openat:/etc/hostname
+	P=$(drv pid)
+	wait_count ".pid==$P" 1 && ! grep -q "\"pid\":$P," "$UA_LOG.1" && ok sighup_reopens_log ||
+		fail sighup_reopens_log "record for $P not in the new log"
+	ua_stop
+else
+	fail log_dir_modes "daemon did not start"
+	fail sighup_reopens_log "daemon did not start"
+fi
+
+# --- text format ------------------------------------------------------------------
+UA_LOG=$UA_TMP/text.log
+rm -f "$UA_TMP/pid"
+"$UA" run --log "$UA_LOG" --pid-file "$UA_TMP/pid" --socket "$UA_TMP/sock" 2>/dev/null &
+UA_PID=$!
+if wait_for test -s "$UA_TMP/pid"; then
+	drive openat:/etc/hostname
+	P=$(drv pid)
+	re="^type=URINGOP msg=audit\([0-9]+\.[0-9]{3}:[0-9]+\): uring_op=18 op=openat success=yes exit=[0-9]+ cqe=posted ring=[0-9a-f]{16} ctx=task user_data=0x1 pid=$P tid=$P "
+	wait_for grep -q "pid=$P " "$UA_LOG"
+	line=$(grep "pid=$P " "$UA_LOG")
+	if grep -Eq "$re" <<<"$line" && grep -q ' name="/etc/hostname" ' <<<"$line" &&
+		grep -q ' key=(none)$' <<<"$line"; then
+		ok text_format
+	else
+		fail text_format "$line"
+	fi
+	ua_stop
+else
+	fail text_format "daemon did not start"
+fi
+
+# --- kill -9, restart: the log stays whole and recording resumes --------------
+UA_LOG=$UA_TMP/k9.json
+if ua_start; then
+	kill -9 "$UA_PID"
+	wait "$UA_PID" 2>/dev/null
+	UA_PID=
+	if ua_start; then
+		drive openat:/etc/hostname
+		P=$(drv pid)
+		starts=$(jq -c 'select(.op=="start" and .type=="URING_DAEMON")' "$UA_LOG" | wc -l)
+		if wait_count ".pid==$P" 1 && [ "$starts" = 2 ] &&
+			[ "$(jq -c . "$UA_LOG" | wc -l)" = "$(wc -l <"$UA_LOG")" ]; then
+			ok kill9_restart
+		else
+			fail kill9_restart "starts=$starts, record for $P missing or log not whole"
+		fi
+		ua_stop
+	else
+		fail kill9_restart "restart failed: $(cat "$UA_TMP/daemon.err")"
+	fi
+else
+	fail kill9_restart "daemon did not start"
+fi
+
+# --- a ring created before the daemon started -----------------------------------
+UA_LOG=$UA_TMP/before.json
+"$DRV" --wait-file "$UA_TMP/go" openat:/etc/hostname >"$UA_TMP/early.out" 2>&1 &
+early=$!
+if wait_for grep -q ready=1 "$UA_TMP/early.out" && ua_start; then
+	touch "$UA_TMP/go"
+	wait "$early"
+	P=$(grep -o '^pid=[0-9]*' "$UA_TMP/early.out" | cut -d= -f2)
+	FD=$(grep -o '\bres=[0-9-]*' "$UA_TMP/early.out" | head -1 | cut -d= -f2)
+	if wait_count ".pid==$P" 1; then
+		check_eq ring_before_daemon "$(field ".pid==$P" .exit)" "$FD" && ok ring_before_daemon
+	else
+		fail ring_before_daemon "no record for pid $P"
+	fi
+	ua_stop
+else
+	kill "$early" 2>/dev/null
+	fail ring_before_daemon "driver or daemon did not get ready"
+fi
+
+# --- loss: a stalled consumer and a small ring buffer ---------------------------
+# Stop the daemon (SIGSTOP), flood selected requests into a 64 KiB ring buffer,
+# resume it. The kernel counts the events it could not reserve; the daemon
+# finds the same number as sequence gaps and writes URING_LOST records that
+# add up to it.
+UA_LOG=$UA_TMP/loss.json
+if ua_start --ringbuf-size 65536; then
+	kill -STOP "$UA_PID"
+	drive readn:/etc/hostname:1 overflow:2000
+	kill -CONT "$UA_PID"
+	st() { "$UA" status --json --socket "$UA_TMP/sock"; }
+	settled() {
+		local s
+		s=$(st) || return 1
+		[ "$(jq -r .lost <<<"$s")" -gt 0 ] &&
+			[ "$(jq -r .lost <<<"$s")" = "$(jq -r .lost_declared <<<"$s")" ]
+	}
+	if wait_for settled; then
+		s=$(st)
+		sum=$(jq -s '[.[]|select(.type=="URING_LOST")|.lost]|add' "$UA_LOG")
+		ranges=$(jq -s '[.[]|select(.type=="URING_LOST")|.last_seq-.first_seq+1]|add' "$UA_LOG")
+		check_eq loss_accounted "$sum $ranges" "$(jq -r .lost <<<"$s") $(jq -r .lost <<<"$s")" &&
+			ok loss_accounted
+	else
+		fail loss_accounted "kernel and daemon disagree: $(st)"
+	fi
+	ua_stop
+else
+	fail loss_accounted "daemon did not start"
+fi
