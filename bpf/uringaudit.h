@@ -26,7 +26,7 @@ enum ua_event_type {
 	UA_EV_COMPLETE = 2,    /* its final CQE was posted (or it overflowed) */
 	UA_EV_RING_CREATE = 3, /* io_uring_setup created a ring */
 	UA_EV_REGISTER = 4,    /* io_uring_register on a ring */
-	UA_EV_EXE = 5,         /* first request of a process: its executable's path */
+	UA_EV_EXE = 5,	       /* first request of a process: its executable's path */
 };
 
 /* Where the request was (or will be) issued. */
@@ -40,13 +40,13 @@ enum ua_exec_ctx {
 enum ua_cred_src {
 	UA_CRED_TASK = 0,
 	UA_CRED_PERSONALITY = 1, /* req->creds from sqe->personality */
-	UA_CRED_SQPOLL = 2,      /* the SQ thread's creds, captured at setup */
+	UA_CRED_SQPOLL = 2,	 /* the SQ thread's creds, captured at setup */
 };
 
 /* ua_ev_submit.flags */
 #define UA_SF_CQE_SKIP (1u << 0)    /* IOSQE_CQE_SKIP_SUCCESS */
 #define UA_SF_FORCE_ASYNC (1u << 1) /* IOSQE_ASYNC */
-#define UA_SF_LINK (1u << 2)        /* IOSQE_IO_LINK / HARDLINK */
+#define UA_SF_LINK (1u << 2)	    /* IOSQE_IO_LINK / HARDLINK */
 #define UA_SF_FIXED_FILE (1u << 3)  /* IOSQE_FIXED_FILE */
 #define UA_SF_INIT_FAILED (1u << 4) /* failed before issue: no objects captured */
 #define UA_SF_NAME_TRUNC (1u << 5)  /* name did not fit (never expected) */
@@ -57,7 +57,7 @@ enum ua_cred_src {
 #define UA_SF_HAS_PERSONALITY (1u << 10)
 
 /* ua_ev_complete.flags */
-#define UA_CF_PUNTED (1u << 0)   /* went through io_uring_queue_async_work */
+#define UA_CF_PUNTED (1u << 0)	 /* went through io_uring_queue_async_work */
 #define UA_CF_OVERFLOW (1u << 1) /* the CQE overflowed the CQ ring */
 
 struct ua_ev_hdr {
@@ -73,41 +73,41 @@ struct ua_ids {
 
 struct ua_ev_submit {
 	struct ua_ev_hdr hdr;
-	__u64 req;        /* kernel identity of the request (join key with seq) */
-	__u64 ring;       /* kernel identity of the ring (struct io_ring_ctx) */
-	__u64 user_data;  /* as submitted: informational only, never a join key */
+	__u64 req;	 /* kernel identity of the request (join key with seq) */
+	__u64 ring;	 /* kernel identity of the ring (struct io_ring_ctx) */
+	__u64 user_data; /* as submitted: informational only, never a join key */
 	__u64 cgroup_id;
 	__u64 start_time; /* group leader start_boottime (ns): process identity */
 	__u64 exe_ino;
-	__u64 eff_cred;   /* kernel identity of the effective creds (names a personality) */
+	__u64 eff_cred; /* kernel identity of the effective creds (names a personality) */
 	__u32 exe_dev;
-	__u32 pid;  /* host tgid of the ring owner */
-	__u32 tid;  /* host tid of the submitting thread (the SQ thread for sqpoll) */
+	__u32 pid; /* host tgid of the ring owner */
+	__u32 tid; /* host tid of the submitting thread (the SQ thread for sqpoll) */
 	__u32 ppid;
 	__u32 auid; /* loginuid, (u32)-1 when unset */
 	__u32 ses;
-	struct ua_ids task;     /* the task's own credentials */
-	struct ua_ids eff;      /* the credentials the request runs with */
-	__u32 flags;            /* UA_SF_* */
-	__u32 ring_flags;       /* IORING_SETUP_* of the ring */
+	struct ua_ids task; /* the task's own credentials */
+	struct ua_ids eff;  /* the credentials the request runs with */
+	__u32 flags;	    /* UA_SF_* */
+	__u32 ring_flags;   /* IORING_SETUP_* of the ring */
 	__u8 opcode;
-	__u8 exec_ctx;          /* enum ua_exec_ctx */
-	__u8 cred_src;          /* enum ua_cred_src */
+	__u8 exec_ctx; /* enum ua_exec_ctx */
+	__u8 cred_src; /* enum ua_cred_src */
 	__u8 pad0;
-	__s32 init_err;         /* error from io_uring_req_failed, 0 otherwise */
-	__u16 personality;      /* sqe->personality when known */
-	__u16 name_len;         /* bytes of names[] used by the first name, NUL excluded */
-	__u16 name2_len;        /* bytes of the second name, it follows the first */
+	__s32 init_err;	   /* error from io_uring_req_failed, 0 otherwise */
+	__u16 personality; /* sqe->personality when known */
+	__u16 name_len;	   /* bytes of names[] used by the first name, NUL excluded */
+	__u16 name2_len;   /* bytes of the second name, it follows the first */
 	__u16 pad1;
 	__s32 dfd;
 	__s32 dfd2;
-	__u32 op_flags;         /* open flags, unlink/rename/link flags */
+	__u32 op_flags; /* open flags, unlink/rename/link flags */
 	__u32 mode;
-	__u64 resolve;          /* openat2 RESOLVE_* */
-	__s32 fd;               /* target fd (close) or -1 */
-	__u32 file_slot;        /* fixed slot (openat/close into slots), 0 = none */
+	__u64 resolve;	 /* openat2 RESOLVE_* */
+	__s32 fd;	 /* target fd (close) or -1 */
+	__u32 file_slot; /* fixed slot (openat/close into slots), 0 = none */
 	char comm[UA_COMM_LEN];
-	char names[];           /* name (name_len bytes) then name2 (name2_len) */
+	char names[]; /* name (name_len bytes) then name2 (name2_len) */
 };
 
 struct ua_ev_complete {
@@ -115,10 +115,10 @@ struct ua_ev_complete {
 	__u64 req;
 	__u64 submit_seq; /* seq of the UA_EV_SUBMIT this completes */
 	__u64 ring;
-	__s32 res;        /* the CQE result the application sees */
-	__u32 cflags;     /* CQE flags */
-	__u32 flags;      /* UA_CF_* */
-	__u32 cqes;       /* CQEs the request posted (multishot), final one included */
+	__s32 res;    /* the CQE result the application sees */
+	__u32 cflags; /* CQE flags */
+	__u32 flags;  /* UA_CF_* */
+	__u32 cqes;   /* CQEs the request posted (multishot), final one included */
 };
 
 struct ua_ev_ring {
@@ -132,7 +132,7 @@ struct ua_ev_ring {
 struct ua_ev_register {
 	struct ua_ev_hdr hdr;
 	__u64 ring;
-	__u64 cred;       /* kernel identity of the registering task's creds */
+	__u64 cred; /* kernel identity of the registering task's creds */
 	__s64 ret;
 	__u32 pid, tid;
 	__u32 opcode;
@@ -154,7 +154,7 @@ struct ua_ev_exe {
 	__u64 exe_ino;
 	__u32 exe_dev;
 	__u32 pid;
-	__u16 len;       /* bytes of comps[] */
+	__u16 len;	 /* bytes of comps[] */
 	__u16 truncated; /* deeper than UA_EXE_DEPTH, or a name could not be read */
 	__u32 pad;
 	char comps[];
@@ -185,11 +185,11 @@ struct ua_ud_key {
 
 /* Per-CPU counters (array map "counters", one slot per index). */
 enum ua_counter {
-	UA_CNT_SELECTED = 0,   /* requests that passed the opcode gate at submit */
-	UA_CNT_EMITTED = 1,    /* events written to the ring buffer */
-	UA_CNT_DROPPED = 2,    /* events lost: ring buffer reserve failed */
+	UA_CNT_SELECTED = 0,	 /* requests that passed the opcode gate at submit */
+	UA_CNT_EMITTED = 1,	 /* events written to the ring buffer */
+	UA_CNT_DROPPED = 2,	 /* events lost: ring buffer reserve failed */
 	UA_CNT_PENDING_FULL = 3, /* pending insert failed */
-	UA_CNT_OVERFLOW = 4,   /* selected requests whose CQE overflowed */
+	UA_CNT_OVERFLOW = 4,	 /* selected requests whose CQE overflowed */
 	UA_CNT_NR = 5,
 };
 

@@ -15,16 +15,16 @@ enum ua_rec_cred { UA_REC_CRED_TASK = 0, UA_REC_CRED_PERSONALITY = 1, UA_REC_CRE
 
 /* How the request ended, as far as a CQE is concerned. */
 enum ua_rec_cqe {
-	UA_REC_CQE_POSTED = 0,   /* a CQE was written: exit is the CQE res */
-	UA_REC_CQE_SKIPPED = 1,  /* IOSQE_CQE_SKIP_SUCCESS, no CQE: exit unknown */
+	UA_REC_CQE_POSTED = 0,	 /* a CQE was written: exit is the CQE res */
+	UA_REC_CQE_SKIPPED = 1,	 /* IOSQE_CQE_SKIP_SUCCESS, no CQE: exit unknown */
 	UA_REC_CQE_OVERFLOW = 2, /* the CQE went to the overflow list: exit is its res */
-	UA_REC_CQE_NONE = 3,     /* no CQE was seen (ring torn down, daemon stopped): exit unknown */
+	UA_REC_CQE_NONE = 3, /* no CQE was seen (ring torn down, daemon stopped): exit unknown */
 };
 
 /* ua_record.rflags */
 #define UA_REC_F_CQE_SKIP (1u << 0)    /* submitted with IOSQE_CQE_SKIP_SUCCESS */
 #define UA_REC_F_ASYNC (1u << 1)       /* submitted with IOSQE_ASYNC */
-#define UA_REC_F_LINK (1u << 2)        /* part of a link chain */
+#define UA_REC_F_LINK (1u << 2)	       /* part of a link chain */
 #define UA_REC_F_FIXED_FILE (1u << 3)  /* IOSQE_FIXED_FILE */
 #define UA_REC_F_INIT_FAILED (1u << 4) /* failed in prep: no objects */
 
@@ -39,49 +39,49 @@ struct ua_bytes {
 };
 
 struct ua_record {
-	uint64_t seq;     /* record serial (the submit event's sequence number) */
+	uint64_t seq;	  /* record serial (the submit event's sequence number) */
 	uint64_t time_ns; /* CLOCK_REALTIME of the submit, ns */
 
 	uint8_t opcode;
 	const char *op_name; /* "openat"; NULL prints the number */
 
-	int exit_known;   /* 0: success and exit are not known (cqe skipped/none) */
-	int success;      /* meaningful when exit_known */
-	int32_t exit;     /* CQE res (errno negative) */
+	int exit_known; /* 0: success and exit are not known (cqe skipped/none) */
+	int success;	/* meaningful when exit_known */
+	int32_t exit;	/* CQE res (errno negative) */
 	enum ua_rec_cqe cqe;
-	uint32_t cqes;    /* CQEs posted by the request (multishot); 1 normally */
+	uint32_t cqes; /* CQEs posted by the request (multishot); 1 normally */
 
-	uint64_t ring;    /* ring identity (opaque, stable for the boot) */
+	uint64_t ring; /* ring identity (opaque, stable for the boot) */
 	uint64_t user_data;
 	enum ua_rec_ctx ctx;
-	uint32_t rflags;  /* UA_REC_F_* */
+	uint32_t rflags; /* UA_REC_F_* */
 
 	uint32_t pid, tid, ppid;
 	struct ua_bytes comm;
-	struct ua_bytes exe;       /* absent: printed as exe=? */
+	struct ua_bytes exe; /* absent: printed as exe=? */
 	uint32_t auid, ses;
-	struct ua_rec_ids task;    /* the task's credentials */
-	enum ua_rec_cred cred;     /* source of the effective credentials */
-	int cred_differs;          /* eff differs from task: print the eff_ set */
+	struct ua_rec_ids task; /* the task's credentials */
+	enum ua_rec_cred cred;	/* source of the effective credentials */
+	int cred_differs;	/* eff differs from task: print the eff_ set */
 	struct ua_rec_ids eff;
 	int has_personality;
-	uint32_t personality;      /* personality id, when known */
+	uint32_t personality; /* personality id, when known */
 	uint64_t cgroup_id;
 	struct ua_bytes container; /* absent: field omitted */
 
 	/* Objects; which ones are printed depends on the op (see format.c). */
-	struct ua_bytes name;      /* first name (path, or symlink target) */
+	struct ua_bytes name; /* first name (path, or symlink target) */
 	int name_truncated;
-	struct ua_bytes name2;     /* second name (rename/link/symlink destination) */
+	struct ua_bytes name2; /* second name (rename/link/symlink destination) */
 	int name2_truncated;
 	int32_t dfd, dfd2;
-	uint32_t op_flags;         /* open(2) flags / unlink/rename/link flags */
+	uint32_t op_flags; /* open(2) flags / unlink/rename/link flags */
 	uint32_t mode;
-	uint64_t resolve;          /* openat2 RESOLVE_* */
-	int32_t fd;                /* close: fd, or -1 */
-	uint32_t file_slot;        /* fixed-file slot + 1 as the kernel keeps it; 0 none */
+	uint64_t resolve;   /* openat2 RESOLVE_* */
+	int32_t fd;	    /* close: fd, or -1 */
+	uint32_t file_slot; /* fixed-file slot + 1 as the kernel keeps it; 0 none */
 
-	struct ua_bytes key;       /* rule key; absent: key=(none) */
+	struct ua_bytes key; /* rule key; absent: key=(none) */
 };
 
 #endif /* UA_RECORD_H */

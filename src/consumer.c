@@ -56,11 +56,11 @@ struct pers {
 };
 
 struct seqtrack {
-	uint64_t base;     /* lowest number not yet seen or declared */
+	uint64_t base;	   /* lowest number not yet seen or declared */
 	uint64_t max_seen; /* highest number seen + 1 */
 	uint64_t prev_max; /* max_seen at the previous tick */
 	uint64_t *bits;
-	uint64_t late;     /* arrived after being declared lost */
+	uint64_t late; /* arrived after being declared lost */
 };
 
 struct ua_consumer {
@@ -443,8 +443,8 @@ static void conclude(struct ua_consumer *c, struct pend *p, const struct ua_ev_c
 /* A request that ended without a CQE we saw. */
 static void conclude_silent(struct ua_consumer *c, struct pend *p)
 {
-	conclude(c, p,
-		 NULL, (p->ev->flags & UA_SF_CQE_SKIP) ? UA_REC_CQE_SKIPPED : UA_REC_CQE_NONE);
+	conclude(c, p, NULL,
+		 (p->ev->flags & UA_SF_CQE_SKIP) ? UA_REC_CQE_SKIPPED : UA_REC_CQE_NONE);
 }
 
 /* ---- sequence numbers and loss ---- */
@@ -507,8 +507,10 @@ static void seq_mark(struct ua_consumer *c, uint64_t s)
 	/* Far ahead of a hole: the window cannot hold both, so the hole is
 	 * declared now. */
 	while (s >= t->base + SEQ_WIN)
-		declare_lost(c, seq_next_seen(t, t->base) < t->base + SEQ_WIN / 2 ?
-					seq_next_seen(t, t->base) : t->base + SEQ_WIN / 2,
+		declare_lost(c,
+			     seq_next_seen(t, t->base) < t->base + SEQ_WIN / 2 ?
+				     seq_next_seen(t, t->base) :
+				     t->base + SEQ_WIN / 2,
 			     "window");
 	seq_set(t, s, 1);
 	if (s + 1 > t->max_seen)

@@ -19,8 +19,8 @@ struct ua_options {
 	enum ua_format format;
 	const char *pid_file; /* NULL: none */
 	const char *socket_path;
-	unsigned int rb_bytes; /* ring buffer size, a power of two */
-	unsigned int poll_ms;  /* consumer timer */
+	unsigned int rb_bytes;	  /* ring buffer size, a power of two */
+	unsigned int poll_ms;	  /* consumer timer */
 	unsigned int pending_max; /* requests held in user space awaiting completion */
 };
 
@@ -35,8 +35,8 @@ struct ua_loader {
 /* Check the kernel can run us; fill @ops from the kernel's enum io_uring_op
  * (falling back to the built-in table). -errno and a message in @err. */
 int ua_kernel_probe(struct ua_optable *ops, char *err, size_t errlen);
-int ua_loader_start(struct ua_loader *l, const uint64_t opmask[4], unsigned int rb_bytes,
-		    char *err, size_t errlen);
+int ua_loader_start(struct ua_loader *l, const uint64_t opmask[4], unsigned int rb_bytes, char *err,
+		    size_t errlen);
 void ua_loader_stop(struct ua_loader *l);
 int ua_loader_rb_fd(const struct ua_loader *l);
 /* Sum of a per-CPU counter (enum ua_counter). */

@@ -162,16 +162,18 @@ static int silent_print(enum libbpf_print_level level, const char *fmt, va_list 
 	return vfprintf(stderr, fmt, ap);
 }
 
-int ua_loader_start(struct ua_loader *l, const uint64_t opmask[4], unsigned int rb_bytes,
-		    char *err, size_t errlen)
+int ua_loader_start(struct ua_loader *l, const uint64_t opmask[4], unsigned int rb_bytes, char *err,
+		    size_t errlen)
 {
 	static const struct {
 		const char *name;
 		size_t off;
 	} bits[] = {
-		{ "REQ_F_FIXED_FILE_BIT", offsetof(struct uringaudit__rodata, cfg_req_f_fixed_file) },
+		{ "REQ_F_FIXED_FILE_BIT",
+		  offsetof(struct uringaudit__rodata, cfg_req_f_fixed_file) },
 		{ "REQ_F_LINK_BIT", offsetof(struct uringaudit__rodata, cfg_req_f_link) },
-		{ "REQ_F_FORCE_ASYNC_BIT", offsetof(struct uringaudit__rodata, cfg_req_f_force_async) },
+		{ "REQ_F_FORCE_ASYNC_BIT",
+		  offsetof(struct uringaudit__rodata, cfg_req_f_force_async) },
 		{ "REQ_F_CQE_SKIP_BIT", offsetof(struct uringaudit__rodata, cfg_req_f_cqe_skip) },
 		{ "REQ_F_CREDS_BIT", offsetof(struct uringaudit__rodata, cfg_req_f_creds) },
 	};

@@ -138,8 +138,7 @@ static int cmd_status(int argc, char **argv)
 	}
 	rc = ua_status_query(sock, json);
 	if (rc) {
-		fprintf(stderr, "uringaudit: no daemon answers on '%s': %s\n", sock,
-			strerror(-rc));
+		fprintf(stderr, "uringaudit: no daemon answers on '%s': %s\n", sock, strerror(-rc));
 		return 1;
 	}
 	return 0;
@@ -238,8 +237,8 @@ static void serve_status(struct daemon *d)
 			(unsigned long long)ua_loader_counter(&d->loader, UA_CNT_OVERFLOW),
 			(unsigned long long)s->concluded_skipped,
 			(unsigned long long)s->concluded_none,
-			(unsigned long long)s->orphan_completions, (unsigned long long)s->rings_seen,
-			(unsigned long long)s->write_errors);
+			(unsigned long long)s->orphan_completions,
+			(unsigned long long)s->rings_seen, (unsigned long long)s->write_errors);
 		if (!b.err && write(fd, b.data, b.len) < 0)
 			dummy_sink = errno;
 		ua_buf_release(&b);
@@ -270,21 +269,28 @@ static void daemon_record(struct daemon *d, const char *op, const struct signalf
 	kv[n++] = (struct ua_kv){ .key = "op", .kind = UA_KV_WORD, .str = op, .len = strlen(op) };
 	kv[n++] = (struct ua_kv){ .key = "pid", .kind = UA_KV_U64, .u = (uint64_t)getpid() };
 	if (!strcmp(op, "start")) {
-		kv[n++] = (struct ua_kv){ .key = "version", .kind = UA_KV_WORD, .str = UA_VERSION,
+		kv[n++] = (struct ua_kv){ .key = "version",
+					  .kind = UA_KV_WORD,
+					  .str = UA_VERSION,
 					  .len = strlen(UA_VERSION) };
-		kv[n++] = (struct ua_kv){ .key = "backend", .kind = UA_KV_WORD,
-					  .str = "tracepoint", .len = 10 };
-		kv[n++] = (struct ua_kv){ .key = "rules", .kind = UA_KV_WORD, .str = "default",
-					  .len = 7 };
+		kv[n++] = (struct ua_kv){
+			.key = "backend", .kind = UA_KV_WORD, .str = "tracepoint", .len = 10
+		};
+		kv[n++] = (struct ua_kv){
+			.key = "rules", .kind = UA_KV_WORD, .str = "default", .len = 7
+		};
 	} else {
 		if (si) {
 			const char *sn = signame((int)si->ssi_signo);
 
-			kv[n++] = (struct ua_kv){ .key = "signal", .kind = UA_KV_WORD, .str = sn,
-						  .len = strlen(sn) };
-			kv[n++] = (struct ua_kv){ .key = "sender_pid", .kind = UA_KV_U64,
+			kv[n++] = (struct ua_kv){
+				.key = "signal", .kind = UA_KV_WORD, .str = sn, .len = strlen(sn)
+			};
+			kv[n++] = (struct ua_kv){ .key = "sender_pid",
+						  .kind = UA_KV_U64,
 						  .u = si->ssi_pid };
-			kv[n++] = (struct ua_kv){ .key = "sender_uid", .kind = UA_KV_U64,
+			kv[n++] = (struct ua_kv){ .key = "sender_uid",
+						  .kind = UA_KV_U64,
 						  .u = si->ssi_uid };
 		}
 		kv[n++] = (struct ua_kv){ .key = "recorded", .kind = UA_KV_U64, .u = s->recorded };
@@ -335,8 +341,9 @@ static int parse_run(struct daemon *d, int argc, char **argv)
 			break;
 		case 'r':
 			if (parse_uint(optarg, 1u << 30, &v) || v < 65536 || (v & (v - 1))) {
-				usage_error("--ringbuf-size '%s': a power of two, 65536..1073741824",
-					    optarg);
+				usage_error(
+					"--ringbuf-size '%s': a power of two, 65536..1073741824",
+					optarg);
 				return -EINVAL;
 			}
 			d->o.rb_bytes = (unsigned int)v;

@@ -68,8 +68,11 @@ int ua_sink_reopen(struct ua_sink *s, char *err, size_t errlen)
 		snprintf(err, errlen, "cannot open log '%s': %s", s->path, strerror(errno));
 		return rc;
 	}
-	if (fstat(fd, &st) || !S_ISREG(st.st_mode)) {
-		snprintf(err, errlen, "log '%s' is not a regular file", s->path);
+	/* A file, or a pipe or device that something reads (a FIFO, /dev/null
+	 * for benchmarks). */
+	if (fstat(fd, &st) ||
+	    !(S_ISREG(st.st_mode) || S_ISFIFO(st.st_mode) || S_ISCHR(st.st_mode))) {
+		snprintf(err, errlen, "log '%s' is not a file, FIFO or character device", s->path);
 		close(fd);
 		return -EINVAL;
 	}

@@ -5,7 +5,7 @@
 . "$(dirname "$0")/lib.sh"
 
 CASES=(openat_success openat_enoent openat_eacces_uid close unlinkat renameat mkdirat
-	sqpoll_ctx sqpoll_creds iowq_async_one_record personality personality_invalid
+	symlinkat_linkat_openat2 sqpoll_ctx sqpoll_creds iowq_async_one_record personality personality_invalid
 	cqe_skip link_fail_cancelled unselected_ops_no_record overflow registered_ring_fd
 	hostile_strings exe_short_lived status_counters)
 ua_require "${CASES[@]}"
@@ -61,6 +61,25 @@ if wait_count ".pid==$P" 6; then
 		"$(printf '0\t%s\t%d' "$W/dir" $((8#750)))" && ok mkdirat
 else
 	for n in close unlinkat renameat mkdirat; do fail $n "expected 6 records for pid $P"; done
+fi
+
+# --- symlinkat, linkat, openat2 -------------------------------------------------
+: >"$W/target"
+drive symlinkat:"$W/target":"$W/sym" linkat:"$W/target":"$W/hard" openat2:"$W/sym":0x20000
+P=$(drv pid)
+if wait_count ".pid==$P" 3; then
+	check_eq symlinkat_linkat_openat2 \
+		"$(field ".pid==$P and .op==\"symlinkat\"" '[.exit,.name,.name2,.dfd2]|@tsv')" \
+		"$(printf '0\t%s\t%s\t-100' "$W/target" "$W/sym")" &&
+		check_eq symlinkat_linkat_openat2 \
+			"$(field ".pid==$P and .op==\"linkat\"" '[.exit,.name,.name2]|@tsv')" \
+			"$(printf '0\t%s\t%s' "$W/target" "$W/hard")" &&
+		check_eq symlinkat_linkat_openat2 \
+			"$(field ".pid==$P and .op==\"openat2\"" '[.exit,.name,.flags,.resolve]|@tsv')" \
+			"$(printf '%s\t%s\t%d\t0' "$(drv res 3)" "$W/sym" $((0x20000 | 0x8000)))" &&
+		ok symlinkat_linkat_openat2
+else
+	fail symlinkat_linkat_openat2 "expected 3 records for pid $P"
 fi
 
 # --- SQPOLL: no system call submits; the SQ thread issues -------------------
