@@ -41,6 +41,11 @@ ua_require() {
 
 ua_cleanup() {
 	ua_stop >/dev/null 2>&1
+	# Sanitizer builds: a daemon report must not vanish with the temp dir.
+	if grep -q "Sanitizer" "$UA_TMP/daemon.err" 2>/dev/null; then
+		echo "FAIL sanitizer: $(grep -m1 Sanitizer "$UA_TMP/daemon.err")"
+		cat "$UA_TMP/daemon.err" >&2
+	fi
 	rm -rf "$UA_TMP"
 }
 trap ua_cleanup EXIT
@@ -58,7 +63,7 @@ wait_for() {
 ua_start() {
 	rm -f "$UA_TMP/pid"
 	"$UA" run --log "$UA_LOG" --format json --pid-file "$UA_TMP/pid" \
-		--socket "$UA_TMP/sock" "$@" 2>"$UA_TMP/daemon.err" &
+		--socket "$UA_TMP/sock" "$@" 2>>"$UA_TMP/daemon.err" &
 	UA_PID=$!
 	if ! wait_for test -s "$UA_TMP/pid"; then
 		echo "daemon did not become ready:" >&2

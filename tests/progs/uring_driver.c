@@ -1320,7 +1320,7 @@ static int parse_options(int argc, char **argv)
 
 int main(int argc, char **argv)
 {
-	struct step *steps;
+	static struct step *steps; /* static: reachable until exit, no leak report */
 	bool need_files = false, need_overflow = false;
 	bool seen_open = false, seen_direct = false;
 	int first, nsteps, i;
