@@ -27,6 +27,7 @@ char LICENSE[] SEC("license") = "Dual BSD/GPL";
 #define PF_IO_WORKER 0x00000010
 #define IORING_SETUP_SQPOLL (1U << 1)
 #define IORING_CQE_F_MORE (1U << 1)
+#define IORING_REGISTER_PERSONALITY 9
 
 /* REQ_F_* masks of the running kernel. The bit numbers move between kernel
  * versions and live in an anonymous enum, so the loader looks them up in the
@@ -40,9 +41,12 @@ const volatile __u64 cfg_req_f_creds = 0;
  * below it the consumer finds the records on its own timer. */
 const volatile __u64 cfg_wakeup_bytes = 256 * 1024;
 
-/* The union of the opcodes that the rules select: the first gate. Written by
- * user space through the mmap-ed .bss; a reload replaces words in place. */
-__u64 opmask[UA_OPMASK_WORDS];
+/* Rule banks (see uringaudit.h). For each bank, the union of the opcodes its
+ * rules can record: the first gate. User space fills the idle bank's maps
+ * and words, then flips rules_bank. */
+__u32 rules_bank;
+__u32 nrules[2];
+__u64 opmask[2][UA_OPMASK_WORDS];
 /* Global event sequence, taken before the ring buffer reserve. */
 __u64 seq_next;
 
@@ -79,6 +83,28 @@ struct {
  * ev.names[]): a flexible array member followed by storage, a GNU extension
  * that clang supports. */
 #pragma clang diagnostic ignored "-Wgnu-variable-sized-type-not-at-end"
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 2 * UA_KRULES_MAX);
+	__type(key, __u32);
+	__type(value, struct ua_krule);
+} rules SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 2 * UA_KSTRS_MAX);
+	__type(key, __u32);
+	__type(value, struct ua_kstr);
+} rstrs SEC(".maps");
+
+/* (ring, creds) -> personality id, from io_uring_register. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 4096);
+	__type(key, struct ua_pers_key);
+	__type(value, __u32);
+} pers SEC(".maps");
+
 struct submit_buf {
 	struct ua_ev_submit ev;
 	char names[2 * UA_NAME_MAX];
@@ -118,9 +144,88 @@ struct {
 
 extern void *bpf_rdonly_cast(void *obj, __u32 btf_id) __ksym;
 
-static __always_inline bool op_selected(__u8 op)
+static __always_inline bool op_selected(__u32 bank, __u8 op)
 {
-	return opmask[op >> 6] & (1ULL << (op & 63));
+	return opmask[bank & 1][op >> 6] & (1ULL << (op & 63));
+}
+
+/* Completion side: a request may have been selected by the bank in force
+ * before a reload, so either bank's opcodes pass. */
+static __always_inline bool op_selected_any(__u8 op)
+{
+	return (opmask[0][op >> 6] | opmask[1][op >> 6]) & (1ULL << (op & 63));
+}
+
+/* Values of enum ua_field_id, ua_cmp and ua_action (lib/rules.h); the loader
+ * checks at build time that they agree. */
+#define F_PID 1
+#define F_PPID 2
+#define F_UID 3
+#define F_EUID 4
+#define F_SUID 5
+#define F_FSUID 6
+#define F_GID 7
+#define F_EGID 8
+#define F_SGID 9
+#define F_FSGID 10
+#define F_AUID 11
+#define F_SES 12
+#define F_EXE 13
+#define F_COMM 14
+#define F_CGROUP 15
+#define F_SUCCESS 16
+#define F_EXIT 17
+#define F_CTX 18
+#define F_CRED 19
+#define F_PERSONALITY 20
+#define F_DIR 21
+#define F_PATH 22
+#define CMP_EQ 1
+#define CMP_NE 2
+#define CMP_LT 3
+#define CMP_GT 4
+#define CMP_LE 5
+#define CMP_GE 6
+#define CMP_AND 7
+#define CMP_ANDEQ 8
+#define ACT_NEVER 0
+
+static __always_inline bool cmp_u64(__u8 cmp, __u64 a, __u64 b)
+{
+	switch (cmp) {
+	case CMP_EQ:
+		return a == b;
+	case CMP_NE:
+		return a != b;
+	case CMP_LT:
+		return a < b;
+	case CMP_GT:
+		return a > b;
+	case CMP_LE:
+		return a <= b;
+	case CMP_GE:
+		return a >= b;
+	case CMP_AND:
+		return (a & b) != 0;
+	case CMP_ANDEQ:
+		return (a & b) == b;
+	}
+	return false;
+}
+
+static __always_inline bool cmp_s64(__u8 cmp, __s64 a, __s64 b)
+{
+	switch (cmp) {
+	case CMP_LT:
+		return a < b;
+	case CMP_GT:
+		return a > b;
+	case CMP_LE:
+		return a <= b;
+	case CMP_GE:
+		return a >= b;
+	}
+	return cmp_u64(cmp, (__u64)a, (__u64)b);
 }
 
 static __always_inline void count(__u32 idx)
@@ -257,6 +362,248 @@ static __always_inline void capture_objects(struct submit_buf *b, struct io_kioc
 }
 
 /*
+ * Rule evaluation, auditctl's semantics: rules in order, the first whose
+ * fields all match decides. Fields known at submit are tested at submit;
+ * success, exit and ctx (a request can be punted after an inline attempt)
+ * only at completion. A rule whose submit-time fields match but that has
+ * completion-time fields becomes a candidate; the first plain match after the
+ * candidates is the fallback. At completion the first candidate that matches
+ * decides, else the fallback.
+ *
+ * Each level is a bpf_loop() callback so that the verifier checks a rule, a
+ * field and a byte once, not every path through 256 x 64 x 256 of them.
+ */
+struct rule_eval {
+	struct submit_buf *b;
+	struct ua_krule *k;
+	const struct ua_kstr *str;
+	__u32 bank;
+	__u32 rule;
+	__u32 matched;  /* current field (or string) still matches */
+	__u32 name_off; /* string compare: where the name starts in names[] */
+	__u32 name_len;
+	__s32 decided;
+	__u8 op;
+	__u8 pad[3];
+	__u64 cand[4];
+	/* completion */
+	__s32 res;
+	__u8 exec_ctx;
+};
+
+static long str_step(__u32 j, void *arg)
+{
+	struct rule_eval *r = arg;
+	const struct ua_kstr *v = r->str;
+
+	if (!v)
+		return 1;
+	if (r->b->names[(r->name_off + j) & (2 * UA_NAME_MAX - 1)] != v->s[j & (UA_KSTR_MAX - 1)]) {
+		r->matched = 0;
+		return 1;
+	}
+	return 0;
+}
+
+/* Is the name at [off, off+len) the path @f names (F_PATH), or in the
+ * directory it names (F_DIR)? */
+static __always_inline bool name_matches(struct rule_eval *r, const struct ua_kfield *f,
+					 __u32 off, __u32 len)
+{
+	__u32 vlen = f->str_len;
+
+	if (!r->str || len < vlen || vlen == 0 || vlen > UA_KSTR_MAX)
+		return false;
+	if (f->field == F_PATH && len != vlen)
+		return false;
+	r->matched = 1;
+	r->name_off = off;
+	bpf_loop(vlen, str_step, r, 0);
+	if (!r->matched)
+		return false;
+	if (f->field == F_PATH || len == vlen || r->str->s[(vlen - 1) & (UA_KSTR_MAX - 1)] == '/')
+		return true;
+	return r->b->names[(off + vlen) & (2 * UA_NAME_MAX - 1)] == '/';
+}
+
+static __always_inline bool field_submit(struct rule_eval *r, const struct ua_kfield *f)
+{
+	struct ua_ev_submit *e = &r->b->ev;
+	__u32 idx;
+	bool eq;
+
+	switch (f->field) {
+	case F_PID:
+		return cmp_u64(f->cmp, e->pid, f->val);
+	case F_PPID:
+		return cmp_u64(f->cmp, e->ppid, f->val);
+	case F_UID:
+		return cmp_u64(f->cmp, e->task.uid, f->val);
+	case F_EUID:
+		return cmp_u64(f->cmp, e->task.euid, f->val);
+	case F_SUID:
+		return cmp_u64(f->cmp, e->task.suid, f->val);
+	case F_FSUID:
+		return cmp_u64(f->cmp, e->task.fsuid, f->val);
+	case F_GID:
+		return cmp_u64(f->cmp, e->task.gid, f->val);
+	case F_EGID:
+		return cmp_u64(f->cmp, e->task.egid, f->val);
+	case F_SGID:
+		return cmp_u64(f->cmp, e->task.sgid, f->val);
+	case F_FSGID:
+		return cmp_u64(f->cmp, e->task.fsgid, f->val);
+	case F_AUID:
+		return cmp_u64(f->cmp, e->auid, f->val);
+	case F_SES:
+		return cmp_u64(f->cmp, e->ses, f->val);
+	case F_CRED:
+		return cmp_u64(f->cmp, e->cred_src, f->val);
+	case F_PERSONALITY:
+		if (!(e->flags & UA_SF_HAS_PERSONALITY))
+			return f->cmp == CMP_NE;
+		return cmp_u64(f->cmp, e->personality, f->val);
+	case F_EXE:
+		eq = e->exe_ino == f->val && e->exe_dev == f->val2;
+		return f->cmp == CMP_NE ? !eq : eq;
+	case F_CGROUP:
+		if (f->val2 == (__u64)-1)
+			eq = e->cgroup_id == f->val;
+		else
+			eq = bpf_get_current_ancestor_cgroup_id((int)(f->val2 & 0xff)) == f->val;
+		return f->cmp == CMP_NE ? !eq : eq;
+	case F_COMM: {
+		const __u64 *c = (const __u64 *)e->comm;
+		const struct ua_kstr *v;
+
+		idx = f->str_idx;
+		v = bpf_map_lookup_elem(&rstrs, &idx);
+		if (!v)
+			return false;
+		eq = c[0] == ((const __u64 *)v->s)[0] && c[1] == ((const __u64 *)v->s)[1];
+		return f->cmp == CMP_NE ? !eq : eq;
+	}
+	case F_DIR:
+	case F_PATH:
+		idx = f->str_idx;
+		r->str = bpf_map_lookup_elem(&rstrs, &idx);
+		/* renameat/linkat/symlinkat: either name may match */
+		eq = name_matches(r, f, 0, e->name_len & (UA_NAME_MAX - 1)) ||
+		     name_matches(r, f, e->name_len & (UA_NAME_MAX - 1),
+				  e->name2_len & (UA_NAME_MAX - 1));
+		return f->cmp == CMP_NE ? !eq : eq;
+	case F_SUCCESS:
+	case F_EXIT:
+	case F_CTX:
+		return true; /* decided at completion */
+	}
+	return false;
+}
+
+static long field_step(__u32 j, void *arg)
+{
+	struct rule_eval *r = arg;
+	struct ua_krule *k = r->k;
+
+	/* bpf_loop runs at most UA_KFIELDS_MAX steps; the mask (not a compare,
+	 * which the compiler would fold away) bounds j for the verifier. */
+	if (!k)
+		return 1;
+	if (!field_submit(r, &k->f[j & (UA_KFIELDS_MAX - 1)])) {
+		r->matched = 0;
+		return 1;
+	}
+	return 0;
+}
+
+static long rule_step(__u32 i, void *arg)
+{
+	struct rule_eval *r = arg;
+	__u32 idx = (r->bank & 1) * UA_KRULES_MAX + (i & (UA_KRULES_MAX - 1));
+	struct ua_krule *k = bpf_map_lookup_elem(&rules, &idx);
+	__u32 n;
+
+	if (!k)
+		return 1;
+	if (!(k->opmask[(r->op >> 6) & 3] & (1ULL << (r->op & 63))))
+		return 0;
+	n = k->nfields;
+	r->k = k;
+	r->rule = i;
+	r->matched = 1;
+	bpf_loop(n < UA_KFIELDS_MAX ? n : UA_KFIELDS_MAX, field_step, r, 0);
+	if (!r->matched)
+		return 0;
+	if (k->flags & UA_KR_COMPLETION) {
+		r->cand[(i >> 6) & 3] |= 1ULL << (i & 63);
+		return 0;
+	}
+	r->decided = i;
+	return 1;
+}
+
+static __always_inline bool field_complete(const struct rule_eval *r, const struct ua_kfield *f)
+{
+	switch (f->field) {
+	case F_SUCCESS:
+		return cmp_u64(f->cmp, r->res >= 0, f->val);
+	case F_EXIT:
+		return cmp_s64(f->cmp, r->res, (__s64)f->val);
+	case F_CTX:
+		return cmp_u64(f->cmp, r->exec_ctx, f->val);
+	}
+	return true; /* tested at submit */
+}
+
+static long cfield_step(__u32 j, void *arg)
+{
+	struct rule_eval *r = arg;
+	struct ua_krule *k = r->k;
+
+	if (!k)
+		return 1;
+	if (!field_complete(r, &k->f[j & (UA_KFIELDS_MAX - 1)])) {
+		r->matched = 0;
+		return 1;
+	}
+	return 0;
+}
+
+static long crule_step(__u32 i, void *arg)
+{
+	struct rule_eval *r = arg;
+	__u32 idx = (r->bank & 1) * UA_KRULES_MAX + (i & (UA_KRULES_MAX - 1));
+	struct ua_krule *k;
+	__u32 n;
+
+	if (!(r->cand[(i >> 6) & 3] & (1ULL << (i & 63))))
+		return 0;
+	k = bpf_map_lookup_elem(&rules, &idx);
+	if (!k)
+		return 1;
+	n = k->nfields;
+	r->k = k;
+	r->matched = 1;
+	bpf_loop(n < UA_KFIELDS_MAX ? n : UA_KFIELDS_MAX, cfield_step, r, 0);
+	if (!r->matched)
+		return 0;
+	r->decided = i;
+	return 1;
+}
+
+/* The action of rule @i of @bank: is it one that records? */
+static __always_inline bool rule_records(__u32 bank, __s32 i)
+{
+	__u32 idx = (bank & 1) * UA_KRULES_MAX + ((__u32)i & (UA_KRULES_MAX - 1));
+	struct ua_krule *k;
+
+	if (i < 0)
+		return false;
+	k = bpf_map_lookup_elem(&rules, &idx);
+	return k && k->action != ACT_NEVER;
+}
+
+/*
  * Send the executable's path the first time a process shows up. The walk goes
  * from the file's dentry up through d_parent; at the root of a mount it
  * continues from the mountpoint in the parent mount (struct mount, which
@@ -355,8 +702,9 @@ static __always_inline void send_exe(struct ua_ev_submit *e, struct file *exe)
  * io_uring_enter() or by io_sq_thread().
  */
 static __always_inline int capture(struct io_kiocb *req, __u8 op, int init_err,
-				   const struct io_uring_sqe *sqe)
+				   const struct io_uring_sqe *sqe, __u32 bank)
 {
+	struct rule_eval r = {};
 	struct task_struct *task = bpf_get_current_task_btf();
 	struct task_struct *leader = task->group_leader;
 	struct io_ring_ctx *ring = req->ctx;
@@ -414,9 +762,16 @@ static __always_inline int capture(struct io_kiocb *req, __u8 op, int init_err,
 	 * (REQ_F_CREDS, from sqe->personality); else the SQ thread runs with
 	 * ctx->sq_creds; else the task's own. */
 	if (rflags & cfg_req_f_creds) {
+		struct ua_pers_key pk = { .ring = e->ring, .cred = (__u64)req->creds };
+		__u32 *pid = bpf_map_lookup_elem(&pers, &pk);
+
 		e->cred_src = UA_CRED_PERSONALITY;
 		e->eff_cred = (__u64)req->creds;
 		ids_from(&e->eff, req->creds);
+		if (pid) {
+			e->personality = *pid;
+			e->flags |= UA_SF_HAS_PERSONALITY;
+		}
 	} else if (e->exec_ctx == UA_CTX_SQPOLL) {
 		e->cred_src = UA_CRED_SQPOLL;
 		e->eff_cred = (__u64)ring->sq_creds;
@@ -445,6 +800,19 @@ static __always_inline int capture(struct io_kiocb *req, __u8 op, int init_err,
 	else
 		capture_objects(b, req, op);
 
+	/* The rules decide, now or at completion. */
+	r.b = b;
+	r.bank = bank;
+	r.op = op;
+	r.decided = -1;
+	bpf_loop(nrules[bank & 1] & (UA_KRULES_MAX * 2 - 1), rule_step, &r, 0);
+	if (r.cand[0] | r.cand[1] | r.cand[2] | r.cand[3])
+		e->flags |= UA_SF_TENTATIVE;
+	else if (!rule_records(bank, r.decided))
+		return 0;
+	e->bank = bank;
+	e->rule = (__s16)r.decided;
+
 	size = sizeof(*e) + (e->name_len & (UA_NAME_MAX - 1)) + (e->name2_len & (UA_NAME_MAX - 1));
 	hdr_init(&e->hdr, UA_EV_SUBMIT, size);
 	if (bpf_ringbuf_output(&rb, b, size, rb_flags())) {
@@ -455,6 +823,10 @@ static __always_inline int capture(struct io_kiocb *req, __u8 op, int init_err,
 
 	p.submit_seq = e->hdr.seq;
 	p.ring = e->ring;
+	p.rule = e->rule;
+	p.bank = bank;
+	p.exec_ctx = e->exec_ctx;
+	__builtin_memcpy(p.cand, r.cand, sizeof(p.cand));
 	if (bpf_map_update_elem(&pending, &e->req, &p, BPF_ANY))
 		count(UA_CNT_PENDING_FULL);
 	{
@@ -471,7 +843,21 @@ static __always_inline void finish(__u64 reqp, struct ua_pending *p, __s32 res, 
 {
 	struct ua_ev_complete *c;
 	struct ua_ud_key k = { .ring = p->ring, .user_data = user_data };
+	__s32 rule = p->rule;
 	__u64 *cur;
+
+	if (p->cand[0] | p->cand[1] | p->cand[2] | p->cand[3]) {
+		struct rule_eval r = {};
+
+		r.bank = p->bank;
+		r.res = res;
+		r.exec_ctx = (p->flags & UA_CF_PUNTED) ? UA_CTX_IOWQ : p->exec_ctx;
+		r.decided = -1;
+		__builtin_memcpy(r.cand, p->cand, sizeof(r.cand));
+		bpf_loop(UA_KRULES_MAX, crule_step, &r, 0);
+		if (r.decided >= 0)
+			rule = r.decided;
+	}
 
 	c = bpf_ringbuf_reserve(&rb, sizeof(*c), 0);
 	if (!c) {
@@ -487,6 +873,8 @@ static __always_inline void finish(__u64 reqp, struct ua_pending *p, __s32 res, 
 		c->cflags = cflags;
 		c->flags = p->flags | flags;
 		c->cqes = p->cqes + 1;
+		c->rule = rule_records(p->bank, rule) ? rule : -1;
+		c->bank = p->bank;
 		bpf_ringbuf_submit(c, rb_flags());
 		count(UA_CNT_EMITTED);
 	}
@@ -499,11 +887,12 @@ static __always_inline void finish(__u64 reqp, struct ua_pending *p, __s32 res, 
 SEC("tp_btf/io_uring_submit_req")
 int BPF_PROG(submit_req, struct io_kiocb *req)
 {
+	__u32 bank = rules_bank;
 	__u8 op = req->opcode;
 
-	if (!op_selected(op))
+	if (!op_selected(bank, op))
 		return 0;
-	return capture(req, op, 0, NULL);
+	return capture(req, op, 0, NULL, bank);
 }
 
 /*
@@ -514,11 +903,12 @@ int BPF_PROG(submit_req, struct io_kiocb *req)
 SEC("tp_btf/io_uring_req_failed")
 int BPF_PROG(req_failed, const struct io_uring_sqe *sqe, struct io_kiocb *req, int error)
 {
+	__u32 bank = rules_bank;
 	__u8 op = req->opcode;
 
-	if (!op_selected(op))
+	if (!op_selected(bank, op))
 		return 0;
-	return capture(req, op, error, sqe);
+	return capture(req, op, error, sqe, bank);
 }
 
 /*
@@ -532,7 +922,7 @@ int BPF_PROG(queue_async_work, struct io_kiocb *req, int rw)
 	__u64 key = (__u64)req;
 	struct ua_pending *p;
 
-	if (!op_selected(req->opcode))
+	if (!op_selected_any(req->opcode))
 		return 0;
 	p = bpf_map_lookup_elem(&pending, &key);
 	if (p)
@@ -554,7 +944,7 @@ int BPF_PROG(complete, struct io_ring_ctx *ring, void *vreq, struct io_uring_cqe
 	struct ua_pending *p;
 	__u32 cflags;
 
-	if (!req || !op_selected(req->opcode))
+	if (!req || !op_selected_any(req->opcode))
 		return 0;
 	p = bpf_map_lookup_elem(&pending, &key);
 	if (!p)
@@ -654,6 +1044,12 @@ int BPF_PROG(ring_register, void *ring, unsigned int opcode, unsigned int nr_fil
 	r->pad = 0;
 	ids_from(&r->ids, task->cred);
 	bpf_ringbuf_submit(r, rb_flags());
+	if (opcode == IORING_REGISTER_PERSONALITY && ret > 0) {
+		struct ua_pers_key pk = { .ring = (__u64)ring, .cred = (__u64)task->cred };
+		__u32 id = (__u32)ret;
+
+		bpf_map_update_elem(&pers, &pk, &id, BPF_ANY);
+	}
 	count(UA_CNT_EMITTED);
 	return 0;
 }

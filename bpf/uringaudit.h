@@ -55,6 +55,7 @@ enum ua_cred_src {
 #define UA_SF_HAS_NAME2 (1u << 8)
 #define UA_SF_NAME_FAULT (1u << 9) /* reading the kernel copy of the name failed */
 #define UA_SF_HAS_PERSONALITY (1u << 10)
+#define UA_SF_TENTATIVE (1u << 11) /* decided at completion (COMPLETE.rule) */
 
 /* ua_ev_complete.flags */
 #define UA_CF_PUNTED (1u << 0)	 /* went through io_uring_queue_async_work */
@@ -93,12 +94,12 @@ struct ua_ev_submit {
 	__u8 opcode;
 	__u8 exec_ctx; /* enum ua_exec_ctx */
 	__u8 cred_src; /* enum ua_cred_src */
-	__u8 pad0;
+	__u8 bank;     /* rule bank that decided */
 	__s32 init_err;	   /* error from io_uring_req_failed, 0 otherwise */
 	__u16 personality; /* sqe->personality when known */
 	__u16 name_len;	   /* bytes of names[] used by the first name, NUL excluded */
 	__u16 name2_len;   /* bytes of the second name, it follows the first */
-	__u16 pad1;
+	__s16 rule;             /* deciding rule; if TENTATIVE, the fallback (-1: none) */
 	__s32 dfd;
 	__s32 dfd2;
 	__u32 op_flags; /* open flags, unlink/rename/link flags */
@@ -119,6 +120,8 @@ struct ua_ev_complete {
 	__u32 cflags; /* CQE flags */
 	__u32 flags;  /* UA_CF_* */
 	__u32 cqes;   /* CQEs the request posted (multishot), final one included */
+	__s32 rule;   /* the deciding rule; -1: no rule records it (drop the submit) */
+	__u32 bank;   /* rule bank of the request */
 };
 
 struct ua_ev_ring {
@@ -160,6 +163,12 @@ struct ua_ev_exe {
 	char comps[];
 };
 
+/* pers map: a registered personality, from io_uring_register. */
+struct ua_pers_key {
+	__u64 ring;
+	__u64 cred;
+};
+
 /* exe_seen map key */
 struct ua_exe_key {
 	__u64 start_time;
@@ -168,12 +177,57 @@ struct ua_exe_key {
 	__u32 pad;
 };
 
+/*
+ * Rules, compiled for the kernel. Two banks of UA_KRULES_MAX rules each in the
+ * "rules" array map (bank b holds entries b * UA_KRULES_MAX ...); user space
+ * fills the idle bank, then flips the global rules_bank with one store, so a
+ * request sees either the old set or the new one, never a mix. Values of
+ * field ids and comparisons are lib/rules.h's enum ua_field_id / ua_cmp.
+ */
+#define UA_KRULES_MAX 256
+#define UA_KFIELDS_MAX 64
+#define UA_KSTR_MAX 256   /* bytes of a comm/dir/path value */
+#define UA_KSTRS_MAX 1024 /* string values per bank */
+
+struct ua_kfield {
+	__u8 field;    /* enum ua_field_id */
+	__u8 cmp;      /* enum ua_cmp */
+	__u16 str_len; /* comm/dir/path: bytes of the string */
+	__u32 str_idx; /* its entry in "rstrs" (bank offset included) */
+	__u64 val;     /* number; exe: inode; cgroup: id */
+	__u64 val2;    /* exe: device; cgroup: ancestor level, or (u64)-1 for an exact id */
+};
+
+/* ua_krule.flags */
+#define UA_KR_COMPLETION (1u << 0) /* has fields known only at completion */
+
+struct ua_krule {
+	__u64 opmask[4];
+	__u32 action; /* enum ua_action */
+	__u32 nfields;
+	__u32 flags;
+	__u32 pad;
+	struct ua_kfield f[UA_KFIELDS_MAX];
+};
+
+struct ua_kstr {
+	char s[UA_KSTR_MAX];
+};
+
 /* pending map: kernel identity of a selected, not yet completed request. */
 struct ua_pending {
 	__u64 submit_seq;
 	__u64 ring;
 	__u32 flags; /* UA_CF_* */
 	__u32 cqes;
+	__s16 rule;  /* rule that decides if no candidate matches; -1: none */
+	__u8 bank;   /* rule bank the request was evaluated against */
+	__u8 pad[5];
+	__u64 cand[4]; /* rules whose submit-time fields matched and that have
+			* completion-time fields, decided at completion */
+	/* what completion-time fields test, kept from submit */
+	__u8 exec_ctx;
+	__u8 pad2[7];
 };
 
 /* (ring, user_data) -> request, to attribute io_uring_cqe_overflow, which
@@ -203,10 +257,12 @@ enum ua_counter {
 UA_STATIC_ASSERT(sizeof(struct ua_ev_hdr) == 24, "ua_ev_hdr layout");
 UA_STATIC_ASSERT(sizeof(struct ua_ids) == 32, "ua_ids layout");
 UA_STATIC_ASSERT(sizeof(struct ua_ev_submit) == 240, "ua_ev_submit layout");
-UA_STATIC_ASSERT(sizeof(struct ua_ev_complete) == 64, "ua_ev_complete layout");
+UA_STATIC_ASSERT(sizeof(struct ua_ev_complete) == 72, "ua_ev_complete layout");
 UA_STATIC_ASSERT(sizeof(struct ua_ev_ring) == 56, "ua_ev_ring layout");
 UA_STATIC_ASSERT(sizeof(struct ua_ev_register) == 96, "ua_ev_register layout");
-UA_STATIC_ASSERT(sizeof(struct ua_pending) == 24, "ua_pending layout");
+UA_STATIC_ASSERT(sizeof(struct ua_pending) == 72, "ua_pending layout");
+UA_STATIC_ASSERT(sizeof(struct ua_kfield) == 24, "ua_kfield layout");
+UA_STATIC_ASSERT(sizeof(struct ua_krule) == 48 + 24 * UA_KFIELDS_MAX, "ua_krule layout");
 UA_STATIC_ASSERT(sizeof(struct ua_ev_exe) == 56, "ua_ev_exe layout");
 UA_STATIC_ASSERT(sizeof(struct ua_exe_key) == 24, "ua_exe_key layout");
 

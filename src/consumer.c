@@ -39,6 +39,7 @@
 
 struct pend {
 	struct pend *hnext_seq, *hnext_req;
+	int rule; /* deciding rule (the fallback while tentative); -1 none */
 	struct pend *older, *newer;
 	uint64_t arrived_ms;
 	uint64_t gone_since_ms;
@@ -78,6 +79,9 @@ struct ua_consumer {
 	uint64_t ring_key;
 	uint64_t kernel_dropped_seen;
 	uint64_t prev_seq_end; /* the kernel's next sequence number at the previous tick */
+	/* Keys of the rules of each kernel bank, by rule index. */
+	char *keys[2][UA_KRULES_MAX];
+	size_t key_lens[2][UA_KRULES_MAX];
 };
 
 uint64_t ua_now_ms(void)
@@ -182,12 +186,37 @@ void ua_consumer_free(struct ua_consumer *c)
 		c->pers = x->next;
 		free(x);
 	}
+	ua_consumer_set_keys(c, 0, NULL, NULL, 0);
+	ua_consumer_set_keys(c, 1, NULL, NULL, 0);
 	ua_enrich_free(c->enrich);
 	ua_buf_release(&c->out);
 	free(c->by_seq);
 	free(c->by_req);
 	free(c->seq.bits);
 	free(c);
+}
+
+int ua_consumer_set_keys(struct ua_consumer *c, unsigned int bank, const char *const *keys,
+			 const size_t *lens, size_t n)
+{
+	size_t i;
+
+	bank &= 1;
+	for (i = 0; i < UA_KRULES_MAX; i++) {
+		free(c->keys[bank][i]);
+		c->keys[bank][i] = NULL;
+		c->key_lens[bank][i] = 0;
+	}
+	for (i = 0; i < n && i < UA_KRULES_MAX; i++) {
+		if (!keys[i])
+			continue;
+		c->keys[bank][i] = malloc(lens[i] ? lens[i] : 1);
+		if (!c->keys[bank][i])
+			return -ENOMEM;
+		memcpy(c->keys[bank][i], keys[i], lens[i]);
+		c->key_lens[bank][i] = lens[i];
+	}
+	return 0;
 }
 
 const struct ua_stats *ua_consumer_stats(const struct ua_consumer *c)
@@ -420,6 +449,10 @@ static void emit_record(struct ua_consumer *c, struct pend *p, const struct ua_e
 	r.resolve = e->resolve;
 	r.fd = e->fd;
 	r.file_slot = e->file_slot;
+	if (p->rule >= 0 && p->rule < UA_KRULES_MAX && c->keys[e->bank & 1][p->rule]) {
+		r.key.ptr = c->keys[e->bank & 1][p->rule];
+		r.key.len = c->key_lens[e->bank & 1][p->rule];
+	}
 
 	ua_format_record(&c->out, &r, c->o->format);
 	c->st.recorded++;
@@ -551,6 +584,7 @@ static void on_submit(struct ua_consumer *c, const struct ua_ev_submit *e, size_
 		return;
 	}
 	memcpy(p->ev, e, size);
+	p->rule = e->rule;
 	p->arrived_ms = ua_now_ms();
 	ua_enrich_lookup(c->enrich, e->pid, e->start_time, e->exe_dev, e->exe_ino, &info);
 	if (info.exe && (p->exe = malloc(info.exe_len))) {
@@ -578,6 +612,15 @@ static void on_complete(struct ua_consumer *c, const struct ua_ev_complete *ce)
 		c->st.orphan_completions++;
 		return;
 	}
+	if (ce->rule < 0) {
+		/* Submitted tentatively; at completion no rule that records
+		 * matched (e.g. -F success=0 and it succeeded). */
+		pend_remove(c, p);
+		pend_free(p);
+		c->st.not_selected++;
+		return;
+	}
+	p->rule = ce->rule;
 	conclude(c, p, ce, (ce->flags & UA_CF_OVERFLOW) ? UA_REC_CQE_OVERFLOW : UA_REC_CQE_POSTED);
 }
 

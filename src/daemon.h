@@ -8,6 +8,7 @@
 #include <sys/types.h>
 
 #include "buf.h"
+#include "uringaudit.h"
 #include "format.h"
 #include "optable.h"
 
@@ -30,6 +31,20 @@ struct btf;
 struct ua_loader {
 	struct uringaudit *skel;
 	struct btf *vmlinux;
+	int installed;
+};
+
+/* enum ua_action values the kernel knows (lib/rules.h). */
+#define UA_KACT_NEVER 0
+#define UA_KACT_ALWAYS 1
+
+/* A rule set compiled for the kernel (src/rules_load.c). */
+struct ua_kruleset {
+	struct ua_krule rules[UA_KRULES_MAX];
+	unsigned int n;
+	struct ua_kstr strs[UA_KSTRS_MAX];
+	unsigned int nstrs; /* str_idx values are indexes into strs[] */
+	uint64_t opmask[4]; /* union of the recording rules' opcodes */
 };
 
 /* Check the kernel can run us; fill @ops from the kernel's enum io_uring_op
@@ -38,6 +53,8 @@ int ua_kernel_probe(struct ua_optable *ops, char *err, size_t errlen);
 int ua_loader_start(struct ua_loader *l, const uint64_t opmask[4], unsigned int rb_bytes, char *err,
 		    size_t errlen);
 void ua_loader_stop(struct ua_loader *l);
+/* Swap in a rule set atomically; returns the bank now in force, or -errno. */
+int ua_loader_install(struct ua_loader *l, const struct ua_kruleset *ks);
 int ua_loader_rb_fd(const struct ua_loader *l);
 /* Sum of a per-CPU counter (enum ua_counter). */
 uint64_t ua_loader_counter(const struct ua_loader *l, unsigned int idx);
@@ -93,6 +110,7 @@ struct ua_stats {
 	uint64_t concluded_none;
 	uint64_t overflowed;
 	uint64_t orphan_completions; /* completion without a known submit */
+	uint64_t not_selected; /* decided at completion: no rule records it */
 	uint64_t rings_seen;
 	uint64_t write_errors;
 };
@@ -113,6 +131,9 @@ int ua_consumer_flush(struct ua_consumer *c);
 void ua_consumer_finish(struct ua_consumer *c, uint64_t kernel_dropped, uint64_t seq_end);
 void ua_consumer_event(struct ua_consumer *c, const char *type, const struct ua_kv *kv, size_t n);
 const struct ua_stats *ua_consumer_stats(const struct ua_consumer *c);
+/* The keys of the rules now in kernel bank @bank (index = rule number). */
+int ua_consumer_set_keys(struct ua_consumer *c, unsigned int bank, const char *const *keys,
+			 const size_t *lens, size_t n);
 
 /* ---- status.c ---- */
 int ua_status_listen(const char *path, char *err, size_t errlen);

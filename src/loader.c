@@ -4,6 +4,7 @@
  * programs, and is the only code that owns their lifecycle.
  */
 #include <errno.h>
+#include <stdlib.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -225,7 +226,26 @@ int ua_loader_start(struct ua_loader *l, const uint64_t opmask[4], unsigned int 
 			     strerror(-rc));
 		goto fail_out;
 	}
-	memcpy((void *)l->skel->bss->opmask, opmask, sizeof(l->skel->bss->opmask));
+	{
+		/* The built-in set: one rule, always, these opcodes, no fields. */
+		struct ua_kruleset *ks = calloc(1, sizeof(*ks));
+
+		if (!ks) {
+			rc = -ENOMEM;
+			fail(err, errlen, rc, "out of memory");
+			goto fail_out;
+		}
+		ks->n = 1;
+		ks->rules[0].action = UA_KACT_ALWAYS;
+		memcpy(ks->rules[0].opmask, opmask, sizeof(ks->rules[0].opmask));
+		memcpy(ks->opmask, opmask, sizeof(ks->opmask));
+		rc = ua_loader_install(l, ks);
+		free(ks);
+		if (rc) {
+			fail(err, errlen, rc, "cannot install rules: %s", strerror(-rc));
+			goto fail_out;
+		}
+	}
 	/* Attach the completion side first, so no selected request can be
 	 * submitted while nothing is there to see it end. */
 	{
@@ -257,6 +277,44 @@ int ua_loader_start(struct ua_loader *l, const uint64_t opmask[4], unsigned int 
 fail_out:
 	ua_loader_stop(l);
 	return rc;
+}
+
+/*
+ * Install a rule set: write it into the idle bank, then flip rules_bank with
+ * one store. A program reads the bank once per request, so each request is
+ * evaluated against the old set or the new one, whole. Requests submitted
+ * under the old set complete against it (the bank travels in the pending
+ * state); the bank flipped away from is only rewritten by the reload after
+ * next.
+ */
+int ua_loader_install(struct ua_loader *l, const struct ua_kruleset *ks)
+{
+	struct uringaudit__bss *bss = l->skel->bss;
+	int rfd = bpf_map__fd(l->skel->maps.rules), sfd = bpf_map__fd(l->skel->maps.rstrs);
+	__u32 idle = l->installed ? !__atomic_load_n(&bss->rules_bank, __ATOMIC_ACQUIRE) : 0;
+	struct ua_krule kr;
+	__u32 i, j, key;
+
+	if (ks->n > UA_KRULES_MAX || ks->nstrs > UA_KSTRS_MAX)
+		return -E2BIG;
+	for (i = 0; i < ks->nstrs; i++) {
+		key = idle * UA_KSTRS_MAX + i;
+		if (bpf_map_update_elem(sfd, &key, &ks->strs[i], BPF_ANY))
+			return -errno;
+	}
+	for (i = 0; i < ks->n; i++) {
+		kr = ks->rules[i];
+		for (j = 0; j < kr.nfields && j < UA_KFIELDS_MAX; j++)
+			kr.f[j].str_idx += idle * UA_KSTRS_MAX;
+		key = idle * UA_KRULES_MAX + i;
+		if (bpf_map_update_elem(rfd, &key, &kr, BPF_ANY))
+			return -errno;
+	}
+	memcpy((void *)bss->opmask[idle], ks->opmask, sizeof(bss->opmask[idle]));
+	bss->nrules[idle] = ks->n;
+	__atomic_store_n(&bss->rules_bank, idle, __ATOMIC_RELEASE);
+	l->installed = 1;
+	return (int)idle;
 }
 
 void ua_loader_stop(struct ua_loader *l)

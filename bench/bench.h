@@ -1,0 +1,154 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * uabench: what uringaudit costs io_uring, side by side with nothing, with
+ * empty BPF programs on the same tracepoints (the floor) and with the
+ * kernel's own io_uring audit. See BENCHMARKS.md for the method.
+ */
+#ifndef UA_BENCH_H
+#define UA_BENCH_H
+
+#include <signal.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+/* Set by SIGINT/SIGTERM/SIGHUP: every loop checks it and unwinds, so the
+ * cleanup code (detach, stop the daemon, remove the audit rule) always runs. */
+extern volatile sig_atomic_t bench_stop;
+
+/* Monotonic seconds. */
+double now_s(void);
+/* Sleep @secs unless bench_stop is set meanwhile. */
+void sleep_s(double secs);
+
+/* ---- workload.c: the io_uring loops ---- */
+enum wl_kind {
+	WL_NOP,		/* (a) NOP, batches of 32, ring of 128 */
+	WL_READ,	/* (b) 4 KiB random reads from the page cache, QD 32 */
+	WL_OPEN,	/* (c) openat + close of a small file, 16 pairs per submit */
+	WL_OPEN_ASYNC,	/* (d) the same with IOSQE_ASYNC */
+	WL_READ_SQPOLL, /* (e) (b) on a SQPOLL ring */
+	WL_FIO,		/* (b) as an fio job, ioengine=io_uring */
+	WL_NR,
+};
+
+struct wl_desc {
+	const char *id;	  /* "a".."e", "b-fio" */
+	const char *name; /* short name for tables */
+	const char *what; /* one line */
+	const char *unit; /* what one counted op is */
+	unsigned int reqs_per_op; /* io_uring requests per counted op */
+	unsigned int audited;	  /* requests per op that the default rules select */
+};
+extern const struct wl_desc wl_descs[WL_NR];
+
+struct wl_env {
+	const char *read_path;	/* a file held in the page cache */
+	uint64_t read_blocks;	/* its size in 4 KiB blocks */
+	const char *small_path; /* the small file that (c)/(d) open */
+	const char *fio;	/* fio binary, NULL when not installed */
+};
+
+struct wl_result {
+	double secs;	/* measured time (warm-up excluded) */
+	uint64_t ops;	/* counted ops (NOPs, reads, open+close pairs) */
+	double per_s;	/* ops / secs */
+};
+
+/*
+ * Run workload @k in @nthreads fresh threads (one ring each) for @warmup
+ * seconds, then @secs measured seconds. @rate, when nonzero, paces the
+ * submission to that many io_uring requests per second in total (the flood
+ * phase). Threads are created per call on purpose: see workload.c.
+ * Returns 0, or -1 with a message in @err.
+ */
+int wl_run(enum wl_kind k, const struct wl_env *env, unsigned int nthreads, double warmup,
+	   double secs, double rate, struct wl_result *r, char *err, size_t errlen);
+
+/* ---- variant.c: set up and tear down what is measured ---- */
+enum variant {
+	V_BASE,	      /* nothing attached, kernel audit off */
+	V_FLOOR,      /* empty tp_btf programs on the daemon's 7 tracepoints */
+	V_UA_NONE,    /* uringaudit's programs, nothing selected (in this process) */
+	V_UA_DEFAULT, /* the daemon, default rules, records to a file */
+	V_KAUDIT,     /* the kernel's io_uring audit, same opcodes, auditd running */
+	V_NR,
+};
+extern const char *const variant_names[V_NR];
+
+/* The daemon's status counters that the bench uses. */
+struct ua_status_snap {
+	uint64_t selected;
+	uint64_t events;
+	uint64_t recorded;
+	uint64_t lost;
+	uint64_t lost_declared;
+	uint64_t pending;
+};
+
+struct ua_floor;
+struct ua_loader;
+
+struct vctx {
+	/* configuration */
+	const char *daemon_path; /* build/uringaudit */
+	const char *dir;	 /* scratch directory */
+	char log_path[512], pid_path[512], sock_path[512], err_path[512];
+	uint64_t opmask[4]; /* the daemon's default opcodes */
+	unsigned int nops;  /* bits set in opmask */
+	/* availability, with the reason when not */
+	int avail[V_NR];
+	char why[V_NR][256];
+	/* state */
+	int active; /* variant set up now, or -1 */
+	struct ua_floor *floor;
+	struct ua_loader *loader;
+	pid_t daemon_pid;
+	int audit_fd;
+	int audit_enabled_orig; /* -1: never read */
+	int audit_rule_added;
+	uint32_t audit_backlog_limit;
+	uint32_t audit_backlog_wait;
+	pid_t auditd_pid;
+	const char *audit_log; /* auditd's log, to check records arrive */
+};
+
+void var_init(struct vctx *v, const char *daemon_path, const char *dir);
+/* Decide which variants can run here (root, BTF, libaudit, auditd...). */
+void var_probe(struct vctx *v, const struct wl_env *env);
+int var_setup(struct vctx *v, enum variant which, char *err, size_t errlen);
+void var_teardown(struct vctx *v);
+/* Idempotent; safe from an atexit handler. Detaches everything, stops the
+ * daemon, removes the audit rule, restores the audit enabled flag. */
+void var_cleanup(struct vctx *v);
+/* Remove a rule that a killed earlier run may have left (--cleanup). */
+int var_kaudit_remove_stale(char *err, size_t errlen);
+
+int daemon_status(const char *sock, struct ua_status_snap *s);
+/* The kernel audit's status (lost counter, backlog, auditd's pid). */
+struct kaudit_snap {
+	uint32_t enabled;
+	uint32_t pid;
+	uint32_t lost;
+	uint32_t backlog;
+	uint32_t backlog_limit;
+	uint32_t backlog_wait_time;
+};
+int kaudit_status(struct vctx *v, struct kaudit_snap *s);
+
+/* ---- proc.c: what /proc says about a process ---- */
+/* utime + stime in seconds (all threads). */
+double proc_cpu_s(pid_t pid);
+/* A "Vm..." field of /proc/PID/status in KiB, or 0. */
+uint64_t proc_status_kb(pid_t pid, const char *field);
+/* BPF objects a process holds (from /proc/PID/fd and fdinfo). */
+struct bpf_obj_info {
+	uint32_t id;
+	char name[20];
+	char type[24];	  /* map type or prog type, as a number string */
+	uint64_t memlock; /* bytes */
+};
+int proc_bpf_objs(pid_t pid, const char *kind /* "bpf-map" | "bpf-prog" */,
+		  struct bpf_obj_info *out, int max);
+
+#endif /* UA_BENCH_H */

@@ -1,0 +1,593 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * The variants: what is attached to the kernel while a workload runs.
+ *
+ *   base        nothing attached; kernel audit disabled (audit_enabled=0)
+ *   floor       empty tp_btf programs (return 0) on the 7 tracepoints the
+ *               daemon uses: what the kernel charges for dispatching to BPF
+ *   ua-none     uringaudit's own programs, loaded and attached by its loader
+ *               in this process, opcode bitmap all zero: every request takes
+ *               the gate and leaves
+ *   ua-default  the daemon, a separate process, default rules, text records
+ *               to a file, exactly as `uringaudit run` runs in production
+ *   kaudit      the kernel's io_uring audit: one AUDIT_FILTER_URING_EXIT rule
+ *               selecting the daemon's default opcodes, audit enabled, auditd
+ *               running and writing its log
+ *
+ * Kernel audit is disabled for every variant but kaudit so that the base is
+ * "no auditing"; the enabled flag found at start is restored at exit.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <bpf/libbpf.h>
+#include <libaudit.h>
+
+#include "bench.h"
+#include "daemon.h"
+#include "ua_floor.skel.h"
+
+#define DAEMON_READY_S 30.0
+#define DAEMON_STOP_S 30.0
+#define UA_RB_BYTES (8u << 20) /* the daemon's default ring buffer */
+
+const char *const variant_names[V_NR] = {
+	[V_BASE] = "base",	     [V_FLOOR] = "floor",   [V_UA_NONE] = "ua-none",
+	[V_UA_DEFAULT] = "ua-default", [V_KAUDIT] = "kaudit",
+};
+
+void var_init(struct vctx *v, const char *daemon_path, const char *dir)
+{
+	memset(v, 0, sizeof(*v));
+	v->daemon_path = daemon_path;
+	v->dir = dir;
+	v->active = -1;
+	v->audit_fd = -1;
+	v->audit_enabled_orig = -1;
+	v->audit_log = "/var/log/audit/audit.log";
+	snprintf(v->log_path, sizeof(v->log_path), "%s/uringaudit.log", dir);
+	snprintf(v->pid_path, sizeof(v->pid_path), "%s/uringaudit.pid", dir);
+	snprintf(v->sock_path, sizeof(v->sock_path), "%s/uringaudit.sock", dir);
+	snprintf(v->err_path, sizeof(v->err_path), "%s/uringaudit.stderr", dir);
+}
+
+/* ---- floor ---- */
+
+static int floor_up(struct vctx *v, char *err, size_t errlen)
+{
+	int rc;
+
+	v->floor = ua_floor__open_and_load();
+	if (!v->floor) {
+		snprintf(err, errlen, "cannot load the floor programs: %s", strerror(errno));
+		return -1;
+	}
+	rc = ua_floor__attach(v->floor);
+	if (rc) {
+		snprintf(err, errlen, "cannot attach the floor programs: %s", strerror(-rc));
+		ua_floor__destroy(v->floor);
+		v->floor = NULL;
+		return -1;
+	}
+	return 0;
+}
+
+static void floor_down(struct vctx *v)
+{
+	if (v->floor)
+		ua_floor__destroy(v->floor);
+	v->floor = NULL;
+}
+
+/* ---- ua-none ---- */
+
+static int ua_none_up(struct vctx *v, char *err, size_t errlen)
+{
+	static const uint64_t none[4];
+
+	v->loader = calloc(1, sizeof(*v->loader));
+	if (!v->loader) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	if (ua_loader_start(v->loader, none, UA_RB_BYTES, err, errlen)) {
+		free(v->loader);
+		v->loader = NULL;
+		return -1;
+	}
+	return 0;
+}
+
+static void ua_none_down(struct vctx *v)
+{
+	if (v->loader) {
+		ua_loader_stop(v->loader);
+		free(v->loader);
+	}
+	v->loader = NULL;
+}
+
+/* ---- ua-default: the daemon as a child process ---- */
+
+static void read_file_tail(const char *path, char *out, size_t len)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t n;
+
+	out[0] = '\0';
+	if (fd < 0)
+		return;
+	n = read(fd, out, len - 1);
+	close(fd);
+	if (n > 0) {
+		out[n] = '\0';
+		out[strcspn(out, "\n")] = '\0';
+	}
+}
+
+static int daemon_wait(pid_t pid, double secs, int *status)
+{
+	double end = now_s() + secs;
+
+	while (now_s() < end) {
+		pid_t r = waitpid(pid, status, WNOHANG);
+
+		if (r == pid)
+			return 0;
+		if (r < 0 && errno != EINTR)
+			return -1;
+		usleep(10000);
+	}
+	return -1;
+}
+
+static void daemon_stop(struct vctx *v)
+{
+	int status = 0;
+
+	if (v->daemon_pid <= 0)
+		return;
+	kill(v->daemon_pid, SIGTERM);
+	if (daemon_wait(v->daemon_pid, DAEMON_STOP_S, &status)) {
+		fprintf(stderr, "uabench: the daemon did not stop in %.0f s: killed\n",
+			DAEMON_STOP_S);
+		kill(v->daemon_pid, SIGKILL);
+		waitpid(v->daemon_pid, &status, 0);
+	} else if (!WIFEXITED(status) || WEXITSTATUS(status)) {
+		fprintf(stderr, "uabench: the daemon exited with status 0x%x\n", status);
+	}
+	v->daemon_pid = 0;
+	unlink(v->log_path);
+	unlink(v->pid_path);
+}
+
+static int daemon_start(struct vctx *v, char *err, size_t errlen)
+{
+	pid_t parent = getpid(), pid;
+	int status;
+	double end;
+
+	unlink(v->pid_path);
+	unlink(v->log_path);
+	pid = fork();
+	if (pid < 0) {
+		snprintf(err, errlen, "fork: %s", strerror(errno));
+		return -1;
+	}
+	if (pid == 0) {
+		int fd;
+		sigset_t none;
+
+		/* Never outlive the bench, whatever kills it. */
+		prctl(PR_SET_PDEATHSIG, SIGTERM);
+		if (getppid() != parent)
+			_exit(1);
+		sigemptyset(&none);
+		sigprocmask(SIG_SETMASK, &none, NULL);
+		fd = open(v->err_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+		if (fd >= 0) {
+			dup2(fd, 1);
+			dup2(fd, 2);
+		}
+		execl(v->daemon_path, "uringaudit", "run", "--log", v->log_path, "--pid-file",
+		      v->pid_path, "--socket", v->sock_path, (char *)NULL);
+		_exit(127);
+	}
+	v->daemon_pid = pid;
+	/* Readiness: the pid file appears once every program is attached and
+	 * the consumer runs. */
+	end = now_s() + DAEMON_READY_S;
+	while (access(v->pid_path, F_OK)) {
+		if (waitpid(pid, &status, WNOHANG) == pid) {
+			char msg[200];
+
+			v->daemon_pid = 0;
+			read_file_tail(v->err_path, msg, sizeof(msg));
+			snprintf(err, errlen, "the daemon exited at start (status 0x%x): %s", status,
+				 msg);
+			return -1;
+		}
+		if (now_s() > end || bench_stop) {
+			snprintf(err, errlen, "the daemon was not ready in %.0f s", DAEMON_READY_S);
+			daemon_stop(v);
+			return -1;
+		}
+		usleep(10000);
+	}
+	return 0;
+}
+
+/* The daemon answers each connection with one flat JSON object. */
+static uint64_t json_u64(const char *json, const char *key)
+{
+	char pat[64];
+	const char *p;
+
+	snprintf(pat, sizeof(pat), "\"%s\":", key);
+	p = strstr(json, pat);
+	return p ? strtoull(p + strlen(pat), NULL, 10) : 0;
+}
+
+int daemon_status(const char *sock, struct ua_status_snap *s)
+{
+	struct sockaddr_un sa;
+	char buf[4096];
+	size_t len = 0;
+	ssize_t n;
+	int fd;
+
+	memset(s, 0, sizeof(*s));
+	memset(&sa, 0, sizeof(sa));
+	sa.sun_family = AF_UNIX;
+	if (strlen(sock) >= sizeof(sa.sun_path))
+		return -1;
+	strcpy(sa.sun_path, sock);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -1;
+	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa))) {
+		close(fd);
+		return -1;
+	}
+	while (len < sizeof(buf) - 1 && (n = read(fd, buf + len, sizeof(buf) - 1 - len)) > 0)
+		len += (size_t)n;
+	close(fd);
+	buf[len] = '\0';
+	if (!len)
+		return -1;
+	s->selected = json_u64(buf, "selected");
+	s->events = json_u64(buf, "events");
+	s->recorded = json_u64(buf, "recorded");
+	s->lost = json_u64(buf, "lost");
+	s->lost_declared = json_u64(buf, "lost_declared");
+	s->pending = json_u64(buf, "pending");
+	return 0;
+}
+
+/* ---- kaudit ---- */
+
+static struct audit_rule_data *kaudit_rule(const struct vctx *v)
+{
+	struct audit_rule_data *r = audit_rule_create_data();
+	unsigned int op;
+
+	if (!r)
+		return NULL;
+	for (op = 0; op < 256; op++)
+		if (v->opmask[op / 64] & (1ULL << (op % 64)))
+			r->mask[op / 32] |= 1u << (op % 32);
+	return r;
+}
+
+int kaudit_status(struct vctx *v, struct kaudit_snap *s)
+{
+	struct audit_reply rep;
+	int i;
+
+	memset(s, 0, sizeof(*s));
+	if (v->audit_fd < 0 || audit_request_status(v->audit_fd) <= 0)
+		return -1;
+	for (i = 0; i < 16; i++) {
+		if (audit_get_reply(v->audit_fd, &rep, GET_REPLY_BLOCKING, 0) <= 0)
+			return -1;
+		if (rep.type == AUDIT_GET) {
+			s->enabled = rep.status->enabled;
+			s->pid = rep.status->pid;
+			s->lost = rep.status->lost;
+			s->backlog = rep.status->backlog;
+			s->backlog_limit = rep.status->backlog_limit;
+			s->backlog_wait_time = rep.status->backlog_wait_time;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+static int kaudit_set_enabled(struct vctx *v, int on)
+{
+	return audit_set_enabled(v->audit_fd, on ? 1 : 0) < 0 ? -1 : 0;
+}
+
+static int kaudit_up(struct vctx *v, char *err, size_t errlen)
+{
+	struct audit_rule_data *r = kaudit_rule(v);
+	int rc;
+
+	if (!r) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	rc = audit_add_rule_data(v->audit_fd, r, AUDIT_FILTER_URING_EXIT, AUDIT_ALWAYS);
+	audit_rule_free_data(r);
+	if (rc <= 0) {
+		snprintf(err, errlen, "cannot add the io_uring audit rule: %s", strerror(-rc));
+		return -1;
+	}
+	v->audit_rule_added = 1;
+	if (kaudit_set_enabled(v, 1)) {
+		snprintf(err, errlen, "cannot enable kernel audit");
+		return -1;
+	}
+	return 0;
+}
+
+static void kaudit_down(struct vctx *v)
+{
+	if (v->audit_fd < 0)
+		return;
+	if (v->audit_rule_added) {
+		struct audit_rule_data *r = kaudit_rule(v);
+
+		if (r) {
+			int rc = audit_delete_rule_data(v->audit_fd, r, AUDIT_FILTER_URING_EXIT,
+							AUDIT_ALWAYS);
+
+			if (rc <= 0)
+				fprintf(stderr, "uabench: cannot remove the io_uring audit rule: %s\n",
+					strerror(-rc));
+			else
+				v->audit_rule_added = 0;
+			audit_rule_free_data(r);
+		}
+	}
+	kaudit_set_enabled(v, 0);
+}
+
+int var_kaudit_remove_stale(char *err, size_t errlen)
+{
+	struct ua_optable ops;
+	struct vctx v;
+	int rc;
+
+	var_init(&v, "", "/");
+	if (ua_kernel_probe(&ops, err, errlen))
+		ua_optable_init_builtin(&ops);
+	ua_optable_default_mask(&ops, v.opmask);
+	v.audit_fd = audit_open();
+	if (v.audit_fd < 0) {
+		snprintf(err, errlen, "audit netlink socket unavailable");
+		return -1;
+	}
+	v.audit_rule_added = 1;
+	{
+		struct audit_rule_data *r = kaudit_rule(&v);
+
+		rc = r ? audit_delete_rule_data(v.audit_fd, r, AUDIT_FILTER_URING_EXIT,
+						AUDIT_ALWAYS)
+		       : -ENOMEM;
+		audit_rule_free_data(r);
+	}
+	audit_close(v.audit_fd);
+	if (rc <= 0 && rc != -ENOENT) {
+		snprintf(err, errlen, "%s", strerror(-rc));
+		return -1;
+	}
+	snprintf(err, errlen, rc > 0 ? "removed a stale rule" : "no stale rule");
+	return 0;
+}
+
+/* ---- probing ---- */
+
+static off_t file_size(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) ? -1 : st.st_size;
+}
+
+/* Does auditd write URINGOP records for our rule? Add it, run a few opens in
+ * a fresh thread, look for the record type in what the log gained. */
+static int kaudit_check_log(struct vctx *v, const struct wl_env *env, char *err, size_t errlen)
+{
+	off_t before = file_size(v->audit_log);
+	struct wl_result r;
+	int found = 0, fd;
+	double end;
+
+	if (before < 0) {
+		snprintf(err, errlen, "auditd's log %s does not exist", v->audit_log);
+		return -1;
+	}
+	if (kaudit_up(v, err, errlen)) {
+		kaudit_down(v);
+		return -1;
+	}
+	if (wl_run(WL_OPEN, env, 1, 0, 0.02, 0, &r, err, errlen)) {
+		kaudit_down(v);
+		return -1;
+	}
+	kaudit_down(v);
+	end = now_s() + 5;
+	while (!found && now_s() < end && !bench_stop) {
+		char buf[65536];
+		ssize_t n;
+
+		fd = open(v->audit_log, O_RDONLY | O_CLOEXEC);
+		if (fd >= 0) {
+			n = pread(fd, buf, sizeof(buf) - 1, before);
+			close(fd);
+			if (n > 0) {
+				buf[n] = '\0';
+				found = strstr(buf, "type=URINGOP") != NULL;
+			}
+		}
+		if (!found)
+			usleep(50000);
+	}
+	if (!found) {
+		snprintf(err, errlen, "no URINGOP record reached %s", v->audit_log);
+		return -1;
+	}
+	return 0;
+}
+
+void var_probe(struct vctx *v, const struct wl_env *env)
+{
+	struct ua_optable ops;
+	struct kaudit_snap ks;
+	char err[256];
+	int i;
+
+	for (i = 0; i < V_NR; i++)
+		v->avail[i] = 1;
+
+	if (ua_kernel_probe(&ops, err, sizeof(err))) {
+		v->avail[V_UA_NONE] = v->avail[V_UA_DEFAULT] = 0;
+		snprintf(v->why[V_UA_NONE], sizeof(v->why[0]), "%s", err);
+		snprintf(v->why[V_UA_DEFAULT], sizeof(v->why[0]), "%s", err);
+		ua_optable_init_builtin(&ops);
+	}
+	v->nops = (unsigned int)ua_optable_default_mask(&ops, v->opmask);
+
+	if (floor_up(v, err, sizeof(err))) {
+		v->avail[V_FLOOR] = 0;
+		snprintf(v->why[V_FLOOR], sizeof(v->why[0]), "%s", err);
+	}
+	floor_down(v);
+	if (v->avail[V_UA_NONE]) {
+		if (ua_none_up(v, err, sizeof(err))) {
+			v->avail[V_UA_NONE] = 0;
+			snprintf(v->why[V_UA_NONE], sizeof(v->why[0]), "%s", err);
+		}
+		ua_none_down(v);
+	}
+	if (v->avail[V_UA_DEFAULT] && access(v->daemon_path, X_OK)) {
+		v->avail[V_UA_DEFAULT] = 0;
+		snprintf(v->why[V_UA_DEFAULT], sizeof(v->why[0]), "%s: %s", v->daemon_path,
+			 strerror(errno));
+	}
+
+	/* Kernel audit: the netlink socket, auditd, the io_uring filter list,
+	 * and records in auditd's log. */
+	v->audit_fd = audit_open();
+	if (v->audit_fd < 0) {
+		v->avail[V_KAUDIT] = 0;
+		snprintf(v->why[V_KAUDIT], sizeof(v->why[0]),
+			 "no audit netlink socket (kernel without CONFIG_AUDIT?)");
+		return;
+	}
+	if (kaudit_status(v, &ks)) {
+		v->avail[V_KAUDIT] = 0;
+		snprintf(v->why[V_KAUDIT], sizeof(v->why[0]), "cannot read the audit status");
+		return;
+	}
+	v->audit_enabled_orig = (int)ks.enabled;
+	v->auditd_pid = (pid_t)ks.pid;
+	v->audit_backlog_limit = ks.backlog_limit;
+	v->audit_backlog_wait = ks.backlog_wait_time;
+	if (ks.enabled == 2) {
+		/* Locked (-e 2): we could not restore it, nor turn it off. */
+		v->avail[V_KAUDIT] = 0;
+		snprintf(v->why[V_KAUDIT], sizeof(v->why[0]),
+			 "kernel audit configuration is locked (enabled=2)");
+		v->audit_enabled_orig = -1;
+		return;
+	}
+	if (!ks.pid) {
+		v->avail[V_KAUDIT] = 0;
+		snprintf(v->why[V_KAUDIT], sizeof(v->why[0]),
+			 "auditd is not running (start it: service auditd start)");
+	} else if (kaudit_check_log(v, env, err, sizeof(err))) {
+		v->avail[V_KAUDIT] = 0;
+		snprintf(v->why[V_KAUDIT], sizeof(v->why[0]), "%s", err);
+	}
+	/* No auditing outside the kaudit variant. */
+	kaudit_set_enabled(v, 0);
+}
+
+int var_setup(struct vctx *v, enum variant which, char *err, size_t errlen)
+{
+	int rc = 0;
+
+	var_teardown(v);
+	switch (which) {
+	case V_BASE:
+		break;
+	case V_FLOOR:
+		rc = floor_up(v, err, errlen);
+		break;
+	case V_UA_NONE:
+		rc = ua_none_up(v, err, errlen);
+		break;
+	case V_UA_DEFAULT:
+		rc = daemon_start(v, err, errlen);
+		break;
+	case V_KAUDIT:
+		rc = kaudit_up(v, err, errlen);
+		if (rc)
+			kaudit_down(v);
+		break;
+	default:
+		snprintf(err, errlen, "no such variant");
+		return -1;
+	}
+	if (!rc)
+		v->active = (int)which;
+	return rc;
+}
+
+void var_teardown(struct vctx *v)
+{
+	switch (v->active) {
+	case V_FLOOR:
+		floor_down(v);
+		break;
+	case V_UA_NONE:
+		ua_none_down(v);
+		break;
+	case V_UA_DEFAULT:
+		daemon_stop(v);
+		break;
+	case V_KAUDIT:
+		kaudit_down(v);
+		break;
+	default:
+		break;
+	}
+	v->active = -1;
+}
+
+void var_cleanup(struct vctx *v)
+{
+	var_teardown(v);
+	floor_down(v);
+	ua_none_down(v);
+	daemon_stop(v);
+	if (v->audit_fd >= 0) {
+		kaudit_down(v);
+		if (v->audit_enabled_orig >= 0)
+			audit_set_enabled(v->audit_fd, (uint32_t)v->audit_enabled_orig);
+		audit_close(v->audit_fd);
+		v->audit_fd = -1;
+	}
+}

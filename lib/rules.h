@@ -1,0 +1,241 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * Rules: auditctl's grammar for the io_uring list.
+ *
+ *   -a always,io_uring -S openat,openat2 -F auid>=1000 -F auid!=unset -k user-open
+ *
+ * Pure: the parser takes the file's bytes and returns rules or diagnostics;
+ * reading files, resolving exe= paths to inodes and cgroup= paths to ids
+ * happen in the daemon (src/), which fills the resolved values in.
+ *
+ * The grammar, line by line (tokens are separated by spaces and tabs; a token
+ * may contain double-quoted parts, "a b", in which only \" and \\ are escapes):
+ *
+ *   # comment            only as the first non-blank character of a line
+ *   -D                   delete all: only at the top of the first file
+ *   -e 0|1|2             2 locks the set until the daemon restarts (like
+ *                        augenrules, for the whole set wherever it appears);
+ *                        1 is a no-op; 0 is an error
+ *   -a ACTION,io_uring   (or io_uring,ACTION) then -S, -F, -k in any order:
+ *   -A ACTION,io_uring   the same, but the rule goes to the front of the set
+ *                        (auditctl's prepend); later -A rules go before earlier
+ *      -S op[,op...]     op names, numbers 0..255, or all; repeatable; required
+ *      -F fieldOPvalue   one token, no spaces around OP (quote the value)
+ *      -k key            at most one key per rule (-F key=... counts as -k)
+ *
+ * Option arguments may be glued as getopt allows (-Sopenat, -Fuid=0, -kkey).
+ * Every other auditctl option (-w, -b, -f, -r, -l, ...) is an error.
+ * Actions: always, never; extensions: deny, kill.
+ */
+#ifndef UA_RULES_H
+#define UA_RULES_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "buf.h"
+#include "optable.h"
+
+#define UA_RULES_MAX 256      /* rules in one set (the kernel map's size) */
+#define UA_RULE_FIELDS_MAX 64 /* -F per rule (-F key= and -k not counted) */
+#define UA_RULE_KEY_MAX 256   /* bytes of -k */
+#define UA_RULE_LINE_MAX 8192 /* bytes of one line, newline excluded */
+#define UA_RULE_STR_MAX 255   /* bytes of a path/dir value */
+#define UA_RULE_COMM_MAX 15   /* bytes of a comm value (TASK_COMM_LEN - 1) */
+#define UA_RULE_EXE_MAX 4095  /* bytes of an exe or cgroup path (PATH_MAX - 1) */
+#define UA_DIAG_ERRORS_MAX 100 /* errors kept in one ua_diags; then "too many errors" */
+
+enum ua_action {
+	UA_ACT_NEVER = 0,
+	UA_ACT_ALWAYS = 1,
+	UA_ACT_DENY = 2, /* extension: needs BPF-LSM */
+	UA_ACT_KILL = 3, /* extension: signal the submitter after the fact */
+};
+
+/*
+ * Field ids: values never reused (they travel to the kernel). What the parser
+ * stores for each (struct ua_rule_field):
+ *   pid ppid                        num: 0..4294967295
+ *   uid euid suid fsuid             num: 0..4294967295 (-1 is 4294967295)
+ *   gid egid sgid fsgid             num: 0..4294967295 (-1 is 4294967295)
+ *   auid ses                        num: 0..4294967295 (-1 and unset are 4294967295)
+ *   exe                             str: an absolute path, is_str = 1
+ *   comm                            str: 1..15 bytes, is_str = 1
+ *   cgroup                          str: a path starting with /, is_str = 1;
+ *                                   or num: an id 1..2^63-1, is_str = 0
+ *   success                         num: 0 or 1 (no/yes)
+ *   exit                            num: -2^31..2^31-1 (EACCES and -EACCES are -13)
+ *   ctx                             num: task 0, sqpoll 1, iowq 2
+ *   cred                            num: task 0, personality 1, sqpoll 2
+ *   personality                     num: 1..65535
+ *   dir path                        str: an absolute path of 1..255 bytes, is_str = 1
+ *   key                             never in fields: -F key=K is stored as -k K
+ */
+enum ua_field_id {
+	UA_F_PID = 1,
+	UA_F_PPID = 2,
+	UA_F_UID = 3,
+	UA_F_EUID = 4,
+	UA_F_SUID = 5,
+	UA_F_FSUID = 6,
+	UA_F_GID = 7,
+	UA_F_EGID = 8,
+	UA_F_SGID = 9,
+	UA_F_FSGID = 10,
+	UA_F_AUID = 11,
+	UA_F_SES = 12,
+	UA_F_EXE = 13,	       /* string: a path; the daemon resolves it to (dev, ino) */
+	UA_F_COMM = 14,	       /* string, at most 15 bytes (TASK_COMM_LEN - 1) */
+	UA_F_CGROUP = 15,      /* string: a path under /sys/fs/cgroup, or a number: an id */
+	UA_F_SUCCESS = 16,     /* 0/1, or no/yes */
+	UA_F_EXIT = 17,	       /* signed: the CQE result, negative errno; names like -EACCES */
+	UA_F_CTX = 18,	       /* extension: task|sqpoll|iowq -> 0|1|2 */
+	UA_F_CRED = 19,	       /* extension: task|personality|sqpoll -> 0|1|2 */
+	UA_F_PERSONALITY = 20, /* extension: personality id, 1..65535 */
+	UA_F_DIR = 21,	       /* string: the name is this directory or below it */
+	UA_F_PATH = 22,	       /* string: the name is exactly this */
+	UA_F_KEY = 23,	       /* -F key=... is the same as -k */
+};
+
+/*
+ * Operators. Numeric fields (ids, pid, ppid, personality, exit) take all of
+ * them; exe, comm, cgroup, success, ctx, cred take = and != only; dir, path
+ * and key take = only.
+ */
+enum ua_cmp {
+	UA_CMP_EQ = 1,	  /* = */
+	UA_CMP_NE = 2,	  /* != */
+	UA_CMP_LT = 3,	  /* < */
+	UA_CMP_GT = 4,	  /* > */
+	UA_CMP_LE = 5,	  /* <= */
+	UA_CMP_GE = 6,	  /* >= */
+	UA_CMP_AND = 7,	  /* &  : (value & mask) != 0 */
+	UA_CMP_ANDEQ = 8, /* &= : (value & mask) == mask */
+};
+
+struct ua_rule_field {
+	enum ua_field_id id;
+	enum ua_cmp cmp;
+	int64_t num;	/* numeric value (uids as unsigned 32-bit; exit signed) */
+	char *str;	/* string fields: the bytes given (NUL-terminated copy), else NULL */
+	size_t str_len; /* bytes of str, NUL excluded */
+	int is_str;	/* the value is str (always for exe/comm/dir/path; cgroup path vs id) */
+	/* Filled by the daemon for exe= and cgroup= paths: */
+	uint64_t res1, res2; /* exe: ino, dev; cgroup: id, level */
+	int line, col;	     /* where the field (the token after -F) starts, for messages */
+};
+
+struct ua_rule {
+	int file;	    /* index in ua_ruleset.files of the text it came from */
+	int line, col;	    /* where its -a (or -A) is */
+	enum ua_action action;
+	uint64_t opmask[4]; /* -S; "all" sets all 256 bits, named or not */
+	int all_ops;	    /* -S all was given (formatted back as -S all) */
+	struct ua_rule_field *fields;
+	size_t nfields;
+	char *key; /* NULL when none; NUL-terminated, no control bytes */
+	size_t key_len;
+};
+
+/* Zero-initialise ({ 0 }) before the first ua_rules_parse(). */
+struct ua_ruleset {
+	struct ua_rule *rules; /* in evaluation order: first match wins */
+	size_t n;
+	int delete_all; /* -D at the top */
+	int locked;	/* -e 2 */
+	char **files;	/* the names given to ua_rules_parse(), in call order */
+	size_t nfiles;
+};
+
+/* One message about the input: file:line:col: text. */
+struct ua_diag {
+	int file; /* index in ua_ruleset.files */
+	int line, col;
+	int warning; /* 0: error (nothing is loaded), 1: warning */
+	char msg[320];
+};
+
+/* Zero-initialise ({ 0 }) before use; may collect the diagnostics of several texts. */
+struct ua_diags {
+	struct ua_diag *v;
+	size_t n, cap;
+	size_t errors; /* diagnostics in v with warning == 0 */
+};
+
+/*
+ * Parse @len bytes of rule text named @name (a file name for messages, copied
+ * into rs->files; NULL is shown as "<input>"). Every line is checked; each
+ * problem is added to @d (may be NULL), in line order; after
+ * UA_DIAG_ERRORS_MAX errors in @d a last "too many errors" ends the parse.
+ *
+ * Returns 0 when the text has no error, -EINVAL when it has, -ENOMEM. Rules
+ * are appended to @rs (or, for -A, put in front), so several files parse into
+ * one set in order. On -EINVAL and -ENOMEM nothing of this text is added to
+ * @rs (rules, -D, -e) except its name, which still counts as a file: -D is
+ * allowed only while rs->nfiles is 0, i.e. at the top of the first text.
+ * The limit of UA_RULES_MAX counts the rules already in @rs.
+ */
+int ua_rules_parse(struct ua_ruleset *rs, const char *name, const char *text, size_t len,
+		   const struct ua_optable *ops, struct ua_diags *d);
+
+/*
+ * Warnings that need the whole set, added to @d: a rule shadowed by an earlier
+ * one with no -F fields whose ops include all of its ops ("rule shadowed by
+ * line N"); fields of one rule that no request can satisfy together ("fields
+ * contradict: the rule never matches ..."). Only numeric fields, success, ctx,
+ * cred and comm are compared; exe (hard links), cgroup, dir and path (a request
+ * may have two names) never count as contradicting. Returns 0 or -ENOMEM.
+ */
+int ua_rules_check_set(const struct ua_ruleset *rs, const struct ua_optable *ops,
+		       struct ua_diags *d);
+
+/*
+ * Print the set in normal form: -D first if delete_all, one rule a line, ops
+ * by name in number order (numbers for ops @ops does not name) or -S all,
+ * fields in the order given with canonical values (auid/ses 4294967295 as
+ * unset, exit as a number, ctx/cred as names, success as 0/1), values and
+ * keys quoted when they hold a space, tab or '"', -e 2 last if locked.
+ * Parsing the output gives an equal set (ua_rules_equal). Returns out->err,
+ * or -EINVAL for a field the parser would not produce.
+ */
+int ua_rules_format(const struct ua_ruleset *rs, const struct ua_optable *ops,
+		    struct ua_buf *out);
+
+/* One field as in the normal form, without "-F ": auid!=unset. Returns out->err or -EINVAL. */
+int ua_rule_field_format(const struct ua_rule_field *f, struct ua_buf *out);
+
+/*
+ * 1 if @a and @b hold the same rules in the same order (action, ops, all_ops,
+ * fields with their values, keys) and the same delete_all and locked; 0
+ * otherwise. Positions, file names and the daemon's res1/res2 are ignored.
+ */
+int ua_rules_equal(const struct ua_ruleset *a, const struct ua_ruleset *b);
+
+/* Union of every rule's opcodes that can record (always/deny/kill). */
+void ua_rules_opmask(const struct ua_ruleset *rs, uint64_t mask[4]);
+
+/*
+ * The ops a field applies to: returns 1 and fills @mask (the file ops that
+ * @ops names: openat openat2 unlinkat renameat mkdirat symlinkat linkat) for
+ * dir and path; 0 for a field that applies to every op; -EINVAL for an
+ * unknown id. A rule none of whose ops a field applies to can never match:
+ * an error at parse.
+ */
+int ua_field_ops(enum ua_field_id id, const struct ua_optable *ops, uint64_t mask[4]);
+
+/* Names as written in rules ("auid", "always", "<="), or NULL for an unknown value. */
+const char *ua_field_name(enum ua_field_id id);
+const char *ua_action_name(enum ua_action a);
+const char *ua_cmp_name(enum ua_cmp c);
+
+/*
+ * "NAME:LINE:COL: MSG" or "NAME:LINE:COL: warning: MSG", NAME from
+ * rs->files[g->file] ("<input>" if unknown). Returns out->err.
+ */
+int ua_diag_format(const struct ua_ruleset *rs, const struct ua_diag *g, struct ua_buf *out);
+
+/* Free everything; the structure is then as zero-initialised. */
+void ua_ruleset_release(struct ua_ruleset *rs);
+void ua_diags_release(struct ua_diags *d);
+
+#endif /* UA_RULES_H */
