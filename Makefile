@@ -130,3 +130,47 @@ clean:
 	rm -rf $(OUT) build-asan
 
 -include $(wildcard $(OUT)/lib/*.d $(OUT)/src/*.d $(OUT)/tests/*.d)
+
+# ---- bench (issue 5): BEGIN ------------------------------------------------
+# `make bench` (several minutes) and `make bench-quick` (under two minutes)
+# measure what uringaudit adds to io_uring against no auditing, empty BPF
+# programs on the same tracepoints (the floor) and the kernel's own io_uring
+# audit. Root only; see BENCHMARKS.md. Results: $(OUT)/bench/results*.md.
+# Needs liburing-dev and libaudit-dev to build; auditd and fio to measure
+# every variant (without them those columns are skipped, saying why).
+BENCH_SRC := $(wildcard bench/*.c)
+BENCH_C := $(filter-out %.bpf.c,$(BENCH_SRC))
+BENCH_OBJ := $(patsubst bench/%.c,$(OUT)/bench/%.o,$(BENCH_C))
+
+$(OUT)/bench:
+	$(Q)mkdir -p $@
+
+$(OUT)/bench/ua_floor.bpf.o: bench/floor.bpf.c bpf/vmlinux.h | $(OUT)/bench
+	$(call msg,BPF,$@)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@.tmp
+	$(Q)$(BPFTOOL) gen object $@ $@.tmp
+	$(Q)rm -f $@.tmp
+
+$(OUT)/bench/ua_floor.skel.h: $(OUT)/bench/ua_floor.bpf.o
+	$(call msg,GEN-SKEL,$@)
+	$(Q)$(BPFTOOL) gen skeleton $< name ua_floor > $@
+
+# variant.c drives uringaudit's own loader (ua-none) and the floor skeleton.
+$(BENCH_OBJ): $(OUT)/bench/ua_floor.skel.h $(OUT)/uringaudit.skel.h
+$(OUT)/bench/%.o: bench/%.c | $(OUT)/bench
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(ALL_CFLAGS) -Isrc -I$(OUT)/bench -c $< -o $@
+
+$(OUT)/bench/uabench: $(BENCH_OBJ) $(OUT)/src/loader.o $(LIB_OBJ)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(CFLAGS) $^ -luring -laudit -lpthread -lm $(LDLIBS) -o $@
+
+.PHONY: bench bench-quick
+bench: $(OUT)/uringaudit $(OUT)/bench/uabench
+	$(Q)bench/run.sh $(OUT) full
+
+bench-quick: $(OUT)/uringaudit $(OUT)/bench/uabench
+	$(Q)bench/run.sh $(OUT) quick
+
+-include $(wildcard $(OUT)/bench/*.d)
+# ---- bench (issue 5): END --------------------------------------------------

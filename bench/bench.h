@@ -33,10 +33,10 @@ enum wl_kind {
 };
 
 struct wl_desc {
-	const char *id;	  /* "a".."e", "b-fio" */
-	const char *name; /* short name for tables */
-	const char *what; /* one line */
-	const char *unit; /* what one counted op is */
+	const char *id;		  /* "a".."e", "b-fio" */
+	const char *name;	  /* short name for tables */
+	const char *what;	  /* one line */
+	const char *unit;	  /* what one counted op is */
 	unsigned int reqs_per_op; /* io_uring requests per counted op */
 	unsigned int audited;	  /* requests per op that the default rules select */
 };
@@ -50,9 +50,9 @@ struct wl_env {
 };
 
 struct wl_result {
-	double secs;	/* measured time (warm-up excluded) */
-	uint64_t ops;	/* counted ops (NOPs, reads, open+close pairs) */
-	double per_s;	/* ops / secs */
+	double secs;  /* measured time (warm-up excluded) */
+	uint64_t ops; /* counted ops (NOPs, reads, open+close pairs) */
+	double per_s; /* ops / secs */
 };
 
 /*
@@ -93,6 +93,7 @@ struct vctx {
 	/* configuration */
 	const char *daemon_path; /* build/uringaudit */
 	const char *dir;	 /* scratch directory */
+	double foreign_wait_s;	 /* how long to wait for others' io_uring BPF programs */
 	char log_path[512], pid_path[512], sock_path[512], err_path[512];
 	uint64_t opmask[4]; /* the daemon's default opcodes */
 	unsigned int nops;  /* bits set in opmask */
@@ -116,7 +117,10 @@ struct vctx {
 void var_init(struct vctx *v, const char *daemon_path, const char *dir);
 /* Decide which variants can run here (root, BTF, libaudit, auditd...). */
 void var_probe(struct vctx *v, const struct wl_env *env);
+/* Sets up @which and checks that no other process's BPF program sits on an
+ * io_uring tracepoint (waiting for it to go, foreign_wait_s at most). */
 int var_setup(struct vctx *v, enum variant which, char *err, size_t errlen);
+int var_wait_foreign(const struct vctx *v, char *err, size_t errlen);
 void var_teardown(struct vctx *v);
 /* Idempotent; safe from an atexit handler. Detaches everything, stops the
  * daemon, removes the audit rule, restores the audit enabled flag. */
@@ -150,5 +154,12 @@ struct bpf_obj_info {
 };
 int proc_bpf_objs(pid_t pid, const char *kind /* "bpf-map" | "bpf-prog" */,
 		  struct bpf_obj_info *out, int max);
+
+/*
+ * BPF links attached to io_uring tracepoints, system-wide (tp_btf and
+ * raw_tp). Returns how many; fills up to @max descriptions ("name (prog N)
+ * on TRACEPOINT") and program ids (@prog_ids may be NULL).
+ */
+int io_uring_links(char desc[][128], int max, uint32_t *prog_ids);
 
 #endif /* UA_BENCH_H */

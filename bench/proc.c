@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include <bpf/bpf.h>
+#include <bpf/btf.h>
 
 #include "bench.h"
 
@@ -33,7 +34,8 @@ double proc_cpu_s(pid_t pid)
 	 * Then: state ppid pgrp session tty tpgid flags minflt cminflt majflt
 	 * cmajflt utime stime (fields 3..15). */
 	p = strrchr(buf, ')');
-	if (!p || sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu", &ut, &st) != 2)
+	if (!p ||
+	    sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu", &ut, &st) != 2)
 		return -1;
 	return (double)(ut + st) / (double)sysconf(_SC_CLK_TCK);
 }
@@ -61,7 +63,7 @@ uint64_t proc_status_kb(pid_t pid, const char *field)
 
 static void fdinfo_fields(pid_t pid, const char *fd, int map, struct bpf_obj_info *o)
 {
-	char path[96], line[256];
+	char path[320], line[256];
 	FILE *f;
 
 	snprintf(path, sizeof(path), "/proc/%d/fdinfo/%s", (int)pid, fd);
@@ -126,7 +128,7 @@ int proc_bpf_objs(pid_t pid, const char *kind, struct bpf_obj_info *out, int max
 	if (!d)
 		return -errno;
 	while ((de = readdir(d)) && n < max) {
-		char lp[128];
+		char lp[384];
 		ssize_t len;
 		struct bpf_obj_info o;
 		int dup = 0;
@@ -153,5 +155,69 @@ int proc_bpf_objs(pid_t pid, const char *kind, struct bpf_obj_info *out, int max
 		out[n++] = o;
 	}
 	closedir(d);
+	return n;
+}
+
+/* The name of a tracepoint a BPF link is attached to, or "" when the link
+ * is of another kind. tp_btf programs give a tracing link whose target is
+ * the tracepoint's btf_trace_<name> typedef in vmlinux BTF; raw_tp programs
+ * give a raw tracepoint link that carries the name. */
+static void link_tp_name(int fd, const struct btf *vmlinux, char *tp, size_t len)
+{
+	struct bpf_link_info info;
+	__u32 ilen = sizeof(info);
+	char name[128] = "";
+
+	tp[0] = '\0';
+	memset(&info, 0, sizeof(info));
+	info.raw_tracepoint.tp_name = (__u64)(unsigned long)name;
+	info.raw_tracepoint.tp_name_len = sizeof(name);
+	if (bpf_obj_get_info_by_fd(fd, &info, &ilen))
+		return;
+	if (info.type == BPF_LINK_TYPE_RAW_TRACEPOINT) {
+		name[sizeof(name) - 1] = '\0';
+		snprintf(tp, len, "%s", name);
+	} else if (info.type == BPF_LINK_TYPE_TRACING &&
+		   info.tracing.attach_type == BPF_TRACE_RAW_TP && vmlinux) {
+		const struct btf_type *t = btf__type_by_id(vmlinux, info.tracing.target_btf_id);
+		const char *n = t ? btf__name_by_offset(vmlinux, t->name_off) : NULL;
+
+		if (n && !strncmp(n, "btf_trace_", 10))
+			snprintf(tp, len, "%s", n + 10);
+	}
+}
+
+int io_uring_links(char desc[][128], int max, uint32_t *prog_ids)
+{
+	static struct btf *vmlinux;
+	__u32 id = 0;
+	int n = 0;
+
+	if (!vmlinux)
+		vmlinux = btf__load_vmlinux_btf();
+	while (!bpf_link_get_next_id(id, &id)) {
+		struct bpf_link_info info;
+		__u32 ilen = sizeof(info);
+		char tp[128];
+		int fd = bpf_link_get_fd_by_id(id);
+
+		if (fd < 0)
+			continue;
+		link_tp_name(fd, vmlinux, tp, sizeof(tp));
+		memset(&info, 0, sizeof(info));
+		if (!strncmp(tp, "io_uring_", 9) && !bpf_obj_get_info_by_fd(fd, &info, &ilen)) {
+			if (n < max) {
+				struct bpf_obj_info p = { .id = info.prog_id };
+
+				obj_name(0, &p);
+				snprintf(desc[n], 128, "%s (prog %u) on %s", p.name, info.prog_id,
+					 tp);
+				if (prog_ids)
+					prog_ids[n] = info.prog_id;
+			}
+			n++;
+		}
+		close(fd);
+	}
 	return n;
 }

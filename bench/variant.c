@@ -42,8 +42,9 @@
 #define UA_RB_BYTES (8u << 20) /* the daemon's default ring buffer */
 
 const char *const variant_names[V_NR] = {
-	[V_BASE] = "base",	     [V_FLOOR] = "floor",   [V_UA_NONE] = "ua-none",
-	[V_UA_DEFAULT] = "ua-default", [V_KAUDIT] = "kaudit",
+	[V_BASE] = "base",	 [V_FLOOR] = "floor",
+	[V_UA_NONE] = "ua-none", [V_UA_DEFAULT] = "ua-default",
+	[V_KAUDIT] = "kaudit",
 };
 
 void var_init(struct vctx *v, const char *daemon_path, const char *dir)
@@ -55,6 +56,7 @@ void var_init(struct vctx *v, const char *daemon_path, const char *dir)
 	v->audit_fd = -1;
 	v->audit_enabled_orig = -1;
 	v->audit_log = "/var/log/audit/audit.log";
+	v->foreign_wait_s = 600;
 	snprintf(v->log_path, sizeof(v->log_path), "%s/uringaudit.log", dir);
 	snprintf(v->pid_path, sizeof(v->pid_path), "%s/uringaudit.pid", dir);
 	snprintf(v->sock_path, sizeof(v->sock_path), "%s/uringaudit.sock", dir);
@@ -213,8 +215,8 @@ static int daemon_start(struct vctx *v, char *err, size_t errlen)
 
 			v->daemon_pid = 0;
 			read_file_tail(v->err_path, msg, sizeof(msg));
-			snprintf(err, errlen, "the daemon exited at start (status 0x%x): %s", status,
-				 msg);
+			snprintf(err, errlen, "the daemon exited at start (status 0x%x): %s",
+				 status, msg);
 			return -1;
 		}
 		if (now_s() > end || bench_stop) {
@@ -353,7 +355,8 @@ static void kaudit_down(struct vctx *v)
 							AUDIT_ALWAYS);
 
 			if (rc <= 0)
-				fprintf(stderr, "uabench: cannot remove the io_uring audit rule: %s\n",
+				fprintf(stderr,
+					"uabench: cannot remove the io_uring audit rule: %s\n",
 					strerror(-rc));
 			else
 				v->audit_rule_added = 0;
@@ -383,8 +386,8 @@ int var_kaudit_remove_stale(char *err, size_t errlen)
 		struct audit_rule_data *r = kaudit_rule(&v);
 
 		rc = r ? audit_delete_rule_data(v.audit_fd, r, AUDIT_FILTER_URING_EXIT,
-						AUDIT_ALWAYS)
-		       : -ENOMEM;
+						AUDIT_ALWAYS) :
+			 -ENOMEM;
 		audit_rule_free_data(r);
 	}
 	audit_close(v.audit_fd);
@@ -525,6 +528,68 @@ void var_probe(struct vctx *v, const struct wl_env *env)
 	kaudit_set_enabled(v, 0);
 }
 
+/* Does @id name a program this process or the daemon holds? */
+static int ours(const struct vctx *v, uint32_t id)
+{
+	struct bpf_obj_info objs[64];
+	pid_t pids[2] = { getpid(), v->daemon_pid };
+	int i, j, n;
+
+	for (i = 0; i < 2; i++) {
+		if (pids[i] <= 0)
+			continue;
+		n = proc_bpf_objs(pids[i], "bpf-prog", objs, 64);
+		for (j = 0; j < n; j++)
+			if (objs[j].id == id)
+				return 1;
+	}
+	return 0;
+}
+
+/*
+ * Another BPF program on io_uring's tracepoints (a uringaudit someone else
+ * runs, a test suite's daemon) would be measured as part of every variant,
+ * the base included. Wait for it to go, then give up.
+ */
+int var_wait_foreign(const struct vctx *v, char *err, size_t errlen)
+{
+	double end = now_s() + v->foreign_wait_s;
+	int said = 0;
+
+	while (!bench_stop) {
+		char desc[16][128];
+		uint32_t ids[16];
+		int i, n = io_uring_links(desc, 16, ids), foreign = 0, first = -1;
+
+		for (i = 0; i < n && i < 16; i++) {
+			if (!ours(v, ids[i])) {
+				foreign++;
+				if (first < 0)
+					first = i;
+			}
+		}
+		if (!foreign)
+			return 0;
+		if (now_s() > end) {
+			snprintf(err, errlen,
+				 "%d BPF programs of another process stay attached to io_uring "
+				 "tracepoints (%s): every variant would pay for them",
+				 foreign, desc[first]);
+			return -1;
+		}
+		if (!said) {
+			fprintf(stderr,
+				"\nuabench: waiting (up to %.0f s) for %d BPF programs of another "
+				"process to leave io_uring tracepoints: %s\n",
+				v->foreign_wait_s, foreign, desc[first]);
+			said = 1;
+		}
+		sleep_s(1);
+	}
+	snprintf(err, errlen, "interrupted");
+	return -1;
+}
+
 int var_setup(struct vctx *v, enum variant which, char *err, size_t errlen)
 {
 	int rc = 0;
@@ -551,9 +616,14 @@ int var_setup(struct vctx *v, enum variant which, char *err, size_t errlen)
 		snprintf(err, errlen, "no such variant");
 		return -1;
 	}
-	if (!rc)
-		v->active = (int)which;
-	return rc;
+	if (rc)
+		return rc;
+	v->active = (int)which;
+	if (var_wait_foreign(v, err, errlen)) {
+		var_teardown(v);
+		return -1;
+	}
+	return 0;
 }
 
 void var_teardown(struct vctx *v)

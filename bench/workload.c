@@ -14,6 +14,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,6 +33,7 @@
 #define OPEN_PAIRS 16
 #define SQ_IDLE_MS 2000
 #define MAX_THREADS 8
+#define SQPOLL_SPIN 100000
 
 const struct wl_desc wl_descs[WL_NR] = {
 	[WL_NOP] = { "a", "nop", "NOP, batches of 32, ring of 128", "NOPs", 1, 0 },
@@ -91,6 +93,7 @@ struct loop {
 	char *bufs;
 	unsigned int free[READ_QD];
 	unsigned int nfree;
+	unsigned int spin; /* CQ polls before sleeping in io_uring_enter */
 	/* open */
 	int fds[OPEN_PAIRS];
 	unsigned int nfds;
@@ -194,7 +197,7 @@ static void queue_reads(struct loop *l)
 static int step_read(struct loop *l)
 {
 	struct io_uring_cqe *cqes[READ_QD];
-	unsigned int i, n;
+	unsigned int i, n, spin;
 	int rc;
 
 	queue_reads(l);
@@ -202,6 +205,10 @@ static int step_read(struct loop *l)
 	if (rc < 0)
 		return rc;
 	n = io_uring_peek_batch_cqe(&l->ring, cqes, READ_QD);
+	/* SQPOLL: the point is to make no system call, so spin on the CQ
+	 * ring for a while (the SQ thread has its own CPU) before sleeping. */
+	for (spin = l->spin; !n && spin; spin--)
+		n = io_uring_peek_batch_cqe(&l->ring, cqes, READ_QD);
 	if (!n) {
 		rc = io_uring_wait_cqe(&l->ring, cqes);
 		if (rc < 0)
@@ -294,6 +301,7 @@ static void *worker_main(void *arg)
 	case WL_READ_SQPOLL:
 		p.flags |= IORING_SETUP_SQPOLL;
 		p.sq_thread_idle = SQ_IDLE_MS;
+		l.spin = SQPOLL_SPIN;
 		/* fall through */
 	case WL_READ:
 		entries = 2 * READ_QD;
@@ -360,8 +368,7 @@ static int run_fio(const struct wl_env *env, double warmup, double secs, struct 
 	snprintf(rt, sizeof(rt), "--runtime=%ums", (unsigned int)(secs * 1000));
 	snprintf(ramp, sizeof(ramp), "--ramp_time=%ums", (unsigned int)(warmup * 1000));
 	snprintf(fn, sizeof(fn), "--filename=%s", env->read_path);
-	snprintf(size, sizeof(size), "--size=%llu",
-		 (unsigned long long)env->read_blocks * READ_BS);
+	snprintf(size, sizeof(size), "--size=%llu", (unsigned long long)env->read_blocks * READ_BS);
 	if (pipe2(pfd, O_CLOEXEC))
 		return -1;
 	pid = fork();
@@ -384,8 +391,11 @@ static int run_fio(const struct wl_env *env, double warmup, double secs, struct 
 		len += (size_t)n;
 	out[len] = '\0';
 	close(pfd[0]);
+	/* Interrupted: do not wait out fio's runtime. */
+	if (bench_stop)
+		kill(pid, SIGTERM);
 	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-		;
+		kill(pid, SIGTERM);
 	if (bench_stop) {
 		snprintf(err, errlen, "interrupted");
 		return -1;

@@ -36,13 +36,13 @@
 #include "buf.h"
 #include "optable.h"
 
-#define UA_RULES_MAX 256      /* rules in one set (the kernel map's size) */
-#define UA_RULE_FIELDS_MAX 64 /* -F per rule (-F key= and -k not counted) */
-#define UA_RULE_KEY_MAX 256   /* bytes of -k */
-#define UA_RULE_LINE_MAX 8192 /* bytes of one line, newline excluded */
-#define UA_RULE_STR_MAX 255   /* bytes of a path/dir value */
-#define UA_RULE_COMM_MAX 15   /* bytes of a comm value (TASK_COMM_LEN - 1) */
-#define UA_RULE_EXE_MAX 4095  /* bytes of an exe or cgroup path (PATH_MAX - 1) */
+#define UA_RULES_MAX 256       /* rules in one set (the kernel map's size) */
+#define UA_RULE_FIELDS_MAX 64  /* -F per rule (-F key= and -k not counted) */
+#define UA_RULE_KEY_MAX 256    /* bytes of -k */
+#define UA_RULE_LINE_MAX 8192  /* bytes of one line, newline excluded */
+#define UA_RULE_STR_MAX 255    /* bytes of a path/dir value */
+#define UA_RULE_COMM_MAX 15    /* bytes of a comm value (TASK_COMM_LEN - 1) */
+#define UA_RULE_EXE_MAX 4095   /* bytes of an exe or cgroup path (PATH_MAX - 1) */
 #define UA_DIAG_ERRORS_MAX 100 /* errors kept in one ua_diags; then "too many errors" */
 
 enum ua_action {
@@ -126,8 +126,8 @@ struct ua_rule_field {
 };
 
 struct ua_rule {
-	int file;	    /* index in ua_ruleset.files of the text it came from */
-	int line, col;	    /* where its -a (or -A) is */
+	int file;      /* index in ua_ruleset.files of the text it came from */
+	int line, col; /* where its -a (or -A) is */
 	enum ua_action action;
 	uint64_t opmask[4]; /* -S; "all" sets all 256 bits, named or not */
 	int all_ops;	    /* -S all was given (formatted back as -S all) */
@@ -173,7 +173,9 @@ struct ua_diags {
  * one set in order. On -EINVAL and -ENOMEM nothing of this text is added to
  * @rs (rules, -D, -e) except its name, which still counts as a file: -D is
  * allowed only while rs->nfiles is 0, i.e. at the top of the first text.
- * The limit of UA_RULES_MAX counts the rules already in @rs.
+ * The limit of UA_RULES_MAX counts the rules already in @rs. A rule whose
+ * normal form (ua_rules_format) would not fit in UA_RULE_LINE_MAX is an
+ * error too, so that the normal form always reads back.
  */
 int ua_rules_parse(struct ua_ruleset *rs, const char *name, const char *text, size_t len,
 		   const struct ua_optable *ops, struct ua_diags *d);
@@ -198,8 +200,7 @@ int ua_rules_check_set(const struct ua_ruleset *rs, const struct ua_optable *ops
  * Parsing the output gives an equal set (ua_rules_equal). Returns out->err,
  * or -EINVAL for a field the parser would not produce.
  */
-int ua_rules_format(const struct ua_ruleset *rs, const struct ua_optable *ops,
-		    struct ua_buf *out);
+int ua_rules_format(const struct ua_ruleset *rs, const struct ua_optable *ops, struct ua_buf *out);
 
 /* One field as in the normal form, without "-F ": auid!=unset. Returns out->err or -EINVAL. */
 int ua_rule_field_format(const struct ua_rule_field *f, struct ua_buf *out);

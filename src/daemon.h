@@ -15,7 +15,11 @@
 #define UA_DEFAULT_LOG "/var/log/uringaudit/uringaudit.log"
 #define UA_DEFAULT_SOCKET "/run/uringaudit.sock"
 
+#define UA_RULE_PATHS_MAX 64
+
 struct ua_options {
+	const char *rule_paths[UA_RULE_PATHS_MAX]; /* files or rules.d directories, in order */
+	size_t nrule_paths;
 	const char *log_path; /* "-" is stdout */
 	enum ua_format format;
 	const char *pid_file; /* NULL: none */
@@ -53,6 +57,8 @@ int ua_kernel_probe(struct ua_optable *ops, char *err, size_t errlen);
 int ua_loader_start(struct ua_loader *l, const uint64_t opmask[4], unsigned int rb_bytes, char *err,
 		    size_t errlen);
 void ua_loader_stop(struct ua_loader *l);
+/* The rule bank in force. */
+unsigned int ua_loader_bank(const struct ua_loader *l);
 /* Swap in a rule set atomically; returns the bank now in force, or -errno. */
 int ua_loader_install(struct ua_loader *l, const struct ua_kruleset *ks);
 int ua_loader_rb_fd(const struct ua_loader *l);
@@ -62,6 +68,16 @@ uint64_t ua_loader_counter(const struct ua_loader *l, unsigned int idx);
 uint64_t ua_loader_seq_end(const struct ua_loader *l);
 /* Detach every program (the maps stay readable). */
 void ua_loader_detach(struct ua_loader *l);
+
+/* ---- rules_load.c ---- */
+struct ua_ruleset;
+/* Read, check and parse rule files (or directories of *.rules), resolve
+ * exe= and cgroup= values. Messages (errors, warnings: file:line:col: ...)
+ * are appended to @msgs, one a line. 0, or -errno with @rs released. */
+int ua_rules_load(const char *const *paths, size_t npaths, const struct ua_optable *ops,
+		  struct ua_ruleset *rs, struct ua_buf *msgs);
+/* Compile a resolved set for the kernel. */
+int ua_rules_compile(const struct ua_ruleset *rs, struct ua_kruleset *ks, struct ua_buf *msgs);
 
 /* ---- sink.c ---- */
 struct ua_sink {
@@ -139,6 +155,8 @@ int ua_consumer_set_keys(struct ua_consumer *c, unsigned int bank, const char *c
 int ua_status_listen(const char *path, char *err, size_t errlen);
 void ua_status_close(int fd, const char *path);
 int ua_status_query(const char *path, int json);
+/* Send one command line, read the whole reply. */
+int ua_ctl_request(const char *path, const char *cmd, struct ua_buf *reply);
 
 /* Monotonic milliseconds. */
 uint64_t ua_now_ms(void);

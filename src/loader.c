@@ -355,3 +355,8 @@ void ua_loader_detach(struct ua_loader *l)
 {
 	uringaudit__detach(l->skel);
 }
+
+unsigned int ua_loader_bank(const struct ua_loader *l)
+{
+	return __atomic_load_n(&l->skel->bss->rules_bank, __ATOMIC_ACQUIRE) & 1;
+}

@@ -20,6 +20,7 @@
 #include <bpf/libbpf.h>
 
 #include "daemon.h"
+#include "rules.h"
 #include "uringaudit.h"
 
 #define EXIT_USAGE 2
@@ -73,34 +74,133 @@ static int parse_uint(const char *s, unsigned long long max, unsigned long long 
 	return 0;
 }
 
-/* ---- rules default ---- */
+/* ---- rules ---- */
 
-static int cmd_rules(int argc, char **argv)
+/* The built-in rules as rule text: the opcodes the kernel's own io_uring
+ * audit covers, named as the running kernel names them. */
+static void default_rules_text(const struct ua_optable *ops, struct ua_buf *out)
 {
-	struct ua_optable ops;
 	uint64_t mask[UA_OPMASK_WORDS] = { 0 };
-	char err[256];
 	unsigned int op;
 	int first = 1;
 
-	if (argc != 2 || strcmp(argv[1], "default")) {
-		usage_error("%s", "usage: uringaudit rules default");
-		return EXIT_USAGE;
-	}
-	/* Names and numbers from the running kernel when it can tell us. */
-	if (ua_kernel_probe(&ops, err, sizeof(err)) && !ops.nr)
-		ua_optable_init_builtin(&ops);
-	ua_optable_default_mask(&ops, mask);
-	printf("# built-in rules: the io_uring opcodes the kernel's own audit records\n");
-	printf("-a always,io_uring -S ");
+	ua_optable_default_mask(ops, mask);
+	ua_buf_addstr(out, "-a always,io_uring -S ");
 	for (op = 0; op < UA_OP_MAX; op++) {
 		if (!(mask[op / 64] & (1ULL << (op % 64))))
 			continue;
-		printf("%s%s", first ? "" : ",", ua_optable_name(&ops, op));
+		ua_buf_addf(out, "%s%s", first ? "" : ",", ua_optable_name(ops, op));
 		first = 0;
 	}
-	printf("\n");
-	return 0;
+	ua_buf_addch(out, '\n');
+}
+
+static void probe_ops(struct ua_optable *ops)
+{
+	char err[256];
+
+	/* Names and numbers from the running kernel when it can tell us. */
+	if (ua_kernel_probe(ops, err, sizeof(err)) && !ops->nr)
+		ua_optable_init_builtin(ops);
+}
+
+/* Control socket round trip: the reply's first line is an exit code. */
+static int ctl(const char *sock, const char *cmd, int quiet_ok)
+{
+	struct ua_buf reply = UA_BUF_INIT;
+	char *body;
+	int rc = ua_ctl_request(sock, cmd, &reply), code;
+
+	if (rc) {
+		fprintf(stderr, "uringaudit: no daemon answers on '%s': %s\n", sock, strerror(-rc));
+		ua_buf_release(&reply);
+		return 1;
+	}
+	code = atoi(reply.data);
+	body = strchr(reply.data, '\n');
+	if (body && body[1])
+		fputs(body + 1, code || quiet_ok ? stderr : stdout);
+	ua_buf_release(&reply);
+	return code;
+}
+
+static int cmd_rules(int argc, char **argv)
+{
+	static const struct option lo[] = {
+		{ "socket", required_argument, NULL, 's' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 },
+	};
+	const char *sock = UA_DEFAULT_SOCKET, *sub = argc > 1 ? argv[1] : "";
+	struct ua_optable ops;
+	struct ua_buf out = UA_BUF_INIT;
+	int c, rc = 0, i;
+
+	optind = 2;
+	while ((c = getopt_long(argc, argv, "", lo, NULL)) != -1) {
+		switch (c) {
+		case 's':
+			sock = optarg;
+			break;
+		case 'h':
+			fputs(usage_text, stdout);
+			return 0;
+		default:
+			return EXIT_USAGE;
+		}
+	}
+	if (!strcmp(sub, "default") && optind == argc) {
+		probe_ops(&ops);
+		printf("# built-in rules: the io_uring opcodes the kernel's own audit records\n");
+		default_rules_text(&ops, &out);
+		fputs(out.data, stdout);
+	} else if (!strcmp(sub, "check") && optind < argc) {
+		struct ua_ruleset rs = { 0 };
+		struct ua_kruleset *ks = calloc(1, sizeof(*ks));
+
+		probe_ops(&ops);
+		rc = ua_rules_load((const char *const *)argv + optind, (size_t)(argc - optind),
+				   &ops, &rs, &out);
+		if (out.len)
+			fputs(out.data, stderr);
+		if (rc) {
+			rc = rc == -ENOMEM ? 1 : EXIT_USAGE;
+		} else {
+			/* deny/kill are valid rules; only the daemon refuses them. */
+			ua_buf_reset(&out);
+			ua_rules_format(&rs, &ops, &out);
+			fputs(out.data ? out.data : "", stdout);
+		}
+		ua_ruleset_release(&rs);
+		free(ks);
+	} else if (!strcmp(sub, "list") && optind == argc) {
+		rc = ctl(sock, "rules", 0);
+	} else if (!strcmp(sub, "load") && optind < argc) {
+		ua_buf_addstr(&out, "load");
+		for (i = optind; i < argc; i++) {
+			char abs[PATH_MAX];
+
+			/* The daemon reads the files: give it absolute paths. */
+			if (!realpath(argv[i], abs)) {
+				fprintf(stderr, "uringaudit: %s: %s\n", argv[i], strerror(errno));
+				ua_buf_release(&out);
+				return EXIT_USAGE;
+			}
+			if (strchr(abs, '\t') || strchr(abs, '\n')) {
+				fprintf(stderr, "uringaudit: %s: tab or newline in path\n", argv[i]);
+				ua_buf_release(&out);
+				return EXIT_USAGE;
+			}
+			ua_buf_addf(&out, "\t%s", abs);
+		}
+		rc = ctl(sock, out.data, 1);
+	} else {
+		usage_error("%s", "usage: uringaudit rules default | check FILE... | list | "
+				  "load FILE... [--socket PATH]");
+		rc = EXIT_USAGE;
+	}
+	ua_buf_release(&out);
+	return rc;
 }
 
 /* ---- status ---- */
@@ -149,6 +249,8 @@ static int cmd_status(int argc, char **argv)
 struct daemon {
 	struct ua_options o;
 	struct ua_optable ops;
+	struct ua_ruleset rules; /* in force */
+	int locked;		 /* -e 2 was loaded: no more reloads */
 	struct ua_loader loader;
 	struct ua_sink sink;
 	struct ua_consumer *consumer;
@@ -211,39 +313,81 @@ fail:
 	return -errno;
 }
 
-static void serve_status(struct daemon *d)
+static void status_json(struct daemon *d, struct ua_buf *b)
 {
 	const struct ua_stats *s = ua_consumer_stats(d->consumer);
-	struct ua_buf b;
+
+	ua_buf_addf(
+		b,
+		"{\"pid\":%d,\"uptime_s\":%llu,\"backend\":\"tracepoint\",\"rules\":%zu,"
+		"\"locked\":%s,\"selected\":%llu,\"events\":%llu,\"recorded\":%llu,\"lost\":%llu,"
+		"\"lost_declared\":%llu,\"lost_records\":%llu,\"pending\":%llu,"
+		"\"pending_full\":%llu,\"overflow\":%llu,\"concluded_skipped\":%llu,"
+		"\"concluded_none\":%llu,\"not_selected\":%llu,\"orphan_completions\":%llu,"
+		"\"rings_seen\":%llu,\"write_errors\":%llu}\n",
+		getpid(), (unsigned long long)((ua_now_ms() - d->started_ms) / 1000), d->rules.n,
+		d->locked ? "true" : "false",
+		(unsigned long long)ua_loader_counter(&d->loader, UA_CNT_SELECTED),
+		(unsigned long long)s->events, (unsigned long long)s->recorded,
+		(unsigned long long)ua_loader_counter(&d->loader, UA_CNT_DROPPED),
+		(unsigned long long)s->lost_events, (unsigned long long)s->lost_records,
+		(unsigned long long)s->pending,
+		(unsigned long long)ua_loader_counter(&d->loader, UA_CNT_PENDING_FULL),
+		(unsigned long long)ua_loader_counter(&d->loader, UA_CNT_OVERFLOW),
+		(unsigned long long)s->concluded_skipped, (unsigned long long)s->concluded_none,
+		(unsigned long long)s->not_selected, (unsigned long long)s->orphan_completions,
+		(unsigned long long)s->rings_seen, (unsigned long long)s->write_errors);
+}
+
+static int reload(struct daemon *d, const char *const *paths, size_t n, pid_t pid, uid_t uid,
+		  struct ua_buf *reply);
+
+/* One request per connection: a command line in, a reply out. */
+static void serve_ctl(struct daemon *d)
+{
+	struct timeval tv = { .tv_sec = 1 };
+	struct ua_buf req = UA_BUF_INIT, reply = UA_BUF_INIT;
+	struct ucred cred;
+	socklen_t clen = sizeof(cred);
+	char buf[4096];
+	ssize_t n;
 	int fd;
 
 	while ((fd = accept4(d->status_fd, NULL, NULL, SOCK_CLOEXEC)) >= 0) {
-		ua_buf_init(&b);
-		ua_buf_addf(
-			&b,
-			"{\"pid\":%d,\"uptime_s\":%llu,\"backend\":\"tracepoint\","
-			"\"selected\":%llu,\"events\":%llu,\"recorded\":%llu,\"lost\":%llu,"
-			"\"lost_declared\":%llu,\"lost_records\":%llu,\"pending\":%llu,"
-			"\"pending_full\":%llu,\"overflow\":%llu,\"concluded_skipped\":%llu,"
-			"\"concluded_none\":%llu,\"orphan_completions\":%llu,\"rings_seen\":%llu,"
-			"\"write_errors\":%llu}\n",
-			getpid(), (unsigned long long)((ua_now_ms() - d->started_ms) / 1000),
-			(unsigned long long)ua_loader_counter(&d->loader, UA_CNT_SELECTED),
-			(unsigned long long)s->events, (unsigned long long)s->recorded,
-			(unsigned long long)ua_loader_counter(&d->loader, UA_CNT_DROPPED),
-			(unsigned long long)s->lost_events, (unsigned long long)s->lost_records,
-			(unsigned long long)s->pending,
-			(unsigned long long)ua_loader_counter(&d->loader, UA_CNT_PENDING_FULL),
-			(unsigned long long)ua_loader_counter(&d->loader, UA_CNT_OVERFLOW),
-			(unsigned long long)s->concluded_skipped,
-			(unsigned long long)s->concluded_none,
-			(unsigned long long)s->orphan_completions,
-			(unsigned long long)s->rings_seen, (unsigned long long)s->write_errors);
-		if (!b.err && write(fd, b.data, b.len) < 0)
+		setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+		setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+		if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &clen))
+			memset(&cred, 0, sizeof(cred));
+		ua_buf_reset(&req);
+		ua_buf_reset(&reply);
+		while (req.len < 65536 && (!req.len || req.data[req.len - 1] != '\n') &&
+		       (n = read(fd, buf, sizeof(buf))) > 0)
+			ua_buf_add(&req, buf, (size_t)n);
+		if (req.len && req.data[req.len - 1] == '\n')
+			req.data[--req.len] = '\0';
+		if (!req.len || !strcmp(req.data, "status")) {
+			status_json(d, &reply);
+		} else if (!strcmp(req.data, "rules")) {
+			ua_buf_addstr(&reply, "0\n");
+			ua_rules_format(&d->rules, &d->ops, &reply);
+		} else if (!strncmp(req.data, "load\t", 5) && cred.uid == 0) {
+			const char *paths[64];
+			size_t np = 0;
+			char *p = req.data + 5, *t;
+
+			while (np < 64 && (t = strsep(&p, "\t")))
+				if (*t)
+					paths[np++] = t;
+			reload(d, paths, np, cred.pid, cred.uid, &reply);
+		} else {
+			ua_buf_addf(&reply, "2\nunknown or unauthorised request\n");
+		}
+		if (!reply.err && write(fd, reply.data, reply.len) < 0)
 			dummy_sink = errno;
-		ua_buf_release(&b);
 		close(fd);
 	}
+	ua_buf_release(&req);
+	ua_buf_release(&reply);
 }
 
 static const char *signame(int sig)
@@ -300,6 +444,112 @@ static void daemon_record(struct daemon *d, const char *op, const struct signalf
 	ua_consumer_flush(d->consumer);
 }
 
+/* Put a parsed set in force: keys for the idle bank first, then the swap. */
+static int install_rules(struct daemon *d, struct ua_ruleset *rs, struct ua_buf *msgs)
+{
+	struct ua_kruleset *ks = calloc(1, sizeof(*ks));
+	const char *keys[UA_KRULES_MAX];
+	size_t lens[UA_KRULES_MAX], i;
+	int rc, idle;
+
+	if (!ks)
+		return -ENOMEM;
+	rc = ua_rules_compile(rs, ks, msgs);
+	if (rc)
+		goto out;
+	for (i = 0; i < rs->n && i < UA_KRULES_MAX; i++) {
+		keys[i] = rs->rules[i].key;
+		lens[i] = rs->rules[i].key_len;
+	}
+	idle = d->loader.installed ? !ua_loader_bank(&d->loader) : 0;
+	rc = ua_consumer_set_keys(d->consumer, (unsigned int)idle, keys, lens, rs->n);
+	if (!rc)
+		rc = ua_loader_install(&d->loader, ks);
+	if (rc < 0) {
+		ua_buf_addf(msgs, "cannot install rules: %s\n", strerror(-rc));
+		goto out;
+	}
+	rc = 0;
+	ua_ruleset_release(&d->rules);
+	d->rules = *rs;
+	memset(rs, 0, sizeof(*rs));
+	if (d->rules.locked)
+		d->locked = 1;
+out:
+	free(ks);
+	return rc;
+}
+
+/* The record of a configuration change, successful or not. */
+static void config_record(struct daemon *d, const char *res, const char *const *paths, size_t n,
+			  pid_t pid, uid_t uid, const char *reason)
+{
+	struct ua_buf files = UA_BUF_INIT;
+	struct ua_kv kv[8];
+	size_t k = 0, i;
+	const char *nl;
+
+	for (i = 0; i < n; i++)
+		ua_buf_addf(&files, "%s%s", i ? "," : "", paths[i]);
+	kv[k++] = (struct ua_kv){ .key = "op", .kind = UA_KV_WORD, .str = "load", .len = 4 };
+	kv[k++] = (struct ua_kv){ .key = "res", .kind = UA_KV_WORD, .str = res,
+				  .len = strlen(res) };
+	kv[k++] = (struct ua_kv){ .key = "rules", .kind = UA_KV_U64, .u = d->rules.n };
+	kv[k++] = (struct ua_kv){ .key = "files", .kind = UA_KV_STR,
+				  .str = files.data ? files.data : "", .len = files.len };
+	kv[k++] = (struct ua_kv){ .key = "sender_pid", .kind = UA_KV_U64, .u = (uint64_t)pid };
+	kv[k++] = (struct ua_kv){ .key = "sender_uid", .kind = UA_KV_U64, .u = uid };
+	if (reason) {
+		nl = strchr(reason, '\n');
+		kv[k++] = (struct ua_kv){ .key = "reason", .kind = UA_KV_STR, .str = reason,
+					  .len = nl ? (size_t)(nl - reason) : strlen(reason) };
+	}
+	ua_consumer_event(d->consumer, "URING_CONFIG", kv, k);
+	ua_consumer_flush(d->consumer);
+	ua_buf_release(&files);
+}
+
+/*
+ * Reload: validate the whole new set first; only a set that parses, resolves
+ * and compiles replaces the one in force, in one swap. Reply: an exit code
+ * line, then messages.
+ */
+static int reload(struct daemon *d, const char *const *paths, size_t n, pid_t pid, uid_t uid,
+		  struct ua_buf *reply)
+{
+	struct ua_ruleset rs = { 0 };
+	struct ua_buf msgs = UA_BUF_INIT;
+	int rc;
+
+	if (d->locked) {
+		config_record(d, "refused", paths, n, pid, uid, "rules are locked (-e 2)");
+		ua_buf_addstr(reply, "1\nrules are locked (-e 2) until the daemon restarts\n");
+		return 1;
+	}
+	if (!n) {
+		config_record(d, "failed", paths, n, pid, uid, "no rule files");
+		ua_buf_addstr(reply, "2\nno rule files: the daemon runs the built-in rules\n");
+		return 2;
+	}
+	rc = ua_rules_load(paths, n, &d->ops, &rs, &msgs);
+	if (!rc)
+		rc = install_rules(d, &rs, &msgs);
+	ua_ruleset_release(&rs);
+	if (rc) {
+		config_record(d, "failed", paths, n, pid, uid,
+			      msgs.data ? msgs.data : strerror(-rc));
+		ua_buf_addf(reply, "%d\n%s", rc == -EINVAL || rc == -ENOENT ? 2 : 1,
+			    msgs.data ? msgs.data : "");
+		fprintf(stderr, "uringaudit: reload failed, old rules stay in force\n%s",
+			msgs.data ? msgs.data : "");
+	} else {
+		config_record(d, "success", paths, n, pid, uid, NULL);
+		ua_buf_addf(reply, "0\n%s", msgs.data ? msgs.data : "");
+	}
+	ua_buf_release(&msgs);
+	return rc ? 1 : 0;
+}
+
 static int parse_run(struct daemon *d, int argc, char **argv)
 {
 	static const struct option lo[] = {
@@ -309,6 +559,7 @@ static int parse_run(struct daemon *d, int argc, char **argv)
 		{ "socket", required_argument, NULL, 's' },
 		{ "ringbuf-size", required_argument, NULL, 'r' },
 		{ "poll-ms", required_argument, NULL, 'm' },
+		{ "rules", required_argument, NULL, 'R' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
@@ -354,6 +605,13 @@ static int parse_run(struct daemon *d, int argc, char **argv)
 				return -EINVAL;
 			}
 			d->o.poll_ms = (unsigned int)v;
+			break;
+		case 'R':
+			if (d->o.nrule_paths >= UA_RULE_PATHS_MAX) {
+				usage_error("more than %s --rules", "64");
+				return -EINVAL;
+			}
+			d->o.rule_paths[d->o.nrule_paths++] = optarg;
 			break;
 		case 'h':
 			fputs(usage_text, stdout);
@@ -420,6 +678,27 @@ static int cmd_run(int argc, char **argv)
 		fprintf(stderr, "uringaudit: no default opcode is known to this kernel\n");
 		return 1;
 	}
+	{
+		/* The whole set is checked before anything is loaded. */
+		struct ua_buf msgs = UA_BUF_INIT, text = UA_BUF_INIT;
+		struct ua_diags dg = { 0 };
+
+		if (d.o.nrule_paths) {
+			rc = ua_rules_load(d.o.rule_paths, d.o.nrule_paths, &d.ops, &d.rules, &msgs);
+		} else {
+			default_rules_text(&d.ops, &text);
+			rc = ua_rules_parse(&d.rules, "built-in", text.data, text.len, &d.ops, &dg);
+			ua_diags_release(&dg);
+		}
+		if (msgs.len)
+			fputs(msgs.data, stderr);
+		ua_buf_release(&msgs);
+		ua_buf_release(&text);
+		if (rc) {
+			fprintf(stderr, "uringaudit: invalid rules, nothing loaded\n");
+			return rc == -ENOMEM ? 1 : EXIT_USAGE;
+		}
+	}
 	rc = ua_sink_open(&d.sink, d.o.log_path, err, sizeof(err));
 	if (rc) {
 		fprintf(stderr, "uringaudit: %s\n", err);
@@ -452,6 +731,20 @@ static int cmd_run(int argc, char **argv)
 	if (rc) {
 		fprintf(stderr, "uringaudit: %s\n", err);
 		goto out_consumer;
+	}
+	{
+		struct ua_ruleset rs = d.rules;
+		struct ua_buf msgs = UA_BUF_INIT;
+
+		/* Programs are loaded, not attached: swap in the real set. */
+		memset(&d.rules, 0, sizeof(d.rules));
+		rc = install_rules(&d, &rs, &msgs);
+		ua_ruleset_release(&rs);
+		if (msgs.len)
+			fputs(msgs.data, stderr);
+		ua_buf_release(&msgs);
+		if (rc)
+			goto out_loader;
 	}
 	d.rb = ring_buffer__new(ua_loader_rb_fd(&d.loader), ua_consumer_handle, d.consumer, NULL);
 	if (!d.rb) {
@@ -486,15 +779,21 @@ static int cmd_run(int argc, char **argv)
 
 				while (read(d.sfd, &si, sizeof(si)) == sizeof(si)) {
 					if (si.ssi_signo == SIGHUP) {
+						struct ua_buf r = UA_BUF_INIT;
+
 						if (ua_sink_reopen(&d.sink, err, sizeof(err)))
 							fprintf(stderr, "uringaudit: %s\n", err);
+						if (d.o.nrule_paths)
+							reload(&d, d.o.rule_paths, d.o.nrule_paths,
+							       (pid_t)si.ssi_pid, si.ssi_uid, &r);
+						ua_buf_release(&r);
 					} else if (!stopping) {
 						stopping = 1;
 						stop_si = si;
 					}
 				}
 			} else if (evs[i].data.fd == d.status_fd) {
-				serve_status(&d);
+				serve_ctl(&d);
 			}
 		}
 		drain(&d);
@@ -534,6 +833,7 @@ out_status:
 		unlink(d.o.pid_file);
 out_sink:
 	ua_sink_close(&d.sink);
+	ua_ruleset_release(&d.rules);
 	return exit_code;
 }
 

@@ -93,34 +93,43 @@ static void print_text(const char *json)
 	}
 }
 
-int ua_status_query(const char *path, int json)
+int ua_ctl_request(const char *path, const char *cmd, struct ua_buf *reply)
 {
 	struct sockaddr_un sa;
 	char buf[8192];
-	size_t len = 0;
 	ssize_t n;
-	int fd;
+	int fd, rc = 0;
 
 	if (fill_addr(&sa, path))
 		return -ENAMETOOLONG;
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return -errno;
-	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa))) {
-		int rc = -errno;
-
+	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) ||
+	    write(fd, cmd, strlen(cmd)) < 0 || write(fd, "\n", 1) < 0) {
+		rc = -errno;
 		close(fd);
 		return rc;
 	}
-	while (len < sizeof(buf) - 1 && (n = read(fd, buf + len, sizeof(buf) - 1 - len)) > 0)
-		len += (size_t)n;
+	while ((n = read(fd, buf, sizeof(buf))) > 0)
+		ua_buf_add(reply, buf, (size_t)n);
 	close(fd);
-	buf[len] = '\0';
-	if (!len)
+	if (!reply->len)
 		return -EIO;
-	if (json)
-		fputs(buf, stdout);
-	else
-		print_text(buf);
-	return 0;
+	return reply->err;
+}
+
+int ua_status_query(const char *path, int json)
+{
+	struct ua_buf reply = UA_BUF_INIT;
+	int rc = ua_ctl_request(path, "status", &reply);
+
+	if (!rc) {
+		if (json)
+			fputs(reply.data, stdout);
+		else
+			print_text(reply.data);
+	}
+	ua_buf_release(&reply);
+	return rc;
 }

@@ -1,0 +1,1184 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * uabench - what uringaudit costs io_uring, measured side by side with no
+ * auditing, with the dispatch floor and with the kernel's own io_uring audit.
+ *
+ *   uabench [--quick] [--reps N] [--secs S] [--warmup S] [--daemon PATH]
+ *           [--workloads a,b,c,d,e,b-fio] [--variants base,floor,...]
+ *           [--no-flood] [--no-diag] [--dir DIR]
+ *   uabench --cleanup        remove an io_uring audit rule a killed run left
+ *
+ * Phases, all in this one process so that one signal handler and one
+ * cleanup path cover everything it attaches or starts:
+ *  1. timed runs: every workload under every variant, several repetitions,
+ *     the variant order rotated each repetition (round robin) so that drift
+ *     and noise hit every variant alike; the ratios compare each variant
+ *     with the base of the same repetition;
+ *  2. flood: the daemon under selected opens from 2 threads at rising
+ *     rates, to find the highest rate it records with no loss; then its
+ *     memory;
+ *  3. diagnostics: per-program BPF run time with the kernel's BPF stats on
+ *     (never during phase 1: the stats add ~140 ns per program run).
+ *
+ * Results go to stdout as Markdown tables (BENCHMARKS.md pastes them), and
+ * progress to stderr. Exit 0 when every phase ran (missed targets are
+ * results, not failures), 1 on errors, 2 on usage errors.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <math.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/utsname.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <bpf/bpf.h>
+
+#include "bench.h"
+
+#define MAX_REPS 50
+#define READ_FILE_MB 256
+#define SETTLE_MAX_S 10.0
+
+volatile sig_atomic_t bench_stop;
+
+double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+void sleep_s(double secs)
+{
+	double end = now_s() + secs;
+
+	while (!bench_stop && now_s() < end)
+		usleep(secs < 0.01 ? (useconds_t)(secs * 1e6) : 10000);
+}
+
+static void on_signal(int sig)
+{
+	bench_stop = 1;
+}
+
+struct opts {
+	int reps;
+	double secs, warmup;
+	double flood_secs, diag_secs;
+	int tries; /* attempts at a run that other work disturbed */
+	int quick;
+	int flood, diag;
+	int wl_on[WL_NR];
+	int var_on[V_NR];
+	const char *daemon;
+	const char *dir;
+};
+
+/* Extra measurements taken alongside the timed runs. */
+struct extra {
+	/* ua-default: daemon counters and CPU over the runs of a workload */
+	uint64_t ua_recorded, ua_lost, ua_lost_declared, ua_log_bytes;
+	double ua_cpu_s;
+	/* kaudit: the kernel's lost counter, auditd's CPU, audited requests */
+	uint64_t ka_lost, ka_reqs;
+	double ka_cpu_s;
+	uint32_t ka_backlog_max;
+};
+
+static struct vctx vc;
+static char scratch[256];
+static int scratch_made;
+static char read_path[300], small_path[300];
+
+static void cleanup(void)
+{
+	var_cleanup(&vc);
+	if (scratch_made) {
+		unlink(read_path);
+		unlink(small_path);
+		unlink(vc.err_path);
+		unlink(vc.log_path);
+		rmdir(scratch);
+		scratch_made = 0;
+	}
+}
+
+static void progress(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fflush(stderr);
+}
+
+/* ---- statistics ---- */
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static double median(const double *v, int n)
+{
+	double s[MAX_REPS];
+
+	if (n <= 0)
+		return NAN;
+	memcpy(s, v, sizeof(double) * (size_t)n);
+	qsort(s, (size_t)n, sizeof(double), cmp_double);
+	return n % 2 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
+}
+
+static double vmin(const double *v, int n)
+{
+	double m = v[0];
+	int i;
+
+	for (i = 1; i < n; i++)
+		m = v[i] < m ? v[i] : m;
+	return m;
+}
+
+static double vmax(const double *v, int n)
+{
+	double m = v[0];
+	int i;
+
+	for (i = 1; i < n; i++)
+		m = v[i] > m ? v[i] : m;
+	return m;
+}
+
+/* ---- setup ---- */
+
+static int make_files(int quick)
+{
+	size_t chunk = 1 << 20, i, mb = quick ? 64 : READ_FILE_MB;
+	char *buf;
+	int fd;
+
+	snprintf(read_path, sizeof(read_path), "%s/data", scratch);
+	snprintf(small_path, sizeof(small_path), "%s/small", scratch);
+	fd = open(small_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0 || write(fd, "uabench small file\n", 19) != 19) {
+		perror("uabench: small file");
+		return -1;
+	}
+	close(fd);
+	buf = malloc(chunk);
+	if (!buf)
+		return -1;
+	/* Real data, not a hole: reads must copy from cached pages. Written
+	 * through the page cache, so it stays cached (then read back once). */
+	for (i = 0; i < chunk; i++)
+		buf[i] = (char)(i * 2654435761u >> 24);
+	fd = open(read_path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0) {
+		perror("uabench: data file");
+		free(buf);
+		return -1;
+	}
+	for (i = 0; i < mb; i++) {
+		if (write(fd, buf, chunk) != (ssize_t)chunk) {
+			perror("uabench: data file");
+			close(fd);
+			free(buf);
+			return -1;
+		}
+	}
+	fsync(fd);
+	lseek(fd, 0, SEEK_SET);
+	while (read(fd, buf, chunk) > 0)
+		;
+	close(fd);
+	free(buf);
+	return (int)mb;
+}
+
+static void machine_info(const struct opts *o, const struct wl_env *env)
+{
+	char model[256] = "?", line[256], spectre[160] = "?", srso[160] = "?";
+	struct utsname u;
+	time_t t = time(NULL);
+	FILE *f;
+
+	uname(&u);
+	f = fopen("/proc/cpuinfo", "re");
+	while (f && fgets(line, sizeof(line), f)) {
+		if (!strncmp(line, "model name", 10)) {
+			char *p = strchr(line, ':');
+
+			snprintf(model, sizeof(model), "%s", p ? p + 2 : line);
+			model[strcspn(model, "\n")] = '\0';
+			break;
+		}
+	}
+	if (f)
+		fclose(f);
+	f = fopen("/sys/devices/system/cpu/vulnerabilities/spectre_v2", "re");
+	if (f && fgets(spectre, sizeof(spectre), f))
+		spectre[strcspn(spectre, "\n")] = '\0';
+	if (f)
+		fclose(f);
+	f = fopen("/sys/devices/system/cpu/vulnerabilities/spec_rstack_overflow", "re");
+	if (f && fgets(srso, sizeof(srso), f))
+		srso[strcspn(srso, "\n")] = '\0';
+	if (f)
+		fclose(f);
+
+	printf("## uabench %s\n\n", o->quick ? "(quick)" : "(full)");
+	printf("- date: %s", ctime(&t));
+	printf("- kernel: %s %s %s\n", u.sysname, u.release, u.machine);
+	printf("- CPU: %ld x %s; spectre_v2: %s; SRSO: %s\n", sysconf(_SC_NPROCESSORS_ONLN), model,
+	       spectre, srso);
+	printf("- runs: %d repetitions x %.2f s measured (+%.2f s warm-up) per workload and "
+	       "variant, variant order rotated each repetition\n",
+	       o->reps, o->secs, o->warmup);
+	printf("- read file: %llu MiB in the page cache; fio: %s\n",
+	       (unsigned long long)(env->read_blocks * 4096 >> 20), env->fio ? env->fio : "absent");
+	if (vc.avail[V_KAUDIT])
+		printf("- kernel audit: auditd pid %d, backlog_limit %u, backlog_wait_time %u; "
+		       "%u default opcodes selected (same bitmap as the daemon)\n",
+		       (int)vc.auditd_pid, vc.audit_backlog_limit, vc.audit_backlog_wait, vc.nops);
+	printf("\n");
+}
+
+/* ---- the daemon's and auditd's counters around a run ---- */
+
+/* Wait until the daemon has written everything it was sent: its counters
+ * stop moving. Keeps one run's drain out of the next run's time. */
+static void daemon_settle(struct ua_status_snap *s)
+{
+	struct ua_status_snap prev;
+	double end = now_s() + SETTLE_MAX_S;
+	int stable = 0;
+
+	if (daemon_status(vc.sock_path, &prev))
+		return;
+	*s = prev;
+	while (stable < 3 && now_s() < end && !bench_stop) {
+		usleep(20000);
+		if (daemon_status(vc.sock_path, s))
+			return;
+		if (s->recorded == prev.recorded && s->events == prev.events)
+			stable++;
+		else
+			stable = 0;
+		prev = *s;
+	}
+}
+
+/* The kernel audit backlog drains into auditd after the run: wait. */
+static void kaudit_settle(struct kaudit_snap *k)
+{
+	double end = now_s() + SETTLE_MAX_S;
+
+	while (!kaudit_status(&vc, k) && k->backlog && now_s() < end && !bench_stop)
+		usleep(20000);
+}
+
+static uint64_t file_bytes(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) ? 0 : (uint64_t)st.st_size;
+}
+
+/*
+ * Someone else's work on the machine (a build, a test suite) lands in
+ * whichever variant runs at that moment and passes for its cost. Each run
+ * is checked: the CPU time the whole machine was busy, less the time of the
+ * processes the run involves (this one with its io_uring threads, fio, the
+ * daemon, auditd and kauditd), over the run's wall time. A run where that
+ * is above FOREIGN_MAX CPUs is done again, up to o->tries times.
+ */
+#define FOREIGN_MAX 0.10
+
+static pid_t kauditd_pid;
+static unsigned int runs_repeated, runs_disturbed;
+static double foreign_max_kept;
+
+static double sys_busy_s(void)
+{
+	unsigned long long v[8] = { 0 };
+	FILE *f = fopen("/proc/stat", "re");
+	int n;
+
+	if (!f)
+		return 0;
+	n = fscanf(f, "cpu %llu %llu %llu %llu %llu %llu %llu %llu", &v[0], &v[1], &v[2], &v[3],
+		   &v[4], &v[5], &v[6], &v[7]);
+	fclose(f);
+	if (n != 8)
+		return 0;
+	/* user nice system idle iowait irq softirq steal: all but idle+iowait */
+	return (double)(v[0] + v[1] + v[2] + v[5] + v[6] + v[7]) / (double)sysconf(_SC_CLK_TCK);
+}
+
+static double pos(double x)
+{
+	return x > 0 ? x : 0;
+}
+
+static double own_cpu_s(void)
+{
+	struct rusage ru;
+	double t = proc_cpu_s(getpid());
+
+	if (vc.daemon_pid > 0)
+		t += pos(proc_cpu_s(vc.daemon_pid));
+	if (vc.auditd_pid > 0)
+		t += pos(proc_cpu_s(vc.auditd_pid));
+	if (kauditd_pid > 0)
+		t += pos(proc_cpu_s(kauditd_pid));
+	/* fio, once reaped */
+	if (!getrusage(RUSAGE_CHILDREN, &ru))
+		t += (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec * 1e-6 +
+		     (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec * 1e-6;
+	return t;
+}
+
+static pid_t find_kthread(const char *name)
+{
+	char path[64], comm[64];
+	struct dirent *de;
+	pid_t found = 0;
+	DIR *d = opendir("/proc");
+
+	while (d && !found && (de = readdir(d))) {
+		FILE *f;
+
+		if (de->d_name[0] < '1' || de->d_name[0] > '9')
+			continue;
+		snprintf(path, sizeof(path), "/proc/%.20s/comm", de->d_name);
+		f = fopen(path, "re");
+		if (f && fgets(comm, sizeof(comm), f)) {
+			comm[strcspn(comm, "\n")] = '\0';
+			if (!strcmp(comm, name))
+				found = (pid_t)atoi(de->d_name);
+		}
+		if (f)
+			fclose(f);
+	}
+	if (d)
+		closedir(d);
+	return found;
+}
+
+/* One run with whatever variant is up; extras gathered for the daemon and
+ * kernel audit variants. Returns the CPUs' worth of foreign work seen. */
+static int one_run(const struct opts *o, const struct wl_env *env, enum wl_kind k, enum variant var,
+		   double *per_s, struct extra *x, double *foreign)
+{
+	struct ua_status_snap s0, s1;
+	struct kaudit_snap k0, k1;
+	struct wl_result r;
+	double c0 = 0, c1, b0, o0, t0, wall;
+	char err[256];
+
+	if (var == V_UA_DEFAULT) {
+		daemon_settle(&s0);
+		c0 = proc_cpu_s(vc.daemon_pid);
+	} else if (var == V_KAUDIT) {
+		kaudit_settle(&k0);
+		c0 = proc_cpu_s(vc.auditd_pid);
+	}
+	b0 = sys_busy_s();
+	o0 = own_cpu_s();
+	t0 = now_s();
+	if (wl_run(k, env, 1, o->warmup, o->secs, 0, &r, err, sizeof(err))) {
+		fprintf(stderr, "uabench: %s under %s: %s\n", wl_descs[k].name, variant_names[var],
+			err);
+		return -1;
+	}
+	wall = now_s() - t0;
+	*foreign = ((sys_busy_s() - b0) - (own_cpu_s() - o0)) / wall;
+	*per_s = r.per_s;
+	if (var == V_UA_DEFAULT) {
+		daemon_settle(&s1);
+		c1 = proc_cpu_s(vc.daemon_pid);
+		x->ua_recorded += s1.recorded - s0.recorded;
+		x->ua_lost += s1.lost - s0.lost;
+		x->ua_lost_declared += s1.lost_declared - s0.lost_declared;
+		x->ua_cpu_s += c1 - c0;
+		x->ua_log_bytes += file_bytes(vc.log_path);
+		/* The log is opened O_APPEND: truncating it is safe and keeps
+		 * the disk from filling over a long bench. */
+		if (truncate(vc.log_path, 0))
+			fprintf(stderr, "uabench: truncate %s: %s\n", vc.log_path, strerror(errno));
+	} else if (var == V_KAUDIT) {
+		kaudit_status(&vc, &k1);
+		if (k1.backlog > x->ka_backlog_max)
+			x->ka_backlog_max = k1.backlog;
+		kaudit_settle(&k1);
+		c1 = proc_cpu_s(vc.auditd_pid);
+		x->ka_lost += k1.lost - k0.lost;
+		x->ka_cpu_s += c1 - c0;
+		/* every request of the run, warm-up included, was audited */
+		x->ka_reqs += (uint64_t)(r.per_s * (o->secs + o->warmup)) * wl_descs[k].audited;
+	}
+	return 0;
+}
+
+static int timed_run(const struct opts *o, const struct wl_env *env, enum wl_kind k,
+		     enum variant var, double *per_s, struct extra *x)
+{
+	double foreign = 0;
+	int t;
+
+	for (t = 1;; t++) {
+		if (one_run(o, env, k, var, per_s, x, &foreign))
+			return -1;
+		if (foreign <= FOREIGN_MAX)
+			break;
+		if (t >= o->tries) {
+			runs_disturbed++;
+			progress(" [%s: other work used %.2f CPU; kept]", wl_descs[k].id, foreign);
+			break;
+		}
+		runs_repeated++;
+		progress(" [%s: other work used %.2f CPU; again]", wl_descs[k].id, foreign);
+		sleep_s(0.5);
+	}
+	if (foreign > foreign_max_kept)
+		foreign_max_kept = foreign;
+	return 0;
+}
+
+/* ---- phase 1 ---- */
+
+static double res[WL_NR][V_NR][MAX_REPS];
+static struct extra extras[WL_NR];
+
+static int phase_timed(const struct opts *o, const struct wl_env *env)
+{
+	enum variant order[V_NR];
+	int nv = 0, rep, j, k;
+	char err[256];
+
+	for (j = 0; j < V_NR; j++)
+		if (o->var_on[j] && vc.avail[j])
+			order[nv++] = (enum variant)j;
+	/* Warm caches, page cache and the CPU before the first counted run. */
+	progress("warm-up runs (base)\n");
+	for (k = 0; k < WL_NR && !bench_stop; k++) {
+		double dummy;
+		struct extra x;
+
+		if (o->wl_on[k] && k != WL_FIO)
+			timed_run(o, env, (enum wl_kind)k, V_BASE, &dummy, &x);
+	}
+	for (rep = 0; rep < o->reps && !bench_stop; rep++) {
+		for (j = 0; j < nv && !bench_stop; j++) {
+			enum variant var = order[(j + rep) % nv];
+
+			progress("rep %d/%d %-10s", rep + 1, o->reps, variant_names[var]);
+			if (var_setup(&vc, var, err, sizeof(err))) {
+				fprintf(stderr, "\nuabench: cannot set up %s: %s\n",
+					variant_names[var], err);
+				return -1;
+			}
+			for (k = 0; k < WL_NR && !bench_stop; k++) {
+				if (!o->wl_on[k])
+					continue;
+				if (timed_run(o, env, (enum wl_kind)k, var, &res[k][var][rep],
+					      &extras[k])) {
+					var_teardown(&vc);
+					return -1;
+				}
+				progress(" %s=%.0fk", wl_descs[k].id, res[k][var][rep] / 1e3);
+			}
+			var_teardown(&vc);
+			/* Flush what auditd (or anything) left dirty, so writeback
+			 * does not land in the next variant's runs. */
+			sync();
+			progress("\n");
+		}
+	}
+	return bench_stop ? -1 : 0;
+}
+
+static double scale_of(enum wl_kind k, const char **unit)
+{
+	if (k == WL_NOP) {
+		*unit = "M";
+		return 1e6;
+	}
+	*unit = "k";
+	return 1e3;
+}
+
+/* Median over repetitions of the paired ratio and of the added ns per op. */
+static void paired(enum wl_kind k, enum variant v, int reps, double *ratio, double *added_ns)
+{
+	double r[MAX_REPS], a[MAX_REPS];
+	int i;
+
+	for (i = 0; i < reps; i++) {
+		double b = res[k][V_BASE][i], x = res[k][v][i];
+
+		r[i] = x / b;
+		a[i] = 1e9 / x - 1e9 / b;
+	}
+	*ratio = median(r, reps);
+	*added_ns = median(a, reps);
+}
+
+static void report_timed(const struct opts *o)
+{
+	int k, v, reps = o->reps;
+
+	printf("### Throughput (min / median / max over %d repetitions; ratio = median of "
+	       "variant/base in the same repetition; added = median of 1/variant - 1/base, per "
+	       "counted op)\n\n",
+	       reps);
+	for (k = 0; k < WL_NR; k++) {
+		const char *unit;
+		double sc = scale_of((enum wl_kind)k, &unit);
+
+		if (!o->wl_on[k])
+			continue;
+		printf("#### (%s) %s: %s\n\n", wl_descs[k].id, wl_descs[k].name, wl_descs[k].what);
+		printf("| variant | min %s%s/s | median | max | ratio to base | added ns/%s |\n",
+		       unit, wl_descs[k].unit, wl_descs[k].unit);
+		printf("|---|---:|---:|---:|---:|---:|\n");
+		for (v = 0; v < V_NR; v++) {
+			double ratio, added;
+
+			if (!o->var_on[v] || !vc.avail[v])
+				continue;
+			paired((enum wl_kind)k, (enum variant)v, reps, &ratio, &added);
+			printf("| %s | %.3f | %.3f | %.3f | %.3f | %+.0f |\n", variant_names[v],
+			       vmin(res[k][v], reps) / sc, median(res[k][v], reps) / sc,
+			       vmax(res[k][v], reps) / sc, ratio, v == V_BASE ? 0.0 : added);
+		}
+		printf("\n");
+	}
+	printf("Quiet-machine check: %u runs were done again because other processes used more "
+	       "than %.2f CPU during them; %u runs were kept although disturbed; the most foreign "
+	       "CPU in a kept run was %.2f.\n\n",
+	       runs_repeated, FOREIGN_MAX, runs_disturbed, foreign_max_kept);
+	printf("### Summary (ratio to base, added ns per counted op)\n\n```\n");
+	for (k = 0; k < WL_NR; k++) {
+		const char *unit;
+		double sc = scale_of((enum wl_kind)k, &unit);
+
+		if (!o->wl_on[k])
+			continue;
+		printf("SUMMARY (%s) %-11s base %.3f %s%s/s", wl_descs[k].id, wl_descs[k].name,
+		       median(res[k][V_BASE], reps) / sc, unit, wl_descs[k].unit);
+		for (v = V_FLOOR; v < V_NR; v++) {
+			double ratio, added;
+
+			if (!o->var_on[v] || !vc.avail[v])
+				continue;
+			paired((enum wl_kind)k, (enum variant)v, reps, &ratio, &added);
+			printf(" | %s %.3f (%+.0f ns)", variant_names[v], ratio, added);
+		}
+		printf("\n");
+	}
+	printf("```\n\n");
+}
+
+static int have(const struct opts *o, enum variant v)
+{
+	return o->var_on[v] && vc.avail[v];
+}
+
+static void report_targets(const struct opts *o)
+{
+	static const enum wl_kind unsel[] = { WL_NOP, WL_READ, WL_READ_SQPOLL, WL_FIO };
+	static const enum wl_kind sel[] = { WL_OPEN, WL_OPEN_ASYNC };
+	int reps = o->reps;
+	size_t i;
+
+	printf("### Targets\n\n");
+	if (have(o, V_FLOOR) && (have(o, V_UA_NONE) || have(o, V_UA_DEFAULT))) {
+		printf("Unselected requests: uringaudit's added cost against the floor's "
+		       "(target: at most 1.10 x the floor's added cost).\n\n");
+		printf("| workload | floor added ns/op | ua-none added | ua-none / floor | "
+		       "ua-default added | ua-default / floor | target |\n");
+		printf("|---|---:|---:|---:|---:|---:|---|\n");
+		for (i = 0; i < sizeof(unsel) / sizeof(unsel[0]); i++) {
+			enum wl_kind k = unsel[i];
+			double fr, fa, nr, na = NAN, dr, da = NAN, worst = 0;
+			const char *verdict;
+
+			if (!o->wl_on[k])
+				continue;
+			paired(k, V_FLOOR, reps, &fr, &fa);
+			if (have(o, V_UA_NONE)) {
+				paired(k, V_UA_NONE, reps, &nr, &na);
+				worst = na / fa;
+			}
+			if (have(o, V_UA_DEFAULT)) {
+				paired(k, V_UA_DEFAULT, reps, &dr, &da);
+				worst = da / fa > worst ? da / fa : worst;
+			}
+			if (fa <= 0)
+				verdict = "floor not measurable";
+			else
+				verdict = worst <= 1.10 ? "met" : "MISSED";
+			printf("| (%s) %s | %+.0f | %+.0f | %.2f | %+.0f | %.2f | %s |\n",
+			       wl_descs[k].id, wl_descs[k].name, fa, na, na / fa, da, da / fa,
+			       verdict);
+		}
+		printf("\n");
+	}
+	if (have(o, V_UA_DEFAULT) || have(o, V_KAUDIT)) {
+		printf("Audited requests (openat and close, both selected): added cost per "
+		       "audited request (half a pair), and loss.\n\n");
+		printf("| workload | ua-default ns/req | ua lost | kaudit ns/req | kaudit lost | "
+		       "kaudit max backlog | target (ua < kaudit, no loss) |\n");
+		printf("|---|---:|---:|---:|---:|---:|---|\n");
+		for (i = 0; i < sizeof(sel) / sizeof(sel[0]); i++) {
+			enum wl_kind k = sel[i];
+			const struct extra *x = &extras[k];
+			double r, ua = NAN, ka = NAN;
+			uint64_t ulost = x->ua_lost + x->ua_lost_declared;
+			const char *verdict = "n/a";
+
+			if (!o->wl_on[k])
+				continue;
+			if (have(o, V_UA_DEFAULT)) {
+				paired(k, V_UA_DEFAULT, reps, &r, &ua);
+				ua /= wl_descs[k].audited;
+			}
+			if (have(o, V_KAUDIT)) {
+				paired(k, V_KAUDIT, reps, &r, &ka);
+				ka /= wl_descs[k].audited;
+			}
+			if (have(o, V_UA_DEFAULT) && have(o, V_KAUDIT))
+				verdict = ua < ka && !ulost ? "met" : "MISSED";
+			printf("| (%s) %s | %+.0f | %llu | %+.0f | %llu | %u | %s |\n",
+			       wl_descs[k].id, wl_descs[k].name, ua, (unsigned long long)ulost, ka,
+			       (unsigned long long)x->ka_lost, x->ka_backlog_max, verdict);
+		}
+		printf("\n");
+		printf("Consumer CPU per record (user+system time of the consumer process over "
+		       "all timed runs of the workload / records written):\n\n");
+		printf("| workload | uringaudit records | daemon CPU s | us/record | log "
+		       "bytes/record | kernel-audit requests | auditd CPU s | us/request |\n");
+		printf("|---|---:|---:|---:|---:|---:|---:|---:|\n");
+		for (i = 0; i < sizeof(sel) / sizeof(sel[0]); i++) {
+			enum wl_kind k = sel[i];
+			const struct extra *x = &extras[k];
+
+			if (!o->wl_on[k])
+				continue;
+			printf("| (%s) %s | %llu | %.2f | %.2f | %.0f | %llu | %.2f | %.2f |\n",
+			       wl_descs[k].id, wl_descs[k].name, (unsigned long long)x->ua_recorded,
+			       x->ua_cpu_s,
+			       x->ua_recorded ? x->ua_cpu_s * 1e6 / (double)x->ua_recorded : NAN,
+			       x->ua_recorded ? (double)x->ua_log_bytes / (double)x->ua_recorded :
+						NAN,
+			       (unsigned long long)x->ka_reqs, x->ka_cpu_s,
+			       x->ka_reqs ? x->ka_cpu_s * 1e6 / (double)x->ka_reqs : NAN);
+		}
+		printf("\n");
+	}
+}
+
+/* ---- phase 2: flood ---- */
+
+static void report_memory(pid_t pid)
+{
+	struct bpf_obj_info maps[64];
+	uint64_t total = 0;
+	int n, i;
+
+	n = proc_bpf_objs(pid, "bpf-map", maps, 64);
+	/* RssShmem is mostly the ring buffer: user space maps its data pages
+	 * twice (so records that wrap read as one), and they count as resident
+	 * once touched. */
+	printf("Daemon memory after the flood: VmRSS %.1f MiB (RssAnon %.1f, RssFile %.1f, "
+	       "RssShmem %.1f), VmHWM (peak RSS) %.1f MiB.\n\n",
+	       (double)proc_status_kb(pid, "VmRSS") / 1024,
+	       (double)proc_status_kb(pid, "RssAnon") / 1024,
+	       (double)proc_status_kb(pid, "RssFile") / 1024,
+	       (double)proc_status_kb(pid, "RssShmem") / 1024,
+	       (double)proc_status_kb(pid, "VmHWM") / 1024);
+	printf("| BPF map | type | memlock KiB |\n|---|---:|---:|\n");
+	for (i = 0; i < n; i++) {
+		printf("| %s | %s | %.0f |\n", maps[i].name, maps[i].type,
+		       (double)maps[i].memlock / 1024);
+		total += maps[i].memlock;
+	}
+	printf("| **total** | | **%.0f** (%.1f MiB) |\n\n", (double)total / 1024,
+	       (double)total / 1048576);
+	printf("SUMMARY memory: daemon RSS %.1f MiB (peak %.1f), BPF maps %.1f MiB (targets: "
+	       "RSS < 32 MiB, maps < 64 MiB)\n\n",
+	       (double)proc_status_kb(pid, "VmRSS") / 1024,
+	       (double)proc_status_kb(pid, "VmHWM") / 1024, (double)total / 1048576);
+}
+
+static int phase_flood(const struct opts *o, const struct wl_env *env)
+{
+	static const double full_rates[] = { 50e3,  100e3, 150e3, 200e3, 250e3,
+					     300e3, 400e3, 500e3, 700e3, 0 };
+	static const double quick_rates[] = { 100e3, 200e3, 0 };
+	const double *rates = o->quick ? quick_rates : full_rates;
+	double best = 0, best_cpu = 0;
+	int i, over = 0;
+	char err[256];
+
+	if (!have(o, V_UA_DEFAULT)) {
+		printf("### Flood: skipped (%s)\n\n",
+		       vc.avail[V_UA_DEFAULT] ? "ua-default not selected" : vc.why[V_UA_DEFAULT]);
+		return 0;
+	}
+	printf("### Flood: records per second without loss\n\n");
+	printf("The daemon (default rules, default 8 MiB ring buffer, text records to a file) "
+	       "under openat+close pairs from 2 threads, each with its own ring, paced to a "
+	       "total request rate; every request is selected and makes one record. %.1f s "
+	       "per step. `lost` is the kernel's drop counter in `uringaudit status`.\n\n",
+	       o->flood_secs);
+	printf("| target req/s | records/s | lost | lost_declared | daemon CPU %% of a core | "
+	       "us CPU/record |\n");
+	printf("|---:|---:|---:|---:|---:|---:|\n");
+	if (var_setup(&vc, V_UA_DEFAULT, err, sizeof(err))) {
+		fprintf(stderr, "uabench: flood: %s\n", err);
+		return -1;
+	}
+	for (i = 0; !bench_stop; i++) {
+		struct ua_status_snap s0, s1;
+		struct wl_result r;
+		double c0, c1, t0, wall, recs;
+		double rate = rates[i];
+
+		daemon_settle(&s0);
+		c0 = proc_cpu_s(vc.daemon_pid);
+		t0 = now_s();
+		if (wl_run(WL_OPEN, env, 2, 0, o->flood_secs, rate, &r, err, sizeof(err))) {
+			fprintf(stderr, "uabench: flood: %s\n", err);
+			var_teardown(&vc);
+			return -1;
+		}
+		wall = now_s() - t0;
+		daemon_settle(&s1);
+		c1 = proc_cpu_s(vc.daemon_pid);
+		if (truncate(vc.log_path, 0))
+			fprintf(stderr, "uabench: truncate: %s\n", strerror(errno));
+		recs = (double)(s1.recorded - s0.recorded);
+		progress("flood %s: %.0f records/s lost %llu\n", rate > 0 ? "paced" : "unpaced",
+			 recs / wall, (unsigned long long)(s1.lost - s0.lost));
+		if (rate > 0)
+			printf("| %.0f |", rate);
+		else
+			printf("| unpaced |");
+		printf(" %.0f | %llu | %llu | %.0f | %.2f |\n", recs / wall,
+		       (unsigned long long)(s1.lost - s0.lost),
+		       (unsigned long long)(s1.lost_declared - s0.lost_declared),
+		       100 * (c1 - c0) / wall, recs > 0 ? (c1 - c0) * 1e6 / recs : NAN);
+		if (s1.lost == s0.lost && s1.lost_declared == s0.lost_declared &&
+		    recs / wall > best) {
+			best = recs / wall;
+			best_cpu = 100 * (c1 - c0) / wall;
+		}
+		if (rate <= 0)
+			break;
+		/* The generator cannot go faster: skip to the unpaced step. */
+		if (recs / wall < 0.9 * rate) {
+			if (++over >= 1)
+				while (rates[i + 1] > 0)
+					i++;
+		}
+	}
+	printf("\nSUMMARY flood: %.0f records/s sustained with zero loss (daemon at %.0f%% of "
+	       "a core); target 200000\n\n",
+	       best, best_cpu);
+	report_memory(vc.daemon_pid);
+	var_teardown(&vc);
+	return bench_stop ? -1 : 0;
+}
+
+/* ---- phase 3: BPF run time per program ---- */
+
+struct prog_snap {
+	int n;
+	struct {
+		uint32_t id;
+		char name[20];
+		uint64_t ns, cnt;
+	} p[32];
+};
+
+static void prog_snap(pid_t pid, struct prog_snap *s)
+{
+	struct bpf_obj_info objs[32];
+	int i, n = proc_bpf_objs(pid, "bpf-prog", objs, 32);
+
+	s->n = 0;
+	for (i = 0; i < n; i++) {
+		struct bpf_prog_info info;
+		__u32 len = sizeof(info);
+		int fd = bpf_prog_get_fd_by_id(objs[i].id);
+
+		if (fd < 0)
+			continue;
+		memset(&info, 0, sizeof(info));
+		if (!bpf_obj_get_info_by_fd(fd, &info, &len)) {
+			s->p[s->n].id = objs[i].id;
+			snprintf(s->p[s->n].name, sizeof(s->p[0].name), "%s", info.name);
+			s->p[s->n].ns = info.run_time_ns;
+			s->p[s->n].cnt = info.run_cnt;
+			s->n++;
+		}
+		close(fd);
+	}
+}
+
+static int phase_diag(const struct opts *o, const struct wl_env *env)
+{
+	static const enum variant vars[] = { V_FLOOR, V_UA_NONE, V_UA_DEFAULT };
+	int stats_fd, k;
+	size_t vi;
+	char err[256];
+
+	printf("### Diagnostics: BPF run time per request (kernel BPF stats on; a separate "
+	       "run, %.2f s per cell, not used for the tables above)\n\n",
+	       o->diag_secs);
+	stats_fd = bpf_enable_stats(BPF_STATS_RUN_TIME);
+	if (stats_fd < 0) {
+		printf("skipped: cannot enable BPF stats: %s\n\n", strerror(-stats_fd));
+		return 0;
+	}
+	printf("| workload | variant | BPF ns/request | per program: runs/request x ns/run |\n");
+	printf("|---|---|---:|---|\n");
+	for (vi = 0; vi < sizeof(vars) / sizeof(vars[0]) && !bench_stop; vi++) {
+		enum variant v = vars[vi];
+
+		if (!have(o, v))
+			continue;
+		if (var_setup(&vc, v, err, sizeof(err))) {
+			fprintf(stderr, "uabench: diag: %s\n", err);
+			close(stats_fd);
+			return -1;
+		}
+		for (k = 0; k < WL_NR && !bench_stop; k++) {
+			pid_t pid = v == V_UA_DEFAULT ? vc.daemon_pid : getpid();
+			struct prog_snap a, b;
+			struct wl_result r;
+			double reqs, total = 0;
+			char detail[1024];
+			size_t dl = 0;
+			int i, j;
+
+			if (!o->wl_on[k] || k == WL_FIO)
+				continue;
+			if (v == V_UA_DEFAULT) {
+				struct ua_status_snap s;
+
+				daemon_settle(&s);
+			}
+			prog_snap(pid, &a);
+			if (wl_run((enum wl_kind)k, env, 1, 0, o->diag_secs, 0, &r, err,
+				   sizeof(err))) {
+				fprintf(stderr, "uabench: diag: %s\n", err);
+				var_teardown(&vc);
+				close(stats_fd);
+				return -1;
+			}
+			prog_snap(pid, &b);
+			reqs = (double)r.ops * wl_descs[k].reqs_per_op;
+			detail[0] = '\0';
+			for (i = 0; i < b.n; i++) {
+				uint64_t dn = 0, dc = 0;
+
+				for (j = 0; j < a.n; j++) {
+					if (a.p[j].id == b.p[i].id) {
+						dn = b.p[i].ns - a.p[j].ns;
+						dc = b.p[i].cnt - a.p[j].cnt;
+					}
+				}
+				total += (double)dn;
+				if (dc && dl < sizeof(detail) - 80)
+					dl += (size_t)snprintf(detail + dl, sizeof(detail) - dl,
+							       "%s%s %.2f x %.0f", dl ? ", " : "",
+							       b.p[i].name, (double)dc / reqs,
+							       (double)dn / (double)dc);
+			}
+			printf("| (%s) %s | %s | %.1f | %s |\n", wl_descs[k].id, wl_descs[k].name,
+			       variant_names[v], reqs > 0 ? total / reqs : NAN, detail);
+			if (v == V_UA_DEFAULT && truncate(vc.log_path, 0))
+				fprintf(stderr, "uabench: truncate: %s\n", strerror(errno));
+		}
+		var_teardown(&vc);
+	}
+	close(stats_fd);
+	printf("\n");
+	return bench_stop ? -1 : 0;
+}
+
+/* ---- main ---- */
+
+static int parse_list(const char *arg, int *on, int n, const char *(*name)(int))
+{
+	char *copy = strdup(arg), *tok, *save = NULL;
+	int i, rc = 0;
+
+	if (!copy)
+		return -1;
+	memset(on, 0, sizeof(int) * (size_t)n);
+	for (tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		for (i = 0; i < n; i++)
+			if (!strcmp(tok, name(i)))
+				break;
+		if (i == n) {
+			fprintf(stderr, "uabench: unknown name '%s'\n", tok);
+			rc = -1;
+			break;
+		}
+		on[i] = 1;
+	}
+	free(copy);
+	return rc;
+}
+
+static const char *wl_id(int i)
+{
+	return wl_descs[i].id;
+}
+
+static const char *var_name(int i)
+{
+	return variant_names[i];
+}
+
+static void usage(FILE *f)
+{
+	fputs("usage: uabench [--quick] [--reps N] [--secs S] [--warmup S] [--daemon PATH]\n"
+	      "               [--workloads a,b,c,d,e,b-fio] [--variants "
+	      "base,floor,ua-none,ua-default,kaudit]\n"
+	      "               [--flood-secs S] [--diag-secs S] [--no-flood] [--no-diag] [--dir "
+	      "DIR]\n"
+	      "       uabench --cleanup\n",
+	      f);
+}
+
+static char *which(const char *prog)
+{
+	static char buf[512];
+	const char *path = getenv("PATH");
+	char *copy, *dir, *save = NULL;
+
+	if (!path)
+		path = "/usr/bin:/bin";
+	copy = strdup(path);
+	if (!copy)
+		return NULL;
+	for (dir = strtok_r(copy, ":", &save); dir; dir = strtok_r(NULL, ":", &save)) {
+		snprintf(buf, sizeof(buf), "%s/%s", dir, prog);
+		if (!access(buf, X_OK)) {
+			free(copy);
+			return buf;
+		}
+	}
+	free(copy);
+	return NULL;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option lo[] = {
+		{ "quick", no_argument, NULL, 'q' },
+		{ "reps", required_argument, NULL, 'r' },
+		{ "secs", required_argument, NULL, 's' },
+		{ "warmup", required_argument, NULL, 'w' },
+		{ "daemon", required_argument, NULL, 'D' },
+		{ "workloads", required_argument, NULL, 'W' },
+		{ "variants", required_argument, NULL, 'V' },
+		{ "flood-secs", required_argument, NULL, 'f' },
+		{ "diag-secs", required_argument, NULL, 'g' },
+		{ "no-flood", no_argument, NULL, 'F' },
+		{ "no-diag", no_argument, NULL, 'G' },
+		{ "dir", required_argument, NULL, 'd' },
+		{ "cleanup", no_argument, NULL, 'C' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct opts o;
+	struct wl_env env;
+	struct sigaction sa;
+	int c, i, rc = 0, quick_seen = 0, mb;
+	double secs = 0, warmup = -1, fsecs = 0, gsecs = 0;
+	int reps = 0;
+	char err[256];
+
+	memset(&o, 0, sizeof(o));
+	o.flood = o.diag = 1;
+	o.daemon = "build/uringaudit";
+	for (i = 0; i < WL_NR; i++)
+		o.wl_on[i] = 1;
+	for (i = 0; i < V_NR; i++)
+		o.var_on[i] = 1;
+	while ((c = getopt_long(argc, argv, "h", lo, NULL)) != -1) {
+		switch (c) {
+		case 'q':
+			quick_seen = 1;
+			break;
+		case 'r':
+			reps = atoi(optarg);
+			break;
+		case 's':
+			secs = atof(optarg);
+			break;
+		case 'w':
+			warmup = atof(optarg);
+			break;
+		case 'D':
+			o.daemon = optarg;
+			break;
+		case 'W':
+			if (parse_list(optarg, o.wl_on, WL_NR, wl_id))
+				return 2;
+			break;
+		case 'V':
+			if (parse_list(optarg, o.var_on, V_NR, var_name))
+				return 2;
+			break;
+		case 'f':
+			fsecs = atof(optarg);
+			break;
+		case 'g':
+			gsecs = atof(optarg);
+			break;
+		case 'F':
+			o.flood = 0;
+			break;
+		case 'G':
+			o.diag = 0;
+			break;
+		case 'd':
+			o.dir = optarg;
+			break;
+		case 'C':
+			if (geteuid()) {
+				fprintf(stderr, "uabench: must run as root\n");
+				return 1;
+			}
+			rc = var_kaudit_remove_stale(err, sizeof(err));
+			fprintf(stderr, "uabench: cleanup: %s\n", err);
+			return rc ? 1 : 0;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (optind < argc) {
+		usage(stderr);
+		return 2;
+	}
+	o.quick = quick_seen;
+	o.reps = reps ? reps : o.quick ? 3 : 5;
+	o.secs = secs > 0 ? secs : o.quick ? 0.4 : 2.0;
+	o.warmup = warmup >= 0 ? warmup : o.quick ? 0.1 : 0.25;
+	o.flood_secs = fsecs > 0 ? fsecs : o.quick ? 0.5 : 2.0;
+	o.diag_secs = gsecs > 0 ? gsecs : o.quick ? 0.2 : 1.0;
+	if (o.reps < 1 || o.reps > MAX_REPS) {
+		fprintf(stderr, "uabench: --reps must be 1..%d\n", MAX_REPS);
+		return 2;
+	}
+	/* The base is what every ratio is taken against. */
+	o.var_on[V_BASE] = 1;
+
+	if (geteuid() != 0) {
+		fprintf(stderr, "uabench: must run as root: it loads BPF programs, starts the "
+				"daemon and installs kernel audit rules\n");
+		return 1;
+	}
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	/* No SA_RESTART: sleeps and waits return at once on a signal. */
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
+	if (o.dir) {
+		snprintf(scratch, sizeof(scratch), "%s", o.dir);
+		if (mkdir(scratch, 0700) && errno != EEXIST) {
+			perror("uabench: scratch directory");
+			return 1;
+		}
+	} else {
+		snprintf(scratch, sizeof(scratch), "/var/tmp/uabench.XXXXXX");
+		if (!mkdtemp(scratch)) {
+			perror("uabench: mkdtemp");
+			return 1;
+		}
+	}
+	scratch_made = 1;
+	var_init(&vc, o.daemon, scratch);
+	/* bench-quick is for development: do not stall it for long. */
+	vc.foreign_wait_s = o.quick ? 30 : 600;
+	o.tries = o.quick ? 2 : 4;
+	atexit(cleanup);
+
+	mb = make_files(o.quick);
+	if (mb < 0)
+		return 1;
+	memset(&env, 0, sizeof(env));
+	env.read_path = read_path;
+	env.read_blocks = (uint64_t)mb * 256;
+	env.small_path = small_path;
+	env.fio = which("fio");
+	if (!env.fio)
+		o.wl_on[WL_FIO] = 0;
+
+	kauditd_pid = find_kthread("kauditd");
+	if (var_wait_foreign(&vc, err, sizeof(err))) {
+		fprintf(stderr, "uabench: %s\n", err);
+		return 1;
+	}
+	progress("probing variants\n");
+	var_probe(&vc, &env);
+	machine_info(&o, &env);
+	printf("Variants:\n\n");
+	for (i = 0; i < V_NR; i++) {
+		if (!o.var_on[i])
+			printf("- %s: not selected\n", variant_names[i]);
+		else if (!vc.avail[i])
+			printf("- %s: SKIPPED: %s\n", variant_names[i], vc.why[i]);
+		else
+			printf("- %s: measured\n", variant_names[i]);
+	}
+	if (!env.fio)
+		printf("- workload (b-fio): SKIPPED: fio is not installed (apt-get install fio)\n");
+	printf("\n");
+	fflush(stdout);
+
+	if (phase_timed(&o, &env))
+		rc = 1;
+	else
+		report_timed(&o);
+	if (!rc)
+		report_targets(&o);
+	fflush(stdout);
+	if (!rc && o.flood && phase_flood(&o, &env))
+		rc = 1;
+	fflush(stdout);
+	if (!rc && o.diag && phase_diag(&o, &env))
+		rc = 1;
+	if (bench_stop)
+		fprintf(stderr, "uabench: interrupted; everything detached and stopped\n");
+	return rc;
+}

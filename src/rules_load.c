@@ -1,0 +1,327 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * Rule files: read and check them, parse them into one set (lib/rules.c),
+ * resolve the values that name things on this machine (exe= to a device and
+ * inode, as the kernel's audit does; cgroup= paths to an id and level), and
+ * compile the set for the kernel (struct ua_kruleset).
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
+
+#include "daemon.h"
+#include "rules.h"
+
+#define RULE_FILE_MAX (4u << 20)
+#define CGROUP_ROOT "/sys/fs/cgroup"
+
+/* The kernel's and BPF's enum values are the library's. */
+_Static_assert(UA_KACT_NEVER == UA_ACT_NEVER && UA_KACT_ALWAYS == UA_ACT_ALWAYS, "actions");
+_Static_assert(UA_F_PID == 1 && UA_F_PATH == 22 && UA_CMP_ANDEQ == 8, "field ids");
+_Static_assert(UA_RULES_MAX <= UA_KRULES_MAX && UA_RULE_FIELDS_MAX <= UA_KFIELDS_MAX,
+	       "kernel maps hold what the parser accepts");
+_Static_assert(UA_RULE_STR_MAX < UA_KSTR_MAX, "string values fit");
+
+__attribute__((format(printf, 2, 3))) static void msg(struct ua_buf *out, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	ua_buf_vaddf(out, fmt, ap);
+	va_end(ap);
+	ua_buf_addch(out, '\n');
+}
+
+static int read_rule_file(const char *path, struct ua_buf *text, struct ua_buf *msgs)
+{
+	struct stat st;
+	char buf[65536];
+	ssize_t n;
+	int fd;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+	if (fd < 0) {
+		msg(msgs, "%s: cannot open: %s", path, strerror(errno));
+		return -errno;
+	}
+	if (fstat(fd, &st) || !S_ISREG(st.st_mode)) {
+		msg(msgs, "%s: not a regular file", path);
+		close(fd);
+		return -EINVAL;
+	}
+	/* Rules decide what is recorded: a file others can write is refused,
+	 * as auditd refuses its own. */
+	if (st.st_mode & (S_IWGRP | S_IWOTH)) {
+		msg(msgs, "%s: writable by group or others (mode %04o): refused", path,
+		    (unsigned int)(st.st_mode & 07777));
+		close(fd);
+		return -EPERM;
+	}
+	if ((uint64_t)st.st_size > RULE_FILE_MAX) {
+		msg(msgs, "%s: larger than %u bytes", path, RULE_FILE_MAX);
+		close(fd);
+		return -EFBIG;
+	}
+	while ((n = read(fd, buf, sizeof(buf))) > 0) {
+		ua_buf_add(text, buf, (size_t)n);
+		if (text->len > RULE_FILE_MAX) {
+			msg(msgs, "%s: larger than %u bytes", path, RULE_FILE_MAX);
+			close(fd);
+			return -EFBIG;
+		}
+	}
+	close(fd);
+	if (n < 0) {
+		msg(msgs, "%s: read: %s", path, strerror(errno));
+		return -EIO;
+	}
+	return text->err;
+}
+
+static int cmp_names(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int parse_one(const char *path, const struct ua_optable *ops, struct ua_ruleset *rs,
+		     struct ua_diags *d, struct ua_buf *msgs)
+{
+	struct ua_buf text = UA_BUF_INIT;
+	int rc = read_rule_file(path, &text, msgs);
+
+	if (!rc)
+		rc = ua_rules_parse(rs, path, text.data ? text.data : "", text.len, ops, d);
+	ua_buf_release(&text);
+	return rc;
+}
+
+/* A directory: its *.rules files, in name order (as rules.d directories). */
+static int parse_dir(const char *path, const struct ua_optable *ops, struct ua_ruleset *rs,
+		     struct ua_diags *d, struct ua_buf *msgs)
+{
+	char **names = NULL, full[PATH_MAX];
+	size_t n = 0, cap = 0, i;
+	struct dirent *de;
+	DIR *dir = opendir(path);
+	int rc = 0, r;
+
+	if (!dir) {
+		msg(msgs, "%s: cannot open directory: %s", path, strerror(errno));
+		return -errno;
+	}
+	while ((de = readdir(dir))) {
+		size_t len = strlen(de->d_name);
+
+		if (de->d_name[0] == '.' || len < 7 || strcmp(de->d_name + len - 6, ".rules"))
+			continue;
+		if (n == cap) {
+			char **nn = realloc(names, (cap = cap ? cap * 2 : 16) * sizeof(*names));
+
+			if (!nn) {
+				rc = -ENOMEM;
+				break;
+			}
+			names = nn;
+		}
+		if (!(names[n] = strdup(de->d_name))) {
+			rc = -ENOMEM;
+			break;
+		}
+		n++;
+	}
+	closedir(dir);
+	if (!rc)
+		qsort(names, n, sizeof(*names), cmp_names);
+	for (i = 0; i < n; i++) {
+		if (!rc) {
+			snprintf(full, sizeof(full), "%s/%s", path, names[i]);
+			r = parse_one(full, ops, rs, d, msgs);
+			if (r && r != -EINVAL)
+				rc = r;
+			else if (r)
+				rc = rc ? rc : r;
+		}
+		free(names[i]);
+	}
+	free(names);
+	return rc;
+}
+
+/* Kernel dev_t (MKDEV: major << 20 | minor), as in struct super_block. */
+static uint64_t kernel_dev(dev_t d)
+{
+	return ((uint64_t)major(d) << 20) | minor(d);
+}
+
+static int resolve(struct ua_ruleset *rs, struct ua_buf *msgs)
+{
+	size_t i, j;
+	int rc = 0;
+
+	for (i = 0; i < rs->n; i++) {
+		struct ua_rule *r = &rs->rules[i];
+		const char *file = r->file >= 0 && (size_t)r->file < rs->nfiles ?
+					   rs->files[r->file] :
+					   "<input>";
+
+		for (j = 0; j < r->nfields; j++) {
+			struct ua_rule_field *f = &r->fields[j];
+			char path[PATH_MAX];
+			struct stat st;
+			const char *p;
+
+			if (f->id == UA_F_EXE) {
+				if (stat(f->str, &st)) {
+					msg(msgs, "%s:%d:%d: exe '%s': %s", file, f->line, f->col,
+					    f->str, strerror(errno));
+					rc = -EINVAL;
+					continue;
+				}
+				f->res1 = st.st_ino;
+				f->res2 = kernel_dev(st.st_dev);
+			} else if (f->id == UA_F_CGROUP && f->is_str) {
+				/* cgroup v2: a cgroup's id is its directory's inode */
+				if (!strncmp(f->str, CGROUP_ROOT "/", sizeof(CGROUP_ROOT)) ||
+				    !strcmp(f->str, CGROUP_ROOT))
+					snprintf(path, sizeof(path), "%s", f->str);
+				else
+					snprintf(path, sizeof(path), CGROUP_ROOT "%s", f->str);
+				if (stat(path, &st) || !S_ISDIR(st.st_mode)) {
+					msg(msgs, "%s:%d:%d: cgroup '%s': %s", file, f->line,
+					    f->col, f->str,
+					    errno ? strerror(errno) : "not a directory");
+					rc = -EINVAL;
+					continue;
+				}
+				f->res1 = st.st_ino;
+				f->res2 = 0;
+				for (p = path + strlen(CGROUP_ROOT); *p; p++)
+					if (*p == '/' && p[1] && p[1] != '/')
+						f->res2++;
+			}
+		}
+	}
+	return rc;
+}
+
+int ua_rules_load(const char *const *paths, size_t npaths, const struct ua_optable *ops,
+		  struct ua_ruleset *rs, struct ua_buf *msgs)
+{
+	struct ua_diags d = { 0 };
+	struct ua_buf line = UA_BUF_INIT;
+	size_t i;
+	int rc = 0, r;
+
+	for (i = 0; i < npaths; i++) {
+		struct stat st;
+
+		if (stat(paths[i], &st)) {
+			msg(msgs, "%s: %s", paths[i], strerror(errno));
+			rc = -ENOENT;
+			continue;
+		}
+		r = S_ISDIR(st.st_mode) ? parse_dir(paths[i], ops, rs, &d, msgs) :
+					  parse_one(paths[i], ops, rs, &d, msgs);
+		if (r && (!rc || r != -EINVAL))
+			rc = r;
+	}
+	if (!rc)
+		ua_rules_check_set(rs, ops, &d);
+	for (i = 0; i < d.n; i++) {
+		ua_buf_reset(&line);
+		ua_diag_format(rs, &d.v[i], &line);
+		msg(msgs, "%s", line.data ? line.data : "");
+	}
+	ua_buf_release(&line);
+	ua_diags_release(&d);
+	if (!rc && !rs->n) {
+		msg(msgs, "no rules in %s", npaths == 1 ? paths[0] : "the files given");
+		rc = -ENOENT;
+	}
+	if (!rc)
+		rc = resolve(rs, msgs);
+	if (rc)
+		ua_ruleset_release(rs);
+	return rc;
+}
+
+static int add_str(struct ua_kruleset *ks, const char *s, size_t len, struct ua_kfield *kf)
+{
+	if (ks->nstrs >= UA_KSTRS_MAX || len >= UA_KSTR_MAX)
+		return -E2BIG;
+	memset(&ks->strs[ks->nstrs], 0, sizeof(ks->strs[0]));
+	memcpy(ks->strs[ks->nstrs].s, s, len);
+	kf->str_idx = ks->nstrs++;
+	kf->str_len = (uint16_t)len;
+	return 0;
+}
+
+int ua_rules_compile(const struct ua_ruleset *rs, struct ua_kruleset *ks, struct ua_buf *msgs)
+{
+	size_t i, j;
+
+	memset(ks, 0, sizeof(*ks));
+	if (rs->n > UA_KRULES_MAX)
+		return -E2BIG;
+	for (i = 0; i < rs->n; i++) {
+		const struct ua_rule *r = &rs->rules[i];
+		struct ua_krule *k = &ks->rules[i];
+
+		if (r->action != UA_ACT_ALWAYS && r->action != UA_ACT_NEVER) {
+			msg(msgs,
+			    "%s:%d:%d: action '%s' needs enforcement, which this daemon does "
+			    "not have yet (BPF-LSM): refusing to start rather than pretend",
+			    rs->files[r->file], r->line, r->col, ua_action_name(r->action));
+			return -EOPNOTSUPP;
+		}
+		k->action = r->action;
+		memcpy(k->opmask, r->opmask, sizeof(k->opmask));
+		for (j = 0; j < r->nfields; j++) {
+			const struct ua_rule_field *f = &r->fields[j];
+			struct ua_kfield *kf;
+
+			if (f->id == UA_F_KEY)
+				continue; /* user space only */
+			kf = &k->f[k->nfields++];
+			kf->field = (uint8_t)f->id;
+			kf->cmp = (uint8_t)f->cmp;
+			kf->val = (uint64_t)f->num;
+			switch (f->id) {
+			case UA_F_EXE:
+				kf->val = f->res1;
+				kf->val2 = f->res2;
+				break;
+			case UA_F_CGROUP:
+				kf->val = f->is_str ? f->res1 : (uint64_t)f->num;
+				kf->val2 = f->is_str ? f->res2 : (uint64_t)-1;
+				break;
+			case UA_F_COMM:
+			case UA_F_DIR:
+			case UA_F_PATH:
+				if (add_str(ks, f->str, f->str_len, kf)) {
+					msg(msgs, "too many string values (max %d)", UA_KSTRS_MAX);
+					return -E2BIG;
+				}
+				break;
+			case UA_F_SUCCESS:
+			case UA_F_EXIT:
+			case UA_F_CTX:
+				k->flags |= UA_KR_COMPLETION;
+				break;
+			default:
+				break;
+			}
+		}
+	}
+	ks->n = (unsigned int)rs->n;
+	ua_rules_opmask(rs, ks->opmask);
+	return 0;
+}
