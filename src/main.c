@@ -26,9 +26,9 @@
 #define EXIT_USAGE 2
 
 static const char usage_text[] =
-	"usage: uringaudit [run] [--log FILE|-] [--format text|json] [--pid-file FILE]\n"
-	"                  [--socket PATH] [--ringbuf-size BYTES] [--poll-ms MS]\n"
-	"       uringaudit rules default\n"
+	"usage: uringaudit [run] [--rules FILE|DIR]... [--log FILE|-] [--format text|json]\n"
+	"                  [--pid-file FILE] [--socket PATH] [--ringbuf-size BYTES] [--poll-ms MS]\n"
+	"       uringaudit rules default | check FILE... | list | load FILE...  [--socket PATH]\n"
 	"       uringaudit status [--json] [--socket PATH]\n"
 	"       uringaudit --help | --version\n"
 	"\n"
@@ -37,20 +37,27 @@ static const char usage_text[] =
 	"which credentials, what (op, path, flags) and the real result.\n"
 	"\n"
 	"run (the default)\n"
+	"  --rules FILE|DIR    rule file, or a directory whose *.rules files are read in\n"
+	"                      name order; repeatable. Without it: the built-in rules,\n"
+	"                      the opcodes the kernel's own io_uring audit covers\n"
 	"  --log FILE|-        where records go (default " UA_DEFAULT_LOG ",\n"
 	"                      its directory created 0700); - is stdout\n"
 	"  --format text|json  auditd-style text lines (default) or JSON lines\n"
 	"  --pid-file FILE     written once every program is attached and records flow\n"
-	"  --socket PATH       status socket (default " UA_DEFAULT_SOCKET ")\n"
+	"  --socket PATH       control socket (default " UA_DEFAULT_SOCKET ")\n"
 	"  --ringbuf-size N    BPF ring buffer bytes, a power of two (default 8388608)\n"
 	"  --poll-ms MS        consumer timer (default 10)\n"
-	"  The rules are the built-in defaults: the opcodes the kernel's own io_uring\n"
-	"  audit covers (see `uringaudit rules default`).\n"
 	"  SIGTERM/SIGINT: drain, record the stop and its sender, exit 0.\n"
-	"  SIGHUP: reopen the log file (after rotation).\n"
+	"  SIGHUP: reopen the log file (after rotation) and reload the rule files.\n"
 	"\n"
 	"rules default   print the built-in rules for this kernel\n"
-	"status          counters of the running daemon (--json: one JSON object)\n";
+	"rules check     validate rule files; print them in normal form (exit 0), or\n"
+	"                every error as FILE:LINE:COL: message (exit 2)\n"
+	"rules list      the rules the running daemon enforces\n"
+	"rules load      replace the running daemon's rules, whole, or keep them and say why\n"
+	"status          counters of the running daemon (--json: one JSON object)\n"
+	"\n"
+	"Exit codes: 0 ok, 1 failure, 2 usage or invalid input.\n";
 
 static volatile int dummy_sink;
 
