@@ -44,6 +44,9 @@ SRC := $(wildcard src/*.c)
 SRC_OBJ := $(patsubst src/%.c,$(OUT)/src/%.o,$(SRC))
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(patsubst tests/unit/%.c,$(OUT)/tests/%,$(UNIT_SRC))
+FUZZ_SRC := $(wildcard tests/unit/fuzz_*.c)
+FUZZ_BIN := $(patsubst tests/unit/%.c,$(OUT)/fuzz/%,$(FUZZ_SRC))
+FUZZ_SECONDS ?= 60
 PROG_SRC := $(wildcard tests/progs/*.c)
 PROG_BIN := $(patsubst tests/progs/%.c,$(OUT)/tests/%,$(PROG_SRC))
 
@@ -82,11 +85,25 @@ $(OUT)/tests/%: tests/progs/%.c | $(OUT)/tests
 	$(call msg,CC,$@)
 	$(Q)$(CC) -std=gnu11 $(WARN) $(CFLAGS) -Ibpf $< -luring -lpthread -o $@
 
-$(OUT)/bpf $(OUT)/lib $(OUT)/src $(OUT)/tests:
+# libFuzzer targets, one per parser (clang's -fsanitize=fuzzer).
+$(OUT)/fuzz/%: tests/unit/%.c $(LIB_SRC) lib/*.h | $(OUT)/fuzz
+	$(call msg,FUZZ,$@)
+	$(Q)$(CLANG) -std=gnu11 -g -O1 -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE \
+		-Ilib -Itests/unit $< $(LIB_SRC) -o $@
+
+# Each fuzzer for FUZZ_SECONDS (default 60); the tests run them briefly.
+.PHONY: fuzz
+fuzz: $(FUZZ_BIN)
+	$(Q)for f in $(FUZZ_BIN); do \
+		mkdir -p $(OUT)/corpus/$${f##*/}; \
+		$$f -max_total_time=$(FUZZ_SECONDS) $(OUT)/corpus/$${f##*/} || exit 1; \
+	done
+
+$(OUT)/bpf $(OUT)/lib $(OUT)/src $(OUT)/tests $(OUT)/fuzz:
 	$(Q)mkdir -p $@
 
 .PHONY: tests
-tests: $(OUT)/uringaudit $(UNIT_BIN) $(PROG_BIN)
+tests: $(OUT)/uringaudit $(UNIT_BIN) $(PROG_BIN) $(FUZZ_BIN)
 
 # The README's test command. Unit tests run anywhere; integration tests load
 # BPF and skip (saying why) without root or the kernel features they need.
@@ -95,7 +112,7 @@ check: tests
 	$(Q)tests/run-all.sh $(OUT)
 
 .PHONY: check-unit
-check-unit: $(UNIT_BIN)
+check-unit: $(UNIT_BIN) $(FUZZ_BIN)
 	$(Q)tests/run-all.sh --unit-only $(OUT)
 
 # Every test against an ASan/UBSan build of the daemon, the library and the

@@ -1,7 +1,7 @@
 #!/bin/sh
 # Installs what uringaudit needs to build and test on Debian 12 (idempotent).
 set -eu
-pkgs="make gcc clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev liburing-dev pkg-config jq"
+pkgs="make gcc clang llvm libclang-rt-14-dev libbpf-dev bpftool libelf-dev zlib1g-dev liburing-dev pkg-config jq"
 missing=""
 for p in $pkgs; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||

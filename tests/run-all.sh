@@ -32,6 +32,19 @@ for t in "$out"/tests/test_*; do
 	tally < <("$t" 2>&1; rc=$?; [ $rc -eq 0 ] || echo "FAIL ${t##*/}: exit $rc")
 done
 
+# The parsers' fuzzers, briefly (make fuzz runs them for longer).
+for f in "$out"/fuzz/fuzz_*; do
+	[ -x "$f" ] || continue
+	name=${f##*/}
+	echo "== fuzz: $name (${FUZZ_QUICK_SECONDS:-5} s)"
+	if "$f" -max_total_time="${FUZZ_QUICK_SECONDS:-5}" >"$out/$name.log" 2>&1; then
+		tally <<<"ok $name: $(grep -o 'Done [0-9]* runs' "$out/$name.log")"
+	else
+		tail -20 "$out/$name.log"
+		tally <<<"FAIL $name: crash or leak, see $out/$name.log"
+	fi
+done
+
 if [ $unit_only -eq 0 ]; then
 	for t in tests/integration/t_*.sh; do
 		echo "== integration: ${t##*/}"

@@ -7,7 +7,7 @@
 CASES=(openat_success openat_enoent openat_eacces_uid close unlinkat renameat mkdirat
 	symlinkat_linkat_openat2 sqpoll_ctx sqpoll_creds iowq_async_one_record personality personality_invalid
 	cqe_skip link_fail_cancelled unselected_ops_no_record overflow registered_ring_fd
-	hostile_strings exe_short_lived status_counters)
+	hostile_strings exe_short_lived auid_ses status_counters)
 ua_require "${CASES[@]}"
 
 ua_start || { for n in "${CASES[@]}"; do fail "$n" "daemon did not start"; done; exit 0; }
@@ -234,6 +234,21 @@ if wait_count ".pid==$P" 1; then
 	check_eq exe_short_lived "$(field ".pid==$P" .exe)" "$W/short lived" && ok exe_short_lived
 else
 	fail exe_short_lived "no record for pid $P"
+fi
+
+# --- auid and session: set by login (here: a write to /proc/self/loginuid) ----------
+if sh -c 'echo 1234 >/proc/self/loginuid' 2>/dev/null; then
+	sh -c 'echo 1234 >/proc/self/loginuid && cat /proc/self/sessionid >"$1" &&
+		exec "$2" openat:/etc/hostname' sh "$UA_TMP/ses" "$DRV" >"$UA_TMP/drv.out" 2>&1
+	P=$(drv pid)
+	if wait_count ".pid==$P" 1; then
+		check_eq auid_ses "$(field ".pid==$P" '[.auid,.ses]|@tsv')" \
+			"$(printf '1234\t%s' "$(cat "$UA_TMP/ses")")" && ok auid_ses
+	else
+		fail auid_ses "no record for pid $P"
+	fi
+else
+	skip auid_ses "cannot set /proc/self/loginuid here (no CAP_AUDIT_CONTROL or immutable)"
 fi
 
 # --- status -------------------------------------------------------------------

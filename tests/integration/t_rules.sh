@@ -3,7 +3,7 @@
 . "$(dirname "$0")/lib.sh"
 
 CASES=(check_roundtrip check_errors check_writable_refused filter_uid_key never_before_always
-	filter_success filter_exe filter_comm filter_ctx filter_dir rules_list reload_under_stream
+	filter_success filter_exe filter_comm filter_ctx filter_dir filter_auid rules_list reload_under_stream
 	reload_bad_keeps_old sighup_reload locked_refuses deny_refused)
 ua_require "${CASES[@]}"
 
@@ -66,7 +66,8 @@ f=$(rules filters.rules "$MARK" \
 	"-a always,io_uring -S unlinkat -F exe=$UA_TMP/other_driver -k exe" \
 	"-a always,io_uring -S unlinkat -F comm=wanted -k comm" \
 	"-a always,io_uring -S openat -F ctx=sqpoll -k sqpoll" \
-	"-a always,io_uring -S openat -F dir=/usr/share -k usr-share")
+	"-a always,io_uring -S openat -F dir=/usr/share -k usr-share" \
+	"-a always,io_uring -S unlinkat -F auid=1234 -F auid!=unset -k auid")
 if ua_start --rules "$f"; then
 	# uid=1000 opens are recorded with the key; root's successful ones are not.
 	drive --setuid 1000 openat:/etc/passwd openat:/etc/hostname "$(marker)"
@@ -139,13 +140,29 @@ if ua_start --rules "$f"; then
 		fail filter_dir "marker missing"
 	fi
 
+	if sh -c 'echo 1234 >/proc/self/loginuid' 2>/dev/null; then
+		sh -c 'echo 1234 >/proc/self/loginuid && exec "$@"' sh "$DRV" unlinkat:/nonexistent-f \
+			"$(marker)" >"$UA_TMP/drv.out" 2>&1
+		P=$(drv pid)
+		drive unlinkat:/nonexistent-g "$(marker)"
+		P2=$(drv pid)
+		if wait_marker "$P" && wait_marker "$P2"; then
+			check_eq filter_auid "$(field ".pid==$P and .op==\"unlinkat\"" '[.auid,.key]|@tsv') $(count ".pid==$P2 and .op==\"unlinkat\"")" \
+				"$(printf '1234\tauid 0')" && ok filter_auid
+		else
+			fail filter_auid "marker missing"
+		fi
+	else
+		skip filter_auid "cannot set /proc/self/loginuid here"
+	fi
+
 	out=$("$UA" rules list --socket "$UA_TMP/sock")
-	[ "$(grep -c '^-a ' <<<"$out")" = 8 ] && grep -q -- "-F dir=/usr/share -k usr-share" <<<"$out" &&
+	[ "$(grep -c '^-a ' <<<"$out")" = 9 ] && grep -q -- "-F dir=/usr/share -k usr-share" <<<"$out" &&
 		ok rules_list || fail rules_list "$out"
 	ua_stop
 else
 	for n in filter_uid_key never_before_always filter_success filter_exe filter_comm filter_ctx \
-		filter_dir rules_list; do fail $n "daemon did not start: $(cat "$UA_TMP/daemon.err")"; done
+		filter_dir filter_auid rules_list; do fail $n "daemon did not start: $(cat "$UA_TMP/daemon.err")"; done
 fi
 
 # --- reload under a steady stream ----------------------------------------------------
