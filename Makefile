@@ -88,7 +88,7 @@ $(OUT)/tests/%: tests/progs/%.c | $(OUT)/tests
 # libFuzzer targets, one per parser (clang's -fsanitize=fuzzer).
 $(OUT)/fuzz/%: tests/unit/%.c $(LIB_SRC) lib/*.h | $(OUT)/fuzz
 	$(call msg,FUZZ,$@)
-	$(Q)$(CLANG) -std=gnu11 -g -O1 -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE \
+	$(Q)$(CLANG) -std=gnu11 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -D_GNU_SOURCE \
 		-Ilib -Itests/unit $< $(LIB_SRC) -o $@
 
 # Each fuzzer for FUZZ_SECONDS (default 60); the tests run them briefly.
@@ -96,7 +96,8 @@ $(OUT)/fuzz/%: tests/unit/%.c $(LIB_SRC) lib/*.h | $(OUT)/fuzz
 fuzz: $(FUZZ_BIN)
 	$(Q)for f in $(FUZZ_BIN); do \
 		mkdir -p $(OUT)/corpus/$${f##*/}; \
-		$$f -max_total_time=$(FUZZ_SECONDS) $(OUT)/corpus/$${f##*/} || exit 1; \
+		$$f -max_total_time=$(FUZZ_SECONDS) $(OUT)/corpus/$${f##*/} \
+			$$(ls -d tests/corpus/$${f##*/} 2>/dev/null) || exit 1; \
 	done
 
 $(OUT)/bpf $(OUT)/lib $(OUT)/src $(OUT)/tests $(OUT)/fuzz:

@@ -37,7 +37,10 @@ for f in "$out"/fuzz/fuzz_*; do
 	[ -x "$f" ] || continue
 	name=${f##*/}
 	echo "== fuzz: $name (${FUZZ_QUICK_SECONDS:-5} s)"
-	if "$f" -max_total_time="${FUZZ_QUICK_SECONDS:-5}" >"$out/$name.log" 2>&1; then
+	seeds=()
+	[ -d "tests/corpus/$name" ] && seeds=("$out/corpus-$name" "tests/corpus/$name") &&
+		mkdir -p "$out/corpus-$name"
+	if "$f" -max_total_time="${FUZZ_QUICK_SECONDS:-5}" "${seeds[@]}" >"$out/$name.log" 2>&1; then
 		tally <<<"ok $name: $(grep -o 'Done [0-9]* runs' "$out/$name.log")"
 	else
 		tail -20 "$out/$name.log"
