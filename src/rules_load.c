@@ -288,8 +288,6 @@ int ua_rules_compile(const struct ua_ruleset *rs, struct ua_kruleset *ks, struct
 			const struct ua_rule_field *f = &r->fields[j];
 			struct ua_kfield *kf;
 
-			if (f->id == UA_F_KEY)
-				continue; /* user space only */
 			kf = &k->f[k->nfields++];
 			kf->field = (uint8_t)f->id;
 			kf->cmp = (uint8_t)f->cmp;
