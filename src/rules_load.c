@@ -23,6 +23,26 @@
 #define RULE_FILE_MAX (4u << 20)
 #define CGROUP_ROOT "/sys/fs/cgroup"
 
+/* Where cgroup v2 is mounted: /sys/fs/cgroup, or /sys/fs/cgroup/unified on
+ * hybrid systems. The kernel's cgroup ids are this hierarchy's. */
+static void cgroup2_root(char *out, size_t len)
+{
+	char line[1024], dev[256], dir[PATH_MAX], type[64];
+	FILE *f = fopen("/proc/self/mounts", "re");
+
+	snprintf(out, len, "%s", CGROUP_ROOT);
+	if (!f)
+		return;
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "%255s %4095s %63s", dev, dir, type) == 3 &&
+		    !strcmp(type, "cgroup2")) {
+			snprintf(out, len, "%s", dir);
+			break;
+		}
+	}
+	fclose(f);
+}
+
 /* The kernel's and BPF's enum values are the library's. */
 _Static_assert(UA_KACT_NEVER == UA_ACT_NEVER && UA_KACT_ALWAYS == UA_ACT_ALWAYS, "actions");
 _Static_assert(UA_F_PID == 1 && UA_F_PATH == 22 && UA_CMP_ANDEQ == 8, "field ids");
@@ -163,9 +183,12 @@ static uint64_t kernel_dev(dev_t d)
 
 static int resolve(struct ua_ruleset *rs, struct ua_buf *msgs)
 {
-	size_t i, j;
+	char root[PATH_MAX];
+	size_t i, j, rlen;
 	int rc = 0;
 
+	cgroup2_root(root, sizeof(root));
+	rlen = strlen(root);
 	for (i = 0; i < rs->n; i++) {
 		struct ua_rule *r = &rs->rules[i];
 		const char *file = r->file >= 0 && (size_t)r->file < rs->nfiles ?
@@ -188,12 +211,19 @@ static int resolve(struct ua_ruleset *rs, struct ua_buf *msgs)
 				f->res1 = st.st_ino;
 				f->res2 = kernel_dev(st.st_dev);
 			} else if (f->id == UA_F_CGROUP && f->is_str) {
-				/* cgroup v2: a cgroup's id is its directory's inode */
-				if (!strncmp(f->str, CGROUP_ROOT "/", sizeof(CGROUP_ROOT)) ||
-				    !strcmp(f->str, CGROUP_ROOT))
+				/* cgroup v2: a cgroup's id is its directory's inode.
+				 * A path is taken under the v2 mount unless it is
+				 * already below it. */
+				if (!strncmp(f->str, root, rlen) &&
+				    (f->str[rlen] == '/' || !f->str[rlen]))
 					snprintf(path, sizeof(path), "%s", f->str);
 				else
-					snprintf(path, sizeof(path), CGROUP_ROOT "%s", f->str);
+					snprintf(path, sizeof(path), "%s%s", root,
+						 strncmp(f->str, CGROUP_ROOT "/",
+							 sizeof(CGROUP_ROOT)) ?
+							 f->str :
+							 f->str + strlen(CGROUP_ROOT));
+				errno = 0;
 				if (stat(path, &st) || !S_ISDIR(st.st_mode)) {
 					msg(msgs, "%s:%d:%d: cgroup '%s': %s", file, f->line,
 					    f->col, f->str,
@@ -203,7 +233,7 @@ static int resolve(struct ua_ruleset *rs, struct ua_buf *msgs)
 				}
 				f->res1 = st.st_ino;
 				f->res2 = 0;
-				for (p = path + strlen(CGROUP_ROOT); *p; p++)
+				for (p = path + rlen; *p; p++)
 					if (*p == '/' && p[1] && p[1] != '/')
 						f->res2++;
 			}

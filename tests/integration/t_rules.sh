@@ -3,7 +3,7 @@
 . "$(dirname "$0")/lib.sh"
 
 CASES=(check_roundtrip check_errors check_writable_refused filter_uid_key never_before_always
-	filter_success filter_exe filter_comm filter_ctx filter_dir filter_auid rules_list reload_under_stream
+	filter_success filter_exe filter_comm filter_ctx filter_dir filter_auid filter_cgroup rules_list reload_under_stream
 	reload_bad_keeps_old sighup_reload locked_refuses deny_refused)
 ua_require "${CASES[@]}"
 
@@ -58,6 +58,17 @@ rc=$?
 	fail check_writable_refused "rc=$rc: $(cat "$UA_TMP/e")"
 
 # --- filters, one daemon ----------------------------------------------------------
+# A cgroup v2 child for the cgroup filter (the v2 mount may be /sys/fs/cgroup
+# or, on hybrid systems, /sys/fs/cgroup/unified).
+CG2=$(awk '$3=="cgroup2"{print $2; exit}' /proc/self/mounts)
+CGNAME=uatest-$$
+CGRULE="-a always,io_uring -S unlinkat -F cgroup=/$CGNAME -k cgroup"
+if [ -n "$CG2" ] && mkdir "$CG2/$CGNAME" 2>/dev/null; then
+	trap 'rmdir "$CG2/$CGNAME" 2>/dev/null; ua_cleanup' EXIT
+else
+	CG2=
+	CGRULE="# no cgroup v2 here"
+fi
 cp "$DRV" "$UA_TMP/other_driver"
 f=$(rules filters.rules "$MARK" \
 	"-a never,io_uring -S openat -F path=/etc/hostname" \
@@ -67,7 +78,8 @@ f=$(rules filters.rules "$MARK" \
 	"-a always,io_uring -S unlinkat -F comm=wanted -k comm" \
 	"-a always,io_uring -S openat -F ctx=sqpoll -k sqpoll" \
 	"-a always,io_uring -S openat -F dir=/usr/share -k usr-share" \
-	"-a always,io_uring -S unlinkat -F auid=1234 -F auid!=unset -k auid")
+	"-a always,io_uring -S unlinkat -F auid=1234 -F auid!=unset -k auid" \
+	"$CGRULE")
 if ua_start --rules "$f"; then
 	# uid=1000 opens are recorded with the key; root's successful ones are not.
 	drive --setuid 1000 openat:/etc/passwd openat:/etc/hostname "$(marker)"
@@ -156,13 +168,30 @@ if ua_start --rules "$f"; then
 		skip filter_auid "cannot set /proc/self/loginuid here"
 	fi
 
+	if [ -n "$CG2" ]; then
+		sh -c 'echo $$ >"$1/cgroup.procs" && shift && exec "$@"' sh "$CG2/$CGNAME" \
+			"$DRV" unlinkat:/nonexistent-h "$(marker)" >"$UA_TMP/drv.out" 2>&1
+		P=$(drv pid)
+		drive unlinkat:/nonexistent-i "$(marker)"
+		P2=$(drv pid)
+		cgid=$(stat -c %i "$CG2/$CGNAME")
+		if wait_marker "$P" && wait_marker "$P2"; then
+			check_eq filter_cgroup "$(field ".pid==$P and .op==\"unlinkat\"" '[.cgroup_id,.key]|@tsv') $(count ".pid==$P2 and .op==\"unlinkat\"")" \
+				"$(printf '%s\tcgroup 0' "$cgid")" && ok filter_cgroup
+		else
+			fail filter_cgroup "marker missing"
+		fi
+	else
+		skip filter_cgroup "no cgroup v2 hierarchy to make a child in"
+	fi
+
 	out=$("$UA" rules list --socket "$UA_TMP/sock")
-	[ "$(grep -c '^-a ' <<<"$out")" = 9 ] && grep -q -- "-F dir=/usr/share -k usr-share" <<<"$out" &&
+	[ "$(grep -c '^-a ' <<<"$out")" = $([ -n "$CG2" ] && echo 10 || echo 9) ] && grep -q -- "-F dir=/usr/share -k usr-share" <<<"$out" &&
 		ok rules_list || fail rules_list "$out"
 	ua_stop
 else
 	for n in filter_uid_key never_before_always filter_success filter_exe filter_comm filter_ctx \
-		filter_dir filter_auid rules_list; do fail $n "daemon did not start: $(cat "$UA_TMP/daemon.err")"; done
+		filter_dir filter_auid filter_cgroup rules_list; do fail $n "daemon did not start: $(cat "$UA_TMP/daemon.err")"; done
 fi
 
 # --- reload under a steady stream ----------------------------------------------------
