@@ -578,7 +578,7 @@ static int parse_run(struct daemon *d, int argc, char **argv)
 	d->o.socket_path = UA_DEFAULT_SOCKET;
 	d->o.rb_bytes = 8u << 20;
 	d->o.poll_ms = 10;
-	d->o.pending_max = 262144;
+	d->o.pending_max = 65536; /* the kernel's pending map holds as many */
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "", lo, NULL)) != -1) {
 		switch (c) {

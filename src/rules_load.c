@@ -264,7 +264,7 @@ int ua_rules_load(const char *const *paths, size_t npaths, const struct ua_optab
 			rc = r;
 	}
 	if (!rc)
-		ua_rules_check_set(rs, ops, &d);
+		rc = ua_rules_check_set(rs, ops, &d);
 	for (i = 0; i < d.n; i++) {
 		ua_buf_reset(&line);
 		ua_diag_format(rs, &d.v[i], &line);
