@@ -34,6 +34,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/utsname.h>
@@ -49,6 +50,7 @@
 #define SETTLE_MAX_S 10.0
 
 volatile sig_atomic_t bench_stop;
+static double t_start;
 
 double now_s(void)
 {
@@ -99,6 +101,7 @@ static struct vctx vc;
 static char scratch[256];
 static int scratch_made;
 static char read_path[300], small_path[300];
+static void *data_map; /* the data file, locked in memory */
 
 static void cleanup(void)
 {
@@ -201,9 +204,27 @@ static int make_files(int quick)
 		}
 	}
 	fsync(fd);
-	lseek(fd, 0, SEEK_SET);
-	while (read(fd, buf, chunk) > 0)
-		;
+	/*
+	 * Pin the file's pages in the page cache for the whole bench. Memory
+	 * that stays unused for a while can be reclaimed behind our back (this
+	 * VM runs DAMON with a pageout scheme): then the read workloads would
+	 * partly read from disk, slower and slower as the bench goes on, and
+	 * noisy. mlock() on a shared mapping locks the page cache pages
+	 * themselves, and faults them in.
+	 */
+	data_map = mmap(NULL, mb * chunk, PROT_READ, MAP_SHARED, fd, 0);
+	if (data_map == MAP_FAILED || mlock(data_map, mb * chunk)) {
+		fprintf(stderr,
+			"uabench: cannot lock the data file in memory (%s): reads may hit the "
+			"disk\n",
+			strerror(errno));
+		if (data_map != MAP_FAILED)
+			munmap(data_map, mb * chunk);
+		data_map = NULL;
+		lseek(fd, 0, SEEK_SET);
+		while (read(fd, buf, chunk) > 0)
+			;
+	}
 	close(fd);
 	free(buf);
 	return (int)mb;
@@ -476,17 +497,18 @@ static int phase_timed(const struct opts *o, const struct wl_env *env)
 	/* Warm caches, page cache and the CPU before the first counted run. */
 	progress("warm-up runs (base)\n");
 	for (k = 0; k < WL_NR && !bench_stop; k++) {
-		double dummy;
-		struct extra x;
+		double dummy, foreign;
+		struct extra x = { 0 };
 
 		if (o->wl_on[k] && k != WL_FIO)
-			timed_run(o, env, (enum wl_kind)k, V_BASE, &dummy, &x);
+			one_run(o, env, (enum wl_kind)k, V_BASE, &dummy, &x, &foreign);
 	}
 	for (rep = 0; rep < o->reps && !bench_stop; rep++) {
 		for (j = 0; j < nv && !bench_stop; j++) {
 			enum variant var = order[(j + rep) % nv];
 
-			progress("rep %d/%d %-10s", rep + 1, o->reps, variant_names[var]);
+			progress("[%4.0f s] rep %d/%d %-10s", now_s() - t_start, rep + 1, o->reps,
+				 variant_names[var]);
 			if (var_setup(&vc, var, err, sizeof(err))) {
 				fprintf(stderr, "\nuabench: cannot set up %s: %s\n",
 					variant_names[var], err);
@@ -774,8 +796,9 @@ static int phase_flood(const struct opts *o, const struct wl_env *env)
 		if (truncate(vc.log_path, 0))
 			fprintf(stderr, "uabench: truncate: %s\n", strerror(errno));
 		recs = (double)(s1.recorded - s0.recorded);
-		progress("flood %s: %.0f records/s lost %llu\n", rate > 0 ? "paced" : "unpaced",
-			 recs / wall, (unsigned long long)(s1.lost - s0.lost));
+		progress("[%4.0f s] flood %s: %.0f records/s lost %llu\n", now_s() - t_start,
+			 rate > 0 ? "paced" : "unpaced", recs / wall,
+			 (unsigned long long)(s1.lost - s0.lost));
 		if (rate > 0)
 			printf("| %.0f |", rate);
 		else
@@ -1019,6 +1042,7 @@ int main(int argc, char **argv)
 	int reps = 0;
 	char err[256];
 
+	t_start = now_s();
 	memset(&o, 0, sizeof(o));
 	o.flood = o.diag = 1;
 	o.daemon = "build/uringaudit";

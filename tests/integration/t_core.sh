@@ -7,7 +7,7 @@
 CASES=(openat_success openat_enoent openat_eacces_uid close unlinkat renameat mkdirat
 	symlinkat_linkat_openat2 sqpoll_ctx sqpoll_creds iowq_async_one_record personality personality_invalid
 	cqe_skip link_fail_cancelled unselected_ops_no_record overflow registered_ring_fd
-	hostile_strings exe_short_lived auid_ses status_counters)
+	hostile_strings long_path fixed_file_slot race_path exe_short_lived auid_ses status_counters)
 ua_require "${CASES[@]}"
 
 ua_start || { for n in "${CASES[@]}"; do fail "$n" "daemon did not start"; done; exit 0; }
@@ -224,6 +224,55 @@ if wait_count ".pid==$P" 1; then
 		check_eq hostile_strings "$parsed" "$lines" && ok hostile_strings
 else
 	fail hostile_strings "no record for pid $P"
+fi
+
+# --- a path of 4000 bytes, as the kernel copied it ----------------------------------
+LONG=$W
+while [ ${#LONG} -lt 3900 ]; do LONG=$LONG/$(printf 'd%.0s' $(seq 200)); done
+mkdir -p "$LONG"
+LONG=$LONG/file
+drive openat:"$LONG":0x41
+P=$(drv pid)
+if wait_count ".pid==$P" 1; then
+	got=$(field ".pid==$P" '.name')
+	check_eq long_path "${#got} $(field ".pid==$P" '.name_truncated // false')" "${#LONG} false" &&
+		check_eq long_path "$got" "$LONG" && ok long_path
+else
+	fail long_path "no record for pid $P"
+fi
+
+# --- fixed files: opened into a slot, closed by slot; nothing in /proc/PID/fd ------------
+drive openat_direct:/etc/hostname close_direct:last
+P=$(drv pid)
+SLOT=$(drv slot 1)
+if wait_count ".pid==$P" 2; then
+	check_eq fixed_file_slot \
+		"$(recs ".pid==$P" | jq -r '[.op,.exit,(.slot|tostring),(.name // "-")]|@tsv' | tr '\n' ' ')" \
+		"$(printf 'openat\t%s\talloc\t/etc/hostname close\t0\t%s\t- ' "$SLOT" "$SLOT")" &&
+		ok fixed_file_slot
+else
+	fail fixed_file_slot "expected 2 records for pid $P"
+fi
+
+# --- a thread flips the path buffer while opens are submitted: the record names
+# the file the kernel opened (the driver knows which from fstat).
+echo a >"$W/race_aaaa"
+echo b >"$W/race_bbbb"
+drive race:"$W/race_aaaa":"$W/race_bbbb":300
+P=$(drv pid)
+if wait_count ".pid==$P" 300; then
+	want=$(grep '^req op=openat' "$UA_TMP/drv.out" |
+		sed -E 's/.*user_data=([0-9]+).*which=(.).*/\1 \2/' |
+		while read -r u w; do printf '0x%x %s\n' "$u" "$W/race_$w$w$w$w"; done | sort)
+	got=$(recs ".pid==$P" | jq -r '"\(.user_data) \(.name)"' | sort)
+	both=$(grep -c 'which=[ab]' "$UA_TMP/drv.out")
+	if [ "$want" = "$got" ] && [ "$both" = 300 ]; then
+		ok race_path
+	else
+		fail race_path "records and opened files differ: $(diff <(echo "$want") <(echo "$got") | head -5)"
+	fi
+else
+	fail race_path "expected 300 records for pid $P"
 fi
 
 # --- a process gone before the consumer reads: exe still named ---------------
