@@ -258,6 +258,8 @@ struct daemon {
 	struct ua_optable ops;
 	struct ua_ruleset rules; /* in force */
 	int locked;		 /* -e 2 was loaded: no more reloads */
+	int prev_unclean;	 /* the log's previous daemon did not stop */
+	char prev_time[32];	 /* time of the last record it wrote */
 	struct ua_loader loader;
 	struct ua_sink sink;
 	struct ua_consumer *consumer;
@@ -411,6 +413,53 @@ static const char *signame(int sig)
 	}
 }
 
+/*
+ * Did the previous daemon writing this log stop cleanly? Its last
+ * URING_DAEMON record says: a start with no stop after it means it was killed
+ * (kill -9, a crash, power loss). Then the time of the last record it wrote
+ * starts the window nothing was recorded in. Reads only the log's tail.
+ */
+static int previous_unclean(const char *path, char *last_time, size_t len)
+{
+	char buf[65536], *line, *end, *p, *q;
+	int fd = strcmp(path, "-") ? open(path, O_RDONLY | O_CLOEXEC) : -1;
+	off_t size;
+	ssize_t n;
+
+	if (fd < 0)
+		return 0;
+	size = lseek(fd, 0, SEEK_END);
+	n = size > 0 ? pread(fd, buf, sizeof(buf) - 1, size > (off_t)sizeof(buf) - 1 ?
+							  size - (off_t)sizeof(buf) + 1 :
+							  0) :
+		       0;
+	close(fd);
+	if (n <= 0)
+		return 0;
+	buf[n] = '\0';
+	while (n > 0 && buf[n - 1] == '\n')
+		buf[--n] = '\0';
+	/* time of the last line */
+	line = strrchr(buf, '\n');
+	line = line ? line + 1 : buf;
+	if ((p = strstr(line, "audit(")) && (q = strchr(p, ':')))
+		snprintf(last_time, len, "%.*s", (int)(q - p - 6), p + 6);
+	else if ((p = strstr(line, "\"time\":")) && (q = strchr(p, ',')))
+		snprintf(last_time, len, "%.*s", (int)(q - p - 7), p + 7);
+	else
+		return 0;
+	/* the last daemon record */
+	for (end = buf + n; end > buf;) {
+		for (line = end; line > buf && line[-1] != '\n'; line--)
+			;
+		if (memmem(line, (size_t)(end - line), "URING_DAEMON", 12))
+			return memmem(line, (size_t)(end - line), "op=start", 8) ||
+			       memmem(line, (size_t)(end - line), "\"op\":\"start\"", 12);
+		end = line > buf ? line - 1 : buf;
+	}
+	return 0;
+}
+
 static void daemon_record(struct daemon *d, const char *op, const struct signalfd_siginfo *si)
 {
 	const struct ua_stats *s = ua_consumer_stats(d->consumer);
@@ -427,9 +476,13 @@ static void daemon_record(struct daemon *d, const char *op, const struct signalf
 		kv[n++] = (struct ua_kv){
 			.key = "backend", .kind = UA_KV_WORD, .str = "tracepoint", .len = 10
 		};
-		kv[n++] = (struct ua_kv){
-			.key = "rules", .kind = UA_KV_WORD, .str = "default", .len = 7
-		};
+		kv[n++] = (struct ua_kv){ .key = "rules", .kind = UA_KV_U64, .u = d->rules.n };
+		if (d->prev_unclean) {
+			kv[n++] = (struct ua_kv){ .key = "previous", .kind = UA_KV_WORD,
+						  .str = "unclean", .len = 7 };
+			kv[n++] = (struct ua_kv){ .key = "unrecorded_since", .kind = UA_KV_WORD,
+						  .str = d->prev_time, .len = strlen(d->prev_time) };
+		}
 	} else {
 		if (si) {
 			const char *sn = signame((int)si->ssi_signo);
@@ -706,6 +759,7 @@ static int cmd_run(int argc, char **argv)
 			return rc == -ENOMEM ? 1 : EXIT_USAGE;
 		}
 	}
+	d.prev_unclean = previous_unclean(d.o.log_path, d.prev_time, sizeof(d.prev_time));
 	rc = ua_sink_open(&d.sink, d.o.log_path, err, sizeof(err));
 	if (rc) {
 		fprintf(stderr, "uringaudit: %s\n", err);

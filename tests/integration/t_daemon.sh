@@ -131,8 +131,13 @@ else
 fi
 
 # --- kill -9, restart: the log stays whole and recording resumes --------------
+# The restart says the previous daemon did not stop, and since when nothing
+# was recorded (the time of its last record); a clean restart says nothing.
 UA_LOG=$UA_TMP/k9.json
 if ua_start; then
+	drive openat:/etc/hostname
+	wait_count ".pid==$(drv pid)" 1
+	last=$(tail -1 "$UA_LOG" | jq -r .time)
 	kill -9 "$UA_PID"
 	wait "$UA_PID" 2>/dev/null
 	UA_PID=
@@ -140,11 +145,17 @@ if ua_start; then
 		drive openat:/etc/hostname
 		P=$(drv pid)
 		starts=$(jq -c 'select(.op=="start" and .type=="URING_DAEMON")' "$UA_LOG" | wc -l)
+		second=$(jq -c 'select(.op=="start" and .type=="URING_DAEMON")' "$UA_LOG" | tail -1)
+		ua_stop
+		ua_start
+		third=$(jq -c 'select(.op=="start" and .type=="URING_DAEMON")' "$UA_LOG" | tail -1)
 		if wait_count ".pid==$P" 1 && [ "$starts" = 2 ] &&
+			[ "$(jq -r '[.previous,.unrecorded_since]|@tsv' <<<"$second")" = "$(printf 'unclean\t%s' "$last")" ] &&
+			[ "$(jq -r '.previous // "none"' <<<"$third")" = none ] &&
 			[ "$(jq -c . "$UA_LOG" | wc -l)" = "$(wc -l <"$UA_LOG")" ]; then
 			ok kill9_restart
 		else
-			fail kill9_restart "starts=$starts, record for $P missing or log not whole"
+			fail kill9_restart "starts=$starts second='$second' third='$third' last=$last"
 		fi
 		ua_stop
 	else
