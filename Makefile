@@ -173,8 +173,15 @@ $(OUT)/bench/ua_floor.skel.h: $(OUT)/bench/ua_floor.bpf.o
 	$(call msg,GEN-SKEL,$@)
 	$(Q)$(BPFTOOL) gen skeleton $< name ua_floor > $@
 
+# A clear word instead of a compiler error when a header is missing.
+.PHONY: bench-check-deps
+bench-check-deps:
+	$(Q)for h in liburing.h libaudit.h; do [ -f /usr/include/$$h ] || { \
+		echo "bench: /usr/include/$$h is missing: apt-get install liburing-dev libaudit-dev" >&2; \
+		exit 1; }; done
+
 # variant.c drives uringaudit's own loader (ua-none) and the floor skeleton.
-$(BENCH_OBJ): $(OUT)/bench/ua_floor.skel.h $(OUT)/uringaudit.skel.h
+$(BENCH_OBJ): $(OUT)/bench/ua_floor.skel.h $(OUT)/uringaudit.skel.h | bench-check-deps
 $(OUT)/bench/%.o: bench/%.c | $(OUT)/bench
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(ALL_CFLAGS) -Isrc -I$(OUT)/bench -c $< -o $@

@@ -121,6 +121,9 @@ void var_probe(struct vctx *v, const struct wl_env *env);
  * io_uring tracepoint (waiting for it to go, foreign_wait_s at most). */
 int var_setup(struct vctx *v, enum variant which, char *err, size_t errlen);
 int var_wait_foreign(const struct vctx *v, char *err, size_t errlen);
+/* How many BPF programs of other processes sit on io_uring tracepoints now;
+ * the first one described in @desc. */
+int var_foreign_links(const struct vctx *v, char *desc, size_t len);
 void var_teardown(struct vctx *v);
 /* Idempotent; safe from an atexit handler. Detaches everything, stops the
  * daemon, removes the audit rule, restores the audit enabled flag. */
@@ -129,6 +132,8 @@ void var_cleanup(struct vctx *v);
 int var_kaudit_remove_stale(char *err, size_t errlen);
 
 int daemon_status(const char *sock, struct ua_status_snap *s);
+/* Is the daemon still running? (Reaps it when it is not.) */
+int var_daemon_alive(struct vctx *v);
 /* The kernel audit's status (lost counter, backlog, auditd's pid). */
 struct kaudit_snap {
 	uint32_t enabled;

@@ -47,6 +47,7 @@ fi
 
 pid=
 tailpid=
+scratch=
 cleanup() {
 	trap - EXIT INT TERM HUP
 	if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
@@ -54,8 +55,10 @@ cleanup() {
 		wait "$pid" 2>/dev/null
 	fi
 	[ -n "$tailpid" ] && kill "$tailpid" 2>/dev/null
-	# uabench removes its rule itself; this covers a run that was killed.
+	# uabench removes its rule and files itself; this covers a run that
+	# was killed.
 	"$bin" --cleanup 2>/dev/null
+	[ -n "$scratch" ] && rm -rf "$scratch"
 	if [ -n "$started_auditd" ]; then
 		apid=$(cat /var/run/auditd.pid 2>/dev/null)
 		if [ -n "$apid" ]; then
@@ -99,10 +102,13 @@ else
 fi
 
 mkdir -p "$out/bench"
+# The scratch directory (a data file of up to 256 MiB) is ours to remove,
+# even when uabench is killed before it can.
+scratch=$(mktemp -d /var/tmp/uabench.XXXXXX) || exit 1
 # uabench runs in the background so that this script can forward a signal to
 # it and still clean up; tail shows its results as they come.
 : >"$results"
-"$bin" --daemon "$out/uringaudit" "${args[@]}" "$@" >"$results" &
+"$bin" --daemon "$out/uringaudit" --dir "$scratch" "${args[@]}" "$@" >"$results" &
 pid=$!
 tail -n +1 -f --pid="$pid" "$results" &
 tailpid=$!

@@ -173,6 +173,20 @@ static void daemon_stop(struct vctx *v)
 	unlink(v->pid_path);
 }
 
+int var_daemon_alive(struct vctx *v)
+{
+	int status;
+
+	if (v->daemon_pid <= 0)
+		return 0;
+	if (waitpid(v->daemon_pid, &status, WNOHANG) == v->daemon_pid) {
+		fprintf(stderr, "uabench: the daemon exited (status 0x%x)\n", status);
+		v->daemon_pid = 0;
+		return 0;
+	}
+	return 1;
+}
+
 static int daemon_start(struct vctx *v, char *err, size_t errlen)
 {
 	pid_t parent = getpid(), pid;
@@ -229,7 +243,7 @@ static int daemon_start(struct vctx *v, char *err, size_t errlen)
 	return 0;
 }
 
-/* The daemon answers each connection with one flat JSON object. */
+/* The daemon answers a "status" line with one flat JSON object. */
 static uint64_t json_u64(const char *json, const char *key)
 {
 	char pat[64];
@@ -257,7 +271,9 @@ int daemon_status(const char *sock, struct ua_status_snap *s)
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return -1;
-	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa))) {
+	/* The request is one line; a daemon that waits for it would otherwise
+	 * time out before it answers (and not drain its ring buffer meanwhile). */
+	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) || write(fd, "status\n", 7) != 7) {
 		close(fd);
 		return -1;
 	}
@@ -401,23 +417,45 @@ int var_kaudit_remove_stale(char *err, size_t errlen)
 
 /* ---- probing ---- */
 
-static off_t file_size(const char *path)
+/* Does @path hold "type=URINGOP" after byte @from? (The whole file when it
+ * was rotated meanwhile: another inode, or shorter than @from.) */
+static int log_has_uringop(const char *path, ino_t ino, off_t from)
 {
+	static const char pat[] = "type=URINGOP";
+	char buf[65536 + sizeof(pat)];
+	size_t keep = 0;
 	struct stat st;
+	ssize_t n;
+	int fd, found = 0;
 
-	return stat(path, &st) ? -1 : st.st_size;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	if (fstat(fd, &st) || st.st_ino != ino || st.st_size < from)
+		from = 0;
+	while (!found && (n = pread(fd, buf + keep, sizeof(buf) - keep, from)) > 0) {
+		size_t len = keep + (size_t)n;
+
+		from += n;
+		found = memmem(buf, len, pat, sizeof(pat) - 1) != NULL;
+		/* a match may straddle two reads: keep the tail */
+		keep = len < sizeof(pat) - 1 ? len : sizeof(pat) - 1;
+		memmove(buf, buf + len - keep, keep);
+	}
+	close(fd);
+	return found;
 }
 
 /* Does auditd write URINGOP records for our rule? Add it, run a few opens in
  * a fresh thread, look for the record type in what the log gained. */
 static int kaudit_check_log(struct vctx *v, const struct wl_env *env, char *err, size_t errlen)
 {
-	off_t before = file_size(v->audit_log);
 	struct wl_result r;
-	int found = 0, fd;
+	struct stat st;
 	double end;
+	int found = 0;
 
-	if (before < 0) {
+	if (stat(v->audit_log, &st)) {
 		snprintf(err, errlen, "auditd's log %s does not exist", v->audit_log);
 		return -1;
 	}
@@ -425,25 +463,15 @@ static int kaudit_check_log(struct vctx *v, const struct wl_env *env, char *err,
 		kaudit_down(v);
 		return -1;
 	}
-	if (wl_run(WL_OPEN, env, 1, 0, 0.02, 0, &r, err, errlen)) {
+	/* a few hundred opens: enough to see, too few to rotate the log */
+	if (wl_run(WL_OPEN, env, 1, 0, 0.005, 0, &r, err, errlen)) {
 		kaudit_down(v);
 		return -1;
 	}
 	kaudit_down(v);
 	end = now_s() + 5;
 	while (!found && now_s() < end && !bench_stop) {
-		char buf[65536];
-		ssize_t n;
-
-		fd = open(v->audit_log, O_RDONLY | O_CLOEXEC);
-		if (fd >= 0) {
-			n = pread(fd, buf, sizeof(buf) - 1, before);
-			close(fd);
-			if (n > 0) {
-				buf[n] = '\0';
-				found = strstr(buf, "type=URINGOP") != NULL;
-			}
-		}
+		found = log_has_uringop(v->audit_log, st.st_ino, st.st_size);
 		if (!found)
 			usleep(50000);
 	}
@@ -551,37 +579,46 @@ static int ours(const struct vctx *v, uint32_t id)
  * runs, a test suite's daemon) would be measured as part of every variant,
  * the base included. Wait for it to go, then give up.
  */
+int var_foreign_links(const struct vctx *v, char *desc, size_t len)
+{
+	char d[16][128];
+	uint32_t ids[16];
+	int i, n = io_uring_links(d, 16, ids), foreign = 0;
+
+	if (desc && len)
+		desc[0] = '\0';
+	for (i = 0; i < n && i < 16; i++) {
+		if (ours(v, ids[i]))
+			continue;
+		if (!foreign++ && desc)
+			snprintf(desc, len, "%s", d[i]);
+	}
+	return foreign;
+}
+
 int var_wait_foreign(const struct vctx *v, char *err, size_t errlen)
 {
 	double end = now_s() + v->foreign_wait_s;
 	int said = 0;
 
 	while (!bench_stop) {
-		char desc[16][128];
-		uint32_t ids[16];
-		int i, n = io_uring_links(desc, 16, ids), foreign = 0, first = -1;
+		char desc[128];
+		int foreign = var_foreign_links(v, desc, sizeof(desc));
 
-		for (i = 0; i < n && i < 16; i++) {
-			if (!ours(v, ids[i])) {
-				foreign++;
-				if (first < 0)
-					first = i;
-			}
-		}
 		if (!foreign)
 			return 0;
 		if (now_s() > end) {
 			snprintf(err, errlen,
 				 "%d BPF programs of another process stay attached to io_uring "
 				 "tracepoints (%s): every variant would pay for them",
-				 foreign, desc[first]);
+				 foreign, desc);
 			return -1;
 		}
 		if (!said) {
 			fprintf(stderr,
 				"\nuabench: waiting (up to %.0f s) for %d BPF programs of another "
 				"process to leave io_uring tracepoints: %s\n",
-				v->foreign_wait_s, foreign, desc[first]);
+				v->foreign_wait_s, foreign, desc);
 			said = 1;
 		}
 		sleep_s(1);

@@ -139,6 +139,8 @@ static int run_loop(struct worker *w, struct loop *l, int (*step)(struct loop *l
 		ops += (uint64_t)n;
 		reqs += (uint64_t)n * rpo;
 	}
+	if (warm) /* ended before the warm-up did: nothing measured */
+		w->t0 = t;
 	w->t1 = t;
 	w->ops = ops;
 	return 0;
