@@ -92,14 +92,14 @@ struct ua_ev_submit {
 	__u32 flags;	    /* UA_SF_* */
 	__u32 ring_flags;   /* IORING_SETUP_* of the ring */
 	__u8 opcode;
-	__u8 exec_ctx; /* enum ua_exec_ctx */
-	__u8 cred_src; /* enum ua_cred_src */
-	__u8 bank;     /* rule bank that decided */
+	__u8 exec_ctx;	   /* enum ua_exec_ctx */
+	__u8 cred_src;	   /* enum ua_cred_src */
+	__u8 bank;	   /* rule bank that decided */
 	__s32 init_err;	   /* error from io_uring_req_failed, 0 otherwise */
 	__u16 personality; /* sqe->personality when known */
 	__u16 name_len;	   /* bytes of names[] used by the first name, NUL excluded */
 	__u16 name2_len;   /* bytes of the second name, it follows the first */
-	__s16 rule;             /* deciding rule; if TENTATIVE, the fallback (-1: none) */
+	__s16 rule;	   /* deciding rule; if TENTATIVE, the fallback (-1: none) */
 	__s32 dfd;
 	__s32 dfd2;
 	__u32 op_flags; /* open flags, unlink/rename/link flags */
@@ -186,7 +186,7 @@ struct ua_exe_key {
  */
 #define UA_KRULES_MAX 256
 #define UA_KFIELDS_MAX 64
-#define UA_KSTR_MAX 256   /* bytes of a comm/dir/path value */
+#define UA_KSTR_MAX 256	  /* bytes of a comm/dir/path value */
 #define UA_KSTRS_MAX 1024 /* string values per bank */
 
 struct ua_kfield {
@@ -220,8 +220,8 @@ struct ua_pending {
 	__u64 ring;
 	__u32 flags; /* UA_CF_* */
 	__u32 cqes;
-	__s16 rule;  /* rule that decides if no candidate matches; -1: none */
-	__u8 bank;   /* rule bank the request was evaluated against */
+	__s16 rule; /* rule that decides if no candidate matches; -1: none */
+	__u8 bank;  /* rule bank the request was evaluated against */
 	__u8 pad[5];
 	__u64 cand[4]; /* rules whose submit-time fields matched and that have
 			* completion-time fields, decided at completion */
@@ -244,7 +244,8 @@ enum ua_counter {
 	UA_CNT_DROPPED = 2,	 /* events lost: ring buffer reserve failed */
 	UA_CNT_PENDING_FULL = 3, /* pending insert failed */
 	UA_CNT_OVERFLOW = 4,	 /* selected requests whose CQE overflowed */
-	UA_CNT_NR = 5,
+	UA_CNT_WAKE = 5,	 /* events since the last forced wake-up (not a statistic) */
+	UA_CNT_NR = 6,
 };
 
 #define UA_SUBMIT_FIXED_SIZE (sizeof(struct ua_ev_submit))

@@ -206,7 +206,12 @@ int ua_loader_start(struct ua_loader *l, const uint64_t opmask[4], unsigned int 
 	/* A hard link is a link for our purpose. */
 	if (!btf_enum_value(l->vmlinux, "REQ_F_HARDLINK_BIT", &hard) && hard >= 0 && hard < 64)
 		l->skel->rodata->cfg_req_f_link |= 1ULL << hard;
-	l->skel->rodata->cfg_wakeup_bytes = rb_bytes / 4;
+	/* A quarter of the buffer, at ~400 bytes an event, split over the CPUs. */
+	l->skel->rodata->cfg_wakeup_every =
+		rb_bytes / 4 / 400 /
+			(unsigned int)(libbpf_num_possible_cpus() > 0 ? libbpf_num_possible_cpus() :
+									1) +
+		1;
 
 	rc = bpf_map__set_max_entries(l->skel->maps.rb, rb_bytes);
 	if (rc) {
