@@ -127,9 +127,11 @@ check-asan:
 run: $(OUT)/uringaudit
 	$(OUT)/uringaudit run --log -
 
-.PHONY: deps
+.PHONY: deps bench-deps
 deps:
 	scripts/install-deps.sh
+bench-deps:
+	scripts/install-deps.sh bench
 
 .PHONY: vmlinux
 vmlinux:

@@ -1,7 +1,10 @@
 #!/bin/sh
 # Installs what uringaudit needs to build and test on Debian 12 (idempotent).
+#   scripts/install-deps.sh         build and test
+#   scripts/install-deps.sh bench   also the benchmark's (fio, the kernel's audit daemon)
 set -eu
 pkgs="make gcc clang llvm libclang-rt-14-dev libbpf-dev bpftool libelf-dev zlib1g-dev liburing-dev pkg-config jq"
+[ "${1:-}" = bench ] && pkgs="$pkgs fio auditd libaudit-dev"
 missing=""
 for p in $pkgs; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||

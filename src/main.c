@@ -351,52 +351,139 @@ static void status_json(struct daemon *d, struct ua_buf *b)
 static int reload(struct daemon *d, const char *const *paths, size_t n, pid_t pid, uid_t uid,
 		  struct ua_buf *reply);
 
-/* One request per connection: a command line in, a reply out. */
-static void serve_ctl(struct daemon *d)
+/*
+ * Control connections: one request per connection, a command line in, a
+ * reply out. Served from the event loop without ever blocking it: a client
+ * that connects and says nothing must not stop the ring buffer from being
+ * drained (at 300k records/s the default buffer fills in ~70 ms).
+ */
+#define CTL_CLIENTS 8
+#define CTL_TIMEOUT_MS 2000
+
+struct ctl_client {
+	int fd; /* -1: free */
+	uint64_t since_ms;
+	struct ua_buf in, out;
+	size_t sent;
+};
+
+static struct ctl_client ctl_clients[CTL_CLIENTS];
+
+static void ctl_close(struct daemon *d, struct ctl_client *c)
 {
-	struct timeval tv = { .tv_sec = 1 };
-	struct ua_buf req = UA_BUF_INIT, reply = UA_BUF_INIT;
+	epoll_ctl(d->epfd, EPOLL_CTL_DEL, c->fd, NULL);
+	close(c->fd);
+	c->fd = -1;
+	ua_buf_release(&c->in);
+	ua_buf_release(&c->out);
+}
+
+static void ctl_dispatch(struct daemon *d, struct ctl_client *c)
+{
 	struct ucred cred;
 	socklen_t clen = sizeof(cred);
+	char *req = c->in.data;
+
+	if (getsockopt(c->fd, SOL_SOCKET, SO_PEERCRED, &cred, &clen))
+		memset(&cred, 0, sizeof(cred));
+	req[strcspn(req, "\n")] = '\0';
+	if (!*req || !strcmp(req, "status")) {
+		status_json(d, &c->out);
+	} else if (!strcmp(req, "rules")) {
+		ua_buf_addstr(&c->out, "0\n");
+		ua_rules_format(&d->rules, &d->ops, &c->out);
+	} else if (!strncmp(req, "load\t", 5) && cred.uid == 0) {
+		const char *paths[UA_RULE_PATHS_MAX];
+		size_t np = 0;
+		char *p = req + 5, *t;
+
+		while (np < UA_RULE_PATHS_MAX && (t = strsep(&p, "\t")))
+			if (*t)
+				paths[np++] = t;
+		reload(d, paths, np, cred.pid, cred.uid, &c->out);
+	} else {
+		ua_buf_addstr(&c->out, "2\nunknown or unauthorised request\n");
+	}
+}
+
+static void ctl_write(struct daemon *d, struct ctl_client *c)
+{
+	struct epoll_event ev = { .events = EPOLLOUT, .data.fd = c->fd };
+	ssize_t n;
+
+	while (c->sent < c->out.len) {
+		n = write(c->fd, c->out.data + c->sent, c->out.len - c->sent);
+		if (n < 0 && errno == EAGAIN) {
+			epoll_ctl(d->epfd, EPOLL_CTL_MOD, c->fd, &ev);
+			return;
+		}
+		if (n <= 0)
+			break;
+		c->sent += (size_t)n;
+	}
+	ctl_close(d, c);
+}
+
+static void ctl_accept(struct daemon *d)
+{
+	struct epoll_event ev = { .events = EPOLLIN };
+	int fd, i;
+
+	while ((fd = accept4(d->status_fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK)) >= 0) {
+		for (i = 0; i < CTL_CLIENTS && ctl_clients[i].fd >= 0; i++)
+			;
+		if (i == CTL_CLIENTS) {
+			close(fd); /* busy: the client sees a closed connection */
+			continue;
+		}
+		ctl_clients[i].fd = fd;
+		ctl_clients[i].since_ms = ua_now_ms();
+		ctl_clients[i].sent = 0;
+		ua_buf_init(&ctl_clients[i].in);
+		ua_buf_init(&ctl_clients[i].out);
+		ev.data.fd = fd;
+		epoll_ctl(d->epfd, EPOLL_CTL_ADD, fd, &ev);
+	}
+}
+
+/* An event on a client's fd; 0 if @fd is no client. */
+static int ctl_event(struct daemon *d, int fd, uint32_t events)
+{
+	struct ctl_client *c = NULL;
 	char buf[4096];
 	ssize_t n;
-	int fd;
+	int i;
 
-	while ((fd = accept4(d->status_fd, NULL, NULL, SOCK_CLOEXEC)) >= 0) {
-		setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-		setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
-		if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &clen))
-			memset(&cred, 0, sizeof(cred));
-		ua_buf_reset(&req);
-		ua_buf_reset(&reply);
-		while (req.len < 65536 && (!req.len || req.data[req.len - 1] != '\n') &&
-		       (n = read(fd, buf, sizeof(buf))) > 0)
-			ua_buf_add(&req, buf, (size_t)n);
-		if (req.len && req.data[req.len - 1] == '\n')
-			req.data[--req.len] = '\0';
-		if (!req.len || !strcmp(req.data, "status")) {
-			status_json(d, &reply);
-		} else if (!strcmp(req.data, "rules")) {
-			ua_buf_addstr(&reply, "0\n");
-			ua_rules_format(&d->rules, &d->ops, &reply);
-		} else if (!strncmp(req.data, "load\t", 5) && cred.uid == 0) {
-			const char *paths[64];
-			size_t np = 0;
-			char *p = req.data + 5, *t;
-
-			while (np < 64 && (t = strsep(&p, "\t")))
-				if (*t)
-					paths[np++] = t;
-			reload(d, paths, np, cred.pid, cred.uid, &reply);
-		} else {
-			ua_buf_addf(&reply, "2\nunknown or unauthorised request\n");
-		}
-		if (!reply.err && write(fd, reply.data, reply.len) < 0)
-			dummy_sink = errno;
-		close(fd);
+	for (i = 0; i < CTL_CLIENTS; i++)
+		if (ctl_clients[i].fd == fd)
+			c = &ctl_clients[i];
+	if (!c)
+		return 0;
+	if (c->out.len) {
+		ctl_write(d, c);
+		return 1;
 	}
-	ua_buf_release(&req);
-	ua_buf_release(&reply);
+	while ((n = read(fd, buf, sizeof(buf))) > 0)
+		ua_buf_add(&c->in, buf, (size_t)n);
+	if (c->in.len && memchr(c->in.data, '\n', c->in.len)) {
+		ctl_dispatch(d, c);
+		ctl_write(d, c);
+	} else if (n == 0 || (n < 0 && errno != EAGAIN) || c->in.len > 65536 ||
+		   (events & (EPOLLHUP | EPOLLERR))) {
+		ctl_close(d, c);
+	}
+	return 1;
+}
+
+/* Clients that said nothing in time are dropped. */
+static void ctl_expire(struct daemon *d)
+{
+	uint64_t now = ua_now_ms();
+	int i;
+
+	for (i = 0; i < CTL_CLIENTS; i++)
+		if (ctl_clients[i].fd >= 0 && now - ctl_clients[i].since_ms > CTL_TIMEOUT_MS)
+			ctl_close(d, &ctl_clients[i]);
 }
 
 static const char *signame(int sig)
@@ -713,6 +800,8 @@ static int cmd_run(int argc, char **argv)
 
 	memset(&d, 0, sizeof(d));
 	d.sfd = d.status_fd = d.epfd = -1;
+	for (rc = 0; rc < CTL_CLIENTS; rc++)
+		ctl_clients[rc].fd = -1;
 	if (parse_run(&d, argc, argv))
 		return EXIT_USAGE;
 
@@ -854,11 +943,14 @@ static int cmd_run(int argc, char **argv)
 					}
 				}
 			} else if (evs[i].data.fd == d.status_fd) {
-				serve_ctl(&d);
+				ctl_accept(&d);
+			} else {
+				ctl_event(&d, evs[i].data.fd, evs[i].events);
 			}
 		}
 		drain(&d);
 		if (ua_now_ms() - last_tick >= 1000) {
+			ctl_expire(&d);
 			uint64_t seq_end = ua_loader_seq_end(&d.loader);
 
 			ua_consumer_tick(d.consumer, ua_loader_counter(&d.loader, UA_CNT_DROPPED),
@@ -879,6 +971,9 @@ static int cmd_run(int argc, char **argv)
 	exit_code = 0;
 
 out_rb:
+	for (rc = 0; rc < CTL_CLIENTS; rc++)
+		if (ctl_clients[rc].fd >= 0)
+			ctl_close(&d, &ctl_clients[rc]);
 	ring_buffer__free(d.rb);
 out_loader:
 	ua_loader_stop(&d.loader);

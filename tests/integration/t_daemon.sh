@@ -4,7 +4,7 @@
 . "$(dirname "$0")/lib.sh"
 
 CASES=(usage_errors not_root rules_default status_without_daemon ready_pid_file
-	second_daemon_refused drain_on_sigterm pending_written_at_stop stop_record_sender
+	silent_client_no_stall second_daemon_refused drain_on_sigterm pending_written_at_stop stop_record_sender
 	log_dir_modes sighup_reopens_log text_format kill9_restart ring_before_daemon
 	loss_accounted)
 ua_require "${CASES[@]}"
@@ -50,6 +50,22 @@ if ua_start; then
 	[ "$pidf" = "$UA_PID" ] && [ "$(jq -r .pid <<<"$start")" = "$UA_PID" ] && ok ready_pid_file ||
 		fail ready_pid_file "pid file '$pidf', daemon $UA_PID, start record '$start'"
 
+	# A control client that connects and says nothing must not stall the
+	# daemon: another client is answered at once, records keep flowing.
+	perl -MIO::Socket::UNIX -e '$s = IO::Socket::UNIX->new(Peer => $ARGV[0]) or die;
+		print "connected\n"; $| = 1; sleep 5' "$UA_TMP/sock" >"$UA_TMP/silent" 2>&1 &
+	silent=$!
+	wait_for grep -q connected "$UA_TMP/silent"
+	drive openat:/etc/hostname
+	P=$(drv pid)
+	if timeout 1 "$UA" status --json --socket "$UA_TMP/sock" >/dev/null && wait_count ".pid==$P" 1; then
+		ok silent_client_no_stall
+	else
+		fail silent_client_no_stall "status did not answer within 1 s while a client was silent"
+	fi
+	kill "$silent" 2>/dev/null
+	wait "$silent" 2>/dev/null
+
 	"$UA" run --log "$UA_TMP/second.log" --pid-file "$UA_TMP/pid" --socket "$UA_TMP/s2" \
 		2>"$UA_TMP/err" &
 	p2=$!
@@ -86,7 +102,7 @@ if ua_start; then
 		fail stop_record_sender "stop record '$stop' (shell $$), pid file or socket left"
 	fi
 else
-	for n in ready_pid_file second_daemon_refused drain_on_sigterm pending_written_at_stop \
+	for n in ready_pid_file silent_client_no_stall second_daemon_refused drain_on_sigterm pending_written_at_stop \
 		stop_record_sender; do fail $n "daemon did not start"; done
 fi
 
