@@ -76,8 +76,10 @@ struct ua_ruleset;
  * are appended to @msgs, one a line. 0, or -errno with @rs released. */
 int ua_rules_load(const char *const *paths, size_t npaths, const struct ua_optable *ops,
 		  struct ua_ruleset *rs, struct ua_buf *msgs);
-/* Compile a resolved set for the kernel. */
-int ua_rules_compile(const struct ua_ruleset *rs, struct ua_kruleset *ks, struct ua_buf *msgs);
+/* Compile a resolved set for the kernel. @check_only: accept the actions
+ * this daemon cannot enforce (deny, kill), for `rules check`. */
+int ua_rules_compile(const struct ua_ruleset *rs, struct ua_kruleset *ks, int check_only,
+		     struct ua_buf *msgs);
 
 /* ---- sink.c ---- */
 struct ua_sink {
@@ -126,7 +128,7 @@ struct ua_stats {
 	uint64_t concluded_none;
 	uint64_t overflowed;
 	uint64_t orphan_completions; /* completion without a known submit */
-	uint64_t not_selected; /* decided at completion: no rule records it */
+	uint64_t not_selected;	     /* decided at completion: no rule records it */
 	uint64_t rings_seen;
 	uint64_t write_errors;
 };

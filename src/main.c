@@ -166,14 +166,18 @@ static int cmd_rules(int argc, char **argv)
 		struct ua_kruleset *ks = calloc(1, sizeof(*ks));
 
 		probe_ops(&ops);
-		rc = ua_rules_load((const char *const *)argv + optind, (size_t)(argc - optind),
-				   &ops, &rs, &out);
+		rc = ks ? ua_rules_load((const char *const *)argv + optind, (size_t)(argc - optind),
+					&ops, &rs, &out) :
+			  -ENOMEM;
+		/* Also what only the kernel side limits (string values); deny
+		 * and kill are valid rules here: only the daemon refuses them. */
+		if (!rc)
+			rc = ua_rules_compile(&rs, ks, 1, &out);
 		if (out.len)
 			fputs(out.data, stderr);
 		if (rc) {
 			rc = rc == -ENOMEM ? 1 : EXIT_USAGE;
 		} else {
-			/* deny/kill are valid rules; only the daemon refuses them. */
 			ua_buf_reset(&out);
 			ua_rules_format(&rs, &ops, &out);
 			fputs(out.data ? out.data : "", stdout);
@@ -194,7 +198,8 @@ static int cmd_rules(int argc, char **argv)
 				return EXIT_USAGE;
 			}
 			if (strchr(abs, '\t') || strchr(abs, '\n')) {
-				fprintf(stderr, "uringaudit: %s: tab or newline in path\n", argv[i]);
+				fprintf(stderr, "uringaudit: %s: tab or newline in path\n",
+					argv[i]);
 				ua_buf_release(&out);
 				return EXIT_USAGE;
 			}
@@ -516,9 +521,8 @@ static int previous_unclean(const char *path, char *last_time, size_t len)
 	if (fd < 0)
 		return 0;
 	size = lseek(fd, 0, SEEK_END);
-	n = size > 0 ? pread(fd, buf, sizeof(buf) - 1, size > (off_t)sizeof(buf) - 1 ?
-							  size - (off_t)sizeof(buf) + 1 :
-							  0) :
+	n = size > 0 ? pread(fd, buf, sizeof(buf) - 1,
+			     size > (off_t)sizeof(buf) - 1 ? size - (off_t)sizeof(buf) + 1 : 0) :
 		       0;
 	close(fd);
 	if (n <= 0)
@@ -565,10 +569,13 @@ static void daemon_record(struct daemon *d, const char *op, const struct signalf
 		};
 		kv[n++] = (struct ua_kv){ .key = "rules", .kind = UA_KV_U64, .u = d->rules.n };
 		if (d->prev_unclean) {
-			kv[n++] = (struct ua_kv){ .key = "previous", .kind = UA_KV_WORD,
-						  .str = "unclean", .len = 7 };
-			kv[n++] = (struct ua_kv){ .key = "unrecorded_since", .kind = UA_KV_WORD,
-						  .str = d->prev_time, .len = strlen(d->prev_time) };
+			kv[n++] = (struct ua_kv){
+				.key = "previous", .kind = UA_KV_WORD, .str = "unclean", .len = 7
+			};
+			kv[n++] = (struct ua_kv){ .key = "unrecorded_since",
+						  .kind = UA_KV_WORD,
+						  .str = d->prev_time,
+						  .len = strlen(d->prev_time) };
 		}
 	} else {
 		if (si) {
@@ -601,7 +608,7 @@ static int install_rules(struct daemon *d, struct ua_ruleset *rs, struct ua_buf 
 
 	if (!ks)
 		return -ENOMEM;
-	rc = ua_rules_compile(rs, ks, msgs);
+	rc = ua_rules_compile(rs, ks, 0, msgs);
 	if (rc)
 		goto out;
 	for (i = 0; i < rs->n && i < UA_KRULES_MAX; i++) {
@@ -639,16 +646,20 @@ static void config_record(struct daemon *d, const char *res, const char *const *
 	for (i = 0; i < n; i++)
 		ua_buf_addf(&files, "%s%s", i ? "," : "", paths[i]);
 	kv[k++] = (struct ua_kv){ .key = "op", .kind = UA_KV_WORD, .str = "load", .len = 4 };
-	kv[k++] = (struct ua_kv){ .key = "res", .kind = UA_KV_WORD, .str = res,
-				  .len = strlen(res) };
+	kv[k++] =
+		(struct ua_kv){ .key = "res", .kind = UA_KV_WORD, .str = res, .len = strlen(res) };
 	kv[k++] = (struct ua_kv){ .key = "rules", .kind = UA_KV_U64, .u = d->rules.n };
-	kv[k++] = (struct ua_kv){ .key = "files", .kind = UA_KV_STR,
-				  .str = files.data ? files.data : "", .len = files.len };
+	kv[k++] = (struct ua_kv){ .key = "files",
+				  .kind = UA_KV_STR,
+				  .str = files.data ? files.data : "",
+				  .len = files.len };
 	kv[k++] = (struct ua_kv){ .key = "sender_pid", .kind = UA_KV_U64, .u = (uint64_t)pid };
 	kv[k++] = (struct ua_kv){ .key = "sender_uid", .kind = UA_KV_U64, .u = uid };
 	if (reason) {
 		nl = strchr(reason, '\n');
-		kv[k++] = (struct ua_kv){ .key = "reason", .kind = UA_KV_STR, .str = reason,
+		kv[k++] = (struct ua_kv){ .key = "reason",
+					  .kind = UA_KV_STR,
+					  .str = reason,
 					  .len = nl ? (size_t)(nl - reason) : strlen(reason) };
 	}
 	ua_consumer_event(d->consumer, "URING_CONFIG", kv, k);
@@ -833,7 +844,8 @@ static int cmd_run(int argc, char **argv)
 		struct ua_diags dg = { 0 };
 
 		if (d.o.nrule_paths) {
-			rc = ua_rules_load(d.o.rule_paths, d.o.nrule_paths, &d.ops, &d.rules, &msgs);
+			rc = ua_rules_load(d.o.rule_paths, d.o.nrule_paths, &d.ops, &d.rules,
+					   &msgs);
 		} else {
 			default_rules_text(&d.ops, &text);
 			rc = ua_rules_parse(&d.rules, "built-in", text.data, text.len, &d.ops, &dg);

@@ -294,7 +294,8 @@ static int add_str(struct ua_kruleset *ks, const char *s, size_t len, struct ua_
 	return 0;
 }
 
-int ua_rules_compile(const struct ua_ruleset *rs, struct ua_kruleset *ks, struct ua_buf *msgs)
+int ua_rules_compile(const struct ua_ruleset *rs, struct ua_kruleset *ks, int check_only,
+		     struct ua_buf *msgs)
 {
 	size_t i, j;
 
@@ -305,7 +306,7 @@ int ua_rules_compile(const struct ua_ruleset *rs, struct ua_kruleset *ks, struct
 		const struct ua_rule *r = &rs->rules[i];
 		struct ua_krule *k = &ks->rules[i];
 
-		if (r->action != UA_ACT_ALWAYS && r->action != UA_ACT_NEVER) {
+		if (r->action != UA_ACT_ALWAYS && r->action != UA_ACT_NEVER && !check_only) {
 			msg(msgs,
 			    "%s:%d:%d: action '%s' needs enforcement, which this daemon does "
 			    "not have yet (BPF-LSM): refusing to start rather than pretend",

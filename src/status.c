@@ -105,8 +105,8 @@ int ua_ctl_request(const char *path, const char *cmd, struct ua_buf *reply)
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return -errno;
-	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) ||
-	    write(fd, cmd, strlen(cmd)) < 0 || write(fd, "\n", 1) < 0) {
+	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) || write(fd, cmd, strlen(cmd)) < 0 ||
+	    write(fd, "\n", 1) < 0) {
 		rc = -errno;
 		close(fd);
 		return rc;
