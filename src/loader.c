@@ -218,6 +218,9 @@ int ua_loader_start(struct ua_loader *l, const uint64_t opmask[4], unsigned int 
 		fail(err, errlen, rc, "ring buffer size %u: %s", rb_bytes, strerror(-rc));
 		goto fail_out;
 	}
+	/* Only the load needed the kernel's BTF (several MiB): let it go. */
+	btf__free(l->vmlinux);
+	l->vmlinux = NULL;
 	rc = uringaudit__load(l->skel);
 	if (rc) {
 		if (rc == -EPERM)
