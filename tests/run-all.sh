@@ -13,6 +13,10 @@ cd "$top" || exit 1
 
 pass=0 fail=0 skip=0
 failed_names=()
+# Everything printed also goes to a log next to the build, for a failure that
+# needs reading after the fact.
+mkdir -p "$out"
+exec > >(tee "$out/test-results.log") 2>&1
 
 tally() { # reads a test's output on stdin, echoing it
 	local line

@@ -153,7 +153,8 @@ UA_LOG=$UA_TMP/k9.json
 if ua_start; then
 	drive openat:/etc/hostname
 	wait_count ".pid==$(drv pid)" 1
-	last=$(tail -1 "$UA_LOG" | jq -r .time)
+	# the time as written (jq would print 12.590 as 12.59)
+	last=$(tail -1 "$UA_LOG" | grep -o '"time":[0-9.]*' | cut -d: -f2)
 	kill -9 "$UA_PID"
 	wait "$UA_PID" 2>/dev/null
 	UA_PID=
