@@ -536,11 +536,18 @@ static long field_step(__u32 j, void *arg)
 	return 0;
 }
 
+/* Rule @i of @bank (the banks are consecutive halves of the rules map). */
+static __always_inline struct ua_krule *rule_at(__u32 bank, __u32 i)
+{
+	__u32 idx = (bank & 1) * UA_KRULES_MAX + (i & (UA_KRULES_MAX - 1));
+
+	return bpf_map_lookup_elem(&rules, &idx);
+}
+
 static long rule_step(__u32 i, void *arg)
 {
 	struct rule_eval *r = arg;
-	__u32 idx = (r->bank & 1) * UA_KRULES_MAX + (i & (UA_KRULES_MAX - 1));
-	struct ua_krule *k = bpf_map_lookup_elem(&rules, &idx);
+	struct ua_krule *k = rule_at(r->bank, i);
 	__u32 n;
 
 	if (!k)
@@ -592,13 +599,12 @@ static long cfield_step(__u32 j, void *arg)
 static long crule_step(__u32 i, void *arg)
 {
 	struct rule_eval *r = arg;
-	__u32 idx = (r->bank & 1) * UA_KRULES_MAX + (i & (UA_KRULES_MAX - 1));
 	struct ua_krule *k;
 	__u32 n;
 
 	if (!(r->cand[(i >> 6) & 3] & (1ULL << (i & 63))))
 		return 0;
-	k = bpf_map_lookup_elem(&rules, &idx);
+	k = rule_at(r->bank, i);
 	if (!k)
 		return 1;
 	n = k->nfields;
@@ -614,12 +620,11 @@ static long crule_step(__u32 i, void *arg)
 /* The action of rule @i of @bank: is it one that records? */
 static __always_inline bool rule_records(__u32 bank, __s32 i)
 {
-	__u32 idx = (bank & 1) * UA_KRULES_MAX + ((__u32)i & (UA_KRULES_MAX - 1));
 	struct ua_krule *k;
 
 	if (i < 0)
 		return false;
-	k = bpf_map_lookup_elem(&rules, &idx);
+	k = rule_at(bank, (__u32)i);
 	return k && k->action != ACT_NEVER;
 }
 

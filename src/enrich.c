@@ -58,13 +58,19 @@ static unsigned int hash64(uint64_t v)
 	return (unsigned int)(v & (BUCKETS - 1));
 }
 
+static long clock_tick_ns(void)
+{
+	long hz = sysconf(_SC_CLK_TCK);
+
+	return 1000000000L / (hz > 0 ? hz : 100);
+}
+
 struct ua_enrich *ua_enrich_new(void)
 {
 	struct ua_enrich *e = calloc(1, sizeof(*e));
-	long hz = sysconf(_SC_CLK_TCK);
 
 	if (e)
-		e->tick_ns = 1000000000L / (hz > 0 ? hz : 100);
+		e->tick_ns = clock_tick_ns();
 	return e;
 }
 
@@ -140,25 +146,26 @@ static int proc_start_ticks(uint32_t pid, unsigned long long *ticks)
 	return 0;
 }
 
-static int same_process(const struct ua_enrich *e, uint32_t pid, uint64_t start_ns)
+/* Is /proc/PID the process that started at @start_ns (ns since boot)? */
+static int start_matches(uint32_t pid, uint64_t start_ns, long tick_ns)
 {
 	unsigned long long ticks;
 
 	if (proc_start_ticks(pid, &ticks))
 		return 0;
-	return ticks == start_ns / (uint64_t)e->tick_ns;
+	return ticks == start_ns / (uint64_t)tick_ns;
+}
+
+static int same_process(const struct ua_enrich *e, uint32_t pid, uint64_t start_ns)
+{
+	return start_matches(pid, start_ns, e->tick_ns);
 }
 
 int ua_proc_alive(uint32_t pid, uint64_t start_time)
 {
-	long hz = sysconf(_SC_CLK_TCK);
-	unsigned long long ticks;
-
 	if (kill((pid_t)pid, 0) && errno == ESRCH)
 		return 0;
-	if (proc_start_ticks(pid, &ticks))
-		return 0;
-	return ticks == start_time / (uint64_t)(1000000000L / (hz > 0 ? hz : 100));
+	return start_matches(pid, start_time, clock_tick_ns());
 }
 
 static struct ino_ent *ino_find(struct ua_enrich *e, uint32_t dev, uint64_t ino)

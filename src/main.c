@@ -59,8 +59,6 @@ static const char usage_text[] =
 	"\n"
 	"Exit codes: 0 ok, 1 failure, 2 usage or invalid input.\n";
 
-static volatile int dummy_sink;
-
 static void usage_error(const char *fmt, const char *arg)
 {
 	fprintf(stderr, "uringaudit: ");
