@@ -27,6 +27,7 @@ enum ua_event_type {
 	UA_EV_RING_CREATE = 3, /* io_uring_setup created a ring */
 	UA_EV_REGISTER = 4,    /* io_uring_register on a ring */
 	UA_EV_EXE = 5,	       /* first request of a process: its executable's path */
+	UA_EV_OBJ = 6,	       /* an object a selected request touched (struct ua_ev_obj) */
 };
 
 /* Where the request was (or will be) issued. */
@@ -56,10 +57,13 @@ enum ua_cred_src {
 #define UA_SF_NAME_FAULT (1u << 9) /* reading the kernel copy of the name failed */
 #define UA_SF_HAS_PERSONALITY (1u << 10)
 #define UA_SF_TENTATIVE (1u << 11) /* decided at completion (COMPLETE.rule) */
+#define UA_SF_HAS_ADDR (1u << 12)  /* addr holds a socket address (connect, bind, send*) */
+#define UA_SF_NAME2_ATTR (1u << 13) /* name2 is an xattr name, not a path */
 
 /* ua_ev_complete.flags */
 #define UA_CF_PUNTED (1u << 0)	 /* went through io_uring_queue_async_work */
 #define UA_CF_OVERFLOW (1u << 1) /* the CQE overflowed the CQ ring */
+#define UA_CF_MSHOT_COUNTED (1u << 31) /* kernel-internal: counted in mshot_accepts */
 
 struct ua_ev_hdr {
 	__u32 type;  /* enum ua_event_type */
@@ -70,6 +74,15 @@ struct ua_ev_hdr {
 
 struct ua_ids {
 	__u32 uid, gid, euid, suid, fsuid, egid, sgid, fsgid;
+};
+
+/* A socket address as the kernel copied it: raw struct sockaddr bytes
+ * (family first), len of them valid. */
+#define UA_ADDR_MAX 128
+struct ua_addr {
+	__u16 len;
+	__u16 pad[3];
+	__u8 raw[UA_ADDR_MAX];
 };
 
 struct ua_ev_submit {
@@ -105,8 +118,15 @@ struct ua_ev_submit {
 	__u32 op_flags; /* open flags, unlink/rename/link flags */
 	__u32 mode;
 	__u64 resolve;	 /* openat2 RESOLVE_* */
-	__s32 fd;	 /* target fd (close) or -1 */
+	__s32 fd;	 /* sqe->fd of ops on a file (a slot with FIXED_FILE); close: fd; else -1 */
 	__u32 file_slot; /* fixed slot (openat/close into slots), 0 = none */
+	/* Per-op arguments (see docs/records.md, "Objects"):
+	 * socket: domain, type, protocol; listen: backlog; shutdown: how;
+	 * msg_ring: cmd, len, src slot, dst slot; uring_cmd: cmd_op, level,
+	 * optname; statx: mask; xattr: size; ftruncate: length;
+	 * fallocate: offset, length, mode. */
+	__u64 arg[4];
+	struct ua_addr addr; /* UA_SF_HAS_ADDR */
 	char comm[UA_COMM_LEN];
 	char names[]; /* name (name_len bytes) then name2 (name2_len) */
 };
@@ -124,12 +144,75 @@ struct ua_ev_complete {
 	__u32 bank;   /* rule bank of the request */
 };
 
+/* Object kinds and roles (ua_ev_obj). */
+enum ua_obj_kind {
+	UA_OBJ_FILE = 1, /* a file: dev, ino, mode, owner, path */
+	UA_OBJ_SOCK = 2, /* a socket: family, type, protocol, local and peer address */
+	UA_OBJ_RING = 3, /* an io_uring instance: ring is its identity */
+};
+
+enum ua_obj_role {
+	UA_ROLE_FILE = 1,   /* the file the request worked on (req->file) */
+	UA_ROLE_NEW = 2,    /* what it created: opened file, accepted or new socket */
+	UA_ROLE_DIR = 3,    /* the directory its dfd names (looked up at submit) */
+	UA_ROLE_CLOSED = 4, /* the file close is closing (looked up at submit) */
+	UA_ROLE_SRC = 5,    /* msg_ring: the fixed file sent to the target ring */
+};
+
+/* ua_ev_obj.flags */
+#define UA_OF_DELETED (1u << 0)	    /* the dentry was unlinked */
+#define UA_OF_TRUNC (1u << 1)	    /* path longer than UA_PATH_MAX: its tail (leaf side) kept */
+#define UA_OF_LEN_UNKNOWN (1u << 2) /* deeper than the walk: full_len is a lower bound */
+#define UA_OF_PSEUDO (1u << 3)	    /* not reachable from a mount (pipe, socket, anon inode) */
+#define UA_OF_UNRESOLVED (1u << 4)  /* the fd/slot named nothing we could read */
+#define UA_OF_MORE (1u << 5)	    /* multishot: a CQE with IORING_CQE_F_MORE */
+#define UA_OF_IN_PROC (1u << 6)	    /* fd looked up in the submitting process's table */
+
+#define UA_PATH_MAX 4096   /* bytes of an object path kept */
+#define UA_PATH_DEPTH 2048 /* components walked (copied or only counted) */
+
+/*
+ * An object a selected request touched, sent after its SUBMIT (roles DIR,
+ * CLOSED) or before its COMPLETE (FILE, NEW, SRC), joined by submit_seq.
+ * A multishot request sends a NEW object for each intermediate CQE
+ * (UA_OF_MORE, res and cqe_index say which).
+ */
+struct ua_ev_obj {
+	struct ua_ev_hdr hdr;
+	__u64 submit_seq;
+	__u64 req;
+	__u64 ino;
+	__u64 ring;	/* UA_OBJ_RING: the ring's identity */
+	__u32 dev;	/* s_dev, kernel encoding (major << 20 | minor) */
+	__u32 rdev;	/* i_rdev of device files */
+	__u32 mode;	/* i_mode */
+	__u32 uid, gid; /* inode owner, initial user namespace */
+	__u32 flags;	/* UA_OF_* */
+	__u16 role;	/* enum ua_obj_role */
+	__u16 kind;	/* enum ua_obj_kind */
+	__u16 path_len; /* bytes of path[], no NUL */
+	__u16 sock_type;
+	__u32 full_len; /* length of the whole path */
+	__s32 res;	/* multishot: this CQE's result */
+	__u32 cqe_index;
+	__u16 sock_proto;
+	__u16 pad;
+	struct ua_addr local, peer; /* UA_OBJ_SOCK */
+	char path[];		    /* "/a/b", from the mount namespace root */
+};
+
 struct ua_ev_ring {
 	struct ua_ev_hdr hdr;
 	__u64 ring;
+	__u64 start_time; /* group leader start_boottime (process identity) */
 	__u32 pid, tid;
 	__s32 fd;
 	__u32 sq_entries, cq_entries, flags;
+	__u32 sq_thread_cpu;  /* SQPOLL with IORING_SETUP_SQ_AFF, else (u32)-1 */
+	__u32 sq_thread_idle; /* SQPOLL: ms */
+	__u32 auid, ses;
+	struct ua_ids ids;
+	char comm[UA_COMM_LEN];
 };
 
 struct ua_ev_register {
@@ -137,10 +220,18 @@ struct ua_ev_register {
 	__u64 ring;
 	__u64 cred; /* kernel identity of the registering task's creds */
 	__s64 ret;
+	__u64 start_time;
 	__u32 pid, tid;
 	__u32 opcode;
-	__u32 pad;
-	struct ua_ids ids; /* the registering task's creds (a personality's creds) */
+	__u32 nr_files, nr_bufs;
+	__u32 auid, ses;
+	/* IORING_REGISTER_RESTRICTIONS: the ring's restrictions afterwards */
+	__u8 restr_sqe_flags_allowed, restr_sqe_flags_required, restr_registered;
+	__u8 pad;
+	__u64 restr_register_op;
+	__u64 restr_sqe_op[4]; /* allowed opcodes, 256 bits */
+	struct ua_ids ids;     /* the registering task's creds (a personality's creds) */
+	char comm[UA_COMM_LEN];
 };
 
 #define UA_EXE_DEPTH 32 /* path components walked; deeper paths are marked truncated */
@@ -227,7 +318,11 @@ struct ua_pending {
 			* completion-time fields, decided at completion */
 	/* what completion-time fields test, kept from submit */
 	__u8 exec_ctx;
-	__u8 pad2[7];
+	__u8 opcode;
+	__u8 pad2[2];
+	__u32 tgid;	 /* submitting process: fds are looked up only in its table */
+	__u32 file_slot; /* the open/accept/socket fixed slot (+1), 0 none */
+	__u32 pad3;
 };
 
 /* (ring, user_data) -> request, to attribute io_uring_cqe_overflow, which
@@ -257,11 +352,13 @@ enum ua_counter {
 #endif
 UA_STATIC_ASSERT(sizeof(struct ua_ev_hdr) == 24, "ua_ev_hdr layout");
 UA_STATIC_ASSERT(sizeof(struct ua_ids) == 32, "ua_ids layout");
-UA_STATIC_ASSERT(sizeof(struct ua_ev_submit) == 240, "ua_ev_submit layout");
+UA_STATIC_ASSERT(sizeof(struct ua_addr) == 136, "ua_addr layout");
+UA_STATIC_ASSERT(sizeof(struct ua_ev_submit) == 408, "ua_ev_submit layout");
+UA_STATIC_ASSERT(sizeof(struct ua_ev_obj) == 376, "ua_ev_obj layout");
 UA_STATIC_ASSERT(sizeof(struct ua_ev_complete) == 72, "ua_ev_complete layout");
-UA_STATIC_ASSERT(sizeof(struct ua_ev_ring) == 56, "ua_ev_ring layout");
-UA_STATIC_ASSERT(sizeof(struct ua_ev_register) == 96, "ua_ev_register layout");
-UA_STATIC_ASSERT(sizeof(struct ua_pending) == 72, "ua_pending layout");
+UA_STATIC_ASSERT(sizeof(struct ua_ev_ring) == 128, "ua_ev_ring layout");
+UA_STATIC_ASSERT(sizeof(struct ua_ev_register) == 176, "ua_ev_register layout");
+UA_STATIC_ASSERT(sizeof(struct ua_pending) == 80, "ua_pending layout");
 UA_STATIC_ASSERT(sizeof(struct ua_kfield) == 24, "ua_kfield layout");
 UA_STATIC_ASSERT(sizeof(struct ua_krule) == 48 + 24 * UA_KFIELDS_MAX, "ua_krule layout");
 UA_STATIC_ASSERT(sizeof(struct ua_ev_exe) == 56, "ua_ev_exe layout");

@@ -4,8 +4,10 @@
  * and their order cannot drift apart between text and JSON: text writes ` key=value`, JSON
  * writes `,"key":value` with a typed value.
  */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <inttypes.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "escape.h"
@@ -305,6 +307,336 @@ static void emit_name(struct emit *e, const char *key, const struct ua_bytes *n,
 		emit_tri(e, trunc_key, 1);
 }
 
+/* Address family and socket type names; other values print as numbers. */
+static const char *family_name(unsigned int fam)
+{
+	switch (fam) {
+	case 1:
+		return "unix";
+	case 2:
+		return "inet";
+	case 10:
+		return "inet6";
+	case 16:
+		return "netlink";
+	case 17:
+		return "packet";
+	case 40:
+		return "vsock";
+	}
+	return NULL;
+}
+
+static const char *sock_type_name(unsigned int t)
+{
+	static const char *const names[] = { NULL, "stream", "dgram", "raw", "rdm", "seqpacket" };
+
+	t &= 0xf; /* SOCK_NONBLOCK / SOCK_CLOEXEC live above */
+	return t < ARRAY_SIZE(names) ? names[t] : NULL;
+}
+
+static void emit_named(struct emit *e, const char *key, const char *name, uint64_t v)
+{
+	if (name)
+		emit_word(e, key, name);
+	else
+		emit_u64(e, key, v);
+}
+
+int ua_format_ip(const struct ua_rec_addr *a, char *buf, size_t len, unsigned int *port)
+{
+	if (!a || !a->raw || !buf)
+		return -EINVAL;
+	if (a->family == 2 && a->len >= 8) {
+		if (port)
+			*port = (unsigned int)(a->raw[2] << 8 | a->raw[3]);
+		return inet_ntop(AF_INET, a->raw + 4, buf, (socklen_t)len) ? 0 : -ENOSPC;
+	}
+	if (a->family == 10 && a->len >= 24) {
+		if (port)
+			*port = (unsigned int)(a->raw[2] << 8 | a->raw[3]);
+		return inet_ntop(AF_INET6, a->raw + 8, buf, (socklen_t)len) ? 0 : -ENOSPC;
+	}
+	return -EAFNOSUPPORT;
+}
+
+/*
+ * A socket address as @pfx family / @pfx addr / @pfx port (port for inet only):
+ * addresses as the usual text forms, unix paths as untrusted bytes (an abstract name
+ * starts with a NUL byte, so it always prints as hex).
+ */
+static void emit_addr(struct emit *e, const char *fam_key, const char *addr_key,
+		      const char *port_key, const struct ua_rec_addr *a)
+{
+	char ip[64];
+	unsigned int port = 0;
+
+	if (!a->family || !a->raw)
+		return;
+	if (fam_key)
+		emit_named(e, fam_key, family_name(a->family), a->family);
+	if (ua_format_ip(a, ip, sizeof(ip), &port) == 0) {
+		emit_word(e, addr_key, ip);
+		emit_u64(e, port_key, port);
+	} else if (a->family == 1 && a->len > 2) {
+		size_t n = a->len - 2;
+
+		/* a filesystem name may carry its NUL; an abstract one starts with one */
+		if (a->raw[2] && a->raw[a->len - 1] == '\0')
+			n--;
+		emit_bytes(e, addr_key, (const char *)a->raw + 2, n, "?");
+	}
+}
+
+static const char *obj_type(const struct ua_rec_obj *o)
+{
+	if (o->flags & UA_REC_OF_UNRESOLVED)
+		return NULL;
+	if (o->kind == UA_REC_OBJ_RING)
+		return "ring";
+	if (o->kind == UA_REC_OBJ_SOCK)
+		return "socket";
+	switch (o->mode & 0170000) {
+	case 0100000:
+		return (o->flags & UA_REC_OF_PSEUDO) ? "anon" : "file";
+	case 0040000:
+		return "dir";
+	case 0020000:
+		return "chr";
+	case 0060000:
+		return "blk";
+	case 0010000:
+		return "fifo";
+	case 0120000:
+		return "symlink";
+	}
+	return (o->flags & UA_REC_OF_PSEUDO) ? "anon" : "unknown";
+}
+
+static const char *role_prefix(enum ua_rec_role role)
+{
+	switch (role) {
+	case UA_REC_ROLE_FILE:
+	case UA_REC_ROLE_CLOSED:
+		return "file_";
+	case UA_REC_ROLE_NEW:
+		return "new_";
+	case UA_REC_ROLE_DIR:
+		return "dir_";
+	case UA_REC_ROLE_SRC:
+		return "src_";
+	}
+	return NULL;
+}
+
+/* Bounded: prefixes are at most "file_" and names at most "sock_type". */
+static const char *pkey(char *buf, const char *pfx, const char *name)
+{
+	snprintf(buf, 32, "%s%s", pfx, name);
+	return buf;
+}
+
+static void emit_dev(struct emit *e, const char *key, uint32_t dev)
+{
+	/* auditd's form: hex major:minor (the kernel keeps major << 20 | minor) */
+	char v[24];
+
+	snprintf(v, sizeof(v), "%02x:%02x", dev >> 20, dev & 0xfffff);
+	emit_word(e, key, v);
+}
+
+static void emit_obj(struct emit *e, const struct ua_rec_obj *o)
+{
+	const char *pfx = role_prefix(o->role);
+	char k1[32], k2[32], k3[32];
+
+	if (!pfx)
+		return;
+	emit_word(e, pkey(k1, pfx, "type"), obj_type(o));
+	if (o->flags & UA_REC_OF_UNRESOLVED)
+		return;
+	if (o->kind == UA_REC_OBJ_RING) {
+		emit_key(e, pkey(k1, pfx, "ring"));
+		ua_buf_addf(e->b, e->f == UA_FMT_TEXT ? "%016" PRIx64 : "\"%016" PRIx64 "\"",
+			    o->ring);
+		return;
+	}
+	if (o->kind == UA_REC_OBJ_SOCK) {
+		emit_named(e, pkey(k1, pfx, "family"), family_name(o->local.family),
+			   o->local.family);
+		emit_named(e, pkey(k1, pfx, "sock_type"), sock_type_name(o->sock_type),
+			   o->sock_type);
+		emit_addr(e, NULL, pkey(k1, pfx, "laddr"), pkey(k2, pfx, "lport"), &o->local);
+		/* an unconnected inet socket has a zero peer: not printed */
+		if (!(o->peer.len >= 4 && o->peer.raw && (o->peer.family == 2 || o->peer.family == 10) &&
+		      !o->peer.raw[2] && !o->peer.raw[3]))
+			emit_addr(e, NULL, pkey(k1, pfx, "raddr"), pkey(k3, pfx, "rport"), &o->peer);
+	} else if (o->path.ptr) {
+		emit_bytes(e, pkey(k1, pfx, (o->flags & UA_REC_OF_PSEUDO) ? "name" : "path"),
+			   o->path.ptr, o->path.len, "?");
+		if (o->flags & UA_REC_OF_TRUNC) {
+			emit_tri(e, pkey(k1, pfx, "path_truncated"), 1);
+			if (o->flags & UA_REC_OF_LEN_UNKNOWN) {
+				emit_key(e, pkey(k1, pfx, "path_len"));
+				ua_buf_addstr(e->b, e->f == UA_FMT_TEXT ? "?" : "null");
+			} else {
+				emit_u64(e, pkey(k1, pfx, "path_len"), o->full_len);
+			}
+		}
+		if (o->flags & UA_REC_OF_DELETED)
+			emit_tri(e, pkey(k1, pfx, "deleted"), 1);
+	}
+	emit_dev(e, pkey(k1, pfx, "dev"), o->dev);
+	emit_u64(e, pkey(k1, pfx, "ino"), o->ino);
+	emit_oct(e, pkey(k1, pfx, "mode"), o->mode);
+	emit_u64(e, pkey(k1, pfx, "uid"), o->uid);
+	emit_u64(e, pkey(k1, pfx, "gid"), o->gid);
+	if ((o->mode & 0170000) == 0020000 || (o->mode & 0170000) == 0060000)
+		emit_dev(e, pkey(k1, pfx, "rdev"), o->rdev);
+}
+
+static const struct ua_rec_obj *find_obj(const struct ua_record *r, enum ua_rec_role role)
+{
+	size_t i;
+
+	for (i = 0; i < r->nobjs && i < UA_REC_OBJS_MAX; i++)
+		if (r->objs[i].role == role)
+			return &r->objs[i];
+	return NULL;
+}
+
+/* The descriptor the request used: fd=N, or slot=N with IOSQE_FIXED_FILE. */
+static void emit_target_fd(struct emit *e, const struct ua_record *r)
+{
+	if (r->rflags & UA_REC_F_FIXED_FILE)
+		emit_u64(e, "slot", (uint32_t)r->fd);
+	else
+		emit_s64(e, "fd", r->fd);
+}
+
+/* Socket uring_cmd names (include/uapi/linux/io_uring.h, SOCKET_URING_OP_*). */
+static const char *sock_cmd_name(uint64_t op)
+{
+	static const char *const names[] = { "siocinq", "siocoutq", "getsockopt", "setsockopt",
+					     "tx_timestamp", "getsockname" };
+
+	return op < ARRAY_SIZE(names) ? names[op] : NULL;
+}
+
+/* Arguments of the ops beyond the file operations. */
+static void emit_op_args(struct emit *e, const struct ua_record *r)
+{
+	const struct ua_rec_obj *file = find_obj(r, UA_REC_ROLE_FILE);
+
+	switch (r->opcode) {
+	case UA_OP_STATX:
+		emit_s64(e, "dfd", r->dfd);
+		emit_name(e, "name", &r->name, r->name_truncated, "name_truncated");
+		emit_hex(e, "flags", r->op_flags);
+		emit_hex(e, "mask", r->arg[0]);
+		break;
+	case UA_OP_SETXATTR:
+	case UA_OP_GETXATTR:
+		emit_name(e, "name", &r->name, r->name_truncated, "name_truncated");
+		/* fall through */
+	case UA_OP_FSETXATTR:
+	case UA_OP_FGETXATTR:
+		if (r->name2_is_attr)
+			emit_name(e, "attr", &r->name2, 0, NULL);
+		emit_hex(e, "flags", r->op_flags);
+		emit_u64(e, "size", r->arg[0]);
+		break;
+	case UA_OP_FTRUNCATE:
+		emit_s64(e, "length", (int64_t)r->arg[0]);
+		break;
+	case UA_OP_FALLOCATE:
+		emit_s64(e, "offset", (int64_t)r->arg[0]);
+		emit_s64(e, "length", (int64_t)r->arg[1]);
+		emit_hex(e, "falloc_mode", r->arg[2]);
+		break;
+	case UA_OP_SOCKET:
+		emit_named(e, "family", family_name((unsigned int)r->arg[0]), r->arg[0]);
+		emit_named(e, "sock_type", sock_type_name((unsigned int)r->arg[1]), r->arg[1]);
+		emit_u64(e, "protocol", r->arg[2]);
+		if (r->file_slot)
+			emit_slot(e, r->file_slot);
+		break;
+	case UA_OP_CONNECT:
+	case UA_OP_BIND:
+	case UA_OP_SEND:
+	case UA_OP_SENDMSG:
+	case UA_OP_SEND_ZC:
+	case UA_OP_SENDMSG_ZC:
+		if (r->opcode != UA_OP_CONNECT && r->opcode != UA_OP_BIND)
+			emit_hex(e, "msg_flags", r->op_flags);
+		emit_addr(e, "family", "addr", "port", &r->addr);
+		break;
+	case UA_OP_LISTEN:
+		emit_u64(e, "backlog", r->arg[0]);
+		break;
+	case UA_OP_ACCEPT:
+		emit_hex(e, "flags", r->op_flags);
+		emit_tri(e, "multishot", (r->arg[0] & 1) != 0);
+		if (r->file_slot)
+			emit_slot(e, r->file_slot);
+		break;
+	case UA_OP_SHUTDOWN:
+		emit_u64(e, "how", r->arg[0]);
+		break;
+	case UA_OP_MSG_RING:
+		emit_named(e, "msg_cmd", r->arg[0] == 0 ? "data" : r->arg[0] == 1 ? "send_fd" : NULL,
+			   r->arg[0]);
+		if (r->arg[0] == 1) {
+			emit_u64(e, "src_slot", r->arg[2]);
+			if (r->arg[3] == 0xFFFFFFFFu)
+				emit_word(e, "dst_slot", "alloc");
+			else
+				emit_u64(e, "dst_slot", r->arg[3] - 1);
+		} else {
+			emit_u64(e, "msg_len", r->arg[1]);
+		}
+		emit_hex(e, "flags", r->op_flags);
+		break;
+	case UA_OP_FIXED_FD_INSTALL:
+		emit_hex(e, "flags", r->op_flags);
+		break;
+	case UA_OP_URING_CMD:
+		emit_hex(e, "cmd_op", r->arg[0]);
+		if (file && file->kind == UA_REC_OBJ_SOCK) {
+			const char *n = sock_cmd_name(r->arg[0]);
+
+			if (n)
+				emit_word(e, "cmd", n);
+			if (r->arg[0] == 2 || r->arg[0] == 3) {
+				emit_u64(e, "level", (uint32_t)r->arg[1]);
+				emit_u64(e, "optname", (uint32_t)r->arg[2]);
+			}
+		}
+		break;
+	default:
+		break;
+	}
+}
+
+/* The objects resolved in the kernel, in a fixed role order. */
+static void emit_resolved(struct emit *e, const struct ua_record *r)
+{
+	static const enum ua_rec_role order[] = { UA_REC_ROLE_DIR, UA_REC_ROLE_CLOSED,
+						  UA_REC_ROLE_FILE, UA_REC_ROLE_SRC,
+						  UA_REC_ROLE_NEW };
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(order); i++) {
+		const struct ua_rec_obj *o = find_obj(r, order[i]);
+
+		if (!o)
+			continue;
+		if (order[i] == UA_REC_ROLE_FILE && r->opcode != UA_OP_CLOSE)
+			emit_target_fd(e, r);
+		emit_obj(e, o);
+	}
+}
+
 /*
  * The objects of the request. Chosen by the built-in opcode number: numbers only ever get
  * added, so they mean the same op on every kernel, whatever name the runtime table has.
@@ -358,8 +690,10 @@ static void emit_objects(struct emit *e, const struct ua_record *r)
 		emit_name(e, "name2", &r->name2, r->name2_truncated, "name2_truncated");
 		break;
 	default:
+		emit_op_args(e, r);
 		break;
 	}
+	emit_resolved(e, r);
 }
 
 static void emit_record(struct emit *e, const struct ua_record *r)
@@ -540,4 +874,38 @@ int ua_format_lost(struct ua_buf *out, uint64_t time_ns, uint64_t seq, uint64_t 
 	};
 
 	return ua_format_event(out, UA_TYPE_LOST, time_ns, seq, kv, ARRAY_SIZE(kv), f);
+}
+
+int ua_format_cqe(struct ua_buf *out, uint64_t time_ns, uint64_t seq, uint8_t opcode,
+		  const char *op_name, uint64_t ring, uint32_t pid, int32_t res, uint32_t index,
+		  const struct ua_rec_obj *obj, enum ua_format f)
+{
+	struct emit e = { .b = out, .f = f };
+	size_t start;
+
+	if (!out)
+		return -EINVAL;
+	if (out->err)
+		return out->err;
+	if (f != UA_FMT_TEXT && f != UA_FMT_JSON)
+		return -EINVAL;
+	start = out->len;
+	emit_begin(&e, UA_TYPE_CQE, time_ns, seq);
+	emit_u64(&e, "uring_op", opcode);
+	if (op_name && is_word(op_name, strlen(op_name)))
+		emit_word(&e, "op", op_name);
+	else
+		emit_word(&e, "op", NULL);
+	emit_key(&e, "ring");
+	ua_buf_addf(out, f == UA_FMT_TEXT ? "%016" PRIx64 : "\"%016" PRIx64 "\"", ring);
+	emit_u64(&e, "pid", pid);
+	emit_u64(&e, "cqe_index", index);
+	emit_s64(&e, "res", res);
+	if (obj)
+		emit_obj(&e, obj);
+	if (emit_end(&e)) {
+		ua_buf_truncate(out, start);
+		return out->err;
+	}
+	return 0;
 }

@@ -37,6 +37,24 @@ int ua_format_record(struct ua_buf *out, const struct ua_record *r, enum ua_form
 int ua_format_lost(struct ua_buf *out, uint64_t time_ns, uint64_t seq, uint64_t lost,
 		   uint64_t first_seq, uint64_t last_seq, const char *reason, enum ua_format f);
 
+/*
+ * The text form of an inet/inet6 address in @a (raw struct sockaddr bytes) into @buf, and
+ * its port into *@port when @port is not NULL. -EAFNOSUPPORT for other families or a short
+ * address, -ENOSPC when @buf is too small.
+ */
+int ua_format_ip(const struct ua_rec_addr *a, char *buf, size_t len, unsigned int *port);
+
+#define UA_TYPE_CQE "URING_CQE"
+
+/*
+ * Append one URING_CQE line: an intermediate CQE (IORING_CQE_F_MORE) of a multishot request
+ * whose URINGOP record (serial @seq) comes when it ends, with the object it produced (an
+ * accepted connection): uring_op, op, ring, pid, cqe_index, res, then new_... fields.
+ */
+int ua_format_cqe(struct ua_buf *out, uint64_t time_ns, uint64_t seq, uint8_t opcode,
+		  const char *op_name, uint64_t ring, uint32_t pid, int32_t res, uint32_t index,
+		  const struct ua_rec_obj *obj, enum ua_format f);
+
 /* Kinds of ua_kv values. */
 enum ua_kv_kind {
 	UA_KV_STR = 0,	/* untrusted bytes: escaped (text: quoted or hex; JSON string) */

@@ -60,4 +60,7 @@ int ua_builtin_op_default(unsigned int op);
 /* Number of built-in opcodes (the built-in IORING_OP_LAST). */
 unsigned int ua_builtin_op_count(void);
 
+/* The name of io_uring_register opcode @op ("register_personality"), or NULL. */
+const char *ua_register_op_name(unsigned int op);
+
 #endif /* UA_OPTABLE_H */

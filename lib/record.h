@@ -38,6 +38,50 @@ struct ua_bytes {
 	size_t len;
 };
 
+/* A socket address: family and the raw struct sockaddr bytes (family first). */
+struct ua_rec_addr {
+	uint16_t family; /* 0: absent */
+	uint16_t len;	 /* bytes of raw */
+	const uint8_t *raw;
+};
+
+/* Roles of an object in a record: which prefix its fields get. */
+enum ua_rec_role {
+	UA_REC_ROLE_FILE = 1,	/* file_: the file the request used */
+	UA_REC_ROLE_NEW = 2,	/* new_: what it created (opened file, accepted socket) */
+	UA_REC_ROLE_DIR = 3,	/* dir_: the directory its dfd names */
+	UA_REC_ROLE_CLOSED = 4, /* file_: the file close closed */
+	UA_REC_ROLE_SRC = 5,	/* src_: the file msg_ring sent */
+};
+
+enum ua_rec_kind { UA_REC_OBJ_FILE = 1, UA_REC_OBJ_SOCK = 2, UA_REC_OBJ_RING = 3 };
+
+/* ua_rec_obj.flags */
+#define UA_REC_OF_DELETED (1u << 0)
+#define UA_REC_OF_TRUNC (1u << 1)
+#define UA_REC_OF_LEN_UNKNOWN (1u << 2)
+#define UA_REC_OF_PSEUDO (1u << 3)
+#define UA_REC_OF_UNRESOLVED (1u << 4)
+
+/* An object the request touched, resolved in the kernel. */
+struct ua_rec_obj {
+	enum ua_rec_role role;
+	enum ua_rec_kind kind;
+	uint32_t flags;	 /* UA_REC_OF_* */
+	uint32_t dev;	 /* kernel encoding: major << 20 | minor */
+	uint32_t rdev;	 /* devices */
+	uint64_t ino;
+	uint32_t mode;	 /* st_mode */
+	uint32_t uid, gid;
+	struct ua_bytes path; /* absolute in the mount namespace; pseudo files: a name */
+	uint32_t full_len;    /* whole path length when truncated */
+	uint64_t ring;	      /* UA_REC_OBJ_RING: ring id as in ring= */
+	uint16_t sock_type, sock_proto;
+	struct ua_rec_addr local, peer;
+};
+
+#define UA_REC_OBJS_MAX 4
+
 struct ua_record {
 	uint64_t seq;	  /* record serial (the submit event's sequence number) */
 	uint64_t time_ns; /* CLOCK_REALTIME of the submit, ns */
@@ -78,8 +122,13 @@ struct ua_record {
 	uint32_t op_flags; /* open(2) flags / unlink/rename/link flags */
 	uint32_t mode;
 	uint64_t resolve;   /* openat2 RESOLVE_* */
-	int32_t fd;	    /* close: fd, or -1 */
+	int32_t fd;	    /* close: fd; ops on a file: sqe->fd (a slot when FIXED_FILE) */
 	uint32_t file_slot; /* fixed-file slot + 1 as the kernel keeps it; 0 none */
+	uint64_t arg[4];    /* per-op arguments, as in struct ua_ev_submit */
+	int name2_is_attr;  /* name2 is an xattr name */
+	struct ua_rec_addr addr; /* connect/bind/send destination */
+	struct ua_rec_obj objs[UA_REC_OBJS_MAX];
+	size_t nobjs;
 
 	struct ua_bytes key; /* rule key; absent: key=(none) */
 };

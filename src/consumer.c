@@ -48,6 +48,8 @@ struct pend {
 	size_t exe_len;
 	int has_container;
 	char container[65];
+	struct ua_ev_obj *objs[UA_REC_OBJS_MAX]; /* objects, in arrival order */
+	size_t nobjs;
 };
 
 struct pers {
@@ -165,6 +167,10 @@ struct ua_consumer *ua_consumer_new(const struct ua_options *o, const struct ua_
 
 static void pend_free(struct pend *p)
 {
+	size_t i;
+
+	for (i = 0; i < p->nobjs; i++)
+		free(p->objs[i]);
 	free(p->ev);
 	free(p->exe);
 	free(p);
@@ -369,11 +375,45 @@ static void ids_copy(struct ua_rec_ids *d, const struct ua_ids *s)
 	d->fsgid = s->fsgid;
 }
 
+static void addr_of(struct ua_rec_addr *d, const struct ua_addr *a)
+{
+	if (a->len < 2 || a->len > UA_ADDR_MAX)
+		return;
+	d->family = (uint16_t)(a->raw[0] | a->raw[1] << 8);
+	d->len = a->len;
+	d->raw = a->raw;
+}
+
+static void obj_of(const struct ua_consumer *c, struct ua_rec_obj *d, const struct ua_ev_obj *o)
+{
+	d->role = (enum ua_rec_role)o->role;
+	d->kind = (enum ua_rec_kind)o->kind;
+	d->flags = o->flags & (UA_OF_DELETED | UA_OF_TRUNC | UA_OF_LEN_UNKNOWN | UA_OF_PSEUDO |
+			       UA_OF_UNRESOLVED);
+	d->dev = o->dev;
+	d->rdev = o->rdev;
+	d->ino = o->ino;
+	d->mode = o->mode;
+	d->uid = o->uid;
+	d->gid = o->gid;
+	if (o->kind == UA_OBJ_FILE && (o->path_len || !(o->flags & UA_OF_PSEUDO))) {
+		d->path.ptr = o->path;
+		d->path.len = o->path_len;
+	}
+	d->full_len = o->full_len;
+	d->ring = o->ring ? ring_id(c, o->ring) : 0;
+	d->sock_type = o->sock_type;
+	d->sock_proto = o->sock_proto;
+	addr_of(&d->local, &o->local);
+	addr_of(&d->peer, &o->peer);
+}
+
 static void emit_record(struct ua_consumer *c, struct pend *p, const struct ua_ev_complete *ce,
 			enum ua_rec_cqe cqe)
 {
 	const struct ua_ev_submit *e = p->ev;
 	struct ua_record r;
+	size_t i;
 
 	memset(&r, 0, sizeof(r));
 	r.seq = e->hdr.seq;
@@ -449,6 +489,12 @@ static void emit_record(struct ua_consumer *c, struct pend *p, const struct ua_e
 	r.resolve = e->resolve;
 	r.fd = e->fd;
 	r.file_slot = e->file_slot;
+	memcpy(r.arg, e->arg, sizeof(r.arg));
+	r.name2_is_attr = !!(e->flags & UA_SF_NAME2_ATTR);
+	if (e->flags & UA_SF_HAS_ADDR)
+		addr_of(&r.addr, &e->addr);
+	for (i = 0; i < p->nobjs && r.nobjs < UA_REC_OBJS_MAX; i++)
+		obj_of(c, &r.objs[r.nobjs++], p->objs[i]);
 	if (p->rule >= 0 && p->rule < UA_KRULES_MAX && c->keys[e->bank & 1][p->rule]) {
 		r.key.ptr = c->keys[e->bank & 1][p->rule];
 		r.key.len = c->key_lens[e->bank & 1][p->rule];
@@ -624,6 +670,155 @@ static void on_complete(struct ua_consumer *c, const struct ua_ev_complete *ce)
 	conclude(c, p, ce, (ce->flags & UA_CF_OVERFLOW) ? UA_REC_CQE_OVERFLOW : UA_REC_CQE_POSTED);
 }
 
+_Static_assert(UA_OF_DELETED == UA_REC_OF_DELETED && UA_OF_TRUNC == UA_REC_OF_TRUNC &&
+		       UA_OF_LEN_UNKNOWN == UA_REC_OF_LEN_UNKNOWN &&
+		       UA_OF_PSEUDO == UA_REC_OF_PSEUDO && UA_OF_UNRESOLVED == UA_REC_OF_UNRESOLVED,
+	       "object flags");
+
+/* An object of a pending request: kept for its record. A multishot
+ * request's intermediate objects (each accepted connection) are written at
+ * once as URING_CQE records of the same event (same serial). */
+static void on_obj(struct ua_consumer *c, const struct ua_ev_obj *o, size_t size)
+{
+	struct pend *p;
+
+	if (size < sizeof(*o) || o->path_len > size - sizeof(*o)) {
+		fprintf(stderr, "uringaudit: malformed object event (%zu bytes)\n", size);
+		return;
+	}
+	p = find_seq(c, o->submit_seq);
+	if (!p) {
+		c->st.orphan_completions++;
+		return;
+	}
+	if (o->flags & UA_OF_MORE) {
+		struct ua_rec_obj ro;
+
+		memset(&ro, 0, sizeof(ro));
+		obj_of(c, &ro, o);
+		ua_format_cqe(&c->out, o->hdr.ktime + (uint64_t)c->boot_to_real_ns,
+			      p->ev->hdr.seq, p->ev->opcode,
+			      ua_optable_name(c->ops, p->ev->opcode), ring_id(c, p->ev->ring),
+			      p->ev->pid, o->res, o->cqe_index, &ro, c->o->format);
+		maybe_flush(c);
+		return;
+	}
+	if (p->nobjs >= UA_REC_OBJS_MAX)
+		return;
+	p->objs[p->nobjs] = malloc(size);
+	if (!p->objs[p->nobjs]) {
+		fprintf(stderr, "uringaudit: out of memory: an object of request %llu is missing\n",
+			(unsigned long long)o->submit_seq);
+		return;
+	}
+	memcpy(p->objs[p->nobjs++], o, size);
+}
+
+/* The common "who" fields of ring-level records. */
+static size_t who_kv(struct ua_consumer *c, struct ua_kv *kv, uint32_t pid, uint32_t tid,
+		     uint64_t start_time, const char *comm, uint32_t auid, uint32_t ses,
+		     const struct ua_ids *ids)
+{
+	struct ua_proc_info info;
+	size_t n = 0;
+
+	ua_enrich_lookup(c->enrich, pid, start_time, 0, 0, &info);
+	kv[n++] = ua_kv_u64("pid", pid);
+	kv[n++] = ua_kv_u64("tid", tid);
+	kv[n++] = ua_kv_str("comm", comm, strnlen(comm, UA_COMM_LEN));
+	kv[n++] = ua_kv_str("exe", info.exe, info.exe_len);
+	kv[n++] = ua_kv_u64("auid", auid);
+	kv[n++] = ua_kv_u64("ses", ses);
+	kv[n++] = ua_kv_u64("uid", ids->uid);
+	kv[n++] = ua_kv_u64("gid", ids->gid);
+	kv[n++] = ua_kv_u64("euid", ids->euid);
+	kv[n++] = ua_kv_u64("suid", ids->suid);
+	kv[n++] = ua_kv_u64("fsuid", ids->fsuid);
+	kv[n++] = ua_kv_u64("egid", ids->egid);
+	kv[n++] = ua_kv_u64("sgid", ids->sgid);
+	kv[n++] = ua_kv_u64("fsgid", ids->fsgid);
+	return n;
+}
+
+#define IORING_SETUP_SQPOLL_BIT (1u << 1)
+#define IORING_SETUP_SQ_AFF_BIT (1u << 2)
+
+/* io_uring_setup: one URING_SETUP record. */
+static void on_ring(struct ua_consumer *c, const struct ua_ev_ring *r)
+{
+	struct ua_kv kv[32];
+	char hex[24];
+	size_t n;
+
+	c->st.rings_seen++;
+	snprintf(hex, sizeof(hex), "%016llx", (unsigned long long)ring_id(c, r->ring));
+	kv[0] = ua_kv_word("ring", hex);
+	kv[1] = ua_kv_s64("fd", r->fd);
+	kv[2] = ua_kv_u64("sq_entries", r->sq_entries);
+	kv[3] = ua_kv_u64("cq_entries", r->cq_entries);
+	kv[4] = ua_kv_u64("setup_flags", r->flags);
+	n = 5;
+	if (r->flags & IORING_SETUP_SQPOLL_BIT) {
+		kv[n++] = ua_kv_u64("sq_thread_idle", r->sq_thread_idle);
+		if (r->flags & IORING_SETUP_SQ_AFF_BIT)
+			kv[n++] = ua_kv_s64("sq_thread_cpu", (int32_t)r->sq_thread_cpu);
+	}
+	n += who_kv(c, kv + n, r->pid, r->tid, r->start_time, r->comm, r->auid, r->ses, &r->ids);
+	ua_format_event(&c->out, "URING_SETUP", r->hdr.ktime + (uint64_t)c->boot_to_real_ns,
+			r->hdr.seq, kv, n, c->o->format);
+	maybe_flush(c);
+}
+
+/* io_uring_register: one URING_REGISTER record. */
+static void on_register(struct ua_consumer *c, const struct ua_ev_register *r)
+{
+	struct ua_kv kv[40];
+	char hex[24], sqe_ops[24], reg_ops[24];
+	const char *name = ua_register_op_name(r->opcode);
+	size_t n = 0;
+
+	if (r->opcode == IORING_REGISTER_PERSONALITY && r->ret > 0)
+		pers_add(c, r->ring, r->cred, (uint32_t)r->ret);
+	snprintf(hex, sizeof(hex), "%016llx", (unsigned long long)ring_id(c, r->ring));
+	kv[n++] = ua_kv_word("ring", hex);
+	kv[n++] = ua_kv_u64("reg_opcode", r->opcode);
+	kv[n++] = name ? ua_kv_word("reg_op", name) : ua_kv_str("reg_op", NULL, 0);
+	kv[n++] = ua_kv_word("success", r->ret >= 0 ? "yes" : "no");
+	kv[n++] = ua_kv_s64("exit", r->ret);
+	switch (r->opcode) {
+	case 0: case 1: case 15: case 16: /* buffers */
+	case 2: case 3: case 6: case 13: case 14: /* files */
+		kv[n++] = ua_kv_u64("nr_files", r->nr_files);
+		kv[n++] = ua_kv_u64("nr_bufs", r->nr_bufs);
+		break;
+	case IORING_REGISTER_PERSONALITY:
+		if (r->ret > 0)
+			kv[n++] = ua_kv_u64("personality", (uint64_t)r->ret);
+		break;
+	case 11: /* restrictions: the ring's sets afterwards */
+		if (r->ret < 0)
+			break;
+		snprintf(reg_ops, sizeof(reg_ops), "0x%llx",
+			 (unsigned long long)r->restr_register_op);
+		snprintf(sqe_ops, sizeof(sqe_ops), "0x%llx", (unsigned long long)r->restr_sqe_op[0]);
+		kv[n++] = ua_kv_word("allowed_register_ops", reg_ops);
+		kv[n++] = ua_kv_word("allowed_sqe_ops", sqe_ops);
+		kv[n++] = ua_kv_u64("allowed_sqe_flags", r->restr_sqe_flags_allowed);
+		kv[n++] = ua_kv_u64("required_sqe_flags", r->restr_sqe_flags_required);
+		break;
+	case 20: /* ring fds: how many were registered */
+		if (r->ret >= 0)
+			kv[n++] = ua_kv_u64("nr_ring_fds", (uint64_t)r->ret);
+		break;
+	default:
+		break;
+	}
+	n += who_kv(c, kv + n, r->pid, r->tid, r->start_time, r->comm, r->auid, r->ses, &r->ids);
+	ua_format_event(&c->out, "URING_REGISTER", r->hdr.ktime + (uint64_t)c->boot_to_real_ns,
+			r->hdr.seq, kv, n, c->o->format);
+	maybe_flush(c);
+}
+
 int ua_consumer_handle(void *ctx, void *data, size_t size)
 {
 	struct ua_consumer *c = ctx;
@@ -649,16 +844,17 @@ int ua_consumer_handle(void *ctx, void *data, size_t size)
 					  x->comps, x->len, x->truncated);
 		break;
 	}
+	case UA_EV_OBJ:
+		on_obj(c, data, size);
+		break;
 	case UA_EV_RING_CREATE:
-		c->st.rings_seen++;
+		if (size >= sizeof(struct ua_ev_ring))
+			on_ring(c, data);
 		break;
-	case UA_EV_REGISTER: {
-		const struct ua_ev_register *r = data;
-
-		if (size >= sizeof(*r) && r->opcode == IORING_REGISTER_PERSONALITY && r->ret > 0)
-			pers_add(c, r->ring, r->cred, (uint32_t)r->ret);
+	case UA_EV_REGISTER:
+		if (size >= sizeof(struct ua_ev_register))
+			on_register(c, data);
 		break;
-	}
 	default:
 		break;
 	}

@@ -59,6 +59,10 @@ int ua_loader_start(struct ua_loader *l, const uint64_t opmask[4], unsigned int 
 void ua_loader_stop(struct ua_loader *l);
 /* The rule bank in force. */
 unsigned int ua_loader_bank(const struct ua_loader *l);
+/* Do the programs know where connect/bind keep their address (addrprobe.c)? */
+int ua_loader_addr_known(const struct ua_loader *l);
+/* addrprobe.c: one io_uring connect (UDP, loopback) so they learn it. */
+int ua_addr_probe(void);
 /* Swap in a rule set atomically; returns the bank now in force, or -errno. */
 int ua_loader_install(struct ua_loader *l, const struct ua_kruleset *ks);
 int ua_loader_rb_fd(const struct ua_loader *l);

@@ -234,26 +234,6 @@ int ua_loader_start(struct ua_loader *l, const uint64_t opmask[4], unsigned int 
 			     strerror(-rc));
 		goto fail_out;
 	}
-	{
-		/* The built-in set: one rule, always, these opcodes, no fields. */
-		struct ua_kruleset *ks = calloc(1, sizeof(*ks));
-
-		if (!ks) {
-			rc = -ENOMEM;
-			fail(err, errlen, rc, "out of memory");
-			goto fail_out;
-		}
-		ks->n = 1;
-		ks->rules[0].action = UA_KACT_ALWAYS;
-		memcpy(ks->rules[0].opmask, opmask, sizeof(ks->rules[0].opmask));
-		memcpy(ks->opmask, opmask, sizeof(ks->opmask));
-		rc = ua_loader_install(l, ks);
-		free(ks);
-		if (rc) {
-			fail(err, errlen, rc, "cannot install rules: %s", strerror(-rc));
-			goto fail_out;
-		}
-	}
 	/* Attach the completion side first, so no selected request can be
 	 * submitted while nothing is there to see it end. */
 	{
@@ -278,6 +258,30 @@ int ua_loader_start(struct ua_loader *l, const uint64_t opmask[4], unsigned int 
 				     bpf_program__section_name(order[i]), strerror(-rc));
 				goto fail_out;
 			}
+		}
+	}
+	/* Teach the programs where connect/bind keep their address, while
+	 * nothing is selected yet: the probe makes no record. */
+	if (!l->skel->bss->addr_layout)
+		ua_addr_probe();
+	{
+		/* The built-in set: one rule, always, these opcodes, no fields. */
+		struct ua_kruleset *ks = calloc(1, sizeof(*ks));
+
+		if (!ks) {
+			rc = -ENOMEM;
+			fail(err, errlen, rc, "out of memory");
+			goto fail_out;
+		}
+		ks->n = 1;
+		ks->rules[0].action = UA_KACT_ALWAYS;
+		memcpy(ks->rules[0].opmask, opmask, sizeof(ks->rules[0].opmask));
+		memcpy(ks->opmask, opmask, sizeof(ks->opmask));
+		rc = ua_loader_install(l, ks);
+		free(ks);
+		if (rc) {
+			fail(err, errlen, rc, "cannot install rules: %s", strerror(-rc));
+			goto fail_out;
 		}
 	}
 	return 0;
@@ -362,6 +366,11 @@ uint64_t ua_loader_seq_end(const struct ua_loader *l)
 void ua_loader_detach(struct ua_loader *l)
 {
 	uringaudit__detach(l->skel);
+}
+
+int ua_loader_addr_known(const struct ua_loader *l)
+{
+	return l->skel && l->skel->bss->addr_layout != 0;
 }
 
 unsigned int ua_loader_bank(const struct ua_loader *l)

@@ -892,6 +892,10 @@ static int cmd_run(int argc, char **argv)
 		fprintf(stderr, "uringaudit: %s\n", err);
 		goto out_consumer;
 	}
+	if (!ua_loader_addr_known(&d.loader))
+		fprintf(stderr, "uringaudit: warning: could not tell where this kernel keeps "
+				"connect/bind addresses; they are recorded as unknown until a "
+				"connect shows it\n");
 	{
 		struct ua_ruleset rs = d.rules;
 		struct ua_buf msgs = UA_BUF_INIT;

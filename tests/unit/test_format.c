@@ -32,7 +32,7 @@
 static const char hostile1[] = "/tmp/a b\"c\nd=e\x01\xff";
 static const char hostile2[] = "/tmp/x\0y z";
 
-enum sample_kind { SAMPLE_RECORD, SAMPLE_LOST, SAMPLE_EVENT };
+enum sample_kind { SAMPLE_RECORD, SAMPLE_LOST, SAMPLE_EVENT, SAMPLE_CQE };
 
 struct sample {
 	const char *name;
@@ -73,9 +73,14 @@ static struct ua_record base_record(uint64_t seq, uint8_t opcode)
 	return r;
 }
 
+/* struct sockaddr_in 10.1.2.3:443 and 192.168.0.5:40000; sockaddr_un "\0hidden" */
+static const uint8_t sin_dst[16] = { 2, 0, 0x01, 0xbb, 10, 1, 2, 3 };
+static const uint8_t sin_src[16] = { 2, 0, 0x9c, 0x40, 192, 168, 0, 5 };
+static const uint8_t sun_abs[] = { 1, 0, 0, 'h', 'i', 'd', 'd', 'e', 'n' };
+
 static struct sample *make_samples(size_t *n)
 {
-	static struct sample s[16];
+	static struct sample s[32];
 	struct ua_record *r;
 	size_t i = 0;
 
@@ -221,6 +226,87 @@ static struct sample *make_samples(size_t *n)
 	r->success = 0;
 	r->rflags = UA_REC_F_INIT_FAILED;
 
+	/* 13. openat relative to a dfd: the directory and the opened file, resolved. */
+	s[i].name = "openat_objects";
+	r = &s[i++].r;
+	*r = base_record(1014, UA_OP_OPENAT);
+	r->exit = 7;
+	r->dfd = 5;
+	r->name = BYTES("shadow");
+	r->op_flags = 0x8000;
+	r->nobjs = 2;
+	r->objs[0] = (struct ua_rec_obj){ .role = UA_REC_ROLE_DIR, .kind = UA_REC_OBJ_FILE,
+					  .dev = (254u << 20) | 1, .ino = 2, .mode = 040755,
+					  .path = BYTES("/etc") };
+	r->objs[1] = (struct ua_rec_obj){ .role = UA_REC_ROLE_NEW, .kind = UA_REC_OBJ_FILE,
+					  .dev = (254u << 20) | 1, .ino = 77, .mode = 0100640,
+					  .gid = 42, .path = BYTES("/etc/shadow") };
+
+	/* 14. read on a fixed file that was deleted, with a hostile, truncated path. */
+	s[i].name = "read_fixed_deleted";
+	r = &s[i++].r;
+	*r = base_record(1015, UA_OP_READ);
+	r->exit = 4096;
+	r->rflags = UA_REC_F_FIXED_FILE;
+	r->fd = 3;
+	r->nobjs = 1;
+	r->objs[0] = (struct ua_rec_obj){ .role = UA_REC_ROLE_FILE, .kind = UA_REC_OBJ_FILE,
+					  .flags = UA_REC_OF_DELETED | UA_REC_OF_TRUNC,
+					  .dev = 8u << 20, .ino = 12, .mode = 0100600, .uid = 1000,
+					  .gid = 1000, .full_len = 5000,
+					  .path = { hostile1, sizeof(hostile1) - 1 } };
+
+	/* 15. connect: the address given and the socket it used. */
+	s[i].name = "connect_inet";
+	r = &s[i++].r;
+	*r = base_record(1016, UA_OP_CONNECT);
+	r->exit = 0;
+	r->fd = 4;
+	r->addr = (struct ua_rec_addr){ .family = 2, .len = 16, .raw = sin_dst };
+	r->nobjs = 1;
+	r->objs[0] = (struct ua_rec_obj){ .role = UA_REC_ROLE_FILE, .kind = UA_REC_OBJ_SOCK,
+					  .dev = 9, .ino = 31337, .mode = 0140777,
+					  .sock_type = 1,
+					  .local = { .family = 2, .len = 16, .raw = sin_src },
+					  .peer = { .family = 2, .len = 16, .raw = sin_dst } };
+
+	/* 16. bind of an abstract unix socket (leading NUL: hex in text). */
+	s[i].name = "bind_unix_abstract";
+	r = &s[i++].r;
+	*r = base_record(1017, UA_OP_BIND);
+	r->exit = 0;
+	r->fd = 4;
+	r->addr = (struct ua_rec_addr){ .family = 1, .len = sizeof(sun_abs), .raw = sun_abs };
+
+	/* 17. msg_ring passing a file to another ring. */
+	s[i].name = "msg_ring_send_fd";
+	r = &s[i++].r;
+	*r = base_record(1018, UA_OP_MSG_RING);
+	r->exit = 0;
+	r->fd = 6;
+	r->arg[0] = 1;
+	r->arg[2] = 0;
+	r->arg[3] = 4;
+	r->nobjs = 2;
+	r->objs[0] = (struct ua_rec_obj){ .role = UA_REC_ROLE_FILE, .kind = UA_REC_OBJ_RING,
+					  .ring = 0x1122334455667788ull };
+	r->objs[1] = (struct ua_rec_obj){ .role = UA_REC_ROLE_SRC, .kind = UA_REC_OBJ_FILE,
+					  .dev = (254u << 20), .ino = 5, .mode = 0100644,
+					  .path = BYTES("/srv/data") };
+
+	/* 18. close of an fd nothing was open at. */
+	s[i].name = "close_unresolved";
+	r = &s[i++].r;
+	*r = base_record(1019, UA_OP_CLOSE);
+	r->exit = -9;
+	r->success = 0;
+	r->fd = 99;
+	r->nobjs = 1;
+	r->objs[0] = (struct ua_rec_obj){ .role = UA_REC_ROLE_CLOSED, .kind = UA_REC_OBJ_FILE,
+					  .flags = UA_REC_OF_UNRESOLVED };
+
+	s[i].name = "cqe";
+	s[i++].kind = SAMPLE_CQE;
 	s[i].name = "lost";
 	s[i++].kind = SAMPLE_LOST;
 	s[i].name = "event";
@@ -247,6 +333,15 @@ static int format_sample(struct ua_buf *out, const struct sample *s, enum ua_for
 	switch (s->kind) {
 	case SAMPLE_RECORD:
 		return ua_format_record(out, &s->r, f);
+	case SAMPLE_CQE: {
+		const struct ua_rec_obj o = { .role = UA_REC_ROLE_NEW, .kind = UA_REC_OBJ_SOCK,
+					      .dev = 9, .ino = 4000, .mode = 0140777, .sock_type = 1,
+					      .local = { .family = 2, .len = 16, .raw = sin_src },
+					      .peer = { .family = 2, .len = 16, .raw = sin_dst } };
+
+		return ua_format_cqe(out, T0 + 1000000, 1012, UA_OP_ACCEPT, "accept",
+				     0xffff8881034c2000ull, 4242, 11, 2, &o, f);
+	}
 	case SAMPLE_LOST:
 		return ua_format_lost(out, T0 + 20000000000ull, 1020, 3, 1014, 1016, "ringbuf_full",
 				      f);
