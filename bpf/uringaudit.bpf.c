@@ -552,7 +552,8 @@ static __always_inline void sa_un(struct ua_addr *a, struct unix_sock *u)
 
 static __always_inline void obj_sock(struct obj_buf *b, struct file *file)
 {
-	struct socket *so = bpf_rdonly_cast(file->private_data, bpf_core_type_id_kernel(struct socket));
+	struct socket *so =
+		bpf_rdonly_cast(file->private_data, bpf_core_type_id_kernel(struct socket));
 	struct sock *sk;
 	__u16 fam;
 
@@ -574,7 +575,8 @@ static __always_inline void obj_sock(struct obj_buf *b, struct file *file)
 		       bpf_htons(sk->__sk_common.skc_num));
 		sa_in6(&b->ev.peer, &sk->__sk_common.skc_v6_daddr, sk->__sk_common.skc_dport);
 	} else if (fam == AF_UNIX) {
-		struct unix_sock *u = bpf_rdonly_cast(sk, bpf_core_type_id_kernel(struct unix_sock));
+		struct unix_sock *u =
+			bpf_rdonly_cast(sk, bpf_core_type_id_kernel(struct unix_sock));
 		struct sock *peer = u->peer;
 
 		sa_un(&b->ev.local, u);
@@ -633,7 +635,8 @@ static __always_inline void obj_new(struct obj_buf *b, struct io_ring_ctx *ring,
 	bool in_proc = false;
 
 	if (file_slot)
-		f = slot_file(ring, file_slot == IORING_FILE_INDEX_ALLOC ? (__u32)res : file_slot - 1);
+		f = slot_file(ring,
+			      file_slot == IORING_FILE_INDEX_ALLOC ? (__u32)res : file_slot - 1);
 	else if (task->tgid == tgid)
 		f = fd_file(task, res), in_proc = true;
 	obj_file(b, f, UA_ROLE_NEW);
@@ -890,7 +893,8 @@ __noinline int ua_capture_objects(struct submit_buf *b, __u32 op)
 }
 
 /* Objects known at submit, sent after the SUBMIT: the directory a dfd
- * names, the file a close is closing. Looked up in the submitter's table
+ * names, the file a close is closing, the file msg_ring sends. Looked up in
+ * the submitter's table
  * (the SQ thread shares it) just before the kernel does the same. */
 static __always_inline void submit_objects(struct ua_ev_submit *e, struct io_kiocb *req, __u8 op)
 {
@@ -914,6 +918,13 @@ static __always_inline void submit_objects(struct ua_ev_submit *e, struct io_kio
 			obj_file(o, slot_file(req->ctx, e->file_slot - 1), UA_ROLE_CLOSED);
 		else
 			obj_file(o, fd_file(task, e->fd), UA_ROLE_CLOSED);
+		break;
+	case IORING_OP_MSG_RING:
+		/* the fixed file sent: io_msg_grab_file() takes it from this slot
+		 * at issue (and clears its pointer once sent) */
+		if (e->arg[0] != IORING_MSG_SEND_FD)
+			return;
+		obj_file(o, slot_file(req->ctx, (__u32)e->arg[2]), UA_ROLE_SRC);
 		break;
 	default:
 		return;
@@ -1681,15 +1692,6 @@ static __always_inline __u32 complete_objects(struct io_kiocb *req, struct ua_pe
 			have |= HAVE_NEW;
 		}
 	}
-	if (op == IORING_OP_MSG_RING) {
-		struct io_msg *m = REQ_CMD(req, io_msg);
-
-		o = obj_slot(OBJ_AUX);
-		if (o && m->cmd == IORING_MSG_SEND_FD && m->src_file) {
-			obj_file(o, m->src_file, UA_ROLE_SRC);
-			have |= HAVE_SRC;
-		}
-	}
 	return have;
 }
 
@@ -1899,7 +1901,11 @@ int BPF_PROG(complete, struct io_ring_ctx *ring, void *vreq, struct io_uring_cqe
 		return 0;
 	cflags = cqe->flags;
 	res = cqe->res;
-	if (cflags & IORING_CQE_F_MORE) {
+	/* Multishot: more CQEs follow; one record, at the last one. A
+	 * zero-copy send's result is its last CQE of its own: the
+	 * notification that follows is posted by another request. */
+	if ((cflags & IORING_CQE_F_MORE) && p->opcode != IORING_OP_SEND_ZC &&
+	    p->opcode != IORING_OP_SENDMSG_ZC) {
 		p->cqes++;
 		return 0;
 	}
@@ -1928,7 +1934,11 @@ int BPF_PROG(cqe_overflow, void *ring, unsigned long long user_data, s32 res, u3
 	p = bpf_map_lookup_elem(&pending, &reqv);
 	if (!p)
 		return 0;
-	if (cflags & IORING_CQE_F_MORE) {
+	/* Multishot: more CQEs follow; one record, at the last one. A
+	 * zero-copy send's result is its last CQE of its own: the
+	 * notification that follows is posted by another request. */
+	if ((cflags & IORING_CQE_F_MORE) && p->opcode != IORING_OP_SEND_ZC &&
+	    p->opcode != IORING_OP_SENDMSG_ZC) {
 		p->cqes++;
 		return 0;
 	}
@@ -1938,23 +1948,24 @@ int BPF_PROG(cqe_overflow, void *ring, unsigned long long user_data, s32 res, u3
 }
 
 /* Who did it, for the rare ring-level events (setup, register). */
-#define OWNER_FILL(r, task)                                                   \
-	do {                                                                  \
-		struct task_struct *__l = (task)->group_leader;               \
-		(r)->pid = (task)->tgid;                                      \
-		(r)->tid = (task)->pid;                                       \
-		(r)->start_time = __l->start_boottime;                        \
-		(r)->auid = __l->loginuid.val;                                \
-		(r)->ses = __l->sessionid;                                    \
-		ids_from(&(r)->ids, (task)->cred);                            \
-		bpf_get_current_comm((r)->comm, sizeof((r)->comm));           \
+#define OWNER_FILL(r, task)                                         \
+	do {                                                        \
+		struct task_struct *__l = (task)->group_leader;     \
+		(r)->pid = (task)->tgid;                            \
+		(r)->tid = (task)->pid;                             \
+		(r)->start_time = __l->start_boottime;              \
+		(r)->auid = __l->loginuid.val;                      \
+		(r)->ses = __l->sessionid;                          \
+		ids_from(&(r)->ids, (task)->cred);                  \
+		bpf_get_current_comm((r)->comm, sizeof((r)->comm)); \
 	} while (0)
 
 /* io_uring_create(): a ring exists. Rare; always recorded. */
 SEC("tp_btf/io_uring_create")
 int BPF_PROG(ring_create, int fd, void *vring, u32 sq_entries, u32 cq_entries, u32 flags)
 {
-	struct io_ring_ctx *ring = bpf_rdonly_cast(vring, bpf_core_type_id_kernel(struct io_ring_ctx));
+	struct io_ring_ctx *ring =
+		bpf_rdonly_cast(vring, bpf_core_type_id_kernel(struct io_ring_ctx));
 	struct task_struct *task = bpf_get_current_task_btf();
 	struct io_sq_data *sqd;
 	struct ua_ev_ring *r;
@@ -1998,7 +2009,8 @@ SEC("tp_btf/io_uring_register")
 int BPF_PROG(ring_register, void *vring, unsigned int opcode, unsigned int nr_files,
 	     unsigned int nr_bufs, long ret)
 {
-	struct io_ring_ctx *ring = bpf_rdonly_cast(vring, bpf_core_type_id_kernel(struct io_ring_ctx));
+	struct io_ring_ctx *ring =
+		bpf_rdonly_cast(vring, bpf_core_type_id_kernel(struct io_ring_ctx));
 	struct task_struct *task = bpf_get_current_task_btf();
 	struct ua_ev_register *r;
 
@@ -2009,7 +2021,8 @@ int BPF_PROG(ring_register, void *vring, unsigned int opcode, unsigned int nr_fi
 		return 0;
 	}
 	__builtin_memset(&r->restr_sqe_flags_allowed, 0,
-			 sizeof(*r) - __builtin_offsetof(struct ua_ev_register, restr_sqe_flags_allowed));
+			 sizeof(*r) - __builtin_offsetof(struct ua_ev_register,
+							 restr_sqe_flags_allowed));
 	hdr_init(&r->hdr, UA_EV_REGISTER, sizeof(*r));
 	r->ring = (__u64)vring;
 	r->cred = (__u64)task->cred;

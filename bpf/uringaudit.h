@@ -56,13 +56,13 @@ enum ua_cred_src {
 #define UA_SF_HAS_NAME2 (1u << 8)
 #define UA_SF_NAME_FAULT (1u << 9) /* reading the kernel copy of the name failed */
 #define UA_SF_HAS_PERSONALITY (1u << 10)
-#define UA_SF_TENTATIVE (1u << 11) /* decided at completion (COMPLETE.rule) */
-#define UA_SF_HAS_ADDR (1u << 12)  /* addr holds a socket address (connect, bind, send*) */
+#define UA_SF_TENTATIVE (1u << 11)  /* decided at completion (COMPLETE.rule) */
+#define UA_SF_HAS_ADDR (1u << 12)   /* addr holds a socket address (connect, bind, send*) */
 #define UA_SF_NAME2_ATTR (1u << 13) /* name2 is an xattr name, not a path */
 
 /* ua_ev_complete.flags */
-#define UA_CF_PUNTED (1u << 0)	 /* went through io_uring_queue_async_work */
-#define UA_CF_OVERFLOW (1u << 1) /* the CQE overflowed the CQ ring */
+#define UA_CF_PUNTED (1u << 0)	       /* went through io_uring_queue_async_work */
+#define UA_CF_OVERFLOW (1u << 1)       /* the CQE overflowed the CQ ring */
 #define UA_CF_MSHOT_COUNTED (1u << 31) /* kernel-internal: counted in mshot_accepts */
 
 struct ua_ev_hdr {

@@ -468,9 +468,11 @@ static void emit_obj(struct emit *e, const struct ua_rec_obj *o)
 			   o->sock_type);
 		emit_addr(e, NULL, pkey(k1, pfx, "laddr"), pkey(k2, pfx, "lport"), &o->local);
 		/* an unconnected inet socket has a zero peer: not printed */
-		if (!(o->peer.len >= 4 && o->peer.raw && (o->peer.family == 2 || o->peer.family == 10) &&
-		      !o->peer.raw[2] && !o->peer.raw[3]))
-			emit_addr(e, NULL, pkey(k1, pfx, "raddr"), pkey(k3, pfx, "rport"), &o->peer);
+		if (!(o->peer.len >= 4 && o->peer.raw &&
+		      (o->peer.family == 2 || o->peer.family == 10) && !o->peer.raw[2] &&
+		      !o->peer.raw[3]))
+			emit_addr(e, NULL, pkey(k1, pfx, "raddr"), pkey(k3, pfx, "rport"),
+				  &o->peer);
 	} else if (o->path.ptr) {
 		emit_bytes(e, pkey(k1, pfx, (o->flags & UA_REC_OF_PSEUDO) ? "name" : "path"),
 			   o->path.ptr, o->path.len, "?");
@@ -517,8 +519,8 @@ static void emit_target_fd(struct emit *e, const struct ua_record *r)
 /* Socket uring_cmd names (include/uapi/linux/io_uring.h, SOCKET_URING_OP_*). */
 static const char *sock_cmd_name(uint64_t op)
 {
-	static const char *const names[] = { "siocinq", "siocoutq", "getsockopt", "setsockopt",
-					     "tx_timestamp", "getsockname" };
+	static const char *const names[] = { "siocinq",	   "siocoutq",	   "getsockopt",
+					     "setsockopt", "tx_timestamp", "getsockname" };
 
 	return op < ARRAY_SIZE(names) ? names[op] : NULL;
 }
@@ -584,7 +586,10 @@ static void emit_op_args(struct emit *e, const struct ua_record *r)
 		emit_u64(e, "how", r->arg[0]);
 		break;
 	case UA_OP_MSG_RING:
-		emit_named(e, "msg_cmd", r->arg[0] == 0 ? "data" : r->arg[0] == 1 ? "send_fd" : NULL,
+		emit_named(e, "msg_cmd",
+			   r->arg[0] == 0 ? "data" :
+			   r->arg[0] == 1 ? "send_fd" :
+					    NULL,
 			   r->arg[0]);
 		if (r->arg[0] == 1) {
 			emit_u64(e, "src_slot", r->arg[2]);
@@ -811,6 +816,7 @@ static int check_event(const char *type, const struct ua_kv *kv, size_t n)
 			break;
 		case UA_KV_U64:
 		case UA_KV_S64:
+		case UA_KV_BOOL:
 			break;
 		default:
 			return -EINVAL;
@@ -853,6 +859,9 @@ int ua_format_event(struct ua_buf *out, const char *type, uint64_t time_ns, uint
 			break;
 		case UA_KV_S64:
 			emit_s64(&e, k->key, k->s);
+			break;
+		case UA_KV_BOOL:
+			emit_tri(&e, k->key, k->u != 0);
 			break;
 		}
 	}

@@ -61,6 +61,7 @@ enum ua_kv_kind {
 	UA_KV_WORD = 1, /* trusted token: bare in text, a JSON string; must be a word */
 	UA_KV_U64 = 2,
 	UA_KV_S64 = 3,
+	UA_KV_BOOL = 4, /* u: 0 or 1; no/yes in text, false/true in JSON */
 };
 
 struct ua_kv {
@@ -101,6 +102,13 @@ static inline struct ua_kv ua_kv_u64(const char *key, uint64_t v)
 static inline struct ua_kv ua_kv_s64(const char *key, int64_t v)
 {
 	struct ua_kv kv = { .key = key, .kind = UA_KV_S64, .s = v };
+
+	return kv;
+}
+
+static inline struct ua_kv ua_kv_bool(const char *key, int v)
+{
+	struct ua_kv kv = { .key = key, .kind = UA_KV_BOOL, .u = v ? 1 : 0 };
 
 	return kv;
 }

@@ -215,18 +215,18 @@ unsigned int ua_builtin_op_count(void)
 
 /* enum io_uring_register_op (include/uapi/linux/io_uring.h); numbers are only added. */
 static const char *const register_op_names[] = {
-	"register_buffers",	  "unregister_buffers",	     "register_files",
-	"unregister_files",	  "register_eventfd",	     "unregister_eventfd",
-	"register_files_update",  "register_eventfd_async",  "register_probe",
-	"register_personality",	  "unregister_personality",  "register_restrictions",
-	"register_enable_rings",  "register_files2",	     "register_files_update2",
-	"register_buffers2",	  "register_buffers_update", "register_iowq_aff",
+	"register_buffers",	  "unregister_buffers",	       "register_files",
+	"unregister_files",	  "register_eventfd",	       "unregister_eventfd",
+	"register_files_update",  "register_eventfd_async",    "register_probe",
+	"register_personality",	  "unregister_personality",    "register_restrictions",
+	"register_enable_rings",  "register_files2",	       "register_files_update2",
+	"register_buffers2",	  "register_buffers_update",   "register_iowq_aff",
 	"unregister_iowq_aff",	  "register_iowq_max_workers", "register_ring_fds",
-	"unregister_ring_fds",	  "register_pbuf_ring",	     "unregister_pbuf_ring",
+	"unregister_ring_fds",	  "register_pbuf_ring",	       "unregister_pbuf_ring",
 	"register_sync_cancel",	  "register_file_alloc_range", "register_pbuf_status",
-	"register_napi",	  "unregister_napi",	     "register_clock",
-	"register_clone_buffers", "register_send_msg_ring",  "register_zcrx_ifq",
-	"register_resize_rings",  "register_mem_region",     "register_query",
+	"register_napi",	  "unregister_napi",	       "register_clock",
+	"register_clone_buffers", "register_send_msg_ring",    "register_zcrx_ifq",
+	"register_resize_rings",  "register_mem_region",       "register_query",
 };
 
 const char *ua_register_op_name(unsigned int op)

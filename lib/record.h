@@ -67,11 +67,11 @@ enum ua_rec_kind { UA_REC_OBJ_FILE = 1, UA_REC_OBJ_SOCK = 2, UA_REC_OBJ_RING = 3
 struct ua_rec_obj {
 	enum ua_rec_role role;
 	enum ua_rec_kind kind;
-	uint32_t flags;	 /* UA_REC_OF_* */
-	uint32_t dev;	 /* kernel encoding: major << 20 | minor */
-	uint32_t rdev;	 /* devices */
+	uint32_t flags; /* UA_REC_OF_* */
+	uint32_t dev;	/* kernel encoding: major << 20 | minor */
+	uint32_t rdev;	/* devices */
 	uint64_t ino;
-	uint32_t mode;	 /* st_mode */
+	uint32_t mode; /* st_mode */
 	uint32_t uid, gid;
 	struct ua_bytes path; /* absolute in the mount namespace; pseudo files: a name */
 	uint32_t full_len;    /* whole path length when truncated */
@@ -121,11 +121,11 @@ struct ua_record {
 	int32_t dfd, dfd2;
 	uint32_t op_flags; /* open(2) flags / unlink/rename/link flags */
 	uint32_t mode;
-	uint64_t resolve;   /* openat2 RESOLVE_* */
-	int32_t fd;	    /* close: fd; ops on a file: sqe->fd (a slot when FIXED_FILE) */
-	uint32_t file_slot; /* fixed-file slot + 1 as the kernel keeps it; 0 none */
-	uint64_t arg[4];    /* per-op arguments, as in struct ua_ev_submit */
-	int name2_is_attr;  /* name2 is an xattr name */
+	uint64_t resolve;	 /* openat2 RESOLVE_* */
+	int32_t fd;		 /* close: fd; ops on a file: sqe->fd (a slot when FIXED_FILE) */
+	uint32_t file_slot;	 /* fixed-file slot + 1 as the kernel keeps it; 0 none */
+	uint64_t arg[4];	 /* per-op arguments, as in struct ua_ev_submit */
+	int name2_is_attr;	 /* name2 is an xattr name */
 	struct ua_rec_addr addr; /* connect/bind/send destination */
 	struct ua_rec_obj objs[UA_REC_OBJS_MAX];
 	size_t nobjs;

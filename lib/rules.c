@@ -8,6 +8,7 @@
  * shows every problem; a structural error (unknown option, missing value) ends its line. The
  * rules of a text only join the set when the whole text is clean.
  */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <limits.h>
@@ -38,6 +39,9 @@ enum vkind {
 	V_CGROUP,  /* path starting with /, or an id */
 	V_FPATH,   /* dir, path: absolute path, up to UA_RULE_STR_MAX */
 	V_KEY,	   /* -F key=: the rule's key */
+	V_FAMILY,  /* family: inet, inet6, unix or 0..65535 */
+	V_PORT,	   /* port: 0..65535 */
+	V_ADDR,	   /* addr: IPv4/IPv6 with an optional /prefix, or a unix socket path */
 };
 
 #define CMP_BIT(c) (1u << (c))
@@ -47,17 +51,84 @@ enum vkind {
 #define CMPS_EQNE (CMP_BIT(UA_CMP_EQ) | CMP_BIT(UA_CMP_NE))
 #define CMPS_EQ CMP_BIT(UA_CMP_EQ)
 
+/* Ops by name; a name the op table lacks is simply absent from the mask it gives. */
+struct op_list {
+	const char *const *names;
+	size_t n;
+	int except; /* the list names the ops left out: every other op, named or not, is in */
+};
+
+/*
+ * Ops whose request carries names the kernel copied at prep: dir= and path= test those names
+ * at submit. (renameat, linkat and symlinkat carry two; setxattr and getxattr carry a path.)
+ */
+#define NAME_OPS                                                                                \
+	"openat", "openat2", "unlinkat", "renameat", "mkdirat", "symlinkat", "linkat", "statx", \
+		"setxattr", "getxattr"
+/* Ops on a file descriptor or fixed file: dir= and path= test that file's path at completion. */
+#define FD_OPS                                                                                    \
+	"read", "write", "readv", "writev", "read_fixed", "write_fixed", "fsync",                 \
+		"sync_file_range", "fallocate", "fadvise", "ftruncate", "fsetxattr", "fgetxattr", \
+		"splice", "tee", "send", "recv", "sendmsg", "recvmsg", "send_zc", "sendmsg_zc",   \
+		"uring_cmd", "fixed_fd_install", "read_multishot", "poll_add", "epoll_ctl",       \
+		"shutdown", "connect", "accept", "bind", "listen", "close", "msg_ring"
+/* Ops with a socket address at submit (family=, addr=, port=); socket has only a family. */
+#define ADDR_SUBMIT_OPS "connect", "bind", "send", "sendmsg", "send_zc", "sendmsg_zc"
+/* Ops that may work on a socket: its addresses are looked up at completion. */
+#define SOCK_OPS                                                                                 \
+	ADDR_SUBMIT_OPS, "listen", "accept", "recv", "recvmsg", "shutdown", "uring_cmd", "read", \
+		"write", "readv", "writev", "read_multishot", "recv_zc", "splice"
+
+static const char *const name_op_names[] = { NAME_OPS };
+static const char *const file_op_names[] = { NAME_OPS, FD_OPS };
+static const char *const family_op_names[] = { SOCK_OPS, "socket" };
+static const char *const addr_op_names[] = { SOCK_OPS };
+static const char *const addr_submit_op_names[] = { ADDR_SUBMIT_OPS, "socket" };
+/*
+ * Ops with no object whose owner obj_uid=/obj_gid= could test: no file at all, or (the *at ops
+ * that make or remove names) no inode the request is recorded with.
+ */
+static const char *const no_obj_op_names[] = {
+	"nop",		"timeout",	   "timeout_remove", "async_cancel", "link_timeout",
+	"files_update", "provide_buffers", "remove_buffers", "futex_wait",   "futex_wake",
+	"futex_waitv",	"waitid",	   "unlinkat",	     "renameat",     "mkdirat",
+	"symlinkat",	"linkat",
+};
+
+static const struct op_list name_ops = { name_op_names, ARRAY_SIZE(name_op_names), 0 };
+static const struct op_list file_ops = { file_op_names, ARRAY_SIZE(file_op_names), 0 };
+static const struct op_list family_ops = { family_op_names, ARRAY_SIZE(family_op_names), 0 };
+static const struct op_list addr_ops = { addr_op_names, ARRAY_SIZE(addr_op_names), 0 };
+static const struct op_list addr_submit_ops = { addr_submit_op_names,
+						ARRAY_SIZE(addr_submit_op_names), 0 };
+static const struct op_list obj_ops = { no_obj_op_names, ARRAY_SIZE(no_obj_op_names), 1 };
+
+/* When a field's value is known. */
+enum when {
+	AT_SUBMIT = 0,
+	AT_COMPLETION, /* for every op */
+	AT_SUBMIT_FOR, /* at submit for the ops in field_def.submit, at completion for others */
+};
+
 struct field_def {
 	const char *name;
 	enum vkind kind;
 	unsigned int cmps;	  /* CMP_BIT() of the operators allowed */
 	const char *const *names; /* V_ENUM: value names, indexed by value */
 	int64_t nnames;
-	int file_ops_only; /* applies only to the ops in file_op_names */
+	const struct op_list *ops; /* the ops the field can match; NULL: every op */
+	const char *ops_what;	   /* "none of the ops in -S ..." when the rule has none of them */
+	enum when when;
+	const struct op_list *submit; /* AT_SUBMIT_FOR */
 };
 
 static const char *const ctx_names[] = { "task", "sqpoll", "iowq" };
 static const char *const cred_names[] = { "task", "personality", "sqpoll" };
+
+#define FILE_OPS_WHAT "names a file or works on one (see docs/rules.md)"
+#define FAMILY_OPS_WHAT "works on a socket"
+#define ADDR_OPS_WHAT "works on a socket with an address"
+#define OBJ_OPS_WHAT "touches an object (a file or an inode)"
 
 /* Indexed by enum ua_field_id: one line per field, and the three places a new field touches. */
 static const struct field_def field_defs[] = {
@@ -76,30 +147,93 @@ static const struct field_def field_defs[] = {
 	[UA_F_EXE] = { .name = "exe", .kind = V_EXE, .cmps = CMPS_EQNE },
 	[UA_F_COMM] = { .name = "comm", .kind = V_COMM, .cmps = CMPS_EQNE },
 	[UA_F_CGROUP] = { .name = "cgroup", .kind = V_CGROUP, .cmps = CMPS_EQNE },
-	[UA_F_SUCCESS] = { .name = "success", .kind = V_SUCCESS, .cmps = CMPS_EQNE },
-	[UA_F_EXIT] = { .name = "exit", .kind = V_EXIT, .cmps = CMPS_NUM },
+	[UA_F_SUCCESS] = { .name = "success",
+			   .kind = V_SUCCESS,
+			   .cmps = CMPS_EQNE,
+			   .when = AT_COMPLETION },
+	[UA_F_EXIT] = { .name = "exit", .kind = V_EXIT, .cmps = CMPS_NUM, .when = AT_COMPLETION },
 	[UA_F_CTX] = { .name = "ctx",
 		       .kind = V_ENUM,
 		       .cmps = CMPS_EQNE,
 		       .names = ctx_names,
-		       .nnames = ARRAY_SIZE(ctx_names) },
+		       .nnames = ARRAY_SIZE(ctx_names),
+		       .when = AT_COMPLETION },
 	[UA_F_CRED] = { .name = "cred",
 			.kind = V_ENUM,
 			.cmps = CMPS_EQNE,
 			.names = cred_names,
 			.nnames = ARRAY_SIZE(cred_names) },
 	[UA_F_PERSONALITY] = { .name = "personality", .kind = V_PERS, .cmps = CMPS_NUM },
-	[UA_F_DIR] = { .name = "dir", .kind = V_FPATH, .cmps = CMPS_EQ, .file_ops_only = 1 },
-	[UA_F_PATH] = { .name = "path", .kind = V_FPATH, .cmps = CMPS_EQ, .file_ops_only = 1 },
+	[UA_F_DIR] = { .name = "dir",
+		       .kind = V_FPATH,
+		       .cmps = CMPS_EQ,
+		       .ops = &file_ops,
+		       .ops_what = FILE_OPS_WHAT,
+		       .when = AT_SUBMIT_FOR,
+		       .submit = &name_ops },
+	[UA_F_PATH] = { .name = "path",
+			.kind = V_FPATH,
+			.cmps = CMPS_EQ,
+			.ops = &file_ops,
+			.ops_what = FILE_OPS_WHAT,
+			.when = AT_SUBMIT_FOR,
+			.submit = &name_ops },
 	[UA_F_KEY] = { .name = "key", .kind = V_KEY, .cmps = CMPS_EQ },
+	[UA_F_FAMILY] = { .name = "family",
+			  .kind = V_FAMILY,
+			  .cmps = CMPS_EQNE,
+			  .ops = &family_ops,
+			  .ops_what = FAMILY_OPS_WHAT,
+			  .when = AT_SUBMIT_FOR,
+			  .submit = &addr_submit_ops },
+	[UA_F_ADDR] = { .name = "addr",
+			.kind = V_ADDR,
+			.cmps = CMPS_EQNE,
+			.ops = &addr_ops,
+			.ops_what = ADDR_OPS_WHAT,
+			.when = AT_SUBMIT_FOR,
+			.submit = &addr_submit_ops },
+	[UA_F_PORT] = { .name = "port",
+			.kind = V_PORT,
+			.cmps = CMPS_NUM,
+			.ops = &addr_ops,
+			.ops_what = ADDR_OPS_WHAT,
+			.when = AT_SUBMIT_FOR,
+			.submit = &addr_submit_ops },
+	[UA_F_OBJ_UID] = { .name = "obj_uid",
+			   .kind = V_ID,
+			   .cmps = CMPS_NUM,
+			   .ops = &obj_ops,
+			   .ops_what = OBJ_OPS_WHAT,
+			   .when = AT_COMPLETION },
+	[UA_F_OBJ_GID] = { .name = "obj_gid",
+			   .kind = V_ID,
+			   .cmps = CMPS_NUM,
+			   .ops = &obj_ops,
+			   .ops_what = OBJ_OPS_WHAT,
+			   .when = AT_COMPLETION },
 };
 
-/* The ops whose records carry a name from struct filename (dir= and path= apply to these). */
-static const char *const file_op_names[] = {
-	"openat", "openat2", "unlinkat", "renameat", "mkdirat", "symlinkat", "linkat",
+#define NFIELDS ARRAY_SIZE(field_defs)
+
+/* Other names of fields, as auditctl spells them; the normal form uses the field's own. */
+static const struct {
+	const char *name;
+	enum ua_field_id id;
+} field_aliases[] = {
+	{ "saddr", UA_F_ADDR },
+	{ "saddr_fam", UA_F_FAMILY },
 };
 
-#define FILE_OPS_TEXT "openat, openat2, unlinkat, renameat, mkdirat, symlinkat, linkat"
+/* family= values with a name (Linux numbers). */
+static const struct {
+	const char *name;
+	int nr;
+} family_names[] = {
+	{ "unix", UA_AF_UNIX },
+	{ "inet", UA_AF_INET },
+	{ "inet6", UA_AF_INET6 },
+};
 
 static const char *const cmp_names[] = {
 	[UA_CMP_EQ] = "=",  [UA_CMP_NE] = "!=", [UA_CMP_LT] = "<",  [UA_CMP_GT] = ">",
@@ -173,14 +307,24 @@ static const struct field_def *field_def(enum ua_field_id id)
 	return &field_defs[id];
 }
 
-static const struct field_def *field_by_name(const char *s, size_t len, enum ua_field_id *id)
+/* The field named @s (or by an alias); *written is the name as written, for messages. */
+static const struct field_def *field_by_name(const char *s, size_t len, enum ua_field_id *id,
+					     const char **written)
 {
 	size_t i;
 
 	for (i = 0; i < ARRAY_SIZE(field_defs); i++) {
 		if (field_defs[i].name && mem_is(s, len, field_defs[i].name)) {
 			*id = (enum ua_field_id)i;
+			*written = field_defs[i].name;
 			return &field_defs[i];
+		}
+	}
+	for (i = 0; i < ARRAY_SIZE(field_aliases); i++) {
+		if (mem_is(s, len, field_aliases[i].name)) {
+			*id = field_aliases[i].id;
+			*written = field_aliases[i].name;
+			return field_def(field_aliases[i].id);
 		}
 	}
 	return NULL;
@@ -205,6 +349,75 @@ static void mask_set(uint64_t mask[4], unsigned int op)
 static int mask_test(const uint64_t mask[4], unsigned int op)
 {
 	return !!(mask[op / 64] & (1ull << (op % 64)));
+}
+
+static int mask_meets(const uint64_t a[4], const uint64_t b[4])
+{
+	return !!((a[0] & b[0]) | (a[1] & b[1]) | (a[2] & b[2]) | (a[3] & b[3]));
+}
+
+/* Some op of @a is not in @b. */
+static int mask_exceeds(const uint64_t a[4], const uint64_t b[4])
+{
+	return !!((a[0] & ~b[0]) | (a[1] & ~b[1]) | (a[2] & ~b[2]) | (a[3] & ~b[3]));
+}
+
+/* The opcodes of @l, found by name in @ops (NULL: no names). */
+static void op_list_mask(const struct op_list *l, const struct ua_optable *ops, uint64_t mask[4])
+{
+	size_t i;
+
+	memset(mask, l->except ? 0xff : 0, 4 * sizeof(mask[0]));
+	for (i = 0; i < l->n; i++) {
+		int op = ops ? ua_optable_lookup(ops, l->names[i]) : -ENOENT;
+
+		if (op < 0)
+			continue;
+		if (l->except)
+			mask[op / 64] &= ~(1ull << (op % 64));
+		else
+			mask_set(mask, (unsigned int)op);
+	}
+}
+
+/* Per field id, the ops it can match (ops) and those it is known at submit for (submit). */
+struct field_masks {
+	uint64_t ops[NFIELDS][4];
+	uint64_t submit[NFIELDS][4];
+};
+
+static void field_masks_init(struct field_masks *m, const struct ua_optable *ops)
+{
+	size_t i;
+
+	for (i = 0; i < NFIELDS; i++) {
+		const struct field_def *fd = &field_defs[i];
+
+		if (fd->ops)
+			op_list_mask(fd->ops, ops, m->ops[i]);
+		else
+			memset(m->ops[i], 0xff, sizeof(m->ops[i]));
+		if (fd->submit)
+			op_list_mask(fd->submit, ops, m->submit[i]);
+		else
+			memset(m->submit[i], fd->when == AT_SUBMIT ? 0xff : 0,
+			       sizeof(m->submit[i]));
+	}
+}
+
+/* Some field of @r is known only at completion for some op of @r. */
+static int rule_at_completion(const struct ua_rule *r, const struct field_masks *m)
+{
+	size_t k;
+
+	for (k = 0; k < r->nfields; k++) {
+		const struct field_def *fd = field_def(r->fields[k].id);
+
+		if (fd && fd->when != AT_SUBMIT &&
+		    mask_exceeds(r->opmask, m->submit[r->fields[k].id]))
+			return 1;
+	}
+	return 0;
 }
 
 /* @s as it may appear in a message: bytes outside 0x20..0x7e as \xNN, cut after SHOW_MAX. */
@@ -369,7 +582,8 @@ struct parser {
 	size_t nrules;	 /* rule lines seen in this text */
 	struct rvec pre; /* -A rules, in the order seen */
 	struct rvec app; /* -a rules */
-	uint64_t file_ops[4];
+	int masks_ready; /* masks filled (on the first rule with a field that needs them) */
+	struct field_masks masks; /* from ops */
 	struct tok *toks;
 	size_t ntoks, tokcap;
 	struct ua_buf tbuf;
@@ -666,9 +880,140 @@ static void set_key(struct parser *p, struct ua_rule *r, struct rule_state *st, 
 	r->key_len = len;
 }
 
+/* Bytes of an address of family @af (UA_AF_INET or UA_AF_INET6). */
+static size_t addr_bytes(int64_t af)
+{
+	return af == UA_AF_INET ? 4 : 16;
+}
+
+/* @a with the bits from @prefix on cleared (@net) and with the bits before it cleared (@host). */
+static void addr_split(const unsigned char *a, size_t n, int prefix, unsigned char *net,
+		       unsigned char *host)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		int bits = prefix - (int)(8 * i);
+		unsigned char m = bits >= 8 ? 0xff :
+				  bits <= 0 ? 0 :
+					      (unsigned char)(0xff << (8 - bits));
+
+		net[i] = a[i] & m;
+		host[i] = a[i] & (unsigned char)~m;
+	}
+}
+
+/*
+ * addr=: an IPv4 or IPv6 literal with an optional /prefix (host bits beyond it must be 0), or a
+ * unix socket path: '/...' (a file) or '@...' (abstract: '@' stands for the leading NUL).
+ */
+static int parse_addr(struct parser *p, const char *fname, const char *v, size_t len, int col,
+		      struct ua_rule_field *f)
+{
+	char sh[SHOW_SIZE], ip[64], t1[INET6_ADDRSTRLEN], t2[INET6_ADDRSTRLEN];
+	unsigned char a[16], net[16], host[16];
+	const char *slash;
+	size_t alen, n, i;
+	int af, max, prefix;
+
+	if (v[0] == '/' || v[0] == '@') {
+		size_t name = v[0] == '@' ? len - 1 : len;
+
+		if (name == 0) {
+			perr(p, col, "value '%s' for '%s': empty abstract unix socket name",
+			     show(sh, v, len), fname);
+			return -1;
+		}
+		if (name > UA_RULE_UNIX_MAX) {
+			perr(p, col,
+			     "value '%s' for '%s': unix socket %s too long (%zu bytes, max %d)",
+			     show(sh, v, len), fname, v[0] == '@' ? "name after '@'" : "path", name,
+			     UA_RULE_UNIX_MAX);
+			return -1;
+		}
+		f->str = dup_mem(v, len);
+		if (!f->str) {
+			p->oom = 1;
+			return -1;
+		}
+		if (v[0] == '@')
+			f->str[0] = '\0';
+		f->str_len = len;
+		f->is_str = 1;
+		f->num = UA_AF_UNIX;
+		f->prefix = 0;
+		return 0;
+	}
+
+	slash = memchr(v, '/', len);
+	alen = slash ? (size_t)(slash - v) : len;
+	af = memchr(v, ':', alen) ? AF_INET6 : AF_INET;
+	if (alen >= sizeof(ip))
+		alen = 0; /* too long for any address: refused below */
+	memcpy(ip, v, alen);
+	ip[alen] = '\0';
+	if (alen == 0 || inet_pton(af, ip, a) != 1) {
+		perr(p, col,
+		     "value '%s' for '%s' is not an IPv4 or IPv6 address (or a unix socket path starting with / or @)",
+		     show(sh, v, len), fname);
+		return -1;
+	}
+	f->num = af == AF_INET6 ? UA_AF_INET6 : UA_AF_INET;
+	n = addr_bytes(f->num);
+	max = (int)(8 * n);
+	prefix = max;
+	if (slash) {
+		const char *d = slash + 1;
+		size_t dl = len - alen - 1;
+
+		for (i = 0; i < dl && is_digit(d[i]); i++)
+			;
+		if (dl == 0) {
+			perr(p, col, "value '%s' for '%s': no prefix length after '/'",
+			     show(sh, v, len), fname);
+			return -1;
+		}
+		if (i < dl) {
+			perr(p, col,
+			     "value '%s' for '%s': the prefix length after '/' is not a decimal number",
+			     show(sh, v, len), fname);
+			return -1;
+		}
+		prefix = 0;
+		for (i = 0; i < dl && prefix <= max; i++)
+			prefix = prefix * 10 + (d[i] - '0');
+		if (prefix > max) {
+			perr(p, col,
+			     "value '%s' for '%s': prefix length out of range for %s (0..%d)",
+			     show(sh, v, len), fname, af == AF_INET6 ? "IPv6" : "IPv4", max);
+			return -1;
+		}
+	}
+	addr_split(a, n, prefix, net, host);
+	for (i = 0; i < n && !host[i]; i++)
+		;
+	if (i < n) {
+		inet_ntop(af, host, t1, sizeof(t1));
+		inet_ntop(af, net, t2, sizeof(t2));
+		perr(p, col,
+		     "value '%s' for '%s' has host bits set beyond the /%d prefix (%s): the network is %s/%d",
+		     show(sh, v, len), fname, prefix, t1, t2, prefix);
+		return -1;
+	}
+	f->str = dup_mem((const char *)a, n);
+	if (!f->str) {
+		p->oom = 1;
+		return -1;
+	}
+	f->str_len = n;
+	f->is_str = 1;
+	f->prefix = prefix;
+	return 0;
+}
+
 /* Parse @v for field @fd into @f. Returns 0, or -1 after reporting the problem. */
-static int parse_value(struct parser *p, const struct field_def *fd, const char *v, size_t len,
-		       int col, struct ua_rule_field *f)
+static int parse_value(struct parser *p, const struct field_def *fd, const char *fname,
+		       const char *v, size_t len, int col, struct ua_rule_field *f)
 {
 	char sh[SHOW_SIZE];
 	int64_t n = 0, lo = 0, hi = U32_ALL;
@@ -684,21 +1029,22 @@ static int parse_value(struct parser *p, const struct field_def *fd, const char 
 	case V_U32:
 	case V_ID:
 	case V_PERS:
-		if (fd->kind == V_PERS) {
-			lo = 1;
+	case V_PORT:
+		if (fd->kind == V_PERS || fd->kind == V_PORT) {
+			lo = fd->kind == V_PERS ? 1 : 0;
 			hi = 65535;
 		}
 		rc = parse_num(v, len, &n);
 		if (rc == -EINVAL) {
 			perr(p, col, "value '%s' for '%s' is not a number", show(sh, v, len),
-			     fd->name);
+			     fname);
 			return -1;
 		}
 		if (rc == 0 && n == -1 && (fd->kind == V_ID || fd->kind == V_UNSET))
 			n = U32_ALL;
 		if (rc || n < lo || n > hi) {
 			perr(p, col, "value '%s' out of range for '%s' (%" PRId64 "..%" PRId64 ")",
-			     show(sh, v, len), fd->name, lo, hi);
+			     show(sh, v, len), fname, lo, hi);
 			return -1;
 		}
 		f->num = n;
@@ -760,7 +1106,7 @@ static int parse_value(struct parser *p, const struct field_def *fd, const char 
 		for (i = 0; i < (size_t)fd->nnames && o < sizeof(list); i++)
 			o += (size_t)snprintf(list + o, sizeof(list) - o, "%s%s", i ? ", " : "",
 					      fd->names[i]);
-		perr(p, col, "unknown value '%s' for '%s' (%s)", show(sh, v, len), fd->name, list);
+		perr(p, col, "unknown value '%s' for '%s' (%s)", show(sh, v, len), fname, list);
 		return -1;
 	}
 	case V_CGROUP:
@@ -787,7 +1133,7 @@ static int parse_value(struct parser *p, const struct field_def *fd, const char 
 	case V_FPATH:
 		if (v[0] != '/') {
 			perr(p, col, "value '%s' for '%s' is not an absolute path",
-			     show(sh, v, len), fd->name);
+			     show(sh, v, len), fname);
 			return -1;
 		}
 		maxlen = fd->kind == V_EXE ? UA_RULE_EXE_MAX : UA_RULE_STR_MAX;
@@ -795,13 +1141,36 @@ static int parse_value(struct parser *p, const struct field_def *fd, const char 
 	case V_COMM:
 		maxlen = UA_RULE_COMM_MAX;
 		break;
+	case V_FAMILY:
+		for (i = 0; i < ARRAY_SIZE(family_names); i++) {
+			if (mem_is(v, len, family_names[i].name)) {
+				f->num = family_names[i].nr;
+				return 0;
+			}
+		}
+		rc = parse_num(v, len, &n);
+		if (rc == -EINVAL) {
+			perr(p, col,
+			     "unknown value '%s' for '%s' (inet, inet6, unix or a number 0..65535)",
+			     show(sh, v, len), fname);
+			return -1;
+		}
+		if (rc || n < 0 || n > 65535) {
+			perr(p, col, "value '%s' out of range for '%s' (0..65535)",
+			     show(sh, v, len), fname);
+			return -1;
+		}
+		f->num = n;
+		return 0;
+	case V_ADDR:
+		return parse_addr(p, fname, v, len, col, f);
 	case V_KEY:
 		return -1; /* handled by the caller */
 	}
 
 	if (len > maxlen) {
 		perr(p, col, "value '%s' for '%s' too long (%zu bytes, max %zu)", show(sh, v, len),
-		     fd->name, len, maxlen);
+		     fname, len, maxlen);
 		return -1;
 	}
 	f->str = dup_mem(v, len);
@@ -825,7 +1194,7 @@ static void parse_field(struct parser *p, const struct arg *a, struct ua_rule *r
 	enum ua_field_id id;
 	size_t n = 0, i, oplen = 0;
 	enum ua_cmp cmp = 0;
-	const char *val;
+	const char *val, *fname = NULL;
 	size_t vlen;
 
 	while (n < a->len && is_name_char(a->s[n]))
@@ -834,7 +1203,7 @@ static void parse_field(struct parser *p, const struct arg *a, struct ua_rule *r
 		perr(p, a->col, "expected fieldOPvalue after -F, got '%s'", show(sh, a->s, a->len));
 		return;
 	}
-	fd = field_by_name(a->s, n, &id);
+	fd = field_by_name(a->s, n, &id, &fname);
 	if (!fd) {
 		if (mem_is(a->s, n, "arch"))
 			perr(p, a->col,
@@ -855,18 +1224,18 @@ static void parse_field(struct parser *p, const struct arg *a, struct ua_rule *r
 	}
 	if (!cmp) {
 		perr(p, a->col, "expected an operator (= != < > <= >= & &=) after '%s' in '%s'",
-		     fd->name, show(sh, a->s, a->len));
+		     fname, show(sh, a->s, a->len));
 		return;
 	}
 	if (!(fd->cmps & CMP_BIT(cmp))) {
 		perr(p, a->col, "operator '%s' not allowed for field '%s' (use %s)", cmp_names[cmp],
-		     fd->name, fd->cmps == CMPS_EQ ? "=" : "= or !=");
+		     fname, fd->cmps == CMPS_EQ ? "=" : "= or !=");
 		return;
 	}
 	val = a->s + n + oplen;
 	vlen = a->len - n - oplen;
 	if (vlen == 0) {
-		perr(p, a->col, "empty value for '%s'", fd->name);
+		perr(p, a->col, "empty value for '%s'", fname);
 		return;
 	}
 	if (fd->kind == V_KEY) {
@@ -879,7 +1248,7 @@ static void parse_field(struct parser *p, const struct arg *a, struct ua_rule *r
 	f.cmp = cmp;
 	f.line = p->line;
 	f.col = a->col;
-	if (parse_value(p, fd, val, vlen, a->col, &f))
+	if (parse_value(p, fd, fname, val, vlen, a->col, &f))
 		return;
 	if (r->nfields >= UA_RULE_FIELDS_MAX || st->nfields > UA_RULE_FIELDS_MAX) {
 		if (!st->fields_reported)
@@ -1014,13 +1383,17 @@ static void parse_rule(struct parser *p)
 			const struct ua_rule_field *f = &r.fields[k];
 			const struct field_def *fd = field_def(f->id);
 
-			if (fd->file_ops_only &&
-			    !((r.opmask[0] & p->file_ops[0]) | (r.opmask[1] & p->file_ops[1]) |
-			      (r.opmask[2] & p->file_ops[2]) | (r.opmask[3] & p->file_ops[3])))
+			if (!p->masks_ready && (fd->ops || fd->when != AT_SUBMIT)) {
+				field_masks_init(&p->masks, p->ops);
+				p->masks_ready = 1;
+			}
+			if (fd->ops && !mask_meets(r.opmask, p->masks.ops[f->id]))
 				perr(p, f->col,
-				     "field '%s' never matches: none of the ops in -S is a file operation (%s)",
-				     fd->name, FILE_OPS_TEXT);
+				     "field '%s' never matches: none of the ops in -S %s", fd->name,
+				     fd->ops_what);
 		}
+		if (p->masks_ready)
+			r.completion = rule_at_completion(&r, &p->masks);
 	}
 
 	if (p->errors == errors0)
@@ -1168,7 +1541,6 @@ int ua_rules_parse(struct ua_ruleset *rs, const char *name, const char *text, si
 	const char *s = text, *end = text ? text + len : NULL;
 	char *name_copy = NULL;
 	char **files;
-	size_t i;
 	int rc;
 
 	if (!rs || !ops || (!text && len))
@@ -1193,12 +1565,6 @@ int ua_rules_parse(struct ua_ruleset *rs, const char *name, const char *text, si
 	p.file = rs->nfiles < INT_MAX ? (int)rs->nfiles : INT_MAX;
 	p.first = rs->nfiles == 0;
 	rs->nfiles++;
-	for (i = 0; i < ARRAY_SIZE(file_op_names); i++) {
-		int op = ua_optable_lookup(ops, file_op_names[i]);
-
-		if (op >= 0)
-			mask_set(p.file_ops, (unsigned int)op);
-	}
 	/* An earlier text ended in "too many errors": nothing more is said. */
 	if (d && d->errors > UA_DIAG_ERRORS_MAX) {
 		p.stopped = 1;
@@ -1257,6 +1623,11 @@ static int num_domain(const struct field_def *fd, int64_t *lo, int64_t *hi)
 		return 0;
 	case V_PERS:
 		*lo = 0; /* 0: the request has no personality */
+		*hi = 65535;
+		return 0;
+	case V_FAMILY:
+	case V_PORT:
+		*lo = 0;
 		*hi = 65535;
 		return 0;
 	case V_EXIT:
@@ -1526,6 +1897,60 @@ static int str_ok(const char *s, size_t len, int tab_ok)
 	return 1;
 }
 
+/* addr= as parse_addr() reads it back; -EINVAL for a value it would not produce. */
+static int format_addr(const struct ua_rule_field *f, const struct field_def *fd,
+		       struct ua_buf *out)
+{
+	unsigned char net[16], host[16];
+	char text[INET6_ADDRSTRLEN];
+	size_t n, i;
+
+	if (!f->is_str || !f->str)
+		return -EINVAL;
+	if (f->num == UA_AF_UNIX) {
+		/* '/' and a path, or '@' for the NUL of an abstract name */
+		if (f->prefix != 0 || f->str_len < 1 || (f->str[0] != '/' && f->str[0] != '\0') ||
+		    f->str_len - (f->str[0] == '\0') == 0 ||
+		    f->str_len - (f->str[0] == '\0') > UA_RULE_UNIX_MAX ||
+		    !str_ok(f->str + 1, f->str_len - 1, 1))
+			return -EINVAL;
+		ua_buf_addstr(out, fd->name);
+		ua_buf_addstr(out, cmp_names[f->cmp]);
+		if (f->str[0] == '\0') {
+			/* Quote the whole word, '@' included, when the name needs it. */
+			struct ua_buf w = UA_BUF_INIT;
+
+			ua_buf_addch(&w, '@');
+			ua_buf_add(&w, f->str + 1, f->str_len - 1);
+			if (w.err) {
+				ua_buf_release(&w);
+				return -ENOMEM;
+			}
+			add_word(out, w.data, w.len);
+			ua_buf_release(&w);
+		} else {
+			add_word(out, f->str, f->str_len);
+		}
+		return out->err;
+	}
+	if (f->num != UA_AF_INET && f->num != UA_AF_INET6)
+		return -EINVAL;
+	n = addr_bytes(f->num);
+	if (f->str_len != n || f->prefix < 0 || f->prefix > (int)(8 * n))
+		return -EINVAL;
+	addr_split((const unsigned char *)f->str, n, f->prefix, net, host);
+	for (i = 0; i < n; i++) {
+		if (host[i])
+			return -EINVAL;
+	}
+	if (!inet_ntop(f->num == UA_AF_INET ? AF_INET : AF_INET6, f->str, text, sizeof(text)))
+		return -EINVAL;
+	ua_buf_addf(out, "%s%s%s", fd->name, cmp_names[f->cmp], text);
+	if (f->prefix != (int)(8 * n))
+		ua_buf_addf(out, "/%d", f->prefix);
+	return out->err;
+}
+
 int ua_rule_field_format(const struct ua_rule_field *f, struct ua_buf *out)
 {
 	const struct field_def *fd = f ? field_def(f->id) : NULL;
@@ -1563,6 +1988,24 @@ int ua_rule_field_format(const struct ua_rule_field *f, struct ua_buf *out)
 			return -EINVAL;
 		ua_buf_addf(out, "%s%s%s", fd->name, cmp_names[f->cmp], fd->names[f->num]);
 		return out->err;
+	case V_FAMILY: {
+		size_t i;
+
+		for (i = 0; i < ARRAY_SIZE(family_names); i++) {
+			if (f->num == family_names[i].nr) {
+				ua_buf_addf(out, "%s%s%s", fd->name, cmp_names[f->cmp],
+					    family_names[i].name);
+				return out->err;
+			}
+		}
+		hi = 65535;
+		break;
+	}
+	case V_PORT:
+		hi = 65535;
+		break;
+	case V_ADDR:
+		return format_addr(f, fd, out);
 	case V_UNSET:
 		if (f->num == U32_ALL) {
 			ua_buf_addf(out, "%s%sunset", fd->name, cmp_names[f->cmp]);
@@ -1667,7 +2110,11 @@ int ua_rules_format(const struct ua_ruleset *rs, const struct ua_optable *ops, s
 
 static int field_equal(const struct ua_rule_field *a, const struct ua_rule_field *b)
 {
-	if (a->id != b->id || a->cmp != b->cmp || !!a->is_str != !!b->is_str)
+	if (a->id != b->id || a->cmp != b->cmp || !!a->is_str != !!b->is_str ||
+	    a->prefix != b->prefix)
+		return 0;
+	/* addr: the family tells a unix path from address bytes of the same length */
+	if (a->is_str && a->num != b->num)
 		return 0;
 	if (a->is_str)
 		return a->str_len == b->str_len &&
@@ -1727,20 +2174,73 @@ void ua_rules_opmask(const struct ua_ruleset *rs, uint64_t mask[4])
 int ua_field_ops(enum ua_field_id id, const struct ua_optable *ops, uint64_t mask[4])
 {
 	const struct field_def *fd = field_def(id);
-	size_t i;
 
 	if (!fd)
 		return -EINVAL;
-	if (!fd->file_ops_only)
+	if (!fd->ops)
 		return 0;
-	memset(mask, 0, 4 * sizeof(mask[0]));
-	for (i = 0; i < ARRAY_SIZE(file_op_names); i++) {
-		int op = ops ? ua_optable_lookup(ops, file_op_names[i]) : -ENOENT;
-
-		if (op >= 0)
-			mask_set(mask, (unsigned int)op);
-	}
+	op_list_mask(fd->ops, ops, mask);
 	return 1;
+}
+
+int ua_rule_at_completion(const struct ua_rule *r, const struct ua_optable *ops)
+{
+	struct field_masks m;
+
+	if (!r)
+		return 0;
+	field_masks_init(&m, ops);
+	return rule_at_completion(r, &m);
+}
+
+int ua_rule_completion(const struct ua_rule *r)
+{
+	size_t k;
+
+	if (!r)
+		return 0;
+	if (r->completion)
+		return 1;
+	for (k = 0; k < r->nfields; k++) {
+		const struct field_def *fd = field_def(r->fields[k].id);
+
+		if (fd && fd->when == AT_COMPLETION)
+			return 1;
+	}
+	return 0;
+}
+
+int ua_rule_field_kval(const struct ua_rule_field *f, struct ua_kval *kv)
+{
+	const struct field_def *fd = f ? field_def(f->id) : NULL;
+
+	if (!fd || !kv || fd->kind == V_KEY)
+		return -EINVAL;
+	memset(kv, 0, sizeof(*kv));
+	kv->val = (uint64_t)f->num;
+	switch (fd->kind) {
+	case V_EXE:
+		kv->val = f->res1;
+		kv->val2 = f->res2;
+		break;
+	case V_CGROUP:
+		kv->val = f->is_str ? f->res1 : (uint64_t)f->num;
+		kv->val2 = f->is_str ? f->res2 : (uint64_t)-1;
+		break;
+	case V_ADDR:
+	case V_COMM:
+	case V_FPATH:
+		if (!f->is_str || !f->str)
+			return -EINVAL;
+		kv->str = f->str;
+		kv->str_len = f->str_len;
+		if (fd->kind == V_ADDR)
+			kv->val2 = (uint64_t)f->prefix; /* val: the family */
+		break;
+	default:
+		break;
+	}
+	return 0;
 }
 
 const char *ua_field_name(enum ua_field_id id)

@@ -43,6 +43,7 @@
 #define UA_RULE_STR_MAX 255    /* bytes of a path/dir value */
 #define UA_RULE_COMM_MAX 15    /* bytes of a comm value (TASK_COMM_LEN - 1) */
 #define UA_RULE_EXE_MAX 4095   /* bytes of an exe or cgroup path (PATH_MAX - 1) */
+#define UA_RULE_UNIX_MAX 107   /* addr=: bytes of a unix socket path, or of an abstract name */
 #define UA_DIAG_ERRORS_MAX 100 /* errors kept in one ua_diags; then "too many errors" */
 
 enum ua_action {
@@ -69,7 +70,20 @@ enum ua_action {
  *   cred                            num: task 0, personality 1, sqpoll 2
  *   personality                     num: 1..65535
  *   dir path                        str: an absolute path of 1..255 bytes, is_str = 1
+ *   family                          num: the address family (AF_*), 0..65535
+ *   addr                            str: the address's bytes, is_str = 1; num: its family
+ *                                   (UA_AF_*), prefix: the prefix length in bits:
+ *                                     inet   4 bytes, network order, prefix 0..32
+ *                                     inet6  16 bytes, network order, prefix 0..128
+ *                                     unix   sun_path's bytes, 1..107 ('/...'), or a NUL
+ *                                            and 1..107 bytes ('@...', abstract); prefix 0
+ *                                   host bits beyond the prefix are always 0
+ *   port                            num: 0..65535
+ *   obj_uid obj_gid                 num: 0..4294967295 (-1 is 4294967295)
  *   key                             never in fields: -F key=K is stored as -k K
+ *
+ * saddr and saddr_fam are other names for addr and family (auditctl spells them so); the
+ * normal form writes addr and family.
  */
 enum ua_field_id {
 	UA_F_PID = 1,
@@ -95,12 +109,22 @@ enum ua_field_id {
 	UA_F_DIR = 21,	       /* string: the name is this directory or below it */
 	UA_F_PATH = 22,	       /* string: the name is exactly this */
 	UA_F_KEY = 23,	       /* -F key=... is the same as -k */
+	UA_F_FAMILY = 24,      /* extension: socket address family, inet|inet6|unix or 0..65535 */
+	UA_F_ADDR = 25,	       /* extension: socket address, CIDR or unix path (alias saddr) */
+	UA_F_PORT = 26,	       /* extension: socket port, 0..65535 */
+	UA_F_OBJ_UID = 27,     /* extension: owner uid of the object (inode) the request touched */
+	UA_F_OBJ_GID = 28,     /* extension: owner gid of the object */
 };
 
+/* Address families as Linux numbers them (addr= stores these, whatever the libc says). */
+#define UA_AF_UNIX 1
+#define UA_AF_INET 2
+#define UA_AF_INET6 10
+
 /*
- * Operators. Numeric fields (ids, pid, ppid, personality, exit) take all of
- * them; exe, comm, cgroup, success, ctx, cred take = and != only; dir, path
- * and key take = only.
+ * Operators. Numeric fields (ids, pid, ppid, personality, exit, port,
+ * obj_uid, obj_gid) take all of them; exe, comm, cgroup, success, ctx, cred,
+ * family and addr take = and != only; dir, path and key take = only.
  */
 enum ua_cmp {
 	UA_CMP_EQ = 1,	  /* = */
@@ -119,7 +143,8 @@ struct ua_rule_field {
 	int64_t num;	/* numeric value (uids as unsigned 32-bit; exit signed) */
 	char *str;	/* string fields: the bytes given (NUL-terminated copy), else NULL */
 	size_t str_len; /* bytes of str, NUL excluded */
-	int is_str;	/* the value is str (always for exe/comm/dir/path; cgroup path vs id) */
+	int is_str; /* the value is str (always for exe/comm/dir/path/addr; cgroup path vs id) */
+	int prefix; /* addr: prefix length in bits (inet 0..32, inet6 0..128); else 0 */
 	/* Filled by the daemon for exe= and cgroup= paths: */
 	uint64_t res1, res2; /* exe: ino, dev; cgroup: id, level */
 	int line, col;	     /* where the field (the token after -F) starts, for messages */
@@ -135,6 +160,12 @@ struct ua_rule {
 	size_t nfields;
 	char *key; /* NULL when none; NUL-terminated, no control bytes */
 	size_t key_len;
+	/*
+	 * Set by the parser (ua_rule_at_completion() with its op table): some field of the
+	 * rule is known only when the request completes, for some op of the rule. The
+	 * compiler turns it into UA_KR_COMPLETION. Derived: ua_rules_equal() ignores it.
+	 */
+	int completion;
 };
 
 /* Zero-initialise ({ 0 }) before the first ua_rules_parse(). */
@@ -184,9 +215,10 @@ int ua_rules_parse(struct ua_ruleset *rs, const char *name, const char *text, si
  * Warnings that need the whole set, added to @d: a rule shadowed by an earlier
  * one with no -F fields whose ops include all of its ops ("rule shadowed by
  * line N"); fields of one rule that no request can satisfy together ("fields
- * contradict: the rule never matches ..."). Only numeric fields, success, ctx,
- * cred and comm are compared; exe (hard links), cgroup, dir and path (a request
- * may have two names) never count as contradicting. Returns 0 or -ENOMEM.
+ * contradict: the rule never matches ..."). Only numeric fields (family and
+ * port included), success, ctx, cred and comm are compared; exe (hard links),
+ * cgroup, dir and path (a request may have two names) and addr (prefixes
+ * nest) never count as contradicting. Returns 0 or -ENOMEM.
  */
 int ua_rules_check_set(const struct ua_ruleset *rs, const struct ua_optable *ops,
 		       struct ua_diags *d);
@@ -195,8 +227,11 @@ int ua_rules_check_set(const struct ua_ruleset *rs, const struct ua_optable *ops
  * Print the set in normal form: -D first if delete_all, one rule a line, ops
  * by name in number order (numbers for ops @ops does not name) or -S all,
  * fields in the order given with canonical values (auid/ses 4294967295 as
- * unset, exit as a number, ctx/cred as names, success as 0/1), values and
- * keys quoted when they hold a space, tab or '"', -e 2 last if locked.
+ * unset, exit as a number, ctx/cred as names, success as 0/1, family as
+ * inet/inet6/unix or a number, addr as inet_ntop() writes it with /N only
+ * below 32 or 128 bits, abstract unix names with '@'; saddr and saddr_fam as
+ * addr and family), values and keys quoted when they hold a space, tab or
+ * '"', -e 2 last if locked.
  * Parsing the output gives an equal set (ua_rules_equal). Returns out->err,
  * or -EINVAL for a field the parser would not produce.
  */
@@ -208,7 +243,8 @@ int ua_rule_field_format(const struct ua_rule_field *f, struct ua_buf *out);
 /*
  * 1 if @a and @b hold the same rules in the same order (action, ops, all_ops,
  * fields with their values, keys) and the same delete_all and locked; 0
- * otherwise. Positions, file names and the daemon's res1/res2 are ignored.
+ * otherwise. Positions, file names, the daemon's res1/res2 and the derived
+ * completion flag are ignored.
  */
 int ua_rules_equal(const struct ua_ruleset *a, const struct ua_ruleset *b);
 
@@ -216,13 +252,76 @@ int ua_rules_equal(const struct ua_ruleset *a, const struct ua_ruleset *b);
 void ua_rules_opmask(const struct ua_ruleset *rs, uint64_t mask[4]);
 
 /*
- * The ops a field applies to: returns 1 and fills @mask (the file ops that
- * @ops names: openat openat2 unlinkat renameat mkdirat symlinkat linkat) for
- * dir and path; 0 for a field that applies to every op; -EINVAL for an
- * unknown id. A rule none of whose ops a field applies to can never match:
- * an error at parse.
+ * The ops a field can match: returns 1 and fills @mask for a field restricted
+ * to some ops, 0 for a field that applies to every op, -EINVAL for an unknown
+ * id. Ops are found by name in @ops (a name @ops lacks is simply absent):
+ *   dir path          the name ops (openat openat2 unlinkat renameat mkdirat
+ *                     symlinkat linkat statx setxattr getxattr) and the ops on
+ *                     a file descriptor or fixed file (read write readv writev
+ *                     read_fixed write_fixed fsync sync_file_range fallocate
+ *                     fadvise ftruncate fsetxattr fgetxattr splice tee send
+ *                     recv sendmsg recvmsg send_zc sendmsg_zc uring_cmd
+ *                     fixed_fd_install read_multishot poll_add epoll_ctl
+ *                     shutdown connect accept bind listen close msg_ring)
+ *   family            the socket ops (connect bind listen accept send recv
+ *                     sendmsg recvmsg send_zc sendmsg_zc shutdown uring_cmd
+ *                     read write readv writev read_multishot recv_zc splice)
+ *                     and socket
+ *   addr port         the socket ops without socket
+ *   obj_uid obj_gid   every op (named or not) but those with no object: nop
+ *                     timeout timeout_remove async_cancel link_timeout
+ *                     files_update provide_buffers remove_buffers futex_wait
+ *                     futex_wake futex_waitv waitid unlinkat renameat mkdirat
+ *                     symlinkat linkat
+ * A rule none of whose ops a field can match never matches: an error at parse.
  */
 int ua_field_ops(enum ua_field_id id, const struct ua_optable *ops, uint64_t mask[4]);
+
+/*
+ * 1 if some field of @r is known only when a request completes, for some op of
+ * @r (ops found by name in @ops): success, exit, ctx, obj_uid, obj_gid always;
+ * dir and path when an op of @r is not a name op (the others resolve their
+ * file at completion); family, addr and port when an op of @r is not one of
+ * connect, bind, send, sendmsg, send_zc, sendmsg_zc, socket (which carry the
+ * address at submit). 0 otherwise. The parser stores it in r->completion.
+ */
+int ua_rule_at_completion(const struct ua_rule *r, const struct ua_optable *ops);
+
+/*
+ * Whether the kernel decides rule @r at completion (UA_KR_COMPLETION): r->completion as the
+ * parser set it, or a field known only at completion whatever the op (success, exit, ctx,
+ * obj_uid, obj_gid), so that a rule built without the parser is right for those still.
+ */
+int ua_rule_completion(const struct ua_rule *r);
+
+/*
+ * What the kernel compares a field with (struct ua_kfield in bpf/uringaudit.h): val, val2,
+ * and for string values the bytes that go to the bank's string table (str_idx, str_len).
+ */
+struct ua_kval {
+	uint64_t val, val2;
+	const char *str; /* NULL: no string entry; else str_len bytes, NULs allowed (addr) */
+	size_t str_len;
+};
+
+/*
+ * Fill @kv for @f:
+ *   numeric fields (ids, pid, ppid, auid, ses, success, exit, ctx, cred,
+ *   personality, family, port, obj_uid, obj_gid)
+ *                    val = num (family: the AF_* number; exit: the signed
+ *                    value as 64 bits)
+ *   exe              val = inode, val2 = device (res1, res2, from the daemon)
+ *   cgroup           a path: val = id, val2 = level (res1, res2); an id:
+ *                    val = the id, val2 = (uint64_t)-1 (exact)
+ *   comm dir path    str = the value's bytes
+ *   addr             inet/inet6: str = the address in network order (4 or 16
+ *                    bytes), val = UA_AF_INET or UA_AF_INET6, val2 = the
+ *                    prefix length in bits; unix: str = the path's bytes
+ *                    (abstract: a NUL, then the name), val = UA_AF_UNIX,
+ *                    val2 = 0
+ * Returns 0, or -EINVAL for a field the parser would not produce.
+ */
+int ua_rule_field_kval(const struct ua_rule_field *f, struct ua_kval *kv);
 
 /* Names as written in rules ("auid", "always", "<="), or NULL for an unknown value. */
 const char *ua_field_name(enum ua_field_id id);

@@ -21,6 +21,7 @@
  * range becomes a URING_LOST record.
  */
 #include <errno.h>
+#include <linux/io_uring.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,7 +36,6 @@
 #define SEQ_WIN (1u << 20) /* reorder window, in events */
 #define FLUSH_BYTES (1u << 20)
 #define GONE_GRACE_MS 5000
-#define IORING_REGISTER_PERSONALITY 9
 
 struct pend {
 	struct pend *hnext_seq, *hnext_req;
@@ -696,10 +696,10 @@ static void on_obj(struct ua_consumer *c, const struct ua_ev_obj *o, size_t size
 
 		memset(&ro, 0, sizeof(ro));
 		obj_of(c, &ro, o);
-		ua_format_cqe(&c->out, o->hdr.ktime + (uint64_t)c->boot_to_real_ns,
-			      p->ev->hdr.seq, p->ev->opcode,
-			      ua_optable_name(c->ops, p->ev->opcode), ring_id(c, p->ev->ring),
-			      p->ev->pid, o->res, o->cqe_index, &ro, c->o->format);
+		ua_format_cqe(&c->out, o->hdr.ktime + (uint64_t)c->boot_to_real_ns, p->ev->hdr.seq,
+			      p->ev->opcode, ua_optable_name(c->ops, p->ev->opcode),
+			      ring_id(c, p->ev->ring), p->ev->pid, o->res, o->cqe_index, &ro,
+			      c->o->format);
 		maybe_flush(c);
 		return;
 	}
@@ -783,11 +783,19 @@ static void on_register(struct ua_consumer *c, const struct ua_ev_register *r)
 	kv[n++] = ua_kv_word("ring", hex);
 	kv[n++] = ua_kv_u64("reg_opcode", r->opcode);
 	kv[n++] = name ? ua_kv_word("reg_op", name) : ua_kv_str("reg_op", NULL, 0);
-	kv[n++] = ua_kv_word("success", r->ret >= 0 ? "yes" : "no");
+	kv[n++] = ua_kv_bool("success", r->ret >= 0);
 	kv[n++] = ua_kv_s64("exit", r->ret);
 	switch (r->opcode) {
-	case 0: case 1: case 15: case 16: /* buffers */
-	case 2: case 3: case 6: case 13: case 14: /* files */
+	case IORING_REGISTER_BUFFERS:
+	case IORING_UNREGISTER_BUFFERS:
+	case IORING_REGISTER_BUFFERS2:
+	case IORING_REGISTER_BUFFERS_UPDATE:
+	case IORING_REGISTER_FILES:
+	case IORING_UNREGISTER_FILES:
+	case IORING_REGISTER_FILES_UPDATE:
+	case IORING_REGISTER_FILES2:
+	case IORING_REGISTER_FILES_UPDATE2:
+		/* the tracepoint's counts: the ring's tables after the call */
 		kv[n++] = ua_kv_u64("nr_files", r->nr_files);
 		kv[n++] = ua_kv_u64("nr_bufs", r->nr_bufs);
 		break;
@@ -795,18 +803,20 @@ static void on_register(struct ua_consumer *c, const struct ua_ev_register *r)
 		if (r->ret > 0)
 			kv[n++] = ua_kv_u64("personality", (uint64_t)r->ret);
 		break;
-	case 11: /* restrictions: the ring's sets afterwards */
+	case IORING_REGISTER_RESTRICTIONS:
+		/* the ring's sets afterwards */
 		if (r->ret < 0)
 			break;
 		snprintf(reg_ops, sizeof(reg_ops), "0x%llx",
 			 (unsigned long long)r->restr_register_op);
-		snprintf(sqe_ops, sizeof(sqe_ops), "0x%llx", (unsigned long long)r->restr_sqe_op[0]);
+		snprintf(sqe_ops, sizeof(sqe_ops), "0x%llx",
+			 (unsigned long long)r->restr_sqe_op[0]);
 		kv[n++] = ua_kv_word("allowed_register_ops", reg_ops);
 		kv[n++] = ua_kv_word("allowed_sqe_ops", sqe_ops);
 		kv[n++] = ua_kv_u64("allowed_sqe_flags", r->restr_sqe_flags_allowed);
 		kv[n++] = ua_kv_u64("required_sqe_flags", r->restr_sqe_flags_required);
 		break;
-	case 20: /* ring fds: how many were registered */
+	case IORING_REGISTER_RING_FDS:
 		if (r->ret >= 0)
 			kv[n++] = ua_kv_u64("nr_ring_fds", (uint64_t)r->ret);
 		break;

@@ -46,9 +46,16 @@ static void cgroup2_root(char *out, size_t len)
 /* The kernel's and BPF's enum values are the library's. */
 _Static_assert(UA_KACT_NEVER == UA_ACT_NEVER && UA_KACT_ALWAYS == UA_ACT_ALWAYS, "actions");
 _Static_assert(UA_F_PID == 1 && UA_F_PATH == 22 && UA_CMP_ANDEQ == 8, "field ids");
+/* bpf/uringaudit.bpf.c hardcodes these (F_FAMILY ... F_OBJ_GID). */
+_Static_assert(UA_F_FAMILY == 24 && UA_F_ADDR == 25 && UA_F_PORT == 26 && UA_F_OBJ_UID == 27 &&
+		       UA_F_OBJ_GID == 28,
+	       "socket and object field ids");
+_Static_assert(UA_AF_UNIX == 1 && UA_AF_INET == 2 && UA_AF_INET6 == 10, "Linux AF_* numbers");
 _Static_assert(UA_RULES_MAX <= UA_KRULES_MAX && UA_RULE_FIELDS_MAX <= UA_KFIELDS_MAX,
 	       "kernel maps hold what the parser accepts");
 _Static_assert(UA_RULE_STR_MAX < UA_KSTR_MAX, "string values fit");
+_Static_assert(UA_RULE_UNIX_MAX + 1 < UA_KSTR_MAX,
+	       "unix socket addresses fit (abstract: NUL first)");
 
 __attribute__((format(printf, 2, 3))) static void msg(struct ua_buf *out, const char *fmt, ...)
 {
@@ -283,6 +290,7 @@ int ua_rules_load(const char *const *paths, size_t npaths, const struct ua_optab
 	return rc;
 }
 
+/* One entry of the bank's string table: @len bytes of @s, NULs included (addr= bytes). */
 static int add_str(struct ua_kruleset *ks, const char *s, size_t len, struct ua_kfield *kf)
 {
 	if (ks->nstrs >= UA_KSTRS_MAX || len >= UA_KSTR_MAX)
@@ -318,37 +326,32 @@ int ua_rules_compile(const struct ua_ruleset *rs, struct ua_kruleset *ks, int ch
 		for (j = 0; j < r->nfields; j++) {
 			const struct ua_rule_field *f = &r->fields[j];
 			struct ua_kfield *kf;
+			struct ua_kval kv;
 
+			/* What each field becomes: lib/rules.h, ua_rule_field_kval(). */
+			if (ua_rule_field_kval(f, &kv)) {
+				msg(msgs, "%s:%d:%d: field '%s' cannot be compiled",
+				    rs->files[r->file], f->line, f->col,
+				    ua_field_name(f->id) ? ua_field_name(f->id) : "?");
+				return -EINVAL;
+			}
 			kf = &k->f[k->nfields++];
 			kf->field = (uint8_t)f->id;
 			kf->cmp = (uint8_t)f->cmp;
-			kf->val = (uint64_t)f->num;
-			switch (f->id) {
-			case UA_F_EXE:
-				kf->val = f->res1;
-				kf->val2 = f->res2;
-				break;
-			case UA_F_CGROUP:
-				kf->val = f->is_str ? f->res1 : (uint64_t)f->num;
-				kf->val2 = f->is_str ? f->res2 : (uint64_t)-1;
-				break;
-			case UA_F_COMM:
-			case UA_F_DIR:
-			case UA_F_PATH:
-				if (add_str(ks, f->str, f->str_len, kf)) {
-					msg(msgs, "too many string values (max %d)", UA_KSTRS_MAX);
-					return -E2BIG;
-				}
-				break;
-			case UA_F_SUCCESS:
-			case UA_F_EXIT:
-			case UA_F_CTX:
-				k->flags |= UA_KR_COMPLETION;
-				break;
-			default:
-				break;
+			kf->val = kv.val;
+			kf->val2 = kv.val2;
+			/* comm, dir, path, addr (binary: the address, or a unix path that
+			 * starts with a NUL when abstract) */
+			if (kv.str && add_str(ks, kv.str, kv.str_len, kf)) {
+				msg(msgs, "too many string values (max %d)", UA_KSTRS_MAX);
+				return -E2BIG;
 			}
 		}
+		/* success, exit, ctx, obj_uid, obj_gid; path/dir on ops that resolve their
+		 * file at completion; family/addr/port on ops whose address is known only
+		 * then (the parser decided these with the running kernel's op table). */
+		if (ua_rule_completion(r))
+			k->flags |= UA_KR_COMPLETION;
 	}
 	ks->n = (unsigned int)rs->n;
 	ua_rules_opmask(rs, ks->opmask);

@@ -235,12 +235,19 @@ static struct sample *make_samples(size_t *n)
 	r->name = BYTES("shadow");
 	r->op_flags = 0x8000;
 	r->nobjs = 2;
-	r->objs[0] = (struct ua_rec_obj){ .role = UA_REC_ROLE_DIR, .kind = UA_REC_OBJ_FILE,
-					  .dev = (254u << 20) | 1, .ino = 2, .mode = 040755,
+	r->objs[0] = (struct ua_rec_obj){ .role = UA_REC_ROLE_DIR,
+					  .kind = UA_REC_OBJ_FILE,
+					  .dev = (254u << 20) | 1,
+					  .ino = 2,
+					  .mode = 040755,
 					  .path = BYTES("/etc") };
-	r->objs[1] = (struct ua_rec_obj){ .role = UA_REC_ROLE_NEW, .kind = UA_REC_OBJ_FILE,
-					  .dev = (254u << 20) | 1, .ino = 77, .mode = 0100640,
-					  .gid = 42, .path = BYTES("/etc/shadow") };
+	r->objs[1] = (struct ua_rec_obj){ .role = UA_REC_ROLE_NEW,
+					  .kind = UA_REC_OBJ_FILE,
+					  .dev = (254u << 20) | 1,
+					  .ino = 77,
+					  .mode = 0100640,
+					  .gid = 42,
+					  .path = BYTES("/etc/shadow") };
 
 	/* 14. read on a fixed file that was deleted, with a hostile, truncated path. */
 	s[i].name = "read_fixed_deleted";
@@ -250,10 +257,15 @@ static struct sample *make_samples(size_t *n)
 	r->rflags = UA_REC_F_FIXED_FILE;
 	r->fd = 3;
 	r->nobjs = 1;
-	r->objs[0] = (struct ua_rec_obj){ .role = UA_REC_ROLE_FILE, .kind = UA_REC_OBJ_FILE,
+	r->objs[0] = (struct ua_rec_obj){ .role = UA_REC_ROLE_FILE,
+					  .kind = UA_REC_OBJ_FILE,
 					  .flags = UA_REC_OF_DELETED | UA_REC_OF_TRUNC,
-					  .dev = 8u << 20, .ino = 12, .mode = 0100600, .uid = 1000,
-					  .gid = 1000, .full_len = 5000,
+					  .dev = 8u << 20,
+					  .ino = 12,
+					  .mode = 0100600,
+					  .uid = 1000,
+					  .gid = 1000,
+					  .full_len = 5000,
 					  .path = { hostile1, sizeof(hostile1) - 1 } };
 
 	/* 15. connect: the address given and the socket it used. */
@@ -264,8 +276,11 @@ static struct sample *make_samples(size_t *n)
 	r->fd = 4;
 	r->addr = (struct ua_rec_addr){ .family = 2, .len = 16, .raw = sin_dst };
 	r->nobjs = 1;
-	r->objs[0] = (struct ua_rec_obj){ .role = UA_REC_ROLE_FILE, .kind = UA_REC_OBJ_SOCK,
-					  .dev = 9, .ino = 31337, .mode = 0140777,
+	r->objs[0] = (struct ua_rec_obj){ .role = UA_REC_ROLE_FILE,
+					  .kind = UA_REC_OBJ_SOCK,
+					  .dev = 9,
+					  .ino = 31337,
+					  .mode = 0140777,
 					  .sock_type = 1,
 					  .local = { .family = 2, .len = 16, .raw = sin_src },
 					  .peer = { .family = 2, .len = 16, .raw = sin_dst } };
@@ -288,10 +303,14 @@ static struct sample *make_samples(size_t *n)
 	r->arg[2] = 0;
 	r->arg[3] = 4;
 	r->nobjs = 2;
-	r->objs[0] = (struct ua_rec_obj){ .role = UA_REC_ROLE_FILE, .kind = UA_REC_OBJ_RING,
+	r->objs[0] = (struct ua_rec_obj){ .role = UA_REC_ROLE_FILE,
+					  .kind = UA_REC_OBJ_RING,
 					  .ring = 0x1122334455667788ull };
-	r->objs[1] = (struct ua_rec_obj){ .role = UA_REC_ROLE_SRC, .kind = UA_REC_OBJ_FILE,
-					  .dev = (254u << 20), .ino = 5, .mode = 0100644,
+	r->objs[1] = (struct ua_rec_obj){ .role = UA_REC_ROLE_SRC,
+					  .kind = UA_REC_OBJ_FILE,
+					  .dev = (254u << 20),
+					  .ino = 5,
+					  .mode = 0100644,
 					  .path = BYTES("/srv/data") };
 
 	/* 18. close of an fd nothing was open at. */
@@ -302,7 +321,8 @@ static struct sample *make_samples(size_t *n)
 	r->success = 0;
 	r->fd = 99;
 	r->nobjs = 1;
-	r->objs[0] = (struct ua_rec_obj){ .role = UA_REC_ROLE_CLOSED, .kind = UA_REC_OBJ_FILE,
+	r->objs[0] = (struct ua_rec_obj){ .role = UA_REC_ROLE_CLOSED,
+					  .kind = UA_REC_OBJ_FILE,
 					  .flags = UA_REC_OF_UNRESOLVED };
 
 	s[i].name = "cqe";
@@ -334,8 +354,12 @@ static int format_sample(struct ua_buf *out, const struct sample *s, enum ua_for
 	case SAMPLE_RECORD:
 		return ua_format_record(out, &s->r, f);
 	case SAMPLE_CQE: {
-		const struct ua_rec_obj o = { .role = UA_REC_ROLE_NEW, .kind = UA_REC_OBJ_SOCK,
-					      .dev = 9, .ino = 4000, .mode = 0140777, .sock_type = 1,
+		const struct ua_rec_obj o = { .role = UA_REC_ROLE_NEW,
+					      .kind = UA_REC_OBJ_SOCK,
+					      .dev = 9,
+					      .ino = 4000,
+					      .mode = 0140777,
+					      .sock_type = 1,
 					      .local = { .family = 2, .len = 16, .raw = sin_src },
 					      .peer = { .family = 2, .len = 16, .raw = sin_dst } };
 

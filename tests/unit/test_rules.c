@@ -2,7 +2,9 @@
 /*
  * Rule parser: accepted forms with their normal form and a round trip each, every error with
  * its line:column and message, the set warnings, several files into one set, and the limits
- * (256 rules, 64 fields, 8192-byte lines, 256-byte keys) at and one past the edge.
+ * (256 rules, 64 fields, 8192-byte lines, 256-byte keys) at and one past the edge; then what
+ * the compiler sends the kernel for each field (ua_rule_field_kval) and when a rule is decided
+ * at completion (ua_rule_at_completion, ua_rule_completion).
  */
 #include <errno.h>
 #include <stdint.h>
@@ -22,6 +24,8 @@
 #define P "-a always,io_uring -S all "
 /* The same with -S openat (for dir= and path=): the token after it is at column 30. */
 #define PO "-a always,io_uring -S openat "
+/* The same with -S connect (for family=, addr=, port=): a -F value is at column 34. */
+#define PC "-a always,io_uring -S connect "
 
 static struct ua_optable ops;
 
@@ -224,6 +228,70 @@ static const struct ok_case ok_cases[] = {
 	{ "no_final_newline", T("-a always,io_uring -S all"), "-a always,io_uring -S all\n" },
 	{ "empty_text", T(""), "" },
 	{ "only_comments", T("# x\n#\n"), "" },
+	/* path= and dir=: name ops (at submit) and ops on a file (at completion) */
+	{ "path_name_ops", T("-a always,io_uring -S statx,setxattr,getxattr -F path=/etc/x\n"),
+	  "-a always,io_uring -S statx,setxattr,getxattr -F path=/etc/x\n" },
+	{ "path_fd_op_read", T("-a always,io_uring -S read -F path=/etc/shadow -k shadow-read\n"),
+	  "-a always,io_uring -S read -F path=/etc/shadow -k shadow-read\n" },
+	{ "dir_fd_ops",
+	  T("-a always,io_uring -S close,fsync,ftruncate,msg_ring,fixed_fd_install -F dir=/var\n"),
+	  "-a always,io_uring -S fsync,close,msg_ring,fixed_fd_install,ftruncate -F dir=/var\n" },
+	{ "path_socket_fd_op", T("-a always,io_uring -S connect,accept -F path=/run/x.sock\n"),
+	  "-a always,io_uring -S accept,connect -F path=/run/x.sock\n" },
+	{ "path_mixed_with_nop", T("-a always,io_uring -S nop,openat -F path=/x\n"),
+	  "-a always,io_uring -S nop,openat -F path=/x\n" },
+	/* family= */
+	{ "family_names_numbers",
+	  T("-a always,io_uring -S connect,socket -F family=inet -F family!=10 -F family!=unix "
+	    "-F family!=0x10 -F family!=0 -F family!=65535\n"),
+	  "-a always,io_uring -S connect,socket -F family=inet -F family!=inet6 -F family!=unix "
+	  "-F family!=16 -F family!=0 -F family!=65535\n" },
+	{ "family_alias", T(PC "-F saddr_fam=2 -F saddr_fam!=inet6\n"),
+	  PC "-F family=inet -F family!=inet6\n" },
+	{ "family_socket_only", T("-a always,io_uring -S socket -F family=inet6\n"),
+	  "-a always,io_uring -S socket -F family=inet6\n" },
+	/* addr= */
+	{ "addr_ipv4",
+	  T(PC "-F addr=10.0.0.0/8 -F addr!=127.0.0.1 -F addr!=192.168.1.0/32 -F addr!=0.0.0.0/0 "
+	       "-F addr!=172.16.0.0/012\n"),
+	  PC "-F addr=10.0.0.0/8 -F addr!=127.0.0.1 -F addr!=192.168.1.0 -F addr!=0.0.0.0/0 "
+	     "-F addr!=172.16.0.0/12\n" },
+	{ "addr_ipv6",
+	  T(PC "-F addr=fe80::/10 -F addr!=::1 -F addr!=0:0:0:0:0:0:0:1/128 -F addr!=2001:DB8::/32 "
+	       "-F addr!=::ffff:10.0.0.1 -F addr!=::/0 -F addr!=1:2:3:4:5:6:7:8\n"),
+	  PC "-F addr=fe80::/10 -F addr!=::1 -F addr!=::1 -F addr!=2001:db8::/32 "
+	     "-F addr!=::ffff:10.0.0.1 -F addr!=::/0 -F addr!=1:2:3:4:5:6:7:8\n" },
+	{ "addr_unix",
+	  T(PC "-F addr=/run/app.sock -F addr!=@abstract -F addr!=\"@with space\" "
+	       "-F addr!=\"/tmp/a b\" -F addr!=/ -F addr!=@@\n"),
+	  PC "-F addr=/run/app.sock -F addr!=@abstract -F addr!=\"@with space\" "
+	     "-F addr!=\"/tmp/a b\" -F addr!=/ -F addr!=@@\n" },
+	{ "addr_alias", T(PC "-F saddr=10.1.0.0/16 -F saddr!=@x\n"),
+	  PC "-F addr=10.1.0.0/16 -F addr!=@x\n" },
+	{ "addr_recv_zc", T("-a always,io_uring -S recv_zc,splice -F addr=::1\n"),
+	  "-a always,io_uring -S splice,recv_zc -F addr=::1\n" },
+	/* port= */
+	{ "port_operators",
+	  T(PC
+	    "-F port>=1 -F port<=65535 -F port!=0x50 -F port&1 -F port&=1 -F port>0 -F port<9\n"),
+	  PC "-F port>=1 -F port<=65535 -F port!=80 -F port&1 -F port&=1 -F port>0 -F port<9\n" },
+	{ "egress_example",
+	  T("-a always,io_uring -S connect,sendmsg -F addr=10.0.0.0/8 -F port=443 -k egress\n"),
+	  "-a always,io_uring -S sendmsg,connect -F addr=10.0.0.0/8 -F port=443 -k egress\n" },
+	/* obj_uid= obj_gid= */
+	{ "obj_ids",
+	  T(PO "-F obj_uid=0 -F obj_gid!=-1 -F obj_uid<1000 -F obj_gid>=0x10 -F obj_uid&=3\n"),
+	  PO "-F obj_uid=0 -F obj_gid!=4294967295 -F obj_uid<1000 -F obj_gid>=16 -F obj_uid&=3\n" },
+	{ "obj_uid_example",
+	  T("-a always,io_uring -S openat -F obj_uid=0 -F success=1 -F auid>=1000\n"),
+	  "-a always,io_uring -S openat -F obj_uid=0 -F success=1 -F auid>=1000\n" },
+	{ "obj_unnamed_op", T("-a always,io_uring -S 200 -F obj_gid=5\n"),
+	  "-a always,io_uring -S 200 -F obj_gid=5\n" },
+	{ "every_new_field",
+	  T(PC "-F family=inet6 -F addr=2001:db8::/48 -F port=443 -F obj_uid=0 -F obj_gid=0 "
+	       "-F path=/run/x -k net\n"),
+	  PC "-F family=inet6 -F addr=2001:db8::/48 -F port=443 -F obj_uid=0 -F obj_gid=0 "
+	     "-F path=/run/x -k net\n" },
 	{ "every_field",
 	  T("-a always,io_uring -S openat -F pid=1 -F ppid=2 -F uid=3 -F euid=4 -F suid=5 "
 	    "-F fsuid=6 -F gid=7 -F egid=8 -F sgid=9 -F fsgid=10 -F auid=11 -F ses=12 "
@@ -346,6 +414,129 @@ static const struct err_case err_cases[] = {
 	  "1:30:value 'abc' for 'cgroup' is neither a path starting with / nor a cgroup id", 1 },
 	{ "cgroup_0", T(P "-F cgroup=0"),
 	  "1:30:value '0' out of range for 'cgroup' (1..9223372036854775807)", 1 },
+	/* family= */
+	{ "family_unknown", T(P "-F family=ipx"),
+	  "1:30:unknown value 'ipx' for 'family' (inet, inet6, unix or a number 0..65535)", 1 },
+	{ "family_uppercase", T(P "-F family=INET"), "1:30:unknown value 'INET' for 'family'", 1 },
+	{ "family_65536", T(P "-F family=65536"),
+	  "1:30:value '65536' out of range for 'family' (0..65535)", 1 },
+	{ "family_negative", T(P "-F family=-1"),
+	  "1:30:value '-1' out of range for 'family' (0..65535)", 1 },
+	{ "family_alias_named", T(P "-F saddr_fam=ipx"), "1:30:unknown value 'ipx' for 'saddr_fam'",
+	  1 },
+	{ "op_lt_family", T(P "-F family<2"),
+	  "1:30:operator '<' not allowed for field 'family' (use = or !=)", 1 },
+	{ "family_empty", T(P "-F family="), "1:30:empty value for 'family'", 1 },
+	/* port= */
+	{ "port_65536", T(P "-F port=65536"),
+	  "1:30:value '65536' out of range for 'port' (0..65535)", 1 },
+	{ "port_negative", T(P "-F port=-1"), "1:30:value '-1' out of range for 'port' (0..65535)",
+	  1 },
+	{ "port_name", T(P "-F port=https"), "1:30:value 'https' for 'port' is not a number", 1 },
+	/* obj_uid= obj_gid= */
+	{ "obj_uid_unset", T(P "-F obj_uid=unset"),
+	  "1:30:value 'unset' for 'obj_uid' is not a number", 1 },
+	{ "obj_gid_2_32", T(P "-F obj_gid=4294967296"),
+	  "1:30:value '4294967296' out of range for 'obj_gid' (0..4294967295)", 1 },
+	{ "obj_uid_minus2", T(P "-F obj_uid=-2"), "1:30:value '-2' out of range for 'obj_uid'", 1 },
+	/* addr= */
+	{ "op_and_addr", T(P "-F addr&1"),
+	  "1:30:operator '&' not allowed for field 'addr' (use = or !=)", 1 },
+	{ "op_ge_saddr", T(P "-F saddr>=1.2.3.4"),
+	  "1:30:operator '>=' not allowed for field 'saddr' (use = or !=)", 1 },
+	{ "addr_empty", T(P "-F addr="), "1:30:empty value for 'addr'", 1 },
+	{ "addr_word", T(P "-F addr=localhost"),
+	  "1:30:value 'localhost' for 'addr' is not an IPv4 or IPv6 address (or a unix socket path "
+	  "starting with / or @)",
+	  1 },
+	{ "addr_relative_path", T(P "-F addr=run/x.sock"),
+	  "1:30:value 'run/x.sock' for 'addr' is not an IPv4 or IPv6 address", 1 },
+	{ "addr_v4_octet_256", T(P "-F addr=10.0.0.256"),
+	  "1:30:value '10.0.0.256' for 'addr' is not an IPv4 or IPv6 address", 1 },
+	{ "addr_v4_three_parts", T(P "-F addr=10.0.0"),
+	  "1:30:value '10.0.0' for 'addr' is not an IPv4", 1 },
+	{ "addr_v4_five_parts", T(P "-F addr=1.2.3.4.5"),
+	  "1:30:value '1.2.3.4.5' for 'addr' is not an IPv4", 1 },
+	{ "addr_v4_leading_zero", T(P "-F addr=010.0.0.1"),
+	  "1:30:value '010.0.0.1' for 'addr' is not an IPv4", 1 },
+	{ "addr_v4_space", T(P "-F \"addr=10.0.0.1 \""),
+	  "1:30:value '10.0.0.1 ' for 'addr' is not an IPv4", 1 },
+	{ "addr_v6_triple_colon", T(P "-F addr=fe80:::1"),
+	  "1:30:value 'fe80:::1' for 'addr' is not an IPv4 or IPv6 address", 1 },
+	{ "addr_v6_nine_groups", T(P "-F addr=1:2:3:4:5:6:7:8:9"),
+	  "1:30:value '1:2:3:4:5:6:7:8:9' for 'addr' is not an IPv4 or IPv6", 1 },
+	{ "addr_v6_zone", T(P "-F addr=fe80::1%eth0"),
+	  "1:30:value 'fe80::1%eth0' for 'addr' is not an IPv4 or IPv6", 1 },
+	{ "addr_v6_brackets", T(P "-F addr=[::1]"),
+	  "1:30:value '[::1]' for 'addr' is not an IPv4 or IPv6", 1 },
+	{ "addr_v6_two_gaps", T(P "-F addr=1::2::3"),
+	  "1:30:value '1::2::3' for 'addr' is not an IPv4 or IPv6", 1 },
+	{ "addr_prefix_missing", T(P "-F addr=10.0.0.0/"),
+	  "1:30:value '10.0.0.0/' for 'addr': no prefix length after '/'", 1 },
+	{ "addr_prefix_word", T(P "-F addr=10.0.0.0/x"),
+	  "1:30:value '10.0.0.0/x' for 'addr': the prefix length after '/' is not a decimal number",
+	  1 },
+	{ "addr_prefix_negative", T(P "-F addr=10.0.0.0/-1"),
+	  "1:30:value '10.0.0.0/-1' for 'addr': the prefix length after '/' is not a decimal", 1 },
+	{ "addr_prefix_plus", T(P "-F addr=10.0.0.0/+8"),
+	  "1:30:value '10.0.0.0/+8' for 'addr': the prefix length after '/' is not a decimal", 1 },
+	{ "addr_prefix_hex", T(P "-F addr=10.0.0.0/0x8"),
+	  "1:30:value '10.0.0.0/0x8' for 'addr': the prefix length after '/' is not a decimal", 1 },
+	{ "addr_prefix_two_slashes", T(P "-F addr=10.0.0.0/8/8"),
+	  "1:30:value '10.0.0.0/8/8' for 'addr': the prefix length after '/' is not a decimal", 1 },
+	{ "addr_prefix_v4_33", T(P "-F addr=10.0.0.0/33"),
+	  "1:30:value '10.0.0.0/33' for 'addr': prefix length out of range for IPv4 (0..32)", 1 },
+	{ "addr_prefix_v6_129", T(P "-F addr=::/129"),
+	  "1:30:value '::/129' for 'addr': prefix length out of range for IPv6 (0..128)", 1 },
+	{ "addr_prefix_huge", T(P "-F addr=::/99999999999999999999999"),
+	  "1:30:value '::/99999999999999999999999' for 'addr': prefix length out of range for IPv6",
+	  1 },
+	/* The longest messages still fit whole (no cut "..." taken for a period). */
+	{ "addr_prefix_binary",
+	  T(P "-F saddr=10.0.0.0/"
+	      "\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff"
+	      "\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff"
+	      "\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff"),
+	  "1:30:for 'saddr': the prefix length after '/' is not a decimal number", 1 },
+	{ "addr_binary",
+	  T(P "-F saddr=\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff"
+	      "\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff"
+	      "\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff"),
+	  "1:30:for 'saddr' is not an IPv4 or IPv6 address (or a unix socket path starting with / "
+	  "or @)",
+	  1 },
+	{ "addr_unix_binary_too_long",
+	  T(P "-F saddr=@"
+	      "\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff"
+	      "\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff"
+	      "\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff"
+	      "\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff"
+	      "\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff"
+	      "\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff"
+	      "\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff"),
+	  "1:30:for 'saddr': unix socket name after '@' too long (112 bytes, max 107)", 1 },
+	{ "addr_host_bits_v4", T(P "-F addr=10.0.0.1/8"),
+	  "1:30:value '10.0.0.1/8' for 'addr' has host bits set beyond the /8 prefix (0.0.0.1): "
+	  "the network is 10.0.0.0/8",
+	  1 },
+	{ "addr_host_bits_v4_mid_byte", T(P "-F addr=192.168.129.0/17"),
+	  "1:30:value '192.168.129.0/17' for 'addr' has host bits set beyond the /17 prefix "
+	  "(0.0.1.0): the network is 192.168.128.0/17",
+	  1 },
+	{ "addr_host_bits_zero_prefix", T(P "-F addr=1.0.0.0/0"),
+	  "1:30:has host bits set beyond the /0 prefix (1.0.0.0): the network is 0.0.0.0/0", 1 },
+	{ "addr_host_bits_v6", T(P "-F addr=fe80::1/10"),
+	  "1:30:value 'fe80::1/10' for 'addr' has host bits set beyond the /10 prefix (::1): the "
+	  "network is fe80::/10",
+	  1 },
+	{ "addr_host_bits_alias", T(P "-F saddr=fe81::/15"),
+	  "1:30:value 'fe81::/15' for 'saddr' has host bits set beyond the /15 prefix (1::): the "
+	  "network is fe80::/15",
+	  1 },
+	{ "addr_abstract_empty", T(P "-F addr=@"),
+	  "1:30:value '@' for 'addr': empty abstract unix socket name", 1 },
+	{ "addr_abstract_quoted_empty", T(P "-F addr=\"@\""),
+	  "1:30:value '@' for 'addr': empty abstract unix socket name", 1 },
 	/* -S */
 	{ "op_unknown", T("-a always,io_uring -S opne"), "1:23:unknown op 'opne' in -S", 1 },
 	{ "op_unknown_second", T("-a always,io_uring -S openat,opne"),
@@ -362,10 +553,37 @@ static const struct err_case err_cases[] = {
 	{ "op_empty_token", T("-a always,io_uring -S \"\""), "1:23:empty op in -S", 1 },
 	{ "no_S", T("-a always,io_uring -F uid=0"), "1:1:no -S: name the ops or use -S all", 1 },
 	{ "no_S_prepend", T("-A always,io_uring"), "1:1:no -S: name the ops or use -S all", 1 },
-	{ "path_never_matches", T("-a always,io_uring -S close -F path=/x"),
-	  "1:32:field 'path' never matches: none of the ops in -S is a file operation (openat", 1 },
-	{ "dir_never_matches", T("-a always,io_uring -S connect,200 -F dir=/x"),
-	  "1:38:field 'dir' never matches", 1 },
+	/* A field none of whose ops is in -S (rules.h, ua_field_ops) */
+	{ "path_never_matches", T("-a always,io_uring -S nop -F path=/x"),
+	  "1:30:field 'path' never matches: none of the ops in -S names a file or works on one",
+	  1 },
+	{ "dir_never_matches", T("-a always,io_uring -S timeout,async_cancel,200 -F dir=/x"),
+	  "1:51:field 'dir' never matches: none of the ops in -S names a file", 1 },
+	{ "path_never_socket_pipe",
+	  T("-a always,io_uring -S socket,pipe,madvise,futex_wait,waitid,files_update -F path=/x"),
+	  "1:77:field 'path' never matches", 1 },
+	{ "family_never_matches", T(PO "-F family=inet"),
+	  "1:33:field 'family' never matches: none of the ops in -S works on a socket", 1 },
+	{ "family_never_close", T("-a always,io_uring -S close,poll_add -F saddr_fam=unix"),
+	  "1:41:field 'family' never matches", 1 },
+	{ "addr_never_socket", T("-a always,io_uring -S socket -F addr=10.0.0.0/8"),
+	  "1:33:field 'addr' never matches: none of the ops in -S works on a socket with an address",
+	  1 },
+	{ "addr_alias_never", T(PO "-F saddr=::1"), "1:33:field 'addr' never matches", 1 },
+	{ "port_never_socket", T("-a always,io_uring -S socket,openat -F port=53"),
+	  "1:40:field 'port' never matches: none of the ops in -S works on a socket with an address",
+	  1 },
+	{ "obj_uid_never",
+	  T("-a always,io_uring -S nop,timeout,unlinkat,renameat,mkdirat,symlinkat,linkat "
+	    "-F obj_uid=0"),
+	  "1:81:field 'obj_uid' never matches: none of the ops in -S touches an object", 1 },
+	{ "obj_gid_never",
+	  T("-a always,io_uring -S futex_wait,futex_wake,futex_waitv,waitid,files_update,"
+	    "provide_buffers,remove_buffers,link_timeout,timeout_remove,async_cancel -F obj_gid=0"),
+	  "1:152:field 'obj_gid' never matches", 1 },
+	{ "never_matches_each_field",
+	  T("-a always,io_uring -S nop -F port=1 -F obj_uid=1 -F family=0 -F dir=/d"),
+	  "1:53:field 'family' never matches", 4 },
 	/* -a */
 	{ "action_unknown", T("-a sometimes,io_uring -S all"),
 	  "1:4:unknown action 'sometimes' (always, never, deny, kill)", 1 },
@@ -556,6 +774,23 @@ static const struct warn_case warn_cases[] = {
 	{ "ok_dirs", T(P "-F dir=/a -F dir=/b\n"), NULL },
 	{ "ok_different_fields", T(P "-F uid=1 -F gid=2 -F euid!=1\n"), NULL },
 	{ "ok_ctx_two_ne", T(P "-F ctx!=task -F ctx!=sqpoll\n"), NULL },
+	{ "contradict_family", T(P "-F family=inet -F saddr_fam=inet6\n"),
+	  "1:45:fields contradict: the rule never matches ('family=inet6' conflicts with the "
+	  "earlier 'family' fields)" },
+	{ "contradict_family_ne", T(P "-F family=unix -F family!=1\n"), "1:45:fields contradict" },
+	{ "contradict_port_range", T(P "-F port>1000 -F port<80\n"),
+	  "1:43:fields contradict: the rule never matches ('port<80'" },
+	{ "contradict_port_max", T(P "-F port>65535\n"),
+	  "1:30:field 'port>65535' matches no value: the rule never matches" },
+	{ "contradict_obj_uid", T(P "-F obj_uid=0 -F obj_uid=1\n"),
+	  "1:43:fields contradict: the rule never matches ('obj_uid=1'" },
+	{ "ok_obj_uid_vs_uid", T(P "-F obj_uid=0 -F uid=1\n"), NULL },
+	{ "ok_family_two_ne", T(P "-F family!=inet -F family!=inet6\n"), NULL },
+	{ "ok_addr_nested", T(P "-F addr=10.0.0.0/8 -F addr=10.1.0.0/16\n"), NULL },
+	{ "ok_addr_eq_ne", T(P "-F addr=10.0.0.0/8 -F addr!=10.0.0.0/8\n"), NULL },
+	{ "ok_port_range", T(PC "-F port>=1024 -F port<=65535\n"), NULL },
+	{ "ok_path_on_fd_op", T("-a always,io_uring -S write -F path=/var/log/x\n"), NULL },
+	{ "ok_family_on_socket", T("-a always,io_uring -S socket -F family=unix\n"), NULL },
 };
 
 static void test_warnings(void)
@@ -827,6 +1062,18 @@ static void test_limit_strings(void)
 		  "1:30:for 'cgroup' too long (4096 bytes, max 4095)", "4096-byte cgroup");
 	check_len(P "-F uid=", 4000, '1', "\n", -EINVAL, "1:30:out of range for 'uid'",
 		  "4000-digit number");
+	/* sun_path is 108 bytes: a path and its NUL, or a NUL and an abstract name. */
+	check_len(PC "-F addr=/", UA_RULE_UNIX_MAX - 1, 'u', "\n", 0, NULL, "107-byte unix path");
+	check_len(PC "-F addr=/", UA_RULE_UNIX_MAX, 'u', "\n", -EINVAL,
+		  "1:34:unix socket path too long (108 bytes, max 107)", "108-byte unix path");
+	check_len(PC "-F addr=@", UA_RULE_UNIX_MAX, 'u', "\n", 0, NULL, "107-byte abstract name");
+	check_len(PC "-F addr=@", UA_RULE_UNIX_MAX + 1, 'u', "\n", -EINVAL,
+		  "1:34:unix socket name after '@' too long (108 bytes, max 107)",
+		  "108-byte abstract name");
+	check_len(PC "-F addr=", 64, '1', "\n", -EINVAL, "1:34:is not an IPv4 or IPv6 address",
+		  "64-digit address");
+	check_len(PC "-F addr=::/", 4000, '1', "\n", -EINVAL, "1:34:out of range for IPv6",
+		  "4000-digit prefix");
 	/* Quoting doubles backslashes: a rule whose normal form would not fit a line is refused. */
 	/* "-a always,io_uring -S all -F exe=\"/ " is 36 bytes, then 2n, then the closing quote. */
 	check_len(P "-F exe=\"/ \"", 4077, '\\', "\n", 0, NULL, "normal form of 8191 bytes");
@@ -876,6 +1123,268 @@ out:
 	ua_diags_release(&d);
 }
 
+static void test_parsed_socket_values(void)
+{
+	static const unsigned char v6[16] = { 0xfe, 0x80 };
+	static const unsigned char lo6[16] = { [15] = 1 };
+	struct ua_ruleset rs = { 0 };
+	struct ua_diags d = { 0 };
+	const struct ua_rule_field *f;
+
+	ASSERT_OK(parse1(&rs, &d,
+			 T(PC
+			   "-F family=inet6 -F saddr_fam=28 -F addr=10.0.0.0/8 -F addr=fe80::/10 "
+			   "-F addr=::1 -F addr=127.0.0.1 -F addr=/run/x.sock -F saddr=@ab "
+			   "-F port=443 -F obj_uid=-1 -F obj_gid=0x10\n")),
+		  "parse");
+	if (!ASSERT_EQ(rs.n, 1, "one rule") || !ASSERT_EQ(rs.rules[0].nfields, 11, "fields"))
+		goto out;
+	f = rs.rules[0].fields;
+	ASSERT_EQ(f[0].id, UA_F_FAMILY, "family");
+	ASSERT_EQ(f[0].num, 10, "AF_INET6");
+	ASSERT_EQ(f[0].is_str, 0, "a number");
+	ASSERT_EQ(f[1].id, UA_F_FAMILY, "saddr_fam is family");
+	ASSERT_EQ(f[1].num, 28, "any family number");
+
+	ASSERT_EQ(f[2].id, UA_F_ADDR, "addr");
+	ASSERT_EQ(f[2].num, UA_AF_INET, "inet");
+	ASSERT_EQ(f[2].prefix, 8, "/8");
+	ASSERT_EQ(f[2].is_str, 1, "bytes");
+	ASSERT_MEMEQ(f[2].str, f[2].str_len, "\x0a\0\0\0", 4, "10.0.0.0 in network order");
+	ASSERT_EQ(f[3].num, UA_AF_INET6, "inet6");
+	ASSERT_EQ(f[3].prefix, 10, "/10");
+	ASSERT_MEMEQ(f[3].str, f[3].str_len, v6, 16, "fe80:: in network order");
+	ASSERT_EQ(f[4].prefix, 128, "::1 is /128");
+	ASSERT_MEMEQ(f[4].str, f[4].str_len, lo6, 16, "::1");
+	ASSERT_EQ(f[5].prefix, 32, "127.0.0.1 is /32");
+	ASSERT_MEMEQ(f[5].str, f[5].str_len, "\x7f\0\0\x01", 4, "127.0.0.1");
+	ASSERT_EQ(f[6].num, UA_AF_UNIX, "unix");
+	ASSERT_EQ(f[6].prefix, 0, "no prefix");
+	ASSERT_MEMEQ(f[6].str, f[6].str_len, "/run/x.sock", 11, "the path, no NUL");
+	ASSERT_EQ(f[7].id, UA_F_ADDR, "saddr is addr");
+	ASSERT_EQ(f[7].num, UA_AF_UNIX, "abstract");
+	ASSERT_MEMEQ(f[7].str, f[7].str_len, "\0ab", 3, "a NUL for the '@'");
+
+	ASSERT_EQ(f[8].id, UA_F_PORT, "port");
+	ASSERT_EQ(f[8].num, 443, "443");
+	ASSERT_EQ(f[9].id, UA_F_OBJ_UID, "obj_uid");
+	ASSERT_EQ(f[9].num, 4294967295LL, "-1");
+	ASSERT_EQ(f[10].id, UA_F_OBJ_GID, "obj_gid");
+	ASSERT_EQ(f[10].num, 16, "hex");
+out:
+	ua_ruleset_release(&rs);
+	ua_diags_release(&d);
+}
+
+/* r->completion, and ua_rule_at_completion() with the parser's table and others. */
+static const struct {
+	const char *text;
+	int completion;
+} completion_cases[] = {
+	{ "-a always,io_uring -S openat -F uid=0 -F comm=x -F cgroup=1", 0 },
+	{ "-a always,io_uring -S openat -F success=1", 1 },
+	{ "-a always,io_uring -S openat -F exit=-EACCES", 1 },
+	{ "-a always,io_uring -S openat -F ctx=iowq", 1 },
+	{ "-a always,io_uring -S openat -F obj_uid=0", 1 },
+	{ "-a always,io_uring -S connect -F obj_gid=0", 1 },
+	/* path/dir: at submit for the name ops only */
+	{ "-a always,io_uring -S openat,openat2,unlinkat,renameat,mkdirat,symlinkat,linkat,statx,"
+	  "setxattr,getxattr -F path=/x",
+	  0 },
+	{ "-a always,io_uring -S openat -F dir=/x", 0 },
+	{ "-a always,io_uring -S openat,read -F path=/x", 1 },
+	{ "-a always,io_uring -S close -F dir=/x", 1 },
+	{ "-a always,io_uring -S openat,nop -F path=/x", 1 }, /* an op it never matches counts */
+	{ "-a always,io_uring -S all -F path=/x", 1 },
+	/* family/addr/port: at submit for connect, bind, send*, socket */
+	{ "-a always,io_uring -S connect,bind,sendmsg,sendmsg_zc,send,send_zc,socket "
+	  "-F family=inet",
+	  0 },
+	{ "-a always,io_uring -S connect,bind -F addr=10.0.0.0/8 -F port=443", 0 },
+	{ "-a always,io_uring -S sendmsg -F saddr=::1", 0 },
+	{ "-a always,io_uring -S connect,accept -F port=443", 1 },
+	{ "-a always,io_uring -S recv -F addr=@x", 1 },
+	{ "-a always,io_uring -S socket,listen -F family=unix", 1 },
+	{ "-a always,io_uring -S connect,200 -F family=inet", 1 },
+	/* one field is enough */
+	{ "-a always,io_uring -S connect -F addr=10.0.0.0/8 -F path=/x", 1 },
+	{ "-a always,io_uring -S openat -F path=/x -F uid=0 -F exit=0", 1 },
+};
+
+static void test_completion(void)
+{
+	struct ua_optable few;
+	size_t i;
+
+	for (i = 0; i < sizeof(completion_cases) / sizeof(completion_cases[0]); i++) {
+		struct ua_ruleset rs = { 0 };
+		struct ua_diags d = { 0 };
+		const char *t = completion_cases[i].text;
+
+		if (!ASSERT_OK(parse1(&rs, &d, t, strlen(t)), t) || !ASSERT_EQ(rs.n, 1, t)) {
+			dump_diags(&rs, &d);
+		} else {
+			ASSERT_EQ(rs.rules[0].completion, completion_cases[i].completion, t);
+			ASSERT_EQ(ua_rule_at_completion(&rs.rules[0], &ops),
+				  completion_cases[i].completion, t);
+		}
+		ua_ruleset_release(&rs);
+		ua_diags_release(&d);
+	}
+
+	/* A kernel that does not name statx: op 21 is then not known to carry a name. */
+	{
+		struct ua_ruleset rs = { 0 };
+
+		ua_optable_clear(&few);
+		ASSERT_OK(ua_optable_set_enum(&few, "IORING_OP_OPENAT", 18), "openat");
+		ASSERT_OK(ua_optable_set_enum(&few, "IORING_OP_CONNECT", 16), "connect");
+		ASSERT_OK(ua_rules_parse(&rs, NULL, T("-a always,io_uring -S 18,21 -F path=/x\n"),
+					 &few, NULL),
+			  "parse with few names");
+		if (ASSERT_EQ(rs.n, 1, "rule")) {
+			ASSERT_EQ(rs.rules[0].completion, 1, "21 unnamed: not a name op");
+			ASSERT_EQ(ua_rule_at_completion(&rs.rules[0], &ops), 0, "with statx named");
+		}
+		ua_ruleset_release(&rs);
+		/* ... and path= on op 21 alone never matches there. */
+		ASSERT_EQ(ua_rules_parse(&rs, NULL, T("-a always,io_uring -S 21 -F path=/x\n"),
+					 &few, NULL),
+			  -EINVAL, "21 alone");
+		ua_ruleset_release(&rs);
+	}
+	ASSERT_EQ(ua_rule_at_completion(NULL, &ops), 0, "no rule");
+}
+
+/* ---- what the compiler sends to the kernel (src/rules_load.c, ua_rules_compile) ---- */
+
+static void test_kval(void)
+{
+	static const unsigned char fe80[16] = { 0xfe, 0x80 };
+	static const unsigned char lo6[16] = { [15] = 1 };
+	struct ua_ruleset rs = { 0 };
+	struct ua_diags d = { 0 };
+	struct ua_rule_field *f;
+	struct ua_kval kv;
+	size_t i;
+
+	ASSERT_OK(parse1(&rs, &d,
+			 T(PC
+			   "-F family=inet6 -F saddr_fam!=28 -F addr=10.0.0.0/8 -F addr!=fe80::/10 "
+			   "-F addr!=::1 -F saddr!=127.0.0.1 -F addr!=/run/x.sock -F addr!=@ab "
+			   "-F port=443 -F obj_uid=0 -F obj_gid!=-1 -F path=/p -F comm=c "
+			   "-F exe=/bin/sh -F cgroup=/a -F cgroup!=42 -F exit=-13 -F uid=7\n")),
+		  "parse");
+	if (!ASSERT_EQ(rs.n, 1, "one rule") || !ASSERT_EQ(rs.rules[0].nfields, 18, "fields"))
+		goto out;
+	f = rs.rules[0].fields;
+	f[13].res1 = 1234; /* exe: inode, device, as the daemon resolves them */
+	f[13].res2 = 0x800001;
+	f[14].res1 = 99; /* cgroup path: id, level */
+	f[14].res2 = 1;
+
+	ASSERT_OK(ua_rule_field_kval(&f[0], &kv), "family");
+	ASSERT_TRUE(kv.val == 10 && kv.val2 == 0 && !kv.str, "family: val = AF_INET6");
+	ASSERT_OK(ua_rule_field_kval(&f[1], &kv), "saddr_fam");
+	ASSERT_TRUE(kv.val == 28 && !kv.str, "family: any number");
+
+	ASSERT_OK(ua_rule_field_kval(&f[2], &kv), "addr v4");
+	ASSERT_TRUE(kv.val == UA_AF_INET && kv.val2 == 8, "AF_INET, /8");
+	ASSERT_MEMEQ(kv.str, kv.str_len, "\x0a\0\0\0", 4, "4 bytes, network order");
+	ASSERT_OK(ua_rule_field_kval(&f[3], &kv), "addr v6");
+	ASSERT_TRUE(kv.val == UA_AF_INET6 && kv.val2 == 10, "AF_INET6, /10");
+	ASSERT_MEMEQ(kv.str, kv.str_len, fe80, 16, "16 bytes, network order");
+	ASSERT_OK(ua_rule_field_kval(&f[4], &kv), "::1");
+	ASSERT_TRUE(kv.val == UA_AF_INET6 && kv.val2 == 128, "/128");
+	ASSERT_MEMEQ(kv.str, kv.str_len, lo6, 16, "::1 bytes");
+	ASSERT_OK(ua_rule_field_kval(&f[5], &kv), "saddr 127.0.0.1");
+	ASSERT_TRUE(kv.val == UA_AF_INET && kv.val2 == 32, "/32");
+	ASSERT_MEMEQ(kv.str, kv.str_len, "\x7f\0\0\x01", 4, "127.0.0.1 bytes");
+	ASSERT_OK(ua_rule_field_kval(&f[6], &kv), "unix path");
+	ASSERT_TRUE(kv.val == UA_AF_UNIX && kv.val2 == 0, "AF_UNIX, no prefix");
+	ASSERT_MEMEQ(kv.str, kv.str_len, "/run/x.sock", 11, "the path, its NUL not counted");
+	ASSERT_OK(ua_rule_field_kval(&f[7], &kv), "abstract");
+	ASSERT_TRUE(kv.val == UA_AF_UNIX && kv.val2 == 0, "AF_UNIX");
+	ASSERT_MEMEQ(kv.str, kv.str_len, "\0ab", 3, "a NUL, then the name");
+
+	ASSERT_OK(ua_rule_field_kval(&f[8], &kv), "port");
+	ASSERT_TRUE(kv.val == 443 && kv.val2 == 0 && !kv.str, "port 443");
+	ASSERT_OK(ua_rule_field_kval(&f[9], &kv), "obj_uid");
+	ASSERT_TRUE(kv.val == 0 && !kv.str, "obj_uid 0");
+	ASSERT_OK(ua_rule_field_kval(&f[10], &kv), "obj_gid");
+	ASSERT_TRUE(kv.val == 4294967295ULL && !kv.str, "obj_gid -1");
+
+	/* The fields that were there before, as the compiler always encoded them. */
+	ASSERT_OK(ua_rule_field_kval(&f[11], &kv), "path");
+	ASSERT_TRUE(kv.val == 0 && kv.val2 == 0, "path: no number");
+	ASSERT_MEMEQ(kv.str, kv.str_len, "/p", 2, "path bytes");
+	ASSERT_OK(ua_rule_field_kval(&f[12], &kv), "comm");
+	ASSERT_MEMEQ(kv.str, kv.str_len, "c", 1, "comm bytes");
+	ASSERT_OK(ua_rule_field_kval(&f[13], &kv), "exe");
+	ASSERT_TRUE(kv.val == 1234 && kv.val2 == 0x800001 && !kv.str, "exe: inode, device");
+	ASSERT_OK(ua_rule_field_kval(&f[14], &kv), "cgroup path");
+	ASSERT_TRUE(kv.val == 99 && kv.val2 == 1 && !kv.str, "cgroup: id, level");
+	ASSERT_OK(ua_rule_field_kval(&f[15], &kv), "cgroup id");
+	ASSERT_TRUE(kv.val == 42 && kv.val2 == UINT64_MAX && !kv.str, "cgroup id: exact");
+	ASSERT_OK(ua_rule_field_kval(&f[16], &kv), "exit");
+	ASSERT_TRUE(kv.val == (uint64_t)-13 && !kv.str, "exit: signed, as 64 bits");
+	ASSERT_OK(ua_rule_field_kval(&f[17], &kv), "uid");
+	ASSERT_TRUE(kv.val == 7 && kv.val2 == 0 && !kv.str, "uid");
+
+	/* Fields the parser would not produce. */
+	ASSERT_EQ(ua_rule_field_kval(NULL, &kv), -EINVAL, "no field");
+	f[0].id = UA_F_KEY;
+	ASSERT_EQ(ua_rule_field_kval(&f[0], &kv), -EINVAL, "key is no field");
+	f[0].id = (enum ua_field_id)29;
+	ASSERT_EQ(ua_rule_field_kval(&f[0], &kv), -EINVAL, "unknown id");
+	f[0].id = UA_F_FAMILY;
+	f[2].is_str = 0;
+	ASSERT_EQ(ua_rule_field_kval(&f[2], &kv), -EINVAL, "addr without bytes");
+	f[2].is_str = 1;
+	for (i = 0; i < rs.rules[0].nfields; i++)
+		ASSERT_OK(ua_rule_field_kval(&f[i], &kv), "all fields again");
+out:
+	ua_ruleset_release(&rs);
+	ua_diags_release(&d);
+}
+
+/* UA_KR_COMPLETION as the compiler sets it: ua_rule_completion(). */
+static void test_kflag_completion(void)
+{
+	struct ua_ruleset rs = { 0 };
+	size_t i;
+
+	ASSERT_OK(parse1(&rs, NULL,
+			 T("-a always,io_uring -S openat -F uid=0 -F path=/etc\n"
+			   "-a always,io_uring -S read -F path=/etc/shadow -k shadow-read\n"
+			   "-a always,io_uring -S openat -F obj_uid=0 -F success=1 -F auid>=1000\n"
+			   "-a always,io_uring -S connect,sendmsg -F addr=10.0.0.0/8 -F port=443\n"
+			   "-a always,io_uring -S accept -F port=22\n"
+			   "-a always,io_uring -S connect -k no-fields\n"
+			   "-a always,io_uring -S openat -F success=1\n"
+			   "-a always,io_uring -S read -F obj_gid=0\n")),
+		  "parse");
+	if (!ASSERT_EQ(rs.n, 8, "rules"))
+		goto out;
+	ASSERT_EQ(ua_rule_completion(&rs.rules[0]), 0, "path on openat: at submit");
+	ASSERT_EQ(ua_rule_completion(&rs.rules[1]), 1, "path on read: the file, at completion");
+	ASSERT_EQ(ua_rule_completion(&rs.rules[2]), 1, "obj_uid");
+	ASSERT_EQ(ua_rule_completion(&rs.rules[3]), 0, "addr on connect/sendmsg: at submit");
+	ASSERT_EQ(ua_rule_completion(&rs.rules[4]), 1, "port on accept: at completion");
+	ASSERT_EQ(ua_rule_completion(&rs.rules[5]), 0, "no fields");
+
+	/* A rule built without the parser (completion 0): the op-independent fields still count. */
+	for (i = 0; i < rs.n; i++)
+		rs.rules[i].completion = 0;
+	ASSERT_EQ(ua_rule_completion(&rs.rules[1]), 0, "path: only the parser knows");
+	ASSERT_EQ(ua_rule_completion(&rs.rules[2]), 1, "obj_uid whatever the ops");
+	ASSERT_EQ(ua_rule_completion(&rs.rules[6]), 1, "success whatever the ops");
+	ASSERT_EQ(ua_rule_completion(&rs.rules[7]), 1, "obj_gid whatever the ops");
+	ASSERT_EQ(ua_rule_completion(NULL), 0, "no rule");
+out:
+	ua_ruleset_release(&rs);
+}
+
 static void test_opmask(void)
 {
 	struct ua_ruleset rs = { 0 };
@@ -899,37 +1408,108 @@ static void test_opmask(void)
 	ua_ruleset_release(&rs);
 }
 
+/* The bit of a built-in opcode below 64. */
+#define B(id) (1ull << UA_OP_##id)
+
 static void test_names_and_field_ops(void)
 {
-	uint64_t m[4] = { 1, 1, 1, 1 };
-	struct ua_optable empty;
+	uint64_t m[4] = { 1, 1, 1, 1 }, m2[4] = { 0 };
+	struct ua_optable empty, partial;
 
 	ASSERT_STREQ(ua_field_name(UA_F_AUID), "auid", "auid");
 	ASSERT_STREQ(ua_field_name(UA_F_PERSONALITY), "personality", "personality");
 	ASSERT_STREQ(ua_field_name(UA_F_KEY), "key", "key");
+	ASSERT_STREQ(ua_field_name(UA_F_FAMILY), "family", "family");
+	ASSERT_STREQ(ua_field_name(UA_F_ADDR), "addr", "addr (not saddr)");
+	ASSERT_STREQ(ua_field_name(UA_F_PORT), "port", "port");
+	ASSERT_STREQ(ua_field_name(UA_F_OBJ_UID), "obj_uid", "obj_uid");
+	ASSERT_STREQ(ua_field_name(UA_F_OBJ_GID), "obj_gid", "obj_gid");
+	ASSERT_EQ(UA_F_FAMILY, 24, "numbers the BPF side hardcodes");
+	ASSERT_EQ(UA_F_ADDR, 25, "addr");
+	ASSERT_EQ(UA_F_PORT, 26, "port");
+	ASSERT_EQ(UA_F_OBJ_UID, 27, "obj_uid");
+	ASSERT_EQ(UA_F_OBJ_GID, 28, "obj_gid");
 	ASSERT_TRUE(ua_field_name((enum ua_field_id)0) == NULL, "0 is no field");
-	ASSERT_TRUE(ua_field_name((enum ua_field_id)24) == NULL, "24 is no field");
+	ASSERT_TRUE(ua_field_name((enum ua_field_id)29) == NULL, "29 is no field");
 	ASSERT_STREQ(ua_action_name(UA_ACT_KILL), "kill", "kill");
 	ASSERT_TRUE(ua_action_name((enum ua_action)4) == NULL, "4 is no action");
 	ASSERT_STREQ(ua_cmp_name(UA_CMP_ANDEQ), "&=", "&=");
 	ASSERT_TRUE(ua_cmp_name((enum ua_cmp)0) == NULL, "0 is no cmp");
 
 	ASSERT_EQ(ua_field_ops(UA_F_UID, &ops, m), 0, "uid applies to all ops");
-	ASSERT_EQ(ua_field_ops(UA_F_PATH, &ops, m), 1, "path is restricted");
-	ASSERT_EQ(m[0], (1ull << 18) | (1ull << 28) | (0x1full << 35), "the seven file ops");
-	ASSERT_EQ(m[1] | m[2] | m[3], 0, "nothing else");
+	ASSERT_EQ(ua_field_ops(UA_F_EXIT, &ops, m), 0, "exit too");
 	ASSERT_EQ(ua_field_ops((enum ua_field_id)99, &ops, m), -EINVAL, "unknown id");
+
+	/* path and dir: the name ops, then the ops on a file descriptor or fixed file. */
+	ASSERT_EQ(ua_field_ops(UA_F_PATH, &ops, m), 1, "path is restricted");
+	ASSERT_EQ(m[0],
+		  B(OPENAT) | B(OPENAT2) | B(UNLINKAT) | B(RENAMEAT) | B(MKDIRAT) | B(SYMLINKAT) |
+			  B(LINKAT) | B(STATX) | B(SETXATTR) | B(GETXATTR) | B(READ) | B(WRITE) |
+			  B(READV) | B(WRITEV) | B(READ_FIXED) | B(WRITE_FIXED) | B(FSYNC) |
+			  B(SYNC_FILE_RANGE) | B(FALLOCATE) | B(FADVISE) | B(FSETXATTR) |
+			  B(FGETXATTR) | B(SPLICE) | B(TEE) | B(SEND) | B(RECV) | B(SENDMSG) |
+			  B(RECVMSG) | B(SEND_ZC) | B(SENDMSG_ZC) | B(URING_CMD) |
+			  B(FIXED_FD_INSTALL) | B(READ_MULTISHOT) | B(POLL_ADD) | B(EPOLL_CTL) |
+			  B(SHUTDOWN) | B(CONNECT) | B(ACCEPT) | B(CLOSE) | B(MSG_RING) |
+			  B(FTRUNCATE) | B(BIND) | B(LISTEN),
+		  "the name ops and the fd ops");
+	ASSERT_EQ(m[1] | m[2] | m[3], 0, "nothing else");
+	ASSERT_EQ(ua_field_ops(UA_F_DIR, &ops, m2), 1, "dir is restricted");
+	ASSERT_TRUE(memcmp(m, m2, sizeof(m)) == 0, "dir as path");
+
+	/* family: the socket ops and socket; addr and port: the same without socket. */
+	ASSERT_EQ(ua_field_ops(UA_F_FAMILY, &ops, m), 1, "family is restricted");
+	ASSERT_EQ(m[0],
+		  B(CONNECT) | B(BIND) | B(LISTEN) | B(ACCEPT) | B(SEND) | B(RECV) | B(SENDMSG) |
+			  B(RECVMSG) | B(SEND_ZC) | B(SENDMSG_ZC) | B(SHUTDOWN) | B(URING_CMD) |
+			  B(READ) | B(WRITE) | B(READV) | B(WRITEV) | B(READ_MULTISHOT) |
+			  B(RECV_ZC) | B(SPLICE) | B(SOCKET),
+		  "socket ops");
+	ASSERT_EQ(m[1] | m[2] | m[3], 0, "nothing else");
+	ASSERT_EQ(ua_field_ops(UA_F_ADDR, &ops, m2), 1, "addr is restricted");
+	ASSERT_EQ(m2[0], m[0] & ~B(SOCKET), "addr: not socket");
+	ASSERT_EQ(ua_field_ops(UA_F_PORT, &ops, m), 1, "port is restricted");
+	ASSERT_TRUE(memcmp(m, m2, sizeof(m)) == 0, "port as addr");
+
+	/* obj_uid and obj_gid: every op, named or not, but those with no object. */
+	ASSERT_EQ(ua_field_ops(UA_F_OBJ_UID, &ops, m), 1, "obj_uid is restricted");
+	ASSERT_EQ(m[0],
+		  ~(B(NOP) | B(TIMEOUT) | B(TIMEOUT_REMOVE) | B(ASYNC_CANCEL) | B(LINK_TIMEOUT) |
+		    B(FILES_UPDATE) | B(PROVIDE_BUFFERS) | B(REMOVE_BUFFERS) | B(FUTEX_WAIT) |
+		    B(FUTEX_WAKE) | B(FUTEX_WAITV) | B(WAITID) | B(UNLINKAT) | B(RENAMEAT) |
+		    B(MKDIRAT) | B(SYMLINKAT) | B(LINKAT)),
+		  "all but the ops with no object");
+	ASSERT_TRUE(m[1] == UINT64_MAX && m[2] == UINT64_MAX && m[3] == UINT64_MAX,
+		    "ops 64..255, named or not");
+	ASSERT_EQ(ua_field_ops(UA_F_OBJ_GID, &ops, m2), 1, "obj_gid is restricted");
+	ASSERT_TRUE(memcmp(m, m2, sizeof(m)) == 0, "obj_gid as obj_uid");
 
 	/* Ops named by the table in use, not by number: without names, path= matches nothing. */
 	ua_optable_clear(&empty);
 	ASSERT_EQ(ua_field_ops(UA_F_DIR, &empty, m), 1, "dir");
 	ASSERT_EQ(m[0] | m[1] | m[2] | m[3], 0, "no names, no file ops");
+	ASSERT_EQ(ua_field_ops(UA_F_ADDR, &empty, m), 1, "addr");
+	ASSERT_EQ(m[0] | m[1] | m[2] | m[3], 0, "no names, no socket ops");
+	ASSERT_EQ(ua_field_ops(UA_F_OBJ_UID, &empty, m), 1, "obj_uid");
+	ASSERT_TRUE(m[0] == UINT64_MAX && m[1] == UINT64_MAX && m[2] == UINT64_MAX &&
+			    m[3] == UINT64_MAX,
+		    "no names: no op is known to have no object");
+	/* A table that lacks one name: that op is simply absent. */
+	ua_optable_init_builtin(&partial);
+	partial.name[UA_OP_STATX][0] = '\0';
+	ASSERT_EQ(ua_field_ops(UA_F_PATH, &partial, m), 1, "path without statx");
+	ASSERT_EQ(ua_field_ops(UA_F_PATH, &ops, m2), 1, "path with statx");
+	ASSERT_EQ(m[0], m2[0] & ~B(STATX), "statx absent");
+	partial.name[UA_OP_WAITID][0] = '\0';
+	ASSERT_EQ(ua_field_ops(UA_F_OBJ_UID, &partial, m), 1, "obj_uid without waitid");
+	ASSERT_TRUE(m[0] & B(WAITID), "an op the table does not name is not excluded");
 }
 
 static void test_format_rejects_bad_sets(void)
 {
 	struct ua_ruleset rs = { 0 };
 	struct ua_buf b = UA_BUF_INIT;
+	struct ua_rule_field *f;
 
 	ASSERT_OK(parse1(&rs, NULL, T("-a always,io_uring -S openat -F uid=1 -F comm=x\n")),
 		  "parse");
@@ -949,6 +1529,62 @@ static void test_format_rejects_bad_sets(void)
 	memset(rs.rules[0].opmask, 0, sizeof(rs.rules[0].opmask));
 	ASSERT_EQ(ua_rules_format(&rs, &ops, &b), -EINVAL, "no ops");
 	ASSERT_STREQ(b.data, "keep", "still as it was");
+	ua_ruleset_release(&rs);
+
+	/* addr= values the parser would not produce. */
+	ASSERT_OK(parse1(&rs, NULL, T(PC "-F addr=10.0.0.0/8 -F addr=/s -F addr=fe80::/10\n")),
+		  "parse addr");
+	if (!ASSERT_EQ(rs.n, 1, "rule"))
+		goto out;
+	f = rs.rules[0].fields;
+	f[0].prefix = 7; /* 10 is 0b00001010: 10.0.0.0/7 is a network too */
+	ASSERT_OK(ua_rules_format(&rs, &ops, &b), "10.0.0.0/7");
+	ASSERT_STREQ(b.data, "keep" PC "-F addr=10.0.0.0/7 -F addr=/s -F addr=fe80::/10\n", "/7");
+	ua_buf_reset(&b);
+	ua_buf_addstr(&b, "keep");
+	f[0].prefix = 6;
+	ASSERT_EQ(ua_rules_format(&rs, &ops, &b), -EINVAL, "host bits beyond the prefix");
+	f[0].prefix = 33;
+	ASSERT_EQ(ua_rules_format(&rs, &ops, &b), -EINVAL, "prefix beyond 32");
+	f[0].prefix = 8;
+	f[0].num = 3;
+	ASSERT_EQ(ua_rules_format(&rs, &ops, &b), -EINVAL, "unknown family");
+	f[0].num = UA_AF_INET6;
+	ASSERT_EQ(ua_rules_format(&rs, &ops, &b), -EINVAL, "4 bytes for inet6");
+	f[0].num = UA_AF_INET;
+	f[1].str[0] = 'x';
+	ASSERT_EQ(ua_rules_format(&rs, &ops, &b), -EINVAL, "unix path without / or NUL");
+	f[1].str[0] = '/';
+	f[1].prefix = 1;
+	ASSERT_EQ(ua_rules_format(&rs, &ops, &b), -EINVAL, "unix with a prefix");
+	f[1].prefix = 0;
+	f[1].str[0] = '\0';
+	f[1].str_len = 1;
+	ASSERT_EQ(ua_rules_format(&rs, &ops, &b), -EINVAL, "empty abstract name");
+	f[1].str_len = 2;
+	f[1].str[1] = '\0';
+	ASSERT_EQ(ua_rules_format(&rs, &ops, &b), -EINVAL, "NUL in an abstract name");
+	f[1].str[1] = 's';
+	ASSERT_STREQ(b.data, "keep", "as it was");
+	ua_buf_reset(&b);
+	ASSERT_OK(ua_rules_format(&rs, &ops, &b), "fixed");
+	ASSERT_STREQ(b.data, PC "-F addr=10.0.0.0/8 -F addr=@s -F addr=fe80::/10\n", "normal form");
+	f[2].str[15] = 1;
+	ASSERT_EQ(ua_rules_format(&rs, &ops, &b), -EINVAL, "inet6 host bits");
+	f[2].str[15] = 0;
+	f[2].is_str = 0;
+	ASSERT_EQ(ua_rules_format(&rs, &ops, &b), -EINVAL, "addr without bytes");
+	f[2].is_str = 1;
+	rs.rules[0].fields[0].id = UA_F_PORT;
+	rs.rules[0].fields[0].is_str = 0;
+	rs.rules[0].fields[0].num = 65536;
+	ASSERT_EQ(ua_rules_format(&rs, &ops, &b), -EINVAL, "port 65536");
+	rs.rules[0].fields[0].id = UA_F_FAMILY;
+	ASSERT_EQ(ua_rules_format(&rs, &ops, &b), -EINVAL, "family 65536");
+	rs.rules[0].fields[0].num = 65535;
+	rs.rules[0].fields[0].cmp = UA_CMP_LT;
+	ASSERT_EQ(ua_rules_format(&rs, &ops, &b), -EINVAL, "family with <");
+	rs.rules[0].fields[0].is_str = 1; /* for the release: str is still set */
 out:
 	ua_buf_release(&b);
 	ua_ruleset_release(&rs);
@@ -973,6 +1609,27 @@ static void test_equal(void)
 	ua_ruleset_release(&b);
 	ASSERT_OK(parse1(&b, NULL, T("-D\n-a always,io_uring -S openat -F uid=1 -k x\n")), "b5");
 	ASSERT_FALSE(ua_rules_equal(&a, &b), "-D");
+	ua_ruleset_release(&b);
+	ua_ruleset_release(&a);
+
+	/* addr=: aliases and spellings of one value are equal; family and prefix count. */
+	ASSERT_OK(parse1(&a, NULL, T(PC "-F addr=10.0.0.0/8 -F family=inet -F addr=::1\n")), "a");
+	ASSERT_OK(parse1(&b, NULL,
+			 T(PC "-F saddr=10.0.0.0/08 -F saddr_fam=2 -F addr=0::0:1/128\n")),
+		  "b");
+	ASSERT_TRUE(ua_rules_equal(&a, &b), "same values, other spellings");
+	ua_ruleset_release(&b);
+	ASSERT_OK(parse1(&b, NULL, T(PC "-F addr=10.0.0.0/9 -F family=inet -F addr=::1\n")), "b2");
+	ASSERT_FALSE(ua_rules_equal(&a, &b), "other prefix");
+	ua_ruleset_release(&b);
+	/* "/abc" as a unix path has the bytes of 47.97.98.99: the family tells them apart. */
+	ASSERT_OK(parse1(&b, NULL, T(PC "-F addr=47.97.98.99 -F family=inet -F addr=::1\n")), "b3");
+	ua_ruleset_release(&a);
+	ASSERT_OK(parse1(&a, NULL, T(PC "-F addr=/abc -F family=inet -F addr=::1\n")), "a2");
+	if (ASSERT_EQ(a.n, 1, "a2") && ASSERT_EQ(b.n, 1, "b3"))
+		ASSERT_MEMEQ(a.rules[0].fields[0].str, a.rules[0].fields[0].str_len,
+			     b.rules[0].fields[0].str, b.rules[0].fields[0].str_len, "same bytes");
+	ASSERT_FALSE(ua_rules_equal(&a, &b), "unix path vs IPv4");
 	ua_ruleset_release(&b);
 	ua_ruleset_release(&a);
 }
@@ -1007,6 +1664,10 @@ int main(void)
 	RUN_TEST(test_limit_line);
 	RUN_TEST(test_limit_strings);
 	RUN_TEST(test_parsed_values);
+	RUN_TEST(test_parsed_socket_values);
+	RUN_TEST(test_completion);
+	RUN_TEST(test_kval);
+	RUN_TEST(test_kflag_completion);
 	RUN_TEST(test_opmask);
 	RUN_TEST(test_names_and_field_ops);
 	RUN_TEST(test_format_rejects_bad_sets);
