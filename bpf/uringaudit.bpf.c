@@ -151,10 +151,10 @@ struct {
 
 struct exe_buf {
 	struct ua_ev_exe ev;
-	char comps[UA_EXE_MAX + 256];
+	char path[2 * UA_PATH_MAX];
 };
-_Static_assert(__builtin_offsetof(struct exe_buf, comps) == sizeof(struct ua_ev_exe),
-	       "components follow the event");
+_Static_assert(__builtin_offsetof(struct exe_buf, path) == sizeof(struct ua_ev_exe),
+	       "the path follows the event");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -632,16 +632,13 @@ static __always_inline void obj_new(struct obj_buf *b, struct io_ring_ctx *ring,
 {
 	struct task_struct *task = bpf_get_current_task_btf();
 	void *f = NULL;
-	bool in_proc = false;
 
 	if (file_slot)
 		f = slot_file(ring,
 			      file_slot == IORING_FILE_INDEX_ALLOC ? (__u32)res : file_slot - 1);
 	else if (task->tgid == tgid)
-		f = fd_file(task, res), in_proc = true;
+		f = fd_file(task, res);
 	obj_file(b, f, UA_ROLE_NEW);
-	if (in_proc)
-		b->ev.flags |= UA_OF_IN_PROC;
 }
 
 static __always_inline void emit_obj(struct obj_buf *b, __u64 submit_seq, __u64 req)
@@ -1414,90 +1411,37 @@ static __always_inline bool rule_records(__u32 bank, __s32 i)
 }
 
 /*
- * Send the executable's path the first time a process shows up. The walk goes
- * from the file's dentry up through d_parent; at the root of a mount it
- * continues from the mountpoint in the parent mount (struct mount, which
- * embeds the vfsmount), and stops at a mount that is its own parent: the root
- * of the process's mount namespace. One step per bpf_loop() callback, so the
- * verifier checks the step once instead of every path through 32 of them.
+ * Send the executable's path the first time a process shows up, walked like
+ * any object's path (obj_path) in a scratch object, then copied behind the
+ * EXE event.
  */
-struct exe_walk {
-	struct exe_buf *b;
-	struct dentry *d;
-	struct vfsmount *vm;
-	struct mount *m;
-	__u32 off;
-	__u32 done;
-};
-
-static long exe_step(__u32 i, void *arg)
-{
-	/* Copies of the walk state: BPF_CORE_READ relocates whole access
-	 * chains, and exe_walk is ours, not the kernel's. */
-	struct exe_walk *w = arg;
-	struct exe_buf *b = w->b;
-	struct dentry *d = w->d;
-	struct vfsmount *vm = w->vm;
-	struct mount *m = w->m;
-	struct dentry *parent = BPF_CORE_READ(d, d_parent);
-	const unsigned char *name;
-	long n;
-
-	if (d == BPF_CORE_READ(vm, mnt_root)) {
-		struct mount *mp = BPF_CORE_READ(m, mnt_parent);
-
-		if (mp == m) {
-			w->done = 1;
-			return 1;
-		}
-		w->d = BPF_CORE_READ(m, mnt_mountpoint);
-		w->m = mp;
-		w->vm = &mp->mnt;
-		return 0;
-	}
-	if (d == parent) {
-		w->done = 1;
-		return 1;
-	}
-	name = BPF_CORE_READ(d, d_name.name);
-	n = bpf_probe_read_kernel_str(&b->comps[w->off & (UA_EXE_MAX - 1)], 256, name);
-	if (n <= 0)
-		return 1;
-	w->off += n;
-	if (w->off >= UA_EXE_MAX)
-		return 1;
-	w->d = parent;
-	return 0;
-}
-
 static __always_inline void send_exe(struct ua_ev_submit *e, struct file *exe)
 {
 	struct ua_exe_key k = { .start_time = e->start_time, .exe_ino = e->exe_ino, .pid = e->pid };
-	struct exe_walk w = {};
+	struct obj_buf *o = obj_slot(OBJ_AUX);
 	struct exe_buf *b;
-	__u32 zero = 0, off;
+	__u32 zero = 0, len;
 	__u8 one = 1;
 
-	if (bpf_map_lookup_elem(&exe_seen, &k))
+	if (!o || bpf_map_lookup_elem(&exe_seen, &k))
 		return;
 	b = bpf_map_lookup_elem(&exe_scratch, &zero);
 	if (!b)
 		return;
-	w.b = b;
-	w.d = BPF_CORE_READ(exe, f_path.dentry);
-	w.vm = BPF_CORE_READ(exe, f_path.mnt);
-	w.m = container_of(w.vm, struct mount, mnt);
-	bpf_loop(UA_EXE_DEPTH, exe_step, &w, 0);
-	off = w.off & (UA_EXE_MAX - 1);
-	b->ev.truncated = !w.done;
+	obj_init(o, 0, UA_OBJ_FILE);
+	obj_path(o, exe);
+	len = o->ev.path_len & (UA_PATH_MAX * 2 - 1);
+	if (bpf_probe_read_kernel(b->path, len, o->path))
+		return;
+	b->ev.truncated = !!(o->ev.flags & UA_OF_TRUNC);
 	b->ev.start_time = e->start_time;
 	b->ev.exe_ino = e->exe_ino;
 	b->ev.exe_dev = e->exe_dev;
 	b->ev.pid = e->pid;
-	b->ev.len = off;
+	b->ev.len = (__u16)len;
 	b->ev.pad = 0;
-	hdr_init(&b->ev.hdr, UA_EV_EXE, sizeof(b->ev) + off);
-	if (bpf_ringbuf_output(&rb, b, sizeof(b->ev) + off, BPF_RB_NO_WAKEUP)) {
+	hdr_init(&b->ev.hdr, UA_EV_EXE, sizeof(b->ev) + len);
+	if (bpf_ringbuf_output(&rb, b, sizeof(b->ev) + len, BPF_RB_NO_WAKEUP)) {
 		count(UA_CNT_DROPPED);
 		return;
 	}

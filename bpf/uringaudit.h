@@ -166,7 +166,6 @@ enum ua_obj_role {
 #define UA_OF_PSEUDO (1u << 3)	    /* not reachable from a mount (pipe, socket, anon inode) */
 #define UA_OF_UNRESOLVED (1u << 4)  /* the fd/slot named nothing we could read */
 #define UA_OF_MORE (1u << 5)	    /* multishot: a CQE with IORING_CQE_F_MORE */
-#define UA_OF_IN_PROC (1u << 6)	    /* fd looked up in the submitting process's table */
 
 #define UA_PATH_MAX 4096   /* bytes of an object path kept */
 #define UA_PATH_DEPTH 2048 /* components walked (copied or only counted) */
@@ -234,24 +233,21 @@ struct ua_ev_register {
 	char comm[UA_COMM_LEN];
 };
 
-#define UA_EXE_DEPTH 32 /* path components walked; deeper paths are marked truncated */
-#define UA_EXE_MAX 8192 /* bytes of components */
-
 /* The executable of a process, sent once per (pid, start, inode) before its
  * first SUBMIT, so short-lived processes are named even when /proc is gone by
  * the time user space reads. The path is walked in the kernel from
- * mm->exe_file: components leaf first, each NUL-terminated, up to the root of
- * the process's mount namespace. */
+ * mm->exe_file up to the root of the process's mount namespace, as object
+ * paths are (ua_ev_obj). */
 struct ua_ev_exe {
 	struct ua_ev_hdr hdr;
 	__u64 start_time;
 	__u64 exe_ino;
 	__u32 exe_dev;
 	__u32 pid;
-	__u16 len;	 /* bytes of comps[] */
-	__u16 truncated; /* deeper than UA_EXE_DEPTH, or a name could not be read */
+	__u16 len;	 /* bytes of path[] */
+	__u16 truncated; /* longer than UA_PATH_MAX: path[] holds its leaf side */
 	__u32 pad;
-	char comps[];
+	char path[];
 };
 
 /* pers map: a registered personality, from io_uring_register. */

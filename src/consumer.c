@@ -851,7 +851,7 @@ int ua_consumer_handle(void *ctx, void *data, size_t size)
 
 		if (size >= sizeof(*x) && x->len <= size - sizeof(*x))
 			ua_enrich_set_exe(c->enrich, x->pid, x->start_time, x->exe_dev, x->exe_ino,
-					  x->comps, x->len, x->truncated);
+					  x->path, x->len, x->truncated);
 		break;
 	}
 	case UA_EV_OBJ:

@@ -115,9 +115,10 @@ struct ua_proc_info {
  * live until the next call. */
 void ua_enrich_lookup(struct ua_enrich *e, uint32_t pid, uint64_t start_time, uint32_t exe_dev,
 		      uint64_t exe_ino, struct ua_proc_info *out);
-/* The executable path the kernel walked (struct ua_ev_exe). */
+/* The executable path the kernel walked (struct ua_ev_exe: a path, or its
+ * leaf side when @truncated). */
 void ua_enrich_set_exe(struct ua_enrich *e, uint32_t pid, uint64_t start_time, uint32_t exe_dev,
-		       uint64_t exe_ino, const char *comps, size_t len, int truncated);
+		       uint64_t exe_ino, const char *path, size_t len, int truncated);
 /* Is the process (@pid, @start_time) still alive? */
 int ua_proc_alive(uint32_t pid, uint64_t start_time);
 

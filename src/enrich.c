@@ -277,38 +277,26 @@ static struct proc_ent *proc_get(struct ua_enrich *e, uint32_t pid, uint64_t sta
 }
 
 void ua_enrich_set_exe(struct ua_enrich *e, uint32_t pid, uint64_t start_time, uint32_t exe_dev,
-		       uint64_t exe_ino, const char *comps, size_t len, int truncated)
+		       uint64_t exe_ino, const char *path, size_t len, int truncated)
 {
 	struct proc_ent *p = proc_get(e, pid, start_time, exe_ino);
-	size_t i, n = 0, cap = len + 4;
-	char *path;
+	size_t n = 0;
+	char *buf;
 
-	if (!p || !(path = malloc(cap)))
+	if (!p || !(buf = malloc(len + 4)))
 		return;
-	/* Components arrive leaf first, each NUL-terminated: join them root
-	 * first. A walk that stopped early starts with "..." instead of "/". */
+	/* A path that did not fit keeps its leaf side: mark the cut. */
 	if (truncated) {
-		memcpy(path, "...", 3);
+		memcpy(buf, "...", 3);
 		n = 3;
 	}
-	i = len;
-	while (i > 0) {
-		size_t end = i - 1, start = end; /* comps[end] is a NUL */
-
-		while (start > 0 && comps[start - 1])
-			start--;
-		path[n++] = '/';
-		memcpy(path + n, comps + start, end - start);
-		n += end - start;
-		i = start;
-	}
-	if (!n)
-		path[n++] = '/';
+	memcpy(buf + n, path, len);
+	n += len;
 	free(p->exe);
-	p->exe = path;
+	p->exe = buf;
 	p->exe_len = n;
 	p->from_kernel = 1;
-	ino_remember(e, exe_dev, exe_ino, path, n);
+	ino_remember(e, exe_dev, exe_ino, buf, n);
 }
 
 void ua_enrich_lookup(struct ua_enrich *e, uint32_t pid, uint64_t start_time, uint32_t exe_dev,

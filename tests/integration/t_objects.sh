@@ -6,7 +6,7 @@
 
 CASES=(open_dfd_objects close_file fd_ops_file fixed_slot_file deleted_file truncated_path
 	hostile_object_path race_objects statx_xattr socket_c2 socket_c2_sqpoll
-	listen_accept_multishot sendmsg_dest unix_bind msg_ring_data msg_ring_fd
+	listen_accept_multishot sendmsg_dest inet6_shutdown unix_bind msg_ring_data msg_ring_fd
 	fixed_fd_install register_records setup_sqpoll restrictions uring_cmd_sockopt)
 ua_require "${CASES[@]}"
 
@@ -244,6 +244,20 @@ else
 	fail sendmsg_dest "no records for pid $P"
 fi
 
+# --- IPv6 bind and connect, and shutdown ----------------------------------------
+V6=$(printf '::1' | od -An -tx1 | tr -d ' \n')
+drive socket:inet6:stream bind:@hex:"$V6":0 listen:4 shutdown:rdwr
+P=$(drv pid)
+if wait_count ".pid==$P and .op==\"shutdown\"" 1; then
+	PORT=$(drv port)
+	check_eq inet6_shutdown "$(field ".pid==$P and .op==\"bind\"" '[.family,.addr,.port,.file_laddr,.file_lport]|@tsv')" \
+		"$(printf 'inet6\t::1\t0\t::1\t%s' "$PORT")" &&
+		check_eq inet6_shutdown "$(field ".pid==$P and .op==\"shutdown\"" '[.how,.file_family]|@tsv')" \
+			"$(printf '2\tinet6')" && ok inet6_shutdown
+else
+	fail inet6_shutdown "no records for pid $P"
+fi
+
 # --- unix sockets: a path and an abstract name --------------------------------
 drive socket:unix:stream bind_unix:"$W/us" socket:unix:dgram bind_unix:@abs-uringaudit
 P=$(drv pid)
@@ -288,11 +302,11 @@ fi
 
 # --- io_uring_register and io_uring_setup records ----------------------------
 regs() { jq -r "select(.type==\"URING_REGISTER\" and .pid==$P) | $1" "$UA_LOG"; }
-drive --register-personality register_buffers:2 nop
+drive --register-personality --register-ring-fd nop
 P=$(drv pid)
-if wait_for eval '[ -n "$(regs "select(.reg_op==\"register_buffers\")")" ]'; then
-	check_eq register_records "$(regs 'select(.reg_op=="register_buffers") | [.success,.nr_bufs,.uid,.comm] | @tsv')" \
-		"$(printf 'true\t2\t0\turing_driver')" &&
+if wait_for eval '[ -n "$(regs "select(.reg_op==\"register_ring_fds\")")" ]'; then
+	check_eq register_records "$(regs 'select(.reg_op=="register_ring_fds") | [.success,.nr_ring_fds,.uid,.comm] | @tsv')" \
+		"$(printf 'true\t1\t0\turing_driver')" &&
 		check_eq register_records "$(regs 'select(.reg_op=="register_personality") | [.personality,.exit] | @tsv')" \
 			"$(printf '%s\t%s' "$(drv personality)" "$(drv personality)")" && ok register_records
 else
