@@ -69,8 +69,8 @@ __u64 seq_next;
 /* Where connect and bind keep the kernel copy of their address: in an
  * io_async_msghdr (.addr), or, since a 2026 change that stable kernels took
  * too, as a bare sockaddr_storage. Nothing in BTF tells the two apart, so
- * the first connect whose user-space address matches exactly one of the two
- * places decides (the daemon makes one at start). 0: not known yet. */
+ * the first selected connect whose user-space address matches exactly one of
+ * the two places decides (the daemon makes one at start). 0: not known. */
 #define ADDR_IN_STORAGE 1
 #define ADDR_IN_MSGHDR 2
 __u32 addr_layout;
@@ -1449,6 +1449,34 @@ static __always_inline void send_exe(struct ua_ev_submit *e, struct file *exe)
 	bpf_map_update_elem(&exe_seen, &k, &one, BPF_ANY);
 }
 
+/* Decide addr_layout from a selected connect: which of the two places holds
+ * what user memory holds. Runs until decided (the daemon's own connect at
+ * start decides it; the loader selects connects for it). */
+static __noinline void latch_addr_layout(struct io_kiocb *req)
+{
+	struct io_connect *c = REQ_CMD(req, io_connect);
+	struct io_async_msghdr *am =
+		bpf_rdonly_cast(req->async_data, bpf_core_type_id_kernel(struct io_async_msghdr));
+	__u8 u[16] = {}, a[16] = {}, m[16] = {};
+	bool in_a = true, in_m = true;
+	int n = c->addr_len, i;
+
+	if (!req->async_data || n < 4)
+		return;
+	if (bpf_probe_read_user(u, sizeof(u), c->addr) ||
+	    bpf_probe_read_kernel(a, sizeof(a), req->async_data) ||
+	    bpf_probe_read_kernel(m, sizeof(m), &am->addr))
+		return;
+	for (i = 0; i < 16; i++) {
+		if (i >= n)
+			break;
+		in_a = in_a && u[i] == a[i];
+		in_m = in_m && u[i] == m[i];
+	}
+	if (in_a != in_m)
+		addr_layout = in_a ? ADDR_IN_STORAGE : ADDR_IN_MSGHDR;
+}
+
 /*
  * Build and emit the SUBMIT event and remember the request. Runs in the
  * submitting task or the SQ thread: io_uring_submit_req and
@@ -1549,10 +1577,13 @@ static __always_inline int capture(struct io_kiocb *req, __u8 op, int init_err,
 	if (rflags & cfg_req_f_fixed_file)
 		e->flags |= UA_SF_FIXED_FILE;
 
-	if (init_err)
+	if (init_err) {
 		e->flags |= UA_SF_INIT_FAILED;
-	else
+	} else {
+		if (op == IORING_OP_CONNECT && !addr_layout)
+			latch_addr_layout(req);
 		ua_capture_objects(b, op);
+	}
 
 	/* The rules decide, now or at completion. */
 	r.b = b;
@@ -1709,41 +1740,12 @@ static __always_inline void finish(__u64 reqp, struct ua_pending *p, __s32 res, 
 	bpf_map_delete_elem(&pending, &reqp);
 }
 
-/* Decide addr_layout from a connect: which of the two places holds what
- * user memory holds. Runs until decided, then costs one compare. */
-static __noinline void latch_addr_layout(struct io_kiocb *req)
-{
-	struct io_connect *c = REQ_CMD(req, io_connect);
-	struct io_async_msghdr *am =
-		bpf_rdonly_cast(req->async_data, bpf_core_type_id_kernel(struct io_async_msghdr));
-	__u8 u[16] = {}, a[16] = {}, m[16] = {};
-	bool in_a = true, in_m = true;
-	int n = c->addr_len, i;
-
-	if (!req->async_data || n < 4)
-		return;
-	if (bpf_probe_read_user(u, sizeof(u), c->addr) ||
-	    bpf_probe_read_kernel(a, sizeof(a), req->async_data) ||
-	    bpf_probe_read_kernel(m, sizeof(m), &am->addr))
-		return;
-	for (i = 0; i < 16; i++) {
-		if (i >= n)
-			break;
-		in_a = in_a && u[i] == a[i];
-		in_m = in_m && u[i] == m[i];
-	}
-	if (in_a != in_m)
-		addr_layout = in_a ? ADDR_IN_STORAGE : ADDR_IN_MSGHDR;
-}
-
 SEC("tp_btf/io_uring_submit_req")
 int BPF_PROG(submit_req, struct io_kiocb *req)
 {
 	__u32 bank = rules_bank;
 	__u8 op = req->opcode;
 
-	if (op == IORING_OP_CONNECT && !addr_layout)
-		latch_addr_layout(req);
 	if (!op_selected(bank, op))
 		return 0;
 	return capture(req, op, 0, NULL, bank);

@@ -4,6 +4,7 @@
  * programs, and is the only code that owns their lifecycle.
  */
 #include <errno.h>
+#include <linux/io_uring.h>
 #include <stdlib.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -260,10 +261,16 @@ int ua_loader_start(struct ua_loader *l, const uint64_t opmask[4], unsigned int 
 			}
 		}
 	}
-	/* Teach the programs where connect/bind keep their address, while
-	 * nothing is selected yet: the probe makes no record. */
-	if (!l->skel->bss->addr_layout)
+	/* Teach the programs where connect/bind keep their address: connect
+	 * passes the opcode gate for the probe, and with no rules in the bank
+	 * it makes no record. */
+	if (!l->skel->bss->addr_layout) {
+		volatile __u64 *w = &l->skel->bss->opmask[0][IORING_OP_CONNECT / 64];
+
+		*w |= 1ULL << (IORING_OP_CONNECT % 64);
 		ua_addr_probe();
+		*w &= ~(1ULL << (IORING_OP_CONNECT % 64));
+	}
 	{
 		/* The built-in set: one rule, always, these opcodes, no fields. */
 		struct ua_kruleset *ks = calloc(1, sizeof(*ks));
