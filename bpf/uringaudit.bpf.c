@@ -1415,9 +1415,10 @@ static __always_inline bool rule_records(__u32 bank, __s32 i)
  * any object's path (obj_path) in a scratch object, then copied behind the
  * EXE event.
  */
-static __always_inline void send_exe(struct ua_ev_submit *e, struct file *exe)
+static __always_inline void send_exe(__u32 pid, __u64 start_time, __u64 exe_ino, __u32 exe_dev,
+				     struct file *exe)
 {
-	struct ua_exe_key k = { .start_time = e->start_time, .exe_ino = e->exe_ino, .pid = e->pid };
+	struct ua_exe_key k = { .start_time = start_time, .exe_ino = exe_ino, .pid = pid };
 	struct obj_buf *o = obj_slot(OBJ_AUX);
 	struct exe_buf *b;
 	__u32 zero = 0, len;
@@ -1434,10 +1435,10 @@ static __always_inline void send_exe(struct ua_ev_submit *e, struct file *exe)
 	if (bpf_probe_read_kernel(b->path, len, o->path))
 		return;
 	b->ev.truncated = !!(o->ev.flags & UA_OF_TRUNC);
-	b->ev.start_time = e->start_time;
-	b->ev.exe_ino = e->exe_ino;
-	b->ev.exe_dev = e->exe_dev;
-	b->ev.pid = e->pid;
+	b->ev.start_time = start_time;
+	b->ev.exe_ino = exe_ino;
+	b->ev.exe_dev = exe_dev;
+	b->ev.pid = pid;
 	b->ev.len = (__u16)len;
 	b->ev.pad = 0;
 	hdr_init(&b->ev.hdr, UA_EV_EXE, sizeof(b->ev) + len);
@@ -1521,7 +1522,7 @@ static __always_inline int capture(struct io_kiocb *req, __u8 op, int init_err,
 	if (exe) {
 		e->exe_ino = exe->f_inode->i_ino;
 		e->exe_dev = exe->f_inode->i_sb->s_dev;
-		send_exe(e, exe);
+		send_exe(e->pid, e->start_time, e->exe_ino, e->exe_dev, exe);
 	}
 
 	/* Execution context from task and ring flags, never from thread names:
@@ -1893,17 +1894,31 @@ int BPF_PROG(cqe_overflow, void *ring, unsigned long long user_data, s32 res, u3
 	return 0;
 }
 
+/* The executable of the current process, sent (once per process) before a
+ * ring-level event reserves its place, so that it arrives first. */
+static __always_inline void owner_exe(struct task_struct *task)
+{
+	struct file *x = task->mm ? task->mm->exe_file : NULL;
+
+	if (x)
+		send_exe(task->tgid, task->group_leader->start_boottime, x->f_inode->i_ino,
+			 x->f_inode->i_sb->s_dev, x);
+}
+
 /* Who did it, for the rare ring-level events (setup, register). */
-#define OWNER_FILL(r, task)                                         \
-	do {                                                        \
-		struct task_struct *__l = (task)->group_leader;     \
-		(r)->pid = (task)->tgid;                            \
-		(r)->tid = (task)->pid;                             \
-		(r)->start_time = __l->start_boottime;              \
-		(r)->auid = __l->loginuid.val;                      \
-		(r)->ses = __l->sessionid;                          \
-		ids_from(&(r)->ids, (task)->cred);                  \
-		bpf_get_current_comm((r)->comm, sizeof((r)->comm)); \
+#define OWNER_FILL(r, task)                                                  \
+	do {                                                                 \
+		struct task_struct *__l = (task)->group_leader;              \
+		struct file *__x = (task)->mm ? (task)->mm->exe_file : NULL; \
+		(r)->pid = (task)->tgid;                                     \
+		(r)->tid = (task)->pid;                                      \
+		(r)->start_time = __l->start_boottime;                       \
+		(r)->auid = __l->loginuid.val;                               \
+		(r)->ses = __l->sessionid;                                   \
+		ids_from(&(r)->ids, (task)->cred);                           \
+		bpf_get_current_comm((r)->comm, sizeof((r)->comm));          \
+		(r)->exe_ino = __x ? __x->f_inode->i_ino : 0;                \
+		(r)->exe_dev = __x ? __x->f_inode->i_sb->s_dev : 0;          \
 	} while (0)
 
 /* io_uring_create(): a ring exists. Rare; always recorded. */
@@ -1916,6 +1931,7 @@ int BPF_PROG(ring_create, int fd, void *vring, u32 sq_entries, u32 cq_entries, u
 	struct io_sq_data *sqd;
 	struct ua_ev_ring *r;
 
+	owner_exe(task);
 	r = bpf_ringbuf_reserve(&rb, sizeof(*r), 0);
 	if (!r) {
 		__sync_fetch_and_add(&seq_next, 1);
@@ -1925,6 +1941,7 @@ int BPF_PROG(ring_create, int fd, void *vring, u32 sq_entries, u32 cq_entries, u
 	hdr_init(&r->hdr, UA_EV_RING_CREATE, sizeof(*r));
 	r->ring = (__u64)vring;
 	OWNER_FILL(r, task);
+	r->pad = 0;
 	r->fd = fd;
 	r->sq_entries = sq_entries;
 	r->cq_entries = cq_entries;
@@ -1960,6 +1977,7 @@ int BPF_PROG(ring_register, void *vring, unsigned int opcode, unsigned int nr_fi
 	struct task_struct *task = bpf_get_current_task_btf();
 	struct ua_ev_register *r;
 
+	owner_exe(task);
 	r = bpf_ringbuf_reserve(&rb, sizeof(*r), 0);
 	if (!r) {
 		__sync_fetch_and_add(&seq_next, 1);

@@ -212,6 +212,9 @@ struct ua_ev_ring {
 	__u32 auid, ses;
 	struct ua_ids ids;
 	char comm[UA_COMM_LEN];
+	__u64 exe_ino; /* the executable (its path: a UA_EV_EXE sent before) */
+	__u32 exe_dev;
+	__u32 pad;
 };
 
 struct ua_ev_register {
@@ -231,6 +234,9 @@ struct ua_ev_register {
 	__u64 restr_sqe_op[4]; /* allowed opcodes, 256 bits */
 	struct ua_ids ids;     /* the registering task's creds (a personality's creds) */
 	char comm[UA_COMM_LEN];
+	__u64 exe_ino;
+	__u32 exe_dev;
+	__u32 pad2;
 };
 
 /* The executable of a process, sent once per (pid, start, inode) before its
@@ -352,8 +358,8 @@ UA_STATIC_ASSERT(sizeof(struct ua_addr) == 136, "ua_addr layout");
 UA_STATIC_ASSERT(sizeof(struct ua_ev_submit) == 408, "ua_ev_submit layout");
 UA_STATIC_ASSERT(sizeof(struct ua_ev_obj) == 376, "ua_ev_obj layout");
 UA_STATIC_ASSERT(sizeof(struct ua_ev_complete) == 72, "ua_ev_complete layout");
-UA_STATIC_ASSERT(sizeof(struct ua_ev_ring) == 128, "ua_ev_ring layout");
-UA_STATIC_ASSERT(sizeof(struct ua_ev_register) == 176, "ua_ev_register layout");
+UA_STATIC_ASSERT(sizeof(struct ua_ev_ring) == 144, "ua_ev_ring layout");
+UA_STATIC_ASSERT(sizeof(struct ua_ev_register) == 192, "ua_ev_register layout");
 UA_STATIC_ASSERT(sizeof(struct ua_pending) == 80, "ua_pending layout");
 UA_STATIC_ASSERT(sizeof(struct ua_kfield) == 24, "ua_kfield layout");
 UA_STATIC_ASSERT(sizeof(struct ua_krule) == 48 + 24 * UA_KFIELDS_MAX, "ua_krule layout");

@@ -716,13 +716,13 @@ static void on_obj(struct ua_consumer *c, const struct ua_ev_obj *o, size_t size
 
 /* The common "who" fields of ring-level records. */
 static size_t who_kv(struct ua_consumer *c, struct ua_kv *kv, uint32_t pid, uint32_t tid,
-		     uint64_t start_time, const char *comm, uint32_t auid, uint32_t ses,
-		     const struct ua_ids *ids)
+		     uint64_t start_time, uint32_t exe_dev, uint64_t exe_ino, const char *comm,
+		     uint32_t auid, uint32_t ses, const struct ua_ids *ids)
 {
 	struct ua_proc_info info;
 	size_t n = 0;
 
-	ua_enrich_lookup(c->enrich, pid, start_time, 0, 0, &info);
+	ua_enrich_lookup(c->enrich, pid, start_time, exe_dev, exe_ino, &info);
 	kv[n++] = ua_kv_u64("pid", pid);
 	kv[n++] = ua_kv_u64("tid", tid);
 	kv[n++] = ua_kv_str("comm", comm, strnlen(comm, UA_COMM_LEN));
@@ -763,7 +763,8 @@ static void on_ring(struct ua_consumer *c, const struct ua_ev_ring *r)
 		if (r->flags & IORING_SETUP_SQ_AFF_BIT)
 			kv[n++] = ua_kv_s64("sq_thread_cpu", (int32_t)r->sq_thread_cpu);
 	}
-	n += who_kv(c, kv + n, r->pid, r->tid, r->start_time, r->comm, r->auid, r->ses, &r->ids);
+	n += who_kv(c, kv + n, r->pid, r->tid, r->start_time, r->exe_dev, r->exe_ino, r->comm,
+		    r->auid, r->ses, &r->ids);
 	ua_format_event(&c->out, "URING_SETUP", r->hdr.ktime + (uint64_t)c->boot_to_real_ns,
 			r->hdr.seq, kv, n, c->o->format);
 	maybe_flush(c);
@@ -823,7 +824,8 @@ static void on_register(struct ua_consumer *c, const struct ua_ev_register *r)
 	default:
 		break;
 	}
-	n += who_kv(c, kv + n, r->pid, r->tid, r->start_time, r->comm, r->auid, r->ses, &r->ids);
+	n += who_kv(c, kv + n, r->pid, r->tid, r->start_time, r->exe_dev, r->exe_ino, r->comm,
+		    r->auid, r->ses, &r->ids);
 	ua_format_event(&c->out, "URING_REGISTER", r->hdr.ktime + (uint64_t)c->boot_to_real_ns,
 			r->hdr.seq, kv, n, c->o->format);
 	maybe_flush(c);

@@ -315,8 +315,8 @@ fi
 drive --sqpoll --sq-cpu 1 nop
 P=$(drv pid)
 if wait_for eval '[ -n "$(jq -c "select(.type==\"URING_SETUP\" and .pid==$P)" "$UA_LOG")" ]'; then
-	check_eq setup_sqpoll "$(jq -r "select(.type==\"URING_SETUP\" and .pid==$P) | [.sq_thread_cpu,.sq_thread_idle,.sq_entries,(.setup_flags%8)]|@tsv" "$UA_LOG")" \
-		"$(printf '1\t2000\t64\t6')" && ok setup_sqpoll
+	check_eq setup_sqpoll "$(jq -r "select(.type==\"URING_SETUP\" and .pid==$P) | [.sq_thread_cpu,.sq_thread_idle,.sq_entries,(.setup_flags%8),.comm,.exe]|@tsv" "$UA_LOG")" \
+		"$(printf '1\t2000\t64\t6\turing_driver\t%s' "$DRV")" && ok setup_sqpoll
 else
 	fail setup_sqpoll "no URING_SETUP record for pid $P"
 fi
