@@ -53,6 +53,7 @@ const volatile __u64 cfg_req_f_link = 0;
 const volatile __u64 cfg_req_f_force_async = 0;
 const volatile __u64 cfg_req_f_cqe_skip = 0;
 const volatile __u64 cfg_req_f_creds = 0;
+const volatile __u64 cfg_req_f_multishot = 0; /* REQ_F_APOLL_MULTISHOT */
 /* Force a consumer wake-up every this many events per CPU; between them the
  * consumer finds the records on its own timer. The loader sizes it so that a
  * quarter of the ring buffer fills before a forced wake-up. */
@@ -74,10 +75,10 @@ __u64 seq_next;
 #define ADDR_IN_STORAGE 1
 #define ADDR_IN_MSGHDR 2
 __u32 addr_layout;
-/* Selected multishot accepts still pending: while there are none, the
+/* Selected multishot requests still pending: while there are none, the
  * auxiliary CQEs of every ring cost one load. A count left high by a
  * request that vanished unseen only costs lookups, never records. */
-__s64 mshot_accepts;
+__s64 mshot_pending;
 #define IORING_ACCEPT_MULTISHOT (1U << 0)
 
 struct {
@@ -1618,9 +1619,10 @@ static __always_inline int capture(struct io_kiocb *req, __u8 op, int init_err,
 	if (op == IORING_OP_OPENAT || op == IORING_OP_OPENAT2 || op == IORING_OP_ACCEPT ||
 	    op == IORING_OP_SOCKET)
 		p.file_slot = e->file_slot;
-	if (op == IORING_OP_ACCEPT && (e->arg[0] & IORING_ACCEPT_MULTISHOT)) {
+	if ((op == IORING_OP_ACCEPT && (e->arg[0] & IORING_ACCEPT_MULTISHOT)) ||
+	    (rflags & cfg_req_f_multishot)) {
 		p.flags |= UA_CF_MSHOT_COUNTED;
-		__sync_fetch_and_add(&mshot_accepts, 1);
+		__sync_fetch_and_add(&mshot_pending, 1);
 	}
 	__builtin_memcpy(p.cand, r.cand, sizeof(p.cand));
 	if (bpf_map_update_elem(&pending, &e->req, &p, BPF_ANY))
@@ -1734,7 +1736,7 @@ static __always_inline void finish(__u64 reqp, struct ua_pending *p, __s32 res, 
 		count(UA_CNT_EMITTED);
 	}
 	if (p->flags & UA_CF_MSHOT_COUNTED)
-		__sync_fetch_and_add(&mshot_accepts, -1);
+		__sync_fetch_and_add(&mshot_pending, -1);
 	cur = bpf_map_lookup_elem(&byud, &k);
 	if (cur && *cur == reqp)
 		bpf_map_delete_elem(&byud, &k);
@@ -1794,7 +1796,8 @@ int BPF_PROG(queue_async_work, struct io_kiocb *req, int rw)
  * CQEs pass req == NULL.
  */
 /* A multishot CQE (IORING_CQE_F_MORE): count it; for accept, the accepted
- * connection is an object of its own, sent now. The request is found by
+ * connection is an object of its own, sent now (multishot recv and read
+ * CQEs carry data, no object). The request is found by
  * (ring, user_data) as recorded at submit. */
 static __noinline void mshot_cqe(struct io_ring_ctx *ring, struct io_uring_cqe *cqe)
 {
@@ -1811,11 +1814,11 @@ static __noinline void mshot_cqe(struct io_ring_ctx *ring, struct io_uring_cqe *
 		return;
 	reqv = *reqp;
 	p = bpf_map_lookup_elem(&pending, &reqv);
-	if (!p || p->opcode != IORING_OP_ACCEPT)
+	if (!p)
 		return;
 	p->cqes++;
 	o = obj_slot(OBJ_NEW);
-	if (!o || res < 0)
+	if (!o || res < 0 || p->opcode != IORING_OP_ACCEPT)
 		return;
 	obj_new(o, ring, p->file_slot, p->tgid, res);
 	o->ev.flags |= UA_OF_MORE;
@@ -1836,8 +1839,8 @@ int BPF_PROG(complete, struct io_ring_ctx *ring, void *vreq, struct io_uring_cqe
 	if (!req) {
 		/* An auxiliary CQE (io_fill_cqe_aux), as multishot requests post
 		 * all but their last: no request pointer. Looked up only while a
-		 * selected multishot accept is pending. */
-		if (mshot_accepts > 0)
+		 * selected multishot request is pending. */
+		if (mshot_pending > 0)
 			mshot_cqe(ring, cqe);
 		return 0;
 	}

@@ -204,6 +204,10 @@ int ua_loader_start(struct ua_loader *l, const uint64_t opmask[4], unsigned int 
 			goto fail_out;
 		}
 	}
+	/* Optional: without it, multishot CQEs other than accept's are not
+	 * counted (the record still comes, at the last CQE). */
+	set_req_flag(l->vmlinux, "REQ_F_APOLL_MULTISHOT_BIT",
+		     &l->skel->rodata->cfg_req_f_multishot);
 	/* A hard link is a link for our purpose. */
 	if (!btf_enum_value(l->vmlinux, "REQ_F_HARDLINK_BIT", &hard) && hard >= 0 && hard < 64)
 		l->skel->rodata->cfg_req_f_link |= 1ULL << hard;
