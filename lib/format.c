@@ -150,6 +150,27 @@ static int emit_end(struct emit *e)
 	return ua_buf_addstr(e->b, e->f == UA_FMT_TEXT ? "\n" : "}\n");
 }
 
+/* Can a line be appended to @out in format @f? 0, or the error to return. */
+static int line_check(const struct ua_buf *out, enum ua_format f)
+{
+	if (!out)
+		return -EINVAL;
+	if (out->err)
+		return out->err;
+	return f == UA_FMT_TEXT || f == UA_FMT_JSON ? 0 : -EINVAL;
+}
+
+/* End the line begun at @start. All or nothing: on error the line is taken
+ * back, so a sink never sees half a record. */
+static int line_end(struct emit *e, size_t start)
+{
+	if (emit_end(e)) {
+		ua_buf_truncate(e->b, start);
+		return e->b->err;
+	}
+	return 0;
+}
+
 static void emit_key(struct emit *e, const char *key)
 {
 	if (e->f == UA_FMT_TEXT)
@@ -776,22 +797,15 @@ int ua_format_record(struct ua_buf *out, const struct ua_record *r, enum ua_form
 {
 	struct emit e = { .b = out, .f = f };
 	size_t start;
+	int rc = line_check(out, f);
 
-	if (!out)
+	if (rc)
+		return rc;
+	if (!r)
 		return -EINVAL;
-	if (out->err)
-		return out->err;
-	if (!r || (f != UA_FMT_TEXT && f != UA_FMT_JSON))
-		return -EINVAL;
-
 	start = out->len;
 	emit_record(&e, r);
-	if (emit_end(&e)) {
-		/* All or nothing: a sink must never see half a record. */
-		ua_buf_truncate(out, start);
-		return out->err;
-	}
-	return 0;
+	return line_end(&e, start);
 }
 
 static int check_event(const char *type, const struct ua_kv *kv, size_t n)
@@ -830,12 +844,11 @@ int ua_format_event(struct ua_buf *out, const char *type, uint64_t time_ns, uint
 {
 	struct emit e = { .b = out, .f = f };
 	size_t start, i;
+	int rc = line_check(out, f);
 
-	if (!out)
-		return -EINVAL;
-	if (out->err)
-		return out->err;
-	if ((f != UA_FMT_TEXT && f != UA_FMT_JSON) || check_event(type, kv, n))
+	if (rc)
+		return rc;
+	if (check_event(type, kv, n))
 		return -EINVAL;
 
 	start = out->len;
@@ -865,11 +878,7 @@ int ua_format_event(struct ua_buf *out, const char *type, uint64_t time_ns, uint
 			break;
 		}
 	}
-	if (emit_end(&e)) {
-		ua_buf_truncate(out, start);
-		return out->err;
-	}
-	return 0;
+	return line_end(&e, start);
 }
 
 int ua_format_lost(struct ua_buf *out, uint64_t time_ns, uint64_t seq, uint64_t lost,
@@ -891,13 +900,10 @@ int ua_format_cqe(struct ua_buf *out, uint64_t time_ns, uint64_t seq, uint8_t op
 {
 	struct emit e = { .b = out, .f = f };
 	size_t start;
+	int rc = line_check(out, f);
 
-	if (!out)
-		return -EINVAL;
-	if (out->err)
-		return out->err;
-	if (f != UA_FMT_TEXT && f != UA_FMT_JSON)
-		return -EINVAL;
+	if (rc)
+		return rc;
 	start = out->len;
 	emit_begin(&e, UA_TYPE_CQE, time_ns, seq);
 	emit_u64(&e, "uring_op", opcode);
@@ -912,9 +918,5 @@ int ua_format_cqe(struct ua_buf *out, uint64_t time_ns, uint64_t seq, uint8_t op
 	emit_s64(&e, "res", res);
 	if (obj)
 		emit_obj(&e, obj);
-	if (emit_end(&e)) {
-		ua_buf_truncate(out, start);
-		return out->err;
-	}
-	return 0;
+	return line_end(&e, start);
 }
