@@ -34,7 +34,6 @@ extern void *bpf_rdonly_cast(void *obj, __u32 btf_id) __ksym;
 #define IORING_REGISTER_RESTRICTIONS 11
 #define IORING_FILE_INDEX_ALLOC (~0U)
 #define IORING_MSG_SEND_FD 1
-#define AT_FDCWD -100
 #define S_IFMT 00170000
 #define S_IFSOCK 0140000
 #define AF_UNIX 1
@@ -174,8 +173,8 @@ struct {
 } exe_seen SEC(".maps");
 
 /* Objects: built here (path walked into work[] from the leaf end, then
- * copied to the front of path[]), then sent. Slots: OBJ_FILE, OBJ_NEW,
- * OBJ_AUX (submit-time objects and msg_ring's source file). */
+ * copied to the front of path[]), then sent. Slots: OBJ_FILE and OBJ_NEW
+ * (completion), OBJ_AUX (submit-time objects, the executable's walk). */
 struct obj_buf {
 	struct ua_ev_obj ev;
 	char path[2 * UA_PATH_MAX];
@@ -337,18 +336,15 @@ static __always_inline void ids_from(struct ua_ids *d, const struct cred *c)
 #define REQ_CMD(req, type) \
 	((struct type *)bpf_rdonly_cast(req, bpf_core_type_id_kernel(struct type)))
 
-/* Copy a kernel-held name (struct filename, already copied from user memory
- * at prep time) into the event after @off bytes of names[]. Returns the
- * length without the NUL, or 0. Never reads user memory. */
-static __always_inline __u32 copy_name(struct submit_buf *b, __u32 off, struct filename *fn,
-				       __u32 has_flag, __u32 fault_flag)
+/* Copy a kernel-held string (a struct filename's name or an xattr name,
+ * both copied from user memory at prep time) into the event after @off
+ * bytes of names[]. Returns the length without the NUL, or 0. Never reads
+ * user memory. */
+static __always_inline __u32 copy_str(struct submit_buf *b, __u32 off, const char *name,
+				      __u32 has_flag, __u32 fault_flag)
 {
-	const char *name;
 	long n;
 
-	if (!fn)
-		return 0;
-	name = fn->name;
 	if (!name)
 		return 0;
 	off &= UA_NAME_MAX - 1;
@@ -359,6 +355,12 @@ static __always_inline __u32 copy_name(struct submit_buf *b, __u32 off, struct f
 	}
 	b->ev.flags |= has_flag;
 	return (__u32)(n - 1) & (UA_NAME_MAX - 1);
+}
+
+static __always_inline __u32 copy_name(struct submit_buf *b, __u32 off, struct filename *fn,
+				       __u32 has_flag, __u32 fault_flag)
+{
+	return fn ? copy_str(b, off, fn->name, has_flag, fault_flag) : 0;
 }
 
 /* ---- objects behind descriptors ---- */
@@ -876,17 +878,11 @@ __noinline int ua_capture_objects(struct submit_buf *b, __u32 op)
 		break;
 	}
 	e->name_len = copy_name(b, 0, n1, UA_SF_HAS_NAME, UA_SF_NAME_FAULT);
-	if (attr) {
-		long n = bpf_probe_read_kernel_str(&b->names[e->name_len & (UA_NAME_MAX - 1)], 256,
-						   attr);
-
-		if (n > 0) {
-			e->name2_len = (__u16)((n - 1) & 255);
-			e->flags |= UA_SF_HAS_NAME2 | UA_SF_NAME2_ATTR;
-		}
-	} else {
+	if (attr)
+		e->name2_len = copy_str(b, e->name_len, attr, UA_SF_HAS_NAME2 | UA_SF_NAME2_ATTR,
+					UA_SF_NAME_FAULT);
+	else
 		e->name2_len = copy_name(b, e->name_len, n2, UA_SF_HAS_NAME2, UA_SF_NAME_FAULT);
-	}
 	return 0;
 }
 
@@ -964,7 +960,6 @@ struct rule_eval {
 
 #define HAVE_FILE (1u << OBJ_FILE)
 #define HAVE_NEW (1u << OBJ_NEW)
-#define HAVE_SRC (1u << OBJ_AUX)
 
 /* Ops whose request carries names (path/dir test them at submit); other
  * ops' path/dir test the path of the file they used, at completion. The
@@ -1637,9 +1632,8 @@ static __always_inline int capture(struct io_kiocb *req, __u8 op, int init_err,
 
 /*
  * The objects a request touched, looked up as it completes: the file it
- * used (req->file, still held: the request is freed after its CQE), what
- * it created (the fd or slot of the CQE result) and, for msg_ring's fd
- * passing, the file it sent. Returns HAVE_* bits.
+ * used (req->file, still held: the request is freed after its CQE) and what
+ * it created (the fd or slot of the CQE result). Returns HAVE_* bits.
  */
 static __always_inline __u32 complete_objects(struct io_kiocb *req, struct ua_pending *p, __s32 res)
 {
@@ -1706,7 +1700,7 @@ static __always_inline void finish(__u64 reqp, struct ua_pending *p, __s32 res, 
 		have = 0; /* not recorded: its objects need not travel */
 	}
 
-	for (i = 0; i < 3; i++) {
+	for (i = OBJ_FILE; i <= OBJ_NEW; i++) {
 		struct obj_buf *o;
 
 		if (!(have & (1u << i)))

@@ -201,6 +201,14 @@ static void emit_hex(struct emit *e, const char *key, uint64_t v)
 		ua_buf_addf(e->b, "%" PRIu64, v);
 }
 
+/* A ring id: 16 hex digits, bare in text, a string in JSON (64-bit values do
+ * not survive JSON numbers in common tools). */
+static void emit_ring(struct emit *e, const char *key, uint64_t id)
+{
+	emit_key(e, key);
+	ua_buf_addf(e->b, e->f == UA_FMT_TEXT ? "%016" PRIx64 : "\"%016" PRIx64 "\"", id);
+}
+
 /* Octal with a leading 0 in text (as the kernel prints modes), a plain number in JSON. */
 static void emit_oct(struct emit *e, const char *key, uint64_t v)
 {
@@ -477,9 +485,7 @@ static void emit_obj(struct emit *e, const struct ua_rec_obj *o)
 	if (o->flags & UA_REC_OF_UNRESOLVED)
 		return;
 	if (o->kind == UA_REC_OBJ_RING) {
-		emit_key(e, pkey(k1, pfx, "ring"));
-		ua_buf_addf(e->b, e->f == UA_FMT_TEXT ? "%016" PRIx64 : "\"%016" PRIx64 "\"",
-			    o->ring);
+		emit_ring(e, pkey(k1, pfx, "ring"), o->ring);
 		return;
 	}
 	if (o->kind == UA_REC_OBJ_SOCK) {
@@ -760,8 +766,7 @@ static void emit_record(struct emit *e, const struct ua_record *r)
 	if (r->cqes > 1)
 		emit_u64(e, "cqes", r->cqes);
 
-	emit_key(e, "ring");
-	ua_buf_addf(e->b, e->f == UA_FMT_TEXT ? "%016" PRIx64 : "\"%016" PRIx64 "\"", r->ring);
+	emit_ring(e, "ring", r->ring);
 	emit_word(e, "ctx", NAME_OF(ctx_names, r->ctx));
 	/* A string in JSON too: 64-bit values do not survive JSON numbers
 	 * (doubles) in common tools. */
@@ -911,8 +916,7 @@ int ua_format_cqe(struct ua_buf *out, uint64_t time_ns, uint64_t seq, uint8_t op
 		emit_word(&e, "op", op_name);
 	else
 		emit_word(&e, "op", NULL);
-	emit_key(&e, "ring");
-	ua_buf_addf(out, f == UA_FMT_TEXT ? "%016" PRIx64 : "\"%016" PRIx64 "\"", ring);
+	emit_ring(&e, "ring", ring);
 	emit_u64(&e, "pid", pid);
 	emit_u64(&e, "cqe_index", index);
 	emit_s64(&e, "res", res);

@@ -715,6 +715,13 @@ static void on_obj(struct ua_consumer *c, const struct ua_ev_obj *o, size_t size
 }
 
 /* The common "who" fields of ring-level records. */
+/* The ring id as records print it, for generic (ua_kv) events. */
+static const char *ring_hex(const struct ua_consumer *c, uint64_t ring, char buf[17])
+{
+	snprintf(buf, 17, "%016llx", (unsigned long long)ring_id(c, ring));
+	return buf;
+}
+
 static size_t who_kv(struct ua_consumer *c, struct ua_kv *kv, uint32_t pid, uint32_t tid,
 		     uint64_t start_time, uint32_t exe_dev, uint64_t exe_ino, const char *comm,
 		     uint32_t auid, uint32_t ses, const struct ua_ids *ids)
@@ -751,8 +758,7 @@ static void on_ring(struct ua_consumer *c, const struct ua_ev_ring *r)
 	size_t n;
 
 	c->st.rings_seen++;
-	snprintf(hex, sizeof(hex), "%016llx", (unsigned long long)ring_id(c, r->ring));
-	kv[0] = ua_kv_word("ring", hex);
+	kv[0] = ua_kv_word("ring", ring_hex(c, r->ring, hex));
 	kv[1] = ua_kv_s64("fd", r->fd);
 	kv[2] = ua_kv_u64("sq_entries", r->sq_entries);
 	kv[3] = ua_kv_u64("cq_entries", r->cq_entries);
@@ -780,8 +786,7 @@ static void on_register(struct ua_consumer *c, const struct ua_ev_register *r)
 
 	if (r->opcode == IORING_REGISTER_PERSONALITY && r->ret > 0)
 		pers_add(c, r->ring, r->cred, (uint32_t)r->ret);
-	snprintf(hex, sizeof(hex), "%016llx", (unsigned long long)ring_id(c, r->ring));
-	kv[n++] = ua_kv_word("ring", hex);
+	kv[n++] = ua_kv_word("ring", ring_hex(c, r->ring, hex));
 	kv[n++] = ua_kv_u64("reg_opcode", r->opcode);
 	kv[n++] = name ? ua_kv_word("reg_op", name) : ua_kv_str("reg_op", NULL, 0);
 	kv[n++] = ua_kv_bool("success", r->ret >= 0);
