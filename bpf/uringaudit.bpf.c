@@ -1115,6 +1115,19 @@ static long str_step(__u32 j, void *arg)
 	return 0;
 }
 
+/* The value @f (its bytes already matched the start of a name of @len
+ * bytes) names that whole name (path=), or a directory the name is in
+ * (dir=): the match ends at the name's end or at a '/' (@next is the name's
+ * byte after the match). */
+static __always_inline bool prefix_ends_at_dir(const struct rule_eval *r, const struct ua_kfield *f,
+					       __u32 len, char next)
+{
+	__u32 vlen = f->str_len;
+
+	return f->field == F_PATH || len == vlen ||
+	       r->str->s[(vlen - 1) & (UA_KSTR_MAX - 1)] == '/' || next == '/';
+}
+
 /* Is the name at [off, off+len) the path @f names (F_PATH), or in the
  * directory it names (F_DIR)? */
 static __always_inline bool name_matches(struct rule_eval *r, const struct ua_kfield *f, __u32 off,
@@ -1131,9 +1144,7 @@ static __always_inline bool name_matches(struct rule_eval *r, const struct ua_kf
 	bpf_loop(vlen, str_step, r, 0);
 	if (!r->matched)
 		return false;
-	if (f->field == F_PATH || len == vlen || r->str->s[(vlen - 1) & (UA_KSTR_MAX - 1)] == '/')
-		return true;
-	return r->b->names[(off + vlen) & (2 * UA_NAME_MAX - 1)] == '/';
+	return prefix_ends_at_dir(r, f, len, r->b->names[(off + vlen) & (2 * UA_NAME_MAX - 1)]);
 }
 
 static __always_inline bool field_submit(struct rule_eval *r, const struct ua_kfield *f)
@@ -1307,9 +1318,7 @@ static __always_inline bool file_path_matches(struct rule_eval *r, const struct 
 	bpf_loop(vlen, ostr_step, r, 0);
 	if (!r->matched)
 		return false;
-	if (f->field == F_PATH || len == vlen || r->str->s[(vlen - 1) & (UA_KSTR_MAX - 1)] == '/')
-		return true;
-	return o->path[vlen & (2 * UA_PATH_MAX - 1)] == '/';
+	return prefix_ends_at_dir(r, f, len, o->path[vlen & (2 * UA_PATH_MAX - 1)]);
 }
 
 /* The object obj_uid/obj_gid/addr... describe: what the request created,
