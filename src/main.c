@@ -512,12 +512,18 @@ static const char *signame(int sig)
 static int previous_unclean(const char *path, char *last_time, size_t len)
 {
 	char buf[65536], *line, *end, *p, *q;
-	int fd = strcmp(path, "-") ? open(path, O_RDONLY | O_CLOEXEC) : -1;
+	/* O_NONBLOCK: a FIFO planted at the path must not hold the start up. */
+	int fd = strcmp(path, "-") ? open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK) : -1;
+	struct stat st;
 	off_t size;
 	ssize_t n;
 
 	if (fd < 0)
 		return 0;
+	if (fstat(fd, &st) || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return 0;
+	}
 	size = lseek(fd, 0, SEEK_END);
 	n = size > 0 ? pread(fd, buf, sizeof(buf) - 1,
 			     size > (off_t)sizeof(buf) - 1 ? size - (off_t)sizeof(buf) + 1 : 0) :

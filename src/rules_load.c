@@ -92,6 +92,13 @@ static int read_rule_file(const char *path, struct ua_buf *text, struct ua_buf *
 		close(fd);
 		return -EPERM;
 	}
+	/* ... and so is one another user owns (auditctl refuses those too): its
+	 * owner could rewrite it between two loads. */
+	if (st.st_uid != 0 && st.st_uid != geteuid()) {
+		msg(msgs, "%s: owned by uid %u, not by root: refused", path, (unsigned int)st.st_uid);
+		close(fd);
+		return -EPERM;
+	}
 	if ((uint64_t)st.st_size > RULE_FILE_MAX) {
 		msg(msgs, "%s: larger than %u bytes", path, RULE_FILE_MAX);
 		close(fd);

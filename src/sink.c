@@ -53,28 +53,120 @@ int ua_sink_open(struct ua_sink *s, const char *path, char *err, size_t errlen)
 	return ua_sink_reopen(s, err, errlen);
 }
 
-/* Also used after log rotation (SIGHUP): the new file takes the next record. */
-int ua_sink_reopen(struct ua_sink *s, char *err, size_t errlen)
+/*
+ * The log's directory must not let another user replace the log: owned by
+ * root or by us, and writable by nobody else unless sticky (as /tmp is: then
+ * only the owner of a file may rename or delete it).
+ */
+static int check_log_dir(const char *path, char *err, size_t errlen)
+{
+	char dir[PATH_MAX];
+	const char *slash = strrchr(path, '/');
+	struct stat st;
+
+	if (!slash)
+		strcpy(dir, ".");
+	else if (slash == path)
+		strcpy(dir, "/");
+	else if ((size_t)(slash - path) >= sizeof(dir))
+		return -ENAMETOOLONG;
+	else {
+		memcpy(dir, path, (size_t)(slash - path));
+		dir[slash - path] = '\0';
+	}
+	if (stat(dir, &st)) {
+		int rc = -errno;
+
+		snprintf(err, errlen, "cannot use the directory of log '%s': %s", path,
+			 strerror(errno));
+		return rc;
+	}
+	if (st.st_uid != 0 && st.st_uid != geteuid()) {
+		snprintf(err, errlen, "directory '%s' of the log is owned by uid %u: refused", dir,
+			 (unsigned int)st.st_uid);
+		return -EPERM;
+	}
+	if ((st.st_mode & (S_IWGRP | S_IWOTH)) && !(st.st_mode & S_ISVTX)) {
+		snprintf(err, errlen,
+			 "directory '%s' of the log is writable by group or others (mode %04o): refused",
+			 dir, (unsigned int)(st.st_mode & 07777));
+		return -EPERM;
+	}
+	return 0;
+}
+
+/*
+ * What was found at the log's path must be ours: a regular file we own with
+ * one link (made 0600 if it was more open: records are for root's eyes), or
+ * a FIFO we own, or a character device of root's (/dev/null for benchmarks).
+ * Anything another user planted there is refused, never written to.
+ */
+static int check_log_file(int fd, const char *path, char *err, size_t errlen)
 {
 	struct stat st;
-	int fd;
+
+	if (fstat(fd, &st)) {
+		int rc = -errno;
+
+		snprintf(err, errlen, "cannot stat log '%s': %s", path, strerror(errno));
+		return rc;
+	}
+	if (S_ISCHR(st.st_mode)) {
+		if (st.st_uid == 0)
+			return 0;
+	} else if (!S_ISREG(st.st_mode) && !S_ISFIFO(st.st_mode)) {
+		snprintf(err, errlen, "log '%s' is not a file, FIFO or character device", path);
+		return -EINVAL;
+	}
+	if (st.st_uid != geteuid()) {
+		snprintf(err, errlen, "log '%s' is owned by uid %u, not by this daemon: refused",
+			 path, (unsigned int)st.st_uid);
+		return -EPERM;
+	}
+	if (S_ISREG(st.st_mode) && st.st_nlink != 1) {
+		snprintf(err, errlen, "log '%s' has %lu hard links: refused", path,
+			 (unsigned long)st.st_nlink);
+		return -EPERM;
+	}
+	if (S_ISREG(st.st_mode) && (st.st_mode & 077) && fchmod(fd, 0600)) {
+		int rc = -errno;
+
+		snprintf(err, errlen, "cannot make log '%s' private: %s", path, strerror(errno));
+		return rc;
+	}
+	return 0;
+}
+
+/* Also used after log rotation (SIGHUP): the new file takes the next record.
+ * O_NONBLOCK so that a FIFO nobody reads is an error, not a daemon blocked
+ * for ever in open(); it is cleared once the file is checked. */
+int ua_sink_reopen(struct ua_sink *s, char *err, size_t errlen)
+{
+	int fd, rc;
 
 	if (!s->path)
 		return 0;
-	fd = open(s->path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+	rc = check_log_dir(s->path, err, errlen);
+	if (rc)
+		return rc;
+	fd = open(s->path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK,
+		  0600);
 	if (fd < 0) {
-		int rc = -errno;
-
-		snprintf(err, errlen, "cannot open log '%s': %s", s->path, strerror(errno));
+		rc = -errno;
+		if (errno == ENXIO)
+			snprintf(err, errlen, "log '%s' is a FIFO that no process reads", s->path);
+		else
+			snprintf(err, errlen, "cannot open log '%s': %s", s->path, strerror(errno));
 		return rc;
 	}
-	/* A file, or a pipe or device that something reads (a FIFO, /dev/null
-	 * for benchmarks). */
-	if (fstat(fd, &st) ||
-	    !(S_ISREG(st.st_mode) || S_ISFIFO(st.st_mode) || S_ISCHR(st.st_mode))) {
-		snprintf(err, errlen, "log '%s' is not a file, FIFO or character device", s->path);
+	rc = check_log_file(fd, s->path, err, errlen);
+	if (!rc && fcntl(fd, F_SETFL, O_APPEND) < 0) {
+		rc = -errno;
+		snprintf(err, errlen, "log '%s': %s", s->path, strerror(errno));
+	}
+	if (rc) {
 		close(fd);
-		return -EINVAL;
+		return rc;
 	}
 	if (s->owns_fd)
 		close(s->fd);
