@@ -513,7 +513,8 @@ static int previous_unclean(const char *path, char *last_time, size_t len)
 {
 	char buf[65536], *line, *end, *p, *q;
 	/* O_NONBLOCK: a FIFO planted at the path must not hold the start up. */
-	int fd = strcmp(path, "-") ? open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK) : -1;
+	int fd = strcmp(path, "-") ? open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK) :
+				     -1;
 	struct stat st;
 	off_t size;
 	ssize_t n;

@@ -95,7 +95,8 @@ static int read_rule_file(const char *path, struct ua_buf *text, struct ua_buf *
 	/* ... and so is one another user owns (auditctl refuses those too): its
 	 * owner could rewrite it between two loads. */
 	if (st.st_uid != 0 && st.st_uid != geteuid()) {
-		msg(msgs, "%s: owned by uid %u, not by root: refused", path, (unsigned int)st.st_uid);
+		msg(msgs, "%s: owned by uid %u, not by root: refused", path,
+		    (unsigned int)st.st_uid);
 		close(fd);
 		return -EPERM;
 	}

@@ -87,9 +87,10 @@ static int check_log_dir(const char *path, char *err, size_t errlen)
 		return -EPERM;
 	}
 	if ((st.st_mode & (S_IWGRP | S_IWOTH)) && !(st.st_mode & S_ISVTX)) {
-		snprintf(err, errlen,
-			 "directory '%s' of the log is writable by group or others (mode %04o): refused",
-			 dir, (unsigned int)(st.st_mode & 07777));
+		snprintf(
+			err, errlen,
+			"directory '%s' of the log is writable by group or others (mode %04o): refused",
+			dir, (unsigned int)(st.st_mode & 07777));
 		return -EPERM;
 	}
 	return 0;
