@@ -1,24 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
  * The consumer: reads events from the ring buffer, joins each request's
- * SUBMIT with its COMPLETE, and writes exactly one record per request.
- *
- * Join. The kernel sends the submit sequence number with the completion, so
- * the join is exact. A request that posts no CQE is concluded when the kernel
- * shows it has ended:
- *   - its request slot is reused: a new SUBMIT carries the same request
- *     pointer, and a live request's pointer cannot be reused. The old one ended
- *     with no CQE that we saw: `cqe=skipped` when it was submitted with
- *     IOSQE_CQE_SKIP_SUCCESS (a failure would have posted a CQE), else
- *     `cqe=none`;
- *   - its process is gone (IOSQE_CQE_SKIP_SUCCESS: at once; otherwise after a
- *     grace period, as ring teardown cancels and completes what is left);
- *   - the daemon stops: everything still pending is written as `cqe=none`.
- *
- * Loss. Every event carries a global sequence number taken before the ring
- * buffer reserve. Numbers can arrive slightly out of order (two CPUs), so a
- * hole is declared lost only once it has outlived one tick; each declared
- * range becomes a URING_LOST record.
+ * SUBMIT with its COMPLETE through the join engine (lib/join.h: pending
+ * requests, sequence numbers and loss), and writes exactly one record per
+ * request.
  */
 #include <errno.h>
 #include <linux/io_uring.h>
@@ -29,20 +14,16 @@
 #include <unistd.h>
 
 #include "daemon.h"
+#include "join.h"
 #include "record.h"
 #include "uringaudit.h"
 
-#define NBUCKETS 65536
-#define SEQ_WIN (1u << 20) /* reorder window, in events */
 #define FLUSH_BYTES (1u << 20)
-#define GONE_GRACE_MS 5000
 
+/* A pending request: the engine's part and what its record needs. */
 struct pend {
-	struct pend *hnext_seq, *hnext_req;
+	struct ua_join_req jr;
 	int rule; /* deciding rule (the fallback while tentative); -1 none */
-	struct pend *older, *newer;
-	uint64_t arrived_ms;
-	uint64_t gone_since_ms;
 	struct ua_ev_submit *ev;
 	char *exe;
 	size_t exe_len;
@@ -58,29 +39,17 @@ struct pers {
 	uint32_t id;
 };
 
-struct seqtrack {
-	uint64_t base;	   /* lowest number not yet seen or declared */
-	uint64_t max_seen; /* highest number seen + 1 */
-	uint64_t prev_max; /* max_seen at the previous tick */
-	uint64_t *bits;
-	uint64_t late; /* arrived after being declared lost */
-};
-
 struct ua_consumer {
 	const struct ua_options *o;
 	const struct ua_optable *ops;
 	struct ua_sink *sink;
 	struct ua_enrich *enrich;
 	struct ua_buf out;
-	struct pend **by_seq, **by_req;
-	struct pend *oldest, *newest;
+	struct ua_join join;
 	struct pers *pers;
-	struct seqtrack seq;
 	struct ua_stats st;
 	int64_t boot_to_real_ns;
 	uint64_t ring_key;
-	uint64_t kernel_dropped_seen;
-	uint64_t prev_seq_end; /* the kernel's next sequence number at the previous tick */
 	/* Keys of the rules of each kernel bank, by rule index. */
 	char *keys[2][UA_KRULES_MAX];
 	size_t key_lens[2][UA_KRULES_MAX];
@@ -111,11 +80,6 @@ static uint64_t mix64(uint64_t v)
 	return v ^ (v >> 31);
 }
 
-static unsigned int bucket(uint64_t v)
-{
-	return (unsigned int)(mix64(v) & (NBUCKETS - 1));
-}
-
 /* Ring identities are kernel addresses: never print them. The key comes from
  * the boot id, so the same ring has the same id across daemon restarts. */
 static uint64_t boot_key(void)
@@ -140,26 +104,37 @@ static uint64_t ring_id(const struct ua_consumer *c, uint64_t ring)
 	return mix64(ring ^ c->ring_key);
 }
 
+static void join_conclude(void *ctx, struct ua_join_req *r, enum ua_join_why why, const void *cqe);
+static void join_discard(void *ctx, struct ua_join_req *r);
+static void join_lost(void *ctx, uint64_t first, uint64_t n, const char *reason);
+static int join_alive(void *ctx, uint32_t pid, uint64_t start_time);
+
 struct ua_consumer *ua_consumer_new(const struct ua_options *o, const struct ua_optable *ops,
 				    struct ua_sink *sink)
 {
+	static const struct ua_join_ops join_ops = {
+		.conclude = join_conclude,
+		.discard = join_discard,
+		.lost = join_lost,
+		.alive = join_alive,
+	};
+	struct ua_join_config cfg = { .pending_max = o->pending_max };
 	struct ua_consumer *c = calloc(1, sizeof(*c));
+	int rc;
 
 	if (!c)
 		return NULL;
 	c->o = o;
 	c->ops = ops;
 	c->sink = sink;
+	ua_buf_init(&c->out);
 	c->enrich = ua_enrich_new();
-	c->by_seq = calloc(NBUCKETS, sizeof(*c->by_seq));
-	c->by_req = calloc(NBUCKETS, sizeof(*c->by_req));
-	c->seq.bits = calloc(SEQ_WIN / 64, sizeof(uint64_t));
-	if (!c->enrich || !c->by_seq || !c->by_req || !c->seq.bits) {
+	rc = c->enrich ? ua_join_init(&c->join, &join_ops, c, &cfg) : -ENOMEM;
+	if (rc) {
 		ua_consumer_free(c);
-		errno = ENOMEM;
+		errno = -rc;
 		return NULL;
 	}
-	ua_buf_init(&c->out);
 	c->ring_key = boot_key();
 	c->boot_to_real_ns = ts_ns(CLOCK_REALTIME) - ts_ns(CLOCK_BOOTTIME);
 	return c;
@@ -178,14 +153,9 @@ static void pend_free(struct pend *p)
 
 void ua_consumer_free(struct ua_consumer *c)
 {
-	struct pend *p, *n;
-
 	if (!c)
 		return;
-	for (p = c->oldest; p; p = n) {
-		n = p->newer;
-		pend_free(p);
-	}
+	ua_join_release(&c->join); /* safe on a zeroed or failed engine */
 	while (c->pers) {
 		struct pers *x = c->pers;
 
@@ -196,9 +166,6 @@ void ua_consumer_free(struct ua_consumer *c)
 	ua_consumer_set_keys(c, 1, NULL, NULL, 0);
 	ua_enrich_free(c->enrich);
 	ua_buf_release(&c->out);
-	free(c->by_seq);
-	free(c->by_req);
-	free(c->seq.bits);
 	free(c);
 }
 
@@ -230,69 +197,16 @@ const struct ua_stats *ua_consumer_stats(const struct ua_consumer *c)
 	return &c->st;
 }
 
-/* ---- pending table ---- */
+/* ---- pending requests ---- */
+
+static struct pend *pend_of(struct ua_join_req *r)
+{
+	return r ? (struct pend *)((char *)r - offsetof(struct pend, jr)) : NULL;
+}
 
 static struct pend *find_seq(struct ua_consumer *c, uint64_t seq)
 {
-	struct pend *p;
-
-	for (p = c->by_seq[bucket(seq)]; p; p = p->hnext_seq)
-		if (p->ev->hdr.seq == seq)
-			return p;
-	return NULL;
-}
-
-static struct pend *find_req(struct ua_consumer *c, uint64_t req)
-{
-	struct pend *p;
-
-	for (p = c->by_req[bucket(req)]; p; p = p->hnext_req)
-		if (p->ev->req == req)
-			return p;
-	return NULL;
-}
-
-static void pend_insert(struct ua_consumer *c, struct pend *p)
-{
-	unsigned int bs = bucket(p->ev->hdr.seq), br = bucket(p->ev->req);
-
-	p->hnext_seq = c->by_seq[bs];
-	c->by_seq[bs] = p;
-	p->hnext_req = c->by_req[br];
-	c->by_req[br] = p;
-	p->older = c->newest;
-	p->newer = NULL;
-	if (c->newest)
-		c->newest->newer = p;
-	else
-		c->oldest = p;
-	c->newest = p;
-	c->st.pending++;
-}
-
-static void pend_remove(struct ua_consumer *c, struct pend *p)
-{
-	struct pend **pp;
-
-	for (pp = &c->by_seq[bucket(p->ev->hdr.seq)]; *pp; pp = &(*pp)->hnext_seq)
-		if (*pp == p) {
-			*pp = p->hnext_seq;
-			break;
-		}
-	for (pp = &c->by_req[bucket(p->ev->req)]; *pp; pp = &(*pp)->hnext_req)
-		if (*pp == p) {
-			*pp = p->hnext_req;
-			break;
-		}
-	if (p->older)
-		p->older->newer = p->newer;
-	else
-		c->oldest = p->newer;
-	if (p->newer)
-		p->newer->older = p->older;
-	else
-		c->newest = p->older;
-	c->st.pending--;
+	return pend_of(ua_join_find(&c->join, seq));
 }
 
 /* ---- personalities: (ring, creds) -> id, from io_uring_register ---- */
@@ -511,100 +425,47 @@ static void emit_record(struct ua_consumer *c, struct pend *p, const struct ua_e
 	maybe_flush(c);
 }
 
-static void conclude(struct ua_consumer *c, struct pend *p, const struct ua_ev_complete *ce,
-		     enum ua_rec_cqe cqe)
+/* ---- the join engine's callbacks: every request leaves through one ---- */
+
+static void join_conclude(void *ctx, struct ua_join_req *r, enum ua_join_why why, const void *cqe)
 {
-	pend_remove(c, p);
-	emit_record(c, p, ce, cqe);
+	struct ua_consumer *c = ctx;
+	struct pend *p = pend_of(r);
+	const struct ua_ev_complete *ce = cqe;
+	enum ua_rec_cqe outcome;
+
+	c->st.pending = c->join.stats.pending;
+	if (why == UA_JOIN_COMPLETED && ce)
+		outcome = (ce->flags & UA_CF_OVERFLOW) ? UA_REC_CQE_OVERFLOW : UA_REC_CQE_POSTED;
+	else
+		outcome = ua_join_skipped(why, r) ? UA_REC_CQE_SKIPPED : UA_REC_CQE_NONE;
+	emit_record(c, p, why == UA_JOIN_COMPLETED ? ce : NULL, outcome);
 	pend_free(p);
 }
 
-/* A request that ended without a CQE we saw. */
-static void conclude_silent(struct ua_consumer *c, struct pend *p)
+static void join_discard(void *ctx, struct ua_join_req *r)
 {
-	conclude(c, p, NULL,
-		 (p->ev->flags & UA_SF_CQE_SKIP) ? UA_REC_CQE_SKIPPED : UA_REC_CQE_NONE);
+	struct ua_consumer *c = ctx;
+
+	c->st.pending = c->join.stats.pending;
+	pend_free(pend_of(r));
 }
 
-/* ---- sequence numbers and loss ---- */
-
-static int seq_bit(const struct seqtrack *t, uint64_t s)
+/* [first, first + n) never reached us: one URING_LOST record. */
+static void join_lost(void *ctx, uint64_t first, uint64_t n, const char *reason)
 {
-	uint64_t i = s % SEQ_WIN;
+	struct ua_consumer *c = ctx;
 
-	return (t->bits[i / 64] >> (i % 64)) & 1;
-}
-
-static void seq_set(struct seqtrack *t, uint64_t s, int on)
-{
-	uint64_t i = s % SEQ_WIN;
-
-	if (on)
-		t->bits[i / 64] |= 1ULL << (i % 64);
-	else
-		t->bits[i / 64] &= ~(1ULL << (i % 64));
-}
-
-static void seq_advance(struct seqtrack *t)
-{
-	while (t->base < t->max_seen && seq_bit(t, t->base)) {
-		seq_set(t, t->base, 0);
-		t->base++;
-	}
-}
-
-/* Declare [base, end) lost and write the record. */
-static void declare_lost(struct ua_consumer *c, uint64_t end, const char *reason)
-{
-	struct seqtrack *t = &c->seq;
-	uint64_t n = end - t->base;
-
-	ua_format_lost(&c->out, now_real_ns(), t->base, n, t->base, end - 1, reason, c->o->format);
+	ua_format_lost(&c->out, now_real_ns(), first, n, first, first + n - 1, reason,
+		       c->o->format);
 	c->st.lost_events += n;
 	c->st.lost_records++;
-	t->base = end;
-	seq_advance(t);
 	maybe_flush(c);
 }
 
-/* First seen number at or after @s (bounded by max_seen). */
-static uint64_t seq_next_seen(const struct seqtrack *t, uint64_t s)
+static int join_alive(void *ctx, uint32_t pid, uint64_t start_time)
 {
-	while (s < t->max_seen && !seq_bit(t, s))
-		s++;
-	return s;
-}
-
-static void seq_mark(struct ua_consumer *c, uint64_t s)
-{
-	struct seqtrack *t = &c->seq;
-
-	if (s < t->base) {
-		t->late++;
-		return;
-	}
-	/* Far ahead of a hole: the window cannot hold both, so the hole is
-	 * declared now. */
-	while (s >= t->base + SEQ_WIN)
-		declare_lost(c,
-			     seq_next_seen(t, t->base) < t->base + SEQ_WIN / 2 ?
-				     seq_next_seen(t, t->base) :
-				     t->base + SEQ_WIN / 2,
-			     "window");
-	seq_set(t, s, 1);
-	if (s + 1 > t->max_seen)
-		t->max_seen = s + 1;
-	seq_advance(t);
-}
-
-/* Holes below the previous tick's high mark have waited a whole tick. */
-static void seq_tick(struct ua_consumer *c, const char *reason)
-{
-	struct seqtrack *t = &c->seq;
-
-	while (t->base < t->max_seen && t->base < t->prev_max)
-		declare_lost(c, seq_next_seen(t, t->base), reason);
-	t->prev_max = t->max_seen;
+	return ua_proc_alive(pid, start_time);
 }
 
 /* ---- events ---- */
@@ -612,16 +473,12 @@ static void seq_tick(struct ua_consumer *c, const char *reason)
 static void on_submit(struct ua_consumer *c, const struct ua_ev_submit *e, size_t size)
 {
 	struct ua_proc_info info;
-	struct pend *p, *old;
+	struct pend *p;
 
 	if (size < sizeof(*e) || (size_t)e->name_len + e->name2_len > size - sizeof(*e)) {
 		fprintf(stderr, "uringaudit: malformed submit event (%zu bytes)\n", size);
 		return;
 	}
-	old = find_req(c, e->req);
-	if (old)
-		conclude_silent(c, old);
-
 	p = calloc(1, sizeof(*p));
 	if (!p || !(p->ev = malloc(size))) {
 		free(p);
@@ -630,8 +487,12 @@ static void on_submit(struct ua_consumer *c, const struct ua_ev_submit *e, size_
 		return;
 	}
 	memcpy(p->ev, e, size);
+	p->jr.seq = e->hdr.seq;
+	p->jr.req = e->req;
+	p->jr.pid = e->pid;
+	p->jr.start_time = e->start_time;
+	p->jr.cqe_skip = !!(e->flags & UA_SF_CQE_SKIP);
 	p->rule = e->rule;
-	p->arrived_ms = ua_now_ms();
 	ua_enrich_lookup(c->enrich, e->pid, e->start_time, e->exe_dev, e->exe_ino, &info);
 	if (info.exe && (p->exe = malloc(info.exe_len))) {
 		memcpy(p->exe, info.exe, info.exe_len);
@@ -642,10 +503,10 @@ static void on_submit(struct ua_consumer *c, const struct ua_ev_submit *e, size_
 		snprintf(p->container, sizeof(p->container), "%.*s", (int)info.container_len,
 			 info.container);
 	}
-	pend_insert(c, p);
-	/* Bounded: the oldest waiting request is written as it is. */
-	while (c->st.pending > c->o->pending_max)
-		conclude(c, c->oldest, NULL, UA_REC_CQE_NONE);
+	/* A pending request with the same identity has ended (concluded first);
+	 * bounded: beyond pending_max the oldest is written as it is. */
+	ua_join_submit(&c->join, &p->jr, ua_now_ms());
+	c->st.pending = c->join.stats.pending;
 }
 
 static void on_complete(struct ua_consumer *c, const struct ua_ev_complete *ce)
@@ -661,13 +522,12 @@ static void on_complete(struct ua_consumer *c, const struct ua_ev_complete *ce)
 	if (ce->rule < 0) {
 		/* Submitted tentatively; at completion no rule that records
 		 * matched (e.g. -F success=0 and it succeeded). */
-		pend_remove(c, p);
-		pend_free(p);
+		ua_join_drop(&c->join, &p->jr);
 		c->st.not_selected++;
 		return;
 	}
 	p->rule = ce->rule;
-	conclude(c, p, ce, (ce->flags & UA_CF_OVERFLOW) ? UA_REC_CQE_OVERFLOW : UA_REC_CQE_POSTED);
+	ua_join_complete(&c->join, &p->jr, ce);
 }
 
 _Static_assert(UA_OF_DELETED == UA_REC_OF_DELETED && UA_OF_TRUNC == UA_REC_OF_TRUNC &&
@@ -844,7 +704,7 @@ int ua_consumer_handle(void *ctx, void *data, size_t size)
 	if (size < sizeof(*h))
 		return 0;
 	c->st.events++;
-	seq_mark(c, h->seq);
+	ua_join_mark(&c->join, h->seq);
 	switch (h->type) {
 	case UA_EV_SUBMIT:
 		on_submit(c, data, size);
@@ -878,66 +738,15 @@ int ua_consumer_handle(void *ctx, void *data, size_t size)
 	return 0;
 }
 
-/* Conclude requests whose process is gone. Each pid is checked once a tick. */
-static void sweep(struct ua_consumer *c, uint64_t now)
-{
-	struct pend *p, *n;
-	uint32_t last_pid = 0;
-	uint64_t last_start = 0;
-	int last_alive = 1;
-
-	for (p = c->oldest; p; p = n) {
-		const struct ua_ev_submit *e = p->ev;
-
-		n = p->newer;
-		if (now - p->arrived_ms < 1000)
-			break;
-		if (e->pid != last_pid || e->start_time != last_start) {
-			last_pid = e->pid;
-			last_start = e->start_time;
-			last_alive = ua_proc_alive(e->pid, e->start_time);
-		}
-		if (last_alive) {
-			p->gone_since_ms = 0;
-			continue;
-		}
-		if (!p->gone_since_ms)
-			p->gone_since_ms = now;
-		if ((e->flags & UA_SF_CQE_SKIP) || now - p->gone_since_ms >= GONE_GRACE_MS)
-			conclude_silent(c, p);
-	}
-}
-
 void ua_consumer_tick(struct ua_consumer *c, uint64_t kernel_dropped, uint64_t seq_end)
 {
-	const char *reason = kernel_dropped > c->kernel_dropped_seen ? "ringbuf_full" : "unknown";
-	struct seqtrack *t = &c->seq;
-
 	c->boot_to_real_ns = ts_ns(CLOCK_REALTIME) - ts_ns(CLOCK_BOOTTIME);
-	/* Numbers the kernel had handed out by the previous tick were either
-	 * written then or never will be: a drop at the tail leaves no later
-	 * event to reveal the gap, so the kernel's counter bounds it. */
-	if (c->prev_seq_end > t->max_seen)
-		t->max_seen = c->prev_seq_end;
-	if (c->prev_seq_end > t->prev_max)
-		t->prev_max = c->prev_seq_end;
-	c->prev_seq_end = seq_end;
-	seq_tick(c, reason);
-	c->kernel_dropped_seen = kernel_dropped;
-	sweep(c, ua_now_ms());
+	ua_join_tick(&c->join, ua_now_ms(), kernel_dropped, seq_end);
 	ua_consumer_flush(c);
 }
 
 void ua_consumer_finish(struct ua_consumer *c, uint64_t kernel_dropped, uint64_t seq_end)
 {
-	/* Whatever is still missing now will not arrive: the programs are
-	 * detached and the ring buffer drained. Numbers taken after the last
-	 * event we saw were lost too. */
-	if (seq_end > c->seq.max_seen)
-		c->seq.max_seen = seq_end;
-	c->seq.prev_max = c->seq.max_seen;
-	seq_tick(c, kernel_dropped > c->kernel_dropped_seen ? "ringbuf_full" : "unknown");
-	while (c->oldest)
-		conclude(c, c->oldest, NULL, UA_REC_CQE_NONE);
+	ua_join_finish(&c->join, kernel_dropped, seq_end);
 	ua_consumer_flush(c);
 }
