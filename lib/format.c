@@ -7,6 +7,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <inttypes.h>
+#include <linux/io_uring.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -285,6 +286,21 @@ static void emit_ids(struct emit *e, const char *prefix, const struct ua_rec_ids
 		strcat(key, f[i].name);
 		emit_u64(e, key, f[i].v);
 	}
+}
+
+/* The process: pid, tid, ppid (@ppid set), comm, exe, auid, ses and the task's ids. */
+static void emit_who(struct emit *e, const struct ua_rec_who *w, int ppid)
+{
+	emit_u64(e, "pid", w->pid);
+	emit_u64(e, "tid", w->tid);
+	if (ppid)
+		emit_u64(e, "ppid", w->ppid);
+	emit_bytes(e, "comm", w->comm.ptr, w->comm.len, "?");
+	emit_bytes(e, "exe", w->exe.ptr, w->exe.len, "?");
+	/* (u32)-1 is "unset"; printed as the number, as auditd's raw records do. */
+	emit_u64(e, "auid", w->auid);
+	emit_u64(e, "ses", w->ses);
+	emit_ids(e, "", &w->ids);
 }
 
 /* skip,async,... in text, ["skip","async",...] in JSON; unknown bits as one 0x.. item. */
@@ -773,15 +789,7 @@ static void emit_record(struct emit *e, const struct ua_record *r)
 	emit_key(e, "user_data");
 	ua_buf_addf(e->b, e->f == UA_FMT_TEXT ? "0x%" PRIx64 : "\"0x%" PRIx64 "\"", r->user_data);
 
-	emit_u64(e, "pid", r->pid);
-	emit_u64(e, "tid", r->tid);
-	emit_u64(e, "ppid", r->ppid);
-	emit_bytes(e, "comm", r->comm.ptr, r->comm.len, "?");
-	emit_bytes(e, "exe", r->exe.ptr, r->exe.len, "?");
-	/* (u32)-1 is "unset"; printed as the number, as auditd's raw records do. */
-	emit_u64(e, "auid", r->auid);
-	emit_u64(e, "ses", r->ses);
-	emit_ids(e, "", &r->task);
+	emit_who(e, &r->who, 1);
 	emit_word(e, "cred", NAME_OF(cred_names, r->cred));
 	if (r->has_personality)
 		emit_u64(e, "personality", r->personality);
@@ -922,5 +930,95 @@ int ua_format_cqe(struct ua_buf *out, uint64_t time_ns, uint64_t seq, uint8_t op
 	emit_s64(&e, "res", res);
 	if (obj)
 		emit_obj(&e, obj);
+	return line_end(&e, start);
+}
+
+int ua_format_setup(struct ua_buf *out, const struct ua_rec_setup *r, enum ua_format f)
+{
+	struct emit e = { .b = out, .f = f };
+	size_t start;
+	int rc = line_check(out, f);
+
+	if (rc)
+		return rc;
+	if (!r)
+		return -EINVAL;
+	start = out->len;
+	emit_begin(&e, UA_TYPE_SETUP, r->time_ns, r->seq);
+	emit_ring(&e, "ring", r->ring);
+	emit_s64(&e, "fd", r->fd);
+	emit_u64(&e, "sq_entries", r->sq_entries);
+	emit_u64(&e, "cq_entries", r->cq_entries);
+	emit_u64(&e, "setup_flags", r->flags);
+	if (r->flags & IORING_SETUP_SQPOLL) {
+		emit_u64(&e, "sq_thread_idle", r->sq_thread_idle);
+		if (r->flags & IORING_SETUP_SQ_AFF)
+			emit_s64(&e, "sq_thread_cpu", r->sq_thread_cpu);
+	}
+	emit_who(&e, &r->who, 0);
+	return line_end(&e, start);
+}
+
+/* 0x-hex, bare in text and a string in JSON: a bit set, which JSON numbers
+ * (doubles) would not keep. */
+static void emit_hex_str(struct emit *e, const char *key, uint64_t v)
+{
+	emit_key(e, key);
+	ua_buf_addf(e->b, e->f == UA_FMT_TEXT ? "0x%" PRIx64 : "\"0x%" PRIx64 "\"", v);
+}
+
+int ua_format_register(struct ua_buf *out, const struct ua_rec_register *r, enum ua_format f)
+{
+	struct emit e = { .b = out, .f = f };
+	size_t start;
+	int rc = line_check(out, f);
+
+	if (rc)
+		return rc;
+	if (!r)
+		return -EINVAL;
+	start = out->len;
+	emit_begin(&e, UA_TYPE_REGISTER, r->time_ns, r->seq);
+	emit_ring(&e, "ring", r->ring);
+	emit_u64(&e, "reg_opcode", r->opcode);
+	emit_word(&e, "reg_op",
+		  r->op_name && is_word(r->op_name, strlen(r->op_name)) ? r->op_name : NULL);
+	emit_tri(&e, "success", r->ret >= 0);
+	emit_s64(&e, "exit", r->ret);
+	switch (r->opcode) {
+	case IORING_REGISTER_BUFFERS:
+	case IORING_UNREGISTER_BUFFERS:
+	case IORING_REGISTER_BUFFERS2:
+	case IORING_REGISTER_BUFFERS_UPDATE:
+	case IORING_REGISTER_FILES:
+	case IORING_UNREGISTER_FILES:
+	case IORING_REGISTER_FILES_UPDATE:
+	case IORING_REGISTER_FILES2:
+	case IORING_REGISTER_FILES_UPDATE2:
+		/* the tracepoint's counts: the ring's tables after the call */
+		emit_u64(&e, "nr_files", r->nr_files);
+		emit_u64(&e, "nr_bufs", r->nr_bufs);
+		break;
+	case IORING_REGISTER_PERSONALITY:
+		if (r->ret > 0)
+			emit_u64(&e, "personality", (uint64_t)r->ret);
+		break;
+	case IORING_REGISTER_RESTRICTIONS:
+		/* the ring's sets afterwards */
+		if (r->ret < 0)
+			break;
+		emit_hex_str(&e, "allowed_register_ops", r->allowed_register_ops);
+		emit_hex_str(&e, "allowed_sqe_ops", r->allowed_sqe_ops);
+		emit_u64(&e, "allowed_sqe_flags", r->allowed_sqe_flags);
+		emit_u64(&e, "required_sqe_flags", r->required_sqe_flags);
+		break;
+	case IORING_REGISTER_RING_FDS:
+		if (r->ret >= 0)
+			emit_u64(&e, "nr_ring_fds", (uint64_t)r->ret);
+		break;
+	default:
+		break;
+	}
+	emit_who(&e, &r->who, 0);
 	return line_end(&e, start);
 }

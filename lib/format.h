@@ -45,6 +45,8 @@ int ua_format_lost(struct ua_buf *out, uint64_t time_ns, uint64_t seq, uint64_t 
 int ua_format_ip(const struct ua_rec_addr *a, char *buf, size_t len, unsigned int *port);
 
 #define UA_TYPE_CQE "URING_CQE"
+#define UA_TYPE_SETUP "URING_SETUP"
+#define UA_TYPE_REGISTER "URING_REGISTER"
 
 /*
  * Append one URING_CQE line: an intermediate CQE (IORING_CQE_F_MORE) of a multishot request
@@ -54,6 +56,20 @@ int ua_format_ip(const struct ua_rec_addr *a, char *buf, size_t len, unsigned in
 int ua_format_cqe(struct ua_buf *out, uint64_t time_ns, uint64_t seq, uint8_t opcode,
 		  const char *op_name, uint64_t ring, uint32_t pid, int32_t res, uint32_t index,
 		  const struct ua_rec_obj *obj, enum ua_format f);
+
+/*
+ * Append one URING_SETUP line: ring, fd, sq_entries, cq_entries, setup_flags, with SQPOLL
+ * sq_thread_idle (and sq_thread_cpu with SQ_AFF), then the process (no ppid). -EINVAL for a
+ * NULL record or an unknown format, -ENOMEM; nothing appended on error.
+ */
+int ua_format_setup(struct ua_buf *out, const struct ua_rec_setup *r, enum ua_format f);
+
+/*
+ * Append one URING_REGISTER line: ring, reg_opcode, reg_op, success, exit, the fields of the
+ * opcode (file and buffer table sizes, the new personality, the ring's restrictions, ring
+ * fds registered), then the process (no ppid). Errors as ua_format_setup.
+ */
+int ua_format_register(struct ua_buf *out, const struct ua_rec_register *r, enum ua_format f);
 
 /* Kinds of ua_kv values. */
 enum ua_kv_kind {

@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
 /*
- * One complete record, as the formatter sees it: plain C, no kernel types,
- * no libbpf. The daemon fills it from the joined SUBMIT/COMPLETE events and
- * the enrichment caches; the unit tests fill it by hand.
+ * The records, as the formatter sees them: plain C, no kernel types, no
+ * libbpf. The daemon fills them from the events (a request's joined
+ * SUBMIT/COMPLETE, a ring's setup, a register call) and the enrichment
+ * caches; the unit tests fill them by hand. Every record names its process
+ * with the same struct ua_rec_who.
  */
 #ifndef UA_RECORD_H
 #define UA_RECORD_H
@@ -36,6 +38,15 @@ struct ua_rec_ids {
 struct ua_bytes {
 	const char *ptr; /* NULL: field absent */
 	size_t len;
+};
+
+/* Who: the process and thread behind a record, and the task's credentials. */
+struct ua_rec_who {
+	uint32_t pid, tid, ppid; /* ppid: URINGOP records only */
+	struct ua_bytes comm;
+	struct ua_bytes exe; /* absent: printed as exe=? */
+	uint32_t auid, ses;  /* (u32)-1: unset */
+	struct ua_rec_ids ids;
 };
 
 /* A socket address: family and the raw struct sockaddr bytes (family first). */
@@ -100,13 +111,9 @@ struct ua_record {
 	enum ua_rec_ctx ctx;
 	uint32_t rflags; /* UA_REC_F_* */
 
-	uint32_t pid, tid, ppid;
-	struct ua_bytes comm;
-	struct ua_bytes exe; /* absent: printed as exe=? */
-	uint32_t auid, ses;
-	struct ua_rec_ids task; /* the task's credentials */
-	enum ua_rec_cred cred;	/* source of the effective credentials */
-	int cred_differs;	/* eff differs from task: print the eff_ set */
+	struct ua_rec_who who; /* who.ids: the task's credentials */
+	enum ua_rec_cred cred; /* source of the effective credentials */
+	int cred_differs;      /* eff differs from task: print the eff_ set */
 	struct ua_rec_ids eff;
 	int has_personality;
 	uint32_t personality; /* personality id, when known */
@@ -131,6 +138,37 @@ struct ua_record {
 	size_t nobjs;
 
 	struct ua_bytes key; /* rule key; absent: key=(none) */
+};
+
+/* io_uring_setup created a ring (URING_SETUP). */
+struct ua_rec_setup {
+	uint64_t seq;	  /* the event's sequence number */
+	uint64_t time_ns; /* CLOCK_REALTIME, ns */
+	uint64_t ring;	  /* ring identity, as in URINGOP's ring= */
+	int32_t fd;	  /* the ring's fd */
+	uint32_t sq_entries, cq_entries;
+	uint32_t flags;		 /* IORING_SETUP_* */
+	uint32_t sq_thread_idle; /* SQPOLL: ms */
+	int32_t sq_thread_cpu;	 /* SQPOLL with SQ_AFF: the CPU */
+	struct ua_rec_who who;
+};
+
+/* io_uring_register on a ring (URING_REGISTER). Which fields print depends
+ * on the opcode (see format.c). */
+struct ua_rec_register {
+	uint64_t seq;
+	uint64_t time_ns;
+	uint64_t ring;
+	uint32_t opcode;     /* IORING_REGISTER_* */
+	const char *op_name; /* "register_personality"; NULL: unknown */
+	int64_t ret;	     /* the call's result (-errno) */
+	/* files and buffers: the ring's table sizes after the call */
+	uint32_t nr_files, nr_bufs;
+	/* restrictions: the ring's sets after the call */
+	uint64_t allowed_register_ops; /* bit n: register opcode n */
+	uint64_t allowed_sqe_ops;      /* bit n: SQE opcode n (the first 64) */
+	uint8_t allowed_sqe_flags, required_sqe_flags;
+	struct ua_rec_who who;
 };
 
 #endif /* UA_RECORD_H */

@@ -362,20 +362,20 @@ static void emit_record(struct ua_consumer *c, struct pend *p, const struct ua_e
 		r.rflags |= UA_REC_F_FIXED_FILE;
 	if (e->flags & UA_SF_INIT_FAILED)
 		r.rflags |= UA_REC_F_INIT_FAILED;
-	r.pid = e->pid;
-	r.tid = e->tid;
-	r.ppid = e->ppid;
-	r.comm.ptr = e->comm;
-	r.comm.len = strnlen(e->comm, sizeof(e->comm));
-	r.exe.ptr = p->exe;
-	r.exe.len = p->exe_len;
+	r.who.pid = e->pid;
+	r.who.tid = e->tid;
+	r.who.ppid = e->ppid;
+	r.who.comm.ptr = e->comm;
+	r.who.comm.len = strnlen(e->comm, sizeof(e->comm));
+	r.who.exe.ptr = p->exe;
+	r.who.exe.len = p->exe_len;
 	if (p->has_container) {
 		r.container.ptr = p->container;
 		r.container.len = strlen(p->container);
 	}
-	r.auid = e->auid;
-	r.ses = e->ses;
-	ids_copy(&r.task, &e->task);
+	r.who.auid = e->auid;
+	r.who.ses = e->ses;
+	ids_copy(&r.who.ids, &e->task);
 	ids_copy(&r.eff, &e->eff);
 	r.cred = (enum ua_rec_cred)e->cred_src;
 	r.cred_differs = memcmp(&e->task, &e->eff, sizeof(e->task)) != 0;
@@ -574,125 +574,71 @@ static void on_obj(struct ua_consumer *c, const struct ua_ev_obj *o, size_t size
 	memcpy(p->objs[p->nobjs++], o, size);
 }
 
-/* The common "who" fields of ring-level records. */
-/* The ring id as records print it, for generic (ua_kv) events. */
-static const char *ring_hex(const struct ua_consumer *c, uint64_t ring, char buf[17])
-{
-	snprintf(buf, 17, "%016llx", (unsigned long long)ring_id(c, ring));
-	return buf;
-}
-
-static size_t who_kv(struct ua_consumer *c, struct ua_kv *kv, uint32_t pid, uint32_t tid,
-		     uint64_t start_time, uint32_t exe_dev, uint64_t exe_ino, const char *comm,
-		     uint32_t auid, uint32_t ses, const struct ua_ids *ids)
+/* The process of a ring-level record (setup, register). Its exe lives
+ * until the next enrichment lookup. */
+static void who_of(struct ua_consumer *c, struct ua_rec_who *w, uint32_t pid, uint32_t tid,
+		   uint64_t start_time, uint32_t exe_dev, uint64_t exe_ino, const char *comm,
+		   uint32_t auid, uint32_t ses, const struct ua_ids *ids)
 {
 	struct ua_proc_info info;
-	size_t n = 0;
 
 	ua_enrich_lookup(c->enrich, pid, start_time, exe_dev, exe_ino, &info);
-	kv[n++] = ua_kv_u64("pid", pid);
-	kv[n++] = ua_kv_u64("tid", tid);
-	kv[n++] = ua_kv_str("comm", comm, strnlen(comm, UA_COMM_LEN));
-	kv[n++] = ua_kv_str("exe", info.exe, info.exe_len);
-	kv[n++] = ua_kv_u64("auid", auid);
-	kv[n++] = ua_kv_u64("ses", ses);
-	kv[n++] = ua_kv_u64("uid", ids->uid);
-	kv[n++] = ua_kv_u64("gid", ids->gid);
-	kv[n++] = ua_kv_u64("euid", ids->euid);
-	kv[n++] = ua_kv_u64("suid", ids->suid);
-	kv[n++] = ua_kv_u64("fsuid", ids->fsuid);
-	kv[n++] = ua_kv_u64("egid", ids->egid);
-	kv[n++] = ua_kv_u64("sgid", ids->sgid);
-	kv[n++] = ua_kv_u64("fsgid", ids->fsgid);
-	return n;
+	w->pid = pid;
+	w->tid = tid;
+	w->comm.ptr = comm;
+	w->comm.len = strnlen(comm, UA_COMM_LEN);
+	w->exe.ptr = info.exe;
+	w->exe.len = info.exe_len;
+	w->auid = auid;
+	w->ses = ses;
+	ids_copy(&w->ids, ids);
 }
-
-#define IORING_SETUP_SQPOLL_BIT (1u << 1)
-#define IORING_SETUP_SQ_AFF_BIT (1u << 2)
 
 /* io_uring_setup: one URING_SETUP record. */
 static void on_ring(struct ua_consumer *c, const struct ua_ev_ring *r)
 {
-	struct ua_kv kv[32];
-	char hex[24];
-	size_t n;
+	struct ua_rec_setup s;
 
+	memset(&s, 0, sizeof(s));
 	c->st.rings_seen++;
-	kv[0] = ua_kv_word("ring", ring_hex(c, r->ring, hex));
-	kv[1] = ua_kv_s64("fd", r->fd);
-	kv[2] = ua_kv_u64("sq_entries", r->sq_entries);
-	kv[3] = ua_kv_u64("cq_entries", r->cq_entries);
-	kv[4] = ua_kv_u64("setup_flags", r->flags);
-	n = 5;
-	if (r->flags & IORING_SETUP_SQPOLL_BIT) {
-		kv[n++] = ua_kv_u64("sq_thread_idle", r->sq_thread_idle);
-		if (r->flags & IORING_SETUP_SQ_AFF_BIT)
-			kv[n++] = ua_kv_s64("sq_thread_cpu", (int32_t)r->sq_thread_cpu);
-	}
-	n += who_kv(c, kv + n, r->pid, r->tid, r->start_time, r->exe_dev, r->exe_ino, r->comm,
-		    r->auid, r->ses, &r->ids);
-	ua_format_event(&c->out, "URING_SETUP", r->hdr.ktime + (uint64_t)c->boot_to_real_ns,
-			r->hdr.seq, kv, n, c->o->format);
+	s.seq = r->hdr.seq;
+	s.time_ns = r->hdr.ktime + (uint64_t)c->boot_to_real_ns;
+	s.ring = ring_id(c, r->ring);
+	s.fd = r->fd;
+	s.sq_entries = r->sq_entries;
+	s.cq_entries = r->cq_entries;
+	s.flags = r->flags;
+	s.sq_thread_idle = r->sq_thread_idle;
+	s.sq_thread_cpu = (int32_t)r->sq_thread_cpu;
+	who_of(c, &s.who, r->pid, r->tid, r->start_time, r->exe_dev, r->exe_ino, r->comm, r->auid,
+	       r->ses, &r->ids);
+	ua_format_setup(&c->out, &s, c->o->format);
 	maybe_flush(c);
 }
 
 /* io_uring_register: one URING_REGISTER record. */
 static void on_register(struct ua_consumer *c, const struct ua_ev_register *r)
 {
-	struct ua_kv kv[40];
-	char hex[24], sqe_ops[24], reg_ops[24];
-	const char *name = ua_register_op_name(r->opcode);
-	size_t n = 0;
+	struct ua_rec_register g;
 
 	if (r->opcode == IORING_REGISTER_PERSONALITY && r->ret > 0)
 		pers_add(c, r->ring, r->cred, (uint32_t)r->ret);
-	kv[n++] = ua_kv_word("ring", ring_hex(c, r->ring, hex));
-	kv[n++] = ua_kv_u64("reg_opcode", r->opcode);
-	kv[n++] = name ? ua_kv_word("reg_op", name) : ua_kv_str("reg_op", NULL, 0);
-	kv[n++] = ua_kv_bool("success", r->ret >= 0);
-	kv[n++] = ua_kv_s64("exit", r->ret);
-	switch (r->opcode) {
-	case IORING_REGISTER_BUFFERS:
-	case IORING_UNREGISTER_BUFFERS:
-	case IORING_REGISTER_BUFFERS2:
-	case IORING_REGISTER_BUFFERS_UPDATE:
-	case IORING_REGISTER_FILES:
-	case IORING_UNREGISTER_FILES:
-	case IORING_REGISTER_FILES_UPDATE:
-	case IORING_REGISTER_FILES2:
-	case IORING_REGISTER_FILES_UPDATE2:
-		/* the tracepoint's counts: the ring's tables after the call */
-		kv[n++] = ua_kv_u64("nr_files", r->nr_files);
-		kv[n++] = ua_kv_u64("nr_bufs", r->nr_bufs);
-		break;
-	case IORING_REGISTER_PERSONALITY:
-		if (r->ret > 0)
-			kv[n++] = ua_kv_u64("personality", (uint64_t)r->ret);
-		break;
-	case IORING_REGISTER_RESTRICTIONS:
-		/* the ring's sets afterwards */
-		if (r->ret < 0)
-			break;
-		snprintf(reg_ops, sizeof(reg_ops), "0x%llx",
-			 (unsigned long long)r->restr_register_op);
-		snprintf(sqe_ops, sizeof(sqe_ops), "0x%llx",
-			 (unsigned long long)r->restr_sqe_op[0]);
-		kv[n++] = ua_kv_word("allowed_register_ops", reg_ops);
-		kv[n++] = ua_kv_word("allowed_sqe_ops", sqe_ops);
-		kv[n++] = ua_kv_u64("allowed_sqe_flags", r->restr_sqe_flags_allowed);
-		kv[n++] = ua_kv_u64("required_sqe_flags", r->restr_sqe_flags_required);
-		break;
-	case IORING_REGISTER_RING_FDS:
-		if (r->ret >= 0)
-			kv[n++] = ua_kv_u64("nr_ring_fds", (uint64_t)r->ret);
-		break;
-	default:
-		break;
-	}
-	n += who_kv(c, kv + n, r->pid, r->tid, r->start_time, r->exe_dev, r->exe_ino, r->comm,
-		    r->auid, r->ses, &r->ids);
-	ua_format_event(&c->out, "URING_REGISTER", r->hdr.ktime + (uint64_t)c->boot_to_real_ns,
-			r->hdr.seq, kv, n, c->o->format);
+	memset(&g, 0, sizeof(g));
+	g.seq = r->hdr.seq;
+	g.time_ns = r->hdr.ktime + (uint64_t)c->boot_to_real_ns;
+	g.ring = ring_id(c, r->ring);
+	g.opcode = r->opcode;
+	g.op_name = ua_register_op_name(r->opcode);
+	g.ret = r->ret;
+	g.nr_files = r->nr_files;
+	g.nr_bufs = r->nr_bufs;
+	g.allowed_register_ops = r->restr_register_op;
+	g.allowed_sqe_ops = r->restr_sqe_op[0];
+	g.allowed_sqe_flags = r->restr_sqe_flags_allowed;
+	g.required_sqe_flags = r->restr_sqe_flags_required;
+	who_of(c, &g.who, r->pid, r->tid, r->start_time, r->exe_dev, r->exe_ino, r->comm, r->auid,
+	       r->ses, &r->ids);
+	ua_format_register(&c->out, &g, c->o->format);
 	maybe_flush(c);
 }
 

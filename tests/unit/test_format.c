@@ -32,12 +32,21 @@
 static const char hostile1[] = "/tmp/a b\"c\nd=e\x01\xff";
 static const char hostile2[] = "/tmp/x\0y z";
 
-enum sample_kind { SAMPLE_RECORD, SAMPLE_LOST, SAMPLE_EVENT, SAMPLE_CQE };
+enum sample_kind {
+	SAMPLE_RECORD,
+	SAMPLE_LOST,
+	SAMPLE_EVENT,
+	SAMPLE_CQE,
+	SAMPLE_SETUP,
+	SAMPLE_REGISTER
+};
 
 struct sample {
 	const char *name;
 	enum sample_kind kind;
 	struct ua_record r;
+	struct ua_rec_setup setup;
+	struct ua_rec_register reg;
 };
 
 static struct ua_record base_record(uint64_t seq, uint8_t opcode)
@@ -57,14 +66,14 @@ static struct ua_record base_record(uint64_t seq, uint8_t opcode)
 	r.ring = 0xffff8881034c2000ull;
 	r.user_data = 0x2a;
 	r.ctx = UA_REC_CTX_TASK;
-	r.pid = 4242;
-	r.tid = 4242;
-	r.ppid = 1;
-	r.comm = BYTES("cat");
-	r.exe = BYTES("/usr/bin/cat");
-	r.auid = 1000;
-	r.ses = 3;
-	r.task = (struct ua_rec_ids){ 1000, 1000, 1000, 1000, 1000, 1000, 1000, 1000 };
+	r.who.pid = 4242;
+	r.who.tid = 4242;
+	r.who.ppid = 1;
+	r.who.comm = BYTES("cat");
+	r.who.exe = BYTES("/usr/bin/cat");
+	r.who.auid = 1000;
+	r.who.ses = 3;
+	r.who.ids = (struct ua_rec_ids){ 1000, 1000, 1000, 1000, 1000, 1000, 1000, 1000 };
 	r.cred = UA_REC_CRED_TASK;
 	r.cgroup_id = 8312;
 	r.dfd = -100; /* AT_FDCWD */
@@ -101,9 +110,9 @@ static struct sample *make_samples(size_t *n)
 	*r = base_record(1002, UA_OP_OPENAT);
 	r->success = 0;
 	r->exit = -13;
-	r->auid = UNSET;
-	r->ses = UNSET;
-	r->exe.ptr = NULL;
+	r->who.auid = UNSET;
+	r->who.ses = UNSET;
+	r->who.exe.ptr = NULL;
 	r->name = BYTES("/root/.ssh/id_ed25519");
 	r->op_flags = 0;
 	r->user_data = 0xdeadbeefcafef00dull;
@@ -114,8 +123,8 @@ static struct sample *make_samples(size_t *n)
 	*r = base_record(1003, UA_OP_OPENAT2);
 	r->exit = 7;
 	r->ctx = UA_REC_CTX_SQPOLL;
-	r->tid = 4250;
-	r->comm = BYTES("iou-sqp-4242");
+	r->who.tid = 4250;
+	r->who.comm = BYTES("iou-sqp-4242");
 	r->cred = UA_REC_CRED_SQPOLL;
 	r->cred_differs = 1;
 	r->eff = (struct ua_rec_ids){ 0, 0, 0, 0, 0, 0, 0, 0 };
@@ -151,8 +160,8 @@ static struct sample *make_samples(size_t *n)
 	s[i].name = "renameat_hostile";
 	r = &s[i++].r;
 	*r = base_record(1006, UA_OP_RENAMEAT);
-	r->comm = BYTES("evil comm\n");
-	r->exe = BYTES("/tmp/ev\"il");
+	r->who.comm = BYTES("evil comm\n");
+	r->who.exe = BYTES("/tmp/ev\"il");
 	r->container = BYTES("pod=1 x");
 	r->name = (struct ua_bytes){ hostile1, sizeof(hostile1) - 1 };
 	r->name2 = (struct ua_bytes){ hostile2, sizeof(hostile2) - 1 };
@@ -215,8 +224,8 @@ static struct sample *make_samples(size_t *n)
 	*r = base_record(1012, UA_OP_ACCEPT);
 	r->exit = 9;
 	r->cqes = 5;
-	r->comm = BYTES("nginx");
-	r->exe = BYTES("/usr/sbin/nginx");
+	r->who.comm = BYTES("nginx");
+	r->who.exe = BYTES("/usr/sbin/nginx");
 
 	/* 12. failed in prep: no objects, even though the op has some. */
 	s[i].name = "openat_initfail";
@@ -336,6 +345,170 @@ static struct sample *make_samples(size_t *n)
 	return s;
 }
 
+static struct ua_rec_who base_who(void)
+{
+	struct ua_rec_who w = {
+		.pid = 4242,
+		.tid = 4243,
+		.ppid = 1, /* not printed: ring-level records have no ppid */
+		.comm = BYTES("cat"),
+		.exe = BYTES("/usr/bin/cat"),
+		.auid = 1000,
+		.ses = 3,
+		.ids = { 1000, 1001, 1002, 1003, 1004, 1005, 1006, 1007 },
+	};
+
+	return w;
+}
+
+/* URING_SETUP and URING_REGISTER records (tests/golden/ring_records.*). */
+static struct sample *make_ring_samples(size_t *n)
+{
+	static struct sample s[16];
+	struct ua_rec_setup *u;
+	struct ua_rec_register *g;
+	size_t i = 0;
+
+	memset(s, 0, sizeof(s));
+
+	/* 1. A plain ring. */
+	s[i].name = "setup_plain";
+	s[i].kind = SAMPLE_SETUP;
+	u = &s[i++].setup;
+	u->seq = 2001;
+	u->time_ns = T0;
+	u->ring = 0xffff8881034c2000ull;
+	u->fd = 3;
+	u->sq_entries = 8;
+	u->cq_entries = 16;
+	u->flags = 0;
+	u->sq_thread_cpu = -1;
+	u->who = base_who();
+
+	/* 2. SQPOLL pinned to a CPU, by a hostile comm, exe unknown, login uid unset. */
+	s[i].name = "setup_sqpoll_aff";
+	s[i].kind = SAMPLE_SETUP;
+	u = &s[i++].setup;
+	*u = s[0].setup;
+	u->seq = 2002;
+	u->fd = 7;
+	u->flags = 0x6; /* IORING_SETUP_SQPOLL | IORING_SETUP_SQ_AFF */
+	u->sq_thread_idle = 2000;
+	u->sq_thread_cpu = 1;
+	u->who.comm = BYTES("evil comm\n");
+	u->who.exe.ptr = NULL;
+	u->who.auid = UNSET;
+	u->who.ses = UNSET;
+
+	/* 3. SQPOLL without a CPU: idle only; a hostile exe path. */
+	s[i].name = "setup_sqpoll";
+	s[i].kind = SAMPLE_SETUP;
+	u = &s[i++].setup;
+	*u = s[0].setup;
+	u->seq = 2003;
+	u->flags = 0x2 | 0x100; /* SQPOLL | CQSIZE */
+	u->sq_thread_idle = 1000;
+	u->who.exe = (struct ua_bytes){ hostile2, sizeof(hostile2) - 1 };
+
+	/* 4. Files registered: the table sizes after the call. */
+	s[i].name = "register_files";
+	s[i].kind = SAMPLE_REGISTER;
+	g = &s[i++].reg;
+	g->seq = 2004;
+	g->time_ns = T0 + 1000000;
+	g->ring = 0xffff8881034c2000ull;
+	g->opcode = 2; /* IORING_REGISTER_FILES */
+	g->op_name = ua_register_op_name(2);
+	g->ret = 0;
+	g->nr_files = 4;
+	g->who = base_who();
+
+	/* 5. A personality registered (its id), and one refused. */
+	s[i].name = "register_personality";
+	s[i].kind = SAMPLE_REGISTER;
+	g = &s[i++].reg;
+	*g = s[3].reg;
+	g->seq = 2005;
+	g->opcode = 9; /* IORING_REGISTER_PERSONALITY */
+	g->op_name = ua_register_op_name(9);
+	g->ret = 2;
+	g->nr_files = 4; /* not printed for this op */
+	s[i].name = "register_personality_failed";
+	s[i].kind = SAMPLE_REGISTER;
+	g = &s[i++].reg;
+	*g = s[4].reg;
+	g->seq = 2006;
+	g->ret = -22;
+
+	/* 6. Restrictions: the ring's sets afterwards; nothing when refused. */
+	s[i].name = "register_restrictions";
+	s[i].kind = SAMPLE_REGISTER;
+	g = &s[i++].reg;
+	*g = s[3].reg;
+	g->seq = 2007;
+	g->opcode = 11; /* IORING_REGISTER_RESTRICTIONS */
+	g->op_name = ua_register_op_name(11);
+	g->allowed_register_ops = 0x1004;
+	g->allowed_sqe_ops = 0xfffffffffffffff0ull; /* beyond a double's precision */
+	g->allowed_sqe_flags = 0x3;
+	g->required_sqe_flags = 0x1;
+	s[i].name = "register_restrictions_failed";
+	s[i].kind = SAMPLE_REGISTER;
+	g = &s[i++].reg;
+	*g = s[6].reg;
+	g->seq = 2008;
+	g->ret = -16;
+
+	/* 7. Ring fds: how many were registered. */
+	s[i].name = "register_ring_fds";
+	s[i].kind = SAMPLE_REGISTER;
+	g = &s[i++].reg;
+	*g = s[3].reg;
+	g->seq = 2009;
+	g->opcode = 20; /* IORING_REGISTER_RING_FDS */
+	g->op_name = ua_register_op_name(20);
+	g->ret = 1;
+
+	/* 8. An op with no fields of its own, by a hostile comm and exe. */
+	s[i].name = "register_eventfd_hostile";
+	s[i].kind = SAMPLE_REGISTER;
+	g = &s[i++].reg;
+	*g = s[3].reg;
+	g->seq = 2010;
+	g->opcode = 4; /* IORING_REGISTER_EVENTFD */
+	g->op_name = ua_register_op_name(4);
+	g->who.comm = BYTES("a=b \"c\"");
+	g->who.exe = (struct ua_bytes){ hostile1, sizeof(hostile1) - 1 };
+
+	/* 9. An opcode no table knows. */
+	s[i].name = "register_unknown";
+	s[i].kind = SAMPLE_REGISTER;
+	g = &s[i++].reg;
+	*g = s[3].reg;
+	g->seq = 2011;
+	g->opcode = 200;
+	g->op_name = NULL;
+	g->ret = -22;
+
+	*n = i;
+	return s;
+}
+
+/* Both sample sets, for the structural checks. */
+static struct sample *every_sample(size_t *n)
+{
+	static struct sample all[48];
+	struct sample *s;
+	size_t a, b;
+
+	s = make_samples(&a);
+	memcpy(all, s, a * sizeof(*s));
+	s = make_ring_samples(&b);
+	memcpy(all + a, s, b * sizeof(*s));
+	*n = a + b;
+	return all;
+}
+
 static int format_sample(struct ua_buf *out, const struct sample *s, enum ua_format f)
 {
 	static const char rules_path[] = "/etc/uringaudit/rules d\n.conf";
@@ -353,6 +526,10 @@ static int format_sample(struct ua_buf *out, const struct sample *s, enum ua_for
 	switch (s->kind) {
 	case SAMPLE_RECORD:
 		return ua_format_record(out, &s->r, f);
+	case SAMPLE_SETUP:
+		return ua_format_setup(out, &s->setup, f);
+	case SAMPLE_REGISTER:
+		return ua_format_register(out, &s->reg, f);
 	case SAMPLE_CQE: {
 		const struct ua_rec_obj o = { .role = UA_REC_ROLE_NEW,
 					      .kind = UA_REC_OBJ_SOCK,
@@ -419,7 +596,7 @@ static void report_first_difference(const struct ua_buf *got, const struct ua_bu
 	fprintf(stderr, "  first difference at byte %zu, line %zu\n", i, line);
 }
 
-static void check_golden(enum ua_format f, const char *file)
+static void check_golden(enum ua_format f, const char *file, struct sample *(*make)(size_t *n))
 {
 	struct ua_buf got = UA_BUF_INIT, want = UA_BUF_INIT;
 	const char *update = getenv("UA_UPDATE_GOLDEN");
@@ -429,7 +606,7 @@ static void check_golden(enum ua_format f, const char *file)
 	int err;
 
 	snprintf(path, sizeof(path), "%s/%s", UA_GOLDEN_DIR, file);
-	s = make_samples(&n);
+	s = make(&n);
 	for (i = 0; i < n; i++) {
 		err = format_sample(&got, &s[i], f);
 		if (!ASSERT_OK(err, s[i].name))
@@ -456,12 +633,22 @@ out:
 
 static void test_golden_text(void)
 {
-	check_golden(UA_FMT_TEXT, "records.txt");
+	check_golden(UA_FMT_TEXT, "records.txt", make_samples);
 }
 
 static void test_golden_json(void)
 {
-	check_golden(UA_FMT_JSON, "records.jsonl");
+	check_golden(UA_FMT_JSON, "records.jsonl", make_samples);
+}
+
+static void test_golden_ring_text(void)
+{
+	check_golden(UA_FMT_TEXT, "ring_records.txt", make_ring_samples);
+}
+
+static void test_golden_ring_json(void)
+{
+	check_golden(UA_FMT_JSON, "ring_records.jsonl", make_ring_samples);
 }
 
 /* ---- a minimal JSON validator (RFC 8259), rejecting duplicate keys ---- */
@@ -717,7 +904,7 @@ static void test_one_line_each(void)
 	struct sample *s;
 	size_t i, k, n, f;
 
-	s = make_samples(&n);
+	s = every_sample(&n);
 	for (f = 0; f < ARRAY_SIZE(fmts); f++) {
 		for (i = 0; i < n; i++) {
 			ua_buf_reset(&b);
@@ -743,7 +930,7 @@ static void test_json_parses(void)
 	struct sample *s;
 	size_t i, n;
 
-	s = make_samples(&n);
+	s = every_sample(&n);
 	for (i = 0; i < n; i++) {
 		ua_buf_reset(&b);
 		if (!ASSERT_OK(format_sample(&b, &s[i], UA_FMT_JSON), s[i].name))
@@ -786,7 +973,7 @@ static void test_text_parses(void)
 	size_t i, n, k;
 	int nf, a, c;
 
-	s = make_samples(&n);
+	s = every_sample(&n);
 	for (i = 0; i < n; i++) {
 		ua_buf_reset(&b);
 		if (!ASSERT_OK(format_sample(&b, &s[i], UA_FMT_TEXT), s[i].name))
@@ -870,7 +1057,7 @@ static void test_hostile_round_trip(void)
 	ASSERT_MEMEQ(dec.data, dec.len, r->name2.ptr, r->name2.len, "name2 bytes (json)");
 	ua_buf_reset(&dec);
 	ASSERT_OK(json_get_string(b.data, "comm", &dec), "json comm");
-	ASSERT_MEMEQ(dec.data, dec.len, r->comm.ptr, r->comm.len, "comm bytes (json)");
+	ASSERT_MEMEQ(dec.data, dec.len, r->who.comm.ptr, r->who.comm.len, "comm bytes (json)");
 out:
 	ua_buf_release(&b);
 	ua_buf_release(&dec);
@@ -930,6 +1117,8 @@ static void test_errors(void)
 {
 	struct ua_buf b = UA_BUF_INIT;
 	struct ua_record r = base_record(1, UA_OP_OPENAT);
+	struct ua_rec_setup setup = { .who = base_who() };
+	struct ua_rec_register reg = { .who = base_who() };
 	struct ua_kv ok = ua_kv_u64("n", 1);
 	struct ua_kv kv2[2];
 	enum ua_format f = UA_FMT_JSON;
@@ -946,6 +1135,10 @@ static void test_errors(void)
 	ua_buf_addstr(&b, "keep");
 	ASSERT_EQ(ua_format_record(&b, NULL, UA_FMT_TEXT), -EINVAL, "NULL record");
 	ASSERT_EQ(ua_format_record(&b, &r, (enum ua_format)7), -EINVAL, "bad format");
+	ASSERT_EQ(ua_format_setup(&b, NULL, UA_FMT_TEXT), -EINVAL, "NULL setup");
+	ASSERT_EQ(ua_format_setup(&b, &setup, (enum ua_format)7), -EINVAL, "setup: bad format");
+	ASSERT_EQ(ua_format_register(&b, NULL, UA_FMT_JSON), -EINVAL, "NULL register");
+	ASSERT_EQ(ua_format_register(&b, &reg, (enum ua_format)7), -EINVAL, "register: bad format");
 	ASSERT_EQ(ua_format_event(&b, "lower", 0, 1, &ok, 1, UA_FMT_TEXT), -EINVAL, "bad type");
 	ASSERT_EQ(ua_format_event(&b, "", 0, 1, &ok, 1, UA_FMT_TEXT), -EINVAL, "empty type");
 	ASSERT_EQ(ua_format_event(&b, NULL, 0, 1, &ok, 1, UA_FMT_TEXT), -EINVAL, "NULL type");
@@ -978,6 +1171,8 @@ static void test_errors(void)
 	ua_buf_grow(&b, SIZE_MAX);
 	ASSERT_EQ(ua_format_record(&b, &r, UA_FMT_TEXT), -ENOMEM, "record on a failed buffer");
 	ASSERT_EQ(ua_format_event(&b, "T", 0, 1, &ok, 1, UA_FMT_TEXT), -ENOMEM, "event");
+	ASSERT_EQ(ua_format_setup(&b, &setup, UA_FMT_TEXT), -ENOMEM, "setup");
+	ASSERT_EQ(ua_format_register(&b, &reg, UA_FMT_JSON), -ENOMEM, "register");
 	ASSERT_STREQ(b.data, "keep", "still nothing appended");
 	ua_buf_release(&b);
 }
@@ -1001,6 +1196,8 @@ int main(void)
 {
 	RUN_TEST(test_golden_text);
 	RUN_TEST(test_golden_json);
+	RUN_TEST(test_golden_ring_text);
+	RUN_TEST(test_golden_ring_json);
 	RUN_TEST(test_one_line_each);
 	RUN_TEST(test_json_validator);
 	RUN_TEST(test_json_parses);
