@@ -5,6 +5,7 @@
 #   make check      all tests (unit tests always; integration tests need root)
 #   make run        run the daemon with the built-in default rules, records to stdout
 #   make vmlinux    regenerate bpf/vmlinux.h from the running kernel
+#   make install    binary, unit, config, default rules, man pages (DESTDIR, PREFIX)
 #   V=1             show the commands
 #
 # Three pattern rules as in libbpf's examples: clang -target bpf -> bpftool gen
@@ -20,7 +21,10 @@ BPFTOOL ?= bpftool
 ARCH := $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/')
 
 OUT := build
-VERSION := 0.1.0
+# The version: git describe of a v* tag, else the VERSION file.
+VERSION := $(shell scripts/version.sh)
+# Where `make install` puts the configuration: compiled in as the default --config.
+SYSCONFDIR ?= /etc
 
 ifeq ($(V),1)
 Q :=
@@ -33,7 +37,7 @@ endif
 WARN := -Wall -Wextra -Werror -Wno-unused-parameter
 CFLAGS ?= -O2 -g
 ALL_CFLAGS := -std=gnu11 $(WARN) $(CFLAGS) -D_GNU_SOURCE -Ilib -Ibpf -I$(OUT) \
-	-DUA_VERSION='"$(VERSION)"' -MMD -MP
+	-DUA_VERSION='"$(VERSION)"' -DUA_SYSCONFDIR='"$(SYSCONFDIR)"' -MMD -MP
 LDLIBS := -lbpf -lelf -lz
 
 BPF_CFLAGS := -g -O2 -Wall -Werror -target bpf -D__TARGET_ARCH_$(ARCH) -Ibpf
@@ -49,9 +53,12 @@ FUZZ_BIN := $(patsubst tests/unit/%.c,$(OUT)/fuzz/%,$(FUZZ_SRC))
 FUZZ_SECONDS ?= 60
 PROG_SRC := $(wildcard tests/progs/*.c)
 PROG_BIN := $(patsubst tests/progs/%.c,$(OUT)/tests/%,$(PROG_SRC))
+# What `make install` installs besides the binary, made in $(OUT)/dist.
+MANS := $(wildcard docs/man/*.[0-9])
+DIST_OUT := $(OUT)/dist/50-default.rules
 
 .PHONY: all
-all: $(OUT)/uringaudit
+all: $(OUT)/uringaudit $(DIST_OUT)
 
 $(OUT)/bpf/%.bpf.o: bpf/%.bpf.c bpf/uringaudit.h bpf/vmlinux.h | $(OUT)/bpf
 	$(call msg,BPF,$@)
@@ -104,7 +111,7 @@ $(OUT)/bpf $(OUT)/lib $(OUT)/src $(OUT)/tests $(OUT)/fuzz:
 	$(Q)mkdir -p $@
 
 .PHONY: tests
-tests: $(OUT)/uringaudit $(UNIT_BIN) $(PROG_BIN) $(FUZZ_BIN)
+tests: $(OUT)/uringaudit $(DIST_OUT) $(UNIT_BIN) $(PROG_BIN) $(FUZZ_BIN)
 
 # The README's test command. Unit tests run anywhere; integration tests load
 # BPF and skip (saying why) without root or the kernel features they need.
@@ -139,9 +146,9 @@ vmlinux:
 
 .PHONY: format lint
 format:
-	clang-format -i bpf/*.c bpf/uringaudit.h lib/*.c lib/*.h src/*.c src/*.h tests/unit/*.c tests/progs/*.c
+	clang-format -i bpf/*.c bpf/uringaudit.h lib/*.c lib/*.h src/*.c src/*.h tests/unit/*.c tests/progs/*.c dist/*.c
 lint:
-	clang-format --dry-run --Werror bpf/*.bpf.c bpf/uringaudit.h lib/*.c lib/*.h src/*.c src/*.h
+	clang-format --dry-run --Werror bpf/*.bpf.c bpf/uringaudit.h lib/*.c lib/*.h src/*.c src/*.h dist/*.c
 	cppcheck --quiet --error-exitcode=1 --enable=warning,performance,portability \
 		--suppress=missingIncludeSystem -Ilib -Ibpf lib src
 
@@ -150,6 +157,65 @@ clean:
 	rm -rf $(OUT) build-asan
 
 -include $(wildcard $(OUT)/lib/*.d $(OUT)/src/*.d $(OUT)/tests/*.d)
+
+# ---- install (issue 14): BEGIN --------------------------------------------
+# make install [DESTDIR=/staging] [PREFIX=/usr/local] [SYSCONFDIR=/etc]
+# The configuration and the rules are installed only when absent (an admin's
+# edits survive a reinstall); make uninstall removes them only when unchanged.
+PREFIX ?= /usr/local
+SBINDIR ?= $(PREFIX)/sbin
+MANDIR ?= $(PREFIX)/share/man
+UNITDIR ?= $(PREFIX)/lib/systemd/system
+TMPFILESDIR ?= $(PREFIX)/lib/tmpfiles.d
+COMPLETIONDIR ?= $(PREFIX)/share/bash-completion/completions
+SUBST = sed -e 's|@SBINDIR@|$(SBINDIR)|g' -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' \
+	-e 's|@VERSION@|$(VERSION)|g'
+
+$(OUT)/dist:
+	$(Q)mkdir -p $@
+
+$(OUT)/dist/gen_default_rules: dist/gen_default_rules.c $(LIB_OBJ) | $(OUT)/dist
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(ALL_CFLAGS) $(filter %.c %.o,$^) -o $@
+
+# The built-in rules as a file: one definition (lib/default_rules.c).
+$(OUT)/dist/50-default.rules: $(OUT)/dist/gen_default_rules
+	$(call msg,GEN,$@)
+	$(Q)$< > $@
+
+# Installed by path, each with its mode; t_install.sh checks the same list.
+# The unit and the man pages name the install paths: substituted here.
+.PHONY: install uninstall
+install: $(OUT)/uringaudit $(DIST_OUT)
+	install -D -m 0755 $(OUT)/uringaudit $(DESTDIR)$(SBINDIR)/uringaudit
+	install -d -m 0755 $(DESTDIR)$(UNITDIR)
+	$(SUBST) dist/uringaudit.service.in > $(DESTDIR)$(UNITDIR)/uringaudit.service
+	chmod 0644 $(DESTDIR)$(UNITDIR)/uringaudit.service
+	install -D -m 0644 dist/uringaudit.tmpfiles $(DESTDIR)$(TMPFILESDIR)/uringaudit.conf
+	install -D -m 0644 dist/uringaudit.bash-completion $(DESTDIR)$(COMPLETIONDIR)/uringaudit
+	install -d -m 0750 $(DESTDIR)$(SYSCONFDIR)/uringaudit $(DESTDIR)$(SYSCONFDIR)/uringaudit/rules.d
+	[ -e $(DESTDIR)$(SYSCONFDIR)/uringaudit/uringaudit.conf ] || \
+		install -m 0640 dist/uringaudit.conf $(DESTDIR)$(SYSCONFDIR)/uringaudit/uringaudit.conf
+	[ -e $(DESTDIR)$(SYSCONFDIR)/uringaudit/rules.d/50-default.rules ] || \
+		install -m 0640 $(OUT)/dist/50-default.rules \
+			$(DESTDIR)$(SYSCONFDIR)/uringaudit/rules.d/50-default.rules
+	for m in $(notdir $(MANS)); do \
+		d=$(DESTDIR)$(MANDIR)/man$${m##*.}; install -d -m 0755 $$d && \
+		$(SUBST) docs/man/$$m > $$d/$$m && chmod 0644 $$d/$$m || exit 1; \
+	done
+
+uninstall:
+	rm -f $(DESTDIR)$(SBINDIR)/uringaudit $(DESTDIR)$(UNITDIR)/uringaudit.service \
+		$(DESTDIR)$(TMPFILESDIR)/uringaudit.conf $(DESTDIR)$(COMPLETIONDIR)/uringaudit
+	for m in $(notdir $(MANS)); do rm -f $(DESTDIR)$(MANDIR)/man$${m##*.}/$$m; done
+	-cmp -s dist/uringaudit.conf $(DESTDIR)$(SYSCONFDIR)/uringaudit/uringaudit.conf && \
+		rm -f $(DESTDIR)$(SYSCONFDIR)/uringaudit/uringaudit.conf
+	-cmp -s $(OUT)/dist/50-default.rules \
+		$(DESTDIR)$(SYSCONFDIR)/uringaudit/rules.d/50-default.rules && \
+		rm -f $(DESTDIR)$(SYSCONFDIR)/uringaudit/rules.d/50-default.rules
+	-rmdir $(DESTDIR)$(SYSCONFDIR)/uringaudit/rules.d $(DESTDIR)$(SYSCONFDIR)/uringaudit \
+		2>/dev/null
+# ---- install (issue 14): END ----------------------------------------------
 
 # ---- bench (issue 5): BEGIN ------------------------------------------------
 # `make bench` (several minutes) and `make bench-quick` (under two minutes)

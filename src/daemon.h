@@ -165,6 +165,14 @@ int ua_status_query(const char *path, int json);
 /* Send one command line, read the whole reply. */
 int ua_ctl_request(const char *path, const char *cmd, struct ua_buf *reply);
 
+/* ---- service.c ---- */
+/* CAP_BPF and CAP_PERFMON, or CAP_SYS_ADMIN, in the effective set: 0, or
+ * -EPERM with a message saying what is missing. */
+int ua_check_caps(char *err, size_t errlen);
+/* Tell the service manager @state ("READY=1\nSTATUS=...") when it listens
+ * ($NOTIFY_SOCKET); 0 when it does not. */
+int ua_notify(const char *state);
+
 /* Monotonic milliseconds. */
 uint64_t ua_now_ms(void);
 

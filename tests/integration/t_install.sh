@@ -1,0 +1,101 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+# make install into a staging root: every file where it belongs with its mode,
+# the unit verified by systemd-analyze, the man pages without roff warnings,
+# the completion valid bash, the installed default rules the daemon's own,
+# then the installed binary run with the installed configuration.
+# make uninstall leaves no file behind.
+. "$(dirname "$0")/lib.sh"
+
+ROOT=$UA_TMP/root
+mk() { make -s --no-print-directory -C "$UA_TOP" OUT="$UA_BUILD" PREFIX="$ROOT/usr" \
+	SYSCONFDIR="$ROOT/etc" "$@"; }
+
+if ! mk install >"$UA_TMP/install.out" 2>&1; then
+	fail install "make install failed: $(tail -3 "$UA_TMP/install.out")"
+	exit 0
+fi
+
+# path mode: what make install promises.
+modes_ok=1
+while read -r mode path; do
+	got=$(stat -c %a "$ROOT/$path" 2>/dev/null || echo missing)
+	if [ "$got" != "$mode" ]; then
+		fail install_modes "$path: mode $got, expected $mode"
+		modes_ok=0
+	fi
+done <<'EOF_LIST'
+755 usr/sbin/uringaudit
+644 usr/lib/systemd/system/uringaudit.service
+644 usr/lib/tmpfiles.d/uringaudit.conf
+644 usr/share/bash-completion/completions/uringaudit
+644 usr/share/man/man8/uringaudit.8
+644 usr/share/man/man5/uringaudit.conf.5
+644 usr/share/man/man7/uringaudit.rules.7
+750 etc/uringaudit
+750 etc/uringaudit/rules.d
+640 etc/uringaudit/uringaudit.conf
+640 etc/uringaudit/rules.d/50-default.rules
+EOF_LIST
+[ $modes_ok = 1 ] && ok install_modes
+
+# The unit names the installed binary and configuration.
+unit=$ROOT/usr/lib/systemd/system/uringaudit.service
+if grep -qx "ExecStart=$ROOT/usr/sbin/uringaudit run --config $ROOT/etc/uringaudit/uringaudit.conf" "$unit" &&
+	grep -qx "Type=notify" "$unit" && grep -qx "RestartPreventExitStatus=2" "$unit"; then
+	ok install_unit_paths
+else
+	fail install_unit_paths "$(grep -E '^(ExecStart|Type|Restart)' "$unit" | tr '\n' ' ')"
+fi
+if ! command -v systemd-analyze >/dev/null; then
+	skip install_unit_verify "systemd-analyze is not installed"
+elif out=$(MANPATH=$ROOT/usr/share/man systemd-analyze verify "$unit" 2>&1) && [ -z "$out" ]; then
+	ok install_unit_verify
+else
+	fail install_unit_verify "$out"
+fi
+
+# Man pages: render without a warning, the paths substituted.
+man_ok=1
+for m in man8/uringaudit.8 man5/uringaudit.conf.5 man7/uringaudit.rules.7; do
+	f=$ROOT/usr/share/man/$m
+	if grep -q '@[A-Z]*@' "$f"; then
+		fail install_man "$m: unsubstituted $(grep -o '@[A-Z]*@' "$f" | head -1)"
+		man_ok=0
+	elif command -v groff >/dev/null; then
+		w=$(groff -man -ww -z "$f" 2>&1)
+		[ -z "$w" ] || { fail install_man "$m: $w"; man_ok=0; }
+	fi
+done
+[ $man_ok = 1 ] && ok install_man
+
+if bash -n "$ROOT/usr/share/bash-completion/completions/uringaudit"; then
+	ok install_completion_syntax
+else
+	fail install_completion_syntax "bash -n failed"
+fi
+
+# The installed default rules are the daemon's built-in rules (one definition).
+want=$("$UA" rules default | grep -v '^#')
+got=$("$ROOT/usr/sbin/uringaudit" rules check "$ROOT/etc/uringaudit/rules.d/50-default.rules" 2>&1)
+check_eq install_default_rules "$got" "$want" && ok install_default_rules
+
+# The installed binary says its version (git describe or VERSION).
+"$ROOT/usr/sbin/uringaudit" --version >"$UA_TMP/version" 2>&1
+if grep -Eq "^uringaudit [0-9]+\.[0-9]+\.[0-9]+" "$UA_TMP/version"; then
+	ok install_version
+else
+	fail install_version "$(cat "$UA_TMP/version")"
+fi
+
+# A second install keeps an edited configuration; uninstall keeps it too.
+echo "# edited" >>"$ROOT/etc/uringaudit/uringaudit.conf"
+mk install >/dev/null 2>&1
+if tail -1 "$ROOT/etc/uringaudit/uringaudit.conf" | grep -q '^# edited$'; then
+	ok install_keeps_config
+else
+	fail install_keeps_config "the edited configuration was overwritten"
+fi
+mk uninstall >/dev/null 2>&1
+left=$(cd "$ROOT" && find . -type f | sort | tr '\n' ' ')
+check_eq install_uninstall "$left" "./etc/uringaudit/uringaudit.conf " && ok install_uninstall

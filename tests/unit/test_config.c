@@ -1,0 +1,210 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* lib/config.c: the configuration file parser, table-driven. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config.h"
+#include "test.h"
+
+static int parse(struct ua_config *c, const char *text, struct ua_buf *msgs)
+{
+	ua_config_init(c, "/var/log/uringaudit/uringaudit.log", "/run/uringaudit.sock");
+	return ua_config_parse(c, "u.conf", text, strlen(text), msgs);
+}
+
+static void test_defaults(void)
+{
+	struct ua_config c;
+	struct ua_buf m = UA_BUF_INIT;
+
+	ASSERT_OK(parse(&c, "", &m), "empty file");
+	ASSERT_EQ(m.len, 0, "no message");
+	ASSERT_STREQ(c.log_file, "/var/log/uringaudit/uringaudit.log", "log_file default");
+	ASSERT_STREQ(c.socket, "/run/uringaudit.sock", "socket default");
+	ASSERT_EQ(c.log_format, UA_FMT_TEXT, "text");
+	ASSERT_EQ(c.flush, UA_CFG_FLUSH_NONE, "no flush");
+	ASSERT_EQ(c.max_log_file_mb, 0, "no size limit");
+	ASSERT_EQ(c.disk_full_action, UA_CFG_IGNORE, "disk_full ignore");
+	ASSERT_EQ(c.ringbuf_size, 8u << 20, "ringbuf default");
+	ASSERT_EQ(c.poll_ms, 10, "poll default");
+	ASSERT_EQ(c.set, 0, "nothing set");
+	ua_buf_release(&m);
+}
+
+/* Every key, with auditd's spellings (upper case actions, spaces, comments). */
+static void test_all_keys(void)
+{
+	static const char text[] = "# uringaudit.conf\n"
+				   "\n"
+				   "log_file = /var/log/ua/x.log\n"
+				   "log_format = JSON\n"
+				   "log_group = adm\n"
+				   "flush = INCREMENTAL_ASYNC\n"
+				   "freq = 50\n"
+				   "max_log_file = 8\n"
+				   "num_logs = 5\n"
+				   "max_log_file_action = ROTATE\n"
+				   "space_left = 25%\n"
+				   "space_left_action = SYSLOG\n"
+				   "admin_space_left = 10%\r\n"
+				   "admin_space_left_action = SUSPEND\n"
+				   "\tdisk_full_action=suspend   \n"
+				   "disk_error_action = syslog\n"
+				   "rules_dir = /etc/uringaudit/rules.d\n"
+				   "ringbuf_size = 16777216\n"
+				   "poll_ms = 20\n"
+				   "pid_file = /run/uringaudit.pid\n"
+				   "socket = /run/ua/ctl.sock";
+	struct ua_config c;
+	struct ua_buf m = UA_BUF_INIT, f = UA_BUF_INIT;
+	struct ua_config c2;
+
+	if (!ASSERT_OK(parse(&c, text, &m), "parse"))
+		fprintf(stderr, "%s", m.data ? m.data : "");
+	ASSERT_STREQ(c.log_file, "/var/log/ua/x.log", "log_file");
+	ASSERT_EQ(c.log_format, UA_FMT_JSON, "log_format");
+	ASSERT_STREQ(c.log_group, "adm", "log_group");
+	ASSERT_EQ(c.flush, UA_CFG_FLUSH_INCREMENTAL_ASYNC, "flush");
+	ASSERT_EQ(c.freq, 50, "freq");
+	ASSERT_EQ(c.max_log_file_mb, 8, "max_log_file");
+	ASSERT_EQ(c.num_logs, 5, "num_logs");
+	ASSERT_EQ(c.max_log_file_action, UA_CFG_ROTATE, "max_log_file_action");
+	ASSERT_EQ(c.space_left.value, 25, "space_left");
+	ASSERT_EQ(c.space_left.percent, 1, "space_left %");
+	ASSERT_EQ(c.space_left_action, UA_CFG_SYSLOG, "space_left_action");
+	ASSERT_EQ(c.admin_space_left.value, 10, "admin_space_left");
+	ASSERT_EQ(c.admin_space_left_action, UA_CFG_SUSPEND, "admin_space_left_action");
+	ASSERT_EQ(c.disk_full_action, UA_CFG_SUSPEND, "disk_full_action");
+	ASSERT_EQ(c.disk_error_action, UA_CFG_SYSLOG, "disk_error_action");
+	ASSERT_STREQ(c.rules_dir, "/etc/uringaudit/rules.d", "rules_dir");
+	ASSERT_EQ(c.ringbuf_size, 16u << 20, "ringbuf_size");
+	ASSERT_EQ(c.poll_ms, 20, "poll_ms");
+	ASSERT_STREQ(c.pid_file, "/run/uringaudit.pid", "pid_file");
+	ASSERT_STREQ(c.socket, "/run/ua/ctl.sock", "socket");
+	ASSERT_EQ(c.set, (1u << UA_CFG_K_COUNT) - 1, "every key set");
+
+	/* Formatted back, it parses to the same configuration. */
+	ASSERT_OK(ua_config_format(&c, &f), "format");
+	if (ASSERT_OK(parse(&c2, f.data, &m), "reparse")) {
+		c2.set = c.set;
+		ASSERT_MEMEQ(&c2, sizeof(c2), &c, sizeof(c), "same after format and parse");
+	}
+	ua_buf_release(&m);
+	ua_buf_release(&f);
+}
+
+/* Each bad input and its one message, with the file and line. */
+static void test_errors(void)
+{
+	static const struct {
+		const char *text, *msg;
+	} cases[] = {
+		{ "bogus = 1", "u.conf:1: unknown key 'bogus'\n" },
+		{ "\n\nlog_file", "u.conf:3: expected 'key = value', got 'log_file'\n" },
+		{ " = x", "u.conf:1: missing key before '='\n" },
+		{ "num_logs =", "u.conf:1: missing value for 'num_logs'\n" },
+		{ "num_logs = 1000", "u.conf:1: '1000' for 'num_logs': a number 0..999\n" },
+		{ "num_logs = -1", "u.conf:1: '-1' for 'num_logs': a number 0..999\n" },
+		{ "num_logs = 5x", "u.conf:1: '5x' for 'num_logs': a number 0..999\n" },
+		{ "freq = 99999999999999999999999",
+		  "u.conf:1: '99999999999999999999999' for 'freq': a number 0..1000000\n" },
+		{ "ringbuf_size = 100000",
+		  "u.conf:1: '100000' for 'ringbuf_size': a power of two, 65536..1073741824\n" },
+		{ "poll_ms = 0", "u.conf:1: '0' for 'poll_ms': a number 1..1000\n" },
+		{ "log_file = rel/path",
+		  "u.conf:1: 'rel/path' for 'log_file': an absolute path or - (stdout)\n" },
+		{ "log_file =", "u.conf:1: missing value for 'log_file'\n" },
+		{ "log_format = enriched",
+		  "u.conf:1: 'enriched' for 'log_format' is not supported yet (text, raw, json)\n" },
+		{ "log_format = xml",
+		  "u.conf:1: unknown value 'xml' for 'log_format' (text, raw, json)\n" },
+		{ "log_group = a b", "u.conf:1: 'a b' for 'log_group': a group name or number\n" },
+		{ "flush = often",
+		  "u.conf:1: unknown value 'often' for 'flush' (none, incremental, incremental_async, "
+		  "data, sync)\n" },
+		{ "space_left_action = email",
+		  "u.conf:1: 'email' for 'space_left_action' is not supported yet\n" },
+		{ "disk_full_action = HALT",
+		  "u.conf:1: 'halt' for 'disk_full_action' is not supported yet\n" },
+		{ "disk_error_action = rotate",
+		  "u.conf:1: unknown value 'rotate' for 'disk_error_action' (ignore, syslog, suspend)\n" },
+		{ "space_left_action = keep_logs",
+		  "u.conf:1: unknown value 'keep_logs' for 'space_left_action' (ignore, syslog, "
+		  "suspend, rotate)\n" },
+		{ "space_left = 100%",
+		  "u.conf:1: '100%' for 'space_left': megabytes (0..1073741824) or a percentage "
+		  "(0%..99%)\n" },
+		{ "write_logs = yes",
+		  "u.conf:1: auditd's key 'write_logs' is not supported yet\n" },
+		{ "poll_ms = 5\npoll_ms = 6",
+		  "u.conf:2: 'poll_ms' given again (first on line 1)\n" },
+		{ "socket = /"
+		  "0123456789012345678901234567890123456789012345678901234567890123456789"
+		  "0123456789012345678901234567890123456789",
+		  "u.conf:1: '/012345678901234567890123456789012345678901234567890123456789012...' "
+		  "for 'socket': an absolute path shorter than 108 bytes\n" },
+		{ "space_left = 10\nadmin_space_left = 20",
+		  "u.conf:2: 'admin_space_left' (20) must be below 'space_left' (10)\n" },
+		{ "flush = incremental\nfreq = 0",
+		  "u.conf:1: 'flush = incremental' needs 'freq' of 1 or more\n" },
+		{ "max_log_file = 1\nnum_logs = 1\nmax_log_file_action = rotate",
+		  "u.conf:3: 'max_log_file_action = rotate' needs 'num_logs' of 2 or more\n" },
+		{ "log_file = -\nmax_log_file = 1\nnum_logs = 2\nmax_log_file_action = rotate",
+		  "u.conf:1: log_file '-' (stdout) cannot be rotated or have its space checked\n" },
+		{ "LOG_FILE = /x", "u.conf:1: unknown key 'LOG_FILE'\n" },
+		{ "log_file = /a\001b",
+		  "u.conf:1: '/a?b' for 'log_file': an absolute path or - (stdout)\n" },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct ua_config c;
+		struct ua_buf m = UA_BUF_INIT;
+		char name[64];
+
+		snprintf(name, sizeof(name), "case %zu rejected", i);
+		ASSERT_EQ(parse(&c, cases[i].text, &m), -EINVAL, name);
+		snprintf(name, sizeof(name), "case %zu message", i);
+		ASSERT_STREQ(m.data, cases[i].msg, name);
+		ua_buf_release(&m);
+	}
+}
+
+/* Every line is checked: three bad lines, three messages, in order. */
+static void test_every_line(void)
+{
+	struct ua_config c;
+	struct ua_buf m = UA_BUF_INIT;
+
+	ASSERT_EQ(parse(&c, "a = 1\npoll_ms = 7\nb = 2\nfreq = x\n", &m), -EINVAL, "rejected");
+	ASSERT_STREQ(m.data,
+		     "u.conf:1: unknown key 'a'\nu.conf:3: unknown key 'b'\n"
+		     "u.conf:4: 'x' for 'freq': a number 0..1000000\n",
+		     "messages");
+	ua_buf_release(&m);
+}
+
+/* Empty path values mean "none" where that has a meaning. */
+static void test_empty_paths(void)
+{
+	struct ua_config c;
+	struct ua_buf m = UA_BUF_INIT;
+
+	ASSERT_OK(parse(&c, "rules_dir =\npid_file = \n", &m), "parse");
+	ASSERT_STREQ(c.rules_dir, "", "rules_dir empty");
+	ASSERT_STREQ(c.pid_file, "", "pid_file empty");
+	ASSERT_EQ(c.set, (1u << UA_CFG_K_RULES_DIR) | (1u << UA_CFG_K_PID_FILE), "set bits");
+	ua_buf_release(&m);
+}
+
+int main(void)
+{
+	RUN_TEST(test_defaults);
+	RUN_TEST(test_all_keys);
+	RUN_TEST(test_errors);
+	RUN_TEST(test_every_line);
+	RUN_TEST(test_empty_paths);
+	return test_main_end();
+}
