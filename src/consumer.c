@@ -127,6 +127,7 @@ struct ua_consumer *ua_consumer_new(const struct ua_options *o, const struct ua_
 	c->o = o;
 	c->ops = ops;
 	c->sink = sink;
+	sink->format = o->format; /* its own records (loss, rotation) match ours */
 	ua_buf_init(&c->out);
 	c->enrich = ua_enrich_new();
 	rc = c->enrich ? ua_join_init(&c->join, &join_ops, c, &cfg) : -ENOMEM;
@@ -253,8 +254,13 @@ int ua_consumer_flush(struct ua_consumer *c)
 	if (c->out.len) {
 		rc = ua_sink_write(c->sink, c->out.data, c->out.len);
 		if (rc) {
-			c->st.write_errors++;
-			fprintf(stderr, "uringaudit: cannot write records: %s\n", strerror(-rc));
+			/* Counted and said by the sink (a URING_LOST record once
+			 * writing works again): recorded counts what was written. */
+			c->st.recorded -= c->sink->last_lost_uringop < c->st.recorded ?
+						  c->sink->last_lost_uringop :
+						  c->st.recorded;
+			if (rc != -EAGAIN)
+				c->st.write_errors++;
 		}
 		ua_buf_reset(&c->out);
 	}

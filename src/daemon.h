@@ -8,6 +8,7 @@
 #include <sys/types.h>
 
 #include "buf.h"
+#include "config.h"
 #include "uringaudit.h"
 #include "format.h"
 #include "optable.h"
@@ -86,16 +87,54 @@ int ua_rules_compile(const struct ua_ruleset *rs, struct ua_kruleset *ks, int ch
 		     struct ua_buf *msgs);
 
 /* ---- sink.c ---- */
+#define UA_SINK_NOTES_MAX 16
+struct ua_sink_note {
+	char op[24];	 /* rotate, suspend, resume, disk_full, space_left, ... */
+	char reason[64]; /* what caused it */
+};
 struct ua_sink {
 	int fd;
 	int owns_fd;
 	char *path;
+	int regular; /* a regular file: sizes and truncation apply */
+	struct ua_config cfg;
+	gid_t gid; /* log_group; 0: root only */
+	enum ua_format format;
+	uint64_t size;	       /* bytes in the live file */
+	unsigned int unsynced; /* records since the last fdatasync (incremental) */
 	uint64_t write_errors;
 	int last_errno;
+	int failing;   /* the last write failed */
+	int suspended; /* an action suspended writing */
+	char suspend_reason[32];
+	int max_said;	 /* max_log_file's action taken for this file */
+	int space_level; /* 0 fine, 1 below space_left, 2 below admin_space_left */
+	uint64_t rotations;
+	uint64_t torn; /* a failed write whose fragment could not be cut off */
+	/* Records not written, not yet said by a URING_LOST record. */
+	uint64_t lost, lost_first, lost_last;
+	char lost_reason[16];
+	uint64_t lost_total, lost_uringop; /* since start */
+	uint64_t last_lost_uringop;	   /* URINGOP records the last failed write lost */
+	struct ua_sink_note notes[UA_SINK_NOTES_MAX];
+	unsigned int nnotes, notes_dropped;
 };
+/* Open @path ("-": stdout) with the defaults: no rotation, no sync, no checks. */
 int ua_sink_open(struct ua_sink *s, const char *path, char *err, size_t errlen);
+/* What uringaudit.conf says of the log (@gid: log_group resolved, 0 for root). */
+void ua_sink_configure(struct ua_sink *s, const struct ua_config *cfg, gid_t gid,
+		       enum ua_format format);
+/* Reopen the same path (after an outside rotation). */
 int ua_sink_reopen(struct ua_sink *s, char *err, size_t errlen);
-/* Write everything or fail; never a partial line left behind silently. */
+/* Rotate now (SIGUSR1), keeping num_logs files; reopen when num_logs < 2.
+ * Resumes a suspended log. */
+int ua_sink_rotate(struct ua_sink *s, const char *reason, char *err, size_t errlen);
+/* Write again after a suspend action (SIGUSR2, SIGHUP). */
+void ua_sink_resume(struct ua_sink *s, const char *reason);
+/* Once a second: free space thresholds and their actions. */
+void ua_sink_tick(struct ua_sink *s);
+/* Write all of @data (whole records) or none of it: -errno, the records
+ * counted as lost (-EAGAIN while suspended) and said once writing works. */
 int ua_sink_write(struct ua_sink *s, const char *data, size_t len);
 void ua_sink_close(struct ua_sink *s);
 

@@ -1,5 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
-/* Where records go: a log file (appended, 0600, its directory 0700) or stdout. */
+/*
+ * Where records go: a log file (appended, 0600 or 0640 with log_group, its
+ * directory 0700 or 0750) or stdout; and what auditd does to its log, as
+ * uringaudit.conf(5) configures it: size rotation, flush modes, free space
+ * thresholds, full disks and write errors. Writes are whole buffers of whole
+ * records, so a rotation never splits or repeats a record; a failed write is
+ * undone (a partial line is cut off), its records counted as lost and said by
+ * a URING_LOST record once writing works again.
+ */
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -7,6 +15,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <syslog.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "daemon.h"
@@ -31,12 +42,15 @@ static int make_parent_dirs(const char *path)
 	return 0;
 }
 
+static int sink_open_fd(struct ua_sink *s, char *err, size_t errlen);
+
 int ua_sink_open(struct ua_sink *s, const char *path, char *err, size_t errlen)
 {
 	int rc;
 
 	memset(s, 0, sizeof(*s));
 	s->fd = -1;
+	ua_config_init(&s->cfg, path, "");
 	if (!strcmp(path, "-")) {
 		s->fd = STDOUT_FILENO;
 		return 0;
@@ -50,7 +64,15 @@ int ua_sink_open(struct ua_sink *s, const char *path, char *err, size_t errlen)
 			 strerror(-rc));
 		return rc;
 	}
-	return ua_sink_reopen(s, err, errlen);
+	return sink_open_fd(s, err, errlen);
+}
+
+void ua_sink_configure(struct ua_sink *s, const struct ua_config *cfg, gid_t gid,
+		       enum ua_format format)
+{
+	s->cfg = *cfg;
+	s->gid = gid;
+	s->format = format;
 }
 
 /*
@@ -102,8 +124,10 @@ static int check_log_dir(const char *path, char *err, size_t errlen)
  * a FIFO we own, or a character device of root's (/dev/null for benchmarks).
  * Anything another user planted there is refused, never written to.
  */
-static int check_log_file(int fd, const char *path, char *err, size_t errlen)
+static int check_log_file(const struct ua_sink *s, int fd, const char *path, char *err,
+			  size_t errlen)
 {
+	mode_t want = s->gid ? 0640 : 0600;
 	struct stat st;
 
 	if (fstat(fd, &st)) {
@@ -129,7 +153,14 @@ static int check_log_file(int fd, const char *path, char *err, size_t errlen)
 			 (unsigned long)st.st_nlink);
 		return -EPERM;
 	}
-	if (S_ISREG(st.st_mode) && (st.st_mode & 077) && fchmod(fd, 0600)) {
+	if (S_ISREG(st.st_mode) && s->gid && st.st_gid != s->gid && fchown(fd, (uid_t)-1, s->gid)) {
+		int rc = -errno;
+
+		snprintf(err, errlen, "cannot give log '%s' to group %u: %s", path,
+			 (unsigned int)s->gid, strerror(errno));
+		return rc;
+	}
+	if (S_ISREG(st.st_mode) && (st.st_mode & 0777) != want && fchmod(fd, want)) {
 		int rc = -errno;
 
 		snprintf(err, errlen, "cannot make log '%s' private: %s", path, strerror(errno));
@@ -138,15 +169,36 @@ static int check_log_file(int fd, const char *path, char *err, size_t errlen)
 	return 0;
 }
 
-/* Also used after log rotation (SIGHUP): the new file takes the next record.
+/* log_group: the directory the daemon made (0700) opened to the group. */
+static void share_log_dir(const struct ua_sink *s)
+{
+	char dir[PATH_MAX];
+	const char *slash = strrchr(s->path, '/');
+	struct stat st;
+
+	if (!s->gid || !slash || slash == s->path || (size_t)(slash - s->path) >= sizeof(dir))
+		return;
+	memcpy(dir, s->path, (size_t)(slash - s->path));
+	dir[slash - s->path] = '\0';
+	if (stat(dir, &st) || st.st_uid != geteuid())
+		return;
+	if (st.st_gid != s->gid && chown(dir, (uid_t)-1, s->gid))
+		return;
+	if ((st.st_mode & 0777) == 0700 && chmod(dir, 0750))
+		return;
+}
+
+/* Also used after log rotation: the new file takes the next record.
  * O_NONBLOCK so that a FIFO nobody reads is an error, not a daemon blocked
  * for ever in open(); it is cleared once the file is checked. */
-int ua_sink_reopen(struct ua_sink *s, char *err, size_t errlen)
+static int sink_open_fd(struct ua_sink *s, char *err, size_t errlen)
 {
+	struct stat st;
 	int fd, rc;
 
 	if (!s->path)
 		return 0;
+	share_log_dir(s);
 	rc = check_log_dir(s->path, err, errlen);
 	if (rc)
 		return rc;
@@ -160,7 +212,7 @@ int ua_sink_reopen(struct ua_sink *s, char *err, size_t errlen)
 			snprintf(err, errlen, "cannot open log '%s': %s", s->path, strerror(errno));
 		return rc;
 	}
-	rc = check_log_file(fd, s->path, err, errlen);
+	rc = check_log_file(s, fd, s->path, err, errlen);
 	if (!rc && fcntl(fd, F_SETFL, O_APPEND) < 0) {
 		rc = -errno;
 		snprintf(err, errlen, "log '%s': %s", s->path, strerror(errno));
@@ -173,25 +225,405 @@ int ua_sink_reopen(struct ua_sink *s, char *err, size_t errlen)
 		close(s->fd);
 	s->fd = fd;
 	s->owns_fd = 1;
+	s->regular = !fstat(fd, &st) && S_ISREG(st.st_mode);
+	s->size = s->regular ? (uint64_t)st.st_size : 0;
 	return 0;
+}
+
+/* ---- what the log says about itself ---- */
+
+static uint64_t now_real_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+/* A transition (rotate, suspend, resume, space_left, ...): a URING_DAEMON
+ * record written ahead of the next records. */
+static void note(struct ua_sink *s, const char *op, const char *reason)
+{
+	struct ua_sink_note *n;
+
+	if (s->nnotes == UA_SINK_NOTES_MAX) {
+		s->notes_dropped++;
+		return;
+	}
+	n = &s->notes[s->nnotes++];
+	snprintf(n->op, sizeof(n->op), "%s", op);
+	snprintf(n->reason, sizeof(n->reason), "%s", reason);
+}
+
+/* syslog and stderr, for the actions that say so. */
+static void say(struct ua_sink *s, int to_syslog, const char *what)
+{
+	fprintf(stderr, "uringaudit: %s: %s\n", s->path ? s->path : "stdout", what);
+	if (to_syslog)
+		syslog(LOG_DAEMON | LOG_ALERT, "uringaudit: log %s: %s", s->path ? s->path : "-",
+		       what);
+}
+
+/* The sequence number of one record line (0 if it has none). */
+static uint64_t line_seq(const char *p, const char *end)
+{
+	const char *k = memmem(p, (size_t)(end - p), "msg=audit(", 10);
+	uint64_t v = 0;
+
+	if (k) {
+		k = memchr(k, ':', (size_t)(end - k));
+		k = k ? k + 1 : end;
+	} else if ((k = memmem(p, (size_t)(end - p), "\"seq\":", 6))) {
+		k += 6;
+	} else {
+		return 0;
+	}
+	while (k < end && *k >= '0' && *k <= '9')
+		v = v * 10 + (uint64_t)(*k++ - '0');
+	return v;
+}
+
+/* Records of @data not written: counted, with their sequence range. */
+static void account_lost(struct ua_sink *s, const char *data, size_t len, const char *reason)
+{
+	const char *p = data, *end = data + len;
+
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		const char *le = nl ? nl : end;
+		uint64_t seq = line_seq(p, le);
+
+		s->lost++;
+		s->lost_total++;
+		if (memmem(p, (size_t)(le - p), "URINGOP", 7))
+			s->lost_uringop++;
+		if (seq && (!s->lost_first || seq < s->lost_first))
+			s->lost_first = seq;
+		if (seq > s->lost_last)
+			s->lost_last = seq;
+		p = nl ? nl + 1 : end;
+	}
+	snprintf(s->lost_reason, sizeof(s->lost_reason), "%s", reason);
+}
+
+/* ---- writing ---- */
+
+/*
+ * Write all of @data or nothing: a write that fails half way is cut back off
+ * a regular file, so the next record never lands glued to a fragment.
+ */
+static int write_whole(struct ua_sink *s, const char *data, size_t len)
+{
+	size_t done = 0;
+
+	while (done < len) {
+		ssize_t n = write(s->fd, data + done, len - done);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			int rc = n < 0 ? -errno : -ENOSPC;
+			struct stat st;
+
+			if (done && s->regular && !fstat(s->fd, &st) &&
+			    (uint64_t)st.st_size >= done)
+				if (ftruncate(s->fd, st.st_size - (off_t)done))
+					s->torn++;
+			s->write_errors++;
+			s->last_errno = -rc;
+			return rc;
+		}
+		done += (size_t)n;
+	}
+	s->size += len;
+	return 0;
+}
+
+/* What the log has to say before the next records: transitions, losses. */
+static int write_notes(struct ua_sink *s)
+{
+	struct ua_buf b = UA_BUF_INIT;
+	uint64_t now = now_real_ns();
+	unsigned int i;
+	int rc;
+
+	for (i = 0; i < s->nnotes; i++) {
+		const struct ua_kv kv[] = {
+			ua_kv_word("op", s->notes[i].op),
+			ua_kv_word("reason", s->notes[i].reason),
+		};
+
+		ua_format_event(&b, "URING_DAEMON", now, 0, kv, 2, s->format);
+	}
+	if (s->lost)
+		ua_format_lost(&b, now, 0, s->lost, s->lost_first, s->lost_last, s->lost_reason,
+			       s->format);
+	if (b.err) {
+		ua_buf_release(&b);
+		return -ENOMEM;
+	}
+	rc = b.len ? write_whole(s, b.data, b.len) : 0;
+	if (!rc) {
+		s->nnotes = 0;
+		s->lost = s->lost_first = s->lost_last = 0;
+	}
+	ua_buf_release(&b);
+	return rc;
+}
+
+static int sink_rotate(struct ua_sink *s, const char *reason, int keep_all, char *err,
+		       size_t errlen);
+
+static void suspend(struct ua_sink *s, const char *reason)
+{
+	if (s->suspended)
+		return;
+	s->suspended = 1;
+	snprintf(s->suspend_reason, sizeof(s->suspend_reason), "%s", reason);
+	note(s, "suspend", reason);
+	say(s, 1, "writing suspended (SIGUSR2 resumes)");
+}
+
+/* Take @a for @reason; 1 when the caller may write again (after a rotate). */
+static int act(struct ua_sink *s, enum ua_cfg_action a, const char *reason)
+{
+	char err[512], msg[96];
+
+	switch (a) {
+	case UA_CFG_IGNORE:
+		return 0;
+	case UA_CFG_SYSLOG:
+		snprintf(msg, sizeof(msg), "%s", reason);
+		say(s, 1, msg);
+		return 0;
+	case UA_CFG_SUSPEND:
+		suspend(s, reason);
+		return 0;
+	case UA_CFG_ROTATE:
+	case UA_CFG_KEEP_LOGS:
+		if (sink_rotate(s, reason, a == UA_CFG_KEEP_LOGS, err, sizeof(err))) {
+			say(s, 1, err);
+			return 0;
+		}
+		return 1;
+	}
+	return 0;
+}
+
+/* A failed write: disk_full_action for ENOSPC/EDQUOT, disk_error_action otherwise. */
+static int on_write_error(struct ua_sink *s, int rc)
+{
+	int full = rc == -ENOSPC || rc == -EDQUOT;
+	char reason[64];
+
+	if (!s->failing) {
+		s->failing = 1;
+		say(s, 0, strerror(-rc));
+		snprintf(reason, sizeof(reason), "%s", full ? "disk_full" : "disk_error");
+		note(s, full ? "disk_full" : "disk_error", strerror(-rc));
+		return act(s, full ? s->cfg.disk_full_action : s->cfg.disk_error_action, reason);
+	}
+	return 0;
+}
+
+static void sync_after(struct ua_sink *s, const char *data, size_t len)
+{
+	const char *p;
+
+	switch (s->cfg.flush) {
+	case UA_CFG_FLUSH_NONE:
+		return;
+	case UA_CFG_FLUSH_DATA:
+		fdatasync(s->fd);
+		return;
+	case UA_CFG_FLUSH_SYNC:
+		fsync(s->fd);
+		return;
+	case UA_CFG_FLUSH_INCREMENTAL:
+	case UA_CFG_FLUSH_INCREMENTAL_ASYNC:
+		for (p = data; (p = memchr(p, '\n', len - (size_t)(p - data))); p++)
+			s->unsynced++;
+		if (s->unsynced >= s->cfg.freq) {
+			fdatasync(s->fd);
+			s->unsynced = 0;
+		}
+		return;
+	}
 }
 
 int ua_sink_write(struct ua_sink *s, const char *data, size_t len)
 {
-	while (len) {
-		ssize_t n = write(s->fd, data, len);
+	uint64_t max = s->cfg.max_log_file_mb << 20;
+	int rc;
 
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			s->write_errors++;
-			s->last_errno = errno;
-			return -errno;
-		}
-		data += n;
-		len -= (size_t)n;
+	s->last_lost_uringop = s->lost_uringop;
+	if (s->suspended) {
+		account_lost(s, data, len, "suspended");
+		s->last_lost_uringop = s->lost_uringop - s->last_lost_uringop;
+		return -EAGAIN;
 	}
+	/* Size: checked between whole buffers, so a rotation splits no record. */
+	if (s->path && max && s->size + len > max && s->size > 0) {
+		if (!s->max_said || s->cfg.max_log_file_action == UA_CFG_ROTATE ||
+		    s->cfg.max_log_file_action == UA_CFG_KEEP_LOGS) {
+			s->max_said = 1;
+			act(s, s->cfg.max_log_file_action, "max_log_file");
+		}
+		if (s->suspended) {
+			account_lost(s, data, len, "suspended");
+			s->last_lost_uringop = s->lost_uringop - s->last_lost_uringop;
+			return -EAGAIN;
+		}
+	}
+	rc = s->nnotes || s->lost ? write_notes(s) : 0;
+	if (!rc)
+		rc = write_whole(s, data, len);
+	if (rc && on_write_error(s, rc) && !s->suspended) {
+		/* Rotated: one more try on the new file. */
+		rc = s->nnotes || s->lost ? write_notes(s) : 0;
+		if (!rc)
+			rc = write_whole(s, data, len);
+	}
+	if (rc) {
+		account_lost(s, data, len, "write_error");
+		s->last_lost_uringop = s->lost_uringop - s->last_lost_uringop;
+		return rc;
+	}
+	if (s->failing) {
+		s->failing = 0;
+		fprintf(stderr, "uringaudit: writing to %s works again\n",
+			s->path ? s->path : "stdout");
+	}
+	s->last_lost_uringop = 0;
+	sync_after(s, data, len);
 	return 0;
+}
+
+/* ---- rotation ---- */
+
+static int numbered(char *dst, size_t size, const char *path, unsigned int i)
+{
+	int n = i ? snprintf(dst, size, "%s.%u", path, i) : snprintf(dst, size, "%s", path);
+
+	return n < 0 || (size_t)n >= size ? -ENAMETOOLONG : 0;
+}
+
+/*
+ * log.N-2 -> log.N-1, ..., log -> log.1, then a new log: num_logs files in
+ * all (@keep_all: none removed, as keep_logs wants). Between two writes, so
+ * every record is in exactly one file.
+ */
+static int sink_rotate(struct ua_sink *s, const char *reason, int keep_all, char *err,
+		       size_t errlen)
+{
+	char from[PATH_MAX], to[PATH_MAX];
+	unsigned int n = s->cfg.num_logs, i;
+	struct stat st;
+
+	if (!s->path)
+		return 0;
+	if (keep_all) {
+		for (n = 1; n < 100000; n++)
+			if (numbered(from, sizeof(from), s->path, n) || lstat(from, &st))
+				break;
+		n++;
+	} else if (n < 2) {
+		n = 2;
+	}
+	for (i = n - 1; i >= 1; i--) {
+		if (numbered(from, sizeof(from), s->path, i - 1) ||
+		    numbered(to, sizeof(to), s->path, i)) {
+			snprintf(err, errlen, "cannot rotate '%s': name too long", s->path);
+			return -ENAMETOOLONG;
+		}
+		if (rename(from, to) && errno != ENOENT) {
+			int rc = -errno;
+
+			snprintf(err, errlen, "cannot rotate '%s' to '%s': %s", from, to,
+				 strerror(errno));
+			return rc;
+		}
+	}
+	s->rotations++;
+	s->max_said = 0;
+	s->unsynced = 0;
+	note(s, "rotate", reason);
+	return sink_open_fd(s, err, errlen);
+}
+
+int ua_sink_rotate(struct ua_sink *s, const char *reason, char *err, size_t errlen)
+{
+	int rc;
+
+	ua_sink_resume(s, reason);
+	if (s->cfg.num_logs < 2 && s->cfg.max_log_file_action != UA_CFG_KEEP_LOGS)
+		return ua_sink_reopen(s, err, errlen);
+	rc = sink_rotate(s, reason, s->cfg.max_log_file_action == UA_CFG_KEEP_LOGS, err, errlen);
+	return rc;
+}
+
+int ua_sink_reopen(struct ua_sink *s, char *err, size_t errlen)
+{
+	int rc = sink_open_fd(s, err, errlen);
+
+	if (!rc)
+		s->failing = 0;
+	return rc;
+}
+
+void ua_sink_resume(struct ua_sink *s, const char *reason)
+{
+	if (!s->suspended)
+		return;
+	s->suspended = 0;
+	s->failing = 0;
+	note(s, "resume", reason);
+	fprintf(stderr, "uringaudit: writing resumed (%s)\n", reason);
+}
+
+/* ---- free space ---- */
+
+static int below(const struct ua_cfg_space *t, uint64_t free_mb, uint64_t pct)
+{
+	if (!t->value)
+		return 0;
+	return t->percent ? pct < t->value : free_mb < t->value;
+}
+
+void ua_sink_tick(struct ua_sink *s)
+{
+	struct statvfs sv;
+	uint64_t free_mb, pct;
+	int level;
+
+	if (!s->path || (!s->cfg.space_left.value && !s->cfg.admin_space_left.value) ||
+	    fstatvfs(s->fd, &sv) || !sv.f_blocks)
+		return;
+	free_mb = ((uint64_t)sv.f_bavail * sv.f_frsize) >> 20;
+	pct = (uint64_t)sv.f_bavail * 100 / sv.f_blocks;
+	level = below(&s->cfg.admin_space_left, free_mb, pct) ? 2 :
+		below(&s->cfg.space_left, free_mb, pct)	      ? 1 :
+								0;
+	if (level == s->space_level)
+		return;
+	if (level > s->space_level) {
+		if (level >= 1 && s->space_level < 1)
+			note(s, "space_left", "below");
+		if (level == 2)
+			note(s, "admin_space_left", "below");
+		s->space_level = level;
+		if (level == 2)
+			act(s, s->cfg.admin_space_left_action, "admin_space_left");
+		else
+			act(s, s->cfg.space_left_action, "space_left");
+		return;
+	}
+	/* Space came back: say so, and resume what a space action suspended. */
+	s->space_level = level;
+	note(s, level ? "admin_space_left" : "space_left", "above");
+	if (s->suspended && (!strcmp(s->suspend_reason, "admin_space_left") ||
+			     (!level && !strcmp(s->suspend_reason, "space_left"))))
+		ua_sink_resume(s, "space");
 }
 
 void ua_sink_close(struct ua_sink *s)

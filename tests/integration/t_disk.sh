@@ -1,0 +1,70 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+# The log on a full disk (a small tmpfs): records that cannot be written are
+# counted as lost, never glued to a fragment, said by a URING_LOST record once
+# space returns, and `recorded` counts only what was written.
+. "$(dirname "$0")/lib.sh"
+
+CASES=(disk_full_no_torn_line disk_full_loss_said disk_full_counts_add_up disk_full_recorded)
+ua_require "${CASES[@]}"
+
+SMALL=$UA_TMP/small
+mkdir -m 0700 "$SMALL"
+if ! mount -t tmpfs -o size=64k,mode=0700 tmpfs "$SMALL" 2>"$UA_TMP/mount.err"; then
+	for n in "${CASES[@]}"; do skip "$n" "cannot mount a tmpfs: $(cat "$UA_TMP/mount.err")"; done
+	exit 0
+fi
+trap 'ua_cleanup_disk' EXIT
+ua_cleanup_disk() {
+	ua_stop >/dev/null 2>&1
+	umount "$SMALL" 2>/dev/null
+	ua_cleanup
+}
+
+N=150
+KEY=disk$$
+printf -- '-a always,io_uring -S openat -F path=/etc/hostname -k %s\n' "$KEY" >"$UA_TMP/disk.rules"
+UA_LOG=$SMALL/log.json
+ua_start --rules "$UA_TMP/disk.rules" || { fail disk_full_no_torn_line "daemon did not start"; exit 0; }
+
+# Fill what the start record left, then N opens whose records cannot be written.
+dd if=/dev/zero of="$SMALL/filler" bs=1k count=128 2>/dev/null
+steps=()
+for ((i = 0; i < N; i++)); do steps+=("openat:/etc/hostname"); done
+drive "${steps[@]}"
+pid1=$(drv pid)
+# The daemon has seen them all when its counters say so; then space returns.
+wait_for eval '[ "$("$UA" status --json --socket "$UA_TMP/sock" | jq .events)" -ge $N ]'
+rm -f "$SMALL/filler"
+drive openat:/etc/hostname
+pid2=$(drv pid)
+wait_for grep -q "\"pid\":$pid2" "$UA_LOG"
+wait_for grep -q '"type":"URING_LOST".*"reason":"write_error"' "$UA_LOG"
+
+lines=$(wc -l <"$UA_LOG")
+parsed=$(jq -c . "$UA_LOG" 2>/dev/null | wc -l)
+starts=$(grep -c '^{"type":' "$UA_LOG")
+if [ "$parsed" = "$lines" ] && [ "$starts" = "$lines" ]; then
+	ok disk_full_no_torn_line
+else
+	fail disk_full_no_torn_line "$lines lines, $parsed parse as JSON, $starts start a record"
+fi
+
+lost=$(jq -r 'select(.type=="URING_LOST" and .reason=="write_error") | .lost' "$UA_LOG" |
+	awk '{s += $1} END {print s + 0}')
+if [ "$lost" -gt 0 ]; then
+	ok disk_full_loss_said
+else
+	fail disk_full_loss_said "no URING_LOST reason=write_error with a count"
+fi
+
+# Every record of the first driver is in the log or counted lost: its ring's
+# URING_SETUP and N URINGOP. Nothing else is selected (one key, one path).
+written=$(jq -c "select(.pid==$pid1)" "$UA_LOG" | wc -l)
+echo "# written=$written lost=$lost" >&2
+check_eq disk_full_counts_add_up "$((written + lost))" "$((N + 1))" && ok disk_full_counts_add_up
+
+# recorded counts the URINGOP records written, not those lost.
+rec=$("$UA" status --json --socket "$UA_TMP/sock" | jq .recorded)
+inlog=$(jq -c 'select(.type=="URINGOP")' "$UA_LOG" | wc -l)
+check_eq disk_full_recorded "$rec" "$inlog" && ok disk_full_recorded
