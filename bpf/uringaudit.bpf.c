@@ -1911,21 +1911,24 @@ static __always_inline void owner_exe(struct task_struct *task)
 			 x->f_inode->i_sb->s_dev, x);
 }
 
-/* Who did it, for the rare ring-level events (setup, register). */
-#define OWNER_FILL(r, task)                                                  \
-	do {                                                                 \
-		struct task_struct *__l = (task)->group_leader;              \
-		struct file *__x = (task)->mm ? (task)->mm->exe_file : NULL; \
-		(r)->pid = (task)->tgid;                                     \
-		(r)->tid = (task)->pid;                                      \
-		(r)->start_time = __l->start_boottime;                       \
-		(r)->auid = __l->loginuid.val;                               \
-		(r)->ses = __l->sessionid;                                   \
-		ids_from(&(r)->ids, (task)->cred);                           \
-		bpf_get_current_comm((r)->comm, sizeof((r)->comm));          \
-		(r)->exe_ino = __x ? __x->f_inode->i_ino : 0;                \
-		(r)->exe_dev = __x ? __x->f_inode->i_sb->s_dev : 0;          \
-	} while (0)
+/* Who did it, for the rare ring-level events (setup, register): every
+ * field of @o, the current @task's. */
+static __always_inline void owner_fill(struct ua_owner *o, struct task_struct *task)
+{
+	struct task_struct *l = task->group_leader;
+	struct file *x = task->mm ? task->mm->exe_file : NULL;
+
+	o->start_time = l->start_boottime;
+	o->exe_ino = x ? x->f_inode->i_ino : 0;
+	o->exe_dev = x ? x->f_inode->i_sb->s_dev : 0;
+	o->pid = task->tgid;
+	o->tid = task->pid;
+	o->ppid = task->real_parent->tgid;
+	o->auid = l->loginuid.val;
+	o->ses = l->sessionid;
+	ids_from(&o->ids, task->cred);
+	bpf_get_current_comm(o->comm, sizeof(o->comm));
+}
 
 /* io_uring_create(): a ring exists. Rare; always recorded. */
 SEC("tp_btf/io_uring_create")
@@ -1946,8 +1949,7 @@ int BPF_PROG(ring_create, int fd, void *vring, u32 sq_entries, u32 cq_entries, u
 	}
 	hdr_init(&r->hdr, UA_EV_RING_CREATE, sizeof(*r));
 	r->ring = (__u64)vring;
-	OWNER_FILL(r, task);
-	r->pad = 0;
+	owner_fill(&r->owner, task);
 	r->fd = fd;
 	r->sq_entries = sq_entries;
 	r->cq_entries = cq_entries;
@@ -2000,7 +2002,7 @@ int BPF_PROG(ring_register, void *vring, unsigned int opcode, unsigned int nr_fi
 	r->opcode = opcode;
 	r->nr_files = nr_files;
 	r->nr_bufs = nr_bufs;
-	OWNER_FILL(r, task);
+	owner_fill(&r->owner, task);
 	if (opcode == IORING_REGISTER_RESTRICTIONS && ret >= 0) {
 		r->restr_registered = ring->restrictions.registered;
 		r->restr_sqe_flags_allowed = ring->restrictions.sqe_flags_allowed;

@@ -200,21 +200,29 @@ struct ua_ev_obj {
 	char path[];		    /* "/a/b", from the mount namespace root */
 };
 
+/* The process behind a ring-level event (setup, register): the current task,
+ * filled by one BPF function (owner_fill). No padding inside. */
+struct ua_owner {
+	__u64 start_time; /* group leader start_boottime (ns): process identity */
+	__u64 exe_ino;	  /* the executable (its path: a UA_EV_EXE sent before) */
+	__u32 exe_dev;
+	__u32 pid;  /* host tgid */
+	__u32 tid;  /* host tid */
+	__u32 ppid; /* host tgid of the real parent (not in ring-level records yet) */
+	__u32 auid; /* loginuid, (u32)-1 when unset */
+	__u32 ses;
+	struct ua_ids ids; /* the task's credentials */
+	char comm[UA_COMM_LEN];
+};
+
 struct ua_ev_ring {
 	struct ua_ev_hdr hdr;
 	__u64 ring;
-	__u64 start_time; /* group leader start_boottime (process identity) */
-	__u32 pid, tid;
 	__s32 fd;
 	__u32 sq_entries, cq_entries, flags;
 	__u32 sq_thread_cpu;  /* SQPOLL with IORING_SETUP_SQ_AFF, else (u32)-1 */
 	__u32 sq_thread_idle; /* SQPOLL: ms */
-	__u32 auid, ses;
-	struct ua_ids ids;
-	char comm[UA_COMM_LEN];
-	__u64 exe_ino; /* the executable (its path: a UA_EV_EXE sent before) */
-	__u32 exe_dev;
-	__u32 pad;
+	struct ua_owner owner;
 };
 
 struct ua_ev_register {
@@ -222,21 +230,14 @@ struct ua_ev_register {
 	__u64 ring;
 	__u64 cred; /* kernel identity of the registering task's creds */
 	__s64 ret;
-	__u64 start_time;
-	__u32 pid, tid;
 	__u32 opcode;
 	__u32 nr_files, nr_bufs;
-	__u32 auid, ses;
 	/* IORING_REGISTER_RESTRICTIONS: the ring's restrictions afterwards */
 	__u8 restr_sqe_flags_allowed, restr_sqe_flags_required, restr_registered;
 	__u8 pad;
 	__u64 restr_register_op;
 	__u64 restr_sqe_op[4]; /* allowed opcodes, 256 bits */
-	struct ua_ids ids;     /* the registering task's creds (a personality's creds) */
-	char comm[UA_COMM_LEN];
-	__u64 exe_ino;
-	__u32 exe_dev;
-	__u32 pad2;
+	struct ua_owner owner; /* ids: the registering task's creds (a personality's creds) */
 };
 
 /* The executable of a process, sent once per (pid, start, inode) before its
@@ -358,6 +359,7 @@ UA_STATIC_ASSERT(sizeof(struct ua_addr) == 136, "ua_addr layout");
 UA_STATIC_ASSERT(sizeof(struct ua_ev_submit) == 408, "ua_ev_submit layout");
 UA_STATIC_ASSERT(sizeof(struct ua_ev_obj) == 376, "ua_ev_obj layout");
 UA_STATIC_ASSERT(sizeof(struct ua_ev_complete) == 72, "ua_ev_complete layout");
+UA_STATIC_ASSERT(sizeof(struct ua_owner) == 88, "ua_owner layout");
 UA_STATIC_ASSERT(sizeof(struct ua_ev_ring) == 144, "ua_ev_ring layout");
 UA_STATIC_ASSERT(sizeof(struct ua_ev_register) == 192, "ua_ev_register layout");
 UA_STATIC_ASSERT(sizeof(struct ua_pending) == 80, "ua_pending layout");

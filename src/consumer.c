@@ -582,22 +582,21 @@ static void on_obj(struct ua_consumer *c, const struct ua_ev_obj *o, size_t size
 
 /* The process of a ring-level record (setup, register). Its exe lives
  * until the next enrichment lookup. */
-static void who_of(struct ua_consumer *c, struct ua_rec_who *w, uint32_t pid, uint32_t tid,
-		   uint64_t start_time, uint32_t exe_dev, uint64_t exe_ino, const char *comm,
-		   uint32_t auid, uint32_t ses, const struct ua_ids *ids)
+static void who_of(struct ua_consumer *c, struct ua_rec_who *w, const struct ua_owner *o)
 {
 	struct ua_proc_info info;
 
-	ua_enrich_lookup(c->enrich, pid, start_time, exe_dev, exe_ino, &info);
-	w->pid = pid;
-	w->tid = tid;
-	w->comm.ptr = comm;
-	w->comm.len = strnlen(comm, UA_COMM_LEN);
+	ua_enrich_lookup(c->enrich, o->pid, o->start_time, o->exe_dev, o->exe_ino, &info);
+	w->pid = o->pid;
+	w->tid = o->tid;
+	w->ppid = o->ppid;
+	w->comm.ptr = o->comm;
+	w->comm.len = strnlen(o->comm, sizeof(o->comm));
 	w->exe.ptr = info.exe;
 	w->exe.len = info.exe_len;
-	w->auid = auid;
-	w->ses = ses;
-	ids_copy(&w->ids, ids);
+	w->auid = o->auid;
+	w->ses = o->ses;
+	ids_copy(&w->ids, &o->ids);
 }
 
 /* io_uring_setup: one URING_SETUP record. */
@@ -616,8 +615,7 @@ static void on_ring(struct ua_consumer *c, const struct ua_ev_ring *r)
 	s.flags = r->flags;
 	s.sq_thread_idle = r->sq_thread_idle;
 	s.sq_thread_cpu = (int32_t)r->sq_thread_cpu;
-	who_of(c, &s.who, r->pid, r->tid, r->start_time, r->exe_dev, r->exe_ino, r->comm, r->auid,
-	       r->ses, &r->ids);
+	who_of(c, &s.who, &r->owner);
 	ua_format_setup(&c->out, &s, c->o->format);
 	maybe_flush(c);
 }
@@ -642,8 +640,7 @@ static void on_register(struct ua_consumer *c, const struct ua_ev_register *r)
 	g.allowed_sqe_ops = r->restr_sqe_op[0];
 	g.allowed_sqe_flags = r->restr_sqe_flags_allowed;
 	g.required_sqe_flags = r->restr_sqe_flags_required;
-	who_of(c, &g.who, r->pid, r->tid, r->start_time, r->exe_dev, r->exe_ino, r->comm, r->auid,
-	       r->ses, &r->ids);
+	who_of(c, &g.who, &r->owner);
 	ua_format_register(&c->out, &g, c->o->format);
 	maybe_flush(c);
 }
