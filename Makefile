@@ -60,7 +60,7 @@ DIST_OUT := $(OUT)/dist/50-default.rules
 .PHONY: all
 all: $(OUT)/uringaudit $(DIST_OUT)
 
-$(OUT)/bpf/%.bpf.o: bpf/%.bpf.c bpf/uringaudit.h bpf/vmlinux.h | $(OUT)/bpf
+$(OUT)/bpf/%.bpf.o: bpf/%.bpf.c $(wildcard bpf/*.h) | $(OUT)/bpf
 	$(call msg,BPF,$@)
 	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@.tmp
 	$(Q)$(BPFTOOL) gen object $@ $@.tmp
@@ -93,10 +93,10 @@ $(OUT)/tests/%: tests/progs/%.c | $(OUT)/tests
 	$(Q)$(CC) -std=gnu11 $(WARN) $(CFLAGS) -Ibpf $< -luring -lpthread -o $@
 
 # libFuzzer targets, one per parser (clang's -fsanitize=fuzzer).
-$(OUT)/fuzz/%: tests/unit/%.c $(LIB_SRC) lib/*.h | $(OUT)/fuzz
+$(OUT)/fuzz/%: tests/unit/%.c $(LIB_SRC) lib/*.h bpf/ua_abi.h | $(OUT)/fuzz
 	$(call msg,FUZZ,$@)
 	$(Q)$(CLANG) -std=gnu11 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -D_GNU_SOURCE \
-		-Ilib -Itests/unit $< $(LIB_SRC) -o $@
+		-Ilib -Ibpf -Itests/unit $< $(LIB_SRC) -o $@
 
 # Each fuzzer for FUZZ_SECONDS (default 60); the tests run them briefly.
 .PHONY: fuzz
@@ -146,9 +146,9 @@ vmlinux:
 
 .PHONY: format lint
 format:
-	clang-format -i bpf/*.c bpf/uringaudit.h lib/*.c lib/*.h src/*.c src/*.h tests/unit/*.c tests/progs/*.c dist/*.c
+	clang-format -i bpf/*.c bpf/ua_abi.h bpf/uringaudit.h lib/*.c lib/*.h src/*.c src/*.h tests/unit/*.c tests/progs/*.c dist/*.c
 lint:
-	clang-format --dry-run --Werror bpf/*.bpf.c bpf/uringaudit.h lib/*.c lib/*.h src/*.c src/*.h dist/*.c
+	clang-format --dry-run --Werror bpf/*.bpf.c bpf/ua_abi.h bpf/uringaudit.h lib/*.c lib/*.h src/*.c src/*.h dist/*.c
 	cppcheck --quiet --error-exitcode=1 --enable=warning,performance,portability \
 		--suppress=missingIncludeSystem -Ilib -Ibpf lib src
 

@@ -205,63 +205,24 @@ static __always_inline bool op_selected_any(__u8 op)
 	return (opmask[0][op >> 6] | opmask[1][op >> 6]) & (1ULL << (op & 63));
 }
 
-/* Values of enum ua_field_id, ua_cmp and ua_action (lib/rules.h); the loader
- * checks at build time that they agree. */
-#define F_PID 1
-#define F_PPID 2
-#define F_UID 3
-#define F_EUID 4
-#define F_SUID 5
-#define F_FSUID 6
-#define F_GID 7
-#define F_EGID 8
-#define F_SGID 9
-#define F_FSGID 10
-#define F_AUID 11
-#define F_SES 12
-#define F_EXE 13
-#define F_COMM 14
-#define F_CGROUP 15
-#define F_SUCCESS 16
-#define F_EXIT 17
-#define F_CTX 18
-#define F_CRED 19
-#define F_PERSONALITY 20
-#define F_DIR 21
-#define F_PATH 22
-#define F_FAMILY 24
-#define F_ADDR 25
-#define F_PORT 26
-#define F_OBJ_UID 27
-#define F_OBJ_GID 28
-#define CMP_EQ 1
-#define CMP_NE 2
-#define CMP_LT 3
-#define CMP_GT 4
-#define CMP_LE 5
-#define CMP_GE 6
-#define CMP_AND 7
-#define CMP_ANDEQ 8
-#define ACT_NEVER 0
-
 static __always_inline bool cmp_u64(__u8 cmp, __u64 a, __u64 b)
 {
 	switch (cmp) {
-	case CMP_EQ:
+	case UA_CMP_EQ:
 		return a == b;
-	case CMP_NE:
+	case UA_CMP_NE:
 		return a != b;
-	case CMP_LT:
+	case UA_CMP_LT:
 		return a < b;
-	case CMP_GT:
+	case UA_CMP_GT:
 		return a > b;
-	case CMP_LE:
+	case UA_CMP_LE:
 		return a <= b;
-	case CMP_GE:
+	case UA_CMP_GE:
 		return a >= b;
-	case CMP_AND:
+	case UA_CMP_AND:
 		return (a & b) != 0;
-	case CMP_ANDEQ:
+	case UA_CMP_ANDEQ:
 		return (a & b) == b;
 	}
 	return false;
@@ -270,13 +231,13 @@ static __always_inline bool cmp_u64(__u8 cmp, __u64 a, __u64 b)
 static __always_inline bool cmp_s64(__u8 cmp, __s64 a, __s64 b)
 {
 	switch (cmp) {
-	case CMP_LT:
+	case UA_CMP_LT:
 		return a < b;
-	case CMP_GT:
+	case UA_CMP_GT:
 		return a > b;
-	case CMP_LE:
+	case UA_CMP_LE:
 		return a <= b;
-	case CMP_GE:
+	case UA_CMP_GE:
 		return a >= b;
 	}
 	return cmp_u64(cmp, (__u64)a, (__u64)b);
@@ -1068,15 +1029,15 @@ __noinline int ua_addr_field(const struct ua_kfield *f, const struct ua_addr *a)
 	if (len < 2 || len > UA_ADDR_MAX)
 		return 0;
 	fam = raw[0] | (raw[1] << 8);
-	if (f->field == F_FAMILY)
+	if (f->field == UA_F_FAMILY)
 		return cmp_u64(f->cmp, fam, f->val);
-	if (f->field == F_PORT) {
+	if (f->field == UA_F_PORT) {
 		if (fam != AF_INET && fam != AF_INET6)
 			return false;
 		return cmp_u64(f->cmp, (raw[2] << 8) | raw[3], f->val);
 	}
 	if (fam != f->val)
-		return f->cmp == CMP_NE;
+		return f->cmp == UA_CMP_NE;
 	idx = f->str_idx;
 	v = bpf_map_lookup_elem(&rstrs, &idx);
 	if (!v)
@@ -1098,7 +1059,7 @@ __noinline int ua_addr_field(const struct ua_kfield *f, const struct ua_addr *a)
 			eq = bc.eq;
 		}
 	}
-	return f->cmp == CMP_NE ? !eq : eq;
+	return f->cmp == UA_CMP_NE ? !eq : eq;
 }
 
 static long str_step(__u32 j, void *arg)
@@ -1124,12 +1085,12 @@ static __always_inline bool prefix_ends_at_dir(const struct rule_eval *r, const 
 {
 	__u32 vlen = f->str_len;
 
-	return f->field == F_PATH || len == vlen ||
+	return f->field == UA_F_PATH || len == vlen ||
 	       r->str->s[(vlen - 1) & (UA_KSTR_MAX - 1)] == '/' || next == '/';
 }
 
-/* Is the name at [off, off+len) the path @f names (F_PATH), or in the
- * directory it names (F_DIR)? */
+/* Is the name at [off, off+len) the path @f names (UA_F_PATH), or in the
+ * directory it names (UA_F_DIR)? */
 static __always_inline bool name_matches(struct rule_eval *r, const struct ua_kfield *f, __u32 off,
 					 __u32 len)
 {
@@ -1137,7 +1098,7 @@ static __always_inline bool name_matches(struct rule_eval *r, const struct ua_kf
 
 	if (!r->str || len < vlen || vlen == 0 || vlen > UA_KSTR_MAX)
 		return false;
-	if (f->field == F_PATH && len != vlen)
+	if (f->field == UA_F_PATH && len != vlen)
 		return false;
 	r->matched = 1;
 	r->name_off = off;
@@ -1154,46 +1115,46 @@ static __always_inline bool field_submit(struct rule_eval *r, const struct ua_kf
 	bool eq;
 
 	switch (f->field) {
-	case F_PID:
+	case UA_F_PID:
 		return cmp_u64(f->cmp, e->pid, f->val);
-	case F_PPID:
+	case UA_F_PPID:
 		return cmp_u64(f->cmp, e->ppid, f->val);
-	case F_UID:
+	case UA_F_UID:
 		return cmp_u64(f->cmp, e->task.uid, f->val);
-	case F_EUID:
+	case UA_F_EUID:
 		return cmp_u64(f->cmp, e->task.euid, f->val);
-	case F_SUID:
+	case UA_F_SUID:
 		return cmp_u64(f->cmp, e->task.suid, f->val);
-	case F_FSUID:
+	case UA_F_FSUID:
 		return cmp_u64(f->cmp, e->task.fsuid, f->val);
-	case F_GID:
+	case UA_F_GID:
 		return cmp_u64(f->cmp, e->task.gid, f->val);
-	case F_EGID:
+	case UA_F_EGID:
 		return cmp_u64(f->cmp, e->task.egid, f->val);
-	case F_SGID:
+	case UA_F_SGID:
 		return cmp_u64(f->cmp, e->task.sgid, f->val);
-	case F_FSGID:
+	case UA_F_FSGID:
 		return cmp_u64(f->cmp, e->task.fsgid, f->val);
-	case F_AUID:
+	case UA_F_AUID:
 		return cmp_u64(f->cmp, e->auid, f->val);
-	case F_SES:
+	case UA_F_SES:
 		return cmp_u64(f->cmp, e->ses, f->val);
-	case F_CRED:
+	case UA_F_CRED:
 		return cmp_u64(f->cmp, e->cred_src, f->val);
-	case F_PERSONALITY:
+	case UA_F_PERSONALITY:
 		if (!(e->flags & UA_SF_HAS_PERSONALITY))
-			return f->cmp == CMP_NE;
+			return f->cmp == UA_CMP_NE;
 		return cmp_u64(f->cmp, e->personality, f->val);
-	case F_EXE:
+	case UA_F_EXE:
 		eq = e->exe_ino == f->val && e->exe_dev == f->val2;
-		return f->cmp == CMP_NE ? !eq : eq;
-	case F_CGROUP:
+		return f->cmp == UA_CMP_NE ? !eq : eq;
+	case UA_F_CGROUP:
 		if (f->val2 == (__u64)-1)
 			eq = e->cgroup_id == f->val;
 		else
 			eq = bpf_get_current_ancestor_cgroup_id((int)(f->val2 & 0xff)) == f->val;
-		return f->cmp == CMP_NE ? !eq : eq;
-	case F_COMM: {
+		return f->cmp == UA_CMP_NE ? !eq : eq;
+	case UA_F_COMM: {
 		const __u64 *c = (const __u64 *)e->comm;
 		const struct ua_kstr *v;
 
@@ -1202,10 +1163,10 @@ static __always_inline bool field_submit(struct rule_eval *r, const struct ua_kf
 		if (!v)
 			return false;
 		eq = c[0] == ((const __u64 *)v->s)[0] && c[1] == ((const __u64 *)v->s)[1];
-		return f->cmp == CMP_NE ? !eq : eq;
+		return f->cmp == UA_CMP_NE ? !eq : eq;
 	}
-	case F_DIR:
-	case F_PATH:
+	case UA_F_DIR:
+	case UA_F_PATH:
 		if (!path_at_submit(r->op))
 			return true; /* the file's path, at completion */
 		idx = f->str_idx;
@@ -1215,22 +1176,22 @@ static __always_inline bool field_submit(struct rule_eval *r, const struct ua_kf
 		     (!(e->flags & UA_SF_NAME2_ATTR) &&
 		      name_matches(r, f, e->name_len & (UA_NAME_MAX - 1),
 				   e->name2_len & (UA_NAME_MAX - 1)));
-		return f->cmp == CMP_NE ? !eq : eq;
-	case F_FAMILY:
-	case F_ADDR:
-	case F_PORT:
+		return f->cmp == UA_CMP_NE ? !eq : eq;
+	case UA_F_FAMILY:
+	case UA_F_ADDR:
+	case UA_F_PORT:
 		if (!addr_at_submit(r->op))
 			return true; /* the socket's peer, at completion */
 		if (r->op == IORING_OP_SOCKET)
-			return f->field == F_FAMILY && cmp_u64(f->cmp, e->arg[0], f->val);
+			return f->field == UA_F_FAMILY && cmp_u64(f->cmp, e->arg[0], f->val);
 		if (!(e->flags & UA_SF_HAS_ADDR))
 			return false;
 		return ua_addr_field(f, &e->addr);
-	case F_SUCCESS:
-	case F_EXIT:
-	case F_CTX:
-	case F_OBJ_UID:
-	case F_OBJ_GID:
+	case UA_F_SUCCESS:
+	case UA_F_EXIT:
+	case UA_F_CTX:
+	case UA_F_OBJ_UID:
+	case UA_F_OBJ_GID:
 		return true; /* decided at completion */
 	}
 	return false;
@@ -1312,7 +1273,7 @@ static __always_inline bool file_path_matches(struct rule_eval *r, const struct 
 	r->str = bpf_map_lookup_elem(&rstrs, &idx);
 	if (!r->str || len < vlen || vlen == 0 || vlen > UA_KSTR_MAX)
 		return false;
-	if (f->field == F_PATH && len != vlen)
+	if (f->field == UA_F_PATH && len != vlen)
 		return false;
 	r->matched = 1;
 	bpf_loop(vlen, ostr_step, r, 0);
@@ -1338,27 +1299,27 @@ static __always_inline bool field_complete(struct rule_eval *r, const struct ua_
 	bool eq;
 
 	switch (f->field) {
-	case F_SUCCESS:
+	case UA_F_SUCCESS:
 		return cmp_u64(f->cmp, r->res >= 0, f->val);
-	case F_EXIT:
+	case UA_F_EXIT:
 		return cmp_s64(f->cmp, r->res, (__s64)f->val);
-	case F_CTX:
+	case UA_F_CTX:
 		return cmp_u64(f->cmp, r->exec_ctx, f->val);
-	case F_DIR:
-	case F_PATH:
+	case UA_F_DIR:
+	case UA_F_PATH:
 		if (path_at_submit(r->op))
 			return true;
 		eq = file_path_matches(r, f);
-		return f->cmp == CMP_NE ? !eq : eq;
-	case F_OBJ_UID:
-	case F_OBJ_GID:
+		return f->cmp == UA_CMP_NE ? !eq : eq;
+	case UA_F_OBJ_UID:
+	case UA_F_OBJ_GID:
 		o = main_obj(r);
 		if (!o)
 			return false;
-		return cmp_u64(f->cmp, f->field == F_OBJ_UID ? o->ev.uid : o->ev.gid, f->val);
-	case F_FAMILY:
-	case F_ADDR:
-	case F_PORT:
+		return cmp_u64(f->cmp, f->field == UA_F_OBJ_UID ? o->ev.uid : o->ev.gid, f->val);
+	case UA_F_FAMILY:
+	case UA_F_ADDR:
+	case UA_F_PORT:
 		if (addr_at_submit(r->op))
 			return true;
 		o = main_obj(r);
@@ -1412,7 +1373,7 @@ static __always_inline bool rule_records(__u32 bank, __s32 i)
 	if (i < 0)
 		return false;
 	k = rule_at(bank, (__u32)i);
-	return k && k->action != ACT_NEVER;
+	return k && k->action != UA_ACT_NEVER;
 }
 
 /*

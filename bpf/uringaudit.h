@@ -14,6 +14,7 @@
 #ifndef __VMLINUX_H__
 #include <linux/types.h>
 #endif
+#include "ua_abi.h"
 
 #define UA_COMM_LEN 16
 /* PATH_MAX includes the terminating NUL, so a kernel-copied name always fits. */
@@ -275,8 +276,8 @@ struct ua_exe_key {
  * Rules, compiled for the kernel. Two banks of UA_KRULES_MAX rules each in the
  * "rules" array map (bank b holds entries b * UA_KRULES_MAX ...); user space
  * fills the idle bank, then flips the global rules_bank with one store, so a
- * request sees either the old set or the new one, never a mix. Values of
- * field ids and comparisons are lib/rules.h's enum ua_field_id / ua_cmp.
+ * request sees either the old set or the new one, never a mix. Field ids,
+ * comparisons and actions are the enums of ua_abi.h.
  */
 #define UA_KRULES_MAX 256
 #define UA_KFIELDS_MAX 64

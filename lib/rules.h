@@ -34,6 +34,7 @@
 #include <stdint.h>
 
 #include "buf.h"
+#include "ua_abi.h"
 #include "optable.h"
 
 #define UA_RULES_MAX 256       /* rules in one set (the kernel map's size) */
@@ -46,16 +47,9 @@
 #define UA_RULE_UNIX_MAX 107   /* addr=: bytes of a unix socket path, or of an abstract name */
 #define UA_DIAG_ERRORS_MAX 100 /* errors kept in one ua_diags; then "too many errors" */
 
-enum ua_action {
-	UA_ACT_NEVER = 0,
-	UA_ACT_ALWAYS = 1,
-	UA_ACT_DENY = 2, /* extension: needs BPF-LSM */
-	UA_ACT_KILL = 3, /* extension: signal the submitter after the fact */
-};
-
 /*
- * Field ids: values never reused (they travel to the kernel). What the parser
- * stores for each (struct ua_rule_field):
+ * Field ids, operators and actions are the rule ABI, enums of bpf/ua_abi.h shared with the
+ * BPF programs. What the parser stores for each field id (struct ua_rule_field):
  *   pid ppid                        num: 0..4294967295
  *   uid euid suid fsuid             num: 0..4294967295 (-1 is 4294967295)
  *   gid egid sgid fsgid             num: 0..4294967295 (-1 is 4294967295)
@@ -84,58 +78,11 @@ enum ua_action {
  *
  * saddr and saddr_fam are other names for addr and family (auditctl spells them so); the
  * normal form writes addr and family.
- */
-enum ua_field_id {
-	UA_F_PID = 1,
-	UA_F_PPID = 2,
-	UA_F_UID = 3,
-	UA_F_EUID = 4,
-	UA_F_SUID = 5,
-	UA_F_FSUID = 6,
-	UA_F_GID = 7,
-	UA_F_EGID = 8,
-	UA_F_SGID = 9,
-	UA_F_FSGID = 10,
-	UA_F_AUID = 11,
-	UA_F_SES = 12,
-	UA_F_EXE = 13,	       /* string: a path; the daemon resolves it to (dev, ino) */
-	UA_F_COMM = 14,	       /* string, at most 15 bytes (TASK_COMM_LEN - 1) */
-	UA_F_CGROUP = 15,      /* string: a path under /sys/fs/cgroup, or a number: an id */
-	UA_F_SUCCESS = 16,     /* 0/1, or no/yes */
-	UA_F_EXIT = 17,	       /* signed: the CQE result, negative errno; names like -EACCES */
-	UA_F_CTX = 18,	       /* extension: task|sqpoll|iowq -> 0|1|2 */
-	UA_F_CRED = 19,	       /* extension: task|personality|sqpoll -> 0|1|2 */
-	UA_F_PERSONALITY = 20, /* extension: personality id, 1..65535 */
-	UA_F_DIR = 21,	       /* string: the name is this directory or below it */
-	UA_F_PATH = 22,	       /* string: the name is exactly this */
-	UA_F_KEY = 23,	       /* -F key=... is the same as -k */
-	UA_F_FAMILY = 24,      /* extension: socket address family, inet|inet6|unix or 0..65535 */
-	UA_F_ADDR = 25,	       /* extension: socket address, CIDR or unix path (alias saddr) */
-	UA_F_PORT = 26,	       /* extension: socket port, 0..65535 */
-	UA_F_OBJ_UID = 27,     /* extension: owner uid of the object (inode) the request touched */
-	UA_F_OBJ_GID = 28,     /* extension: owner gid of the object */
-};
-
-/* Address families as Linux numbers them (addr= stores these, whatever the libc says). */
-#define UA_AF_UNIX 1
-#define UA_AF_INET 2
-#define UA_AF_INET6 10
-
-/*
- * Operators. Numeric fields (ids, pid, ppid, personality, exit, port,
+ *
+ * Operators: numeric fields (ids, pid, ppid, personality, exit, port,
  * obj_uid, obj_gid) take all of them; exe, comm, cgroup, success, ctx, cred,
  * family and addr take = and != only; dir, path and key take = only.
  */
-enum ua_cmp {
-	UA_CMP_EQ = 1,	  /* = */
-	UA_CMP_NE = 2,	  /* != */
-	UA_CMP_LT = 3,	  /* < */
-	UA_CMP_GT = 4,	  /* > */
-	UA_CMP_LE = 5,	  /* <= */
-	UA_CMP_GE = 6,	  /* >= */
-	UA_CMP_AND = 7,	  /* &  : (value & mask) != 0 */
-	UA_CMP_ANDEQ = 8, /* &= : (value & mask) == mask */
-};
 
 struct ua_rule_field {
 	enum ua_field_id id;

@@ -39,10 +39,6 @@ struct ua_loader {
 	int installed;
 };
 
-/* enum ua_action values the kernel knows (lib/rules.h). */
-#define UA_KACT_NEVER 0
-#define UA_KACT_ALWAYS 1
-
 /* A rule set compiled for the kernel (src/rules_load.c). */
 struct ua_kruleset {
 	struct ua_krule rules[UA_KRULES_MAX];

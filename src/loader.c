@@ -285,7 +285,7 @@ int ua_loader_start(struct ua_loader *l, const uint64_t opmask[4], unsigned int 
 			goto fail_out;
 		}
 		ks->n = 1;
-		ks->rules[0].action = UA_KACT_ALWAYS;
+		ks->rules[0].action = UA_ACT_ALWAYS;
 		memcpy(ks->rules[0].opmask, opmask, sizeof(ks->rules[0].opmask));
 		memcpy(ks->opmask, opmask, sizeof(ks->opmask));
 		rc = ua_loader_install(l, ks);

@@ -43,13 +43,7 @@ static void cgroup2_root(char *out, size_t len)
 	fclose(f);
 }
 
-/* The kernel's and BPF's enum values are the library's. */
-_Static_assert(UA_KACT_NEVER == UA_ACT_NEVER && UA_KACT_ALWAYS == UA_ACT_ALWAYS, "actions");
-_Static_assert(UA_F_PID == 1 && UA_F_PATH == 22 && UA_CMP_ANDEQ == 8, "field ids");
-/* bpf/uringaudit.bpf.c hardcodes these (F_FAMILY ... F_OBJ_GID). */
-_Static_assert(UA_F_FAMILY == 24 && UA_F_ADDR == 25 && UA_F_PORT == 26 && UA_F_OBJ_UID == 27 &&
-		       UA_F_OBJ_GID == 28,
-	       "socket and object field ids");
+/* Field ids, operators and actions are bpf/ua_abi.h's, shared with the BPF programs. */
 _Static_assert(UA_AF_UNIX == 1 && UA_AF_INET == 2 && UA_AF_INET6 == 10, "Linux AF_* numbers");
 _Static_assert(UA_RULES_MAX <= UA_KRULES_MAX && UA_RULE_FIELDS_MAX <= UA_KFIELDS_MAX,
 	       "kernel maps hold what the parser accepts");
