@@ -146,9 +146,9 @@ vmlinux:
 
 .PHONY: format lint
 format:
-	clang-format -i bpf/*.c bpf/ua_abi.h bpf/uringaudit.h lib/*.c lib/*.h src/*.c src/*.h tests/unit/*.c tests/progs/*.c dist/*.c
+	clang-format -i bpf/*.c bpf/*.bpf.h bpf/ua_abi.h bpf/uringaudit.h lib/*.c lib/*.h src/*.c src/*.h tests/unit/*.c tests/progs/*.c dist/*.c
 lint:
-	clang-format --dry-run --Werror bpf/*.bpf.c bpf/ua_abi.h bpf/uringaudit.h lib/*.c lib/*.h src/*.c src/*.h dist/*.c
+	clang-format --dry-run --Werror bpf/*.bpf.c bpf/*.bpf.h bpf/ua_abi.h bpf/uringaudit.h lib/*.c lib/*.h src/*.c src/*.h dist/*.c
 	cppcheck --quiet --error-exitcode=1 --enable=warning,performance,portability \
 		--suppress=missingIncludeSystem -Ilib -Ibpf lib src
 

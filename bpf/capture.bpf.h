@@ -1,0 +1,302 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * What a request carries, read from its prepared command at submit: names,
+ * addresses and per-op arguments, and the credentials of the tasks involved.
+ */
+#ifndef UA_CAPTURE_BPF_H
+#define UA_CAPTURE_BPF_H
+
+/* Direct loads through BTF pointers: the verifier turns them into
+ * fault-safe loads, where BPF_CORE_READ would make a helper call per field
+ * (measured: 16 such calls were most of a selected request's cost). */
+static __always_inline void ids_from(struct ua_ids *d, const struct cred *c)
+{
+	d->uid = c->uid.val;
+	d->gid = c->gid.val;
+	d->euid = c->euid.val;
+	d->suid = c->suid.val;
+	d->fsuid = c->fsuid.val;
+	d->egid = c->egid.val;
+	d->sgid = c->sgid.val;
+	d->fsgid = c->fsgid.val;
+}
+
+/* Copy a kernel-held string (a struct filename's name or an xattr name,
+ * both copied from user memory at prep time) into the event after @off
+ * bytes of names[]. Returns the length without the NUL, or 0. Never reads
+ * user memory. */
+static __always_inline __u32 copy_str(struct submit_buf *b, __u32 off, const char *name,
+				      __u32 has_flag, __u32 fault_flag)
+{
+	long n;
+
+	if (!name)
+		return 0;
+	off &= UA_NAME_MAX - 1;
+	n = bpf_probe_read_kernel_str(&b->names[off], UA_NAME_MAX, name);
+	if (n <= 0) {
+		b->ev.flags |= fault_flag;
+		return 0;
+	}
+	b->ev.flags |= has_flag;
+	return (__u32)(n - 1) & (UA_NAME_MAX - 1);
+}
+
+static __always_inline __u32 copy_name(struct submit_buf *b, __u32 off, struct filename *fn,
+				       __u32 has_flag, __u32 fault_flag)
+{
+	return fn ? copy_str(b, off, fn->name, has_flag, fault_flag) : 0;
+}
+
+/* Copy @len bytes of a socket address the kernel holds at @src. */
+static __always_inline void copy_addr(struct ua_ev_submit *e, const void *src, int len)
+{
+	if (!src || len <= 0)
+		return;
+	if (len > UA_ADDR_MAX)
+		len = UA_ADDR_MAX;
+	if (bpf_probe_read_kernel(e->addr.raw, sizeof(e->addr.raw), src))
+		return;
+	e->addr.len = (__u16)len;
+	e->flags |= UA_SF_HAS_ADDR;
+}
+
+/* connect, bind: the address move_addr_to_kernel() copied at prep. */
+static __always_inline void copy_conn_addr(struct ua_ev_submit *e, void *async, int len)
+{
+	struct io_async_msghdr *am =
+		bpf_rdonly_cast(async, bpf_core_type_id_kernel(struct io_async_msghdr));
+
+	if (!async)
+		return;
+	if (addr_layout == ADDR_IN_STORAGE)
+		copy_addr(e, async, len);
+	else if (addr_layout == ADDR_IN_MSGHDR)
+		copy_addr(e, &am->addr, len);
+}
+
+/* send*: msg_name points at the kernel copy when a destination was given. */
+static __always_inline void copy_dest(struct ua_ev_submit *e, void *async)
+{
+	struct io_async_msghdr *am =
+		bpf_rdonly_cast(async, bpf_core_type_id_kernel(struct io_async_msghdr));
+
+	if (async && am->msg.msg_name)
+		copy_addr(e, am->msg.msg_name, am->msg.msg_namelen);
+}
+
+/* Objects of the operations, from the request's prepared command (a global
+ * function: the verifier checks it once). Read
+ * only for requests that passed prep, where these fields are known to be set
+ * by this very request (a recycled request keeps stale ones otherwise). */
+__noinline int ua_capture_objects(struct submit_buf *b, __u32 op)
+{
+	struct io_kiocb *req;
+	struct ua_ev_submit *e;
+	struct filename *n1 = NULL, *n2 = NULL;
+	const char *attr = NULL;
+
+	if (!b)
+		return 0;
+	e = &b->ev;
+	/* the request, from the event (a global function takes no kernel pointers) */
+	req = bpf_rdonly_cast((void *)e->req, bpf_core_type_id_kernel(struct io_kiocb));
+
+	/* ops on a file: sqe->fd as io_init_req() kept it (a slot with
+	 * IOSQE_FIXED_FILE); meaningless for others, printed only with a file */
+	e->fd = req->cqe.fd;
+	switch (op) {
+	case IORING_OP_OPENAT:
+	case IORING_OP_OPENAT2: {
+		struct io_open *o = REQ_CMD(req, io_open);
+
+		e->dfd = o->dfd;
+		e->file_slot = o->file_slot;
+		e->op_flags = (__u32)o->how.flags;
+		e->mode = (__u32)o->how.mode;
+		e->resolve = o->how.resolve;
+		n1 = o->filename;
+		break;
+	}
+	case IORING_OP_CLOSE: {
+		struct io_close *c = REQ_CMD(req, io_close);
+
+		e->fd = c->fd;
+		e->file_slot = c->file_slot;
+		break;
+	}
+	case IORING_OP_UNLINKAT: {
+		struct io_unlink *u = REQ_CMD(req, io_unlink);
+
+		e->dfd = u->dfd;
+		e->op_flags = u->flags;
+		n1 = u->filename;
+		break;
+	}
+	case IORING_OP_MKDIRAT: {
+		struct io_mkdir *m = REQ_CMD(req, io_mkdir);
+
+		e->dfd = m->dfd;
+		e->mode = m->mode;
+		n1 = m->filename;
+		break;
+	}
+	case IORING_OP_RENAMEAT: {
+		struct io_rename *r = REQ_CMD(req, io_rename);
+
+		e->dfd = r->old_dfd;
+		e->dfd2 = r->new_dfd;
+		e->op_flags = r->flags;
+		n1 = r->oldpath;
+		n2 = r->newpath;
+		break;
+	}
+	case IORING_OP_SYMLINKAT:
+	case IORING_OP_LINKAT: {
+		/* symlinkat: oldpath is the target text, new_dfd/newpath the link */
+		struct io_link *l = REQ_CMD(req, io_link);
+
+		e->dfd = l->old_dfd;
+		e->dfd2 = l->new_dfd;
+		e->op_flags = l->flags;
+		n1 = l->oldpath;
+		n2 = l->newpath;
+		break;
+	}
+	case IORING_OP_STATX: {
+		struct io_statx *x = REQ_CMD(req, io_statx);
+
+		e->dfd = x->dfd;
+		e->op_flags = x->flags;
+		e->arg[0] = x->mask;
+		n1 = x->filename;
+		break;
+	}
+	case IORING_OP_SETXATTR:
+	case IORING_OP_GETXATTR:
+	case IORING_OP_FSETXATTR:
+	case IORING_OP_FGETXATTR: {
+		struct io_xattr *x = REQ_CMD(req, io_xattr);
+
+		e->op_flags = x->ctx.flags;
+		e->arg[0] = x->ctx.size;
+		if (op == IORING_OP_SETXATTR || op == IORING_OP_GETXATTR)
+			n1 = x->filename;
+		attr = x->ctx.kname ? x->ctx.kname->name : NULL;
+		break;
+	}
+	case IORING_OP_FTRUNCATE:
+		e->arg[0] = REQ_CMD(req, io_ftrunc)->len;
+		break;
+	case IORING_OP_FALLOCATE: {
+		struct io_sync *y = REQ_CMD(req, io_sync);
+
+		e->arg[0] = y->off;
+		e->arg[1] = y->len;
+		e->arg[2] = y->mode;
+		break;
+	}
+	case IORING_OP_SOCKET: {
+		struct io_socket *k = REQ_CMD(req, io_socket);
+
+		e->arg[0] = k->domain;
+		e->arg[1] = k->type;
+		e->arg[2] = k->protocol;
+		e->op_flags = k->flags;
+		e->file_slot = k->file_slot;
+		break;
+	}
+	case IORING_OP_CONNECT:
+		copy_conn_addr(e, req->async_data, REQ_CMD(req, io_connect)->addr_len);
+		break;
+	case IORING_OP_BIND:
+		copy_conn_addr(e, req->async_data, REQ_CMD(req, io_bind)->addr_len);
+		break;
+	case IORING_OP_LISTEN:
+		e->arg[0] = REQ_CMD(req, io_listen)->backlog;
+		break;
+	case IORING_OP_ACCEPT: {
+		struct io_accept *a = REQ_CMD(req, io_accept);
+
+		e->op_flags = a->flags;
+		e->arg[0] = a->iou_flags;
+		e->file_slot = a->file_slot;
+		break;
+	}
+	case IORING_OP_SHUTDOWN:
+		e->arg[0] = REQ_CMD(req, io_shutdown)->how;
+		break;
+	case IORING_OP_SEND:
+	case IORING_OP_SENDMSG:
+	case IORING_OP_SEND_ZC:
+	case IORING_OP_SENDMSG_ZC:
+		e->op_flags = REQ_CMD(req, io_sr_msg)->msg_flags;
+		copy_dest(e, req->async_data);
+		break;
+	case IORING_OP_MSG_RING: {
+		struct io_msg *m = REQ_CMD(req, io_msg);
+
+		e->arg[0] = m->cmd;
+		e->arg[1] = m->len;
+		e->arg[2] = m->src_fd;
+		e->arg[3] = m->dst_fd;
+		e->op_flags = m->flags;
+		break;
+	}
+	case IORING_OP_FIXED_FD_INSTALL:
+		e->op_flags = REQ_CMD(req, io_fixed_install)->o_flags;
+		break;
+	case IORING_OP_URING_CMD: {
+		struct io_uring_cmd *c = REQ_CMD(req, io_uring_cmd);
+		const struct io_uring_sqe *sqe = c->sqe;
+
+		e->arg[0] = c->cmd_op;
+		e->op_flags = c->flags;
+		/* socket commands: level and optname, as the kernel will read them */
+		if (sqe) {
+			e->arg[1] = BPF_CORE_READ(sqe, level);
+			e->arg[2] = BPF_CORE_READ(sqe, optname);
+		}
+		break;
+	}
+	default:
+		break;
+	}
+	e->name_len = copy_name(b, 0, n1, UA_SF_HAS_NAME, UA_SF_NAME_FAULT);
+	if (attr)
+		e->name2_len = copy_str(b, e->name_len, attr, UA_SF_HAS_NAME2 | UA_SF_NAME2_ATTR,
+					UA_SF_NAME_FAULT);
+	else
+		e->name2_len = copy_name(b, e->name_len, n2, UA_SF_HAS_NAME2, UA_SF_NAME_FAULT);
+	return 0;
+}
+
+/* Decide addr_layout from a selected connect: which of the two places holds
+ * what user memory holds. Runs until decided (the daemon's own connect at
+ * start decides it; the loader selects connects for it). */
+static __noinline void latch_addr_layout(struct io_kiocb *req)
+{
+	struct io_connect *c = REQ_CMD(req, io_connect);
+	struct io_async_msghdr *am =
+		bpf_rdonly_cast(req->async_data, bpf_core_type_id_kernel(struct io_async_msghdr));
+	__u8 u[16] = {}, a[16] = {}, m[16] = {};
+	bool in_a = true, in_m = true;
+	int n = c->addr_len, i;
+
+	if (!req->async_data || n < 4)
+		return;
+	if (bpf_probe_read_user(u, sizeof(u), c->addr) ||
+	    bpf_probe_read_kernel(a, sizeof(a), req->async_data) ||
+	    bpf_probe_read_kernel(m, sizeof(m), &am->addr))
+		return;
+	for (i = 0; i < 16; i++) {
+		if (i >= n)
+			break;
+		in_a = in_a && u[i] == a[i];
+		in_m = in_m && u[i] == m[i];
+	}
+	if (in_a != in_m)
+		addr_layout = in_a ? ADDR_IN_STORAGE : ADDR_IN_MSGHDR;
+}
+
+#endif /* UA_CAPTURE_BPF_H */

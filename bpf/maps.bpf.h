@@ -1,0 +1,182 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * Maps, globals and load-time configuration (rodata, set by src/loader.c),
+ * the per-CPU scratch buffers events are built in, and the opcode gate.
+ */
+#ifndef UA_MAPS_BPF_H
+#define UA_MAPS_BPF_H
+
+/* REQ_F_* masks of the running kernel. The bit numbers move between kernel
+ * versions and live in an anonymous enum, so the loader looks them up in the
+ * kernel's BTF by enumerator name and sets these before load. */
+const volatile __u64 cfg_req_f_fixed_file = 0;
+const volatile __u64 cfg_req_f_link = 0;
+const volatile __u64 cfg_req_f_force_async = 0;
+const volatile __u64 cfg_req_f_cqe_skip = 0;
+const volatile __u64 cfg_req_f_creds = 0;
+const volatile __u64 cfg_req_f_multishot = 0; /* REQ_F_APOLL_MULTISHOT */
+/* Force a consumer wake-up every this many events per CPU; between them the
+ * consumer finds the records on its own timer. The loader sizes it so that a
+ * quarter of the ring buffer fills before a forced wake-up. */
+const volatile __u64 cfg_wakeup_every = 1024;
+
+/* Rule banks (see uringaudit.h). For each bank, the union of the opcodes its
+ * rules can record: the first gate. User space fills the idle bank's maps
+ * and words, then flips rules_bank. */
+__u32 rules_bank;
+__u32 nrules[2];
+__u64 opmask[2][UA_OPMASK_WORDS];
+/* Global event sequence, taken before the ring buffer reserve. */
+__u64 seq_next;
+/* Where connect and bind keep the kernel copy of their address: in an
+ * io_async_msghdr (.addr), or, since a 2026 change that stable kernels took
+ * too, as a bare sockaddr_storage. Nothing in BTF tells the two apart, so
+ * the first selected connect whose user-space address matches exactly one of
+ * the two places decides (the daemon makes one at start). 0: not known. */
+#define ADDR_IN_STORAGE 1
+#define ADDR_IN_MSGHDR 2
+__u32 addr_layout;
+/* Selected multishot requests still pending: while there are none, the
+ * auxiliary CQEs of every ring cost one load. A count left high by a
+ * request that vanished unseen only costs lookups, never records. */
+__s64 mshot_pending;
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 8 * 1024 * 1024); /* resized by the loader */
+} rb SEC(".maps");
+
+/* LRU so that requests that end without any event we can see (a successful
+ * IOSQE_CQE_SKIP_SUCCESS request) age out instead of filling the map: the
+ * oldest entries are the stale ones. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 65536);
+	__type(key, __u64);
+	__type(value, struct ua_pending);
+} pending SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 65536);
+	__type(key, struct ua_ud_key);
+	__type(value, __u64);
+} byud SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, UA_CNT_NR);
+	__type(key, __u32);
+	__type(value, __u64);
+} counters SEC(".maps");
+
+/* Events followed by room for their variable part (names[] here is
+ * ev.names[]): a flexible array member followed by storage, a GNU extension
+ * that clang supports. */
+#pragma clang diagnostic ignored "-Wgnu-variable-sized-type-not-at-end"
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 2 * UA_KRULES_MAX);
+	__type(key, __u32);
+	__type(value, struct ua_krule);
+} rules SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 2 * UA_KSTRS_MAX);
+	__type(key, __u32);
+	__type(value, struct ua_kstr);
+} rstrs SEC(".maps");
+
+/* (ring, creds) -> personality id, from io_uring_register. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 4096);
+	__type(key, struct ua_pers_key);
+	__type(value, __u32);
+} pers SEC(".maps");
+
+struct submit_buf {
+	struct ua_ev_submit ev;
+	char names[2 * UA_NAME_MAX];
+};
+_Static_assert(__builtin_offsetof(struct submit_buf, names) == sizeof(struct ua_ev_submit),
+	       "names follow the event");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct submit_buf);
+} scratch SEC(".maps");
+
+struct exe_buf {
+	struct ua_ev_exe ev;
+	char path[2 * UA_PATH_MAX];
+};
+_Static_assert(__builtin_offsetof(struct exe_buf, path) == sizeof(struct ua_ev_exe),
+	       "the path follows the event");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct exe_buf);
+} exe_scratch SEC(".maps");
+
+/* Processes whose executable was sent. LRU: a process that falls out is
+ * sent again. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 16384);
+	__type(key, struct ua_exe_key);
+	__type(value, __u8);
+} exe_seen SEC(".maps");
+
+/* Objects: built here (path walked into work[] from the leaf end, then
+ * copied to the front of path[]), then sent. Slots: OBJ_FILE and OBJ_NEW
+ * (completion), OBJ_AUX (submit-time objects, the executable's walk). */
+struct obj_buf {
+	struct ua_ev_obj ev;
+	char path[2 * UA_PATH_MAX];
+	char work[UA_PATH_MAX + 256];
+};
+_Static_assert(__builtin_offsetof(struct obj_buf, path) == sizeof(struct ua_ev_obj),
+	       "the path follows the event");
+#define OBJ_FILE 0
+#define OBJ_NEW 1
+#define OBJ_AUX 2
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 3);
+	__type(key, __u32);
+	__type(value, struct obj_buf);
+} obj_scratch SEC(".maps");
+
+static __always_inline struct obj_buf *obj_slot(__u32 k)
+{
+	return bpf_map_lookup_elem(&obj_scratch, &k);
+}
+
+static __always_inline bool op_selected(__u32 bank, __u8 op)
+{
+	return opmask[bank & 1][op >> 6] & (1ULL << (op & 63));
+}
+
+/* Completion side: a request may have been selected by the bank in force
+ * before a reload, so either bank's opcodes pass. */
+static __always_inline bool op_selected_any(__u8 op)
+{
+	return (opmask[0][op >> 6] | opmask[1][op >> 6]) & (1ULL << (op & 63));
+}
+
+static __always_inline void count(__u32 idx)
+{
+	__u64 *c = bpf_map_lookup_elem(&counters, &idx);
+
+	if (c)
+		*c += 1;
+}
+
+#endif /* UA_MAPS_BPF_H */

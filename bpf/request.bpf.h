@@ -1,0 +1,286 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * A selected request's life: its SUBMIT (capture, rules, pending state), its
+ * multishot CQEs, and its COMPLETE (finish); who owns a ring-level event.
+ */
+#ifndef UA_REQUEST_BPF_H
+#define UA_REQUEST_BPF_H
+
+/*
+ * Build and emit the SUBMIT event and remember the request. Runs in the
+ * submitting task or the SQ thread: io_uring_submit_req and
+ * io_uring_req_failed both fire from io_submit_sqe(), called by
+ * io_uring_enter() or by io_sq_thread().
+ */
+static __always_inline int capture(struct io_kiocb *req, __u8 op, int init_err,
+				   const struct io_uring_sqe *sqe, __u32 bank)
+{
+	struct rule_eval r = {};
+	struct task_struct *task = bpf_get_current_task_btf();
+	struct task_struct *leader = task->group_leader;
+	struct io_ring_ctx *ring = req->ctx;
+	__u64 rflags = req->flags;
+	struct ua_pending p = {};
+	struct submit_buf *b;
+	struct ua_ev_submit *e;
+	__u32 zero = 0, size;
+	struct file *exe;
+
+	count(UA_CNT_SELECTED);
+	b = bpf_map_lookup_elem(&scratch, &zero);
+	if (!b)
+		return 0;
+	e = &b->ev;
+	__builtin_memset(e, 0, sizeof(*e));
+
+	e->req = (__u64)req;
+	e->ring = (__u64)ring;
+	e->user_data = req->cqe.user_data;
+	e->opcode = op;
+	e->init_err = init_err;
+	e->ring_flags = ring->flags;
+	e->pid = task->tgid;
+	e->tid = task->pid;
+	e->ppid = task->real_parent->tgid;
+	e->start_time = leader->start_boottime;
+	e->auid = leader->loginuid.val;
+	e->ses = leader->sessionid;
+	e->cgroup_id = bpf_get_current_cgroup_id();
+	exe = task->mm ? task->mm->exe_file : NULL;
+	if (exe) {
+		e->exe_ino = exe->f_inode->i_ino;
+		e->exe_dev = exe->f_inode->i_sb->s_dev;
+		send_exe(e->pid, e->start_time, e->exe_ino, e->exe_dev, exe);
+	}
+
+	/* Execution context from task and ring flags, never from thread names:
+	 * the SQ thread is an io thread (PF_IO_WORKER) of a SQPOLL ring. */
+	if ((task->flags & PF_IO_WORKER) && (e->ring_flags & IORING_SETUP_SQPOLL)) {
+		e->exec_ctx = UA_CTX_SQPOLL;
+		/* The process's own identity is its leader's: the SQ thread keeps
+		 * the creds of ring setup (see below). */
+		ids_from(&e->task, leader->cred);
+		bpf_probe_read_kernel_str(e->comm, sizeof(e->comm), leader->comm);
+	} else {
+		e->exec_ctx = UA_CTX_TASK;
+		ids_from(&e->task, task->cred);
+		bpf_get_current_comm(e->comm, sizeof(e->comm));
+	}
+	if (rflags & cfg_req_f_force_async)
+		e->exec_ctx = UA_CTX_IOWQ;
+
+	/* Effective credentials: io_issue_sqe() overrides with req->creds
+	 * (REQ_F_CREDS, from sqe->personality); else the SQ thread runs with
+	 * ctx->sq_creds; else the task's own. */
+	if (rflags & cfg_req_f_creds) {
+		struct ua_pers_key pk = { .ring = e->ring, .cred = (__u64)req->creds };
+		__u32 *pid = bpf_map_lookup_elem(&pers, &pk);
+
+		e->cred_src = UA_CRED_PERSONALITY;
+		e->eff_cred = (__u64)req->creds;
+		ids_from(&e->eff, req->creds);
+		if (pid) {
+			e->personality = *pid;
+			e->flags |= UA_SF_HAS_PERSONALITY;
+		}
+	} else if (e->exec_ctx == UA_CTX_SQPOLL) {
+		e->cred_src = UA_CRED_SQPOLL;
+		e->eff_cred = (__u64)ring->sq_creds;
+		ids_from(&e->eff, ring->sq_creds);
+	} else {
+		e->cred_src = UA_CRED_TASK;
+		e->eff_cred = (__u64)task->cred;
+		e->eff = e->task;
+	}
+	if (sqe) {
+		e->personality = BPF_CORE_READ(sqe, personality);
+		e->flags |= UA_SF_HAS_PERSONALITY;
+	}
+
+	if (rflags & cfg_req_f_cqe_skip)
+		e->flags |= UA_SF_CQE_SKIP;
+	if (rflags & cfg_req_f_force_async)
+		e->flags |= UA_SF_FORCE_ASYNC;
+	if (rflags & cfg_req_f_link)
+		e->flags |= UA_SF_LINK;
+	if (rflags & cfg_req_f_fixed_file)
+		e->flags |= UA_SF_FIXED_FILE;
+
+	if (init_err) {
+		e->flags |= UA_SF_INIT_FAILED;
+	} else {
+		if (op == IORING_OP_CONNECT && !addr_layout)
+			latch_addr_layout(req);
+		ua_capture_objects(b, op);
+	}
+
+	/* The rules decide, now or at completion. */
+	r.b = b;
+	r.bank = bank;
+	r.op = op;
+	r.decided = -1;
+	bpf_loop(nrules[bank & 1] & (UA_KRULES_MAX * 2 - 1), rule_step, &r, 0);
+	if (r.cand[0] | r.cand[1] | r.cand[2] | r.cand[3])
+		e->flags |= UA_SF_TENTATIVE;
+	else if (!rule_records(bank, r.decided))
+		return 0;
+	e->bank = bank;
+	e->rule = (__s16)r.decided;
+
+	size = sizeof(*e) + (e->name_len & (UA_NAME_MAX - 1)) + (e->name2_len & (UA_NAME_MAX - 1));
+	hdr_init(&e->hdr, UA_EV_SUBMIT, size);
+	if (bpf_ringbuf_output(&rb, b, size, rb_flags())) {
+		count(UA_CNT_DROPPED);
+		return 0;
+	}
+	count(UA_CNT_EMITTED);
+	submit_objects(e, req, op);
+
+	p.submit_seq = e->hdr.seq;
+	p.ring = e->ring;
+	p.rule = e->rule;
+	p.bank = bank;
+	p.exec_ctx = e->exec_ctx;
+	p.opcode = op;
+	p.tgid = e->pid;
+	if (op == IORING_OP_OPENAT || op == IORING_OP_OPENAT2 || op == IORING_OP_ACCEPT ||
+	    op == IORING_OP_SOCKET)
+		p.file_slot = e->file_slot;
+	if ((op == IORING_OP_ACCEPT && (e->arg[0] & IORING_ACCEPT_MULTISHOT)) ||
+	    (rflags & cfg_req_f_multishot)) {
+		p.flags |= UA_CF_MSHOT_COUNTED;
+		__sync_fetch_and_add(&mshot_pending, 1);
+	}
+	__builtin_memcpy(p.cand, r.cand, sizeof(p.cand));
+	if (bpf_map_update_elem(&pending, &e->req, &p, BPF_ANY))
+		count(UA_CNT_PENDING_FULL);
+	{
+		struct ua_ud_key k = { .ring = e->ring, .user_data = e->user_data };
+
+		bpf_map_update_elem(&byud, &k, &e->req, BPF_ANY);
+	}
+	return 0;
+}
+
+/* Emit the objects and COMPLETE for a pending request and forget it.
+ * @have: objects in the scratch slots (0 when the request is unknown, as
+ * for an overflowed CQE). */
+static __always_inline void finish(__u64 reqp, struct ua_pending *p, __s32 res, __u32 cflags,
+				   __u32 flags, __u64 user_data, __u32 have)
+{
+	struct ua_ev_complete *c;
+	struct ua_ud_key k = { .ring = p->ring, .user_data = user_data };
+	__s32 rule = p->rule;
+	__u64 *cur;
+	__u32 i;
+
+	if (p->cand[0] | p->cand[1] | p->cand[2] | p->cand[3]) {
+		struct rule_eval r = {};
+
+		r.bank = p->bank;
+		r.op = p->opcode;
+		r.res = res;
+		r.exec_ctx = (p->flags & UA_CF_PUNTED) ? UA_CTX_IOWQ : p->exec_ctx;
+		r.decided = -1;
+		r.have = have;
+		r.fo = obj_slot(OBJ_FILE);
+		r.no = obj_slot(OBJ_NEW);
+		__builtin_memcpy(r.cand, p->cand, sizeof(r.cand));
+		bpf_loop(UA_KRULES_MAX, crule_step, &r, 0);
+		if (r.decided >= 0)
+			rule = r.decided;
+	}
+	if (!rule_records(p->bank, rule)) {
+		rule = -1;
+		have = 0; /* not recorded: its objects need not travel */
+	}
+
+	for (i = OBJ_FILE; i <= OBJ_NEW; i++) {
+		struct obj_buf *o;
+
+		if (!(have & (1u << i)))
+			continue;
+		o = obj_slot(i);
+		if (o)
+			emit_obj(o, p->submit_seq, reqp);
+	}
+
+	c = bpf_ringbuf_reserve(&rb, sizeof(*c), 0);
+	if (!c) {
+		/* The sequence number is still consumed so the gap shows. */
+		__sync_fetch_and_add(&seq_next, 1);
+		count(UA_CNT_DROPPED);
+	} else {
+		hdr_init(&c->hdr, UA_EV_COMPLETE, sizeof(*c));
+		c->req = reqp;
+		c->submit_seq = p->submit_seq;
+		c->ring = p->ring;
+		c->res = res;
+		c->cflags = cflags;
+		c->flags = (p->flags & ~UA_CF_MSHOT_COUNTED) | flags;
+		c->cqes = p->cqes + 1;
+		c->rule = rule;
+		c->bank = p->bank;
+		bpf_ringbuf_submit(c, rb_flags());
+		count(UA_CNT_EMITTED);
+	}
+	if (p->flags & UA_CF_MSHOT_COUNTED)
+		__sync_fetch_and_add(&mshot_pending, -1);
+	cur = bpf_map_lookup_elem(&byud, &k);
+	if (cur && *cur == reqp)
+		bpf_map_delete_elem(&byud, &k);
+	bpf_map_delete_elem(&pending, &reqp);
+}
+
+/* A multishot CQE (IORING_CQE_F_MORE): count it; for accept, the accepted
+ * connection is an object of its own, sent now (multishot recv and read
+ * CQEs carry data, no object). The request is found by
+ * (ring, user_data) as recorded at submit. */
+static __noinline void mshot_cqe(struct io_ring_ctx *ring, struct io_uring_cqe *cqe)
+{
+	struct ua_ud_key k = { .ring = (__u64)ring, .user_data = cqe->user_data };
+	struct ua_pending *p;
+	struct obj_buf *o;
+	__u64 *reqp, reqv;
+	__s32 res = cqe->res;
+
+	if (!(cqe->flags & IORING_CQE_F_MORE))
+		return;
+	reqp = bpf_map_lookup_elem(&byud, &k);
+	if (!reqp)
+		return;
+	reqv = *reqp;
+	p = bpf_map_lookup_elem(&pending, &reqv);
+	if (!p)
+		return;
+	p->cqes++;
+	o = obj_slot(OBJ_NEW);
+	if (!o || res < 0 || p->opcode != IORING_OP_ACCEPT)
+		return;
+	obj_new(o, ring, p->file_slot, p->tgid, res);
+	o->ev.flags |= UA_OF_MORE;
+	o->ev.res = res;
+	o->ev.cqe_index = p->cqes;
+	emit_obj(o, p->submit_seq, reqv);
+}
+
+/* Who did it, for the rare ring-level events (setup, register): every
+ * field of @o, the current @task's. */
+static __always_inline void owner_fill(struct ua_owner *o, struct task_struct *task)
+{
+	struct task_struct *l = task->group_leader;
+	struct file *x = task->mm ? task->mm->exe_file : NULL;
+
+	o->start_time = l->start_boottime;
+	o->exe_ino = x ? x->f_inode->i_ino : 0;
+	o->exe_dev = x ? x->f_inode->i_sb->s_dev : 0;
+	o->pid = task->tgid;
+	o->tid = task->pid;
+	o->ppid = task->real_parent->tgid;
+	o->auid = l->loginuid.val;
+	o->ses = l->sessionid;
+	ids_from(&o->ids, task->cred);
+	bpf_get_current_comm(o->comm, sizeof(o->comm));
+}
+
+#endif /* UA_REQUEST_BPF_H */

@@ -1,0 +1,533 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * Rule evaluation against the SUBMIT event being built (fields known at
+ * submit) and, for candidate rules, against the objects of the completion.
+ */
+#ifndef UA_RULES_BPF_H
+#define UA_RULES_BPF_H
+
+static __always_inline bool cmp_u64(__u8 cmp, __u64 a, __u64 b)
+{
+	switch (cmp) {
+	case UA_CMP_EQ:
+		return a == b;
+	case UA_CMP_NE:
+		return a != b;
+	case UA_CMP_LT:
+		return a < b;
+	case UA_CMP_GT:
+		return a > b;
+	case UA_CMP_LE:
+		return a <= b;
+	case UA_CMP_GE:
+		return a >= b;
+	case UA_CMP_AND:
+		return (a & b) != 0;
+	case UA_CMP_ANDEQ:
+		return (a & b) == b;
+	}
+	return false;
+}
+
+static __always_inline bool cmp_s64(__u8 cmp, __s64 a, __s64 b)
+{
+	switch (cmp) {
+	case UA_CMP_LT:
+		return a < b;
+	case UA_CMP_GT:
+		return a > b;
+	case UA_CMP_LE:
+		return a <= b;
+	case UA_CMP_GE:
+		return a >= b;
+	}
+	return cmp_u64(cmp, (__u64)a, (__u64)b);
+}
+
+/*
+ * Rule evaluation, auditctl's semantics: rules in order, the first whose
+ * fields all match decides. Fields known at submit are tested at submit;
+ * success, exit and ctx (a request can be punted after an inline attempt)
+ * only at completion. A rule whose submit-time fields match but that has
+ * completion-time fields becomes a candidate; the first plain match after the
+ * candidates is the fallback. At completion the first candidate that matches
+ * decides, else the fallback.
+ *
+ * Each level is a bpf_loop() callback so that the verifier checks a rule, a
+ * field and a byte once, not every path through 256 x 64 x 256 of them.
+ */
+struct rule_eval {
+	struct submit_buf *b;
+	struct ua_krule *k;
+	const struct ua_kstr *str;
+	__u32 bank;
+	__u32 rule;
+	__u32 matched;	/* current field (or string) still matches */
+	__u32 name_off; /* string compare: where the name starts in names[] */
+	__u32 name_len;
+	__s32 decided;
+	__u8 op;
+	__u8 pad[3];
+	__u64 cand[4];
+	/* completion */
+	__s32 res;
+	__u8 exec_ctx;
+	__u32 have; /* which of fo/no hold this request's objects (HAVE_*) */
+	struct obj_buf *fo, *no;
+};
+
+/* Ops whose request carries names (path/dir test them at submit); other
+ * ops' path/dir test the path of the file they used, at completion. The
+ * rule compiler (src/rules_load.c) makes the same split. */
+static __always_inline bool path_at_submit(__u8 op)
+{
+	switch (op) {
+	case IORING_OP_OPENAT:
+	case IORING_OP_OPENAT2:
+	case IORING_OP_UNLINKAT:
+	case IORING_OP_RENAMEAT:
+	case IORING_OP_MKDIRAT:
+	case IORING_OP_SYMLINKAT:
+	case IORING_OP_LINKAT:
+	case IORING_OP_STATX:
+	case IORING_OP_SETXATTR:
+	case IORING_OP_GETXATTR:
+		return true;
+	}
+	return false;
+}
+
+/* Ops whose address is known at submit (family/addr/port); others' come
+ * from the socket they used or accepted, at completion. */
+static __always_inline bool addr_at_submit(__u8 op)
+{
+	switch (op) {
+	case IORING_OP_CONNECT:
+	case IORING_OP_BIND:
+	case IORING_OP_SEND:
+	case IORING_OP_SENDMSG:
+	case IORING_OP_SEND_ZC:
+	case IORING_OP_SENDMSG_ZC:
+	case IORING_OP_SOCKET:
+		return true;
+	}
+	return false;
+}
+
+/* The first @bits bits of two addresses agree (bytes_cmp, one byte a step). */
+struct prefix_cmp {
+	const __u8 *a; /* 16 bytes readable */
+	const char *b; /* UA_KSTR_MAX bytes readable */
+	__u64 bits;
+	__u32 eq;
+};
+
+static long prefix_step(__u32 i, void *arg)
+{
+	struct prefix_cmp *c = arg;
+	__u8 mask;
+
+	if (c->bits == 0)
+		return 1;
+	mask = c->bits >= 8 ? 0xff : (__u8)(0xff << (8 - c->bits));
+	if ((c->a[i & 15] & mask) != ((__u8)c->b[i & 15] & mask)) {
+		c->eq = 0;
+		return 1;
+	}
+	c->bits = c->bits >= 8 ? c->bits - 8 : 0;
+	return 0;
+}
+
+static __always_inline bool prefix_eq(const __u8 *a, const char *b, __u64 bits, __u32 n)
+{
+	struct prefix_cmp c = { .a = a, .b = b, .bits = bits, .eq = 1 };
+
+	bpf_loop(n, prefix_step, &c, 0);
+	return c.eq;
+}
+
+struct bytes_cmp {
+	const __u8 *a; /* UA_ADDR_MAX - 2 bytes readable */
+	const char *b; /* UA_KSTR_MAX bytes readable */
+	__u32 eq;
+};
+
+static long bytes_step(__u32 i, void *arg)
+{
+	struct bytes_cmp *c = arg;
+
+	if (i >= UA_ADDR_MAX - 2)
+		return 1;
+	if (c->a[i] != (__u8)c->b[i]) {
+		c->eq = 0;
+		return 1;
+	}
+	return 0;
+}
+
+/*
+ * family=, addr=, port= against a socket address. A global function: the
+ * verifier checks it once, not once per path through the rule loop.
+ */
+__noinline int ua_addr_field(const struct ua_kfield *f, const struct ua_addr *a)
+{
+	const struct ua_kstr *v;
+	const __u8 *raw;
+	__u32 fam, idx, plen, len;
+	bool eq = false;
+
+	if (!f || !a)
+		return 0;
+	raw = a->raw;
+	len = a->len;
+	if (len < 2 || len > UA_ADDR_MAX)
+		return 0;
+	fam = raw[0] | (raw[1] << 8);
+	if (f->field == UA_F_FAMILY)
+		return cmp_u64(f->cmp, fam, f->val);
+	if (f->field == UA_F_PORT) {
+		if (fam != AF_INET && fam != AF_INET6)
+			return false;
+		return cmp_u64(f->cmp, (raw[2] << 8) | raw[3], f->val);
+	}
+	if (fam != f->val)
+		return f->cmp == UA_CMP_NE;
+	idx = f->str_idx;
+	v = bpf_map_lookup_elem(&rstrs, &idx);
+	if (!v)
+		return false;
+	if (fam == AF_INET) {
+		eq = len >= 8 && prefix_eq(&raw[4], v->s, f->val2, 4);
+	} else if (fam == AF_INET6) {
+		eq = len >= 24 && prefix_eq(&raw[8], v->s, f->val2, 16);
+	} else if (fam == AF_UNIX) {
+		/* sun_path: len - 2 bytes; a filesystem path may carry its NUL */
+		plen = len - 2;
+		if (plen > 0 && raw[2] && a->raw[(len - 1) & (UA_ADDR_MAX - 1)] == 0)
+			plen--;
+		eq = plen == f->str_len && plen <= UA_ADDR_MAX - 2;
+		if (eq) {
+			struct bytes_cmp bc = { .a = raw + 2, .b = v->s, .eq = 1 };
+
+			bpf_loop(plen, bytes_step, &bc, 0);
+			eq = bc.eq;
+		}
+	}
+	return f->cmp == UA_CMP_NE ? !eq : eq;
+}
+
+static long str_step(__u32 j, void *arg)
+{
+	struct rule_eval *r = arg;
+	const struct ua_kstr *v = r->str;
+
+	if (!v)
+		return 1;
+	if (r->b->names[(r->name_off + j) & (2 * UA_NAME_MAX - 1)] != v->s[j & (UA_KSTR_MAX - 1)]) {
+		r->matched = 0;
+		return 1;
+	}
+	return 0;
+}
+
+/* The value @f (its bytes already matched the start of a name of @len
+ * bytes) names that whole name (path=), or a directory the name is in
+ * (dir=): the match ends at the name's end or at a '/' (@next is the name's
+ * byte after the match). */
+static __always_inline bool prefix_ends_at_dir(const struct rule_eval *r, const struct ua_kfield *f,
+					       __u32 len, char next)
+{
+	__u32 vlen = f->str_len;
+
+	return f->field == UA_F_PATH || len == vlen ||
+	       r->str->s[(vlen - 1) & (UA_KSTR_MAX - 1)] == '/' || next == '/';
+}
+
+/* Is the name at [off, off+len) the path @f names (UA_F_PATH), or in the
+ * directory it names (UA_F_DIR)? */
+static __always_inline bool name_matches(struct rule_eval *r, const struct ua_kfield *f, __u32 off,
+					 __u32 len)
+{
+	__u32 vlen = f->str_len;
+
+	if (!r->str || len < vlen || vlen == 0 || vlen > UA_KSTR_MAX)
+		return false;
+	if (f->field == UA_F_PATH && len != vlen)
+		return false;
+	r->matched = 1;
+	r->name_off = off;
+	bpf_loop(vlen, str_step, r, 0);
+	if (!r->matched)
+		return false;
+	return prefix_ends_at_dir(r, f, len, r->b->names[(off + vlen) & (2 * UA_NAME_MAX - 1)]);
+}
+
+static __always_inline bool field_submit(struct rule_eval *r, const struct ua_kfield *f)
+{
+	struct ua_ev_submit *e = &r->b->ev;
+	__u32 idx;
+	bool eq;
+
+	switch (f->field) {
+	case UA_F_PID:
+		return cmp_u64(f->cmp, e->pid, f->val);
+	case UA_F_PPID:
+		return cmp_u64(f->cmp, e->ppid, f->val);
+	case UA_F_UID:
+		return cmp_u64(f->cmp, e->task.uid, f->val);
+	case UA_F_EUID:
+		return cmp_u64(f->cmp, e->task.euid, f->val);
+	case UA_F_SUID:
+		return cmp_u64(f->cmp, e->task.suid, f->val);
+	case UA_F_FSUID:
+		return cmp_u64(f->cmp, e->task.fsuid, f->val);
+	case UA_F_GID:
+		return cmp_u64(f->cmp, e->task.gid, f->val);
+	case UA_F_EGID:
+		return cmp_u64(f->cmp, e->task.egid, f->val);
+	case UA_F_SGID:
+		return cmp_u64(f->cmp, e->task.sgid, f->val);
+	case UA_F_FSGID:
+		return cmp_u64(f->cmp, e->task.fsgid, f->val);
+	case UA_F_AUID:
+		return cmp_u64(f->cmp, e->auid, f->val);
+	case UA_F_SES:
+		return cmp_u64(f->cmp, e->ses, f->val);
+	case UA_F_CRED:
+		return cmp_u64(f->cmp, e->cred_src, f->val);
+	case UA_F_PERSONALITY:
+		if (!(e->flags & UA_SF_HAS_PERSONALITY))
+			return f->cmp == UA_CMP_NE;
+		return cmp_u64(f->cmp, e->personality, f->val);
+	case UA_F_EXE:
+		eq = e->exe_ino == f->val && e->exe_dev == f->val2;
+		return f->cmp == UA_CMP_NE ? !eq : eq;
+	case UA_F_CGROUP:
+		if (f->val2 == (__u64)-1)
+			eq = e->cgroup_id == f->val;
+		else
+			eq = bpf_get_current_ancestor_cgroup_id((int)(f->val2 & 0xff)) == f->val;
+		return f->cmp == UA_CMP_NE ? !eq : eq;
+	case UA_F_COMM: {
+		const __u64 *c = (const __u64 *)e->comm;
+		const struct ua_kstr *v;
+
+		idx = f->str_idx;
+		v = bpf_map_lookup_elem(&rstrs, &idx);
+		if (!v)
+			return false;
+		eq = c[0] == ((const __u64 *)v->s)[0] && c[1] == ((const __u64 *)v->s)[1];
+		return f->cmp == UA_CMP_NE ? !eq : eq;
+	}
+	case UA_F_DIR:
+	case UA_F_PATH:
+		if (!path_at_submit(r->op))
+			return true; /* the file's path, at completion */
+		idx = f->str_idx;
+		r->str = bpf_map_lookup_elem(&rstrs, &idx);
+		/* renameat/linkat/symlinkat: either name may match */
+		eq = name_matches(r, f, 0, e->name_len & (UA_NAME_MAX - 1)) ||
+		     (!(e->flags & UA_SF_NAME2_ATTR) &&
+		      name_matches(r, f, e->name_len & (UA_NAME_MAX - 1),
+				   e->name2_len & (UA_NAME_MAX - 1)));
+		return f->cmp == UA_CMP_NE ? !eq : eq;
+	case UA_F_FAMILY:
+	case UA_F_ADDR:
+	case UA_F_PORT:
+		if (!addr_at_submit(r->op))
+			return true; /* the socket's peer, at completion */
+		if (r->op == IORING_OP_SOCKET)
+			return f->field == UA_F_FAMILY && cmp_u64(f->cmp, e->arg[0], f->val);
+		if (!(e->flags & UA_SF_HAS_ADDR))
+			return false;
+		return ua_addr_field(f, &e->addr);
+	case UA_F_SUCCESS:
+	case UA_F_EXIT:
+	case UA_F_CTX:
+	case UA_F_OBJ_UID:
+	case UA_F_OBJ_GID:
+		return true; /* decided at completion */
+	}
+	return false;
+}
+
+static long field_step(__u32 j, void *arg)
+{
+	struct rule_eval *r = arg;
+	struct ua_krule *k = r->k;
+
+	/* bpf_loop runs at most UA_KFIELDS_MAX steps; the mask (not a compare,
+	 * which the compiler would fold away) bounds j for the verifier. */
+	if (!k)
+		return 1;
+	if (!field_submit(r, &k->f[j & (UA_KFIELDS_MAX - 1)])) {
+		r->matched = 0;
+		return 1;
+	}
+	return 0;
+}
+
+/* Rule @i of @bank (the banks are consecutive halves of the rules map). */
+static __always_inline struct ua_krule *rule_at(__u32 bank, __u32 i)
+{
+	__u32 idx = (bank & 1) * UA_KRULES_MAX + (i & (UA_KRULES_MAX - 1));
+
+	return bpf_map_lookup_elem(&rules, &idx);
+}
+
+static long rule_step(__u32 i, void *arg)
+{
+	struct rule_eval *r = arg;
+	struct ua_krule *k = rule_at(r->bank, i);
+	__u32 n;
+
+	if (!k)
+		return 1;
+	if (!(k->opmask[(r->op >> 6) & 3] & (1ULL << (r->op & 63))))
+		return 0;
+	n = k->nfields;
+	r->k = k;
+	r->rule = i;
+	r->matched = 1;
+	bpf_loop(n < UA_KFIELDS_MAX ? n : UA_KFIELDS_MAX, field_step, r, 0);
+	if (!r->matched)
+		return 0;
+	if (k->flags & UA_KR_COMPLETION) {
+		r->cand[(i >> 6) & 3] |= 1ULL << (i & 63);
+		return 0;
+	}
+	r->decided = i;
+	return 1;
+}
+
+static long ostr_step(__u32 j, void *arg)
+{
+	struct rule_eval *r = arg;
+	const struct ua_kstr *v = r->str;
+
+	if (!v || !r->fo)
+		return 1;
+	if (r->fo->path[j & (2 * UA_PATH_MAX - 1)] != v->s[j & (UA_KSTR_MAX - 1)]) {
+		r->matched = 0;
+		return 1;
+	}
+	return 0;
+}
+
+/* path=/dir= against the path of the file the request used. */
+static __always_inline bool file_path_matches(struct rule_eval *r, const struct ua_kfield *f)
+{
+	struct obj_buf *o = r->fo;
+	__u32 idx = f->str_idx, vlen = f->str_len, len;
+
+	if (!o || !(r->have & HAVE_FILE) || o->ev.kind != UA_OBJ_FILE ||
+	    (o->ev.flags & (UA_OF_UNRESOLVED | UA_OF_PSEUDO | UA_OF_TRUNC)))
+		return false;
+	len = o->ev.path_len;
+	r->str = bpf_map_lookup_elem(&rstrs, &idx);
+	if (!r->str || len < vlen || vlen == 0 || vlen > UA_KSTR_MAX)
+		return false;
+	if (f->field == UA_F_PATH && len != vlen)
+		return false;
+	r->matched = 1;
+	bpf_loop(vlen, ostr_step, r, 0);
+	if (!r->matched)
+		return false;
+	return prefix_ends_at_dir(r, f, len, o->path[vlen & (2 * UA_PATH_MAX - 1)]);
+}
+
+/* The object obj_uid/obj_gid/addr... describe: what the request created,
+ * else the file it used. */
+static __always_inline struct obj_buf *main_obj(struct rule_eval *r)
+{
+	if ((r->have & HAVE_NEW) && r->no && !(r->no->ev.flags & UA_OF_UNRESOLVED))
+		return r->no;
+	if ((r->have & HAVE_FILE) && r->fo && !(r->fo->ev.flags & UA_OF_UNRESOLVED))
+		return r->fo;
+	return NULL;
+}
+
+static __always_inline bool field_complete(struct rule_eval *r, const struct ua_kfield *f)
+{
+	struct obj_buf *o;
+	bool eq;
+
+	switch (f->field) {
+	case UA_F_SUCCESS:
+		return cmp_u64(f->cmp, r->res >= 0, f->val);
+	case UA_F_EXIT:
+		return cmp_s64(f->cmp, r->res, (__s64)f->val);
+	case UA_F_CTX:
+		return cmp_u64(f->cmp, r->exec_ctx, f->val);
+	case UA_F_DIR:
+	case UA_F_PATH:
+		if (path_at_submit(r->op))
+			return true;
+		eq = file_path_matches(r, f);
+		return f->cmp == UA_CMP_NE ? !eq : eq;
+	case UA_F_OBJ_UID:
+	case UA_F_OBJ_GID:
+		o = main_obj(r);
+		if (!o)
+			return false;
+		return cmp_u64(f->cmp, f->field == UA_F_OBJ_UID ? o->ev.uid : o->ev.gid, f->val);
+	case UA_F_FAMILY:
+	case UA_F_ADDR:
+	case UA_F_PORT:
+		if (addr_at_submit(r->op))
+			return true;
+		o = main_obj(r);
+		if (!o || o->ev.kind != UA_OBJ_SOCK)
+			return false;
+		return ua_addr_field(f, &o->ev.peer);
+	}
+	return true; /* tested at submit */
+}
+
+static long cfield_step(__u32 j, void *arg)
+{
+	struct rule_eval *r = arg;
+	struct ua_krule *k = r->k;
+
+	if (!k)
+		return 1;
+	if (!field_complete(r, &k->f[j & (UA_KFIELDS_MAX - 1)])) {
+		r->matched = 0;
+		return 1;
+	}
+	return 0;
+}
+
+static long crule_step(__u32 i, void *arg)
+{
+	struct rule_eval *r = arg;
+	struct ua_krule *k;
+	__u32 n;
+
+	if (!(r->cand[(i >> 6) & 3] & (1ULL << (i & 63))))
+		return 0;
+	k = rule_at(r->bank, i);
+	if (!k)
+		return 1;
+	n = k->nfields;
+	r->k = k;
+	r->matched = 1;
+	bpf_loop(n < UA_KFIELDS_MAX ? n : UA_KFIELDS_MAX, cfield_step, r, 0);
+	if (!r->matched)
+		return 0;
+	r->decided = i;
+	return 1;
+}
+
+/* The action of rule @i of @bank: is it one that records? */
+static __always_inline bool rule_records(__u32 bank, __s32 i)
+{
+	struct ua_krule *k;
+
+	if (i < 0)
+		return false;
+	k = rule_at(bank, (__u32)i);
+	return k && k->action != UA_ACT_NEVER;
+}
+
+#endif /* UA_RULES_BPF_H */
