@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
-/* The daemon's internal interfaces: loader, consumer, enrichment, sinks, status. */
+/* The daemon's internal interfaces: loader, consumer, enrichment, sinks, control socket. */
 #ifndef UA_DAEMON_H
 #define UA_DAEMON_H
 
@@ -193,12 +193,17 @@ const struct ua_stats *ua_consumer_stats(const struct ua_consumer *c);
 int ua_consumer_set_keys(struct ua_consumer *c, unsigned int bank, const char *const *keys,
 			 const size_t *lens, size_t n);
 
-/* ---- status.c ---- */
-int ua_status_listen(const char *path, char *err, size_t errlen);
-void ua_status_close(int fd, const char *path);
-int ua_status_query(const char *path, int json);
+/* ---- control.c: the control socket (the server side: daemon_state.h) ---- */
+/* Listen on @path (0600), replacing a socket no daemon answers on. */
+int ua_control_listen(const char *path, char *err, size_t errlen);
+void ua_control_close(int fd, const char *path);
 /* Send one command line, read the whole reply. */
 int ua_ctl_request(const char *path, const char *cmd, struct ua_buf *reply);
+/* `status`: print the counters, as JSON or as "key: value" lines. */
+int ua_status_query(const char *path, int json);
+/* One command whose reply starts with an exit code line: print the rest
+ * (to stderr on failure or when @quiet_ok) and return that code. */
+int ua_ctl_call(const char *sock, const char *cmd, int quiet_ok);
 
 /* ---- service.c ---- */
 /* CAP_BPF and CAP_PERFMON, or CAP_SYS_ADMIN, in the effective set: 0, or

@@ -164,8 +164,31 @@ static int silent_print(enum libbpf_print_level level, const char *fmt, va_list 
 	return vfprintf(stderr, fmt, ap);
 }
 
-int ua_loader_start(struct ua_loader *l, const uint64_t opmask[4], unsigned int rb_bytes, char *err,
-		    size_t errlen)
+/* What ua_loader_start was asked for, handed to each of its steps. */
+struct start_args {
+	const uint64_t *opmask; /* the built-in rules' opcodes, UA_OPMASK_WORDS */
+	unsigned int rb_bytes;
+};
+
+/* The kernel's BTF (kept until the load) and the BPF object, opened. */
+static int start_open(struct ua_loader *l, const struct start_args *a, char *err, size_t errlen)
+{
+	int rc;
+
+	l->vmlinux = btf__load_vmlinux_btf();
+	if (!l->vmlinux)
+		return fail(err, errlen, -errno, "cannot read kernel BTF: %s", strerror(errno));
+	l->skel = uringaudit__open();
+	if (!l->skel) {
+		rc = -errno;
+		return fail(err, errlen, rc, "cannot open BPF object: %s", strerror(-rc));
+	}
+	return 0;
+}
+
+/* The io_kiocb flag bits the programs test, by name from this kernel's BTF. */
+static int start_req_flags(struct ua_loader *l, const struct start_args *a, char *err,
+			   size_t errlen)
 {
 	static const struct {
 		const char *name;
@@ -181,28 +204,13 @@ int ua_loader_start(struct ua_loader *l, const uint64_t opmask[4], unsigned int 
 	};
 	long long hard;
 	size_t i;
-	int rc;
 
-	memset(l, 0, sizeof(*l));
-	libbpf_set_print(silent_print);
-	l->vmlinux = btf__load_vmlinux_btf();
-	if (!l->vmlinux)
-		return fail(err, errlen, -errno, "cannot read kernel BTF: %s", strerror(errno));
-
-	l->skel = uringaudit__open();
-	if (!l->skel) {
-		rc = -errno;
-		fail(err, errlen, rc, "cannot open BPF object: %s", strerror(-rc));
-		goto fail_out;
-	}
 	for (i = 0; i < sizeof(bits) / sizeof(bits[0]); i++) {
 		volatile __u64 *m = (volatile __u64 *)((char *)l->skel->rodata + bits[i].off);
 
-		if (set_req_flag(l->vmlinux, bits[i].name, m)) {
-			rc = fail(err, errlen, -ENOSYS, "kernel BTF lacks %s: unsupported kernel",
-				  bits[i].name);
-			goto fail_out;
-		}
+		if (set_req_flag(l->vmlinux, bits[i].name, m))
+			return fail(err, errlen, -ENOSYS, "kernel BTF lacks %s: unsupported kernel",
+				    bits[i].name);
 	}
 	/* Optional: without it, multishot CQEs other than accept's are not
 	 * counted (the record still comes, at the last CQE). */
@@ -211,95 +219,144 @@ int ua_loader_start(struct ua_loader *l, const uint64_t opmask[4], unsigned int 
 	/* A hard link is a link for our purpose. */
 	if (!btf_enum_value(l->vmlinux, "REQ_F_HARDLINK_BIT", &hard) && hard >= 0 && hard < 64)
 		l->skel->rodata->cfg_req_f_link |= 1ULL << hard;
+	return 0;
+}
+
+static int start_ring_buffer(struct ua_loader *l, const struct start_args *a, char *err,
+			     size_t errlen)
+{
+	int ncpu = libbpf_num_possible_cpus(), rc;
+
 	/* A quarter of the buffer, at ~400 bytes an event, split over the CPUs. */
 	l->skel->rodata->cfg_wakeup_every =
-		rb_bytes / 4 / 400 /
-			(unsigned int)(libbpf_num_possible_cpus() > 0 ? libbpf_num_possible_cpus() :
-									1) +
-		1;
+		a->rb_bytes / 4 / 400 / (unsigned int)(ncpu > 0 ? ncpu : 1) + 1;
+	rc = bpf_map__set_max_entries(l->skel->maps.rb, a->rb_bytes);
+	if (rc)
+		return fail(err, errlen, rc, "ring buffer size %u: %s", a->rb_bytes, strerror(-rc));
+	return 0;
+}
 
-	rc = bpf_map__set_max_entries(l->skel->maps.rb, rb_bytes);
-	if (rc) {
-		fail(err, errlen, rc, "ring buffer size %u: %s", rb_bytes, strerror(-rc));
-		goto fail_out;
-	}
+static int start_load(struct ua_loader *l, const struct start_args *a, char *err, size_t errlen)
+{
+	int rc;
+
 	/* Only the load needed the kernel's BTF (several MiB): let it go. */
 	btf__free(l->vmlinux);
 	l->vmlinux = NULL;
 	rc = uringaudit__load(l->skel);
-	if (rc) {
-		if (rc == -EPERM)
-			fail(err, errlen, rc,
-			     "permission denied loading BPF programs: run as root "
-			     "(CAP_BPF, CAP_PERFMON and CAP_SYS_RESOURCE)");
-		else
-			fail(err, errlen, rc,
-			     "cannot load BPF programs: %s (rerun with UA_DEBUG=1 for the "
-			     "verifier log)",
-			     strerror(-rc));
-		goto fail_out;
-	}
-	/* Attach the completion side first, so no selected request can be
-	 * submitted while nothing is there to see it end. */
-	{
-		struct bpf_program *order[] = {
-			l->skel->progs.ring_create,	 l->skel->progs.ring_register,
-			l->skel->progs.complete,	 l->skel->progs.cqe_overflow,
-			l->skel->progs.queue_async_work, l->skel->progs.req_failed,
-			l->skel->progs.submit_req,
-		};
-		struct bpf_link **links[] = {
-			&l->skel->links.ring_create,	  &l->skel->links.ring_register,
-			&l->skel->links.complete,	  &l->skel->links.cqe_overflow,
-			&l->skel->links.queue_async_work, &l->skel->links.req_failed,
-			&l->skel->links.submit_req,
-		};
+	if (rc == -EPERM)
+		return fail(err, errlen, rc,
+			    "permission denied loading BPF programs: run as root "
+			    "(CAP_BPF, CAP_PERFMON and CAP_SYS_RESOURCE)");
+	if (rc)
+		return fail(err, errlen, rc,
+			    "cannot load BPF programs: %s (rerun with UA_DEBUG=1 for the "
+			    "verifier log)",
+			    strerror(-rc));
+	return 0;
+}
 
-		for (i = 0; i < sizeof(order) / sizeof(order[0]); i++) {
-			*links[i] = bpf_program__attach(order[i]);
-			if (!*links[i]) {
-				rc = -errno;
-				fail(err, errlen, rc, "cannot attach %s: %s",
-				     bpf_program__section_name(order[i]), strerror(-rc));
-				goto fail_out;
-			}
-		}
-	}
-	/* Teach the programs where connect/bind keep their address: connect
-	 * passes the opcode gate for the probe, and with no rules in the bank
-	 * it makes no record. */
-	if (!l->skel->bss->addr_layout) {
-		volatile __u64 *w = &l->skel->bss->opmask[0][IORING_OP_CONNECT / 64];
+/* The completion side first, so no selected request can be submitted while
+ * nothing is there to see it end. */
+static int start_attach(struct ua_loader *l, const struct start_args *a, char *err, size_t errlen)
+{
+	struct bpf_program *order[] = {
+		l->skel->progs.ring_create,	 l->skel->progs.ring_register,
+		l->skel->progs.complete,	 l->skel->progs.cqe_overflow,
+		l->skel->progs.queue_async_work, l->skel->progs.req_failed,
+		l->skel->progs.submit_req,
+	};
+	struct bpf_link **links[] = {
+		&l->skel->links.ring_create,	  &l->skel->links.ring_register,
+		&l->skel->links.complete,	  &l->skel->links.cqe_overflow,
+		&l->skel->links.queue_async_work, &l->skel->links.req_failed,
+		&l->skel->links.submit_req,
+	};
+	size_t i;
+	int rc;
 
-		*w |= 1ULL << (IORING_OP_CONNECT % 64);
-		ua_addr_probe();
-		*w &= ~(1ULL << (IORING_OP_CONNECT % 64));
-	}
-	{
-		/* The built-in set: one rule, always, these opcodes, no fields. */
-		struct ua_kruleset *ks = calloc(1, sizeof(*ks));
-
-		if (!ks) {
-			rc = -ENOMEM;
-			fail(err, errlen, rc, "out of memory");
-			goto fail_out;
-		}
-		ks->n = 1;
-		ks->rules[0].action = UA_ACT_ALWAYS;
-		memcpy(ks->rules[0].opmask, opmask, sizeof(ks->rules[0].opmask));
-		memcpy(ks->opmask, opmask, sizeof(ks->opmask));
-		rc = ua_loader_install(l, ks);
-		free(ks);
-		if (rc) {
-			fail(err, errlen, rc, "cannot install rules: %s", strerror(-rc));
-			goto fail_out;
+	for (i = 0; i < sizeof(order) / sizeof(order[0]); i++) {
+		*links[i] = bpf_program__attach(order[i]);
+		if (!*links[i]) {
+			rc = -errno;
+			return fail(err, errlen, rc, "cannot attach %s: %s",
+				    bpf_program__section_name(order[i]), strerror(-rc));
 		}
 	}
 	return 0;
+}
 
-fail_out:
-	ua_loader_stop(l);
-	return rc;
+/* Teach the programs where connect/bind keep their address: connect passes
+ * the opcode gate for the probe, and with no rules in the bank it makes no
+ * record. A failed probe is no failure: the daemon warns and the first
+ * real connect teaches them. */
+static int start_addr_layout(struct ua_loader *l, const struct start_args *a, char *err,
+			     size_t errlen)
+{
+	volatile __u64 *w = &l->skel->bss->opmask[0][IORING_OP_CONNECT / 64];
+
+	if (l->skel->bss->addr_layout)
+		return 0;
+	*w |= 1ULL << (IORING_OP_CONNECT % 64);
+	ua_addr_probe();
+	*w &= ~(1ULL << (IORING_OP_CONNECT % 64));
+	return 0;
+}
+
+/* The built-in set: one rule, always, these opcodes, no fields. */
+static int start_builtin_rules(struct ua_loader *l, const struct start_args *a, char *err,
+			       size_t errlen)
+{
+	struct ua_kruleset *ks = calloc(1, sizeof(*ks));
+	int rc;
+
+	if (!ks)
+		return fail(err, errlen, -ENOMEM, "out of memory");
+	ks->n = 1;
+	ks->rules[0].action = UA_ACT_ALWAYS;
+	memcpy(ks->rules[0].opmask, a->opmask, sizeof(ks->rules[0].opmask));
+	memcpy(ks->opmask, a->opmask, sizeof(ks->opmask));
+	rc = ua_loader_install(l, ks);
+	free(ks);
+	if (rc)
+		return fail(err, errlen, rc, "cannot install rules: %s", strerror(-rc));
+	return 0;
+}
+
+/* In order; the first that fails stops the start, with its message. */
+static const struct {
+	const char *name;
+	int (*run)(struct ua_loader *l, const struct start_args *a, char *err, size_t errlen);
+} start_steps[] = {
+	{ "open", start_open },
+	{ "req-flags", start_req_flags },
+	{ "ring-buffer", start_ring_buffer },
+	{ "load", start_load },
+	{ "attach", start_attach },
+	{ "addr-layout", start_addr_layout },
+	{ "builtin-rules", start_builtin_rules },
+};
+
+int ua_loader_start(struct ua_loader *l, const uint64_t opmask[4], unsigned int rb_bytes, char *err,
+		    size_t errlen)
+{
+	const struct start_args a = { .opmask = opmask, .rb_bytes = rb_bytes };
+	size_t i;
+	int rc;
+
+	memset(l, 0, sizeof(*l));
+	libbpf_set_print(silent_print);
+	for (i = 0; i < sizeof(start_steps) / sizeof(start_steps[0]); i++) {
+		rc = start_steps[i].run(l, &a, err, errlen);
+		if (rc) {
+			if (getenv("UA_DEBUG"))
+				fprintf(stderr, "uringaudit: loader step '%s' failed\n",
+					start_steps[i].name);
+			ua_loader_stop(l);
+			return rc;
+		}
+	}
+	return 0;
 }
 
 /*

@@ -1,0 +1,331 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * The control socket, both ends. The daemon listens on a unix socket (0600)
+ * and answers one request line per connection from its event loop: status
+ * (one JSON object of counters), rules (the set in force), load (a reload,
+ * root only). `uringaudit status` and `uringaudit rules list|load` are the
+ * client.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "daemon_state.h"
+
+static int fill_addr(struct sockaddr_un *sa, const char *path)
+{
+	memset(sa, 0, sizeof(*sa));
+	sa->sun_family = AF_UNIX;
+	if (strlen(path) >= sizeof(sa->sun_path))
+		return -ENAMETOOLONG;
+	strcpy(sa->sun_path, path);
+	return 0;
+}
+
+/* ---- client ---- */
+
+/* Print a flat JSON object of numbers as "key: value" lines. */
+static void print_text(const char *json)
+{
+	const char *p = json;
+
+	while ((p = strchr(p, '"'))) {
+		const char *k = p + 1, *ke = strchr(k, '"'), *v, *ve;
+
+		if (!ke || ke[1] != ':')
+			break;
+		v = ke + 2;
+		ve = v + strcspn(v, ",}");
+		printf("%.*s: %.*s\n", (int)(ke - k), k, (int)(ve - v), v);
+		p = ve;
+	}
+}
+
+int ua_ctl_request(const char *path, const char *cmd, struct ua_buf *reply)
+{
+	struct sockaddr_un sa;
+	char buf[8192];
+	ssize_t n;
+	int fd, rc = 0;
+
+	if (fill_addr(&sa, path))
+		return -ENAMETOOLONG;
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) || write(fd, cmd, strlen(cmd)) < 0 ||
+	    write(fd, "\n", 1) < 0) {
+		rc = -errno;
+		close(fd);
+		return rc;
+	}
+	while ((n = read(fd, buf, sizeof(buf))) > 0)
+		ua_buf_add(reply, buf, (size_t)n);
+	close(fd);
+	if (!reply->len)
+		return -EIO;
+	return reply->err;
+}
+
+int ua_status_query(const char *path, int json)
+{
+	struct ua_buf reply = UA_BUF_INIT;
+	int rc = ua_ctl_request(path, "status", &reply);
+
+	if (!rc) {
+		if (json)
+			fputs(reply.data, stdout);
+		else
+			print_text(reply.data);
+	}
+	ua_buf_release(&reply);
+	return rc;
+}
+
+/* Control socket round trip: the reply's first line is an exit code. */
+int ua_ctl_call(const char *sock, const char *cmd, int quiet_ok)
+{
+	struct ua_buf reply = UA_BUF_INIT;
+	char *body;
+	int rc = ua_ctl_request(sock, cmd, &reply), code;
+
+	if (rc) {
+		fprintf(stderr, "uringaudit: no daemon answers on '%s': %s\n", sock, strerror(-rc));
+		ua_buf_release(&reply);
+		return 1;
+	}
+	code = atoi(reply.data);
+	body = strchr(reply.data, '\n');
+	if (body && body[1])
+		fputs(body + 1, code || quiet_ok ? stderr : stdout);
+	ua_buf_release(&reply);
+	return code;
+}
+
+/* ---- server ---- */
+
+/*
+ * Control connections: one request per connection, a command line in, a
+ * reply out. Served from the event loop without ever blocking it: a client
+ * that connects and says nothing must not stop the ring buffer from being
+ * drained (at 300k records/s the default buffer fills in ~70 ms).
+ */
+
+int ua_control_listen(const char *path, char *err, size_t errlen)
+{
+	struct sockaddr_un sa;
+	struct stat st;
+	int fd, rc;
+
+	rc = fill_addr(&sa, path);
+	if (rc) {
+		snprintf(err, errlen, "status socket path '%s' is too long", path);
+		return rc;
+	}
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (fd < 0)
+		return -errno;
+	/* A socket left by a daemon that was killed: replace it, but refuse
+	 * when another daemon answers on it. */
+	if (!lstat(path, &st)) {
+		int probe;
+
+		if (!S_ISSOCK(st.st_mode)) {
+			snprintf(err, errlen, "'%s' exists and is not a socket", path);
+			close(fd);
+			return -EEXIST;
+		}
+		probe = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+		if (probe >= 0 && !connect(probe, (struct sockaddr *)&sa, sizeof(sa))) {
+			close(probe);
+			close(fd);
+			snprintf(err, errlen, "another uringaudit answers on '%s'", path);
+			return -EADDRINUSE;
+		}
+		if (probe >= 0)
+			close(probe);
+		unlink(path);
+	}
+	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) || chmod(path, 0600) || listen(fd, 8)) {
+		rc = -errno;
+		snprintf(err, errlen, "cannot listen on '%s': %s", path, strerror(errno));
+		close(fd);
+		return rc;
+	}
+	return fd;
+}
+
+void ua_control_close(int fd, const char *path)
+{
+	if (fd >= 0) {
+		close(fd);
+		unlink(path);
+	}
+}
+
+void ua_control_init(struct daemon *d)
+{
+	int i;
+
+	for (i = 0; i < UA_CTL_CLIENTS; i++)
+		d->clients[i].fd = -1;
+}
+
+static void status_json(struct daemon *d, struct ua_buf *b)
+{
+	const struct ua_stats *s = ua_consumer_stats(d->consumer);
+
+	ua_buf_addf(
+		b,
+		"{\"pid\":%d,\"uptime_s\":%llu,\"backend\":\"tracepoint\",\"rules\":%zu,"
+		"\"locked\":%s,\"selected\":%llu,\"events\":%llu,\"recorded\":%llu,\"lost\":%llu,"
+		"\"lost_declared\":%llu,\"lost_records\":%llu,\"pending\":%llu,"
+		"\"pending_full\":%llu,\"overflow\":%llu,\"concluded_skipped\":%llu,"
+		"\"concluded_none\":%llu,\"not_selected\":%llu,\"orphan_completions\":%llu,"
+		"\"rings_seen\":%llu,\"write_errors\":%llu}\n",
+		getpid(), (unsigned long long)((ua_now_ms() - d->started_ms) / 1000), d->rules.n,
+		d->locked ? "true" : "false",
+		(unsigned long long)ua_loader_counter(&d->loader, UA_CNT_SELECTED),
+		(unsigned long long)s->events, (unsigned long long)s->recorded,
+		(unsigned long long)ua_loader_counter(&d->loader, UA_CNT_DROPPED),
+		(unsigned long long)s->lost_events, (unsigned long long)s->lost_records,
+		(unsigned long long)s->pending,
+		(unsigned long long)ua_loader_counter(&d->loader, UA_CNT_PENDING_FULL),
+		(unsigned long long)ua_loader_counter(&d->loader, UA_CNT_OVERFLOW),
+		(unsigned long long)s->concluded_skipped, (unsigned long long)s->concluded_none,
+		(unsigned long long)s->not_selected, (unsigned long long)s->orphan_completions,
+		(unsigned long long)s->rings_seen, (unsigned long long)s->write_errors);
+}
+
+static void ctl_close(struct daemon *d, struct ua_ctl_client *c)
+{
+	epoll_ctl(d->epfd, EPOLL_CTL_DEL, c->fd, NULL);
+	close(c->fd);
+	c->fd = -1;
+	ua_buf_release(&c->in);
+	ua_buf_release(&c->out);
+}
+
+static void ctl_dispatch(struct daemon *d, struct ua_ctl_client *c)
+{
+	struct ucred cred;
+	socklen_t clen = sizeof(cred);
+	char *req = c->in.data;
+
+	if (getsockopt(c->fd, SOL_SOCKET, SO_PEERCRED, &cred, &clen))
+		memset(&cred, 0, sizeof(cred));
+	req[strcspn(req, "\n")] = '\0';
+	if (!*req || !strcmp(req, "status")) {
+		status_json(d, &c->out);
+	} else if (!strcmp(req, "rules")) {
+		ua_buf_addstr(&c->out, "0\n");
+		ua_rules_format(&d->rules, &d->ops, &c->out);
+	} else if (!strncmp(req, "load\t", 5) && cred.uid == 0) {
+		const char *paths[UA_RULE_PATHS_MAX];
+		size_t np = 0;
+		char *p = req + 5, *t;
+
+		while (np < UA_RULE_PATHS_MAX && (t = strsep(&p, "\t")))
+			if (*t)
+				paths[np++] = t;
+		ua_reconfig_reload(d, paths, np, cred.pid, cred.uid, &c->out);
+	} else {
+		ua_buf_addstr(&c->out, "2\nunknown or unauthorised request\n");
+	}
+}
+
+static void ctl_write(struct daemon *d, struct ua_ctl_client *c)
+{
+	struct epoll_event ev = { .events = EPOLLOUT, .data.fd = c->fd };
+	ssize_t n;
+
+	while (c->sent < c->out.len) {
+		n = write(c->fd, c->out.data + c->sent, c->out.len - c->sent);
+		if (n < 0 && errno == EAGAIN) {
+			epoll_ctl(d->epfd, EPOLL_CTL_MOD, c->fd, &ev);
+			return;
+		}
+		if (n <= 0)
+			break;
+		c->sent += (size_t)n;
+	}
+	ctl_close(d, c);
+}
+
+void ua_control_accept(struct daemon *d)
+{
+	struct epoll_event ev = { .events = EPOLLIN };
+	int fd, i;
+
+	while ((fd = accept4(d->ctl_fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK)) >= 0) {
+		for (i = 0; i < UA_CTL_CLIENTS && d->clients[i].fd >= 0; i++)
+			;
+		if (i == UA_CTL_CLIENTS) {
+			close(fd); /* busy: the client sees a closed connection */
+			continue;
+		}
+		d->clients[i].fd = fd;
+		d->clients[i].since_ms = ua_now_ms();
+		d->clients[i].sent = 0;
+		ua_buf_init(&d->clients[i].in);
+		ua_buf_init(&d->clients[i].out);
+		ev.data.fd = fd;
+		epoll_ctl(d->epfd, EPOLL_CTL_ADD, fd, &ev);
+	}
+}
+
+/* An event on a client's fd; 0 if @fd is no client. */
+int ua_control_event(struct daemon *d, int fd, uint32_t events)
+{
+	struct ua_ctl_client *c = NULL;
+	char buf[4096];
+	ssize_t n;
+	int i;
+
+	for (i = 0; i < UA_CTL_CLIENTS; i++)
+		if (d->clients[i].fd == fd)
+			c = &d->clients[i];
+	if (!c)
+		return 0;
+	if (c->out.len) {
+		ctl_write(d, c);
+		return 1;
+	}
+	while ((n = read(fd, buf, sizeof(buf))) > 0)
+		ua_buf_add(&c->in, buf, (size_t)n);
+	if (c->in.len && memchr(c->in.data, '\n', c->in.len)) {
+		ctl_dispatch(d, c);
+		ctl_write(d, c);
+	} else if (n == 0 || (n < 0 && errno != EAGAIN) || c->in.len > 65536 ||
+		   (events & (EPOLLHUP | EPOLLERR))) {
+		ctl_close(d, c);
+	}
+	return 1;
+}
+
+/* Clients that said nothing in time are dropped. */
+void ua_control_expire(struct daemon *d)
+{
+	uint64_t now = ua_now_ms();
+	int i;
+
+	for (i = 0; i < UA_CTL_CLIENTS; i++)
+		if (d->clients[i].fd >= 0 && now - d->clients[i].since_ms > UA_CTL_TIMEOUT_MS)
+			ctl_close(d, &d->clients[i]);
+}
+
+void ua_control_close_all(struct daemon *d)
+{
+	int i;
+
+	for (i = 0; i < UA_CTL_CLIENTS; i++)
+		if (d->clients[i].fd >= 0)
+			ctl_close(d, &d->clients[i]);
+}

@@ -1,0 +1,162 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * The records the daemon writes about itself, beside the requests it
+ * records: URING_DAEMON (start, stop) and URING_CONFIG (a rule change), and
+ * the start-up read of the previous log that lets a start say the daemon
+ * before it did not stop.
+ */
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "daemon_state.h"
+
+static const char *signame(int sig)
+{
+	switch (sig) {
+	case SIGTERM:
+		return "SIGTERM";
+	case SIGINT:
+		return "SIGINT";
+	case SIGHUP:
+		return "SIGHUP";
+	default:
+		return "other";
+	}
+}
+
+/*
+ * Did the previous daemon writing this log stop cleanly? Its last
+ * URING_DAEMON record says: a start with no stop after it means it was killed
+ * (kill -9, a crash, power loss). Then the time of the last record it wrote
+ * starts the window nothing was recorded in. Reads only the log's tail.
+ */
+int ua_previous_unclean(const char *path, char *last_time, size_t len)
+{
+	char buf[65536], *line, *end, *p, *q;
+	/* O_NONBLOCK: a FIFO planted at the path must not hold the start up. */
+	int fd = strcmp(path, "-") ? open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK) :
+				     -1;
+	struct stat st;
+	off_t size;
+	ssize_t n;
+
+	if (fd < 0)
+		return 0;
+	if (fstat(fd, &st) || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return 0;
+	}
+	size = lseek(fd, 0, SEEK_END);
+	n = size > 0 ? pread(fd, buf, sizeof(buf) - 1,
+			     size > (off_t)sizeof(buf) - 1 ? size - (off_t)sizeof(buf) + 1 : 0) :
+		       0;
+	close(fd);
+	if (n <= 0)
+		return 0;
+	buf[n] = '\0';
+	while (n > 0 && buf[n - 1] == '\n')
+		buf[--n] = '\0';
+	/* time of the last line */
+	line = strrchr(buf, '\n');
+	line = line ? line + 1 : buf;
+	if ((p = strstr(line, "audit(")) && (q = strchr(p, ':')))
+		snprintf(last_time, len, "%.*s", (int)(q - p - 6), p + 6);
+	else if ((p = strstr(line, "\"time\":")) && (q = strchr(p, ',')))
+		snprintf(last_time, len, "%.*s", (int)(q - p - 7), p + 7);
+	else
+		return 0;
+	/* the last daemon record */
+	for (end = buf + n; end > buf;) {
+		for (line = end; line > buf && line[-1] != '\n'; line--)
+			;
+		if (memmem(line, (size_t)(end - line), "URING_DAEMON", 12))
+			return memmem(line, (size_t)(end - line), "op=start", 8) ||
+			       memmem(line, (size_t)(end - line), "\"op\":\"start\"", 12);
+		end = line > buf ? line - 1 : buf;
+	}
+	return 0;
+}
+
+void ua_record_daemon(struct daemon *d, const char *op, const struct signalfd_siginfo *si)
+{
+	const struct ua_stats *s = ua_consumer_stats(d->consumer);
+	struct ua_kv kv[10];
+	size_t n = 0;
+
+	kv[n++] = (struct ua_kv){ .key = "op", .kind = UA_KV_WORD, .str = op, .len = strlen(op) };
+	kv[n++] = (struct ua_kv){ .key = "pid", .kind = UA_KV_U64, .u = (uint64_t)getpid() };
+	if (!strcmp(op, "start")) {
+		kv[n++] = (struct ua_kv){ .key = "version",
+					  .kind = UA_KV_WORD,
+					  .str = UA_VERSION,
+					  .len = strlen(UA_VERSION) };
+		kv[n++] = (struct ua_kv){
+			.key = "backend", .kind = UA_KV_WORD, .str = "tracepoint", .len = 10
+		};
+		kv[n++] = (struct ua_kv){ .key = "rules", .kind = UA_KV_U64, .u = d->rules.n };
+		if (d->prev_unclean) {
+			kv[n++] = (struct ua_kv){
+				.key = "previous", .kind = UA_KV_WORD, .str = "unclean", .len = 7
+			};
+			kv[n++] = (struct ua_kv){ .key = "unrecorded_since",
+						  .kind = UA_KV_WORD,
+						  .str = d->prev_time,
+						  .len = strlen(d->prev_time) };
+		}
+	} else {
+		if (si) {
+			const char *sn = signame((int)si->ssi_signo);
+
+			kv[n++] = (struct ua_kv){
+				.key = "signal", .kind = UA_KV_WORD, .str = sn, .len = strlen(sn)
+			};
+			kv[n++] = (struct ua_kv){ .key = "sender_pid",
+						  .kind = UA_KV_U64,
+						  .u = si->ssi_pid };
+			kv[n++] = (struct ua_kv){ .key = "sender_uid",
+						  .kind = UA_KV_U64,
+						  .u = si->ssi_uid };
+		}
+		kv[n++] = (struct ua_kv){ .key = "recorded", .kind = UA_KV_U64, .u = s->recorded };
+		kv[n++] = (struct ua_kv){ .key = "lost", .kind = UA_KV_U64, .u = s->lost_events };
+	}
+	ua_consumer_event(d->consumer, "URING_DAEMON", kv, n);
+	ua_consumer_flush(d->consumer);
+}
+
+/* The record of a configuration change, successful or not. */
+void ua_record_config(struct daemon *d, const char *res, const char *const *paths, size_t n,
+		      pid_t pid, uid_t uid, const char *reason)
+{
+	struct ua_buf files = UA_BUF_INIT;
+	struct ua_kv kv[8];
+	size_t k = 0, i;
+	const char *nl;
+
+	for (i = 0; i < n; i++)
+		ua_buf_addf(&files, "%s%s", i ? "," : "", paths[i]);
+	kv[k++] = (struct ua_kv){ .key = "op", .kind = UA_KV_WORD, .str = "load", .len = 4 };
+	kv[k++] =
+		(struct ua_kv){ .key = "res", .kind = UA_KV_WORD, .str = res, .len = strlen(res) };
+	kv[k++] = (struct ua_kv){ .key = "rules", .kind = UA_KV_U64, .u = d->rules.n };
+	kv[k++] = (struct ua_kv){ .key = "files",
+				  .kind = UA_KV_STR,
+				  .str = files.data ? files.data : "",
+				  .len = files.len };
+	kv[k++] = (struct ua_kv){ .key = "sender_pid", .kind = UA_KV_U64, .u = (uint64_t)pid };
+	kv[k++] = (struct ua_kv){ .key = "sender_uid", .kind = UA_KV_U64, .u = uid };
+	if (reason) {
+		nl = strchr(reason, '\n');
+		kv[k++] = (struct ua_kv){ .key = "reason",
+					  .kind = UA_KV_STR,
+					  .str = reason,
+					  .len = nl ? (size_t)(nl - reason) : strlen(reason) };
+	}
+	ua_consumer_event(d->consumer, "URING_CONFIG", kv, k);
+	ua_consumer_flush(d->consumer);
+	ua_buf_release(&files);
+}

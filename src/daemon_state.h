@@ -1,0 +1,105 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * The running daemon: its state (struct daemon) and the files that work on
+ * it, one concern each:
+ *   run.c             the lifecycle: start-up steps, event loop, stop
+ *   control.c         the control socket: server (and its client, daemon.h)
+ *   reconfig.c        rule sets put in force: at start, on reload, on SIGHUP
+ *   daemon_records.c  the records about the daemon itself (URING_DAEMON,
+ *                     URING_CONFIG) and the start-up read of the previous log
+ *   pidfile.c         the pid file
+ * main.c only parses the command line into struct ua_options and calls
+ * ua_run().
+ */
+#ifndef UA_DAEMON_STATE_H
+#define UA_DAEMON_STATE_H
+
+#include <stdint.h>
+#include <sys/signalfd.h>
+#include <sys/types.h>
+
+#include "buf.h"
+#include "daemon.h"
+#include "rules.h"
+
+/* Control connections served at once; a client that says nothing is dropped
+ * after CTL_TIMEOUT_MS. */
+#define UA_CTL_CLIENTS 8
+#define UA_CTL_TIMEOUT_MS 2000
+
+struct ua_ctl_client {
+	int fd; /* -1: free */
+	uint64_t since_ms;
+	struct ua_buf in, out;
+	size_t sent;
+};
+
+struct ring_buffer;
+
+struct daemon {
+	struct ua_options o;
+	struct ua_optable ops;
+	struct ua_ruleset rules;	  /* in force */
+	int locked;			  /* -e 2 was loaded: no more reloads */
+	int prev_unclean;		  /* the log's previous daemon did not stop */
+	char prev_time[32];		  /* time of the last record it wrote */
+	uint64_t opmask[UA_OPMASK_WORDS]; /* the built-in rules' opcodes */
+	struct ua_loader loader;
+	struct ua_sink sink;
+	struct ua_consumer *consumer;
+	struct ring_buffer *rb;
+	int sfd, ctl_fd, epfd;
+	struct ua_ctl_client clients[UA_CTL_CLIENTS];
+	uint64_t started_ms;
+	int pid_written;
+	int stopping;
+	struct signalfd_siginfo stop_si; /* the signal that stopped it */
+};
+
+/* ---- run.c ---- */
+/* Run the daemon with options @o (parsed by main.c) until a stop signal.
+ * Returns the process exit code: 0, 1 failure, 2 invalid rules. */
+int ua_run(const struct ua_options *o);
+
+/* ---- control.c: the server side (the client is in daemon.h) ---- */
+void ua_control_init(struct daemon *d);
+/* A connection is waiting on the listening socket. */
+void ua_control_accept(struct daemon *d);
+/* An event on @fd; 0 if @fd is no control client. */
+int ua_control_event(struct daemon *d, int fd, uint32_t events);
+/* Drop the clients that said nothing in time. */
+void ua_control_expire(struct daemon *d);
+void ua_control_close_all(struct daemon *d);
+
+/* ---- reconfig.c ---- */
+/* Parse the rules named by the options (or the built-in ones) into
+ * d->rules before anything is loaded; messages to @msgs. 0 or -errno. */
+int ua_reconfig_parse_initial(struct daemon *d, struct ua_buf *msgs);
+/* Put a parsed set in force: keys for the idle bank first, then the swap.
+ * Takes @rs over on success. */
+int ua_reconfig_install(struct daemon *d, struct ua_ruleset *rs, struct ua_buf *msgs);
+/* Replace the rules from @paths, whole, or keep them; @reply gets an exit
+ * code line, then messages. 0 when the new set is in force, else 1. */
+int ua_reconfig_reload(struct daemon *d, const char *const *paths, size_t n, pid_t pid, uid_t uid,
+		       struct ua_buf *reply);
+/* SIGHUP: reopen the log, reload the rule files named at start. */
+void ua_reconfig_hup(struct daemon *d, const struct signalfd_siginfo *si);
+
+/* ---- daemon_records.c ---- */
+/* Did the previous daemon writing the log at @path stop cleanly? 1 if not,
+ * with the time of its last record in @last_time. */
+int ua_previous_unclean(const char *path, char *last_time, size_t len);
+/* URING_DAEMON op=start or op=stop (@si: the signal that stopped it). */
+void ua_record_daemon(struct daemon *d, const char *op, const struct signalfd_siginfo *si);
+/* URING_CONFIG: a configuration change, successful or not. */
+void ua_record_config(struct daemon *d, const char *res, const char *const *paths, size_t n,
+		      pid_t pid, uid_t uid, const char *reason);
+
+/* ---- pidfile.c ---- */
+/* Is the pid file at @path held by another live process? Its pid in @pid. */
+int ua_pidfile_busy(const char *path, long *pid);
+/* Write our pid whole (a reader never sees half of it). 0, or -errno with a
+ * message in @err. */
+int ua_pidfile_write(const char *path, char *err, size_t errlen);
+
+#endif /* UA_DAEMON_STATE_H */

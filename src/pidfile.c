@@ -1,0 +1,64 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * The pid file: written once the daemon is ready (every program attached,
+ * records flowing), so that its existence means readiness; removed at stop.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "daemon_state.h"
+
+/* Checked before loading anything, and again when writing the file. */
+int ua_pidfile_busy(const char *path, long *pid)
+{
+	char buf[32];
+	ssize_t n;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return 0;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return 0;
+	buf[n] = '\0';
+	*pid = strtol(buf, NULL, 10);
+	return *pid > 0 && *pid != getpid() && !kill((pid_t)*pid, 0);
+}
+
+int ua_pidfile_write(const char *path, char *err, size_t errlen)
+{
+	char buf[32], tmp[PATH_MAX];
+	long other;
+	int fd, len, rc;
+
+	if (ua_pidfile_busy(path, &other)) {
+		snprintf(err, errlen, "pid file '%s' names running process %ld", path, other);
+		return -EEXIST;
+	}
+	/* Written whole, then renamed: a reader never sees half a pid. */
+	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0)
+		goto fail;
+	len = snprintf(buf, sizeof(buf), "%d\n", getpid());
+	if (write(fd, buf, (size_t)len) != len) {
+		close(fd);
+		goto fail;
+	}
+	close(fd);
+	if (rename(tmp, path))
+		goto fail;
+	return 0;
+fail:
+	rc = -errno;
+	snprintf(err, errlen, "cannot write pid file '%s': %s", path, strerror(errno));
+	unlink(tmp);
+	return rc;
+}

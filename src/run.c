@@ -1,0 +1,398 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * The daemon's lifecycle: a sequence of named start-up steps, the event
+ * loop, and the stop. Each step either succeeds or prints why not and
+ * returns the exit code; the steps that succeeded are then undone in
+ * reverse order. The order is what makes the guarantees:
+ *   - everything that can be refused (options, kernel, rules, log, socket)
+ *     is checked before a BPF program is loaded;
+ *   - programs are loaded with the built-in rules and the real set swapped
+ *     in before records flow;
+ *   - the pid file is written last: its existence means every program is
+ *     attached and the consumer runs.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/signalfd.h>
+#include <unistd.h>
+
+#include <bpf/libbpf.h>
+
+#include "daemon_state.h"
+
+#define EXIT_FAIL 1
+#define EXIT_USAGE 2
+
+static int step_root(struct daemon *d)
+{
+	if (geteuid() != 0) {
+		fprintf(stderr, "uringaudit: must run as root: it loads BPF programs "
+				"(CAP_BPF, CAP_PERFMON, CAP_SYS_RESOURCE)\n");
+		return EXIT_FAIL;
+	}
+	return 0;
+}
+
+/* Another daemon holding the pid file is refused before anything loads. */
+static int step_pid_file_free(struct daemon *d)
+{
+	long other;
+
+	if (d->o.pid_file && ua_pidfile_busy(d->o.pid_file, &other)) {
+		fprintf(stderr, "uringaudit: pid file '%s' names running process %ld\n",
+			d->o.pid_file, other);
+		return EXIT_FAIL;
+	}
+	return 0;
+}
+
+static int step_kernel(struct daemon *d)
+{
+	char err[512];
+
+	if (ua_kernel_probe(&d->ops, err, sizeof(err))) {
+		fprintf(stderr, "uringaudit: %s\n", err);
+		return EXIT_FAIL;
+	}
+	if (!ua_optable_default_mask(&d->ops, d->opmask)) {
+		fprintf(stderr, "uringaudit: no default opcode is known to this kernel\n");
+		return EXIT_FAIL;
+	}
+	return 0;
+}
+
+static int step_rules(struct daemon *d)
+{
+	struct ua_buf msgs = UA_BUF_INIT;
+	int rc = ua_reconfig_parse_initial(d, &msgs);
+
+	if (msgs.len)
+		fputs(msgs.data, stderr);
+	ua_buf_release(&msgs);
+	if (rc) {
+		fprintf(stderr, "uringaudit: invalid rules, nothing loaded\n");
+		return rc == -ENOMEM ? EXIT_FAIL : EXIT_USAGE;
+	}
+	return 0;
+}
+
+static void undo_rules(struct daemon *d)
+{
+	ua_ruleset_release(&d->rules);
+}
+
+/* Read before the log is opened for writing (and maybe created). */
+static int step_previous_log(struct daemon *d)
+{
+	d->prev_unclean = ua_previous_unclean(d->o.log_path, d->prev_time, sizeof(d->prev_time));
+	return 0;
+}
+
+static int step_sink(struct daemon *d)
+{
+	char err[512];
+
+	if (ua_sink_open(&d->sink, d->o.log_path, err, sizeof(err))) {
+		fprintf(stderr, "uringaudit: %s\n", err);
+		return EXIT_FAIL;
+	}
+	return 0;
+}
+
+static void undo_sink(struct daemon *d)
+{
+	ua_sink_close(&d->sink);
+}
+
+static int step_control(struct daemon *d)
+{
+	char err[512];
+
+	d->ctl_fd = ua_control_listen(d->o.socket_path, err, sizeof(err));
+	if (d->ctl_fd < 0) {
+		fprintf(stderr, "uringaudit: %s\n", err);
+		return EXIT_FAIL;
+	}
+	return 0;
+}
+
+static void undo_control(struct daemon *d)
+{
+	ua_control_close(d->ctl_fd, d->o.socket_path);
+	d->ctl_fd = -1;
+}
+
+/* SIGTERM, SIGINT and SIGHUP arrive through a signalfd in the loop. */
+static int step_signals(struct daemon *d)
+{
+	sigset_t mask;
+
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGINT);
+	sigaddset(&mask, SIGHUP);
+	sigprocmask(SIG_BLOCK, &mask, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	d->sfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
+	if (d->sfd < 0) {
+		fprintf(stderr, "uringaudit: signalfd: %s\n", strerror(errno));
+		return EXIT_FAIL;
+	}
+	return 0;
+}
+
+static void undo_signals(struct daemon *d)
+{
+	if (d->sfd >= 0)
+		close(d->sfd);
+	d->sfd = -1;
+}
+
+static int step_consumer(struct daemon *d)
+{
+	d->consumer = ua_consumer_new(&d->o, &d->ops, &d->sink);
+	if (!d->consumer) {
+		fprintf(stderr, "uringaudit: out of memory\n");
+		return EXIT_FAIL;
+	}
+	return 0;
+}
+
+static void undo_consumer(struct daemon *d)
+{
+	ua_consumer_free(d->consumer);
+	d->consumer = NULL;
+}
+
+/* Load and attach, with the built-in rules in the kernel. */
+static int step_loader(struct daemon *d)
+{
+	char err[512];
+
+	if (ua_loader_start(&d->loader, d->opmask, d->o.rb_bytes, err, sizeof(err))) {
+		fprintf(stderr, "uringaudit: %s\n", err);
+		return EXIT_FAIL;
+	}
+	if (!ua_loader_addr_known(&d->loader))
+		fprintf(stderr, "uringaudit: warning: could not tell where this kernel keeps "
+				"connect/bind addresses; they are recorded as unknown until a "
+				"connect shows it\n");
+	return 0;
+}
+
+static void undo_loader(struct daemon *d)
+{
+	ua_loader_stop(&d->loader);
+}
+
+/* Programs are loaded and attached with the built-in set: swap in the one
+ * parsed at start. */
+static int step_install_rules(struct daemon *d)
+{
+	struct ua_ruleset rs = d->rules;
+	struct ua_buf msgs = UA_BUF_INIT;
+	int rc;
+
+	memset(&d->rules, 0, sizeof(d->rules));
+	rc = ua_reconfig_install(d, &rs, &msgs);
+	ua_ruleset_release(&rs);
+	if (msgs.len)
+		fputs(msgs.data, stderr);
+	ua_buf_release(&msgs);
+	return rc ? EXIT_FAIL : 0;
+}
+
+static int step_ring_buffer(struct daemon *d)
+{
+	d->rb = ring_buffer__new(ua_loader_rb_fd(&d->loader), ua_consumer_handle, d->consumer,
+				 NULL);
+	if (!d->rb) {
+		fprintf(stderr, "uringaudit: cannot open the ring buffer: %s\n", strerror(errno));
+		return EXIT_FAIL;
+	}
+	return 0;
+}
+
+static void undo_ring_buffer(struct daemon *d)
+{
+	ring_buffer__free(d->rb);
+	d->rb = NULL;
+}
+
+/* One epoll set: signals, the control socket and its clients, the ring
+ * buffer. */
+static int step_epoll(struct daemon *d)
+{
+	struct epoll_event ev = { .events = EPOLLIN };
+
+	d->epfd = epoll_create1(EPOLL_CLOEXEC);
+	ev.data.fd = d->sfd;
+	epoll_ctl(d->epfd, EPOLL_CTL_ADD, d->sfd, &ev);
+	ev.data.fd = d->ctl_fd;
+	epoll_ctl(d->epfd, EPOLL_CTL_ADD, d->ctl_fd, &ev);
+	ev.data.fd = ring_buffer__epoll_fd(d->rb);
+	epoll_ctl(d->epfd, EPOLL_CTL_ADD, ev.data.fd, &ev);
+	return 0;
+}
+
+static void undo_epoll(struct daemon *d)
+{
+	ua_control_close_all(d);
+	if (d->epfd >= 0)
+		close(d->epfd);
+	d->epfd = -1;
+}
+
+static int step_start_record(struct daemon *d)
+{
+	d->started_ms = ua_now_ms();
+	ua_record_daemon(d, "start", NULL);
+	return 0;
+}
+
+/* Last: the pid file says the daemon is ready. */
+static int step_pid_file(struct daemon *d)
+{
+	char err[PATH_MAX + 128];
+
+	if (!d->o.pid_file)
+		return 0;
+	if (ua_pidfile_write(d->o.pid_file, err, sizeof(err))) {
+		fprintf(stderr, "uringaudit: %s\n", err);
+		return EXIT_FAIL;
+	}
+	d->pid_written = 1;
+	return 0;
+}
+
+static void undo_pid_file(struct daemon *d)
+{
+	if (d->pid_written)
+		unlink(d->o.pid_file);
+	d->pid_written = 0;
+}
+
+static const struct run_step {
+	const char *name;
+	int (*start)(struct daemon *d); /* 0, or the exit code */
+	void (*undo)(struct daemon *d); /* NULL: nothing to undo */
+} run_steps[] = {
+	{ "root", step_root, NULL },
+	{ "pid-file-free", step_pid_file_free, NULL },
+	{ "kernel", step_kernel, NULL },
+	{ "rules", step_rules, undo_rules },
+	{ "previous-log", step_previous_log, NULL },
+	{ "sink", step_sink, undo_sink },
+	{ "control", step_control, undo_control },
+	{ "signals", step_signals, undo_signals },
+	{ "consumer", step_consumer, undo_consumer },
+	{ "loader", step_loader, undo_loader },
+	{ "install-rules", step_install_rules, NULL },
+	{ "ring-buffer", step_ring_buffer, undo_ring_buffer },
+	{ "epoll", step_epoll, undo_epoll },
+	{ "start-record", step_start_record, NULL },
+	{ "pid-file", step_pid_file, undo_pid_file },
+};
+
+#define NSTEPS (sizeof(run_steps) / sizeof(run_steps[0]))
+
+static int drain(struct daemon *d)
+{
+	int n, total = 0;
+
+	while ((n = ring_buffer__consume(d->rb)) > 0)
+		total += n;
+	return total;
+}
+
+static void on_signals(struct daemon *d)
+{
+	struct signalfd_siginfo si;
+
+	while (read(d->sfd, &si, sizeof(si)) == sizeof(si)) {
+		if (si.ssi_signo == SIGHUP) {
+			ua_reconfig_hup(d, &si);
+		} else if (!d->stopping) {
+			d->stopping = 1;
+			d->stop_si = si;
+		}
+	}
+}
+
+/* Until a stop signal: signals, control clients, the ring buffer; once a
+ * second the consumer's periodic work (concluding requests, losses). */
+static void loop(struct daemon *d)
+{
+	uint64_t last_tick = ua_now_ms();
+
+	while (!d->stopping) {
+		struct epoll_event evs[4];
+		int i, n = epoll_wait(d->epfd, evs, 4, (int)d->o.poll_ms);
+
+		for (i = 0; i < n; i++) {
+			if (evs[i].data.fd == d->sfd)
+				on_signals(d);
+			else if (evs[i].data.fd == d->ctl_fd)
+				ua_control_accept(d);
+			else
+				ua_control_event(d, evs[i].data.fd, evs[i].events);
+		}
+		drain(d);
+		if (ua_now_ms() - last_tick >= 1000) {
+			ua_control_expire(d);
+			ua_consumer_tick(d->consumer, ua_loader_counter(&d->loader, UA_CNT_DROPPED),
+					 ua_loader_seq_end(&d->loader));
+			last_tick = ua_now_ms();
+		} else {
+			ua_consumer_flush(d->consumer);
+		}
+	}
+}
+
+/* Stop: detach so nothing new arrives, take what is in the buffer, then
+ * write every request still waiting, then the stop record. */
+static void stop(struct daemon *d)
+{
+	ua_loader_detach(&d->loader);
+	drain(d);
+	ua_consumer_finish(d->consumer, ua_loader_counter(&d->loader, UA_CNT_DROPPED),
+			   ua_loader_seq_end(&d->loader));
+	ua_record_daemon(d, "stop", &d->stop_si);
+}
+
+int ua_run(const struct ua_options *o)
+{
+	struct daemon d;
+	size_t done;
+	int rc = 0;
+
+	memset(&d, 0, sizeof(d));
+	d.o = *o;
+	d.sfd = d.ctl_fd = d.epfd = -1;
+	ua_control_init(&d);
+
+	for (done = 0; done < NSTEPS; done++) {
+		rc = run_steps[done].start(&d);
+		if (rc) {
+			if (getenv("UA_DEBUG"))
+				fprintf(stderr, "uringaudit: start-up step '%s' failed\n",
+					run_steps[done].name);
+			break;
+		}
+	}
+	if (!rc) {
+		fprintf(stderr, "uringaudit: recording to %s\n",
+			strcmp(d.o.log_path, "-") ? d.o.log_path : "stdout");
+		loop(&d);
+		stop(&d);
+	}
+	while (done-- > 0)
+		if (run_steps[done].undo)
+			run_steps[done].undo(&d);
+	return rc;
+}
