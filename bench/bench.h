@@ -12,6 +12,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+/* ---- clock.c: time and the stop flag ---- */
 /* Set by SIGINT/SIGTERM/SIGHUP: every loop checks it and unwinds, so the
  * cleanup code (detach, stop the daemon, remove the audit rule) always runs. */
 extern volatile sig_atomic_t bench_stop;

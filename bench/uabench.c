@@ -50,24 +50,7 @@
 #define READ_FILE_MB 256
 #define SETTLE_MAX_S 10.0
 
-volatile sig_atomic_t bench_stop;
 static double t_start;
-
-double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
-void sleep_s(double secs)
-{
-	double end = now_s() + secs;
-
-	while (!bench_stop && now_s() < end)
-		usleep(secs < 0.01 ? (useconds_t)(secs * 1e6) : 10000);
-}
 
 static void on_signal(int sig)
 {

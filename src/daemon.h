@@ -56,7 +56,8 @@ int ua_loader_start(struct ua_loader *l, const uint64_t opmask[4], unsigned int 
 void ua_loader_stop(struct ua_loader *l);
 /* The rule bank in force. */
 unsigned int ua_loader_bank(const struct ua_loader *l);
-/* Do the programs know where connect/bind keep their address (addrprobe.c)? */
+/* Do the programs know where connect/bind keep their address (learnt at start
+ * from the probe, or later from a real connect)? */
 int ua_loader_addr_known(const struct ua_loader *l);
 /* addrprobe.c: one io_uring connect (UDP, loopback) so they learn it. */
 int ua_addr_probe(void);
