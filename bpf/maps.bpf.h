@@ -19,6 +19,10 @@ const volatile __u64 cfg_req_f_multishot = 0; /* REQ_F_APOLL_MULTISHOT */
  * consumer finds the records on its own timer. The loader sizes it so that a
  * quarter of the ring buffer fills before a forced wake-up. */
 const volatile __u64 cfg_wakeup_every = 1024;
+/* The opcodes of each op class (enum ua_op_class) on the running kernel:
+ * lib/ops.def's class column, which the loader turns into bitmaps by op name
+ * (as it finds the REQ_F_* bits by name), so the numbers are this kernel's. */
+const volatile __u64 cfg_op_class[UA_OPC_NR][UA_OPMASK_WORDS] = {};
 
 /* Rule banks (see uringaudit.h). For each bank, the union of the opcodes its
  * rules can record: the first gate. User space fills the idle bank's maps
@@ -162,6 +166,16 @@ static __always_inline struct obj_buf *obj_slot(__u32 k)
 static __always_inline bool op_selected(__u32 bank, __u8 op)
 {
 	return opmask[bank & 1][op >> 6] & (1ULL << (op & 63));
+}
+
+/* Is @op of class @cls (enum ua_op_class)? Only for selected requests: the
+ * gate above never reads the classes. The barrier keeps the compiler from
+ * computing this test's operands ahead of the gate, on the path of every
+ * request (it would share op >> 6 and 1 << op with op_selected()). */
+static __always_inline bool op_in(__u32 cls, __u8 op)
+{
+	barrier_var(op);
+	return cfg_op_class[cls][op >> 6] & (1ULL << (op & 63));
 }
 
 /* Completion side: a request may have been selected by the bank in force

@@ -410,8 +410,7 @@ static __always_inline __u32 complete_objects(struct io_kiocb *req, struct ua_pe
 		}
 		have |= HAVE_FILE;
 	}
-	if (res >= 0 && (op == IORING_OP_OPENAT || op == IORING_OP_OPENAT2 ||
-			 op == IORING_OP_ACCEPT || op == IORING_OP_SOCKET)) {
+	if (res >= 0 && op_in(UA_OPC_NEW, op)) {
 		o = obj_slot(OBJ_NEW);
 		if (o) {
 			obj_new(o, req->ctx, p->file_slot, p->tgid, res);

@@ -143,8 +143,7 @@ static __always_inline int capture(struct io_kiocb *req, __u8 op, int init_err,
 	p.exec_ctx = e->exec_ctx;
 	p.opcode = op;
 	p.tgid = e->pid;
-	if (op == IORING_OP_OPENAT || op == IORING_OP_OPENAT2 || op == IORING_OP_ACCEPT ||
-	    op == IORING_OP_SOCKET)
+	if (op_in(UA_OPC_NEW, op))
 		p.file_slot = e->file_slot;
 	if ((op == IORING_OP_ACCEPT && (e->arg[0] & IORING_ACCEPT_MULTISHOT)) ||
 	    (rflags & cfg_req_f_multishot)) {

@@ -78,40 +78,18 @@ struct rule_eval {
 
 /* Ops whose request carries names (path/dir test them at submit); other
  * ops' path/dir test the path of the file they used, at completion. The
- * rule compiler (src/rules_load.c) makes the same split. */
+ * rule parser (lib/rules.c) makes the same split from the same classes. */
 static __always_inline bool path_at_submit(__u8 op)
 {
-	switch (op) {
-	case IORING_OP_OPENAT:
-	case IORING_OP_OPENAT2:
-	case IORING_OP_UNLINKAT:
-	case IORING_OP_RENAMEAT:
-	case IORING_OP_MKDIRAT:
-	case IORING_OP_SYMLINKAT:
-	case IORING_OP_LINKAT:
-	case IORING_OP_STATX:
-	case IORING_OP_SETXATTR:
-	case IORING_OP_GETXATTR:
-		return true;
-	}
-	return false;
+	return op_in(UA_OPC_NAMES, op);
 }
 
-/* Ops whose address is known at submit (family/addr/port); others' come
- * from the socket they used or accepted, at completion. */
+/* Ops whose address (or only its family: socket) is known at submit
+ * (family/addr/port); others' come from the socket they used or accepted,
+ * at completion. */
 static __always_inline bool addr_at_submit(__u8 op)
 {
-	switch (op) {
-	case IORING_OP_CONNECT:
-	case IORING_OP_BIND:
-	case IORING_OP_SEND:
-	case IORING_OP_SENDMSG:
-	case IORING_OP_SEND_ZC:
-	case IORING_OP_SENDMSG_ZC:
-	case IORING_OP_SOCKET:
-		return true;
-	}
-	return false;
+	return op_in(UA_OPC_ADDR, op) || op_in(UA_OPC_FAMILY, op);
 }
 
 /* The first @bits bits of two addresses agree (bytes_cmp, one byte a step). */
@@ -336,7 +314,8 @@ static __always_inline bool field_submit(struct rule_eval *r, const struct ua_kf
 	case UA_F_PORT:
 		if (!addr_at_submit(r->op))
 			return true; /* the socket's peer, at completion */
-		if (r->op == IORING_OP_SOCKET)
+		/* socket: only its domain */
+		if (op_in(UA_OPC_FAMILY, r->op))
 			return f->field == UA_F_FAMILY && cmp_u64(f->cmp, e->arg[0], f->val);
 		if (!(e->flags & UA_SF_HAS_ADDR))
 			return false;

@@ -2,7 +2,8 @@
 /*
  * The rule ABI: field ids, comparison operators and actions, as the rule
  * compiler (lib/rules.c, src/rules_load.c) writes them into struct ua_kfield
- * and struct ua_krule (bpf/uringaudit.h) and the BPF programs read them back.
+ * and struct ua_krule (bpf/uringaudit.h) and the BPF programs read them back,
+ * and the op classes both sides derive from lib/ops.def.
  * Defined here once, for both compilers; no includes, so that the BPF side
  * (vmlinux.h) and user space (libc) can both take it.
  *
@@ -63,6 +64,24 @@ enum ua_cmp {
 	UA_CMP_AND = 7,	  /* &  : (value & mask) != 0 */
 	UA_CMP_ANDEQ = 8, /* &= : (value & mask) == mask */
 };
+
+/*
+ * Op classes: what a request of an op carries (lib/ops.def's class column says which ops are
+ * in each, and what each means). The loader hands the BPF programs one opcode bitmap per
+ * class (cfg_op_class), built by op name for the running kernel.
+ */
+enum ua_op_class {
+	UA_OPC_NAMES = 0,  /* names copied at prep */
+	UA_OPC_FD = 1,	   /* works on a file descriptor or fixed file */
+	UA_OPC_SOCK = 2,   /* may work on a socket */
+	UA_OPC_ADDR = 3,   /* a socket address known at submit */
+	UA_OPC_FAMILY = 4, /* only an address family known at submit */
+	UA_OPC_NEW = 5,	   /* creates a file or socket (the CQE result) */
+	UA_OPC_NOOBJ = 6,  /* no object with an owner */
+	UA_OPC_NR = 7,
+};
+/* UA_OPC(NAMES): the bit of a class in a set of classes (ops.def's column). */
+#define UA_OPC(c) (1u << UA_OPC_##c)
 
 /* Address families as Linux numbers them (family= and addr= store these, whatever the
  * libc says). */

@@ -606,16 +606,6 @@ static void emit_op_args(struct emit *e, const struct ua_record *r)
 		if (r->file_slot)
 			emit_slot(e, r->file_slot);
 		break;
-	case UA_OP_CONNECT:
-	case UA_OP_BIND:
-	case UA_OP_SEND:
-	case UA_OP_SENDMSG:
-	case UA_OP_SEND_ZC:
-	case UA_OP_SENDMSG_ZC:
-		if (r->opcode != UA_OP_CONNECT && r->opcode != UA_OP_BIND)
-			emit_hex(e, "msg_flags", r->op_flags);
-		emit_addr(e, "family", "addr", "port", &r->addr);
-		break;
 	case UA_OP_LISTEN:
 		emit_u64(e, "backlog", r->arg[0]);
 		break;
@@ -662,6 +652,12 @@ static void emit_op_args(struct emit *e, const struct ua_record *r)
 		}
 		break;
 	default:
+		/* the ops with a socket address at submit (ops.def: ADDR): connect, bind, send* */
+		if (ua_builtin_op_classes(r->opcode) & UA_OPC(ADDR)) {
+			if (r->opcode != UA_OP_CONNECT && r->opcode != UA_OP_BIND)
+				emit_hex(e, "msg_flags", r->op_flags);
+			emit_addr(e, "family", "addr", "port", &r->addr);
+		}
 		break;
 	}
 }

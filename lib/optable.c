@@ -10,6 +10,7 @@
 struct builtin_op {
 	const char *name;
 	int audited;
+	unsigned int classes; /* UA_OPC() bits */
 };
 
 /*
@@ -17,7 +18,7 @@ struct builtin_op {
  * -Woverride-init (gcc, in -Wextra) / -Winitializer-overrides (clang) error.
  */
 static const struct builtin_op builtin_ops[] = {
-#define UA_OP(nr, id, n, a) [nr] = { .name = (n), .audited = (a) },
+#define UA_OP(nr, id, n, a, c) [nr] = { .name = (n), .audited = (a), .classes = (c) },
 #include "ops.def"
 #undef UA_OP
 };
@@ -25,9 +26,10 @@ static const struct builtin_op builtin_ops[] = {
 #define BUILTIN_NR (sizeof(builtin_ops) / sizeof(builtin_ops[0]))
 
 _Static_assert(BUILTIN_NR <= UA_OP_MAX, "ops.def: more opcodes than a u8 holds");
-#define UA_OP(nr, id, n, a)                                                        \
-	_Static_assert(sizeof(n) <= UA_OP_NAME_MAX, "ops.def: name too long: " n); \
-	_Static_assert((a) == 0 || (a) == 1, "ops.def: default_audited is 0 or 1: " n);
+#define UA_OP(nr, id, n, a, c)                                                          \
+	_Static_assert(sizeof(n) <= UA_OP_NAME_MAX, "ops.def: name too long: " n);      \
+	_Static_assert((a) == 0 || (a) == 1, "ops.def: default_audited is 0 or 1: " n); \
+	_Static_assert(((c) & ~((1u << UA_OPC_NR) - 1)) == 0, "ops.def: unknown class: " n);
 #include "ops.def"
 #undef UA_OP
 
@@ -192,6 +194,32 @@ int ua_optable_default_mask(const struct ua_optable *t, uint64_t mask[4])
 	}
 	for (i = 0; i < sizeof(extra_default_ops) / sizeof(extra_default_ops[0]); i++) {
 		nr = find_name(t, extra_default_ops[i]);
+		if (nr >= 0)
+			count += mask_add(mask, nr);
+	}
+	return count;
+}
+
+unsigned int ua_builtin_op_classes(unsigned int op)
+{
+	return op < BUILTIN_NR ? builtin_ops[op].classes : 0;
+}
+
+int ua_optable_class_mask(const struct ua_optable *t, unsigned int cls, uint64_t mask[4])
+{
+	unsigned int op;
+	int count = 0, nr;
+
+	if (!mask || cls >= UA_OPC_NR)
+		return -EINVAL;
+	memset(mask, 0, 4 * sizeof(mask[0]));
+	if (!t)
+		return 0;
+	/* By name, as the default mask: the running kernel's numbers are @t's. */
+	for (op = 0; op < BUILTIN_NR; op++) {
+		if (!(builtin_ops[op].classes & (1u << cls)))
+			continue;
+		nr = find_name(t, builtin_ops[op].name);
 		if (nr >= 0)
 			count += mask_add(mask, nr);
 	}

@@ -12,12 +12,14 @@
 
 #include <stdint.h>
 
+#include "ua_abi.h"
+
 #define UA_OP_MAX 256	  /* opcodes are a u8 in the SQE */
 #define UA_OP_NAME_MAX 32 /* NUL included */
 
 /* UA_OP_OPENAT = 18, ...: the built-in numbers, for code that must know a specific op. */
 enum ua_op_nr {
-#define UA_OP(nr, id, name, audited) UA_OP_##id = (nr),
+#define UA_OP(nr, id, name, audited, classes) UA_OP_##id = (nr),
 #include "ops.def"
 #undef UA_OP
 };
@@ -54,9 +56,18 @@ int ua_optable_lookup(const struct ua_optable *t, const char *s);
  */
 int ua_optable_default_mask(const struct ua_optable *t, uint64_t mask[4]);
 
-/* Built-in table: name of @op (NULL if unknown) and whether mainline audits it (0/1). */
+/*
+ * Set in @mask (256 bits, cleared first) the opcodes of op class @cls (enum ua_op_class):
+ * the ops.def rows of that class, found by name in @t (a name @t lacks is absent; @t NULL
+ * names nothing). Returns the number of bits set, or -EINVAL for an unknown class.
+ */
+int ua_optable_class_mask(const struct ua_optable *t, unsigned int cls, uint64_t mask[4]);
+
+/* Built-in table: name of @op (NULL if unknown), whether mainline audits it (0/1), and its
+ * classes (UA_OPC() bits, 0 if unknown). */
 const char *ua_builtin_op_name(unsigned int op);
 int ua_builtin_op_default(unsigned int op);
+unsigned int ua_builtin_op_classes(unsigned int op);
 /* Number of built-in opcodes (the built-in IORING_OP_LAST). */
 unsigned int ua_builtin_op_count(void);
 

@@ -51,57 +51,25 @@ enum vkind {
 #define CMPS_EQNE (CMP_BIT(UA_CMP_EQ) | CMP_BIT(UA_CMP_NE))
 #define CMPS_EQ CMP_BIT(UA_CMP_EQ)
 
-/* Ops by name; a name the op table lacks is simply absent from the mask it gives. */
+/*
+ * Ops by class (lib/ops.def), found by name in the op table; a name the table lacks is simply
+ * absent from the mask it gives.
+ */
 struct op_list {
-	const char *const *names;
-	size_t n;
-	int except; /* the list names the ops left out: every other op, named or not, is in */
+	unsigned int classes; /* UA_OPC() bits: the ops of any of them */
+	int except; /* the classes name the ops left out: every other op, named or not, is in */
 };
 
-/*
- * Ops whose request carries names the kernel copied at prep: dir= and path= test those names
- * at submit. (renameat, linkat and symlinkat carry two; setxattr and getxattr carry a path.)
- */
-#define NAME_OPS                                                                                \
-	"openat", "openat2", "unlinkat", "renameat", "mkdirat", "symlinkat", "linkat", "statx", \
-		"setxattr", "getxattr"
-/* Ops on a file descriptor or fixed file: dir= and path= test that file's path at completion. */
-#define FD_OPS                                                                                    \
-	"read", "write", "readv", "writev", "read_fixed", "write_fixed", "fsync",                 \
-		"sync_file_range", "fallocate", "fadvise", "ftruncate", "fsetxattr", "fgetxattr", \
-		"splice", "tee", "send", "recv", "sendmsg", "recvmsg", "send_zc", "sendmsg_zc",   \
-		"uring_cmd", "fixed_fd_install", "read_multishot", "poll_add", "epoll_ctl",       \
-		"shutdown", "connect", "accept", "bind", "listen", "close", "msg_ring"
-/* Ops with a socket address at submit (family=, addr=, port=); socket has only a family. */
-#define ADDR_SUBMIT_OPS "connect", "bind", "send", "sendmsg", "send_zc", "sendmsg_zc"
-/* Ops that may work on a socket: its addresses are looked up at completion. */
-#define SOCK_OPS                                                                                 \
-	ADDR_SUBMIT_OPS, "listen", "accept", "recv", "recvmsg", "shutdown", "uring_cmd", "read", \
-		"write", "readv", "writev", "read_multishot", "recv_zc", "splice"
-
-static const char *const name_op_names[] = { NAME_OPS };
-static const char *const file_op_names[] = { NAME_OPS, FD_OPS };
-static const char *const family_op_names[] = { SOCK_OPS, "socket" };
-static const char *const addr_op_names[] = { SOCK_OPS };
-static const char *const addr_submit_op_names[] = { ADDR_SUBMIT_OPS, "socket" };
-/*
- * Ops with no object whose owner obj_uid=/obj_gid= could test: no file at all, or (the *at ops
- * that make or remove names) no inode the request is recorded with.
- */
-static const char *const no_obj_op_names[] = {
-	"nop",		"timeout",	   "timeout_remove", "async_cancel", "link_timeout",
-	"files_update", "provide_buffers", "remove_buffers", "futex_wait",   "futex_wake",
-	"futex_waitv",	"waitid",	   "unlinkat",	     "renameat",     "mkdirat",
-	"symlinkat",	"linkat",
-};
-
-static const struct op_list name_ops = { name_op_names, ARRAY_SIZE(name_op_names), 0 };
-static const struct op_list file_ops = { file_op_names, ARRAY_SIZE(file_op_names), 0 };
-static const struct op_list family_ops = { family_op_names, ARRAY_SIZE(family_op_names), 0 };
-static const struct op_list addr_ops = { addr_op_names, ARRAY_SIZE(addr_op_names), 0 };
-static const struct op_list addr_submit_ops = { addr_submit_op_names,
-						ARRAY_SIZE(addr_submit_op_names), 0 };
-static const struct op_list obj_ops = { no_obj_op_names, ARRAY_SIZE(no_obj_op_names), 1 };
+/* dir= and path=: names at submit; the path of the file used, at completion. */
+static const struct op_list name_ops = { UA_OPC(NAMES), 0 };
+static const struct op_list file_ops = { UA_OPC(NAMES) | UA_OPC(FD), 0 };
+/* family=, addr=, port=: at submit where the kernel copied an address (socket: only a family),
+ * else the socket's addresses at completion. */
+static const struct op_list family_ops = { UA_OPC(SOCK) | UA_OPC(FAMILY), 0 };
+static const struct op_list addr_ops = { UA_OPC(SOCK), 0 };
+static const struct op_list addr_submit_ops = { UA_OPC(ADDR) | UA_OPC(FAMILY), 0 };
+/* obj_uid= and obj_gid=: every op but those with no object whose owner they could test. */
+static const struct op_list obj_ops = { UA_OPC(NOOBJ), 1 };
 
 /* When a field's value is known. */
 enum when {
@@ -365,18 +333,20 @@ static int mask_exceeds(const uint64_t a[4], const uint64_t b[4])
 /* The opcodes of @l, found by name in @ops (NULL: no names). */
 static void op_list_mask(const struct op_list *l, const struct ua_optable *ops, uint64_t mask[4])
 {
-	size_t i;
+	uint64_t m[4];
+	unsigned int c;
+	int w;
 
-	memset(mask, l->except ? 0xff : 0, 4 * sizeof(mask[0]));
-	for (i = 0; i < l->n; i++) {
-		int op = ops ? ua_optable_lookup(ops, l->names[i]) : -ENOENT;
-
-		if (op < 0)
+	memset(mask, 0, 4 * sizeof(mask[0]));
+	for (c = 0; c < UA_OPC_NR; c++) {
+		if (!(l->classes & (1u << c)) || ua_optable_class_mask(ops, c, m) < 0)
 			continue;
-		if (l->except)
-			mask[op / 64] &= ~(1ull << (op % 64));
-		else
-			mask_set(mask, (unsigned int)op);
+		for (w = 0; w < 4; w++)
+			mask[w] |= m[w];
+	}
+	if (l->except) {
+		for (w = 0; w < 4; w++)
+			mask[w] = ~mask[w];
 	}
 }
 

@@ -201,25 +201,16 @@ void ua_rules_opmask(const struct ua_ruleset *rs, uint64_t mask[4]);
 /*
  * The ops a field can match: returns 1 and fills @mask for a field restricted
  * to some ops, 0 for a field that applies to every op, -EINVAL for an unknown
- * id. Ops are found by name in @ops (a name @ops lacks is simply absent):
- *   dir path          the name ops (openat openat2 unlinkat renameat mkdirat
- *                     symlinkat linkat statx setxattr getxattr) and the ops on
- *                     a file descriptor or fixed file (read write readv writev
- *                     read_fixed write_fixed fsync sync_file_range fallocate
- *                     fadvise ftruncate fsetxattr fgetxattr splice tee send
- *                     recv sendmsg recvmsg send_zc sendmsg_zc uring_cmd
- *                     fixed_fd_install read_multishot poll_add epoll_ctl
- *                     shutdown connect accept bind listen close msg_ring)
- *   family            the socket ops (connect bind listen accept send recv
- *                     sendmsg recvmsg send_zc sendmsg_zc shutdown uring_cmd
- *                     read write readv writev read_multishot recv_zc splice)
- *                     and socket
- *   addr port         the socket ops without socket
- *   obj_uid obj_gid   every op (named or not) but those with no object: nop
- *                     timeout timeout_remove async_cancel link_timeout
- *                     files_update provide_buffers remove_buffers futex_wait
- *                     futex_wake futex_waitv waitid unlinkat renameat mkdirat
- *                     symlinkat linkat
+ * id. The ops come from the class column of lib/ops.def, found by name in @ops
+ * (a name @ops lacks is simply absent):
+ *   dir path          classes NAMES and FD (ops that carry names, ops on a
+ *                     file descriptor or fixed file)
+ *   family            classes SOCK and FAMILY (ops that may work on a socket,
+ *                     and socket)
+ *   addr port         class SOCK
+ *   obj_uid obj_gid   every op (named or not) but those of class NOOBJ (no
+ *                     object: nop, timeouts, buffers, futexes, waitid, and the
+ *                     *at ops that make or remove names)
  * A rule none of whose ops a field can match never matches: an error at parse.
  */
 int ua_field_ops(enum ua_field_id id, const struct ua_optable *ops, uint64_t mask[4]);
@@ -227,10 +218,10 @@ int ua_field_ops(enum ua_field_id id, const struct ua_optable *ops, uint64_t mas
 /*
  * 1 if some field of @r is known only when a request completes, for some op of
  * @r (ops found by name in @ops): success, exit, ctx, obj_uid, obj_gid always;
- * dir and path when an op of @r is not a name op (the others resolve their
- * file at completion); family, addr and port when an op of @r is not one of
- * connect, bind, send, sendmsg, send_zc, sendmsg_zc, socket (which carry the
- * address at submit). 0 otherwise. The parser stores it in r->completion.
+ * dir and path when an op of @r is not of class NAMES (the others resolve their
+ * file at completion); family, addr and port when an op of @r is of neither
+ * class ADDR nor FAMILY (which carry the address, or the family, at submit).
+ * 0 otherwise. The parser stores it in r->completion.
  */
 int ua_rule_at_completion(const struct ua_rule *r, const struct ua_optable *ops);
 

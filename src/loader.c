@@ -303,6 +303,30 @@ static int start_addr_layout(struct ua_loader *l, const struct start_args *a, ch
 	return 0;
 }
 
+/*
+ * The op classes of lib/ops.def as opcode bitmaps for the programs
+ * (cfg_op_class), by op name as this kernel's BTF names them (the built-in
+ * numbers when it names none), so a kernel that numbers an op differently
+ * still gets the op's class. Like the REQ_F_* bits, before the load.
+ */
+static int start_op_classes(struct ua_loader *l, const struct start_args *a, char *err,
+			    size_t errlen)
+{
+	struct ua_optable ops;
+	uint64_t mask[4];
+	unsigned int c;
+
+	_Static_assert(sizeof(l->skel->rodata->cfg_op_class[0]) == sizeof(mask),
+		       "a class's bitmap");
+	if (optable_from_btf(l->vmlinux, &ops))
+		ua_optable_init_builtin(&ops);
+	for (c = 0; c < UA_OPC_NR; c++) {
+		ua_optable_class_mask(&ops, c, mask);
+		memcpy((void *)l->skel->rodata->cfg_op_class[c], mask, sizeof(mask));
+	}
+	return 0;
+}
+
 /* The built-in set: one rule, always, these opcodes, no fields. */
 static int start_builtin_rules(struct ua_loader *l, const struct start_args *a, char *err,
 			       size_t errlen)
@@ -330,6 +354,7 @@ static const struct {
 } start_steps[] = {
 	{ "open", start_open },
 	{ "req-flags", start_req_flags },
+	{ "op-classes", start_op_classes },
 	{ "ring-buffer", start_ring_buffer },
 	{ "load", start_load },
 	{ "attach", start_attach },

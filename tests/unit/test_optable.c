@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
-/* Opcode table: every ops.def entry both ways, lookups, BTF enumerators, the default mask. */
+/* Opcode table: every ops.def entry both ways, lookups, BTF enumerators, default mask, classes. */
 #include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -17,7 +17,7 @@ struct op_entry {
 };
 
 static const struct op_entry entries[] = {
-#define UA_OP(nr, id, name, audited) { nr, #id, name, audited, UA_OP_##id },
+#define UA_OP(nr, id, name, audited, classes) { nr, #id, name, audited, UA_OP_##id },
 #include "ops.def"
 #undef UA_OP
 };
@@ -253,6 +253,122 @@ static void test_default_mask(void)
 	ASSERT_EQ(ua_optable_default_mask(&t, NULL), -EINVAL, "NULL mask");
 }
 
+/*
+ * The classes, written out here (not derived from ops.def), so a wrong class in the table
+ * fails: what the BPF programs and the rule parser used to list op by op.
+ */
+static const struct {
+	unsigned int cls;
+	const char *what;
+	const char *const ops[40];
+} expected_classes[] = {
+	{ UA_OPC_NAMES,
+	  "NAMES",
+	  { "openat", "openat2", "unlinkat", "renameat", "mkdirat", "symlinkat", "linkat", "statx",
+	    "setxattr", "getxattr" } },
+	{ UA_OPC_FD,
+	  "FD",
+	  { "read",
+	    "write",
+	    "readv",
+	    "writev",
+	    "read_fixed",
+	    "write_fixed",
+	    "fsync",
+	    "sync_file_range",
+	    "fallocate",
+	    "fadvise",
+	    "ftruncate",
+	    "fsetxattr",
+	    "fgetxattr",
+	    "splice",
+	    "tee",
+	    "send",
+	    "recv",
+	    "sendmsg",
+	    "recvmsg",
+	    "send_zc",
+	    "sendmsg_zc",
+	    "uring_cmd",
+	    "fixed_fd_install",
+	    "read_multishot",
+	    "poll_add",
+	    "epoll_ctl",
+	    "shutdown",
+	    "connect",
+	    "accept",
+	    "bind",
+	    "listen",
+	    "close",
+	    "msg_ring" } },
+	{ UA_OPC_SOCK,
+	  "SOCK",
+	  { "connect", "bind", "send", "sendmsg", "send_zc", "sendmsg_zc", "listen", "accept",
+	    "recv", "recvmsg", "shutdown", "uring_cmd", "read", "write", "readv", "writev",
+	    "read_multishot", "recv_zc", "splice" } },
+	{ UA_OPC_ADDR, "ADDR", { "connect", "bind", "send", "sendmsg", "send_zc", "sendmsg_zc" } },
+	{ UA_OPC_FAMILY, "FAMILY", { "socket" } },
+	{ UA_OPC_NEW, "NEW", { "openat", "openat2", "accept", "socket" } },
+	{ UA_OPC_NOOBJ,
+	  "NOOBJ",
+	  { "nop", "timeout", "timeout_remove", "async_cancel", "link_timeout", "files_update",
+	    "provide_buffers", "remove_buffers", "futex_wait", "futex_wake", "futex_waitv",
+	    "waitid", "unlinkat", "renameat", "mkdirat", "symlinkat", "linkat" } },
+};
+
+static void test_class_mask(void)
+{
+	uint64_t mask[4], want[4];
+	struct ua_optable t;
+	char name[64];
+	size_t i, j;
+	int op, n;
+
+	ASSERT_EQ(sizeof(expected_classes) / sizeof(expected_classes[0]), UA_OPC_NR,
+		  "every class checked");
+	ua_optable_init_builtin(&t);
+	for (i = 0; i < sizeof(expected_classes) / sizeof(expected_classes[0]); i++) {
+		memset(want, 0, sizeof(want));
+		for (j = 0, n = 0; expected_classes[i].ops[j]; j++, n++) {
+			op = ua_optable_lookup(&t, expected_classes[i].ops[j]);
+			if (ASSERT_TRUE(op >= 0, "expected class op is in the table"))
+				want[op / 64] |= 1ull << (op % 64);
+		}
+		memset(mask, 0xff, sizeof(mask)); /* must be cleared by the call */
+		snprintf(name, sizeof(name), "class %s: count", expected_classes[i].what);
+		ASSERT_EQ(ua_optable_class_mask(&t, expected_classes[i].cls, mask), n, name);
+		snprintf(name, sizeof(name), "class %s: mask", expected_classes[i].what);
+		ASSERT_TRUE(memcmp(mask, want, sizeof(mask)) == 0, name);
+		for (op = 0; op < UA_OP_MAX; op++) {
+			if (ua_builtin_op_name(op))
+				ASSERT_EQ(bit(mask, op),
+					  !!(ua_builtin_op_classes(op) &
+					     (1u << expected_classes[i].cls)),
+					  "mask bit = ops.def class");
+		}
+	}
+	ASSERT_EQ(ua_builtin_op_classes(UA_OP_SOCKET), UA_OPC(FAMILY) | UA_OPC(NEW), "socket");
+	ASSERT_EQ(ua_builtin_op_classes(UA_OP_NOP), UA_OPC(NOOBJ), "nop");
+	ASSERT_EQ(ua_builtin_op_classes(1000), 0, "far past the end: no class");
+
+	/* Numbers follow the runtime table, not the built-in one. */
+	ua_optable_clear(&t);
+	ASSERT_OK(ua_optable_set_enum(&t, "IORING_OP_SOCKET", 99), "socket at 99");
+	ASSERT_OK(ua_optable_set_enum(&t, "IORING_OP_OPENAT", 7), "openat at 7");
+	ASSERT_EQ(ua_optable_class_mask(&t, UA_OPC_NEW, mask), 2, "two NEW ops known");
+	ASSERT_EQ(bit(mask, 99), 1, "socket's runtime number");
+	ASSERT_EQ(bit(mask, 7), 1, "openat's runtime number");
+	ASSERT_EQ(bit(mask, UA_OP_SOCKET) | bit(mask, UA_OP_OPENAT), 0, "not the builtin numbers");
+	ASSERT_EQ(ua_optable_class_mask(&t, UA_OPC_FAMILY, mask), 1, "socket is FAMILY");
+	ASSERT_EQ(ua_optable_class_mask(&t, UA_OPC_ADDR, mask), 0, "no ADDR op known");
+	ASSERT_EQ(popcount4(mask), 0, "empty mask");
+
+	ASSERT_EQ(ua_optable_class_mask(NULL, UA_OPC_NAMES, mask), 0, "NULL table names nothing");
+	ASSERT_EQ(popcount4(mask), 0, "NULL table: empty mask");
+	ASSERT_EQ(ua_optable_class_mask(&t, UA_OPC_NR, mask), -EINVAL, "unknown class");
+	ASSERT_EQ(ua_optable_class_mask(&t, UA_OPC_NAMES, NULL), -EINVAL, "NULL mask");
+}
+
 int main(void)
 {
 	RUN_TEST(test_builtin_both_ways);
@@ -260,5 +376,6 @@ int main(void)
 	RUN_TEST(test_lookup_errors);
 	RUN_TEST(test_set_enum);
 	RUN_TEST(test_default_mask);
+	RUN_TEST(test_class_mask);
 	return test_main_end();
 }
