@@ -206,6 +206,15 @@ int ua_status_query(const char *path, int json);
  * (to stderr on failure or when @quiet_ok) and return that code. */
 int ua_ctl_call(const char *sock, const char *cmd, int quiet_ok);
 
+/* ---- config_load.c ---- */
+/* Read and parse @path over @c (which holds the defaults): the file must be a
+ * regular file owned by root, writable by nobody else. A missing file is no
+ * error unless @must_exist. Messages appended to @msgs; @c is changed only
+ * on success. 0, or -errno (-EINVAL: the text has errors). */
+int ua_config_load(const char *path, int must_exist, struct ua_config *c, struct ua_buf *msgs);
+/* log_group as a gid (0 for root); -ENOENT with a message for no such group. */
+int ua_config_group(const struct ua_config *c, gid_t *gid, struct ua_buf *msgs);
+
 /* ---- service.c ---- */
 /* CAP_BPF and CAP_PERFMON, or CAP_SYS_ADMIN, in the effective set: 0, or
  * -EPERM with a message saying what is missing. */
