@@ -21,8 +21,7 @@ int main(void)
 	}
 	printf("# uringaudit's default rules: the io_uring opcodes the kernel's own audit\n"
 	       "# records (URINGOP), the same set the daemon runs without rules.\n"
-	       "# `uringaudit rules default` prints it with the running kernel's names; a kernel\n"
-	       "# older than an opcode here refuses its name: remove it, or use that output.\n"
+	       "# An opcode newer than the running kernel is accepted and never matches.\n"
 	       "# Files in this directory are read in name order; see uringaudit.rules(7).\n"
 	       "%s",
 	       out.data);

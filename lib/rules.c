@@ -767,6 +767,26 @@ static void parse_action(struct parser *p, int opt, const struct arg *a, struct 
 }
 
 /* -S op[,op...]: names, numbers, all */
+/*
+ * An op this build knows that the running kernel does not have yet (its
+ * table ends before it): kernels only append opcodes, so the built-in number
+ * is the one it will have, and no request of the kernel can carry it now.
+ * The installed default rules name every op mainline audits, whatever the
+ * kernel. -ENOENT for any other name.
+ */
+static int newer_op(const struct ua_optable *ops, const char *name)
+{
+	unsigned int op;
+
+	for (op = ops ? ops->nr : UA_OP_MAX; op < ua_builtin_op_count(); op++) {
+		const char *b = ua_builtin_op_name(op);
+
+		if (b && !strcmp(b, name))
+			return (int)op;
+	}
+	return -ENOENT;
+}
+
 static void parse_ops(struct parser *p, const struct arg *a, struct ua_rule *r)
 {
 	size_t s = 0;
@@ -789,6 +809,8 @@ static void parse_ops(struct parser *p, const struct arg *a, struct ua_rule *r)
 				memcpy(name, a->s + s, len);
 				name[len] = '\0';
 				op = ua_optable_lookup(p->ops, name);
+				if (op == -ENOENT)
+					op = newer_op(p->ops, name);
 			} else {
 				size_t k = a->s[s] == '-';
 

@@ -1411,6 +1411,46 @@ static void test_opmask(void)
 /* The bit of a built-in opcode below 64. */
 #define B(id) (1ull << UA_OP_##id)
 
+/* A kernel whose table ends before an op of this build: the name still parses, as the
+ * built-in number (kernels only append); an unknown name is still an error. */
+static void test_ops_newer_than_kernel(void)
+{
+	struct ua_optable old;
+	struct ua_ruleset rs = { 0 };
+	struct ua_diags d = { 0 };
+	static const char ok_text[] = "-a always,io_uring -S openat,pipe,bind -k x\n";
+	static const char bad_text[] = "-a always,io_uring -S openat,nosuchop\n";
+	unsigned int op;
+	char name[UA_OP_NAME_MAX + 16];
+
+	/* A 6.6 kernel's table: the ops before futex_wait. */
+	ua_optable_clear(&old);
+	for (op = 0; op < UA_OP_FUTEX_WAIT; op++) {
+		const char *n = ua_builtin_op_name(op);
+		size_t i;
+
+		snprintf(name, sizeof(name), "IORING_OP_%s", n);
+		for (i = 10; name[i]; i++)
+			name[i] = (char)(name[i] >= 'a' && name[i] <= 'z' ? name[i] - 32 : name[i]);
+		ua_optable_set_enum(&old, name, (long)op);
+	}
+	ua_optable_set_enum(&old, "IORING_OP_LAST", UA_OP_FUTEX_WAIT);
+	ASSERT_EQ(ua_optable_lookup(&old, "pipe"), -ENOENT, "the old kernel lacks pipe");
+	if (ASSERT_OK(ua_rules_parse(&rs, "new.rules", ok_text, strlen(ok_text), &old, &d),
+		      "newer ops parse") &&
+	    ASSERT_EQ(rs.n, 1, "one rule")) {
+		ASSERT_TRUE(rs.rules[0].opmask[UA_OP_PIPE / 64] & (1ULL << (UA_OP_PIPE % 64)),
+			    "pipe by its built-in number");
+		ASSERT_TRUE(rs.rules[0].opmask[UA_OP_BIND / 64] & (1ULL << (UA_OP_BIND % 64)),
+			    "bind by its built-in number");
+	}
+	ua_ruleset_release(&rs);
+	ASSERT_EQ(ua_rules_parse(&rs, "bad.rules", bad_text, strlen(bad_text), &old, &d), -EINVAL,
+		  "an unknown name is still an error");
+	ua_ruleset_release(&rs);
+	ua_diags_release(&d);
+}
+
 static void test_names_and_field_ops(void)
 {
 	uint64_t m[4] = { 1, 1, 1, 1 }, m2[4] = { 0 };
@@ -1670,6 +1710,7 @@ int main(void)
 	RUN_TEST(test_kflag_completion);
 	RUN_TEST(test_opmask);
 	RUN_TEST(test_names_and_field_ops);
+	RUN_TEST(test_ops_newer_than_kernel);
 	RUN_TEST(test_format_rejects_bad_sets);
 	RUN_TEST(test_equal);
 	RUN_TEST(test_bad_arguments);
