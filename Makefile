@@ -267,3 +267,20 @@ bench-quick: $(OUT)/uringaudit $(OUT)/bench/uabench
 
 -include $(wildcard $(OUT)/bench/*.d)
 # ---- bench (issue 5): END --------------------------------------------------
+
+# ---- vm (issue 12): BEGIN --------------------------------------------------
+# `make check-vm` boots Debian's cloud kernels under QEMU (TCG) with an
+# initramfs holding this build, and runs the integration suite inside each:
+# per-test results on the host, tagged with the kernel. VM_KERNELS lists the
+# kernel series (5.10, 6.1, 6.12); packages are fetched once into $(OUT)/vm.
+# VM_TIMEOUT (seconds, default 900) kills a guest that hangs. `make vm-shell`
+# boots the first of VM_KERNELS with a shell on the console instead.
+VM_KERNELS ?= 6.1
+
+.PHONY: check-vm vm-shell
+check-vm: $(OUT)/uringaudit $(PROG_BIN)
+	$(Q)tests/vm/run-vm.sh $(OUT) $(VM_KERNELS)
+
+vm-shell: $(OUT)/uringaudit $(PROG_BIN)
+	$(Q)tests/vm/run-vm.sh --shell $(OUT) $(firstword $(VM_KERNELS))
+# ---- vm (issue 12): END ----------------------------------------------------

@@ -4,6 +4,8 @@
 #   scripts/install-deps.sh bench   also the benchmark's (fio, the kernel's audit daemon)
 set -eu
 pkgs="make gcc clang llvm libclang-rt-14-dev libbpf-dev bpftool libelf-dev zlib1g-dev liburing-dev pkg-config jq"
+# make check-vm: QEMU, the guest's busybox, the initramfs archiver
+pkgs="$pkgs qemu-system-x86 busybox-static cpio"
 [ "${1:-}" = bench ] && pkgs="$pkgs fio auditd libaudit-dev"
 missing=""
 for p in $pkgs; do

@@ -31,6 +31,10 @@ ua_require() {
 		why="not built ($UA, $DRV)"
 	elif ! command -v jq >/dev/null; then
 		why="jq is not installed (make deps)"
+	elif [ -n "${UA_KERNEL_REFUSED:-}" ]; then
+		# Set by the VM harness (tests/vm/guest-init.sh) when the daemon
+		# refused to start on the kernel under test.
+		why="the daemon refuses this kernel: $UA_KERNEL_REFUSED"
 	fi
 	if [ -n "$why" ]; then
 		local n

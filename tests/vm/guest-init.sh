@@ -1,0 +1,78 @@
+#!/bin/bash
+# PID 1 of the VM tests' guest (tests/vm/mkinitramfs.sh puts it at /init).
+# Reads ua.mode= from the kernel command line: "check" runs the integration
+# suite and powers off, "shell" gives a shell on the console. Results go to
+# the serial console between marker lines that tests/vm/run-vm.sh parses:
+#   UA-VM: kernel RELEASE
+#   UA-VM: refused REASON        (the daemon does not start on this kernel)
+#   UA-VM: results begin / UA-VM: results end rc=N
+export PATH=/usr/bin:/usr/sbin HOME=/root TERM=${TERM:-linux}
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+mount -t devtmpfs devtmpfs /dev 2>/dev/null
+ln -sf /proc/self/fd /dev/fd
+ln -sf /proc/self/fd/0 /dev/stdin
+ln -sf /proc/self/fd/1 /dev/stdout
+ln -sf /proc/self/fd/2 /dev/stderr
+mkdir -p /dev/pts /dev/shm
+mount -t devpts devpts /dev/pts
+mount -t tmpfs -o mode=1777 tmpfs /tmp
+mount -t tmpfs -o mode=1777 tmpfs /dev/shm
+mount -t tracefs tracefs /sys/kernel/tracing 2>/dev/null
+mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
+mount -t bpf bpf /sys/fs/bpf 2>/dev/null
+mount -t cgroup2 cgroup2 /sys/fs/cgroup 2>/dev/null
+ip link set lo up
+hostname uringaudit-vm
+ulimit -l unlimited
+
+off() {
+	sync
+	poweroff -f
+	echo o >/proc/sysrq-trigger
+	sleep 5
+}
+
+mode=check
+for a in $(cat /proc/cmdline); do
+	case $a in ua.mode=*) mode=${a#ua.mode=} ;; esac
+done
+echo "UA-VM: kernel $(uname -r)"
+cd /ua || off
+if [ "$mode" = shell ]; then
+	echo "UA-VM: shell (the tree is /ua; tests/run-all.sh --integration-only build; poweroff -f to leave)"
+	setsid -c bash -l
+	off
+fi
+
+# Does the daemon start here at all? A refusal is reported once, with the
+# daemon's own line, and the suite then skips its tests with that reason.
+rm -f /tmp/probe.pid
+build/uringaudit run --log /dev/null --pid-file /tmp/probe.pid --socket /tmp/probe.sock \
+	2>/tmp/probe.err &
+probe=$!
+for _ in $(seq 1200); do
+	[ -s /tmp/probe.pid ] && break
+	kill -0 $probe 2>/dev/null || break
+	sleep 0.1
+done
+if [ -s /tmp/probe.pid ]; then
+	kill -TERM $probe
+	wait $probe
+else
+	kill -KILL $probe 2>/dev/null && echo "daemon did not become ready in 120 s" >>/tmp/probe.err
+	wait $probe
+	reason=$(grep -v '^$' /tmp/probe.err | tail -1)
+	echo "UA-VM: refused ${reason:-the daemon exited without a word}"
+	# libbpf's and the verifier's words, for the console log only.
+	echo "UA-VM: debug begin"
+	UA_DEBUG=1 timeout 120 build/uringaudit run --log /dev/null --pid-file /tmp/probe2.pid \
+		--socket /tmp/probe2.sock 2>&1 </dev/null | tail -80
+	echo "UA-VM: debug end"
+	export UA_KERNEL_REFUSED=${reason:-the daemon exited without a word}
+fi
+
+echo "UA-VM: results begin"
+UA_INTEGRATION_SKIP=tests/vm/host-only tests/run-all.sh --integration-only build
+echo "UA-VM: results end rc=$?"
+off

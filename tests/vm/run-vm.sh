@@ -1,0 +1,94 @@
+#!/usr/bin/env bash
+# Boots Debian kernels under QEMU (TCG) and runs the integration suite inside
+# each; prints every test's result on the host as "ok NAME [KERNEL]",
+# "FAIL NAME [KERNEL]: why" or "skip NAME [KERNEL]: why", then one closing line
+# "N passed, N failed, N skipped" over all kernels.
+#
+# usage: tests/vm/run-vm.sh OUT VER...          (make check-vm)
+#        tests/vm/run-vm.sh --shell OUT VER     (make vm-shell: a shell in the guest)
+#
+# A guest that has not powered off after VM_TIMEOUT seconds (default 900) is
+# killed and reported as a failure with the end of its console. Console logs:
+# OUT/vm/console-VER.log.
+set -uo pipefail
+shell=0
+[ "${1:-}" = --shell ] && { shell=1; shift; }
+[ $# -ge 2 ] || { echo "usage: $0 [--shell] OUT VER..." >&2; exit 2; }
+out=$1
+shift
+top=$(cd "$(dirname "$0")/../.." && pwd)
+cd "$top" || exit 1
+timeout_s=${VM_TIMEOUT:-900}
+mem=${VM_MEM:-2G}
+cpus=${VM_CPUS:-2}
+
+command -v qemu-system-x86_64 >/dev/null ||
+	{ echo "run-vm: qemu-system-x86_64 is missing (qemu-system-x86; make deps)" >&2; exit 1; }
+tests/vm/fetch-kernels.sh "$out" "$@" || exit 1
+tests/vm/mkinitramfs.sh "$out" || exit 1
+
+# The per-kernel initramfs: the common archive and one with the kernel's
+# config at /boot/config-RELEASE (newc archives concatenate).
+initrd() {
+	local k=$out/vm/kernels/$1 rel d
+	rel=$(cut -d' ' -f2 "$k/version")
+	d=$(mktemp -d)
+	mkdir -p "$d/boot"
+	cp "$k/config" "$d/boot/config-$rel"
+	(cd "$d" && find boot -print0 | cpio --null -o -H newc --quiet) >"$k/boot.cpio"
+	rm -rf "$d"
+	cat "$out/vm/base.cpio" "$k/boot.cpio" >"$k/initramfs.cpio"
+}
+
+qemu() { # VER MODE: the command line in the array "cmd"
+	local k=$out/vm/kernels/$1 mode=$2
+	cmd=(qemu-system-x86_64 -accel tcg -cpu max -smp "$cpus" -m "$mem" -no-reboot \
+		-kernel "$k/vmlinuz" -initrd "$k/initramfs.cpio" \
+		-append "console=ttyS0 panic=-1 quiet loglevel=3 lsm=lockdown,capability,landlock,yama,apparmor,bpf ua.mode=$mode")
+}
+
+if [ $shell = 1 ]; then
+	initrd "$1"
+	echo "run-vm: shell on $(cat "$out/vm/kernels/$1/version"); Ctrl-a x leaves QEMU"
+	qemu "$1" shell
+	"${cmd[@]}" -nographic
+	exit
+fi
+
+pass=0 fail=0 skip=0
+for ver in "$@"; do
+	initrd "$ver"
+	log=$out/vm/console-$ver.log
+	echo "== vm: $ver ($(cat "$out/vm/kernels/$ver/version"))"
+	start=$SECONDS
+	qemu "$ver" check
+	timeout --kill-after=10 "$timeout_s" \
+		"${cmd[@]}" -display none -monitor none -serial "file:$log" </dev/null
+	rc=$?
+	took=$((SECONDS - start))
+	tr -d '\r' <"$log" >"$log.txt"
+	if [ $rc -eq 124 ] || [ $rc -eq 137 ]; then
+		echo "FAIL vm-$ver: guest hung: killed after $timeout_s s; console ends:"
+		tail -15 "$log.txt" | sed 's/^/    /'
+		fail=$((fail + 1))
+		continue
+	fi
+	grep '^UA-VM: \(kernel\|refused\)' "$log.txt"
+	end=$(grep -m1 '^UA-VM: results end rc=' "$log.txt")
+	# Each test line between the markers, tagged with the kernel.
+	while IFS= read -r line; do
+		case $line in
+		"ok "*) pass=$((pass + 1)); echo "ok ${line#ok } [$ver]" ;;
+		"FAIL "*) fail=$((fail + 1)); n=${line#FAIL }; echo "FAIL ${n%%:*} [$ver]:${n#*:}" ;;
+		"skip "*) skip=$((skip + 1)); n=${line#skip }; echo "skip ${n%%:*} [$ver]:${n#*:}" ;;
+		esac
+	done < <(sed -n '/^UA-VM: results begin/,/^UA-VM: results end/p' "$log.txt")
+	if [ -z "$end" ]; then
+		echo "FAIL vm-$ver: the guest stopped before the suite finished (qemu exit $rc); console ends:"
+		tail -15 "$log.txt" | sed 's/^/    /'
+		fail=$((fail + 1))
+	fi
+	echo "== vm: $ver done in $took s"
+done
+echo "$pass passed, $fail failed, $skip skipped"
+[ $fail -eq 0 ]
