@@ -35,7 +35,12 @@ off() {
 
 mode=check
 for a in $(cat /proc/cmdline); do
-	case $a in ua.mode=*) mode=${a#ua.mode=} ;; esac
+	case $a in
+	ua.mode=*) mode=${a#ua.mode=} ;;
+	# Under TCG the verifier alone takes many seconds: the suite's waits
+	# for the daemon and its records get the host's VM_UA_TIMEOUT.
+	ua.timeout=*) export UA_TIMEOUT=${a#ua.timeout=} ;;
+	esac
 done
 echo "UA-VM: kernel $(uname -r)"
 cd /ua || off
@@ -48,6 +53,7 @@ fi
 # Does the daemon start here at all? A refusal is reported once, with the
 # daemon's own line, and the suite then skips its tests with that reason.
 rm -f /tmp/probe.pid
+start=$(date +%s)
 build/uringaudit run --log /dev/null --pid-file /tmp/probe.pid --socket /tmp/probe.sock \
 	2>/tmp/probe.err &
 probe=$!
@@ -57,6 +63,7 @@ for _ in $(seq 1200); do
 	sleep 0.1
 done
 if [ -s /tmp/probe.pid ]; then
+	echo "UA-VM: daemon ready in $(($(date +%s) - start)) s"
 	kill -TERM $probe
 	wait $probe
 else

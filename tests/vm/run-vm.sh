@@ -8,8 +8,10 @@
 #        tests/vm/run-vm.sh --shell OUT VER     (make vm-shell: a shell in the guest)
 #
 # A guest that has not powered off after VM_TIMEOUT seconds (default 900) is
-# killed and reported as a failure with the end of its console. Console logs:
-# OUT/vm/console-VER.log.
+# killed and reported as a failure with the end of its console. Inside, the
+# suite waits VM_UA_TIMEOUT seconds (default 120) where the host's waits
+# UA_TIMEOUT (the verifier is slow under TCG). Console logs:
+# OUT/vm/console-VER.log.txt.
 set -uo pipefail
 shell=0
 [ "${1:-}" = --shell ] && { shell=1; shift; }
@@ -44,7 +46,7 @@ qemu() { # VER MODE: the command line in the array "cmd"
 	local k=$out/vm/kernels/$1 mode=$2
 	cmd=(qemu-system-x86_64 -accel tcg -cpu max -smp "$cpus" -m "$mem" -no-reboot \
 		-kernel "$k/vmlinuz" -initrd "$k/initramfs.cpio" \
-		-append "console=ttyS0 panic=-1 quiet loglevel=3 lsm=lockdown,capability,landlock,yama,apparmor,bpf ua.mode=$mode")
+		-append "console=ttyS0 panic=-1 quiet loglevel=3 lsm=lockdown,capability,landlock,yama,apparmor,bpf ua.mode=$mode ua.timeout=${VM_UA_TIMEOUT:-120}")
 }
 
 if [ $shell = 1 ]; then
@@ -73,7 +75,7 @@ for ver in "$@"; do
 		fail=$((fail + 1))
 		continue
 	fi
-	grep '^UA-VM: \(kernel\|refused\)' "$log.txt"
+	grep '^UA-VM: \(kernel\|refused\|daemon ready\)' "$log.txt"
 	end=$(grep -m1 '^UA-VM: results end rc=' "$log.txt")
 	# Each test line between the markers, tagged with the kernel.
 	while IFS= read -r line; do
