@@ -81,5 +81,9 @@ fi
 
 echo "UA-VM: results begin"
 UA_INTEGRATION_SKIP=tests/vm/host-only tests/run-all.sh --integration-only build
-echo "UA-VM: results end rc=$?"
+rc=$?
+# The refusals, last: they change the machine's settings.
+echo "== vm: t_refusals.sh"
+UA_VM=1 UA_BUILD=build bash tests/vm/t_refusals.sh
+echo "UA-VM: results end rc=$rc"
 off

@@ -70,7 +70,7 @@ done
 [ -x "$root/ua/build/uringaudit" ] || { echo "mkinitramfs: $out/uringaudit is not built" >&2; exit 1; }
 mkdir -p "$root/ua/tests/vm"
 cp -r tests/integration tests/run-all.sh "$root/ua/tests/"
-cp tests/vm/host-only "$root/ua/tests/vm/"
+cp tests/vm/host-only tests/vm/t_refusals.sh "$root/ua/tests/vm/"
 
 sort -u "$list" | xargs -d '\n' cp -L --parents -t "$root"
 
