@@ -74,8 +74,8 @@ $(OUT)/lib/%.o: lib/%.c | $(OUT)/lib
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(ALL_CFLAGS) -c $< -o $@
 
-# The daemon includes the skeleton.
-$(SRC_OBJ): $(OUT)/uringaudit.skel.h
+# The daemon includes the skeletons.
+$(SRC_OBJ): $(OUT)/uringaudit.skel.h $(OUT)/holders.skel.h
 $(OUT)/src/%.o: src/%.c | $(OUT)/src
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(ALL_CFLAGS) -c $< -o $@
@@ -146,9 +146,9 @@ vmlinux:
 
 .PHONY: format lint
 format:
-	clang-format -i bpf/*.c bpf/*.bpf.h bpf/ua_abi.h bpf/uringaudit.h lib/*.c lib/*.h src/*.c src/*.h tests/unit/*.c tests/progs/*.c dist/*.c
+	clang-format -i bpf/*.c bpf/*.bpf.h bpf/ua_abi.h bpf/uringaudit.h bpf/holders.h lib/*.c lib/*.h src/*.c src/*.h tests/unit/*.c tests/progs/*.c dist/*.c
 lint:
-	clang-format --dry-run --Werror bpf/*.bpf.c bpf/*.bpf.h bpf/ua_abi.h bpf/uringaudit.h lib/*.c lib/*.h src/*.c src/*.h dist/*.c
+	clang-format --dry-run --Werror bpf/*.bpf.c bpf/*.bpf.h bpf/ua_abi.h bpf/uringaudit.h bpf/holders.h lib/*.c lib/*.h src/*.c src/*.h dist/*.c
 	cppcheck --quiet --error-exitcode=1 --enable=warning,performance,portability \
 		--suppress=missingIncludeSystem -Ilib -Ibpf lib src
 

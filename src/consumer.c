@@ -14,6 +14,8 @@
 #include <unistd.h>
 
 #include "daemon.h"
+#include "holder.h"
+#include "holders.h"
 #include "join.h"
 #include "record.h"
 #include "uringaudit.h"
@@ -48,6 +50,7 @@ struct ua_consumer {
 	struct ua_join join;
 	struct pers *pers;
 	struct ua_stats st;
+	struct ua_holders *holders; /* NULL: this kernel cannot list them */
 	int64_t boot_to_real_ns;
 	uint64_t ring_key;
 	/* Keys of the rules of each kernel bank, by rule index. */
@@ -120,6 +123,7 @@ struct ua_consumer *ua_consumer_new(const struct ua_options *o, const struct ua_
 	};
 	struct ua_join_config cfg = { .pending_max = o->pending_max };
 	struct ua_consumer *c = calloc(1, sizeof(*c));
+	char err[256];
 	int rc;
 
 	if (!c)
@@ -138,6 +142,11 @@ struct ua_consumer *ua_consumer_new(const struct ua_options *o, const struct ua_
 	}
 	c->ring_key = boot_key();
 	c->boot_to_real_ns = ts_ns(CLOCK_REALTIME) - ts_ns(CLOCK_BOOTTIME);
+	c->holders = ua_holders_open(err, sizeof(err));
+	if (!c->holders)
+		fprintf(stderr,
+			"uringaudit: warning: %s: other holders of SQPOLL rings are not listed\n",
+			err);
 	return c;
 }
 
@@ -166,6 +175,7 @@ void ua_consumer_free(struct ua_consumer *c)
 	ua_consumer_set_keys(c, 0, NULL, NULL, 0);
 	ua_consumer_set_keys(c, 1, NULL, NULL, 0);
 	ua_enrich_free(c->enrich);
+	ua_holders_free(c->holders);
 	ua_buf_release(&c->out);
 	free(c);
 }
@@ -476,6 +486,39 @@ static int join_alive(void *ctx, uint32_t pid, uint64_t start_time)
 
 /* ---- events ---- */
 
+/* ---- holders of SQPOLL rings (src/holders.c) ---- */
+
+static void who_of(struct ua_consumer *c, struct ua_rec_who *w, const struct ua_owner *o);
+
+static void on_holder(void *arg, const struct ua_holder *h)
+{
+	struct ua_consumer *c = arg;
+	struct ua_rec_holder r;
+
+	memset(&r, 0, sizeof(r));
+	r.time_ns = now_real_ns();
+	r.ring = ring_id(c, h->ring);
+	r.creator = h->creator;
+	r.how = h->how;
+	r.fd = h->fd;
+	r.ring_fd = h->ring_fd;
+	who_of(c, &r.who, &h->owner);
+	ua_format_holder(&c->out, &r, c->o->format);
+	maybe_flush(c);
+}
+
+/* A request of SQPOLL ring @ring was seen (@ring 0: from the tick): list
+ * the ring's other holders when they are due, before its record is written. */
+static void holders_poll(struct ua_consumer *c, uint64_t ring)
+{
+	uint64_t now = ua_now_ms();
+
+	if (!c->holders)
+		return;
+	if (ring ? ua_holders_due(c->holders, ring, now) : ua_holders_want(c->holders, now))
+		ua_holders_scan(c->holders, now, on_holder, c);
+}
+
 static void on_submit(struct ua_consumer *c, const struct ua_ev_submit *e, size_t size)
 {
 	struct ua_proc_info info;
@@ -493,6 +536,8 @@ static void on_submit(struct ua_consumer *c, const struct ua_ev_submit *e, size_
 		return;
 	}
 	memcpy(p->ev, e, size);
+	if (e->exec_ctx == UA_CTX_SQPOLL)
+		holders_poll(c, e->ring);
 	p->jr.seq = e->hdr.seq;
 	p->jr.req = e->req;
 	p->jr.pid = e->pid;
@@ -690,6 +735,7 @@ int ua_consumer_handle(void *ctx, void *data, size_t size)
 void ua_consumer_tick(struct ua_consumer *c, uint64_t kernel_dropped, uint64_t seq_end)
 {
 	c->boot_to_real_ns = ts_ns(CLOCK_REALTIME) - ts_ns(CLOCK_BOOTTIME);
+	holders_poll(c, 0);
 	ua_join_tick(&c->join, ua_now_ms(), kernel_dropped, seq_end);
 	ua_consumer_flush(c);
 }

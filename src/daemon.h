@@ -223,6 +223,34 @@ int ua_check_caps(char *err, size_t errlen);
  * ($NOTIFY_SOCKET); 0 when it does not. */
 int ua_notify(const char *state);
 
+/* ---- holders.c: who else holds a SQPOLL ring (bpf/holders.bpf.c) ---- */
+struct ua_holders;
+struct ua_holder;
+struct ua_holders_stats {
+	uint64_t scans;	       /* listings run */
+	uint64_t errors;       /* listings that failed */
+	uint64_t holders;      /* (ring, process) pairs listed, all listings */
+	uint64_t last_scan_us; /* how long the last listing took */
+};
+/* Load and attach the iterators; NULL with errno and a message in @err. */
+struct ua_holders *ua_holders_open(char *err, size_t errlen);
+void ua_holders_free(struct ua_holders *h);
+/* A request of SQPOLL ring @ring (its kernel key) was seen: should its
+ * holders be listed now? When listing is due but too soon after the last
+ * one, ua_holders_want() says so later. */
+int ua_holders_due(struct ua_holders *h, uint64_t ring, uint64_t now_ms);
+int ua_holders_want(const struct ua_holders *h, uint64_t now_ms);
+/* List every holder of every SQPOLL ring that is not the ring's creator:
+ * one entry per (ring, process), the ways OR-ed in how, the lowest fd and
+ * registered index. @fn is called for each entry the previous listing did
+ * not have (a new holder, or one holding another way). Returns how many
+ * calls, or -errno. */
+typedef void (*ua_holder_fn)(void *arg, const struct ua_holder *h);
+int ua_holders_scan(struct ua_holders *h, uint64_t now_ms, ua_holder_fn fn, void *arg);
+/* Other processes holding @ring at the last listing. */
+uint32_t ua_holders_count(struct ua_holders *h, uint64_t ring);
+const struct ua_holders_stats *ua_holders_stats(const struct ua_holders *h);
+
 /* Monotonic milliseconds. */
 uint64_t ua_now_ms(void);
 

@@ -1,0 +1,159 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * uringaudit: who holds a SQPOLL ring besides its creator (issue 10 item 8).
+ *
+ * Requests of a SQPOLL ring are read from shared memory by the ring's SQ
+ * thread, a thread of the process that set the ring up, and run with that
+ * process's credentials: the kernel keeps no trace of which process wrote an
+ * SQE. What it does keep is who can write them: every process holding the
+ * ring's file (fd table, or the per-task registered ring fds) or mapping its
+ * memory. Three BPF iterators list those, each writing struct ua_holder lines
+ * (bpf/holders.h) to the reader, the daemon, when it asks (src/holders.c):
+ *
+ *   iter/task_file  an fd whose file is an io_uring ring
+ *   iter/task_vma   a mapping whose vm_file is an io_uring ring
+ *   iter/task       task->io_uring->registered_rings[] (IORING_REGISTER_RING_FDS)
+ *
+ * Only SQPOLL rings are listed, and only holders whose process is not the
+ * one the SQ thread belongs to (sq_data->task_tgid, the process every record
+ * of the ring names). This object attaches to no hook: it costs nothing until
+ * the daemon reads an iterator.
+ */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+#include <bpf/bpf_core_read.h>
+#include "holders.h"
+
+char LICENSE[] SEC("license") = "Dual BSD/GPL";
+
+extern void *bpf_rdonly_cast(void *obj, __u32 btf_id) __ksym;
+
+#define IORING_SETUP_SQPOLL (1U << 1)
+/* include/uapi/linux/magic.h */
+#define ANON_INODE_FS_MAGIC 0x09041934
+/* io_uring/tctx.h: IO_RINGFD_REG_MAX */
+#define RINGFD_REG_MAX 16
+
+/*
+ * Is @f an io_uring ring's file? io_uring_fops, the definitive test, is a
+ * static symbol that /proc/kallsyms lists only with CONFIG_KALLSYMS_ALL (not
+ * on the development kernel). io_uring_get_file() makes each ring file with
+ * anon_inode_create_getfile("[io_uring]", ...): an inode of its own on the
+ * anonymous inode filesystem, whose names only the kernel gives. A file on
+ * another filesystem named "[io_uring]" fails the magic test.
+ */
+static __always_inline struct io_ring_ctx *ring_of_file(struct file *f)
+{
+	static const char name[] = "[io_uring]";
+	const unsigned char *dn;
+	struct dentry *d;
+	int i;
+
+	if (!f || !f->f_inode || f->f_inode->i_sb->s_magic != ANON_INODE_FS_MAGIC)
+		return NULL;
+	d = f->f_path.dentry;
+	if (d->d_name.len != sizeof(name) - 1)
+		return NULL;
+	dn = d->d_name.name;
+	for (i = 0; i < sizeof(name) - 1; i++) {
+		unsigned char ch;
+
+		if (bpf_probe_read_kernel(&ch, 1, dn + i) || ch != (unsigned char)name[i])
+			return NULL;
+	}
+	/* private_data is a void *: cast so its fields read as the ring's
+	 * (fault-safe loads; the cast costs no instruction). */
+	return bpf_rdonly_cast(f->private_data, bpf_core_type_id_kernel(struct io_ring_ctx));
+}
+
+static __always_inline void owner_of(struct ua_owner *o, struct task_struct *task)
+{
+	struct task_struct *l = task->group_leader;
+	struct file *x = task->mm ? task->mm->exe_file : NULL;
+	const struct cred *c = task->cred;
+
+	o->start_time = l->start_boottime;
+	o->exe_ino = x ? x->f_inode->i_ino : 0;
+	o->exe_dev = x ? x->f_inode->i_sb->s_dev : 0;
+	o->pid = task->tgid;
+	o->tid = task->pid;
+	o->ppid = task->real_parent->tgid;
+	o->auid = task->loginuid.val;
+	o->ses = task->sessionid;
+	o->ids.uid = c->uid.val;
+	o->ids.gid = c->gid.val;
+	o->ids.euid = c->euid.val;
+	o->ids.suid = c->suid.val;
+	o->ids.fsuid = c->fsuid.val;
+	o->ids.egid = c->egid.val;
+	o->ids.sgid = c->sgid.val;
+	o->ids.fsgid = c->fsgid.val;
+	bpf_probe_read_kernel_str(o->comm, sizeof(o->comm), task->comm);
+}
+
+/* One line when @f is a SQPOLL ring that @task's process did not create. */
+static __always_inline void note(struct seq_file *seq, struct task_struct *task, struct file *f,
+				 __u32 how, __s32 fd, __s32 ring_fd)
+{
+	struct io_ring_ctx *ctx = ring_of_file(f);
+	struct io_sq_data *sqd;
+	struct ua_holder h = {};
+
+	if (!ctx || !(ctx->flags & IORING_SETUP_SQPOLL))
+		return;
+	sqd = ctx->sq_data;
+	if (!sqd || sqd->task_tgid == task->tgid)
+		return;
+	h.ring = (__u64)ctx;
+	h.creator = sqd->task_tgid;
+	h.how = how;
+	h.fd = fd;
+	h.ring_fd = ring_fd;
+	owner_of(&h.owner, task);
+	bpf_seq_write(seq, &h, sizeof(h));
+}
+
+/* Threads sharing a file table are visited once (the iterator skips them). */
+SEC("iter/task_file")
+int holder_fd(struct bpf_iter__task_file *ctx)
+{
+	struct task_struct *task = ctx->task;
+	struct file *file = ctx->file;
+
+	if (!task || !file)
+		return 0;
+	note(ctx->meta->seq, task, file, UA_HOLD_FD, (__s32)ctx->fd, -1);
+	return 0;
+}
+
+SEC("iter/task_vma")
+int holder_mmap(struct bpf_iter__task_vma *ctx)
+{
+	struct task_struct *task = ctx->task;
+	struct vm_area_struct *vma = ctx->vma;
+
+	if (!task || !vma)
+		return 0;
+	note(ctx->meta->seq, task, vma->vm_file, UA_HOLD_MMAP, -1, -1);
+	return 0;
+}
+
+/* Registered ring fds are per thread (task->io_uring), so every thread is
+ * looked at. */
+SEC("iter/task")
+int holder_registered(struct bpf_iter__task *ctx)
+{
+	struct task_struct *task = ctx->task;
+	struct io_uring_task *tctx;
+	int i;
+
+	if (!task)
+		return 0;
+	tctx = task->io_uring;
+	if (!tctx)
+		return 0;
+	for (i = 0; i < RINGFD_REG_MAX; i++)
+		note(ctx->meta->seq, task, tctx->registered_rings[i], UA_HOLD_REGISTERED, -1, i);
+	return 0;
+}
