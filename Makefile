@@ -194,8 +194,9 @@ install: $(OUT)/uringaudit $(DIST_OUT)
 	install -D -m 0644 dist/uringaudit.tmpfiles $(DESTDIR)$(TMPFILESDIR)/uringaudit.conf
 	install -D -m 0644 dist/uringaudit.bash-completion $(DESTDIR)$(COMPLETIONDIR)/uringaudit
 	install -d -m 0750 $(DESTDIR)$(SYSCONFDIR)/uringaudit $(DESTDIR)$(SYSCONFDIR)/uringaudit/rules.d
-	[ -e $(DESTDIR)$(SYSCONFDIR)/uringaudit/uringaudit.conf ] || \
-		install -m 0640 dist/uringaudit.conf $(DESTDIR)$(SYSCONFDIR)/uringaudit/uringaudit.conf
+	[ -e $(DESTDIR)$(SYSCONFDIR)/uringaudit/uringaudit.conf ] || { \
+		$(SUBST) dist/uringaudit.conf > $(DESTDIR)$(SYSCONFDIR)/uringaudit/uringaudit.conf && \
+		chmod 0640 $(DESTDIR)$(SYSCONFDIR)/uringaudit/uringaudit.conf; }
 	[ -e $(DESTDIR)$(SYSCONFDIR)/uringaudit/rules.d/50-default.rules ] || \
 		install -m 0640 $(OUT)/dist/50-default.rules \
 			$(DESTDIR)$(SYSCONFDIR)/uringaudit/rules.d/50-default.rules
@@ -208,7 +209,7 @@ uninstall:
 	rm -f $(DESTDIR)$(SBINDIR)/uringaudit $(DESTDIR)$(UNITDIR)/uringaudit.service \
 		$(DESTDIR)$(TMPFILESDIR)/uringaudit.conf $(DESTDIR)$(COMPLETIONDIR)/uringaudit
 	for m in $(notdir $(MANS)); do rm -f $(DESTDIR)$(MANDIR)/man$${m##*.}/$$m; done
-	-cmp -s dist/uringaudit.conf $(DESTDIR)$(SYSCONFDIR)/uringaudit/uringaudit.conf && \
+	-$(SUBST) dist/uringaudit.conf | cmp -s - $(DESTDIR)$(SYSCONFDIR)/uringaudit/uringaudit.conf && \
 		rm -f $(DESTDIR)$(SYSCONFDIR)/uringaudit/uringaudit.conf
 	-cmp -s $(OUT)/dist/50-default.rules \
 		$(DESTDIR)$(SYSCONFDIR)/uringaudit/rules.d/50-default.rules && \

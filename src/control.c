@@ -189,7 +189,8 @@ static void status_json(struct daemon *d, struct ua_buf *b)
 		"\"lost_declared\":%llu,\"lost_records\":%llu,\"pending\":%llu,"
 		"\"pending_full\":%llu,\"overflow\":%llu,\"concluded_skipped\":%llu,"
 		"\"concluded_none\":%llu,\"not_selected\":%llu,\"orphan_completions\":%llu,"
-		"\"rings_seen\":%llu,\"write_errors\":%llu}\n",
+		"\"rings_seen\":%llu,\"write_errors\":%llu,\"unwritten\":%llu,"
+		"\"log_suspended\":%s,\"log_rotations\":%llu}\n",
 		getpid(), (unsigned long long)((ua_now_ms() - d->started_ms) / 1000), d->rules.n,
 		d->locked ? "true" : "false",
 		(unsigned long long)ua_loader_counter(&d->loader, UA_CNT_SELECTED),
@@ -201,7 +202,9 @@ static void status_json(struct daemon *d, struct ua_buf *b)
 		(unsigned long long)ua_loader_counter(&d->loader, UA_CNT_OVERFLOW),
 		(unsigned long long)s->concluded_skipped, (unsigned long long)s->concluded_none,
 		(unsigned long long)s->not_selected, (unsigned long long)s->orphan_completions,
-		(unsigned long long)s->rings_seen, (unsigned long long)s->write_errors);
+		(unsigned long long)s->rings_seen, (unsigned long long)s->write_errors,
+		(unsigned long long)d->sink.lost_total, d->sink.suspended ? "true" : "false",
+		(unsigned long long)d->sink.rotations);
 }
 
 static void ctl_close(struct daemon *d, struct ua_ctl_client *c)

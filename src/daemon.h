@@ -16,6 +16,11 @@
 #define UA_DEFAULT_LOG "/var/log/uringaudit/uringaudit.log"
 #define UA_DEFAULT_SOCKET "/run/uringaudit.sock"
 
+#ifndef UA_SYSCONFDIR
+#define UA_SYSCONFDIR "/etc"
+#endif
+#define UA_DEFAULT_CONFIG UA_SYSCONFDIR "/uringaudit/uringaudit.conf"
+
 #define UA_RULE_PATHS_MAX 64
 
 struct ua_options {
@@ -28,6 +33,9 @@ struct ua_options {
 	unsigned int rb_bytes;	  /* ring buffer size, a power of two */
 	unsigned int poll_ms;	  /* consumer timer */
 	unsigned int pending_max; /* requests held in user space awaiting completion */
+	const char *config_path;  /* uringaudit.conf */
+	int config_explicit;	  /* --config given: the file must exist */
+	uint32_t cli_set;	  /* 1 << UA_CFG_K_*: settings given as flags (they win) */
 };
 
 /* ---- loader.c: the only owner of the BPF lifecycle ---- */

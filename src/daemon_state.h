@@ -37,7 +37,9 @@ struct ua_ctl_client {
 struct ring_buffer;
 
 struct daemon {
-	struct ua_options o;
+	struct ua_options o;  /* the flags, then the file for what they do not set */
+	struct ua_config cfg; /* uringaudit.conf as read (defaults without it) */
+	gid_t log_gid;	      /* cfg.log_group resolved */
 	struct ua_optable ops;
 	struct ua_ruleset rules;	  /* in force */
 	int locked;			  /* -e 2 was loaded: no more reloads */
@@ -82,7 +84,11 @@ int ua_reconfig_install(struct daemon *d, struct ua_ruleset *rs, struct ua_buf *
  * code line, then messages. 0 when the new set is in force, else 1. */
 int ua_reconfig_reload(struct daemon *d, const char *const *paths, size_t n, pid_t pid, uid_t uid,
 		       struct ua_buf *reply);
-/* SIGHUP: reopen the log, reload the rule files named at start. */
+/* Read uringaudit.conf into d->cfg and fill what the flags left unset in
+ * d->o from it. Messages to @msgs; 0, or -errno (-EINVAL, -EPERM: invalid). */
+int ua_reconfig_load_config(struct daemon *d, struct ua_buf *msgs);
+/* SIGHUP: re-read the configuration (a bad one keeps the one in force),
+ * reopen the log, resume it, reload the rule files unless they are locked. */
 void ua_reconfig_hup(struct daemon *d, const struct signalfd_siginfo *si);
 
 /* ---- daemon_records.c ---- */

@@ -19,8 +19,9 @@
 #define EXIT_USAGE 2
 
 static const char usage_text[] =
-	"usage: uringaudit [run] [--rules FILE|DIR]... [--log FILE|-] [--format text|json]\n"
-	"                  [--pid-file FILE] [--socket PATH] [--ringbuf-size BYTES] [--poll-ms MS]\n"
+	"usage: uringaudit run [--config FILE] [--rules FILE|DIR]... [--log FILE|-]\n"
+	"                      [--format text|json] [--pid-file FILE] [--socket PATH]\n"
+	"                      [--ringbuf-size BYTES] [--poll-ms MS]\n"
 	"       uringaudit rules default | check FILE... | list | load FILE...  [--socket PATH]\n"
 	"       uringaudit status [--json] [--socket PATH]\n"
 	"       uringaudit --help | --version\n"
@@ -29,7 +30,9 @@ static const char usage_text[] =
 	"(pid, ids, auid, exe, container), in which context (task, sqpoll, iowq), with\n"
 	"which credentials, what (op, path, flags) and the real result.\n"
 	"\n"
-	"run (the default)\n"
+	"run\n"
+	"  --config FILE       uringaudit.conf(5) (default " UA_DEFAULT_CONFIG ",\n"
+	"                      read when it exists); the flags below override it\n"
 	"  --rules FILE|DIR    rule file, or a directory whose *.rules files are read in\n"
 	"                      name order; repeatable. Without it: the built-in rules,\n"
 	"                      the opcodes the kernel's own io_uring audit covers\n"
@@ -41,7 +44,8 @@ static const char usage_text[] =
 	"  --ringbuf-size N    BPF ring buffer bytes, a power of two (default 8388608)\n"
 	"  --poll-ms MS        consumer timer (default 10)\n"
 	"  SIGTERM/SIGINT: drain, record the stop and its sender, exit 0.\n"
-	"  SIGHUP: reopen the log file (after rotation) and reload the rule files.\n"
+	"  SIGHUP: re-read the configuration, reopen the log, reload the rule files.\n"
+	"  SIGUSR1: rotate the log. SIGUSR2: resume writing after a suspend action.\n"
 	"\n"
 	"rules default   print the built-in rules for this kernel\n"
 	"rules check     validate rule files; print them in normal form (exit 0), or\n"
@@ -220,6 +224,7 @@ static int parse_run(struct ua_options *o, int argc, char **argv)
 		{ "ringbuf-size", required_argument, NULL, 'r' },
 		{ "poll-ms", required_argument, NULL, 'm' },
 		{ "rules", required_argument, NULL, 'R' },
+		{ "config", required_argument, NULL, 'c' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
@@ -232,25 +237,35 @@ static int parse_run(struct ua_options *o, int argc, char **argv)
 	o->rb_bytes = 8u << 20;
 	o->poll_ms = 10;
 	o->pending_max = 65536; /* the kernel's pending map holds as many */
+	o->config_path = UA_DEFAULT_CONFIG;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "", lo, NULL)) != -1) {
 		switch (c) {
+		case 'c':
+			o->config_path = optarg;
+			o->config_explicit = 1;
+			break;
 		case 'l':
+			o->cli_set |= 1u << UA_CFG_K_LOG_FILE;
 			o->log_path = optarg;
 			break;
 		case 'f':
+			o->cli_set |= 1u << UA_CFG_K_LOG_FORMAT;
 			if (ua_format_parse(optarg, &o->format)) {
 				usage_error("unknown format '%s' (text or json)", optarg);
 				return -EINVAL;
 			}
 			break;
 		case 'p':
+			o->cli_set |= 1u << UA_CFG_K_PID_FILE;
 			o->pid_file = optarg;
 			break;
 		case 's':
+			o->cli_set |= 1u << UA_CFG_K_SOCKET;
 			o->socket_path = optarg;
 			break;
 		case 'r':
+			o->cli_set |= 1u << UA_CFG_K_RINGBUF_SIZE;
 			if (parse_uint(optarg, 1u << 30, &v) || v < 65536 || (v & (v - 1))) {
 				usage_error(
 					"--ringbuf-size '%s': a power of two, 65536..1073741824",
@@ -260,6 +275,7 @@ static int parse_run(struct ua_options *o, int argc, char **argv)
 			o->rb_bytes = (unsigned int)v;
 			break;
 		case 'm':
+			o->cli_set |= 1u << UA_CFG_K_POLL_MS;
 			if (parse_uint(optarg, 1000, &v) || v < 1) {
 				usage_error("--poll-ms '%s': 1..1000", optarg);
 				return -EINVAL;
@@ -271,6 +287,7 @@ static int parse_run(struct ua_options *o, int argc, char **argv)
 				usage_error("more than %s --rules", "64");
 				return -EINVAL;
 			}
+			o->cli_set |= 1u << UA_CFG_K_RULES_DIR;
 			o->rule_paths[o->nrule_paths++] = optarg;
 			break;
 		case 'h':
@@ -284,7 +301,8 @@ static int parse_run(struct ua_options *o, int argc, char **argv)
 		usage_error("run: unexpected argument '%s'", argv[optind]);
 		return -EINVAL;
 	}
-	if (!*o->log_path || (o->pid_file && !*o->pid_file) || !*o->socket_path) {
+	if (!*o->log_path || (o->pid_file && !*o->pid_file) || !*o->socket_path ||
+	    !*o->config_path) {
 		usage_error("%s", "empty path");
 		return -EINVAL;
 	}
@@ -311,7 +329,12 @@ int main(int argc, char **argv)
 		fputs(usage_text, stdout);
 		return 0;
 	}
-	if (argc < 2 || argv[1][0] == '-')
+	/* Bare: usage, never a daemon started by accident. */
+	if (argc < 2) {
+		fputs(usage_text, stderr);
+		return EXIT_USAGE;
+	}
+	if (argv[1][0] == '-')
 		return cmd_run(argc, argv);
 	if (!strcmp(argv[1], "run"))
 		return cmd_run(argc - 1, argv + 1);

@@ -107,14 +107,116 @@ int ua_reconfig_reload(struct daemon *d, const char *const *paths, size_t n, pid
 	return rc ? 1 : 0;
 }
 
+/* What the file gives, where no flag said otherwise. */
+static void apply_config(struct daemon *d)
+{
+	const struct ua_config *c = &d->cfg;
+	uint32_t cli = d->o.cli_set;
+
+	if (!(cli & (1u << UA_CFG_K_LOG_FILE)))
+		d->o.log_path = c->log_file;
+	if (!(cli & (1u << UA_CFG_K_LOG_FORMAT)))
+		d->o.format = c->log_format;
+	if (!(cli & (1u << UA_CFG_K_PID_FILE)))
+		d->o.pid_file = c->pid_file[0] ? c->pid_file : NULL;
+	if (!(cli & (1u << UA_CFG_K_SOCKET)))
+		d->o.socket_path = c->socket;
+	if (!(cli & (1u << UA_CFG_K_RINGBUF_SIZE)))
+		d->o.rb_bytes = c->ringbuf_size;
+	if (!(cli & (1u << UA_CFG_K_POLL_MS)))
+		d->o.poll_ms = c->poll_ms;
+	if (!(cli & (1u << UA_CFG_K_RULES_DIR))) {
+		d->o.nrule_paths = c->rules_dir[0] ? 1 : 0;
+		d->o.rule_paths[0] = c->rules_dir;
+	}
+}
+
+/* Print @msgs, each line behind the program's name. */
+static void say_msgs(const struct ua_buf *msgs)
+{
+	const char *p = msgs->data, *nl;
+
+	while (p && *p) {
+		nl = strchr(p, '\n');
+		fprintf(stderr, "uringaudit: %.*s\n", (int)(nl ? nl - p : (long)strlen(p)), p);
+		p = nl ? nl + 1 : NULL;
+	}
+}
+
+int ua_reconfig_load_config(struct daemon *d, struct ua_buf *msgs)
+{
+	int rc;
+
+	/* Defaults: the flags' own defaults, so no file changes nothing. */
+	ua_config_init(&d->cfg, UA_DEFAULT_LOG, UA_DEFAULT_SOCKET);
+	rc = ua_config_load(d->o.config_path, d->o.config_explicit, &d->cfg, msgs);
+	if (!rc)
+		rc = ua_config_group(&d->cfg, &d->log_gid, msgs);
+	if (!rc && (d->o.cli_set & (1u << UA_CFG_K_LOG_FILE)) && !strcmp(d->o.log_path, "-"))
+		/* The file's rotation and space checks have no file to act on. */
+		d->cfg.max_log_file_mb = 0, d->cfg.space_left.value = 0,
+		d->cfg.admin_space_left.value = 0;
+	if (!rc)
+		apply_config(d);
+	return rc;
+}
+
+/*
+ * SIGHUP's configuration: a file that does not read or parse keeps the one
+ * in force. The log's settings, poll_ms and rules_dir take effect now; where
+ * records go and the control socket need a restart (said when they differ).
+ */
+static void hup_config(struct daemon *d, const struct signalfd_siginfo *si)
+{
+	struct ua_buf msgs = UA_BUF_INIT;
+	struct ua_config c;
+	const char *path = d->o.config_path;
+	gid_t gid = 0;
+	int rc;
+
+	ua_config_init(&c, UA_DEFAULT_LOG, UA_DEFAULT_SOCKET);
+	rc = ua_config_load(path, d->o.config_explicit, &c, &msgs);
+	if (!rc)
+		rc = ua_config_group(&c, &gid, &msgs);
+	if (rc) {
+		say_msgs(&msgs);
+		fprintf(stderr, "uringaudit: configuration not reloaded, the one in force stays\n");
+		ua_record_config(d, "failed", &path, 1, (pid_t)si->ssi_pid, si->ssi_uid,
+				 msgs.data ? msgs.data : strerror(-rc));
+		ua_buf_release(&msgs);
+		return;
+	}
+	ua_buf_release(&msgs);
+	if (strcmp(c.log_file, d->cfg.log_file) || c.log_format != d->cfg.log_format ||
+	    strcmp(c.socket, d->cfg.socket) || strcmp(c.pid_file, d->cfg.pid_file) ||
+	    c.ringbuf_size != d->cfg.ringbuf_size)
+		fprintf(stderr, "uringaudit: log_file, log_format, socket, pid_file and "
+				"ringbuf_size take effect at the next start\n");
+	/* Those keep their values (d->o points at them); the rest is new. */
+	memcpy(c.log_file, d->cfg.log_file, sizeof(c.log_file));
+	memcpy(c.socket, d->cfg.socket, sizeof(c.socket));
+	memcpy(c.pid_file, d->cfg.pid_file, sizeof(c.pid_file));
+	c.log_format = d->cfg.log_format;
+	c.ringbuf_size = d->cfg.ringbuf_size;
+	if (!strcmp(d->o.log_path, "-"))
+		c.max_log_file_mb = 0, c.space_left.value = 0, c.admin_space_left.value = 0;
+	d->cfg = c;
+	d->log_gid = gid;
+	apply_config(d);
+	ua_sink_configure(&d->sink, &d->cfg, d->log_gid, d->o.format);
+}
+
 void ua_reconfig_hup(struct daemon *d, const struct signalfd_siginfo *si)
 {
 	struct ua_buf r = UA_BUF_INIT;
 	char err[512];
 
+	hup_config(d, si);
 	if (ua_sink_reopen(&d->sink, err, sizeof(err)))
 		fprintf(stderr, "uringaudit: %s\n", err);
-	if (d->o.nrule_paths)
+	ua_sink_resume(&d->sink, "SIGHUP");
+	/* Locked rules: a SIGHUP is a reopen, not a refused rule change. */
+	if (d->o.nrule_paths && !d->locked)
 		ua_reconfig_reload(d, d->o.rule_paths, d->o.nrule_paths, (pid_t)si->ssi_pid,
 				   si->ssi_uid, &r);
 	ua_buf_release(&r);

@@ -28,11 +28,33 @@
 #define EXIT_FAIL 1
 #define EXIT_USAGE 2
 
-static int step_root(struct daemon *d)
+/* uringaudit.conf, under the flags: a bad file is invalid input (exit 2). */
+static int step_config(struct daemon *d)
 {
-	if (geteuid() != 0) {
-		fprintf(stderr, "uringaudit: must run as root: it loads BPF programs "
-				"(CAP_BPF, CAP_PERFMON, CAP_SYS_RESOURCE)\n");
+	struct ua_buf msgs = UA_BUF_INIT;
+	const char *p, *nl;
+	int rc = ua_reconfig_load_config(d, &msgs);
+
+	for (p = msgs.data; p && *p; p = nl ? nl + 1 : NULL) {
+		nl = strchr(p, '\n');
+		fprintf(stderr, "uringaudit: %.*s\n", (int)(nl ? nl - p : (long)strlen(p)), p);
+	}
+	ua_buf_release(&msgs);
+	if (rc) {
+		fprintf(stderr, "uringaudit: invalid configuration '%s', nothing loaded\n",
+			d->o.config_path);
+		return rc == -ENOMEM ? EXIT_FAIL : EXIT_USAGE;
+	}
+	return 0;
+}
+
+/* Capabilities, not uid 0: User= with AmbientCapabilities= works too. */
+static int step_caps(struct daemon *d)
+{
+	char err[256];
+
+	if (ua_check_caps(err, sizeof(err))) {
+		fprintf(stderr, "uringaudit: %s\n", err);
 		return EXIT_FAIL;
 	}
 	return 0;
@@ -101,6 +123,13 @@ static int step_sink(struct daemon *d)
 		fprintf(stderr, "uringaudit: %s\n", err);
 		return EXIT_FAIL;
 	}
+	ua_sink_configure(&d->sink, &d->cfg, d->log_gid, d->o.format);
+	/* log_group: the file and its directory opened to the group. */
+	if (d->log_gid && ua_sink_reopen(&d->sink, err, sizeof(err))) {
+		fprintf(stderr, "uringaudit: %s\n", err);
+		ua_sink_close(&d->sink);
+		return EXIT_FAIL;
+	}
 	return 0;
 }
 
@@ -127,7 +156,8 @@ static void undo_control(struct daemon *d)
 	d->ctl_fd = -1;
 }
 
-/* SIGTERM, SIGINT and SIGHUP arrive through a signalfd in the loop. */
+/* SIGTERM, SIGINT, SIGHUP, SIGUSR1 and SIGUSR2 arrive through a signalfd in
+ * the loop (SIGUSR1 used to kill the daemon with no stop record). */
 static int step_signals(struct daemon *d)
 {
 	sigset_t mask;
@@ -136,6 +166,8 @@ static int step_signals(struct daemon *d)
 	sigaddset(&mask, SIGTERM);
 	sigaddset(&mask, SIGINT);
 	sigaddset(&mask, SIGHUP);
+	sigaddset(&mask, SIGUSR1);
+	sigaddset(&mask, SIGUSR2);
 	sigprocmask(SIG_BLOCK, &mask, NULL);
 	signal(SIGPIPE, SIG_IGN);
 	d->sfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
@@ -282,7 +314,8 @@ static const struct run_step {
 	int (*start)(struct daemon *d); /* 0, or the exit code */
 	void (*undo)(struct daemon *d); /* NULL: nothing to undo */
 } run_steps[] = {
-	{ "root", step_root, NULL },
+	{ "capabilities", step_caps, NULL },
+	{ "config", step_config, NULL },
 	{ "pid-file-free", step_pid_file_free, NULL },
 	{ "kernel", step_kernel, NULL },
 	{ "rules", step_rules, undo_rules },
@@ -310,6 +343,17 @@ static int drain(struct daemon *d)
 	return total;
 }
 
+/* The service manager's STATUS= line (sd_notify; nothing without one). */
+static void notify_status(struct daemon *d)
+{
+	char msg[PATH_MAX + 128];
+
+	snprintf(msg, sizeof(msg), "STATUS=recording to %s, %zu rules%s",
+		 strcmp(d->o.log_path, "-") ? d->o.log_path : "stdout", d->rules.n,
+		 d->sink.suspended ? ", writing suspended" : "");
+	ua_notify(msg);
+}
+
 static void on_signals(struct daemon *d)
 {
 	struct signalfd_siginfo si;
@@ -317,6 +361,16 @@ static void on_signals(struct daemon *d)
 	while (read(d->sfd, &si, sizeof(si)) == sizeof(si)) {
 		if (si.ssi_signo == SIGHUP) {
 			ua_reconfig_hup(d, &si);
+			notify_status(d);
+		} else if (si.ssi_signo == SIGUSR1) {
+			char err[512];
+
+			/* Records buffered so far belong to the old file. */
+			ua_consumer_flush(d->consumer);
+			if (ua_sink_rotate(&d->sink, "SIGUSR1", err, sizeof(err)))
+				fprintf(stderr, "uringaudit: %s\n", err);
+		} else if (si.ssi_signo == SIGUSR2) {
+			ua_sink_resume(&d->sink, "SIGUSR2");
 		} else if (!d->stopping) {
 			d->stopping = 1;
 			d->stop_si = si;
@@ -347,6 +401,9 @@ static void loop(struct daemon *d)
 			ua_control_expire(d);
 			ua_consumer_tick(d->consumer, ua_loader_counter(&d->loader, UA_CNT_DROPPED),
 					 ua_loader_seq_end(&d->loader));
+			ua_consumer_flush(d->consumer);
+			/* Free space; then what the log has to say of itself. */
+			ua_sink_tick(&d->sink);
 			last_tick = ua_now_ms();
 		} else {
 			ua_consumer_flush(d->consumer);
@@ -388,7 +445,10 @@ int ua_run(const struct ua_options *o)
 	if (!rc) {
 		fprintf(stderr, "uringaudit: recording to %s\n",
 			strcmp(d.o.log_path, "-") ? d.o.log_path : "stdout");
+		ua_notify("READY=1");
+		notify_status(&d);
 		loop(&d);
+		ua_notify("STOPPING=1");
 		stop(&d);
 	}
 	while (done-- > 0)

@@ -420,7 +420,9 @@ static int on_write_error(struct ua_sink *s, int rc)
 		s->failing = 1;
 		say(s, 0, strerror(-rc));
 		snprintf(reason, sizeof(reason), "%s", full ? "disk_full" : "disk_error");
-		note(s, full ? "disk_full" : "disk_error", strerror(-rc));
+		/* The reason is a word: the errno's name (ENOSPC). */
+		note(s, full ? "disk_full" : "disk_error",
+		     strerrorname_np(-rc) ? strerrorname_np(-rc) : "error");
 		return act(s, full ? s->cfg.disk_full_action : s->cfg.disk_error_action, reason);
 	}
 	return 0;
@@ -590,7 +592,7 @@ static int below(const struct ua_cfg_space *t, uint64_t free_mb, uint64_t pct)
 	return t->percent ? pct < t->value : free_mb < t->value;
 }
 
-void ua_sink_tick(struct ua_sink *s)
+static void space_check(struct ua_sink *s)
 {
 	struct statvfs sv;
 	uint64_t free_mb, pct;
@@ -624,6 +626,17 @@ void ua_sink_tick(struct ua_sink *s)
 	if (s->suspended && (!strcmp(s->suspend_reason, "admin_space_left") ||
 			     (!level && !strcmp(s->suspend_reason, "space_left"))))
 		ua_sink_resume(s, "space");
+}
+
+void ua_sink_tick(struct ua_sink *s)
+{
+	space_check(s);
+	/* Transitions and losses are said at once, not at the next record. */
+	if (!s->suspended && (s->nnotes || s->lost) && !write_notes(s) && s->failing) {
+		s->failing = 0;
+		fprintf(stderr, "uringaudit: writing to %s works again\n",
+			s->path ? s->path : "stdout");
+	}
 }
 
 void ua_sink_close(struct ua_sink *s)

@@ -5,7 +5,8 @@
 # space returns, and `recorded` counts only what was written.
 . "$(dirname "$0")/lib.sh"
 
-CASES=(disk_full_no_torn_line disk_full_loss_said disk_full_counts_add_up disk_full_recorded)
+CASES=(disk_full_no_torn_line disk_full_loss_said disk_full_counts_add_up disk_full_recorded
+	disk_full_suspend)
 ua_require "${CASES[@]}"
 
 SMALL=$UA_TMP/small
@@ -14,7 +15,7 @@ if ! mount -t tmpfs -o size=64k,mode=0700 tmpfs "$SMALL" 2>"$UA_TMP/mount.err"; 
 	for n in "${CASES[@]}"; do skip "$n" "cannot mount a tmpfs: $(cat "$UA_TMP/mount.err")"; done
 	exit 0
 fi
-trap 'ua_cleanup_disk' EXIT
+trap "ua_cleanup_disk" EXIT
 ua_cleanup_disk() {
 	ua_stop >/dev/null 2>&1
 	umount "$SMALL" 2>/dev/null
@@ -65,6 +66,38 @@ echo "# written=$written lost=$lost" >&2
 check_eq disk_full_counts_add_up "$((written + lost))" "$((N + 1))" && ok disk_full_counts_add_up
 
 # recorded counts the URINGOP records written, not those lost.
-rec=$("$UA" status --json --socket "$UA_TMP/sock" | jq .recorded)
+# recorded counts the URINGOP records written, not those lost; unwritten the lost.
+st=$("$UA" status --json --socket "$UA_TMP/sock")
 inlog=$(jq -c 'select(.type=="URINGOP")' "$UA_LOG" | wc -l)
-check_eq disk_full_recorded "$rec" "$inlog" && ok disk_full_recorded
+check_eq disk_full_recorded "$(jq -r '"\(.recorded) \(.unwritten)"' <<<"$st")" "$inlog $lost" &&
+	ok disk_full_recorded
+
+# disk_full_action = suspend: nothing written until SIGUSR2, then the loss said.
+ua_stop
+rm -f "$SMALL"/*
+cat >"$UA_TMP/s.conf" <<EOC
+log_file = $SMALL/s.json
+log_format = json
+disk_full_action = suspend
+EOC
+UA_LOG=$SMALL/s.json
+if ua_start --rules "$UA_TMP/disk.rules" --config "$UA_TMP/s.conf"; then
+	dd if=/dev/zero of="$SMALL/filler" bs=1k count=128 2>/dev/null
+	drive openat:/etc/hostname openat:/etc/hostname
+	wait_for grep -q "writing suspended" "$UA_TMP/daemon.err"
+	rm -f "$SMALL/filler"
+	drive openat:/etc/hostname
+	p3=$(drv pid)
+	wait_for eval '[ "$("$UA" status --json --socket "$UA_TMP/sock" | jq .unwritten)" -ge 4 ]'
+	before=$(grep -c "\"pid\":$p3," "$UA_LOG")
+	kill -USR2 "$UA_PID"
+	wait_for grep -q '"type":"URING_LOST".*"reason":"suspended"' "$UA_LOG"
+	ops=$(jq -r 'select(.type=="URING_DAEMON") | .op' "$UA_LOG" | tr '\n' ' ')
+	if [ "$before" = 0 ] && [[ $ops == "start disk_full suspend resume "* ]]; then
+		ok disk_full_suspend
+	else
+		fail disk_full_suspend "before=$before daemon records: $ops"; cat "$UA_LOG" >&2; cat "$UA_TMP/daemon.err" >&2
+	fi
+else
+	fail disk_full_suspend "daemon did not start"
+fi

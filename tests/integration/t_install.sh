@@ -99,3 +99,87 @@ fi
 mk uninstall >/dev/null 2>&1
 left=$(cd "$ROOT" && find . -type f | sort | tr '\n' ' ')
 check_eq install_uninstall "$left" "./etc/uringaudit/uringaudit.conf " && ok install_uninstall
+
+# ---- the installed binary with the installed configuration ----
+# Where records go, the socket and the pid file are given as flags (the file
+# names /var/log and /run); everything else, rules_dir included, is the
+# file's. Run with the unit's capability bounding set only, and with
+# $NOTIFY_SOCKET: READY=1 and STATUS= arrive once records flow.
+I=$UA_TMP/inst
+mkdir -m 0755 "$I"
+mk install >/dev/null 2>&1
+caps=$(sed -n 's/^CapabilityBoundingSet=//p' "$unit" | tr 'A-Z ' 'a-z,' | sed 's/cap_/+/g')
+"$UA_TOP/$UA_BUILD/tests/notify_listen" "$I/notify" "$((UA_TIMEOUT * 4))" >"$I/notify.out" 2>&1 &
+NPID=$!
+wait_for test -S "$I/notify"
+NOTIFY_SOCKET=$I/notify setpriv --bounding-set "-all,$caps" --inh-caps=-all \
+	"$ROOT/usr/sbin/uringaudit" run --config "$ROOT/etc/uringaudit/uringaudit.conf" \
+	--log "$I/log.json" --format json --socket "$I/sock" --pid-file "$I/pid" \
+	2>"$I/err" &
+UA_PID=$!
+if wait_for test -s "$I/pid"; then
+	drive openat:/etc/hostname
+	P=$(drv pid)
+	if wait_for eval '[ -n "$(jq -c "select(.pid==$P and .op==\"openat\")" "$I/log.json")" ]' &&
+		grep -q "\"op\":\"start\"" "$I/log.json"; then
+		ok install_run_unit_caps
+	else
+		fail install_run_unit_caps "no openat record: $(cat "$I/err")"
+	fi
+	if wait_for grep -q '^READY=1$' "$I/notify.out" &&
+		wait_for grep -q "^STATUS=recording to $I/log.json, 1 rules" "$I/notify.out"; then
+		ok install_notify_ready
+	else
+		fail install_notify_ready "notifications: $(tr '\n' ' ' <"$I/notify.out")"
+	fi
+	ua_stop
+	if grep -q '^STOPPING=1$' "$I/notify.out"; then
+		ok install_notify_stopping
+	else
+		fail install_notify_stopping "notifications: $(tr '\n' ' ' <"$I/notify.out")"
+	fi
+else
+	fail install_run_unit_caps "did not start: $(cat "$I/err")"
+	fail install_notify_ready "did not start"
+	fail install_notify_stopping "did not start"
+fi
+kill "$NPID" 2>/dev/null
+wait "$NPID" 2>/dev/null
+
+# Not root, only the capabilities (User= with AmbientCapabilities=): it runs.
+N=$UA_TMP/nobody
+mkdir -m 0700 "$N"
+chown 65534 "$N"
+# Only what this process may still grant (a container may lack some).
+bnd=$(capsh --decode="$(awk '/^CapBnd/ {print $2}' /proc/self/status)" 2>/dev/null | sed 's/.*=//')
+amb=$(echo "$caps" | tr ',' '\n' | while read -r c; do
+	[[ ,$bnd, == *,cap_${c#+},* ]] && printf '%s,' "$c"; done)
+amb=${amb%,}
+setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps="-all,$amb" --ambient-caps="-all,$amb" \
+	"$ROOT/usr/sbin/uringaudit" run --config "$ROOT/etc/uringaudit/uringaudit.conf" \
+	--log "$N/log.json" --format json --socket "$N/sock" --pid-file "$N/pid" 2>"$N/err" &
+UA_PID=$!
+if wait_for test -s "$N/pid"; then
+	drive openat:/etc/hostname
+	P=$(drv pid)
+	if wait_for eval '[ -n "$(jq -c "select(.pid==$P and .op==\"openat\")" "$N/log.json")" ]'; then
+		ok install_run_ambient_caps
+	else
+		fail install_run_ambient_caps "no openat record: $(cat "$N/err")"
+	fi
+	ua_stop
+else
+	fail install_run_ambient_caps "did not start: $(cat "$N/err")"
+fi
+
+# Without them: a clear word, exit 1, nothing loaded.
+setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all --bounding-set=-all \
+	"$ROOT/usr/sbin/uringaudit" run --config "$ROOT/etc/uringaudit/uringaudit.conf" \
+	--log "$N/log2" --socket "$N/sock2" >/dev/null 2>"$N/err2"
+rc=$?
+if [ $rc = 1 ] && grep -q "^uringaudit: missing capabilities: .*CAP_BPF and CAP_PERFMON" "$N/err2" &&
+	[ ! -e "$N/log2" ]; then
+	ok install_no_caps_refused
+else
+	fail install_no_caps_refused "rc=$rc: $(cat "$N/err2")"
+fi
