@@ -85,26 +85,17 @@ static __always_inline void copy_dest(struct ua_ev_submit *e, void *async)
 		copy_addr(e, am->msg.msg_name, am->msg.msg_namelen);
 }
 
-/* Objects of the operations, from the request's prepared command (a global
- * function: the verifier checks it once). Read
- * only for requests that passed prep, where these fields are known to be set
- * by this very request (a recycled request keeps stale ones otherwise). */
-__noinline int ua_capture_objects(struct submit_buf *b, __u32 op)
+/* The names a request carries (struct filename, or an xattr name), copied
+ * into the event after the per-op arguments are read. */
+struct cap_names {
+	struct filename *n1, *n2;
+	const char *attr;
+};
+
+/* Ops on names and files: openat, close, the *at ops, statx, xattrs. */
+static __always_inline bool capture_fs(struct ua_ev_submit *e, struct io_kiocb *req, __u32 op,
+				       struct cap_names *n)
 {
-	struct io_kiocb *req;
-	struct ua_ev_submit *e;
-	struct filename *n1 = NULL, *n2 = NULL;
-	const char *attr = NULL;
-
-	if (!b)
-		return 0;
-	e = &b->ev;
-	/* the request, from the event (a global function takes no kernel pointers) */
-	req = bpf_rdonly_cast((void *)e->req, bpf_core_type_id_kernel(struct io_kiocb));
-
-	/* ops on a file: sqe->fd as io_init_req() kept it (a slot with
-	 * IOSQE_FIXED_FILE); meaningless for others, printed only with a file */
-	e->fd = req->cqe.fd;
 	switch (op) {
 	case IORING_OP_OPENAT:
 	case IORING_OP_OPENAT2: {
@@ -115,7 +106,7 @@ __noinline int ua_capture_objects(struct submit_buf *b, __u32 op)
 		e->op_flags = (__u32)o->how.flags;
 		e->mode = (__u32)o->how.mode;
 		e->resolve = o->how.resolve;
-		n1 = o->filename;
+		n->n1 = o->filename;
 		break;
 	}
 	case IORING_OP_CLOSE: {
@@ -130,7 +121,7 @@ __noinline int ua_capture_objects(struct submit_buf *b, __u32 op)
 
 		e->dfd = u->dfd;
 		e->op_flags = u->flags;
-		n1 = u->filename;
+		n->n1 = u->filename;
 		break;
 	}
 	case IORING_OP_MKDIRAT: {
@@ -138,7 +129,7 @@ __noinline int ua_capture_objects(struct submit_buf *b, __u32 op)
 
 		e->dfd = m->dfd;
 		e->mode = m->mode;
-		n1 = m->filename;
+		n->n1 = m->filename;
 		break;
 	}
 	case IORING_OP_RENAMEAT: {
@@ -147,8 +138,8 @@ __noinline int ua_capture_objects(struct submit_buf *b, __u32 op)
 		e->dfd = r->old_dfd;
 		e->dfd2 = r->new_dfd;
 		e->op_flags = r->flags;
-		n1 = r->oldpath;
-		n2 = r->newpath;
+		n->n1 = r->oldpath;
+		n->n2 = r->newpath;
 		break;
 	}
 	case IORING_OP_SYMLINKAT:
@@ -159,8 +150,8 @@ __noinline int ua_capture_objects(struct submit_buf *b, __u32 op)
 		e->dfd = l->old_dfd;
 		e->dfd2 = l->new_dfd;
 		e->op_flags = l->flags;
-		n1 = l->oldpath;
-		n2 = l->newpath;
+		n->n1 = l->oldpath;
+		n->n2 = l->newpath;
 		break;
 	}
 	case IORING_OP_STATX: {
@@ -169,7 +160,7 @@ __noinline int ua_capture_objects(struct submit_buf *b, __u32 op)
 		e->dfd = x->dfd;
 		e->op_flags = x->flags;
 		e->arg[0] = x->mask;
-		n1 = x->filename;
+		n->n1 = x->filename;
 		break;
 	}
 	case IORING_OP_SETXATTR:
@@ -181,10 +172,21 @@ __noinline int ua_capture_objects(struct submit_buf *b, __u32 op)
 		e->op_flags = x->ctx.flags;
 		e->arg[0] = x->ctx.size;
 		if (op == IORING_OP_SETXATTR || op == IORING_OP_GETXATTR)
-			n1 = x->filename;
-		attr = x->ctx.kname ? x->ctx.kname->name : NULL;
+			n->n1 = x->filename;
+		n->attr = x->ctx.kname ? x->ctx.kname->name : NULL;
 		break;
 	}
+	default:
+		return false;
+	}
+	return true;
+}
+
+/* Ops on an open file with arguments of their own: ftruncate, fallocate. */
+static __always_inline bool capture_file_args(struct ua_ev_submit *e, struct io_kiocb *req,
+					      __u32 op)
+{
+	switch (op) {
 	case IORING_OP_FTRUNCATE:
 		e->arg[0] = REQ_CMD(req, io_ftrunc)->len;
 		break;
@@ -196,6 +198,16 @@ __noinline int ua_capture_objects(struct submit_buf *b, __u32 op)
 		e->arg[2] = y->mode;
 		break;
 	}
+	default:
+		return false;
+	}
+	return true;
+}
+
+/* Socket ops: socket, connect, bind, listen, accept, shutdown, send*. */
+static __always_inline bool capture_sock(struct ua_ev_submit *e, struct io_kiocb *req, __u32 op)
+{
+	switch (op) {
 	case IORING_OP_SOCKET: {
 		struct io_socket *k = REQ_CMD(req, io_socket);
 
@@ -233,6 +245,16 @@ __noinline int ua_capture_objects(struct submit_buf *b, __u32 op)
 		e->op_flags = REQ_CMD(req, io_sr_msg)->msg_flags;
 		copy_dest(e, req->async_data);
 		break;
+	default:
+		return false;
+	}
+	return true;
+}
+
+/* Ops on rings and commands: msg_ring, fixed_fd_install, uring_cmd. */
+static __always_inline bool capture_ring(struct ua_ev_submit *e, struct io_kiocb *req, __u32 op)
+{
+	switch (op) {
 	case IORING_OP_MSG_RING: {
 		struct io_msg *m = REQ_CMD(req, io_msg);
 
@@ -260,14 +282,39 @@ __noinline int ua_capture_objects(struct submit_buf *b, __u32 op)
 		break;
 	}
 	default:
-		break;
+		return false;
 	}
-	e->name_len = copy_name(b, 0, n1, UA_SF_HAS_NAME, UA_SF_NAME_FAULT);
-	if (attr)
-		e->name2_len = copy_str(b, e->name_len, attr, UA_SF_HAS_NAME2 | UA_SF_NAME2_ATTR,
+	return true;
+}
+
+/* Objects of the operations, from the request's prepared command (a global
+ * function: the verifier checks it once), one family of ops at a time. Read
+ * only for requests that passed prep, where these fields are known to be set
+ * by this very request (a recycled request keeps stale ones otherwise). */
+__noinline int ua_capture_objects(struct submit_buf *b, __u32 op)
+{
+	struct cap_names n = {};
+	struct io_kiocb *req;
+	struct ua_ev_submit *e;
+
+	if (!b)
+		return 0;
+	e = &b->ev;
+	/* the request, from the event (a global function takes no kernel pointers) */
+	req = bpf_rdonly_cast((void *)e->req, bpf_core_type_id_kernel(struct io_kiocb));
+
+	/* ops on a file: sqe->fd as io_init_req() kept it (a slot with
+	 * IOSQE_FIXED_FILE); meaningless for others, printed only with a file */
+	e->fd = req->cqe.fd;
+	if (!capture_fs(e, req, op, &n) && !capture_file_args(e, req, op) &&
+	    !capture_sock(e, req, op))
+		capture_ring(e, req, op);
+	e->name_len = copy_name(b, 0, n.n1, UA_SF_HAS_NAME, UA_SF_NAME_FAULT);
+	if (n.attr)
+		e->name2_len = copy_str(b, e->name_len, n.attr, UA_SF_HAS_NAME2 | UA_SF_NAME2_ATTR,
 					UA_SF_NAME_FAULT);
 	else
-		e->name2_len = copy_name(b, e->name_len, n2, UA_SF_HAS_NAME2, UA_SF_NAME_FAULT);
+		e->name2_len = copy_name(b, e->name_len, n.n2, UA_SF_HAS_NAME2, UA_SF_NAME_FAULT);
 	return 0;
 }
 

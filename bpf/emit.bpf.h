@@ -32,4 +32,44 @@ static __always_inline void hdr_init(struct ua_ev_hdr *h, __u32 type, __u32 size
 	h->ktime = bpf_ktime_get_boot_ns();
 }
 
+/*
+ * Every event goes to the ring buffer through one of these two, which count
+ * it as emitted or lost. The sequence number is taken even for an event that
+ * does not fit, so that user space sees the gap and reports the loss.
+ */
+
+/* An event built in a scratch buffer (@ev starts with its header): @size
+ * bytes copied to the ring. Returns 0, or -1 if it was lost. */
+static __always_inline int emit(void *ev, __u32 type, __u32 size, __u64 flags)
+{
+	hdr_init(ev, type, size);
+	if (bpf_ringbuf_output(&rb, ev, size, flags)) {
+		count(UA_CNT_DROPPED);
+		return -1;
+	}
+	count(UA_CNT_EMITTED);
+	return 0;
+}
+
+/* A fixed-size event written in place: reserved with its header set, or
+ * NULL (lost). The caller fills it, then emit_commit(). */
+static __always_inline void *emit_reserve(__u32 type, __u32 size)
+{
+	struct ua_ev_hdr *h = bpf_ringbuf_reserve(&rb, size, 0);
+
+	if (!h) {
+		__sync_fetch_and_add(&seq_next, 1);
+		count(UA_CNT_DROPPED);
+		return NULL;
+	}
+	hdr_init(h, type, size);
+	return h;
+}
+
+static __always_inline void emit_commit(void *ev)
+{
+	bpf_ringbuf_submit(ev, rb_flags());
+	count(UA_CNT_EMITTED);
+}
+
 #endif /* UA_EMIT_BPF_H */

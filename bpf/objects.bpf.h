@@ -292,12 +292,7 @@ static __always_inline void emit_obj(struct obj_buf *b, __u64 submit_seq, __u64 
 
 	b->ev.submit_seq = submit_seq;
 	b->ev.req = req;
-	hdr_init(&b->ev.hdr, UA_EV_OBJ, size);
-	if (bpf_ringbuf_output(&rb, b, size, BPF_RB_NO_WAKEUP)) {
-		count(UA_CNT_DROPPED);
-		return;
-	}
-	count(UA_CNT_EMITTED);
+	emit(b, UA_EV_OBJ, size, BPF_RB_NO_WAKEUP);
 }
 
 /* Which scratch slots hold a request's objects at completion (HAVE_* bits). */
@@ -335,12 +330,8 @@ static __always_inline void send_exe(__u32 pid, __u64 start_time, __u64 exe_ino,
 	b->ev.pid = pid;
 	b->ev.len = (__u16)len;
 	b->ev.pad = 0;
-	hdr_init(&b->ev.hdr, UA_EV_EXE, sizeof(b->ev) + len);
-	if (bpf_ringbuf_output(&rb, b, sizeof(b->ev) + len, BPF_RB_NO_WAKEUP)) {
-		count(UA_CNT_DROPPED);
+	if (emit(b, UA_EV_EXE, sizeof(b->ev) + len, BPF_RB_NO_WAKEUP))
 		return;
-	}
-	count(UA_CNT_EMITTED);
 	bpf_map_update_elem(&exe_seen, &k, &one, BPF_ANY);
 }
 

@@ -128,12 +128,8 @@ static __always_inline int capture(struct io_kiocb *req, __u8 op, int init_err,
 	e->rule = (__s16)r.decided;
 
 	size = sizeof(*e) + (e->name_len & (UA_NAME_MAX - 1)) + (e->name2_len & (UA_NAME_MAX - 1));
-	hdr_init(&e->hdr, UA_EV_SUBMIT, size);
-	if (bpf_ringbuf_output(&rb, b, size, rb_flags())) {
-		count(UA_CNT_DROPPED);
+	if (emit(b, UA_EV_SUBMIT, size, rb_flags()))
 		return 0;
-	}
-	count(UA_CNT_EMITTED);
 	submit_objects(e, req, op);
 
 	p.submit_seq = e->hdr.seq;
@@ -204,13 +200,8 @@ static __always_inline void finish(__u64 reqp, struct ua_pending *p, __s32 res, 
 			emit_obj(o, p->submit_seq, reqp);
 	}
 
-	c = bpf_ringbuf_reserve(&rb, sizeof(*c), 0);
-	if (!c) {
-		/* The sequence number is still consumed so the gap shows. */
-		__sync_fetch_and_add(&seq_next, 1);
-		count(UA_CNT_DROPPED);
-	} else {
-		hdr_init(&c->hdr, UA_EV_COMPLETE, sizeof(*c));
+	c = emit_reserve(UA_EV_COMPLETE, sizeof(*c));
+	if (c) {
 		c->req = reqp;
 		c->submit_seq = p->submit_seq;
 		c->ring = p->ring;
@@ -220,8 +211,7 @@ static __always_inline void finish(__u64 reqp, struct ua_pending *p, __s32 res, 
 		c->cqes = p->cqes + 1;
 		c->rule = rule;
 		c->bank = p->bank;
-		bpf_ringbuf_submit(c, rb_flags());
-		count(UA_CNT_EMITTED);
+		emit_commit(c);
 	}
 	if (p->flags & UA_CF_MSHOT_COUNTED)
 		__sync_fetch_and_add(&mshot_pending, -1);
@@ -231,25 +221,48 @@ static __always_inline void finish(__u64 reqp, struct ua_pending *p, __s32 res, 
 	bpf_map_delete_elem(&pending, &reqp);
 }
 
+/* The pending request of a CQE that carries no request pointer (an
+ * auxiliary or overflowed CQE), found by (ring, user_data) as recorded at
+ * submit; @reqv gets its identity. Submitters can reuse user_data; then the
+ * latest such request is taken. */
+static __always_inline struct ua_pending *pending_by_ud(__u64 ring, __u64 user_data, __u64 *reqv)
+{
+	struct ua_ud_key k = { .ring = ring, .user_data = user_data };
+	__u64 *reqp = bpf_map_lookup_elem(&byud, &k);
+
+	if (!reqp)
+		return NULL;
+	*reqv = *reqp;
+	return bpf_map_lookup_elem(&pending, reqv);
+}
+
+/* Multishot, in complete and cqe_overflow alike: a CQE with
+ * IORING_CQE_F_MORE is not the request's last, so it is only counted; the
+ * record comes with the last one. A zero-copy send's result is its last CQE
+ * of its own: the notification that follows is posted by another request.
+ * True when the CQE was counted and the request goes on. */
+static __always_inline bool mshot_more(struct ua_pending *p, __u32 cflags)
+{
+	if (!(cflags & IORING_CQE_F_MORE) || p->opcode == IORING_OP_SEND_ZC ||
+	    p->opcode == IORING_OP_SENDMSG_ZC)
+		return false;
+	p->cqes++;
+	return true;
+}
+
 /* A multishot CQE (IORING_CQE_F_MORE): count it; for accept, the accepted
  * connection is an object of its own, sent now (multishot recv and read
- * CQEs carry data, no object). The request is found by
- * (ring, user_data) as recorded at submit. */
+ * CQEs carry data, no object). */
 static __noinline void mshot_cqe(struct io_ring_ctx *ring, struct io_uring_cqe *cqe)
 {
-	struct ua_ud_key k = { .ring = (__u64)ring, .user_data = cqe->user_data };
 	struct ua_pending *p;
 	struct obj_buf *o;
-	__u64 *reqp, reqv;
+	__u64 reqv;
 	__s32 res = cqe->res;
 
 	if (!(cqe->flags & IORING_CQE_F_MORE))
 		return;
-	reqp = bpf_map_lookup_elem(&byud, &k);
-	if (!reqp)
-		return;
-	reqv = *reqp;
-	p = bpf_map_lookup_elem(&pending, &reqv);
+	p = pending_by_ud((__u64)ring, cqe->user_data, &reqv);
 	if (!p)
 		return;
 	p->cqes++;

@@ -112,14 +112,8 @@ int BPF_PROG(complete, struct io_ring_ctx *ring, void *vreq, struct io_uring_cqe
 		return 0;
 	cflags = cqe->flags;
 	res = cqe->res;
-	/* Multishot: more CQEs follow; one record, at the last one. A
-	 * zero-copy send's result is its last CQE of its own: the
-	 * notification that follows is posted by another request. */
-	if ((cflags & IORING_CQE_F_MORE) && p->opcode != IORING_OP_SEND_ZC &&
-	    p->opcode != IORING_OP_SENDMSG_ZC) {
-		p->cqes++;
+	if (mshot_more(p, cflags))
 		return 0;
-	}
 	finish(key, p, res, cflags, 0, cqe->user_data, complete_objects(req, p, res));
 	return 0;
 }
@@ -134,25 +128,12 @@ SEC("tp_btf/io_uring_cqe_overflow")
 int BPF_PROG(cqe_overflow, void *ring, unsigned long long user_data, s32 res, u32 cflags,
 	     void *ocqe)
 {
-	struct ua_ud_key k = { .ring = (__u64)ring, .user_data = user_data };
 	struct ua_pending *p;
-	__u64 *reqp, reqv;
+	__u64 reqv;
 
-	reqp = bpf_map_lookup_elem(&byud, &k);
-	if (!reqp)
+	p = pending_by_ud((__u64)ring, user_data, &reqv);
+	if (!p || mshot_more(p, cflags))
 		return 0;
-	reqv = *reqp;
-	p = bpf_map_lookup_elem(&pending, &reqv);
-	if (!p)
-		return 0;
-	/* Multishot: more CQEs follow; one record, at the last one. A
-	 * zero-copy send's result is its last CQE of its own: the
-	 * notification that follows is posted by another request. */
-	if ((cflags & IORING_CQE_F_MORE) && p->opcode != IORING_OP_SEND_ZC &&
-	    p->opcode != IORING_OP_SENDMSG_ZC) {
-		p->cqes++;
-		return 0;
-	}
 	count(UA_CNT_OVERFLOW);
 	finish(reqv, p, res, cflags, UA_CF_OVERFLOW, user_data, 0);
 	return 0;
@@ -169,13 +150,9 @@ int BPF_PROG(ring_create, int fd, void *vring, u32 sq_entries, u32 cq_entries, u
 	struct ua_ev_ring *r;
 
 	owner_exe(task);
-	r = bpf_ringbuf_reserve(&rb, sizeof(*r), 0);
-	if (!r) {
-		__sync_fetch_and_add(&seq_next, 1);
-		count(UA_CNT_DROPPED);
+	r = emit_reserve(UA_EV_RING_CREATE, sizeof(*r));
+	if (!r)
 		return 0;
-	}
-	hdr_init(&r->hdr, UA_EV_RING_CREATE, sizeof(*r));
 	r->ring = (__u64)vring;
 	owner_fill(&r->owner, task);
 	r->fd = fd;
@@ -192,8 +169,7 @@ int BPF_PROG(ring_create, int fd, void *vring, u32 sq_entries, u32 cq_entries, u
 		r->sq_thread_cpu = (__u32)sqd->sq_cpu;
 		r->sq_thread_idle = (__u32)((__u64)ring->sq_thread_idle * 1000 / hz);
 	}
-	bpf_ringbuf_submit(r, rb_flags());
-	count(UA_CNT_EMITTED);
+	emit_commit(r);
 	return 0;
 }
 
@@ -214,16 +190,12 @@ int BPF_PROG(ring_register, void *vring, unsigned int opcode, unsigned int nr_fi
 	struct ua_ev_register *r;
 
 	owner_exe(task);
-	r = bpf_ringbuf_reserve(&rb, sizeof(*r), 0);
-	if (!r) {
-		__sync_fetch_and_add(&seq_next, 1);
-		count(UA_CNT_DROPPED);
+	r = emit_reserve(UA_EV_REGISTER, sizeof(*r));
+	if (!r)
 		return 0;
-	}
 	__builtin_memset(&r->restr_sqe_flags_allowed, 0,
 			 sizeof(*r) - __builtin_offsetof(struct ua_ev_register,
 							 restr_sqe_flags_allowed));
-	hdr_init(&r->hdr, UA_EV_REGISTER, sizeof(*r));
 	r->ring = (__u64)vring;
 	r->cred = (__u64)task->cred;
 	r->ret = ret;
@@ -238,13 +210,12 @@ int BPF_PROG(ring_register, void *vring, unsigned int opcode, unsigned int nr_fi
 		r->restr_register_op = ring->restrictions.register_op[0];
 		r->restr_sqe_op[0] = ring->restrictions.sqe_op[0];
 	}
-	bpf_ringbuf_submit(r, rb_flags());
+	emit_commit(r);
 	if (opcode == IORING_REGISTER_PERSONALITY && ret > 0) {
 		struct ua_pers_key pk = { .ring = (__u64)vring, .cred = (__u64)task->cred };
 		__u32 id = (__u32)ret;
 
 		bpf_map_update_elem(&pers, &pk, &id, BPF_ANY);
 	}
-	count(UA_CNT_EMITTED);
 	return 0;
 }
