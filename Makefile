@@ -51,6 +51,8 @@ UNIT_BIN := $(patsubst tests/unit/%.c,$(OUT)/tests/%,$(UNIT_SRC))
 FUZZ_SRC := $(wildcard tests/unit/fuzz_*.c)
 FUZZ_BIN := $(patsubst tests/unit/%.c,$(OUT)/fuzz/%,$(FUZZ_SRC))
 FUZZ_SECONDS ?= 60
+BPFTEST_SRC := $(wildcard tests/bpf/*.bpf.c)
+BPFTEST_BIN := $(patsubst tests/bpf/%.bpf.c,$(OUT)/tests/test_bpf_%,$(BPFTEST_SRC))
 PROG_SRC := $(wildcard tests/progs/*.c)
 PROG_BIN := $(patsubst tests/progs/%.c,$(OUT)/tests/%,$(PROG_SRC))
 # What `make install` installs besides the binary, made in $(OUT)/dist.
@@ -88,6 +90,23 @@ $(OUT)/tests/test_%: tests/unit/test_%.c $(LIB_OBJ) | $(OUT)/tests
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(ALL_CFLAGS) -Itests/unit -DUA_GOLDEN_DIR='"tests/golden"' $(filter %.c %.o,$^) -o $@
 
+# The BPF helpers under BPF_PROG_RUN (tests/bpf): a test object that includes
+# the product's bpf/*.bpf.h (helpers it does not call are unused there), its
+# skeleton, and a runner that skips without root or BTF.
+$(OUT)/tests/bpf/%.bpf.o: tests/bpf/%.bpf.c $(wildcard bpf/*.h) | $(OUT)/tests/bpf
+	$(call msg,BPF,$@)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -Wno-unused-function -c $< -o $@.tmp
+	$(Q)$(BPFTOOL) gen object $@ $@.tmp
+	$(Q)rm -f $@.tmp
+
+$(OUT)/tests/bpf/%.skel.h: $(OUT)/tests/bpf/%.bpf.o
+	$(call msg,GEN-SKEL,$@)
+	$(Q)$(BPFTOOL) gen skeleton $< name $* > $@
+
+$(OUT)/tests/test_bpf_%: tests/bpf/test_%.c $(OUT)/tests/bpf/%.skel.h $(LIB_OBJ) | $(OUT)/tests
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(ALL_CFLAGS) -Itests/unit -I$(OUT)/tests/bpf $(filter %.c %.o,$^) $(LDLIBS) -o $@
+
 $(OUT)/tests/%: tests/progs/%.c | $(OUT)/tests
 	$(call msg,CC,$@)
 	$(Q)$(CC) -std=gnu11 $(WARN) $(CFLAGS) -Ibpf $< -luring -lpthread -o $@
@@ -107,11 +126,11 @@ fuzz: $(FUZZ_BIN)
 			$$(ls -d tests/corpus/$${f##*/} 2>/dev/null) || exit 1; \
 	done
 
-$(OUT)/bpf $(OUT)/lib $(OUT)/src $(OUT)/tests $(OUT)/fuzz:
+$(OUT)/bpf $(OUT)/lib $(OUT)/src $(OUT)/tests $(OUT)/tests/bpf $(OUT)/fuzz:
 	$(Q)mkdir -p $@
 
 .PHONY: tests
-tests: $(OUT)/uringaudit $(DIST_OUT) $(UNIT_BIN) $(PROG_BIN) $(FUZZ_BIN)
+tests: $(OUT)/uringaudit $(DIST_OUT) $(UNIT_BIN) $(BPFTEST_BIN) $(PROG_BIN) $(FUZZ_BIN)
 
 # The README's test command. Unit tests run anywhere; integration tests load
 # BPF and skip (saying why) without root or the kernel features they need.
@@ -146,7 +165,7 @@ vmlinux:
 
 .PHONY: format lint
 format:
-	clang-format -i bpf/*.c bpf/*.bpf.h bpf/ua_abi.h bpf/uringaudit.h bpf/holders.h lib/*.c lib/*.h src/*.c src/*.h tests/unit/*.c tests/progs/*.c dist/*.c
+	clang-format -i bpf/*.c bpf/*.bpf.h bpf/ua_abi.h bpf/uringaudit.h bpf/holders.h lib/*.c lib/*.h src/*.c src/*.h tests/unit/*.c tests/bpf/*.c tests/progs/*.c dist/*.c
 lint:
 	clang-format --dry-run --Werror bpf/*.bpf.c bpf/*.bpf.h bpf/ua_abi.h bpf/uringaudit.h bpf/holders.h lib/*.c lib/*.h src/*.c src/*.h dist/*.c
 	cppcheck --quiet --error-exitcode=1 --enable=warning,performance,portability \

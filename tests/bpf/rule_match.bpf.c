@@ -1,0 +1,67 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * The rule-matching helpers of bpf/rules.bpf.h, run with BPF_PROG_RUN by
+ * tests/bpf/test_rule_match.c. The same headers as the product object, so
+ * what is tested is what the tracepoint programs run. Inputs and the result
+ * are globals the test writes and reads through the skeleton; the string
+ * values a field refers to go into the rstrs map as the daemon puts them.
+ */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+#include <bpf/bpf_core_read.h>
+#include <bpf/bpf_endian.h>
+#include "uringaudit.h"
+#include "kernel_defs.bpf.h"
+#include "maps.bpf.h"
+#include "emit.bpf.h"
+#include "objects.bpf.h"
+#include "rules.bpf.h"
+
+char LICENSE[] SEC("license") = "Dual BSD/GPL";
+
+struct ua_kfield t_field; /* the field under test */
+struct ua_addr t_addr;	  /* addr_field: the address */
+struct submit_buf t_sub;  /* submit_field: the SUBMIT event with its names */
+struct obj_buf t_obj;	  /* complete_field: the file the request used */
+__u32 t_op;		  /* the request's opcode */
+__s32 t_res;		  /* complete_field: the CQE result */
+__u32 t_have = HAVE_FILE; /* complete_field: which objects are there */
+__s32 t_result = -1;	  /* 1: matches, 0: does not */
+
+/* family=, addr=, port= against a socket address. */
+SEC("syscall")
+int addr_field(void *ctx)
+{
+	t_result = ua_addr_field(&t_field, &t_addr);
+	return 0;
+}
+
+/* A field tested at submit against the event (names, comm, address...). */
+SEC("syscall")
+int submit_field(void *ctx)
+{
+	struct rule_eval r = {};
+
+	r.b = &t_sub;
+	r.op = (__u8)t_op;
+	r.decided = -1;
+	t_result = field_submit(&r, &t_field);
+	return 0;
+}
+
+/* A field tested at completion against the objects (path of the file used,
+ * owner, peer address) and the result. */
+SEC("syscall")
+int complete_field(void *ctx)
+{
+	struct rule_eval r = {};
+
+	r.op = (__u8)t_op;
+	r.res = t_res;
+	r.decided = -1;
+	r.have = t_have;
+	r.fo = &t_obj;
+	t_result = field_complete(&r, &t_field);
+	return 0;
+}
