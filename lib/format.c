@@ -840,6 +840,7 @@ static int check_event(const char *type, const struct ua_kv *kv, size_t n)
 		case UA_KV_U64:
 		case UA_KV_S64:
 		case UA_KV_BOOL:
+		case UA_KV_TIME:
 			break;
 		default:
 			return -EINVAL;
@@ -884,6 +885,11 @@ int ua_format_event(struct ua_buf *out, const char *type, uint64_t time_ns, uint
 			break;
 		case UA_KV_BOOL:
 			emit_tri(&e, k->key, k->u != 0);
+			break;
+		case UA_KV_TIME:
+			emit_key(&e, k->key);
+			ua_buf_addf(out, "%" PRIu64 ".%03u", k->u / 1000000000u,
+				    (unsigned int)(k->u % 1000000000u / 1000000u));
 			break;
 		}
 	}

@@ -78,6 +78,7 @@ enum ua_kv_kind {
 	UA_KV_U64 = 2,
 	UA_KV_S64 = 3,
 	UA_KV_BOOL = 4, /* u: 0 or 1; no/yes in text, false/true in JSON */
+	UA_KV_TIME = 5, /* u: ns since the epoch; SECONDS.MILLIS as the record's time, a number */
 };
 
 struct ua_kv {
@@ -118,6 +119,13 @@ static inline struct ua_kv ua_kv_u64(const char *key, uint64_t v)
 static inline struct ua_kv ua_kv_s64(const char *key, int64_t v)
 {
 	struct ua_kv kv = { .key = key, .kind = UA_KV_S64, .s = v };
+
+	return kv;
+}
+
+static inline struct ua_kv ua_kv_time(const char *key, uint64_t ns)
+{
+	struct ua_kv kv = { .key = key, .kind = UA_KV_TIME, .u = ns };
 
 	return kv;
 }

@@ -86,6 +86,11 @@ struct ua_ruleset;
  * are appended to @msgs, one a line. 0, or -errno with @rs released. */
 int ua_rules_load(const char *const *paths, size_t npaths, const struct ua_optable *ops,
 		  struct ua_ruleset *rs, struct ua_buf *msgs);
+/* The name under which the daemon will read the rule file @path for `rules
+ * load`: absolute, and the file itself, not where a symlink points, so that
+ * the daemon checks it as it checks --rules. -EINVAL for a tab or newline
+ * (the control protocol's separators), -ENAMETOOLONG, -errno. */
+int ua_rules_abs_path(const char *path, char *out, size_t len);
 /* Compile a resolved set for the kernel. @check_only: accept the actions
  * this daemon cannot enforce (deny, kill), for `rules check`. */
 int ua_rules_compile(const struct ua_ruleset *rs, struct ua_kruleset *ks, int check_only,

@@ -5,7 +5,9 @@
  * the start-up read of the previous log that lets a start say the daemon
  * before it did not stop.
  */
+#include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -81,10 +83,36 @@ int ua_previous_unclean(const char *path, char *last_time, size_t len)
 	return 0;
 }
 
+/* A record's time as the log has it, SECONDS.MILLIS, to ns since the epoch.
+ * -EINVAL for anything else: the log's tail is read, not trusted. */
+static int parse_time(const char *s, uint64_t *ns)
+{
+	uint64_t sec = 0, ms = 0;
+	int digits = 0, frac = 0;
+
+	for (; *s >= '0' && *s <= '9'; s++, digits++) {
+		if (digits == 19)
+			return -EINVAL;
+		sec = sec * 10 + (uint64_t)(*s - '0');
+	}
+	if (!digits || sec > UINT64_MAX / 1000000000u - 1)
+		return -EINVAL;
+	if (*s == '.')
+		for (s++; *s >= '0' && *s <= '9' && frac < 3; s++, frac++)
+			ms = ms * 10 + (uint64_t)(*s - '0');
+	if (*s)
+		return -EINVAL;
+	while (frac++ < 3)
+		ms *= 10;
+	*ns = sec * 1000000000u + ms * 1000000u;
+	return 0;
+}
+
 void ua_record_daemon(struct daemon *d, const char *op, const struct signalfd_siginfo *si)
 {
 	const struct ua_stats *s = ua_consumer_stats(d->consumer);
 	struct ua_kv kv[10];
+	uint64_t since_ns;
 	size_t n = 0;
 
 	kv[n++] = (struct ua_kv){ .key = "op", .kind = UA_KV_WORD, .str = op, .len = strlen(op) };
@@ -102,10 +130,8 @@ void ua_record_daemon(struct daemon *d, const char *op, const struct signalfd_si
 			kv[n++] = (struct ua_kv){
 				.key = "previous", .kind = UA_KV_WORD, .str = "unclean", .len = 7
 			};
-			kv[n++] = (struct ua_kv){ .key = "unrecorded_since",
-						  .kind = UA_KV_WORD,
-						  .str = d->prev_time,
-						  .len = strlen(d->prev_time) };
+			if (!parse_time(d->prev_time, &since_ns))
+				kv[n++] = ua_kv_time("unrecorded_since", since_ns);
 		}
 	} else {
 		if (si) {

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "daemon_state.h"
 #include "default_rules.h"
@@ -25,6 +26,7 @@ static const char usage_text[] =
 	"       uringaudit rules default | check FILE... | list | load FILE...  [--socket PATH]\n"
 	"       uringaudit status [--json] [--socket PATH]\n"
 	"       uringaudit --help | --version\n"
+	"With no arguments: this text, exit 2.\n"
 	"\n"
 	"Audit io_uring requests with eBPF: one record per selected request, with who\n"
 	"(pid, ids, auid, exe, container), in which context (task, sqpoll, iowq), with\n"
@@ -94,11 +96,20 @@ static int cmd_rules(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
-	const char *sock = UA_DEFAULT_SOCKET, *sub = argc > 1 ? argv[1] : "";
+	static const char rules_usage[] =
+		"usage: uringaudit rules default | check FILE... | list | load FILE... "
+		"[--socket PATH]";
+	const char *sock = UA_DEFAULT_SOCKET, *sub;
 	struct ua_optable ops;
 	struct ua_buf out = UA_BUF_INIT;
 	int c, rc = 0, i;
 
+	/* No subcommand: getopt must not start past the end of argv. */
+	if (argc < 2) {
+		usage_error("%s", rules_usage);
+		return EXIT_USAGE;
+	}
+	sub = argv[1];
 	optind = 2;
 	while ((c = getopt_long(argc, argv, "", lo, NULL)) != -1) {
 		switch (c) {
@@ -146,16 +157,19 @@ static int cmd_rules(int argc, char **argv)
 		ua_buf_addstr(&out, "load");
 		for (i = optind; i < argc; i++) {
 			char abs[PATH_MAX];
+			struct stat st;
 
-			/* The daemon reads the files: give it absolute paths. */
-			if (!realpath(argv[i], abs)) {
+			/* The daemon reads the files: give it absolute paths,
+			 * checked there as --rules is checked. */
+			if (lstat(argv[i], &st)) {
 				fprintf(stderr, "uringaudit: %s: %s\n", argv[i], strerror(errno));
 				ua_buf_release(&out);
 				return EXIT_USAGE;
 			}
-			if (strchr(abs, '\t') || strchr(abs, '\n')) {
-				fprintf(stderr, "uringaudit: %s: tab or newline in path\n",
-					argv[i]);
+			rc = ua_rules_abs_path(argv[i], abs, sizeof(abs));
+			if (rc) {
+				fprintf(stderr, "uringaudit: %s: %s\n", argv[i],
+					rc == -EINVAL ? "tab or newline in path" : strerror(-rc));
 				ua_buf_release(&out);
 				return EXIT_USAGE;
 			}
@@ -163,8 +177,7 @@ static int cmd_rules(int argc, char **argv)
 		}
 		rc = ua_ctl_call(sock, out.data, 1);
 	} else {
-		usage_error("%s", "usage: uringaudit rules default | check FILE... | list | "
-				  "load FILE... [--socket PATH]");
+		usage_error("%s", rules_usage);
 		rc = EXIT_USAGE;
 	}
 	ua_buf_release(&out);
@@ -329,7 +342,8 @@ int main(int argc, char **argv)
 		fputs(usage_text, stdout);
 		return 0;
 	}
-	/* Bare: usage, never a daemon started by accident. */
+	/* No arguments at all (also argc 0, or the empty argv[0] the kernel
+	 * substitutes for it): usage, never a daemon started by accident. */
 	if (argc < 2) {
 		fputs(usage_text, stderr);
 		return EXIT_USAGE;

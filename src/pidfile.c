@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "daemon_state.h"
@@ -42,23 +43,35 @@ int ua_pidfile_write(const char *path, char *err, size_t errlen)
 		snprintf(err, errlen, "pid file '%s' names running process %ld", path, other);
 		return -EEXIST;
 	}
-	/* Written whole, then renamed: a reader never sees half a pid. */
-	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (fd < 0)
-		goto fail;
+	/* Written whole under a new name, then renamed: a reader never sees
+	 * half a pid. The name is made by mkstemp (O_CREAT|O_EXCL), never
+	 * one that could be found there: a symlink or hard link another user
+	 * planted at a fixed name would make us write through it. rename()
+	 * replaces a planted pid file itself without following it. */
+	if (snprintf(tmp, sizeof(tmp), "%s.XXXXXX", path) >= (int)sizeof(tmp)) {
+		snprintf(err, errlen, "pid file '%s': name too long", path);
+		return -ENAMETOOLONG;
+	}
+	fd = mkostemp(tmp, O_CLOEXEC);
+	if (fd < 0) {
+		rc = -errno;
+		snprintf(err, errlen, "cannot write pid file '%s': %s", path, strerror(errno));
+		return rc;
+	}
 	len = snprintf(buf, sizeof(buf), "%d\n", getpid());
-	if (write(fd, buf, (size_t)len) != len) {
+	errno = 0;
+	if (fchmod(fd, 0644) || write(fd, buf, (size_t)len) != len) {
+		rc = errno ? -errno : -EIO;
 		close(fd);
 		goto fail;
 	}
-	close(fd);
-	if (rename(tmp, path))
+	if (close(fd) || rename(tmp, path)) {
+		rc = -errno;
 		goto fail;
+	}
 	return 0;
 fail:
-	rc = -errno;
-	snprintf(err, errlen, "cannot write pid file '%s': %s", path, strerror(errno));
+	snprintf(err, errlen, "cannot write pid file '%s': %s", path, strerror(-rc));
 	unlink(tmp);
 	return rc;
 }

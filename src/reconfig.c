@@ -76,7 +76,7 @@ int ua_reconfig_reload(struct daemon *d, const char *const *paths, size_t n, pid
 {
 	struct ua_ruleset rs = { 0 };
 	struct ua_buf msgs = UA_BUF_INIT;
-	int rc;
+	int rc, code;
 
 	if (d->locked) {
 		ua_record_config(d, "refused", paths, n, pid, uid, "rules are locked (-e 2)");
@@ -89,14 +89,18 @@ int ua_reconfig_reload(struct daemon *d, const char *const *paths, size_t n, pid
 		return 2;
 	}
 	rc = ua_rules_load(paths, n, &d->ops, &rs, &msgs);
-	if (!rc)
+	/* Files that do not make a valid set are invalid input (exit 2), as
+	 * for --rules at start; so is a set the compiler refuses. */
+	code = rc == -ENOMEM ? 1 : 2;
+	if (!rc) {
 		rc = ua_reconfig_install(d, &rs, &msgs);
+		code = rc == -EINVAL || rc == -ENOENT ? 2 : 1;
+	}
 	ua_ruleset_release(&rs);
 	if (rc) {
 		ua_record_config(d, "failed", paths, n, pid, uid,
 				 msgs.data ? msgs.data : strerror(-rc));
-		ua_buf_addf(reply, "%d\n%s", rc == -EINVAL || rc == -ENOENT ? 2 : 1,
-			    msgs.data ? msgs.data : "");
+		ua_buf_addf(reply, "%d\n%s", code, msgs.data ? msgs.data : "");
 		fprintf(stderr, "uringaudit: reload failed, old rules stay in force\n%s",
 			msgs.data ? msgs.data : "");
 	} else {

@@ -251,6 +251,29 @@ static int resolve(struct ua_ruleset *rs, struct ua_buf *msgs)
 	return rc;
 }
 
+int ua_rules_abs_path(const char *path, char *out, size_t len)
+{
+	char cwd[PATH_MAX];
+	int n;
+
+	if (!*path)
+		return -ENOENT;
+	if (strchr(path, '\t') || strchr(path, '\n'))
+		return -EINVAL;
+	/* Not realpath(): a symlink must reach the daemon as a symlink, for
+	 * read_rule_file to refuse it as it refuses one given to --rules. */
+	if (*path == '/') {
+		n = snprintf(out, len, "%s", path);
+	} else {
+		if (!getcwd(cwd, sizeof(cwd)))
+			return -errno;
+		if (strchr(cwd, '\t') || strchr(cwd, '\n'))
+			return -EINVAL;
+		n = snprintf(out, len, "%s/%s", strcmp(cwd, "/") ? cwd : "", path);
+	}
+	return n < 0 || (size_t)n >= len ? -ENAMETOOLONG : 0;
+}
+
 int ua_rules_load(const char *const *paths, size_t npaths, const struct ua_optable *ops,
 		  struct ua_ruleset *rs, struct ua_buf *msgs)
 {

@@ -5,7 +5,7 @@
 . "$(dirname "$0")/lib.sh"
 
 CASES=(log_foreign_owner log_symlink log_hardlink log_fifo_no_reader log_dir_writable
-	log_mode_tightened rules_foreign_owner)
+	log_mode_tightened rules_foreign_owner pid_tmp_symlink pid_tmp_hardlink rules_load_symlink)
 ua_require "${CASES[@]}"
 
 NOBODY=65534
@@ -91,4 +91,54 @@ if [ $rc1 = 2 ] && [ $rc2 = 2 ] && grep -q "owned by uid $NOBODY" "$UA_TMP/err.r
 	ok rules_foreign_owner
 else
 	fail rules_foreign_owner "check rc=$rc1 run rc=$rc2: $(cat "$UA_TMP/err.rc" "$UA_TMP/err.rr")"
+fi
+
+# The pid file is written under a temporary name, then renamed. A symlink or
+# hard link planted at the name it used to take (<pid-file>.tmp) must not
+# make root write through it: the target keeps its bytes, the pid file is a
+# file of its own with the daemon's pid.
+# planted_pid NAME KIND(-s for a symlink, "" for a hard link)
+planted_pid() {
+	local name=$1 kind=$2 pid
+	echo keep >"$D/$name.target"
+	ln $kind "$D/$name.target" "$D/$name.pid.tmp"
+	"$UA" run --log "$D/$name.log" --format json --pid-file "$D/$name.pid" \
+		--socket "$UA_TMP/sock.$name" 2>"$UA_TMP/err.$name" &
+	pid=$!
+	if ! wait_for test -s "$D/$name.pid"; then
+		fail "$name" "no pid file: $(cat "$UA_TMP/err.$name")"
+	elif [ -L "$D/$name.pid" ] || [ "$(cat "$D/$name.pid")" != "$pid" ]; then
+		fail "$name" "pid file '$(ls -l "$D/$name.pid")' holds '$(cat "$D/$name.pid")', daemon $pid"
+	else
+		check_eq "$name" "$(cat "$D/$name.target")" keep && ok "$name"
+	fi
+	kill -TERM "$pid" 2>/dev/null
+	wait "$pid" 2>/dev/null
+}
+planted_pid pid_tmp_symlink -s
+planted_pid pid_tmp_hardlink ""
+
+# `rules load` checks a file as --rules does: a symlink is refused by both,
+# whatever it points at, and the rules in force stay.
+printf -- '-a always,io_uring -S openat -k planted\n' >"$D/real.rules"
+chmod 0644 "$D/real.rules"
+ln -s "$D/real.rules" "$D/link.rules"
+timeout "$UA_TIMEOUT" "$UA" run --rules "$D/link.rules" --log "$D/l.log" \
+	--pid-file "$UA_TMP/pid.l" --socket "$UA_TMP/sock.l" >/dev/null 2>"$UA_TMP/err.lr"
+rc1=$?
+UA_LOG=$D/load.log
+if ua_start; then
+	"$UA" rules load "$D/link.rules" --socket "$UA_TMP/sock" >/dev/null 2>"$UA_TMP/err.ll"
+	rc2=$?
+	keys=$("$UA" rules list --socket "$UA_TMP/sock" | grep -c planted)
+	ua_stop
+	if [ $rc1 = 2 ] && [ $rc2 = 2 ] && [ "$keys" = 0 ] &&
+		grep -q "link.rules: cannot open" "$UA_TMP/err.lr" &&
+		grep -q "link.rules: cannot open" "$UA_TMP/err.ll"; then
+		ok rules_load_symlink
+	else
+		fail rules_load_symlink "run rc=$rc1 load rc=$rc2 planted rules in force=$keys: $(cat "$UA_TMP/err.lr" "$UA_TMP/err.ll")"
+	fi
+else
+	fail rules_load_symlink "daemon did not start: $(cat "$UA_TMP/daemon.err")"
 fi

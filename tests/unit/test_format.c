@@ -1113,6 +1113,25 @@ static void test_time(void)
 	ua_buf_release(&b);
 }
 
+/* A time among an event's fields: the record time's form, a number in JSON (as "time"). */
+static void test_time_field(void)
+{
+	const struct ua_kv kv[] = { ua_kv_word("op", "start"),
+				    ua_kv_time("unrecorded_since", 12590000000ull) };
+	struct ua_buf b = UA_BUF_INIT;
+
+	ASSERT_OK(ua_format_event(&b, "T", 1500000, 7, kv, 2, UA_FMT_TEXT), "text event");
+	ASSERT_STREQ(b.data, "type=T msg=audit(0.001:7): op=start unrecorded_since=12.590\n",
+		     "text time field");
+	ua_buf_reset(&b);
+	ASSERT_OK(ua_format_event(&b, "T", 1500000, 7, kv, 2, UA_FMT_JSON), "json event");
+	ASSERT_STREQ(b.data,
+		     "{\"type\":\"T\",\"seq\":7,\"time\":0.001,\"op\":\"start\","
+		     "\"unrecorded_since\":12.590}\n",
+		     "json time field is a number");
+	ua_buf_release(&b);
+}
+
 static void test_errors(void)
 {
 	struct ua_buf b = UA_BUF_INIT;
@@ -1205,6 +1224,7 @@ int main(void)
 	RUN_TEST(test_hostile_round_trip);
 	RUN_TEST(test_every_opcode);
 	RUN_TEST(test_time);
+	RUN_TEST(test_time_field);
 	RUN_TEST(test_errors);
 	RUN_TEST(test_append);
 	return test_main_end();
