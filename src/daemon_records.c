@@ -45,6 +45,7 @@ int ua_previous_unclean(const char *path, char *last_time, size_t len)
 	struct stat st;
 	off_t size;
 	ssize_t n;
+	int torn = 0;
 
 	if (fd < 0)
 		return 0;
@@ -60,6 +61,14 @@ int ua_previous_unclean(const char *path, char *last_time, size_t len)
 	if (n <= 0)
 		return 0;
 	buf[n] = '\0';
+	/* A last line without its newline: the writer died in the middle of
+	 * it (kill -9 during a flood). That is an unclean stop; the fragment
+	 * says nothing more, so the complete lines before it are read. */
+	if (buf[n - 1] != '\n') {
+		torn = 1;
+		while (n > 0 && buf[n - 1] != '\n')
+			buf[--n] = '\0';
+	}
 	while (n > 0 && buf[n - 1] == '\n')
 		buf[--n] = '\0';
 	/* time of the last line */
@@ -76,11 +85,11 @@ int ua_previous_unclean(const char *path, char *last_time, size_t len)
 		for (line = end; line > buf && line[-1] != '\n'; line--)
 			;
 		if (memmem(line, (size_t)(end - line), "URING_DAEMON", 12))
-			return memmem(line, (size_t)(end - line), "op=start", 8) ||
+			return torn || memmem(line, (size_t)(end - line), "op=start", 8) ||
 			       memmem(line, (size_t)(end - line), "\"op\":\"start\"", 12);
 		end = line > buf ? line - 1 : buf;
 	}
-	return 0;
+	return torn;
 }
 
 /* A record's time as the log has it, SECONDS.MILLIS, to ns since the epoch.

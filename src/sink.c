@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <syslog.h>
@@ -221,12 +222,45 @@ static int sink_open_fd(struct ua_sink *s, char *err, size_t errlen)
 		close(fd);
 		return rc;
 	}
+	s->regular = !fstat(fd, &st) && S_ISREG(st.st_mode);
+	/* One writer per log: a second daemon would write every record twice
+	 * and take the other's records for an unclean stop. Reopening the file
+	 * we hold ourselves (SIGHUP) hands our lock over. */
+	if (s->regular && flock(fd, LOCK_EX | LOCK_NB)) {
+		struct stat old;
+
+		if (s->owns_fd && !fstat(s->fd, &old) && old.st_dev == st.st_dev &&
+		    old.st_ino == st.st_ino)
+			flock(s->fd, LOCK_UN);
+		if (flock(fd, LOCK_EX | LOCK_NB)) {
+			rc = -errno;
+			snprintf(err, errlen, "log '%s' is in use by another process (locked)",
+				 s->path);
+			close(fd);
+			return rc;
+		}
+	}
 	if (s->owns_fd)
 		close(s->fd);
 	s->fd = fd;
 	s->owns_fd = 1;
-	s->regular = !fstat(fd, &st) && S_ISREG(st.st_mode);
 	s->size = s->regular ? (uint64_t)st.st_size : 0;
+	if (s->size) {
+		char last = '\n', self[64];
+		int rfd;
+
+		/* A torn last line (a writer killed mid-record) is ended, so the
+		 * next record starts a line of its own. Read through the inode we
+		 * hold (the log is opened write-only). */
+		snprintf(self, sizeof(self), "/proc/self/fd/%d", fd);
+		rfd = open(self, O_RDONLY | O_CLOEXEC);
+		if (rfd >= 0) {
+			if (pread(rfd, &last, 1, (off_t)s->size - 1) == 1 && last != '\n' &&
+			    write(fd, "\n", 1) == 1)
+				s->size++;
+			close(rfd);
+		}
+	}
 	return 0;
 }
 

@@ -7,6 +7,7 @@
 . "$(dirname "$0")/lib.sh"
 
 CASES=(config_used config_bad_exit2 config_not_root_owned config_flags_override
+	log_locked torn_last_line
 	rotate_size_files rotate_size_exact rotate_sigusr1 sighup_config_rules sighup_bad_config
 	space_suspend_resume space_loss_said)
 ua_require "${CASES[@]}"
@@ -91,6 +92,44 @@ if start_conf "$D/a.conf" --log "$D/b/log.txt" --format text; then
 	ua_stop
 else
 	fail config_flags_override "daemon did not start: $(tail -3 "$UA_TMP/daemon.err")"
+fi
+
+# ---- one writer per log; a torn last line is an unclean stop, then ended ----
+mkdir -m 0700 "$D/t"
+if start_conf "$D/a.conf"; then
+	"$UA" run --log "$D/a/log.json" --socket "$D/sock2" --pid-file "$D/pid2" \
+		>/dev/null 2>"$D/lock.err"
+	rc=$?
+	if [ $rc = 1 ] && grep -q "log '$D/a/log.json' is in use by another process" "$D/lock.err" &&
+		[ ! -e "$D/pid2" ]; then
+		ok log_locked
+	else
+		fail log_locked "rc=$rc: $(cat "$D/lock.err")"
+	fi
+	ua_stop
+else
+	fail log_locked "daemon did not start: $(tail -3 "$UA_TMP/daemon.err")"
+fi
+# A clean start and stop, then half a record (a later daemon killed mid-write).
+{
+	echo '{"type":"URING_DAEMON","seq":0,"time":1796000000.000,"op":"start","pid":1}'
+	echo '{"type":"URING_DAEMON","seq":0,"time":1796000001.000,"op":"stop","pid":1}'
+	printf '{"type":"URINGOP","seq":7,"time":1796000002.500,"uring_op":18,"op":"ope'
+} >"$D/t/log.json"
+chmod 0600 "$D/t/log.json"
+conf_base "$D/t" >"$D/t.conf"
+if start_conf "$D/t.conf"; then
+	ua_stop
+	start=$(sed -n 4p "$D/t/log.json" | jq -c 'select(.op=="start")' 2>/dev/null)
+	if [ "$(sed -n 3p "$D/t/log.json")" = '{"type":"URINGOP","seq":7,"time":1796000002.500,"uring_op":18,"op":"ope' ] &&
+		[ "$(jq -r .previous <<<"$start")" = unclean ] &&
+		[ "$(jq -r .unrecorded_since <<<"$start")" = 1796000001.000 ]; then
+		ok torn_last_line
+	else
+		fail torn_last_line "$(head -5 "$D/t/log.json")"
+	fi
+else
+	fail torn_last_line "daemon did not start: $(tail -3 "$UA_TMP/daemon.err")"
 fi
 
 # ---- size rotation: 1 MB files, 3 kept; fewer records than 3 MB so none is dropped ----
