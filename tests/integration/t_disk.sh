@@ -24,20 +24,22 @@ ua_cleanup_disk() {
 
 N=150
 KEY=disk$$
-printf -- '-a always,io_uring -S openat -F path=/etc/hostname -k %s\n' "$KEY" >"$UA_TMP/disk.rules"
+# A path no other process opens: other tests run at the same time.
+NOFILE=/nonexistent-uringaudit-disk-$$
+printf -- '-a always,io_uring -S openat -F path=%s -k %s\n' "$NOFILE" "$KEY" >"$UA_TMP/disk.rules"
 UA_LOG=$SMALL/log.json
 ua_start --rules "$UA_TMP/disk.rules" || { fail disk_full_no_torn_line "daemon did not start"; exit 0; }
 
 # Fill what the start record left, then N opens whose records cannot be written.
 dd if=/dev/zero of="$SMALL/filler" bs=1k count=128 2>/dev/null
 steps=()
-for ((i = 0; i < N; i++)); do steps+=("openat:/etc/hostname"); done
+for ((i = 0; i < N; i++)); do steps+=("openat:$NOFILE"); done
 drive "${steps[@]}"
 pid1=$(drv pid)
 # The daemon has seen them all when its counters say so; then space returns.
 wait_for eval '[ "$("$UA" status --json --socket "$UA_TMP/sock" | jq .events)" -ge $N ]'
 rm -f "$SMALL/filler"
-drive openat:/etc/hostname
+drive openat:$NOFILE
 pid2=$(drv pid)
 wait_for grep -q "\"pid\":$pid2" "$UA_LOG"
 wait_for grep -q '"type":"URING_LOST".*"reason":"write_error"' "$UA_LOG"
@@ -83,10 +85,10 @@ EOC
 UA_LOG=$SMALL/s.json
 if ua_start --rules "$UA_TMP/disk.rules" --config "$UA_TMP/s.conf"; then
 	dd if=/dev/zero of="$SMALL/filler" bs=1k count=128 2>/dev/null
-	drive openat:/etc/hostname openat:/etc/hostname
+	drive openat:$NOFILE openat:$NOFILE
 	wait_for grep -q "writing suspended" "$UA_TMP/daemon.err"
 	rm -f "$SMALL/filler"
-	drive openat:/etc/hostname
+	drive openat:$NOFILE
 	p3=$(drv pid)
 	wait_for eval '[ "$("$UA" status --json --socket "$UA_TMP/sock" | jq .unwritten)" -ge 4 ]'
 	before=$(grep -c "\"pid\":$p3," "$UA_LOG")
