@@ -123,7 +123,7 @@ if start_conf "$D/t.conf"; then
 	start=$(sed -n 4p "$D/t/log.json" | jq -c 'select(.op=="start")' 2>/dev/null)
 	if [ "$(sed -n 3p "$D/t/log.json")" = '{"type":"URINGOP","seq":7,"time":1796000002.500,"uring_op":18,"op":"ope' ] &&
 		[ "$(jq -r .previous <<<"$start")" = unclean ] &&
-		[ "$(jq -r .unrecorded_since <<<"$start")" = 1796000001.000 ]; then
+		sed -n 4p "$D/t/log.json" | grep -q '"unrecorded_since":1796000001.000[,}]'; then
 		ok torn_last_line
 	else
 		fail torn_last_line "$(head -5 "$D/t/log.json")"
