@@ -33,13 +33,14 @@ off() {
 	sleep 5
 }
 
-mode=check
+mode=check tests=
 for a in $(cat /proc/cmdline); do
 	case $a in
 	ua.mode=*) mode=${a#ua.mode=} ;;
 	# Under TCG the verifier alone takes many seconds: the suite's waits
 	# for the daemon and its records get the host's VM_UA_TIMEOUT.
 	ua.timeout=*) export UA_TIMEOUT=${a#ua.timeout=} ;;
+	ua.tests=*) tests=${a#ua.tests=} ;;
 	esac
 done
 echo "UA-VM: kernel $(uname -r)"
@@ -57,7 +58,7 @@ start=$(date +%s)
 build/uringaudit run --log /dev/null --pid-file /tmp/probe.pid --socket /tmp/probe.sock \
 	2>/tmp/probe.err &
 probe=$!
-for _ in $(seq 1200); do
+for _ in $(seq $((${UA_TIMEOUT:-600} * 10))); do
 	[ -s /tmp/probe.pid ] && break
 	kill -0 $probe 2>/dev/null || break
 	sleep 0.1
@@ -67,20 +68,30 @@ if [ -s /tmp/probe.pid ]; then
 	kill -TERM $probe
 	wait $probe
 else
-	kill -KILL $probe 2>/dev/null && echo "daemon did not become ready in 120 s" >>/tmp/probe.err
+	kill -KILL $probe 2>/dev/null && echo "daemon did not become ready in ${UA_TIMEOUT:-600} s" >>/tmp/probe.err
 	wait $probe
 	reason=$(grep -v '^$' /tmp/probe.err | tail -1)
 	echo "UA-VM: refused ${reason:-the daemon exited without a word}"
 	# libbpf's and the verifier's words, for the console log only.
 	echo "UA-VM: debug begin"
-	UA_DEBUG=1 timeout 120 build/uringaudit run --log /dev/null --pid-file /tmp/probe2.pid \
+	UA_DEBUG=1 timeout "${UA_TIMEOUT:-600}" build/uringaudit run --log /dev/null --pid-file /tmp/probe2.pid \
 		--socket /tmp/probe2.sock 2>&1 </dev/null | tail -80
 	echo "UA-VM: debug end"
 	export UA_KERNEL_REFUSED=${reason:-the daemon exited without a word}
 fi
 
+# The host-only scripts, and those VM_TESTS did not name, are reported skipped.
+cp tests/vm/host-only /tmp/skip
+if [ -n "$tests" ]; then
+	for t in tests/integration/t_*.sh; do
+		case ",$tests," in
+		*",${t##*/},"*) ;;
+		*) echo "${t##*/}: not selected (VM_TESTS=${tests//,/ })" >>/tmp/skip ;;
+		esac
+	done
+fi
 echo "UA-VM: results begin"
-UA_INTEGRATION_SKIP=tests/vm/host-only tests/run-all.sh --integration-only build
+UA_INTEGRATION_SKIP=/tmp/skip tests/run-all.sh --integration-only build
 rc=$?
 # The refusals, last: they change the machine's settings.
 echo "== vm: t_refusals.sh"

@@ -7,10 +7,12 @@
 # usage: tests/vm/run-vm.sh OUT VER...          (make check-vm)
 #        tests/vm/run-vm.sh --shell OUT VER     (make vm-shell: a shell in the guest)
 #
-# A guest that has not powered off after VM_TIMEOUT seconds (default 900) is
+# A guest that has not powered off after VM_TIMEOUT seconds (default 3600) is
 # killed and reported as a failure with the end of its console. Inside, the
-# suite waits VM_UA_TIMEOUT seconds (default 120) where the host's waits
-# UA_TIMEOUT (the verifier is slow under TCG). Console logs:
+# suite waits VM_UA_TIMEOUT seconds (default 600) where the host's waits
+# UA_TIMEOUT: under TCG the verifier makes each daemon start take minutes.
+# VM_TESTS="t_core.sh ..." runs only those integration scripts (the others
+# are reported skipped). Console logs:
 # OUT/vm/console-VER.log.txt.
 set -uo pipefail
 shell=0
@@ -20,7 +22,7 @@ out=$1
 shift
 top=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$top" || exit 1
-timeout_s=${VM_TIMEOUT:-900}
+timeout_s=${VM_TIMEOUT:-3600}
 mem=${VM_MEM:-2G}
 cpus=${VM_CPUS:-2}
 
@@ -46,7 +48,7 @@ qemu() { # VER MODE: the command line in the array "cmd"
 	local k=$out/vm/kernels/$1 mode=$2
 	cmd=(qemu-system-x86_64 -accel tcg -cpu max -smp "$cpus" -m "$mem" -no-reboot \
 		-kernel "$k/vmlinuz" -initrd "$k/initramfs.cpio" \
-		-append "console=ttyS0 panic=-1 quiet loglevel=3 lsm=lockdown,capability,landlock,yama,apparmor,bpf ua.mode=$mode ua.timeout=${VM_UA_TIMEOUT:-120}")
+		-append "console=ttyS0 panic=-1 quiet loglevel=3 lsm=lockdown,capability,landlock,yama,apparmor,bpf ua.mode=$mode ua.timeout=${VM_UA_TIMEOUT:-600}${VM_TESTS:+ ua.tests=${VM_TESTS// /,}}")
 }
 
 if [ $shell = 1 ]; then
