@@ -103,6 +103,11 @@ struct {
 struct submit_buf {
 	struct ua_ev_submit ev;
 	char names[2 * UA_NAME_MAX];
+	/* The pending state capture() builds, here rather than on its stack:
+	 * 6.12's verifier counts the stack of submit_req and its callees
+	 * against 512 bytes with each frame rounded up to 32 ("combined stack
+	 * size of 4 calls is 528"); never sent. */
+	struct ua_pending pend;
 };
 _Static_assert(__builtin_offsetof(struct submit_buf, names) == sizeof(struct ua_ev_submit),
 	       "names follow the event");

@@ -24,23 +24,48 @@ static __always_inline struct file *fd_file(struct task_struct *task, int fd)
 	return f;
 }
 
+/* Before 6.13 the fixed-file table was an array of tagged file pointers,
+ * ctx->nr_user_files long (6.1's and 6.12's BTF). The tag bits were 3 before
+ * 6.0 (FFS_ASYNC_READ, FFS_ASYNC_WRITE, FFS_ISREG); a struct file is at
+ * least 8-byte aligned, so ~7 clears them on every version. */
+struct io_fixed_file___v6_12 {
+	unsigned long file_ptr;
+};
+
+struct io_file_table___v6_12 {
+	struct io_fixed_file___v6_12 *files;
+};
+
+struct io_ring_ctx___v6_12 {
+	struct io_file_table___v6_12 file_table;
+	unsigned int nr_user_files;
+};
+
 /* The file in fixed slot @slot (0-based) of @ring, or NULL. The table is
- * io_rsrc_data of io_rsrc_node since 6.13; older layouts are not read. */
+ * io_rsrc_data of io_rsrc_node since 6.13, an io_fixed_file array before. */
 static __always_inline struct file *slot_file(struct io_ring_ctx *ring, __u32 slot)
 {
+	struct io_ring_ctx___v6_12 *old = (void *)ring;
+	struct io_fixed_file___v6_12 *files;
 	struct io_rsrc_node **nodes;
 	struct io_rsrc_node *node = NULL;
-	unsigned long fp;
+	unsigned long fp = 0;
 
-	if (!bpf_core_field_exists(ring->file_table.data))
-		return NULL;
-	if (slot >= BPF_CORE_READ(ring, file_table.data.nr))
-		return NULL;
-	nodes = BPF_CORE_READ(ring, file_table.data.nodes);
-	bpf_probe_read_kernel(&node, sizeof(node), &nodes[slot]);
-	if (!node)
-		return NULL;
-	fp = BPF_CORE_READ(node, file_ptr);
+	if (bpf_core_field_exists(ring->file_table.data)) {
+		if (slot >= BPF_CORE_READ(ring, file_table.data.nr))
+			return NULL;
+		nodes = BPF_CORE_READ(ring, file_table.data.nodes);
+		bpf_probe_read_kernel(&node, sizeof(node), &nodes[slot]);
+		if (!node)
+			return NULL;
+		fp = BPF_CORE_READ(node, file_ptr);
+	} else if (bpf_core_field_exists(old->file_table.files)) {
+		if (slot >= BPF_CORE_READ(old, nr_user_files))
+			return NULL;
+		files = BPF_CORE_READ(old, file_table.files);
+		bpf_probe_read_kernel(&fp, sizeof(fp), &files[slot].file_ptr);
+		return (struct file *)(fp & ~7UL);
+	}
 	return (struct file *)(fp & FFS_MASK);
 }
 

@@ -20,7 +20,7 @@ static __always_inline int capture(struct io_kiocb *req, __u8 op, int init_err,
 	struct task_struct *leader = task->group_leader;
 	struct io_ring_ctx *ring = req->ctx;
 	__u64 rflags = req->flags;
-	struct ua_pending p = {};
+	struct ua_pending *p;
 	struct submit_buf *b;
 	struct ua_ev_submit *e;
 	__u32 zero = 0, size;
@@ -132,22 +132,24 @@ static __always_inline int capture(struct io_kiocb *req, __u8 op, int init_err,
 		return 0;
 	submit_objects(e, req, op);
 
-	p.submit_seq = e->hdr.seq;
-	p.ring = e->ring;
-	p.rule = e->rule;
-	p.bank = bank;
-	p.exec_ctx = e->exec_ctx;
-	p.opcode = op;
-	p.tgid = e->pid;
+	p = &b->pend;
+	__builtin_memset(p, 0, sizeof(*p));
+	p->submit_seq = e->hdr.seq;
+	p->ring = e->ring;
+	p->rule = e->rule;
+	p->bank = bank;
+	p->exec_ctx = e->exec_ctx;
+	p->opcode = op;
+	p->tgid = e->pid;
 	if (op_in(UA_OPC_NEW, op))
-		p.file_slot = e->file_slot;
+		p->file_slot = e->file_slot;
 	if ((op == IORING_OP_ACCEPT && (e->arg[0] & IORING_ACCEPT_MULTISHOT)) ||
 	    (rflags & cfg_req_f_multishot)) {
-		p.flags |= UA_CF_MSHOT_COUNTED;
+		p->flags |= UA_CF_MSHOT_COUNTED;
 		__sync_fetch_and_add(&mshot_pending, 1);
 	}
-	__builtin_memcpy(p.cand, r.cand, sizeof(p.cand));
-	if (bpf_map_update_elem(&pending, &e->req, &p, BPF_ANY))
+	__builtin_memcpy(p->cand, r.cand, sizeof(p->cand));
+	if (bpf_map_update_elem(&pending, &e->req, p, BPF_ANY))
 		count(UA_CNT_PENDING_FULL);
 	{
 		struct ua_ud_key k = { .ring = e->ring, .user_data = e->user_data };
@@ -253,16 +255,15 @@ static __always_inline bool mshot_more(struct ua_pending *p, __u32 cflags)
 /* A multishot CQE (IORING_CQE_F_MORE): count it; for accept, the accepted
  * connection is an object of its own, sent now (multishot recv and read
  * CQEs carry data, no object). */
-static __noinline void mshot_cqe(struct io_ring_ctx *ring, struct io_uring_cqe *cqe)
+static __noinline void mshot_cqe(struct io_ring_ctx *ring, __u64 user_data, __s32 res, __u32 cflags)
 {
 	struct ua_pending *p;
 	struct obj_buf *o;
 	__u64 reqv;
-	__s32 res = cqe->res;
 
-	if (!(cqe->flags & IORING_CQE_F_MORE))
+	if (!(cflags & IORING_CQE_F_MORE))
 		return;
-	p = pending_by_ud((__u64)ring, cqe->user_data, &reqv);
+	p = pending_by_ud((__u64)ring, user_data, &reqv);
 	if (!p)
 		return;
 	p->cqes++;
@@ -274,6 +275,39 @@ static __noinline void mshot_cqe(struct io_ring_ctx *ring, struct io_uring_cqe *
 	o->ev.res = res;
 	o->ev.cqe_index = p->cqes;
 	emit_obj(o, p->submit_seq, reqv);
+}
+
+/*
+ * io_fill_cqe_req(): a CQE was written to the CQ ring; both forms of the
+ * tracepoint end here, with the CQE's fields as values. The tracepoint types
+ * req as void *, so it is cast (bpf_rdonly_cast costs no instruction: the
+ * verifier rewrites it to a move) and read with fault-safe loads. Auxiliary
+ * CQEs pass req == NULL.
+ */
+static __always_inline int complete_cqe(struct io_ring_ctx *ring, void *vreq, __u64 user_data,
+					__s32 res, __u32 cflags)
+{
+	struct io_kiocb *req = bpf_rdonly_cast(vreq, bpf_core_type_id_kernel(struct io_kiocb));
+	__u64 key = (__u64)vreq;
+	struct ua_pending *p;
+
+	if (!req) {
+		/* An auxiliary CQE (io_fill_cqe_aux), as multishot requests post
+		 * all but their last: no request pointer. Looked up only while a
+		 * selected multishot request is pending. */
+		if (mshot_pending > 0)
+			mshot_cqe(ring, user_data, res, cflags);
+		return 0;
+	}
+	if (!op_selected_any(req->opcode))
+		return 0;
+	p = bpf_map_lookup_elem(&pending, &key);
+	if (!p)
+		return 0;
+	if (mshot_more(p, cflags))
+		return 0;
+	finish(key, p, res, cflags, 0, user_data, complete_objects(req, p, res));
+	return 0;
 }
 
 /* Who did it, for the rare ring-level events (setup, register): every

@@ -82,40 +82,24 @@ int BPF_PROG(queue_async_work, struct io_kiocb *req, int rw)
 	return 0;
 }
 
-/*
- * io_fill_cqe_req(): a CQE was written to the CQ ring. The tracepoint types
- * req as void *, so it is cast (bpf_rdonly_cast costs no instruction: the
- * verifier rewrites it to a move) and read with fault-safe loads. Auxiliary
- * CQEs pass req == NULL.
- */
+/* io_fill_cqe_req(): a CQE was written (complete_cqe() in request.bpf.h). */
 SEC("tp_btf/io_uring_complete")
 int BPF_PROG(complete, struct io_ring_ctx *ring, void *vreq, struct io_uring_cqe *cqe)
 {
-	struct io_kiocb *req = bpf_rdonly_cast(vreq, bpf_core_type_id_kernel(struct io_kiocb));
-	__u64 key = (__u64)vreq;
-	struct ua_pending *p;
-	__u32 cflags;
-	__s32 res;
+	return complete_cqe(ring, vreq, cqe->user_data, cqe->res, cqe->flags);
+}
 
-	if (!req) {
-		/* An auxiliary CQE (io_fill_cqe_aux), as multishot requests post
-		 * all but their last: no request pointer. Looked up only while a
-		 * selected multishot request is pending. */
-		if (mshot_pending > 0)
-			mshot_cqe(ring, cqe);
-		return 0;
-	}
-	if (!op_selected_any(req->opcode))
-		return 0;
-	p = bpf_map_lookup_elem(&pending, &key);
-	if (!p)
-		return 0;
-	cflags = cqe->flags;
-	res = cqe->res;
-	if (mshot_more(p, cflags))
-		return 0;
-	finish(key, p, res, cflags, 0, cqe->user_data, complete_objects(req, p, res));
-	return 0;
+/* The older form of the same tracepoint, the CQE's fields as arguments
+ * (6.1 and 6.12 have it). The loader loads exactly one of the two, by the
+ * tracepoint's prototype in the kernel's BTF. */
+SEC("tp_btf/io_uring_complete")
+int BPF_PROG(complete_args, void *vring, void *vreq, u64 user_data, int res, unsigned int cflags,
+	     u64 extra1, u64 extra2)
+{
+	struct io_ring_ctx *ring =
+		bpf_rdonly_cast(vring, bpf_core_type_id_kernel(struct io_ring_ctx));
+
+	return complete_cqe(ring, vreq, user_data, res, cflags);
 }
 
 /*

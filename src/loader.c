@@ -222,6 +222,45 @@ static int start_req_flags(struct ua_loader *l, const struct start_args *a, char
 	return 0;
 }
 
+/* Number of arguments of tracepoint @name as BPF sees it (its btf_trace_
+ * typedef: a pointer to a prototype whose first argument is the tracing
+ * context), or -ENOENT. */
+static int tp_nargs(const struct btf *btf, const char *name)
+{
+	char tname[128];
+	const struct btf_type *t;
+	__s32 id;
+
+	snprintf(tname, sizeof(tname), "btf_trace_%s", name);
+	id = btf__find_by_name_kind(btf, tname, BTF_KIND_TYPEDEF);
+	if (id < 0)
+		return -ENOENT;
+	t = btf__type_by_id(btf, btf__type_by_id(btf, id)->type);
+	if (!t || !btf_is_ptr(t))
+		return -ENOENT;
+	t = btf__type_by_id(btf, t->type);
+	if (!t || !btf_is_func_proto(t))
+		return -ENOENT;
+	return btf_vlen(t) - 1;
+}
+
+/* Programs for one tracepoint in two forms: load the one this kernel has.
+ * io_uring_complete passed the CQE's fields as values (6.1 to 6.12) before
+ * it passed the CQE (ctx, req, cqe). */
+static int start_programs(struct ua_loader *l, const struct start_args *a, char *err, size_t errlen)
+{
+	int n = tp_nargs(l->vmlinux, "io_uring_complete");
+
+	if (n != 3 && n != 7)
+		return fail(err, errlen, -ENOSYS,
+			    "kernel's tracepoint io_uring_complete has %d arguments (3 or 7 "
+			    "expected): this kernel is not supported yet",
+			    n);
+	bpf_program__set_autoload(l->skel->progs.complete, n == 3);
+	bpf_program__set_autoload(l->skel->progs.complete_args, n == 7);
+	return 0;
+}
+
 static int start_ring_buffer(struct ua_loader *l, const struct start_args *a, char *err,
 			     size_t errlen)
 {
@@ -261,21 +300,23 @@ static int start_load(struct ua_loader *l, const struct start_args *a, char *err
 static int start_attach(struct ua_loader *l, const struct start_args *a, char *err, size_t errlen)
 {
 	struct bpf_program *order[] = {
-		l->skel->progs.ring_create,	 l->skel->progs.ring_register,
-		l->skel->progs.complete,	 l->skel->progs.cqe_overflow,
-		l->skel->progs.queue_async_work, l->skel->progs.req_failed,
-		l->skel->progs.submit_req,
+		l->skel->progs.ring_create,  l->skel->progs.ring_register,
+		l->skel->progs.complete,     l->skel->progs.complete_args,
+		l->skel->progs.cqe_overflow, l->skel->progs.queue_async_work,
+		l->skel->progs.req_failed,   l->skel->progs.submit_req,
 	};
 	struct bpf_link **links[] = {
-		&l->skel->links.ring_create,	  &l->skel->links.ring_register,
-		&l->skel->links.complete,	  &l->skel->links.cqe_overflow,
-		&l->skel->links.queue_async_work, &l->skel->links.req_failed,
-		&l->skel->links.submit_req,
+		&l->skel->links.ring_create,  &l->skel->links.ring_register,
+		&l->skel->links.complete,     &l->skel->links.complete_args,
+		&l->skel->links.cqe_overflow, &l->skel->links.queue_async_work,
+		&l->skel->links.req_failed,   &l->skel->links.submit_req,
 	};
 	size_t i;
 	int rc;
 
 	for (i = 0; i < sizeof(order) / sizeof(order[0]); i++) {
+		if (!bpf_program__autoload(order[i]))
+			continue;
 		*links[i] = bpf_program__attach(order[i]);
 		if (!*links[i]) {
 			rc = -errno;
@@ -353,6 +394,7 @@ static const struct {
 	int (*run)(struct ua_loader *l, const struct start_args *a, char *err, size_t errlen);
 } start_steps[] = {
 	{ "open", start_open },
+	{ "programs", start_programs },
 	{ "req-flags", start_req_flags },
 	{ "op-classes", start_op_classes },
 	{ "ring-buffer", start_ring_buffer },
