@@ -206,6 +206,8 @@ const struct ua_stats *ua_consumer_stats(const struct ua_consumer *c);
 /* The keys of the rules now in kernel bank @bank (index = rule number). */
 int ua_consumer_set_keys(struct ua_consumer *c, unsigned int bank, const char *const *keys,
 			 const size_t *lens, size_t n);
+/* Monotonic milliseconds, the daemon's one clock for timeouts and ticks. */
+uint64_t ua_now_ms(void);
 
 /* ---- control.c: the control socket (the server side: daemon_state.h) ---- */
 /* Listen on @path (0600), replacing a socket no daemon answers on. */
@@ -263,8 +265,5 @@ int ua_holders_scan(struct ua_holders *h, uint64_t now_ms, ua_holder_fn fn, void
 /* Other processes holding @ring at the last listing. */
 uint32_t ua_holders_count(struct ua_holders *h, uint64_t ring);
 const struct ua_holders_stats *ua_holders_stats(const struct ua_holders *h);
-
-/* Monotonic milliseconds. */
-uint64_t ua_now_ms(void);
 
 #endif /* UA_DAEMON_H */
