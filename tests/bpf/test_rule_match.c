@@ -26,6 +26,7 @@
 struct submit_buf {
 	struct ua_ev_submit ev;
 	char names[2 * UA_NAME_MAX];
+	struct ua_pending pend;
 };
 struct obj_buf {
 	struct ua_ev_obj ev;
