@@ -148,7 +148,8 @@ int holder_registered(struct bpf_iter__task *ctx)
 	struct io_uring_task *tctx;
 	int i;
 
-	if (!task)
+	/* Registered ring fds came with Linux 5.18. */
+	if (!task || !bpf_core_field_exists(struct io_uring_task, registered_rings))
 		return 0;
 	tctx = task->io_uring;
 	if (!tctx)

@@ -508,15 +508,23 @@ static void on_holder(void *arg, const struct ua_holder *h)
 }
 
 /* A request of SQPOLL ring @ring was seen (@ring 0: from the tick): list
- * the ring's other holders when they are due, before its record is written. */
+ * the ring's other holders when they are due, before its record is written
+ * (unless the last listing was too recent: then at a later tick). */
 static void holders_poll(struct ua_consumer *c, uint64_t ring)
 {
 	uint64_t now = ua_now_ms();
 
 	if (!c->holders)
 		return;
-	if (ring ? ua_holders_due(c->holders, ring, now) : ua_holders_want(c->holders, now))
+	if (ring ? ua_holders_due(c->holders, ring, now) : ua_holders_want(c->holders, now)) {
+		const struct ua_holders_stats *hs;
+
 		ua_holders_scan(c->holders, now, on_holder, c);
+		hs = ua_holders_stats(c->holders);
+		c->st.holder_listings = hs->scans;
+		c->st.holders_listed = hs->holders;
+		c->st.holder_listing_us = hs->last_scan_us;
+	}
 }
 
 static void on_submit(struct ua_consumer *c, const struct ua_ev_submit *e, size_t size)
@@ -536,7 +544,9 @@ static void on_submit(struct ua_consumer *c, const struct ua_ev_submit *e, size_
 		return;
 	}
 	memcpy(p->ev, e, size);
-	if (e->exec_ctx == UA_CTX_SQPOLL)
+	/* Any request of a SQPOLL ring came through its SQ thread, even one
+	 * marked for io-wq (IOSQE_ASYNC) at submit. */
+	if (e->ring_flags & IORING_SETUP_SQPOLL)
 		holders_poll(c, e->ring);
 	p->jr.seq = e->hdr.seq;
 	p->jr.req = e->req;

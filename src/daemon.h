@@ -185,6 +185,9 @@ struct ua_stats {
 	uint64_t not_selected;	     /* decided at completion: no rule records it */
 	uint64_t rings_seen;
 	uint64_t write_errors;
+	uint64_t holder_listings;   /* listings of SQPOLL ring holders (holders.c) */
+	uint64_t holders_listed;    /* URING_HOLDER records written */
+	uint64_t holder_listing_us; /* how long the last listing took */
 };
 
 struct ua_consumer;

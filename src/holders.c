@@ -27,12 +27,11 @@
 
 #define UA_HOLDERS_RESCAN_MS 1000
 #define UA_HOLDERS_GAP_MS 100
-#define RINGS_MAX 1024
+#define RINGS_MAX 1024 /* a power of two */
 
 struct ring_seen {
 	uint64_t ring; /* kernel key; 0: free */
 	uint64_t listed_ms;
-	uint64_t seen_ms;
 	int listed;	  /* listed at least once */
 	uint32_t holders; /* other processes at the last listing */
 };
@@ -41,6 +40,7 @@ struct ua_holders {
 	struct holders *skel;
 	struct bpf_link *links[3];
 	struct ring_seen rings[RINGS_MAX];
+	size_t nrings;
 	uint64_t last_scan_ms;
 	int want; /* a ring is due but the gap has not passed */
 	struct ua_holders_stats st;
@@ -102,40 +102,38 @@ void ua_holders_free(struct ua_holders *h)
 	free(h);
 }
 
-static struct ring_seen *ring_find(struct ua_holders *h, uint64_t ring, int add, uint64_t now)
+/* Rings seen, by kernel key: open addressing, linear probing. When 3/4
+ * full the table starts again empty; the rings then forgotten are listed
+ * again when next seen (listings stay UA_HOLDERS_GAP_MS apart). */
+static struct ring_seen *ring_find(struct ua_holders *h, uint64_t ring, int add)
 {
-	struct ring_seen *free_slot = NULL, *oldest = NULL;
-	size_t i;
+	uint64_t k = ring * 0x9e3779b97f4a7c15ull;
+	size_t i = (size_t)(k >> 54) & (RINGS_MAX - 1), n;
 
-	for (i = 0; i < RINGS_MAX; i++) {
+	for (n = 0; n < RINGS_MAX; n++, i = (i + 1) & (RINGS_MAX - 1)) {
 		struct ring_seen *r = &h->rings[i];
 
 		if (r->ring == ring)
 			return r;
-		if (!r->ring) {
-			if (!free_slot)
-				free_slot = r;
-		} else if (!oldest || r->seen_ms < oldest->seen_ms) {
-			oldest = r;
-		}
+		if (!r->ring)
+			break;
 	}
 	if (!add)
 		return NULL;
-	/* Full: the ring seen longest ago makes room (at worst it is listed
-	 * again when next seen). */
-	if (!free_slot)
-		free_slot = oldest;
-	memset(free_slot, 0, sizeof(*free_slot));
-	free_slot->ring = ring;
-	free_slot->seen_ms = now;
-	return free_slot;
+	if (h->nrings >= RINGS_MAX / 4 * 3) {
+		memset(h->rings, 0, sizeof(h->rings));
+		h->nrings = 0;
+		return ring_find(h, ring, add);
+	}
+	h->rings[i].ring = ring;
+	h->nrings++;
+	return &h->rings[i];
 }
 
 int ua_holders_due(struct ua_holders *h, uint64_t ring, uint64_t now_ms)
 {
-	struct ring_seen *r = ring_find(h, ring, 1, now_ms);
+	struct ring_seen *r = ring_find(h, ring, 1);
 
-	r->seen_ms = now_ms;
 	if (r->listed && now_ms - r->listed_ms < UA_HOLDERS_RESCAN_MS)
 		return 0;
 	if (h->last_scan_ms && now_ms - h->last_scan_ms < UA_HOLDERS_GAP_MS) {
@@ -152,7 +150,7 @@ int ua_holders_want(const struct ua_holders *h, uint64_t now_ms)
 
 uint32_t ua_holders_count(struct ua_holders *h, uint64_t ring)
 {
-	struct ring_seen *r = ring_find(h, ring, 0, 0);
+	struct ring_seen *r = ring_find(h, ring, 0);
 
 	return r ? r->holders : 0;
 }
@@ -264,7 +262,7 @@ int ua_holders_scan(struct ua_holders *h, uint64_t now_ms, ua_holder_fn fn, void
 			if (v[j].ring_fd >= 0 && (m.ring_fd < 0 || v[j].ring_fd < m.ring_fd))
 				m.ring_fd = v[j].ring_fd;
 		}
-		r = ring_find(h, m.ring, 0, 0);
+		r = ring_find(h, m.ring, 0);
 		if (r)
 			r->holders++;
 		if (!known(h, &m)) {

@@ -5,7 +5,7 @@
 # process. tests/progs/ua_holders does the driving (see its header).
 . "$(dirname "$0")/lib.sh"
 
-CASES=(holder_sqpoll_record holder_inherited holder_lone_none)
+CASES=(holder_sqpoll_record holder_inherited holder_lone_none holder_status)
 ua_require "${CASES[@]}"
 PROG=$UA_TOP/$UA_BUILD/tests/ua_holders
 if [ ! -x "$PROG" ]; then
@@ -86,4 +86,13 @@ if [ -z "$LONE" ]; then
 	fail holder_lone_none "no URING_SETUP record for the lone ring"
 else
 	check_eq holder_lone_none "$N" 0 && ok holder_lone_none
+fi
+
+# --- status counts the listings and the records they wrote --------------------
+S=$("$UA" status --json --socket "$UA_TMP/sock" 2>&1)
+if jq -e '.holder_listings >= 1 and .holders_listed >= 1 and .holder_listing_us > 0' \
+	>/dev/null 2>&1 <<<"$S"; then
+	ok holder_status
+else
+	fail holder_status "status: $S"
 fi
