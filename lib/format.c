@@ -791,6 +791,10 @@ static void emit_record(struct emit *e, const struct ua_record *r)
 		emit_u64(e, "personality", r->personality);
 	if (r->cred_differs)
 		emit_ids(e, "eff_", &r->eff);
+	/* Others could have written this SQPOLL ring's request: look for its
+	 * URING_HOLDER records. */
+	if (r->holders)
+		emit_u64(e, "holders", r->holders);
 	if (r->rflags)
 		emit_rflags(e, r->rflags);
 	emit_u64(e, "cgroup_id", r->cgroup_id);

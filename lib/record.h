@@ -113,6 +113,7 @@ struct ua_record {
 
 	struct ua_rec_who who; /* who.ids: the task's credentials */
 	enum ua_rec_cred cred; /* source of the effective credentials */
+	uint32_t holders;      /* SQPOLL ring: other processes holding it (URING_HOLDER); 0 none */
 	int cred_differs;      /* eff differs from task: print the eff_ set */
 	struct ua_rec_ids eff;
 	int has_personality;

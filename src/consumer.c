@@ -402,6 +402,8 @@ static void emit_record(struct ua_consumer *c, struct pend *p, const struct ua_e
 		r.has_personality = pers_find(c, e->ring, e->eff_cred, &r.personality);
 	}
 	r.cgroup_id = e->cgroup_id;
+	if (c->holders && (e->ring_flags & IORING_SETUP_SQPOLL))
+		r.holders = ua_holders_count(c->holders, e->ring);
 	if (e->flags & UA_SF_HAS_NAME) {
 		r.name.ptr = e->names;
 		r.name.len = e->name_len;
@@ -497,6 +499,8 @@ static void on_holder(void *arg, const struct ua_holder *h)
 
 	memset(&r, 0, sizeof(r));
 	r.time_ns = now_real_ns();
+	/* h->ring is the ring's kernel address, the key the request events
+	 * carry: the same id as their records. */
 	r.ring = ring_id(c, h->ring);
 	r.creator = h->creator;
 	r.how = h->how;

@@ -5,7 +5,8 @@
 # process. tests/progs/ua_holders does the driving (see its header).
 . "$(dirname "$0")/lib.sh"
 
-CASES=(holder_sqpoll_record holder_inherited holder_lone_none holder_status)
+CASES=(holder_sqpoll_record holder_inherited holder_lone_none holder_count_on_record
+	holder_status)
 ua_require "${CASES[@]}"
 PROG=$UA_TOP/$UA_BUILD/tests/ua_holders
 if [ ! -x "$PROG" ]; then
@@ -13,8 +14,10 @@ if [ ! -x "$PROG" ]; then
 	exit 0
 fi
 
+# Only this test's rings: no other process's SQPOLL requests start listings
+# (which are spaced 100 ms apart) in this daemon.
 RULES=$UA_TMP/open.rules
-echo '-a always,io_uring -S openat -k holders' >"$RULES"
+echo "-a always,io_uring -S openat -F exe=$PROG -k holders" >"$RULES"
 chmod 600 "$RULES"
 ua_start --rules "$RULES" || {
 	for n in "${CASES[@]}"; do fail "$n" "daemon did not start"; done
@@ -87,6 +90,13 @@ if [ -z "$LONE" ]; then
 else
 	check_eq holder_lone_none "$N" 0 && ok holder_lone_none
 fi
+
+# --- the records of the shared ring say it has one other holder --------------
+# The shadow open is the first SQPOLL request this daemon sees: its ring is
+# listed at once, before its record is written.
+check_eq holder_count_on_record \
+	"$(field ".pid==$PARENT and .name==\"/etc/shadow\"" .holders) $(field ".pid==$PARENT and .name==\"/etc/hostname\"" .holders)" \
+	"1 null" && ok holder_count_on_record
 
 # --- status counts the listings and the records they wrote --------------------
 S=$("$UA" status --json --socket "$UA_TMP/sock" 2>&1)

@@ -136,6 +136,44 @@ static void test_fields_by_how(void)
 	ua_buf_release(&b);
 }
 
+/* URINGOP records of a SQPOLL ring with other holders say how many. */
+static int has(const struct ua_record *r, enum ua_format f, const char *what)
+{
+	struct ua_buf b = UA_BUF_INIT;
+	int found;
+
+	if (ua_format_record(&b, r, f))
+		return -1;
+	ua_buf_addch(&b, '\0');
+	found = b.err ? -1 : strstr(b.data, what) != NULL;
+	ua_buf_release(&b);
+	return found;
+}
+
+static void test_uringop_holders(void)
+{
+	struct ua_record r;
+
+	memset(&r, 0, sizeof(r));
+	r.seq = 7;
+	r.time_ns = T0;
+	r.opcode = 18;
+	r.op_name = "openat";
+	r.exit_known = 1;
+	r.success = 1;
+	r.exit = 6;
+	r.cqes = 1;
+	r.ring = 0x5a17c0ffee15900dull;
+	r.ctx = UA_REC_CTX_SQPOLL;
+	r.cred = UA_REC_CRED_SQPOLL;
+	r.holders = 2;
+	ASSERT_EQ(has(&r, UA_FMT_TEXT, " holders=2 "), 1, "text holders=2");
+	ASSERT_EQ(has(&r, UA_FMT_JSON, "\"holders\":2,"), 1, "json holders");
+	r.holders = 0;
+	ASSERT_EQ(has(&r, UA_FMT_TEXT, "holders"), 0, "text: absent when none");
+	ASSERT_EQ(has(&r, UA_FMT_JSON, "holders"), 0, "json: absent when none");
+}
+
 static void test_errors(void)
 {
 	struct ua_buf b = UA_BUF_INIT;
@@ -156,6 +194,7 @@ int main(void)
 	RUN_TEST(test_golden_text);
 	RUN_TEST(test_golden_json);
 	RUN_TEST(test_fields_by_how);
+	RUN_TEST(test_uringop_holders);
 	RUN_TEST(test_errors);
 	return test_main_end();
 }
