@@ -217,8 +217,13 @@ if wait_count ".pid==$P" 1; then
 	want_name=$(printf '%s' "$HOSTILE" | sed 's/../0x& /g' | xargs printf '%d ' | sed 's/ $//')
 	got_comm=$(field ".pid==$P" '.comm|explode|map(.)|@sh')
 	want_comm=$(printf '%s' "$COMM" | sed 's/../0x& /g' | xargs printf '%d ' | sed 's/ $//')
-	lines=$(grep -c . "$UA_LOG")
-	parsed=$(jq -c . "$UA_LOG" | wc -l)
+	# One snapshot for both counts, taken when the log ends a line: the
+	# daemon keeps writing other processes' records meanwhile.
+	snap=$UA_TMP/log.snap
+	wait_for eval '[ -z "$(tail -c1 "$UA_LOG")" ]'
+	cp "$UA_LOG" "$snap"
+	lines=$(grep -c . "$snap")
+	parsed=$(jq -c . "$snap" | wc -l)
 	check_eq hostile_strings "$got_name" "$want_name" &&
 		check_eq hostile_strings "$got_comm" "$want_comm" &&
 		check_eq hostile_strings "$parsed" "$lines" && ok hostile_strings
