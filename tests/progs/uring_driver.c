@@ -1501,6 +1501,8 @@ static void run_overflow(const struct step *st)
 		next_ud = (uint64_t)n + 1;
 }
 
+#define RACE_HOLD 64 /* spins the buffer stays whole between flips */
+
 struct race {
 	volatile char *buf;		/* the path the kernel reads */
 	const char *a, *b;
@@ -1508,6 +1510,17 @@ struct race {
 	size_t ndiff;
 	volatile int stop;
 };
+
+/* Keep the buffer whole for a moment (RACE_HOLD spins): flipping without a
+ * pause leaves it torn nearly all the time, and on a loaded machine every
+ * open could then fail, leaving nothing to compare. */
+static void race_hold(struct race *r)
+{
+	unsigned int k;
+
+	for (k = 0; k < RACE_HOLD && !__atomic_load_n(&r->stop, __ATOMIC_RELAXED); k++)
+		__asm__ volatile("" ::: "memory");
+}
 
 static void *race_flipper(void *arg)
 {
@@ -1518,8 +1531,10 @@ static void *race_flipper(void *arg)
 	while (!__atomic_load_n(&r->stop, __ATOMIC_RELAXED)) {
 		for (i = 0; i < r->ndiff; i++)
 			r->buf[r->diff[i]] = r->a[r->diff[i]];
+		race_hold(r);
 		for (i = 0; i < r->ndiff; i++)
 			r->buf[r->diff[i]] = r->b[r->diff[i]];
+		race_hold(r);
 	}
 	return NULL;
 }
@@ -1559,16 +1574,21 @@ static void run_race(const struct step *st)
 		if (r.a[j] != r.b[j])
 			r.diff[r.ndiff++] = j;
 
-	ret = pthread_create(&thr, NULL, race_flipper, &r);
-	if (ret)
-		fatal(EXIT_SETUP, "pthread_create: %s", strerror(ret));
-
 	for (i = 0; i < n; i++) {
-		struct io_uring_sqe *sqe = get_sqe();
+		struct io_uring_sqe *sqe;
 		uint64_t ud = next_ud++;
 		struct stat sf;
 		const char *which = "?";
 		int res;
+
+		/* The first open sees PATH_A whole, so that there is always an
+		 * opened file to compare; the flipping starts after it. */
+		if (i == 1) {
+			ret = pthread_create(&thr, NULL, race_flipper, &r);
+			if (ret)
+				fatal(EXIT_SETUP, "pthread_create: %s", strerror(ret));
+		}
+		sqe = get_sqe();
 
 		io_uring_prep_openat(sqe, AT_FDCWD, (const char *)r.buf,
 				     O_RDONLY, 0);
@@ -1598,7 +1618,8 @@ static void run_race(const struct step *st)
 	}
 
 	__atomic_store_n(&r.stop, 1, __ATOMIC_RELAXED);
-	pthread_join(thr, NULL);
+	if (n > 1)
+		pthread_join(thr, NULL);
 	printf("race count=%llu a=%llu b=%llu other=%llu failed=%llu\n", n,
 	       cnt_a, cnt_b, cnt_other, failed);
 	free((char *)r.buf);
