@@ -138,6 +138,12 @@ tests: $(OUT)/uringaudit $(DIST_OUT) $(UNIT_BIN) $(BPFTEST_BIN) $(PROG_BIN) $(FU
 check: tests
 	$(Q)tests/run-all.sh $(OUT)
 
+# The integration tests alone, ending with the adversarial table (tests/adversarial.tsv):
+# each technique an attacker uses to hide io_uring activity, caught, failed or skipped.
+.PHONY: check-adversarial
+check-adversarial: tests
+	$(Q)tests/run-all.sh --integration-only $(OUT)
+
 .PHONY: check-unit
 check-unit: $(UNIT_BIN) $(FUZZ_BIN)
 	$(Q)tests/run-all.sh --unit-only $(OUT)

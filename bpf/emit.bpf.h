@@ -51,6 +51,18 @@ static __always_inline int emit(void *ev, __u32 type, __u32 size, __u64 flags)
 	return 0;
 }
 
+/* The same for an event whose header hdr_init() already set (its sequence
+ * number was needed before the event could go). */
+static __always_inline int emit_prepared(void *ev, __u32 size, __u64 flags)
+{
+	if (bpf_ringbuf_output(&rb, ev, size, flags)) {
+		count(UA_CNT_DROPPED);
+		return -1;
+	}
+	count(UA_CNT_EMITTED);
+	return 0;
+}
+
 /* A fixed-size event written in place: reserved with its header set, or
  * NULL (lost). The caller fills it, then emit_commit(). */
 static __always_inline void *emit_reserve(__u32 type, __u32 size)

@@ -15,6 +15,10 @@ const volatile __u64 cfg_req_f_force_async = 0;
 const volatile __u64 cfg_req_f_cqe_skip = 0;
 const volatile __u64 cfg_req_f_creds = 0;
 const volatile __u64 cfg_req_f_multishot = 0; /* REQ_F_APOLL_MULTISHOT */
+const volatile __u64 cfg_req_f_reissue = 0;
+/* Pending requests one uid may hold; beyond it its requests are recorded at
+ * submit, untracked (the loader sets it: --pending-per-uid). */
+const volatile __u32 cfg_pending_per_uid = 8192;
 /* Force a consumer wake-up every this many events per CPU; between them the
  * consumer finds the records on its own timer. The loader sizes it so that a
  * quarter of the ring buffer fills before a forced wake-up. */
@@ -44,21 +48,44 @@ __u32 addr_layout;
  * auxiliary CQEs of every ring cost one load. A count left high by a
  * request that vanished unseen only costs lookups, never records. */
 __s64 mshot_pending;
+/* Rings are named by a serial given when one is first seen, never by their
+ * address (see ring_serial). */
+__u64 ring_serial_next;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
 	__uint(max_entries, 8 * 1024 * 1024); /* resized by the loader */
 } rb SEC(".maps");
 
-/* LRU so that requests that end without any event we can see (a successful
- * IOSQE_CQE_SKIP_SUCCESS request) age out instead of filling the map: the
- * oldest entries are the stale ones. */
+/* Selected requests awaiting their CQE. Not LRU: nothing is ever evicted
+ * unseen. An entry leaves with its CQE (finish), when its request slot is
+ * reused (end_unseen), or when the daemon concludes it (forget_req). A uid
+ * holds at most cfg_pending_per_uid entries (pend_uid); a request that finds
+ * no room is recorded at submit, marked untracked. */
 struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 65536);
 	__type(key, __u64);
 	__type(value, struct ua_pending);
 } pending SEC(".maps");
+
+/* uid -> its entries in pending. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 4096);
+	__type(key, __u32);
+	__type(value, __u64);
+} pend_uid SEC(".maps");
+
+/* ring address -> serial. LRU: a ring not seen for long enough to be pushed
+ * out (16384 busier rings) gets a new serial, so a new id, when next seen;
+ * one id is never given to two rings. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 16384);
+	__type(key, __u64);
+	__type(value, __u64);
+} ring_serials SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
@@ -196,6 +223,49 @@ static __always_inline void count(__u32 idx)
 
 	if (c)
 		*c += 1;
+}
+
+/* The serial of the ring at @ring: a fresh one when @created (the address may
+ * be a freed ring's), else the one it was given when first seen. */
+static __always_inline __u64 ring_serial(__u64 ring, bool created)
+{
+	__u64 *s, v;
+
+	if (!created) {
+		s = bpf_map_lookup_elem(&ring_serials, &ring);
+		if (s)
+			return *s;
+	}
+	v = __sync_fetch_and_add(&ring_serial_next, 1) + 1;
+	bpf_map_update_elem(&ring_serials, &ring, &v, BPF_ANY);
+	return v;
+}
+
+/* Take one of @uid's pending places: 0, or -1 when it holds its share. */
+static __always_inline int pend_track(__u32 uid)
+{
+	__u64 one = 1, *n = bpf_map_lookup_elem(&pend_uid, &uid);
+
+	if (!n) {
+		if (!bpf_map_update_elem(&pend_uid, &uid, &one, BPF_NOEXIST))
+			return 0;
+		n = bpf_map_lookup_elem(&pend_uid, &uid);
+		if (!n)
+			return -1;
+	}
+	if (__sync_fetch_and_add(n, 1) >= cfg_pending_per_uid) {
+		__sync_fetch_and_add(n, -1);
+		return -1;
+	}
+	return 0;
+}
+
+static __always_inline void pend_forget(__u32 uid)
+{
+	__u64 *n = bpf_map_lookup_elem(&pend_uid, &uid);
+
+	if (n)
+		__sync_fetch_and_add(n, -1);
 }
 
 #endif /* UA_MAPS_BPF_H */

@@ -418,7 +418,7 @@ static __always_inline __u32 complete_objects(struct io_kiocb *req, struct ua_pe
 			/* the target ring: io_msg_ring() checked it is one */
 			obj_init(o, UA_ROLE_FILE, UA_OBJ_RING);
 			if (res >= 0)
-				o->ev.ring = (__u64)f->private_data;
+				o->ev.ring = ring_serial((__u64)f->private_data, false);
 			else
 				o->ev.flags |= UA_OF_UNRESOLVED;
 		} else {

@@ -6,6 +6,88 @@
 #ifndef UA_REQUEST_BPF_H
 #define UA_REQUEST_BPF_H
 
+/* @reqp's pending entry @p leaves the kernel's tables. */
+static __always_inline void pend_release(__u64 reqp, struct ua_pending *p)
+{
+	struct ua_ud_key k = { .ring = p->ring, .user_data = p->user_data };
+	__u64 *cur;
+
+	if (p->flags & UA_CF_MSHOT_COUNTED)
+		__sync_fetch_and_add(&mshot_pending, -1);
+	cur = bpf_map_lookup_elem(&byud, &k);
+	if (cur && *cur == reqp)
+		bpf_map_delete_elem(&byud, &k);
+	pend_forget(p->uid);
+	bpf_map_delete_elem(&pending, &reqp);
+}
+
+/*
+ * A new request in the slot of one still pending: the old one has ended
+ * without a CQE we saw (IOSQE_CQE_SKIP_SUCCESS, or its CQE went where no
+ * tracepoint shows it). Its COMPLETE says so (UA_CF_UNSEEN, result unknown,
+ * decided by the rule that records it whatever the result), and its entry
+ * goes, so that the new request's CQE is never taken for the old one's.
+ */
+static __noinline int end_unseen(__u64 reqp)
+{
+	struct ua_pending *p = bpf_map_lookup_elem(&pending, &reqp);
+	struct ua_ev_complete *c;
+
+	if (!p)
+		return 0;
+	count(UA_CNT_UNSEEN);
+	c = emit_reserve(UA_EV_COMPLETE, sizeof(*c));
+	if (c) {
+		c->req = reqp;
+		c->submit_seq = p->submit_seq;
+		c->ring = p->ring;
+		c->res = 0;
+		c->cflags = 0;
+		c->flags = (p->flags & ~UA_CF_MSHOT_COUNTED) | UA_CF_UNSEEN;
+		c->cqes = p->cqes;
+		c->rule = p->rule_unknown;
+		c->bank = p->bank;
+		emit_commit(c);
+	}
+	pend_release(reqp, p);
+	return 0;
+}
+
+struct first_rec {
+	__u32 bank;
+	__s32 found;
+	__u64 cand[4];
+};
+
+static long first_rec_step(__u32 i, void *arg)
+{
+	struct first_rec *f = arg;
+
+	if (!(f->cand[(i >> 6) & 3] & (1ULL << (i & 63))))
+		return 0;
+	if (!rule_records(f->bank, (__s32)i))
+		return 0;
+	f->found = (__s32)i;
+	return 1;
+}
+
+/* The rule that records a tentative request whose result stays unknown: the
+ * first candidate that records (any result might match it), else @decided. */
+static __always_inline __s32 first_recording(__u32 bank, __u64 c0, __u64 c1, __u64 c2, __u64 c3,
+					__s32 decided)
+{
+	struct first_rec f = { .bank = bank, .found = -1 };
+
+	f.cand[0] = c0;
+	f.cand[1] = c1;
+	f.cand[2] = c2;
+	f.cand[3] = c3;
+	bpf_loop(UA_KRULES_MAX, first_rec_step, &f, 0);
+	if (f.found < 0 && rule_records(bank, decided))
+		f.found = decided;
+	return f.found;
+}
+
 /*
  * Build and emit the SUBMIT event and remember the request. Runs in the
  * submitting task or the SQ thread: io_uring_submit_req and
@@ -34,7 +116,15 @@ static __always_inline int capture(struct io_kiocb *req, __u8 op, int init_err,
 	__builtin_memset(e, 0, sizeof(*e));
 
 	e->req = (__u64)req;
-	e->ring = (__u64)ring;
+	/* A request still pending in this slot has ended unseen. The barrier
+	 * makes the argument a plain number, not a pointer into the buffer. */
+	{
+		__u64 reqp = e->req;
+
+		asm volatile("" : "+r"(reqp)::"memory");
+		end_unseen(reqp);
+	}
+	e->ring = ring_serial((__u64)ring, false);
 	e->user_data = req->cqe.user_data;
 	e->opcode = op;
 	e->init_err = init_err;
@@ -43,9 +133,13 @@ static __always_inline int capture(struct io_kiocb *req, __u8 op, int init_err,
 	e->tid = task->pid;
 	e->ppid = task->real_parent->tgid;
 	e->start_time = leader->start_boottime;
-	e->auid = leader->loginuid.val;
-	e->ses = leader->sessionid;
+	/* As kernel audit: the submitting thread's (a thread may set its own
+	 * loginuid while unset); the SQ thread's was copied at ring setup. */
+	e->auid = task->loginuid.val;
+	e->ses = task->sessionid;
 	e->cgroup_id = bpf_get_current_cgroup_id();
+	if (task->nsproxy)
+		e->mnt_ns = task->nsproxy->mnt_ns->ns.inum;
 	exe = task->mm ? task->mm->exe_file : NULL;
 	if (exe) {
 		e->exe_ino = exe->f_inode->i_ino;
@@ -57,6 +151,7 @@ static __always_inline int capture(struct io_kiocb *req, __u8 op, int init_err,
 	 * the SQ thread is an io thread (PF_IO_WORKER) of a SQPOLL ring. */
 	if ((task->flags & PF_IO_WORKER) && (e->ring_flags & IORING_SETUP_SQPOLL)) {
 		e->exec_ctx = UA_CTX_SQPOLL;
+		e->flags |= UA_SF_VIA_SQPOLL;
 		/* The process's own identity is its leader's: the SQ thread keeps
 		 * the creds of ring setup (see below). */
 		ids_from(&e->task, leader->cred);
@@ -126,32 +221,66 @@ static __always_inline int capture(struct io_kiocb *req, __u8 op, int init_err,
 		return 0;
 	e->bank = bank;
 	e->rule = (__s16)r.decided;
-
-	size = sizeof(*e) + (e->name_len & (UA_NAME_MAX - 1)) + (e->name2_len & (UA_NAME_MAX - 1));
-	if (emit(b, UA_EV_SUBMIT, size, rb_flags()))
-		return 0;
-	submit_objects(e, req, op);
-
 	p = &b->pend;
 	__builtin_memset(p, 0, sizeof(*p));
-	p->submit_seq = e->hdr.seq;
-	p->ring = e->ring;
-	p->rule = e->rule;
-	p->bank = bank;
-	p->exec_ctx = e->exec_ctx;
-	p->opcode = op;
-	p->tgid = e->pid;
-	if (op_in(UA_OPC_NEW, op))
-		p->file_slot = e->file_slot;
-	if ((op == IORING_OP_ACCEPT && (e->arg[0] & IORING_ACCEPT_MULTISHOT)) ||
-	    (rflags & cfg_req_f_multishot)) {
-		p->flags |= UA_CF_MSHOT_COUNTED;
-		__sync_fetch_and_add(&mshot_pending, 1);
+	p->rule_unknown = (e->flags & UA_SF_TENTATIVE) ?
+				 (__s16)first_recording(bank, r.cand[0], r.cand[1], r.cand[2],
+							r.cand[3], r.decided) :
+				 e->rule;
+	/* User space keeps it until the COMPLETE decides: the rule that
+	 * records it should the result never come. */
+	e->rule = p->rule_unknown;
+
+	/* Followed to its CQE, or recorded now (untracked): a uid gets its
+	 * share of the pending table, and ops that only wait get none. */
+	p->uid = e->task.uid;
+	if (op_in(UA_OPC_WAITS, op))
+		e->flags |= UA_SF_UNTRACKED;
+	else if (pend_track(p->uid))
+		e->flags |= UA_SF_UNTRACKED | UA_SF_UNTRACKED_QUOTA;
+
+	size = sizeof(*e) + (e->name_len & (UA_NAME_MAX - 1)) + (e->name2_len & (UA_NAME_MAX - 1));
+	/* The sequence number first: the pending entry holds it. */
+	hdr_init(&e->hdr, UA_EV_SUBMIT, size);
+	if (!(e->flags & UA_SF_UNTRACKED)) {
+		p->submit_seq = e->hdr.seq;
+		p->ring = e->ring;
+		p->user_data = e->user_data;
+		p->rule = (__s16)r.decided;
+		p->bank = bank;
+		p->exec_ctx = e->exec_ctx;
+		p->opcode = op;
+		p->tgid = e->pid;
+		if (op_in(UA_OPC_NEW, op))
+			p->file_slot = e->file_slot;
+		if ((op == IORING_OP_ACCEPT && (e->arg[0] & IORING_ACCEPT_MULTISHOT)) ||
+		    (rflags & cfg_req_f_multishot))
+			p->flags |= UA_CF_MSHOT_COUNTED;
+		__builtin_memcpy(p->cand, r.cand, sizeof(p->cand));
+		if (bpf_map_update_elem(&pending, &e->req, p, BPF_NOEXIST)) {
+			pend_forget(p->uid);
+			count(UA_CNT_PENDING_FULL);
+			e->flags |= UA_SF_UNTRACKED | UA_SF_UNTRACKED_FULL;
+		} else if (p->flags & UA_CF_MSHOT_COUNTED) {
+			__sync_fetch_and_add(&mshot_pending, 1);
+		}
 	}
-	__builtin_memcpy(p->cand, r.cand, sizeof(p->cand));
-	if (bpf_map_update_elem(&pending, &e->req, p, BPF_ANY))
-		count(UA_CNT_PENDING_FULL);
-	{
+	if (e->flags & UA_SF_UNTRACKED)
+		count(UA_CNT_UNTRACKED);
+
+	if (emit_prepared(b, size, rb_flags())) {
+		if (!(e->flags & UA_SF_UNTRACKED)) {
+			/* Its SUBMIT is lost (the sequence gap says so): its
+			 * entry would only wait for a CQE nobody can join. */
+			struct ua_pending *q = bpf_map_lookup_elem(&pending, &e->req);
+
+			if (q)
+				pend_release(e->req, q);
+		}
+		return 0;
+	}
+	submit_objects(e, req, op);
+	if (!(e->flags & UA_SF_UNTRACKED)) {
 		struct ua_ud_key k = { .ring = e->ring, .user_data = e->user_data };
 
 		bpf_map_update_elem(&byud, &k, &e->req, BPF_ANY);
@@ -163,12 +292,10 @@ static __always_inline int capture(struct io_kiocb *req, __u8 op, int init_err,
  * @have: objects in the scratch slots (0 when the request is unknown, as
  * for an overflowed CQE). */
 static __always_inline void finish(__u64 reqp, struct ua_pending *p, __s32 res, __u32 cflags,
-				   __u32 flags, __u64 user_data, __u32 have)
+				   __u32 flags, __u32 have)
 {
 	struct ua_ev_complete *c;
-	struct ua_ud_key k = { .ring = p->ring, .user_data = user_data };
 	__s32 rule = p->rule;
-	__u64 *cur;
 	__u32 i;
 
 	if (p->cand[0] | p->cand[1] | p->cand[2] | p->cand[3]) {
@@ -215,18 +342,14 @@ static __always_inline void finish(__u64 reqp, struct ua_pending *p, __s32 res, 
 		c->bank = p->bank;
 		emit_commit(c);
 	}
-	if (p->flags & UA_CF_MSHOT_COUNTED)
-		__sync_fetch_and_add(&mshot_pending, -1);
-	cur = bpf_map_lookup_elem(&byud, &k);
-	if (cur && *cur == reqp)
-		bpf_map_delete_elem(&byud, &k);
-	bpf_map_delete_elem(&pending, &reqp);
+	pend_release(reqp, p);
 }
 
-/* The pending request of a CQE that carries no request pointer (an
- * auxiliary or overflowed CQE), found by (ring, user_data) as recorded at
- * submit; @reqv gets its identity. Submitters can reuse user_data; then the
- * latest such request is taken. */
+/* The pending request of an auxiliary CQE (a multishot request's, which
+ * carries no request pointer), found by (ring serial, user_data) as recorded
+ * at submit; @reqv gets its identity. Submitters can reuse user_data; then
+ * the latest such request is taken: used only to count CQEs and send the
+ * connections a multishot accept made, never for a result. */
 static __always_inline struct ua_pending *pending_by_ud(__u64 ring, __u64 user_data, __u64 *reqv)
 {
 	struct ua_ud_key k = { .ring = ring, .user_data = user_data };
@@ -263,7 +386,7 @@ static __noinline void mshot_cqe(struct io_ring_ctx *ring, __u64 user_data, __s3
 
 	if (!(cflags & IORING_CQE_F_MORE))
 		return;
-	p = pending_by_ud((__u64)ring, user_data, &reqv);
+	p = pending_by_ud(ring_serial((__u64)ring, false), user_data, &reqv);
 	if (!p)
 		return;
 	p->cqes++;
@@ -302,11 +425,11 @@ static __always_inline int complete_cqe(struct io_ring_ctx *ring, void *vreq, __
 	if (!op_selected_any(req->opcode))
 		return 0;
 	p = bpf_map_lookup_elem(&pending, &key);
-	if (!p)
+	if (!p || p->opcode != req->opcode)
 		return 0;
 	if (mshot_more(p, cflags))
 		return 0;
-	finish(key, p, res, cflags, 0, user_data, complete_objects(req, p, res));
+	finish(key, p, res, cflags, 0, complete_objects(req, p, res));
 	return 0;
 }
 
@@ -323,8 +446,9 @@ static __always_inline void owner_fill(struct ua_owner *o, struct task_struct *t
 	o->pid = task->tgid;
 	o->tid = task->pid;
 	o->ppid = task->real_parent->tgid;
-	o->auid = l->loginuid.val;
-	o->ses = l->sessionid;
+	/* the calling thread's, as kernel audit takes them */
+	o->auid = task->loginuid.val;
+	o->ses = task->sessionid;
 	ids_from(&o->ids, task->cred);
 	bpf_get_current_comm(o->comm, sizeof(o->comm));
 }

@@ -400,7 +400,14 @@ static __always_inline bool file_path_matches(struct rule_eval *r, const struct 
 	__u32 idx = f->str_idx, vlen = f->str_len, len;
 
 	if (!o || !(r->have & HAVE_FILE) || o->ev.kind != UA_OBJ_FILE ||
-	    (o->ev.flags & (UA_OF_UNRESOLVED | UA_OF_PSEUDO | UA_OF_TRUNC)))
+	    (o->ev.flags & UA_OF_UNRESOLVED))
+		return false;
+	/* path=: the file itself, whatever path reached it (bind mounts, other
+	 * mount namespaces); the daemon gave its inode at load. */
+	if (f->field == UA_F_PATH && f->val && o->ev.ino == f->val &&
+	    o->ev.dev == (__u32)f->val2)
+		return true;
+	if (o->ev.flags & (UA_OF_PSEUDO | UA_OF_TRUNC))
 		return false;
 	len = o->ev.path_len;
 	r->str = bpf_map_lookup_elem(&rstrs, &idx);

@@ -78,7 +78,8 @@ enum ua_op_class {
 	UA_OPC_FAMILY = 4, /* only an address family known at submit */
 	UA_OPC_NEW = 5,	   /* creates a file or socket (the CQE result) */
 	UA_OPC_NOOBJ = 6,  /* no object with an owner */
-	UA_OPC_NR = 7,
+	UA_OPC_WAITS = 7,  /* only waits (futex, child): not followed to its CQE */
+	UA_OPC_NR = 8,
 };
 /* UA_OPC(NAMES): the bit of a class in a set of classes (ops.def's column). */
 #define UA_OPC(c) (1u << UA_OPC_##c)

@@ -105,21 +105,87 @@ int BPF_PROG(complete_args, void *vring, void *vreq, u64 user_data, int res, uns
 /*
  * io_cqe_overflow(): the CQ ring was full; the CQE is kept on the overflow
  * list and io_uring_complete does not fire. The tracepoint carries no request
- * pointer, so the request is found by (ring, user_data) as recorded at submit.
- * Submitters can reuse user_data; then the latest such request is taken.
+ * pointer, and user_data may be anything (0 for all, or another request's on
+ * purpose). But a request's CQE overflows while the kernel flushes the
+ * ring's completion list (__io_submit_flush_completions: every request CQE
+ * is posted from there; a failed post elsewhere is deferred to it), and each
+ * request on that list still holds its own CQE (req->cqe). The requests
+ * before the one overflowing have posted theirs (and left pending), so the
+ * first pending request on the list whose CQE equals this one is it. Where
+ * none is found the result stays unknown (counted), never guessed.
  */
+struct ovf_walk {
+	__u64 node;	 /* the list node to look at next */
+	__u64 off;	 /* offsetof(struct io_kiocb, comp_list) */
+	__u64 user_data;
+	__s32 res;
+	__u32 cflags;
+	__u64 found; /* the request, 0: none */
+};
+
+#define OVF_WALK_MAX 4096
+
+static long ovf_step(__u32 i, void *arg)
+{
+	struct ovf_walk *w = arg;
+	struct io_wq_work_node *n;
+	struct io_kiocb *req;
+	struct ua_pending *p;
+	__u64 key;
+
+	if (!w->node)
+		return 1;
+	n = bpf_rdonly_cast((void *)w->node, bpf_core_type_id_kernel(struct io_wq_work_node));
+	key = w->node - w->off;
+	req = bpf_rdonly_cast((void *)key, bpf_core_type_id_kernel(struct io_kiocb));
+	w->node = (__u64)n->next;
+	if (req->flags & (cfg_req_f_cqe_skip | cfg_req_f_reissue))
+		return 0; /* posts nothing from this flush */
+	if (req->cqe.user_data != w->user_data || req->cqe.res != w->res ||
+	    req->cqe.flags != w->cflags)
+		return 0;
+	p = bpf_map_lookup_elem(&pending, &key);
+	if (!p || p->opcode != req->opcode)
+		return 0;
+	w->found = key;
+	return 1;
+}
+
 SEC("tp_btf/io_uring_cqe_overflow")
-int BPF_PROG(cqe_overflow, void *ring, unsigned long long user_data, s32 res, u32 cflags,
+int BPF_PROG(cqe_overflow, void *vring, unsigned long long user_data, s32 res, u32 cflags,
 	     void *ocqe)
 {
+	struct io_ring_ctx *ring =
+		bpf_rdonly_cast(vring, bpf_core_type_id_kernel(struct io_ring_ctx));
+	struct ovf_walk w = {};
+	struct io_kiocb *req;
 	struct ua_pending *p;
-	__u64 reqv;
 
-	p = pending_by_ud((__u64)ring, user_data, &reqv);
-	if (!p || mshot_more(p, cflags))
+	if (cflags & IORING_CQE_F_MORE) {
+		/* A multishot request's CQE, posted outside the list: more
+		 * follow, one record at the last; it only counts. */
+		__u64 reqv;
+
+		p = pending_by_ud(ring_serial((__u64)vring, false), user_data, &reqv);
+		if (p && mshot_more(p, cflags))
+			return 0;
+	}
+	w.node = (__u64)ring->submit_state.compl_reqs.first;
+	w.off = bpf_core_field_offset(struct io_kiocb, comp_list);
+	w.user_data = user_data;
+	w.res = res;
+	w.cflags = cflags;
+	bpf_loop(OVF_WALK_MAX, ovf_step, &w, 0);
+	if (!w.found) {
+		count(UA_CNT_OVERFLOW_UNMATCHED);
 		return 0;
+	}
+	p = bpf_map_lookup_elem(&pending, &w.found);
+	if (!p)
+		return 0;
+	req = bpf_rdonly_cast((void *)w.found, bpf_core_type_id_kernel(struct io_kiocb));
 	count(UA_CNT_OVERFLOW);
-	finish(reqv, p, res, cflags, UA_CF_OVERFLOW, user_data, 0);
+	finish(w.found, p, res, cflags, UA_CF_OVERFLOW, complete_objects(req, p, res));
 	return 0;
 }
 
@@ -137,7 +203,7 @@ int BPF_PROG(ring_create, int fd, void *vring, u32 sq_entries, u32 cq_entries, u
 	r = emit_reserve(UA_EV_RING_CREATE, sizeof(*r));
 	if (!r)
 		return 0;
-	r->ring = (__u64)vring;
+	r->ring = ring_serial((__u64)vring, true);
 	owner_fill(&r->owner, task);
 	r->fd = fd;
 	r->sq_entries = sq_entries;
@@ -172,6 +238,7 @@ int BPF_PROG(ring_register, void *vring, unsigned int opcode, unsigned int nr_fi
 		bpf_rdonly_cast(vring, bpf_core_type_id_kernel(struct io_ring_ctx));
 	struct task_struct *task = bpf_get_current_task_btf();
 	struct ua_ev_register *r;
+	__u64 serial = ring_serial((__u64)vring, false);
 
 	owner_exe(task);
 	r = emit_reserve(UA_EV_REGISTER, sizeof(*r));
@@ -180,7 +247,7 @@ int BPF_PROG(ring_register, void *vring, unsigned int opcode, unsigned int nr_fi
 	__builtin_memset(&r->restr_sqe_flags_allowed, 0,
 			 sizeof(*r) - __builtin_offsetof(struct ua_ev_register,
 							 restr_sqe_flags_allowed));
-	r->ring = (__u64)vring;
+	r->ring = serial;
 	r->cred = (__u64)task->cred;
 	r->ret = ret;
 	r->opcode = opcode;
@@ -196,10 +263,30 @@ int BPF_PROG(ring_register, void *vring, unsigned int opcode, unsigned int nr_fi
 	}
 	emit_commit(r);
 	if (opcode == IORING_REGISTER_PERSONALITY && ret > 0) {
-		struct ua_pers_key pk = { .ring = (__u64)vring, .cred = (__u64)task->cred };
+		struct ua_pers_key pk = { .ring = serial, .cred = (__u64)task->cred };
 		__u32 id = (__u32)ret;
 
 		bpf_map_update_elem(&pers, &pk, &id, BPF_ANY);
 	}
+	return 0;
+}
+
+/*
+ * Run by the daemon (BPF_PROG_RUN) when it concludes a request without its
+ * CQE (its process is gone, or its table overflowed): the kernel's entry
+ * goes too, if it is still that request's, so that it does not hold its
+ * place (and its uid's share) for good.
+ */
+SEC("syscall")
+int forget_req(struct ua_forget_ctx *ctx)
+{
+	__u64 reqp = ctx->req;
+	struct ua_pending *p = bpf_map_lookup_elem(&pending, &reqp);
+
+	ctx->ret = 0;
+	if (!p || p->submit_seq != ctx->submit_seq)
+		return 0;
+	pend_release(reqp, p);
+	ctx->ret = 1;
 	return 0;
 }

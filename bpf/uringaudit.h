@@ -60,10 +60,18 @@ enum ua_cred_src {
 #define UA_SF_TENTATIVE (1u << 11)  /* decided at completion (COMPLETE.rule) */
 #define UA_SF_HAS_ADDR (1u << 12)   /* addr holds a socket address (connect, bind, send*) */
 #define UA_SF_NAME2_ATTR (1u << 13) /* name2 is an xattr name, not a path */
+/* Not kept pending: recorded at submit with its result unknown (cqe=untracked). Alone: its op's
+ * completion says nothing worth a table entry (futex_wait, waitid: ops that wait); with _QUOTA:
+ * its uid holds cfg_pending_per_uid pending requests; with _FULL: the pending table is full. */
+#define UA_SF_UNTRACKED (1u << 14)
+#define UA_SF_UNTRACKED_QUOTA (1u << 15)
+#define UA_SF_UNTRACKED_FULL (1u << 16)
+#define UA_SF_VIA_SQPOLL (1u << 17) /* submitted by the SQ thread (it may still run in io-wq) */
 
 /* ua_ev_complete.flags */
 #define UA_CF_PUNTED (1u << 0)	       /* went through io_uring_queue_async_work */
 #define UA_CF_OVERFLOW (1u << 1)       /* the CQE overflowed the CQ ring */
+#define UA_CF_UNSEEN (1u << 2)	       /* no CQE seen: its request slot was reused, so it ended */
 #define UA_CF_MSHOT_COUNTED (1u << 31) /* kernel-internal: counted in mshot_accepts */
 
 struct ua_ev_hdr {
@@ -121,6 +129,9 @@ struct ua_ev_submit {
 	__u64 resolve;	 /* openat2 RESOLVE_* */
 	__s32 fd;	 /* sqe->fd of ops on a file (a slot with FIXED_FILE); close: fd; else -1 */
 	__u32 file_slot; /* fixed slot (openat/close into slots), 0 = none */
+	__u32 mnt_ns;	 /* the submitter's mount namespace (inode number): the root its
+			  * paths are walked to */
+	__u32 pad_ns;
 	/* Per-op arguments (see docs/records.md, "Objects"):
 	 * socket: domain, type, protocol; listen: backlog; shutdown: how;
 	 * msg_ring: cmd, len, src slot, dst slot; uring_cmd: cmd_op, level,
@@ -317,7 +328,10 @@ struct ua_pending {
 	__u32 cqes;
 	__s16 rule; /* rule that decides if no candidate matches; -1: none */
 	__u8 bank;  /* rule bank the request was evaluated against */
-	__u8 pad[5];
+	__u8 pad;
+	__s16 rule_unknown; /* the rule that records it when its result stays unknown: the
+			     * first recording candidate, else rule; -1: none */
+	__u16 pad1;
 	__u64 cand[4]; /* rules whose submit-time fields matched and that have
 			* completion-time fields, decided at completion */
 	/* what completion-time fields test, kept from submit */
@@ -326,7 +340,17 @@ struct ua_pending {
 	__u8 pad2[2];
 	__u32 tgid;	 /* submitting process: fds are looked up only in its table */
 	__u32 file_slot; /* the open/accept/socket fixed slot (+1), 0 none */
-	__u32 pad3;
+	__u32 uid;	 /* submitter's uid (pend_uid counts per uid) */
+	__u64 user_data; /* its byud key, with ring */
+};
+
+/* forget_req (SEC("syscall")): the daemon concluded a request without its CQE (its
+ * process is gone): drop the kernel's entry, if it is still that request's. */
+struct ua_forget_ctx {
+	__u64 req;
+	__u64 submit_seq;
+	__s32 ret; /* out: 1 forgotten, 0 not there (or another request's now) */
+	__u32 pad;
 };
 
 /* (ring, user_data) -> request, to attribute io_uring_cqe_overflow, which
@@ -344,7 +368,10 @@ enum ua_counter {
 	UA_CNT_PENDING_FULL = 3, /* pending insert failed */
 	UA_CNT_OVERFLOW = 4,	 /* selected requests whose CQE overflowed */
 	UA_CNT_WAKE = 5,	 /* events since the last forced wake-up (not a statistic) */
-	UA_CNT_NR = 6,
+	UA_CNT_UNTRACKED = 6,	 /* selected requests recorded at submit, not kept pending */
+	UA_CNT_UNSEEN = 7,	 /* pending requests ended unseen: their slot was reused */
+	UA_CNT_OVERFLOW_UNMATCHED = 8, /* overflowed CQEs no pending request was found for */
+	UA_CNT_NR = 9,
 };
 
 #define UA_SUBMIT_FIXED_SIZE (sizeof(struct ua_ev_submit))
@@ -357,13 +384,13 @@ enum ua_counter {
 UA_STATIC_ASSERT(sizeof(struct ua_ev_hdr) == 24, "ua_ev_hdr layout");
 UA_STATIC_ASSERT(sizeof(struct ua_ids) == 32, "ua_ids layout");
 UA_STATIC_ASSERT(sizeof(struct ua_addr) == 136, "ua_addr layout");
-UA_STATIC_ASSERT(sizeof(struct ua_ev_submit) == 408, "ua_ev_submit layout");
+UA_STATIC_ASSERT(sizeof(struct ua_ev_submit) == 416, "ua_ev_submit layout");
 UA_STATIC_ASSERT(sizeof(struct ua_ev_obj) == 376, "ua_ev_obj layout");
 UA_STATIC_ASSERT(sizeof(struct ua_ev_complete) == 72, "ua_ev_complete layout");
 UA_STATIC_ASSERT(sizeof(struct ua_owner) == 88, "ua_owner layout");
 UA_STATIC_ASSERT(sizeof(struct ua_ev_ring) == 144, "ua_ev_ring layout");
 UA_STATIC_ASSERT(sizeof(struct ua_ev_register) == 192, "ua_ev_register layout");
-UA_STATIC_ASSERT(sizeof(struct ua_pending) == 80, "ua_pending layout");
+UA_STATIC_ASSERT(sizeof(struct ua_pending) == 88, "ua_pending layout");
 UA_STATIC_ASSERT(sizeof(struct ua_kfield) == 24, "ua_kfield layout");
 UA_STATIC_ASSERT(sizeof(struct ua_krule) == 48 + 24 * UA_KFIELDS_MAX, "ua_krule layout");
 UA_STATIC_ASSERT(sizeof(struct ua_ev_exe) == 56, "ua_ev_exe layout");

@@ -45,6 +45,18 @@ static const char *const cqe_names[] = {
 	[UA_REC_CQE_SKIPPED] = "skipped",
 	[UA_REC_CQE_OVERFLOW] = "overflow",
 	[UA_REC_CQE_NONE] = "none",
+	[UA_REC_CQE_UNTRACKED] = "untracked",
+};
+
+static const char *const untracked_names[] = {
+	[UA_REC_UNTRACKED_OP] = "op",
+	[UA_REC_UNTRACKED_UID_QUOTA] = "uid_quota",
+	[UA_REC_UNTRACKED_TABLE_FULL] = "table_full",
+};
+
+static const char *const submit_names[] = {
+	[UA_REC_SUBMIT_SYSCALL] = "syscall",
+	[UA_REC_SUBMIT_SQPOLL] = "sqpoll",
 };
 
 static const struct {
@@ -673,11 +685,13 @@ static void emit_resolved(struct emit *e, const struct ua_record *r)
 	for (i = 0; i < ARRAY_SIZE(order); i++) {
 		const struct ua_rec_obj *o = find_obj(r, order[i]);
 
-		if (!o)
-			continue;
-		if (order[i] == UA_REC_ROLE_FILE && r->opcode != UA_OP_CLOSE)
+		/* The descriptor an op on a file used, even when it named no file
+		 * (a bad fd) or the request never ran (cancelled). */
+		if (order[i] == UA_REC_ROLE_FILE && r->opcode != UA_OP_CLOSE &&
+		    (o || (ua_builtin_op_classes(r->opcode) & UA_OPC(FD))))
 			emit_target_fd(e, r);
-		emit_obj(e, o);
+		if (o)
+			emit_obj(e, o);
 	}
 }
 
@@ -775,11 +789,14 @@ static void emit_record(struct emit *e, const struct ua_record *r)
 	emit_tri(e, "success", success);
 	emit_exit(e, r, exit_known);
 	emit_word(e, "cqe", NAME_OF(cqe_names, r->cqe));
+	if (r->cqe == UA_REC_CQE_UNTRACKED)
+		emit_word(e, "untracked", NAME_OF(untracked_names, r->untracked));
 	if (r->cqes > 1)
 		emit_u64(e, "cqes", r->cqes);
 
 	emit_ring(e, "ring", r->ring);
 	emit_word(e, "ctx", NAME_OF(ctx_names, r->ctx));
+	emit_word(e, "submit", NAME_OF(submit_names, r->submit));
 	/* A string in JSON too: 64-bit values do not survive JSON numbers
 	 * (doubles) in common tools. */
 	emit_key(e, "user_data");
@@ -800,6 +817,8 @@ static void emit_record(struct emit *e, const struct ua_record *r)
 	emit_u64(e, "cgroup_id", r->cgroup_id);
 	if (r->container.ptr)
 		emit_bytes(e, "container", r->container.ptr, r->container.len, "?");
+	if (r->mntns)
+		emit_u64(e, "mntns", r->mntns);
 
 	emit_objects(e, r);
 

@@ -103,7 +103,7 @@ static void take(struct ua_join *j, struct ua_join_req *r)
 	j->stats.pending--;
 }
 
-static struct ua_join_req *find_req(const struct ua_join *j, uint64_t req)
+struct ua_join_req *ua_join_find_req(const struct ua_join *j, uint64_t req)
 {
 	struct ua_join_req *r;
 
@@ -132,7 +132,7 @@ static void conclude(struct ua_join *j, struct ua_join_req *r, enum ua_join_why 
 
 void ua_join_submit(struct ua_join *j, struct ua_join_req *r, uint64_t now_ms)
 {
-	struct ua_join_req *old = find_req(j, r->req);
+	struct ua_join_req *old = ua_join_find_req(j, r->req);
 
 	if (old)
 		conclude(j, old, UA_JOIN_REUSED, NULL);
@@ -146,6 +146,11 @@ void ua_join_submit(struct ua_join *j, struct ua_join_req *r, uint64_t now_ms)
 void ua_join_complete(struct ua_join *j, struct ua_join_req *r, const void *cqe)
 {
 	conclude(j, r, UA_JOIN_COMPLETED, cqe);
+}
+
+void ua_join_end(struct ua_join *j, struct ua_join_req *r, enum ua_join_why why)
+{
+	conclude(j, r, why, NULL);
 }
 
 void ua_join_drop(struct ua_join *j, struct ua_join_req *r)
@@ -310,6 +315,15 @@ void ua_join_finish(struct ua_join *j, uint64_t kernel_dropped, uint64_t seq_end
 		j->max_seen = seq_end;
 	j->prev_max = j->max_seen;
 	seq_tick(j, loss_reason(j, kernel_dropped));
-	while (j->oldest)
-		conclude(j, j->oldest, UA_JOIN_STOPPED, NULL);
+	while (j->oldest) {
+		struct ua_join_req *r = j->oldest;
+
+		/* A skipped request whose process is gone has ended: say so,
+		 * however young it is. */
+		conclude(j, r,
+			 r->cqe_skip && !j->ops.alive(j->ctx, r->pid, r->start_time) ?
+				 UA_JOIN_GONE :
+				 UA_JOIN_STOPPED,
+			 NULL);
+	}
 }

@@ -117,11 +117,18 @@ void ua_join_mark(struct ua_join *j, uint64_t seq);
  * oldest are concluded (EVICTED), @r itself when pending_max is 0. */
 void ua_join_submit(struct ua_join *j, struct ua_join_req *r, uint64_t now_ms);
 
+/* The pending request with kernel identity @req, or NULL. */
+struct ua_join_req *ua_join_find_req(const struct ua_join *j, uint64_t req);
+
 /* The pending request submitted as @seq, or NULL. */
 struct ua_join_req *ua_join_find(const struct ua_join *j, uint64_t seq);
 
 /* @r's COMPLETE arrived: conclude it (COMPLETED, @cqe passed through). */
 void ua_join_complete(struct ua_join *j, struct ua_join_req *r, const void *cqe);
+
+/* The kernel says @r has ended without a CQE it could see (its request slot
+ * was reused by a request no rule records: @why REUSED): conclude it. */
+void ua_join_end(struct ua_join *j, struct ua_join_req *r, enum ua_join_why why);
 
 /* @r ends without a record (no rule records it): discard it. */
 void ua_join_drop(struct ua_join *j, struct ua_join_req *r);

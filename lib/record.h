@@ -21,7 +21,19 @@ enum ua_rec_cqe {
 	UA_REC_CQE_SKIPPED = 1,	 /* IOSQE_CQE_SKIP_SUCCESS, no CQE: exit unknown */
 	UA_REC_CQE_OVERFLOW = 2, /* the CQE went to the overflow list: exit is its res */
 	UA_REC_CQE_NONE = 3, /* no CQE was seen (ring torn down, daemon stopped): exit unknown */
+	UA_REC_CQE_UNTRACKED = 4, /* recorded at submit, not followed to its CQE: exit unknown */
 };
+
+/* Why a request was not followed to its CQE (cqe=untracked). */
+enum ua_rec_untracked {
+	UA_REC_UNTRACKED_NO = 0,
+	UA_REC_UNTRACKED_OP = 1,	 /* its op waits (futex_wait, waitid): nothing in its CQE */
+	UA_REC_UNTRACKED_UID_QUOTA = 2,	 /* its uid holds its share of the pending table */
+	UA_REC_UNTRACKED_TABLE_FULL = 3, /* the pending table is full */
+};
+
+/* Who handed the request to the kernel: a system call, or the SQ thread (SQPOLL). */
+enum ua_rec_submit { UA_REC_SUBMIT_SYSCALL = 0, UA_REC_SUBMIT_SQPOLL = 1 };
 
 /* ua_record.rflags */
 #define UA_REC_F_CQE_SKIP (1u << 0)    /* submitted with IOSQE_CQE_SKIP_SUCCESS */
@@ -104,11 +116,13 @@ struct ua_record {
 	int success;	/* meaningful when exit_known */
 	int32_t exit;	/* CQE res (errno negative) */
 	enum ua_rec_cqe cqe;
+	enum ua_rec_untracked untracked; /* with cqe=untracked */
 	uint32_t cqes; /* CQEs posted by the request (multishot); 1 normally */
 
 	uint64_t ring; /* ring identity (opaque, stable for the boot) */
 	uint64_t user_data;
 	enum ua_rec_ctx ctx;
+	enum ua_rec_submit submit;
 	uint32_t rflags; /* UA_REC_F_* */
 
 	struct ua_rec_who who; /* who.ids: the task's credentials */
@@ -120,6 +134,7 @@ struct ua_record {
 	uint32_t personality; /* personality id, when known */
 	uint64_t cgroup_id;
 	struct ua_bytes container; /* absent: field omitted */
+	uint32_t mntns; /* the mount namespace its paths are in, when not the daemon's; 0: its */
 
 	/* Objects; which ones are printed depends on the op (see format.c). */
 	struct ua_bytes name; /* first name (path, or symlink target) */

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "daemon.h"
@@ -18,6 +19,7 @@
 #include "holders.h"
 #include "join.h"
 #include "record.h"
+#include "siphash.h"
 #include "uringaudit.h"
 
 #define FLUSH_BYTES (1u << 20)
@@ -52,7 +54,11 @@ struct ua_consumer {
 	struct ua_stats st;
 	struct ua_holders *holders; /* NULL: this kernel cannot list them */
 	int64_t boot_to_real_ns;
-	uint64_t ring_key;
+	struct ua_siphash_key ring_key;
+	uint32_t own_mntns; /* the daemon's mount namespace: paths in others are marked */
+	/* Drops the kernel's pending entry of a request concluded without its CQE. */
+	void (*forget)(void *ctx, uint64_t req, uint64_t submit_seq);
+	void *forget_ctx;
 	/* Keys of the rules of each kernel bank, by rule index. */
 	char *keys[2][UA_KRULES_MAX];
 	size_t key_lens[2][UA_KRULES_MAX];
@@ -74,37 +80,15 @@ static int64_t ts_ns(clockid_t id)
 	return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
 }
 
-static uint64_t mix64(uint64_t v)
+/*
+ * Ring ids. The kernel names each ring by a serial it gives the ring when it
+ * first sees it (never its address); records print SipHash of the serial under
+ * a key drawn at start: unique per ring for this run of the daemon, and
+ * linkable neither to kernel memory nor across runs.
+ */
+static uint64_t ring_id(const struct ua_consumer *c, uint64_t serial)
 {
-	v ^= v >> 30;
-	v *= 0xbf58476d1ce4e5b9ULL;
-	v ^= v >> 27;
-	v *= 0x94d049bb133111ebULL;
-	return v ^ (v >> 31);
-}
-
-/* Ring identities are kernel addresses: never print them. The key comes from
- * the boot id, so the same ring has the same id across daemon restarts. */
-static uint64_t boot_key(void)
-{
-	char buf[64] = "";
-	uint64_t h = 0xcbf29ce484222325ULL;
-	FILE *f = fopen("/proc/sys/kernel/random/boot_id", "re");
-	size_t i;
-
-	if (f) {
-		if (!fgets(buf, sizeof(buf), f))
-			buf[0] = '\0';
-		fclose(f);
-	}
-	for (i = 0; buf[i]; i++)
-		h = (h ^ (unsigned char)buf[i]) * 0x100000001b3ULL;
-	return h;
-}
-
-static uint64_t ring_id(const struct ua_consumer *c, uint64_t ring)
-{
-	return mix64(ring ^ c->ring_key);
+	return ua_siphash_u64(&c->ring_key, serial);
 }
 
 static void join_conclude(void *ctx, struct ua_join_req *r, enum ua_join_why why, const void *cqe);
@@ -140,7 +124,18 @@ struct ua_consumer *ua_consumer_new(const struct ua_options *o, const struct ua_
 		errno = -rc;
 		return NULL;
 	}
-	c->ring_key = boot_key();
+	{
+		struct stat st;
+
+		if (!stat("/proc/self/ns/mnt", &st))
+			c->own_mntns = (uint32_t)st.st_ino;
+	}
+	rc = ua_siphash_key_random(&c->ring_key);
+	if (rc) {
+		ua_consumer_free(c);
+		errno = -rc;
+		return NULL;
+	}
 	c->boot_to_real_ns = ts_ns(CLOCK_REALTIME) - ts_ns(CLOCK_BOOTTIME);
 	c->holders = ua_holders_open(err, sizeof(err));
 	if (!c->holders)
@@ -368,6 +363,11 @@ static void emit_record(struct ua_consumer *c, struct pend *p, const struct ua_e
 	r.ctx = (enum ua_rec_ctx)e->exec_ctx;
 	if (ce && (ce->flags & UA_CF_PUNTED))
 		r.ctx = UA_REC_CTX_IOWQ;
+	r.submit = (e->flags & UA_SF_VIA_SQPOLL) ? UA_REC_SUBMIT_SQPOLL : UA_REC_SUBMIT_SYSCALL;
+	if (cqe == UA_REC_CQE_UNTRACKED)
+		r.untracked = (e->flags & UA_SF_UNTRACKED_QUOTA) ? UA_REC_UNTRACKED_UID_QUOTA :
+			      (e->flags & UA_SF_UNTRACKED_FULL)	 ? UA_REC_UNTRACKED_TABLE_FULL :
+								   UA_REC_UNTRACKED_OP;
 	if (e->flags & UA_SF_CQE_SKIP)
 		r.rflags |= UA_REC_F_CQE_SKIP;
 	if (e->flags & UA_SF_FORCE_ASYNC)
@@ -404,6 +404,10 @@ static void emit_record(struct ua_consumer *c, struct pend *p, const struct ua_e
 	r.cgroup_id = e->cgroup_id;
 	if (c->holders && (e->ring_flags & IORING_SETUP_SQPOLL))
 		r.holders = ua_holders_count(c->holders, e->ring);
+	/* Paths are walked to the submitter's root: in a mount namespace of its
+	 * own they are its namespace's, and the record says which. */
+	if (e->mnt_ns && e->mnt_ns != c->own_mntns)
+		r.mntns = e->mnt_ns;
 	if (e->flags & UA_SF_HAS_NAME) {
 		r.name.ptr = e->names;
 		r.name.len = e->name_len;
@@ -440,6 +444,8 @@ static void emit_record(struct ua_consumer *c, struct pend *p, const struct ua_e
 		c->st.concluded_none++;
 	else if (cqe == UA_REC_CQE_OVERFLOW)
 		c->st.overflowed++;
+	else if (cqe == UA_REC_CQE_UNTRACKED)
+		c->st.untracked++;
 	maybe_flush(c);
 }
 
@@ -453,11 +459,21 @@ static void join_conclude(void *ctx, struct ua_join_req *r, enum ua_join_why why
 	enum ua_rec_cqe outcome;
 
 	c->st.pending = c->join.stats.pending;
+	/* Concluded here, not by the kernel: drop the kernel's entry too, or it
+	 * holds its place in the table (and its uid's share) for good. */
+	if ((why == UA_JOIN_GONE || why == UA_JOIN_EVICTED) && c->forget)
+		c->forget(c->forget_ctx, r->req, r->seq);
 	if (why == UA_JOIN_COMPLETED && ce)
 		outcome = (ce->flags & UA_CF_OVERFLOW) ? UA_REC_CQE_OVERFLOW : UA_REC_CQE_POSTED;
 	else
 		outcome = ua_join_skipped(why, r) ? UA_REC_CQE_SKIPPED : UA_REC_CQE_NONE;
-	emit_record(c, p, why == UA_JOIN_COMPLETED ? ce : NULL, outcome);
+	if (p->rule < 0) {
+		/* No rule records it whatever its result (the kernel gives the
+		 * first rule that would, rule_unknown, when one would). */
+		c->st.not_selected++;
+	} else {
+		emit_record(c, p, why == UA_JOIN_COMPLETED ? ce : NULL, outcome);
+	}
 	pend_free(p);
 }
 
@@ -568,6 +584,21 @@ static void on_submit(struct ua_consumer *c, const struct ua_ev_submit *e, size_
 		snprintf(p->container, sizeof(p->container), "%.*s", (int)info.container_len,
 			 info.container);
 	}
+	if (e->flags & UA_SF_UNTRACKED) {
+		/* Not followed to its CQE (the kernel keeps no entry for it): its
+		 * record is written now, its result unknown. A request with the
+		 * same identity still pending has ended all the same. */
+		struct ua_join_req *old = ua_join_find_req(&c->join, e->req);
+
+		if (old)
+			ua_join_end(&c->join, old, UA_JOIN_REUSED);
+		if (p->rule >= 0)
+			emit_record(c, p, NULL, UA_REC_CQE_UNTRACKED);
+		else
+			c->st.not_selected++;
+		pend_free(p);
+		return;
+	}
 	/* A pending request with the same identity has ended (concluded first);
 	 * bounded: beyond pending_max the oldest is written as it is. */
 	ua_join_submit(&c->join, &p->jr, ua_now_ms());
@@ -582,6 +613,14 @@ static void on_complete(struct ua_consumer *c, const struct ua_ev_complete *ce)
 		/* Its SUBMIT was lost (counted by the sequence gap) or the
 		 * request was submitted before we started. */
 		c->st.orphan_completions++;
+		return;
+	}
+	if (ce->flags & UA_CF_UNSEEN) {
+		/* Its request slot went to a new request the kernel did not
+		 * record: it ended without a CQE we could see. rule is the
+		 * one that records it with its result unknown. */
+		p->rule = ce->rule;
+		ua_join_end(&c->join, &p->jr, UA_JOIN_REUSED);
 		return;
 	}
 	if (ce->rule < 0) {
@@ -744,6 +783,21 @@ int ua_consumer_handle(void *ctx, void *data, size_t size)
 		break;
 	}
 	return 0;
+}
+
+void ua_consumer_set_forget(struct ua_consumer *c,
+			    void (*forget)(void *ctx, uint64_t req, uint64_t submit_seq), void *ctx)
+{
+	c->forget = forget;
+	c->forget_ctx = ctx;
+}
+
+void ua_consumer_set_ring_serial(struct ua_consumer *c,
+				 int (*serial_of)(void *ctx, uint64_t addr, uint64_t *serial),
+				 void *ctx)
+{
+	if (c->holders)
+		ua_holders_set_serial(c->holders, serial_of, ctx);
 }
 
 void ua_consumer_tick(struct ua_consumer *c, uint64_t kernel_dropped, uint64_t seq_end)

@@ -191,7 +191,8 @@ static void status_json(struct daemon *d, struct ua_buf *b)
 		"\"concluded_none\":%llu,\"not_selected\":%llu,\"orphan_completions\":%llu,"
 		"\"rings_seen\":%llu,\"write_errors\":%llu,\"unwritten\":%llu,"
 		"\"log_suspended\":%s,\"log_rotations\":%llu,\"holder_listings\":%llu,"
-		"\"holders_listed\":%llu,\"holder_listing_us\":%llu}\n",
+		"\"holders_listed\":%llu,\"holder_listing_us\":%llu,\"untracked\":%llu,\"unseen\":%llu,"
+		"\"overflow_unmatched\":%llu}\n",
 		getpid(), (unsigned long long)((ua_now_ms() - d->started_ms) / 1000), d->rules.n,
 		d->locked ? "true" : "false",
 		(unsigned long long)ua_loader_counter(&d->loader, UA_CNT_SELECTED),
@@ -206,7 +207,10 @@ static void status_json(struct daemon *d, struct ua_buf *b)
 		(unsigned long long)s->rings_seen, (unsigned long long)s->write_errors,
 		(unsigned long long)d->sink.lost_total, d->sink.suspended ? "true" : "false",
 		(unsigned long long)d->sink.rotations, (unsigned long long)s->holder_listings,
-		(unsigned long long)s->holders_listed, (unsigned long long)s->holder_listing_us);
+		(unsigned long long)s->holders_listed, (unsigned long long)s->holder_listing_us,
+		(unsigned long long)ua_loader_counter(&d->loader, UA_CNT_UNTRACKED),
+		(unsigned long long)ua_loader_counter(&d->loader, UA_CNT_UNSEEN),
+		(unsigned long long)ua_loader_counter(&d->loader, UA_CNT_OVERFLOW_UNMATCHED));
 }
 
 static void ctl_close(struct daemon *d, struct ua_ctl_client *c)

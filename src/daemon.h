@@ -36,6 +36,7 @@ struct ua_options {
 	const char *config_path;  /* uringaudit.conf */
 	int config_explicit;	  /* --config given: the file must exist */
 	uint32_t cli_set;	  /* 1 << UA_CFG_K_*: settings given as flags (they win) */
+	unsigned int pending_per_uid; /* of the kernel's pending table, the most one uid holds */
 };
 
 /* ---- loader.c: the only owner of the BPF lifecycle ---- */
@@ -59,8 +60,13 @@ struct ua_kruleset {
 /* Check the kernel can run us; fill @ops from the kernel's enum io_uring_op
  * (falling back to the built-in table). -errno and a message in @err. */
 int ua_kernel_probe(struct ua_optable *ops, char *err, size_t errlen);
-int ua_loader_start(struct ua_loader *l, const uint64_t opmask[4], unsigned int rb_bytes, char *err,
-		    size_t errlen);
+int ua_loader_start(struct ua_loader *l, const uint64_t opmask[4], const struct ua_options *o,
+		    char *err, size_t errlen);
+/* Drop the kernel's pending entry of request @req (submitted as @submit_seq),
+ * if it is still that request's (forget_req). */
+void ua_loader_forget(void *loader, uint64_t req, uint64_t submit_seq);
+/* The serial the programs gave the ring at @addr: 0, or -1 if they never named it. */
+int ua_loader_ring_serial(void *loader, uint64_t addr, uint64_t *serial);
 void ua_loader_stop(struct ua_loader *l);
 /* The rule bank in force. */
 unsigned int ua_loader_bank(const struct ua_loader *l);
@@ -188,6 +194,7 @@ struct ua_stats {
 	uint64_t holder_listings;   /* listings of SQPOLL ring holders (holders.c) */
 	uint64_t holders_listed;    /* URING_HOLDER records written */
 	uint64_t holder_listing_us; /* how long the last listing took */
+	uint64_t untracked; /* recorded at submit, result unknown (cqe=untracked) */
 };
 
 struct ua_consumer;
@@ -206,6 +213,14 @@ int ua_consumer_flush(struct ua_consumer *c);
 void ua_consumer_finish(struct ua_consumer *c, uint64_t kernel_dropped, uint64_t seq_end);
 void ua_consumer_event(struct ua_consumer *c, const char *type, const struct ua_kv *kv, size_t n);
 const struct ua_stats *ua_consumer_stats(const struct ua_consumer *c);
+/* @forget drops the kernel's pending entry of a request the consumer concluded without
+ * its CQE (its process gone, or evicted), if it is still that request's. */
+/* For the holders of SQPOLL rings: ring address -> the programs' serial. */
+void ua_consumer_set_ring_serial(struct ua_consumer *c,
+				 int (*serial_of)(void *ctx, uint64_t addr, uint64_t *serial),
+				 void *ctx);
+void ua_consumer_set_forget(struct ua_consumer *c,
+			    void (*forget)(void *ctx, uint64_t req, uint64_t submit_seq), void *ctx);
 /* The keys of the rules now in kernel bank @bank (index = rule number). */
 int ua_consumer_set_keys(struct ua_consumer *c, unsigned int bank, const char *const *keys,
 			 const size_t *lens, size_t n);
@@ -253,6 +268,9 @@ struct ua_holders_stats {
 /* Load and attach the iterators; NULL with errno and a message in @err. */
 struct ua_holders *ua_holders_open(char *err, size_t errlen);
 void ua_holders_free(struct ua_holders *h);
+/* How a ring address the iterators report becomes the ring's serial. */
+void ua_holders_set_serial(struct ua_holders *h,
+			   int (*serial_of)(void *ctx, uint64_t addr, uint64_t *serial), void *ctx);
 /* A request of SQPOLL ring @ring (its kernel key) was seen: should its
  * holders be listed now? When listing is due but too soon after the last
  * one, ua_holders_want() says so later. */

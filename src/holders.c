@@ -50,7 +50,18 @@ struct ua_holders {
 	 * written again. */
 	struct ua_holder *prev;
 	size_t nprev;
+	/* The iterators see ring addresses; records and requests name rings by
+	 * the main programs' serial: this gives it (0, or -1: none). */
+	int (*serial_of)(void *ctx, uint64_t addr, uint64_t *serial);
+	void *serial_ctx;
 };
+
+void ua_holders_set_serial(struct ua_holders *h,
+			   int (*serial_of)(void *ctx, uint64_t addr, uint64_t *serial), void *ctx)
+{
+	h->serial_of = serial_of;
+	h->serial_ctx = ctx;
+}
 
 struct ua_holders *ua_holders_open(char *err, size_t errlen)
 {
@@ -246,6 +257,17 @@ int ua_holders_scan(struct ua_holders *h, uint64_t now_ms, ua_holder_fn fn, void
 	}
 	v = (struct ua_holder *)h->buf;
 	n = len / sizeof(*v);
+	/* Addresses become serials; a ring the programs never named has no
+	 * request to explain and is left out (never printed as an address). */
+	for (i = 0, k = 0; i < n; i++) {
+		uint64_t serial;
+
+		if (!h->serial_of || h->serial_of(h->serial_ctx, v[i].ring, &serial))
+			continue;
+		v[k] = v[i];
+		v[k++].ring = serial;
+	}
+	n = k;
 	qsort(v, n, sizeof(*v), by_ring_pid);
 	/* Merged in place: one entry per (ring, process), at v[nm]. */
 	for (i = 0; i < n; i = j) {

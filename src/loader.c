@@ -168,6 +168,7 @@ static int silent_print(enum libbpf_print_level level, const char *fmt, va_list 
 struct start_args {
 	const uint64_t *opmask; /* the built-in rules' opcodes, UA_OPMASK_WORDS */
 	unsigned int rb_bytes;
+	unsigned int pending_per_uid;
 };
 
 /* The kernel's BTF (kept until the load) and the BPF object, opened. */
@@ -216,6 +217,10 @@ static int start_req_flags(struct ua_loader *l, const struct start_args *a, char
 	 * counted (the record still comes, at the last CQE). */
 	set_req_flag(l->vmlinux, "REQ_F_APOLL_MULTISHOT_BIT",
 		     &l->skel->rodata->cfg_req_f_multishot);
+	/* Optional: a request marked for reissue posts no CQE from the flush
+	 * that the overflow join walks (cqe_overflow). */
+	set_req_flag(l->vmlinux, "REQ_F_REISSUE_BIT", &l->skel->rodata->cfg_req_f_reissue);
+	l->skel->rodata->cfg_pending_per_uid = a->pending_per_uid;
 	/* A hard link is a link for our purpose. */
 	if (!btf_enum_value(l->vmlinux, "REQ_F_HARDLINK_BIT", &hard) && hard >= 0 && hard < 64)
 		l->skel->rodata->cfg_req_f_link |= 1ULL << hard;
@@ -404,10 +409,12 @@ static const struct {
 	{ "builtin-rules", start_builtin_rules },
 };
 
-int ua_loader_start(struct ua_loader *l, const uint64_t opmask[4], unsigned int rb_bytes, char *err,
-		    size_t errlen)
+int ua_loader_start(struct ua_loader *l, const uint64_t opmask[4], const struct ua_options *o,
+		    char *err, size_t errlen)
 {
-	const struct start_args a = { .opmask = opmask, .rb_bytes = rb_bytes };
+	const struct start_args a = { .opmask = opmask,
+				      .rb_bytes = o->rb_bytes,
+				      .pending_per_uid = o->pending_per_uid };
 	size_t i;
 	int rc;
 
@@ -476,6 +483,29 @@ void ua_loader_stop(struct ua_loader *l)
 int ua_loader_rb_fd(const struct ua_loader *l)
 {
 	return bpf_map__fd(l->skel->maps.rb);
+}
+
+void ua_loader_forget(void *loader, uint64_t req, uint64_t submit_seq)
+{
+	struct ua_loader *l = loader;
+	struct ua_forget_ctx ctx = { .req = req, .submit_seq = submit_seq };
+	LIBBPF_OPTS(bpf_test_run_opts, opts, .ctx_in = &ctx, .ctx_size_in = sizeof(ctx));
+
+	if (l->skel && bpf_prog_test_run_opts(bpf_program__fd(l->skel->progs.forget_req), &opts))
+		fprintf(stderr, "uringaudit: cannot drop a request's kernel entry: %s\n",
+			strerror(errno));
+}
+
+int ua_loader_ring_serial(void *loader, uint64_t addr, uint64_t *serial)
+{
+	struct ua_loader *l = loader;
+
+	if (!l->skel)
+		return -1;
+	return bpf_map__lookup_elem(l->skel->maps.ring_serials, &addr, sizeof(addr), serial,
+				    sizeof(*serial), 0) ?
+		       -1 :
+		       0;
 }
 
 uint64_t ua_loader_counter(const struct ua_loader *l, unsigned int idx)

@@ -22,7 +22,7 @@
 static const char usage_text[] =
 	"usage: uringaudit run [--config FILE] [--rules FILE|DIR]... [--log FILE|-]\n"
 	"                      [--format text|json] [--pid-file FILE] [--socket PATH]\n"
-	"                      [--ringbuf-size BYTES] [--poll-ms MS]\n"
+	"                      [--ringbuf-size BYTES] [--poll-ms MS] [--pending-per-uid N]\n"
 	"       uringaudit rules default | check FILE... | list | load FILE...  [--socket PATH]\n"
 	"       uringaudit status [--json] [--socket PATH]\n"
 	"       uringaudit --help | --version\n"
@@ -45,6 +45,9 @@ static const char usage_text[] =
 	"  --socket PATH       control socket (default " UA_DEFAULT_SOCKET ")\n"
 	"  --ringbuf-size N    BPF ring buffer bytes, a power of two (default 8388608)\n"
 	"  --poll-ms MS        consumer timer (default 10)\n"
+	"  --pending-per-uid N requests of one uid followed to their result at a time\n"
+	"                      (default 8192 of the kernel's 65536); beyond it they are\n"
+	"                      recorded at submit, marked cqe=untracked\n"
 	"  SIGTERM/SIGINT: drain, record the stop and its sender, exit 0.\n"
 	"  SIGHUP: re-read the configuration, reopen the log, reload the rule files.\n"
 	"  SIGUSR1: rotate the log. SIGUSR2: resume writing after a suspend action.\n"
@@ -236,6 +239,7 @@ static int parse_run(struct ua_options *o, int argc, char **argv)
 		{ "socket", required_argument, NULL, 's' },
 		{ "ringbuf-size", required_argument, NULL, 'r' },
 		{ "poll-ms", required_argument, NULL, 'm' },
+		{ "pending-per-uid", required_argument, NULL, 'u' },
 		{ "rules", required_argument, NULL, 'R' },
 		{ "config", required_argument, NULL, 'c' },
 		{ "help", no_argument, NULL, 'h' },
@@ -251,6 +255,7 @@ static int parse_run(struct ua_options *o, int argc, char **argv)
 	o->poll_ms = 10;
 	o->pending_max = 65536; /* the kernel's pending map holds as many */
 	o->config_path = UA_DEFAULT_CONFIG;
+	o->pending_per_uid = 8192; /* an eighth of it */
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "", lo, NULL)) != -1) {
 		switch (c) {
@@ -294,6 +299,13 @@ static int parse_run(struct ua_options *o, int argc, char **argv)
 				return -EINVAL;
 			}
 			o->poll_ms = (unsigned int)v;
+			break;
+		case 'u':
+			if (parse_uint(optarg, 65536, &v) || v < 1) {
+				usage_error("--pending-per-uid '%s': 1..65536", optarg);
+				return -EINVAL;
+			}
+			o->pending_per_uid = (unsigned int)v;
 			break;
 		case 'R':
 			if (o->nrule_paths >= UA_RULE_PATHS_MAX) {

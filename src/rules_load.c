@@ -219,6 +219,14 @@ static int resolve(struct ua_ruleset *rs, struct ua_buf *msgs)
 				}
 				f->res1 = st.st_ino;
 				f->res2 = kernel_dev(st.st_dev);
+			} else if (f->id == UA_F_PATH) {
+				/* path= also names the file itself, so a bind mount, a
+				 * doubled slash or /proc/PID/root cannot spell it out
+				 * of the rule; a file absent now matches by name only. */
+				if (!stat(f->str, &st) && !S_ISDIR(st.st_mode)) {
+					f->res1 = st.st_ino;
+					f->res2 = kernel_dev(st.st_dev);
+				}
 			} else if (f->id == UA_F_CGROUP && f->is_str) {
 				/* cgroup v2: a cgroup's id is its directory's inode.
 				 * A path is taken under the v2 mount unless it is

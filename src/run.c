@@ -206,10 +206,12 @@ static int step_loader(struct daemon *d)
 {
 	char err[512];
 
-	if (ua_loader_start(&d->loader, d->opmask, d->o.rb_bytes, err, sizeof(err))) {
+	if (ua_loader_start(&d->loader, d->opmask, &d->o, err, sizeof(err))) {
 		fprintf(stderr, "uringaudit: %s\n", err);
 		return EXIT_FAIL;
 	}
+	ua_consumer_set_forget(d->consumer, ua_loader_forget, &d->loader);
+	ua_consumer_set_ring_serial(d->consumer, ua_loader_ring_serial, &d->loader);
 	if (!ua_loader_addr_known(&d->loader))
 		fprintf(stderr, "uringaudit: warning: could not tell where this kernel keeps "
 				"connect/bind addresses; they are recorded as unknown until a "

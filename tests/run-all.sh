@@ -3,6 +3,9 @@
 # Unit test binaries print "ok/FAIL" lines and their own "N passed, N failed" line;
 # integration scripts print "ok NAME", "FAIL NAME: why" or "skip NAME: why".
 #
+# With the integration tests, the adversarial table (tests/adversarial.tsv) is printed before
+# the closing line.
+#
 # usage: tests/run-all.sh [--unit-only | --integration-only] BUILD_DIR
 # UA_INTEGRATION_SKIP=FILE: integration scripts not to run, one "t_x.sh: why" a
 # line; each is reported as skipped with its reason (the VM harness uses it).
@@ -22,11 +25,15 @@ failed_names=()
 # needs reading after the fact.
 mkdir -p "$out"
 exec > >(tee "$out/test-results.log") 2>&1
+# Each test's outcome line alone, written directly (the adversarial table reads it).
+status_log=$out/test-status.log
+: >"$status_log"
 
 tally() { # reads a test's output on stdin, echoing it
 	local line
 	while IFS= read -r line; do
 		printf '%s\n' "$line"
+		case "$line" in "ok "* | "FAIL "* | "skip "*) printf '%s\n' "$line" >>"$status_log" ;; esac
 		case "$line" in
 		"ok "*) pass=$((pass + 1)) ;;
 		"FAIL "*) fail=$((fail + 1)); failed_names+=("${line%%:*}") ;;
@@ -68,6 +75,11 @@ if [ $unit_only -eq 0 ]; then
 		tally < <(UA_BUILD="$out" bash "$t" 2>&1; rc=$?
 			[ $rc -eq 0 ] || echo "FAIL ${t##*/}: script exited $rc")
 	done
+fi
+
+if [ $unit_only -eq 0 ]; then
+	echo "== adversarial techniques (tests/adversarial.tsv)"
+	tests/adversarial-table.sh "$status_log" || true
 fi
 
 if [ ${#failed_names[@]} -gt 0 ]; then

@@ -13,7 +13,7 @@ DRV=$UA_TOP/$UA_BUILD/tests/uring_driver
 UA_TMP=$(mktemp -d /tmp/uringaudit-test.XXXXXX)
 UA_LOG=$UA_TMP/log.json
 UA_PID=
-UA_TIMEOUT=${UA_TIMEOUT:-15}
+UA_TIMEOUT=${UA_TIMEOUT:-60}
 chmod 755 "$UA_TMP"
 
 ok() { echo "ok $1"; }

@@ -157,7 +157,7 @@ UA_PID=$!
 if wait_for test -s "$UA_TMP/pid"; then
 	drive openat:/etc/hostname
 	P=$(drv pid)
-	re="^type=URINGOP msg=audit\([0-9]+\.[0-9]{3}:[0-9]+\): uring_op=18 op=openat success=yes exit=[0-9]+ cqe=posted ring=[0-9a-f]{16} ctx=task user_data=0x1 pid=$P tid=$P "
+	re="^type=URINGOP msg=audit\([0-9]+\.[0-9]{3}:[0-9]+\): uring_op=18 op=openat success=yes exit=[0-9]+ cqe=posted ring=[0-9a-f]{16} ctx=task submit=syscall user_data=0x1 pid=$P tid=$P "
 	wait_for grep -q "pid=$P " "$UA_LOG"
 	line=$(grep "pid=$P " "$UA_LOG")
 	if grep -Eq "$re" <<<"$line" && grep -q ' name="/etc/hostname" ' <<<"$line" &&

@@ -44,9 +44,12 @@ pid2=$(drv pid)
 wait_for grep -q "\"pid\":$pid2" "$UA_LOG"
 wait_for grep -q '"type":"URING_LOST".*"reason":"write_error"' "$UA_LOG"
 
-lines=$(wc -l <"$UA_LOG")
-parsed=$(jq -c . "$UA_LOG" 2>/dev/null | wc -l)
-starts=$(grep -c '^{"type":' "$UA_LOG")
+# One snapshot for the three counts: the daemon keeps writing (other
+# processes' requests) between reads of the live log.
+cp "$UA_LOG" "$UA_TMP/snap.json"
+lines=$(wc -l <"$UA_TMP/snap.json")
+parsed=$(jq -c . "$UA_TMP/snap.json" 2>/dev/null | wc -l)
+starts=$(grep -c '^{"type":' "$UA_TMP/snap.json")
 if [ "$parsed" = "$lines" ] && [ "$starts" = "$lines" ]; then
 	ok disk_full_no_torn_line
 else

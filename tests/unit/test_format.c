@@ -123,6 +123,7 @@ static struct sample *make_samples(size_t *n)
 	*r = base_record(1003, UA_OP_OPENAT2);
 	r->exit = 7;
 	r->ctx = UA_REC_CTX_SQPOLL;
+	r->submit = UA_REC_SUBMIT_SQPOLL;
 	r->who.tid = 4250;
 	r->who.comm = BYTES("iou-sqp-4242");
 	r->cred = UA_REC_CRED_SQPOLL;
@@ -189,6 +190,7 @@ static struct sample *make_samples(size_t *n)
 	r->success = 0;
 	r->cqe = UA_REC_CQE_NONE;
 	r->ctx = UA_REC_CTX_IOWQ;
+	r->submit = UA_REC_SUBMIT_SQPOLL; /* the SQ thread punted it */
 	r->name = BYTES("/tmp/d");
 	r->mode = 0755;
 
@@ -333,6 +335,24 @@ static struct sample *make_samples(size_t *n)
 	r->objs[0] = (struct ua_rec_obj){ .role = UA_REC_ROLE_CLOSED,
 					  .kind = UA_REC_OBJ_FILE,
 					  .flags = UA_REC_OF_UNRESOLVED };
+
+	/* 19. a wait recorded at submit, not followed to its CQE. */
+	s[i].name = "futex_wait_untracked";
+	r = &s[i++].r;
+	*r = base_record(1020, 51);
+	r->op_name = "futex_wait";
+	r->exit_known = 0;
+	r->cqe = UA_REC_CQE_UNTRACKED;
+	r->untracked = UA_REC_UNTRACKED_OP;
+
+	/* 20. an open past its uid's share of the pending table. */
+	s[i].name = "openat_untracked_quota";
+	r = &s[i++].r;
+	*r = base_record(1021, UA_OP_OPENAT);
+	r->exit_known = 0;
+	r->cqe = UA_REC_CQE_UNTRACKED;
+	r->untracked = UA_REC_UNTRACKED_UID_QUOTA;
+	r->name = BYTES("/etc/shadow");
 
 	s[i].name = "cqe";
 	s[i++].kind = SAMPLE_CQE;

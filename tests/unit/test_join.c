@@ -414,6 +414,44 @@ static void test_process_gone(void)
 	teardown(&h);
 }
 
+/* At stop, a skipped request of a process that is gone has ended (skipped),
+ * however young; one of a living process may still be running (stopped). */
+static void test_finish_skipped_gone(void)
+{
+	struct harness h;
+
+	if (!setup(&h, 16, 0))
+		return;
+	submit(&h, 0, 0xf0, 400, 1, 0); /* skip, its process gone */
+	submit(&h, 1, 0xf1, 500, 1, 0); /* skip, alive */
+	submit(&h, 2, 0xf2, 400, 0, 0); /* no skip, gone: its CQE may yet have come */
+	h.dead_pid = 400;
+	ua_join_finish(&h.j, 0, 3);
+	log_is(&h, "conclude 0 gone skipped\nconclude 1 stopped\nconclude 2 stopped\n",
+	       "skipped only where the process is gone");
+	teardown(&h);
+}
+
+/* The kernel says a request ended unseen (its slot went to a request no
+ * rule records): concluded as reused, skipped with CQE_SKIP_SUCCESS. */
+static void test_end_unseen(void)
+{
+	struct harness h;
+	struct treq *a, *b;
+
+	if (!setup(&h, 16, 0))
+		return;
+	a = submit(&h, 0, 0xa0, 100, 1, 0);
+	b = submit(&h, 1, 0xa1, 100, 0, 0);
+	ua_join_mark(&h.j, 2);
+	ua_join_end(&h.j, &a->jr, UA_JOIN_REUSED);
+	ua_join_mark(&h.j, 3);
+	ua_join_end(&h.j, &b->jr, UA_JOIN_REUSED);
+	log_is(&h, "conclude 0 reused skipped\nconclude 1 reused\n", "ended unseen");
+	ASSERT_EQ(h.j.stats.pending, 0, "table empty");
+	teardown(&h);
+}
+
 /* Not selected at completion: out of the table without a record. */
 static void test_drop(void)
 {
@@ -507,6 +545,8 @@ int main(void)
 	RUN_TEST(test_slot_reuse);
 	RUN_TEST(test_evict);
 	RUN_TEST(test_process_gone);
+	RUN_TEST(test_finish_skipped_gone);
+	RUN_TEST(test_end_unseen);
 	RUN_TEST(test_drop);
 	RUN_TEST(test_finish_and_release);
 	RUN_TEST(test_many);

@@ -314,6 +314,7 @@ static const struct {
 	  { "nop", "timeout", "timeout_remove", "async_cancel", "link_timeout", "files_update",
 	    "provide_buffers", "remove_buffers", "futex_wait", "futex_wake", "futex_waitv",
 	    "waitid", "unlinkat", "renameat", "mkdirat", "symlinkat", "linkat" } },
+	{ UA_OPC_WAITS, "WAITS", { "waitid", "futex_wait", "futex_waitv" } },
 };
 
 static void test_class_mask(void)
