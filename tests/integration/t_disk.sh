@@ -88,7 +88,10 @@ EOC
 UA_LOG=$SMALL/s.json
 if ua_start --rules "$UA_TMP/disk.rules" --config "$UA_TMP/s.conf"; then
 	dd if=/dev/zero of="$SMALL/filler" bs=1k count=128 2>/dev/null
-	drive openat:$NOFILE openat:$NOFILE
+	# Enough records to overflow the free end of the log's last page (a
+	# tmpfs page holds up to 4 KiB more of a file without a new block).
+	drive openat:$NOFILE openat:$NOFILE openat:$NOFILE openat:$NOFILE openat:$NOFILE \
+		openat:$NOFILE openat:$NOFILE openat:$NOFILE
 	wait_for grep -q "writing suspended" "$UA_TMP/daemon.err"
 	rm -f "$SMALL/filler"
 	drive openat:$NOFILE
