@@ -367,6 +367,9 @@ static void read_overflow(const char *path)
 	io_uring_prep_read(sqe, fd, buf, sizeof(buf), 0);
 	io_uring_sqe_set_data64(sqe, 0x4ead);
 	submit_all();
+	/* Did its CQE go to the overflow list? (The kernel says so in the SQ
+	 * ring's flags until the list is flushed.) */
+	printf("overflowed=%d\n", !!(IO_URING_READ_ONCE(*ring.sq.kflags) & IORING_SQ_CQ_OVERFLOW));
 	reap(SMALL_CQ + 1, read_op);
 }
 
