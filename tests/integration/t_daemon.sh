@@ -195,7 +195,8 @@ if ua_start; then
 		# as the log wrote the last record's time
 		if wait_count ".pid==$P" 1 && [ "$starts" = 2 ] &&
 			[ "$(jq -r '[.previous,(.unrecorded_since|type)]|@tsv' <<<"$second")" = "$(printf 'unclean\tnumber')" ] &&
-			[ "$(grep -o '"unrecorded_since":[0-9.]*' <<<"$second" | cut -d: -f2)" = "$last" ] &&
+			awk -v a="$(grep -o '"unrecorded_since":[0-9.]*' <<<"$second" | cut -d: -f2)" \
+				-v b="$last" 'BEGIN { exit !(a != "" && a + 0 == b + 0) }' &&
 			[ "$(jq -r '.previous // "none"' <<<"$third")" = none ] &&
 			[ "$(jq -c . "$UA_LOG" | wc -l)" = "$(wc -l <"$UA_LOG")" ]; then
 			ok kill9_restart
