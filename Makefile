@@ -155,9 +155,15 @@ check-asan:
 	$(Q)$(MAKE) --no-print-directory OUT=build-asan \
 		CFLAGS='-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer' check
 
-.PHONY: run
-run: $(OUT)/uringaudit
+.PHONY: run demo
+run: $(OUT)/uringaudit $(OUT)/tests/uring_driver
+	@echo "make run: records on stdout; to make one, in another shell:" \
+		"$(OUT)/tests/uring_driver openat:/etc/hostname (or: make demo)" >&2
 	$(OUT)/uringaudit run --log -
+
+# Start, three io_uring opens recorded, stop: what a record looks like.
+demo: $(OUT)/uringaudit $(OUT)/tests/uring_driver
+	scripts/demo.sh $(OUT)
 
 .PHONY: deps bench-deps
 deps:

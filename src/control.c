@@ -103,8 +103,10 @@ int ua_ctl_call(const char *sock, const char *cmd, int quiet_ok)
 	}
 	code = atoi(reply.data);
 	body = strchr(reply.data, '\n');
-	if (body && body[1])
-		fputs(body + 1, code || quiet_ok ? stderr : stdout);
+	if (body && body[1] && (code || quiet_ok))
+		ua_say_lines(body + 1); /* messages: one "uringaudit: " a line */
+	else if (body && body[1])
+		fputs(body + 1, stdout);
 	ua_buf_release(&reply);
 	return code;
 }

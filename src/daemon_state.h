@@ -87,6 +87,8 @@ int ua_reconfig_reload(struct daemon *d, const char *const *paths, size_t n, pid
 /* Read uringaudit.conf into d->cfg and fill what the flags left unset in
  * d->o from it. Messages to @msgs; 0, or -errno (-EINVAL, -EPERM: invalid). */
 int ua_reconfig_load_config(struct daemon *d, struct ua_buf *msgs);
+/* Print @text (NULL: nothing) to stderr, each line behind "uringaudit: ". */
+void ua_say_lines(const char *text);
 /* SIGHUP: re-read the configuration (a bad one keeps the one in force),
  * reopen the log, resume it, reload the rule files unless they are locked. */
 void ua_reconfig_hup(struct daemon *d, const struct signalfd_siginfo *si);

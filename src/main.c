@@ -25,7 +25,7 @@ static const char usage_text[] =
 	"                      [--ringbuf-size BYTES] [--poll-ms MS] [--pending-per-uid N]\n"
 	"       uringaudit rules default | check FILE... | list | load FILE...  [--socket PATH]\n"
 	"       uringaudit status [--json] [--socket PATH]\n"
-	"       uringaudit --help | --version\n"
+	"       uringaudit --help | --version | -V\n"
 	"With no arguments: this text, exit 2.\n"
 	"\n"
 	"Audit io_uring requests with eBPF: one record per selected request, with who\n"
@@ -113,6 +113,10 @@ static int cmd_rules(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	sub = argv[1];
+	if (!strcmp(sub, "--help") || !strcmp(sub, "-h")) {
+		fputs(usage_text, stdout);
+		return 0;
+	}
 	optind = 2;
 	while ((c = getopt_long(argc, argv, "", lo, NULL)) != -1) {
 		switch (c) {
@@ -143,8 +147,9 @@ static int cmd_rules(int argc, char **argv)
 		 * and kill are valid rules here: only the daemon refuses them. */
 		if (!rc)
 			rc = ua_rules_compile(&rs, ks, 1, &out);
-		if (out.len)
-			fputs(out.data, stderr);
+		/* Warnings and errors (FILE:LINE:COL: ...), each behind
+		 * the program's name as every other message. */
+		ua_say_lines(out.data);
 		if (rc) {
 			rc = rc == -ENOMEM ? 1 : EXIT_USAGE;
 		} else {
@@ -346,7 +351,7 @@ static int cmd_run(int argc, char **argv)
 
 int main(int argc, char **argv)
 {
-	if (argc >= 2 && !strcmp(argv[1], "--version")) {
+	if (argc == 2 && (!strcmp(argv[1], "--version") || !strcmp(argv[1], "-V"))) {
 		printf("uringaudit %s\n", UA_VERSION);
 		return 0;
 	}
@@ -360,14 +365,21 @@ int main(int argc, char **argv)
 		fputs(usage_text, stderr);
 		return EXIT_USAGE;
 	}
+	/* getopt names the program by argv[0]: "uringaudit", whatever the
+	 * path it was run by or the subcommand it parses. */
+	argv[0] = (char *)"uringaudit";
 	if (argv[1][0] == '-')
 		return cmd_run(argc, argv);
-	if (!strcmp(argv[1], "run"))
-		return cmd_run(argc - 1, argv + 1);
-	if (!strcmp(argv[1], "rules"))
-		return cmd_rules(argc - 1, argv + 1);
-	if (!strcmp(argv[1], "status"))
+	if (!strcmp(argv[1], "run") || !strcmp(argv[1], "rules") || !strcmp(argv[1], "status")) {
+		const char *cmd = argv[1];
+
+		argv[1] = argv[0];
+		if (!strcmp(cmd, "run"))
+			return cmd_run(argc - 1, argv + 1);
+		if (!strcmp(cmd, "rules"))
+			return cmd_rules(argc - 1, argv + 1);
 		return cmd_status(argc - 1, argv + 1);
+	}
 	usage_error("unknown command '%s'", argv[1]);
 	return EXIT_USAGE;
 }

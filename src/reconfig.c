@@ -101,8 +101,8 @@ int ua_reconfig_reload(struct daemon *d, const char *const *paths, size_t n, pid
 		ua_record_config(d, "failed", paths, n, pid, uid,
 				 msgs.data ? msgs.data : strerror(-rc));
 		ua_buf_addf(reply, "%d\n%s", code, msgs.data ? msgs.data : "");
-		fprintf(stderr, "uringaudit: reload failed, old rules stay in force\n%s",
-			msgs.data ? msgs.data : "");
+		ua_say_lines(msgs.data);
+		fprintf(stderr, "uringaudit: reload failed, old rules stay in force\n");
 	} else {
 		ua_record_config(d, "success", paths, n, pid, uid, NULL);
 		ua_buf_addf(reply, "0\n%s", msgs.data ? msgs.data : "");
@@ -135,10 +135,10 @@ static void apply_config(struct daemon *d)
 	}
 }
 
-/* Print @msgs, each line behind the program's name. */
-static void say_msgs(const struct ua_buf *msgs)
+/* Print @text, each line behind the program's name (one prefix a line). */
+void ua_say_lines(const char *text)
 {
-	const char *p = msgs->data, *nl;
+	const char *p = text, *nl;
 
 	while (p && *p) {
 		nl = strchr(p, '\n');
@@ -183,7 +183,7 @@ static void hup_config(struct daemon *d, const struct signalfd_siginfo *si)
 	if (!rc)
 		rc = ua_config_group(&c, &gid, &msgs);
 	if (rc) {
-		say_msgs(&msgs);
+		ua_say_lines(msgs.data);
 		fprintf(stderr, "uringaudit: configuration not reloaded, the one in force stays\n");
 		ua_record_config(d, "failed", &path, 1, (pid_t)si->ssi_pid, si->ssi_uid,
 				 msgs.data ? msgs.data : strerror(-rc));

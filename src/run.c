@@ -32,13 +32,9 @@
 static int step_config(struct daemon *d)
 {
 	struct ua_buf msgs = UA_BUF_INIT;
-	const char *p, *nl;
 	int rc = ua_reconfig_load_config(d, &msgs);
 
-	for (p = msgs.data; p && *p; p = nl ? nl + 1 : NULL) {
-		nl = strchr(p, '\n');
-		fprintf(stderr, "uringaudit: %.*s\n", (int)(nl ? nl - p : (long)strlen(p)), p);
-	}
+	ua_say_lines(msgs.data);
 	ua_buf_release(&msgs);
 	if (rc) {
 		fprintf(stderr, "uringaudit: invalid configuration '%s', nothing loaded\n",
@@ -93,8 +89,7 @@ static int step_rules(struct daemon *d)
 	struct ua_buf msgs = UA_BUF_INIT;
 	int rc = ua_reconfig_parse_initial(d, &msgs);
 
-	if (msgs.len)
-		fputs(msgs.data, stderr);
+	ua_say_lines(msgs.data);
 	ua_buf_release(&msgs);
 	if (rc) {
 		fprintf(stderr, "uringaudit: invalid rules, nothing loaded\n");
