@@ -237,6 +237,9 @@ install: $(OUT)/uringaudit $(DIST_OUT)
 	done
 
 uninstall:
+	# A pin set left by a killed daemon must not keep the programs attached
+	# (the running system's only: not under a DESTDIR).
+	-[ -n "$(DESTDIR)" ] || [ ! -x $(SBINDIR)/uringaudit ] || $(SBINDIR)/uringaudit unpin
 	rm -f $(DESTDIR)$(SBINDIR)/uringaudit $(DESTDIR)$(UNITDIR)/uringaudit.service \
 		$(DESTDIR)$(TMPFILESDIR)/uringaudit.conf $(DESTDIR)$(COMPLETIONDIR)/uringaudit
 	for m in $(notdir $(MANS)); do rm -f $(DESTDIR)$(MANDIR)/man$${m##*.}/$$m; done

@@ -86,6 +86,8 @@ static const struct key keys[] = {
 	UINT("poll_ms", UA_CFG_K_POLL_MS, 1, 1000, 0),
 	PATH("pid_file", UA_CFG_K_PID_FILE, 1),
 	OTHER("socket", UA_CFG_K_SOCKET, K_SOCKET),
+	PATH("pin_dir", UA_CFG_K_PIN_DIR, 1),
+	UINT("heartbeat", UA_CFG_K_HEARTBEAT, 0, 86400, 0),
 };
 
 /* auditd.conf keys with no meaning here (yet): named as such rather than "unknown". */
@@ -233,6 +235,10 @@ static void *field(struct ua_config *c, enum ua_cfg_key id)
 		return c->rules_dir;
 	case UA_CFG_K_PID_FILE:
 		return c->pid_file;
+	case UA_CFG_K_PIN_DIR:
+		return c->pin_dir;
+	case UA_CFG_K_HEARTBEAT:
+		return &c->heartbeat;
 	case UA_CFG_K_FREQ:
 		return &c->freq;
 	case UA_CFG_K_NUM_LOGS:
@@ -547,5 +553,7 @@ int ua_config_format(const struct ua_config *c, struct ua_buf *out)
 	ua_buf_addf(out, "poll_ms = %u\n", c->poll_ms);
 	ua_buf_addf(out, "pid_file = %s\n", c->pid_file);
 	ua_buf_addf(out, "socket = %s\n", c->socket);
+	ua_buf_addf(out, "pin_dir = %s\n", c->pin_dir);
+	ua_buf_addf(out, "heartbeat = %u\n", c->heartbeat);
 	return out->err;
 }

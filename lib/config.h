@@ -63,6 +63,8 @@ enum ua_cfg_key {
 	UA_CFG_K_POLL_MS,
 	UA_CFG_K_PID_FILE,
 	UA_CFG_K_SOCKET,
+	UA_CFG_K_PIN_DIR,
+	UA_CFG_K_HEARTBEAT,
 	UA_CFG_K_COUNT
 };
 
@@ -89,7 +91,9 @@ struct ua_config {
 	unsigned int poll_ms;
 	char pid_file[UA_CFG_PATH_MAX]; /* "": none */
 	char socket[UA_CFG_SOCKET_MAX];
-	uint32_t set; /* 1 << enum ua_cfg_key for each key given */
+	char pin_dir[UA_CFG_PATH_MAX]; /* bpffs directory of the pinned BPF state; "": none */
+	unsigned int heartbeat;	       /* seconds between URING_DAEMON op=heartbeat; 0: none */
+	uint32_t set;		       /* 1 << enum ua_cfg_key for each key given */
 };
 
 /* The defaults (auditd's where they apply; the paths the daemon uses without a file). */

@@ -219,6 +219,12 @@ static uint64_t seq_next_seen(const struct ua_join *j, uint64_t s)
 	return s;
 }
 
+void ua_join_start_at(struct ua_join *j, uint64_t seq, uint64_t kernel_dropped)
+{
+	j->base = j->max_seen = j->prev_max = j->prev_seq_end = seq;
+	j->dropped_seen = kernel_dropped;
+}
+
 void ua_join_mark(struct ua_join *j, uint64_t s)
 {
 	uint64_t win = j->cfg.seq_window;

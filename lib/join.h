@@ -108,6 +108,11 @@ int ua_join_init(struct ua_join *j, const struct ua_join_ops *ops, void *ctx,
 /* Hand every request still pending to discard, free the tables. */
 void ua_join_release(struct ua_join *j);
 
+/* Before any event: numbers below @seq were handled by a previous daemon
+ * (a restart on pinned BPF state) and @kernel_dropped is the drop counter
+ * as it left it, so neither is declared lost again. */
+void ua_join_start_at(struct ua_join *j, uint64_t seq, uint64_t kernel_dropped);
+
 /* An event with sequence number @seq arrived (every event, before its
  * handling). May declare a range lost ("window"). */
 void ua_join_mark(struct ua_join *j, uint64_t seq);
@@ -116,6 +121,12 @@ void ua_join_mark(struct ua_join *j, uint64_t seq);
  * with the same identity is concluded first (REUSED); beyond pending_max the
  * oldest are concluded (EVICTED), @r itself when pending_max is 0. */
 void ua_join_submit(struct ua_join *j, struct ua_join_req *r, uint64_t now_ms);
+
+/* The request that arrived last, or NULL; ->older walks back in arrival order. */
+static inline struct ua_join_req *ua_join_newest(const struct ua_join *j)
+{
+	return j->newest;
+}
 
 /* The pending request with kernel identity @req, or NULL. */
 struct ua_join_req *ua_join_find_req(const struct ua_join *j, uint64_t req);

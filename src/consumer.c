@@ -29,6 +29,8 @@ struct pend {
 	struct ua_join_req jr;
 	int rule; /* deciding rule (the fallback while tentative); -1 none */
 	struct ua_ev_submit *ev;
+	size_t ev_size;
+	int keep_tried, kept; /* its SUBMIT offered to / kept in the pin set */
 	char *exe;
 	size_t exe_len;
 	int has_container;
@@ -59,6 +61,11 @@ struct ua_consumer {
 	/* Drops the kernel's pending entry of a request concluded without its CQE. */
 	void (*forget)(void *ctx, uint64_t req, uint64_t submit_seq);
 	void *forget_ctx;
+	/* Keep the SUBMIT of a request still pending for a daemon restarted
+	 * after a kill (the pin set); 0 when kept. Drop it when concluded. */
+	int (*keep)(void *ctx, uint64_t seq, const void *ev, size_t size);
+	void (*unkeep)(void *ctx, uint64_t seq);
+	void *keep_ctx;
 	/* Keys of the rules of each kernel bank, by rule index. */
 	char *keys[2][UA_KRULES_MAX];
 	size_t key_lens[2][UA_KRULES_MAX];
@@ -459,6 +466,8 @@ static void join_conclude(void *ctx, struct ua_join_req *r, enum ua_join_why why
 	enum ua_rec_cqe outcome;
 
 	c->st.pending = c->join.stats.pending;
+	if (p->kept && c->unkeep)
+		c->unkeep(c->keep_ctx, r->seq);
 	/* Concluded here, not by the kernel: drop the kernel's entry too, or it
 	 * holds its place in the table (and its uid's share) for good. */
 	if ((why == UA_JOIN_GONE || why == UA_JOIN_EVICTED) && c->forget)
@@ -480,9 +489,12 @@ static void join_conclude(void *ctx, struct ua_join_req *r, enum ua_join_why why
 static void join_discard(void *ctx, struct ua_join_req *r)
 {
 	struct ua_consumer *c = ctx;
+	struct pend *p = pend_of(r);
 
 	c->st.pending = c->join.stats.pending;
-	pend_free(pend_of(r));
+	if (p->kept && c->unkeep)
+		c->unkeep(c->keep_ctx, r->seq);
+	pend_free(p);
 }
 
 /* [first, first + n) never reached us: one URING_LOST record. */
@@ -564,6 +576,7 @@ static void on_submit(struct ua_consumer *c, const struct ua_ev_submit *e, size_
 		return;
 	}
 	memcpy(p->ev, e, size);
+	p->ev_size = size;
 	/* Any request of a SQPOLL ring came through its SQ thread, even one
 	 * marked for io-wq (IOSQE_ASYNC) at submit. */
 	if (e->ring_flags & IORING_SETUP_SQPOLL)
@@ -806,6 +819,59 @@ void ua_consumer_tick(struct ua_consumer *c, uint64_t kernel_dropped, uint64_t s
 	holders_poll(c, 0);
 	ua_join_tick(&c->join, ua_now_ms(), kernel_dropped, seq_end);
 	ua_consumer_flush(c);
+}
+
+void ua_consumer_set_keep(struct ua_consumer *c,
+			  int (*keep)(void *ctx, uint64_t seq, const void *ev, size_t size),
+			  void (*unkeep)(void *ctx, uint64_t seq), void *ctx)
+{
+	c->keep = keep;
+	c->unkeep = unkeep;
+	c->keep_ctx = ctx;
+}
+
+/* The requests that arrived since the last call and are still pending, newest
+ * first back to the first one already offered: most requests complete within
+ * the drain that brought their SUBMIT and are never kept. */
+void ua_consumer_keep_sync(struct ua_consumer *c)
+{
+	struct ua_join_req *r;
+
+	if (!c->keep)
+		return;
+	for (r = ua_join_newest(&c->join); r; r = r->older) {
+		struct pend *p = pend_of(r);
+
+		if (p->keep_tried)
+			break;
+		p->keep_tried = 1;
+		p->kept = !c->keep(c->keep_ctx, r->seq, p->ev, p->ev_size);
+	}
+}
+
+int ua_consumer_adopt(struct ua_consumer *c, const void *ev, size_t size)
+{
+	const struct ua_ev_submit *e = ev;
+	struct pend *p;
+
+	if (size < sizeof(*e) || e->hdr.type != UA_EV_SUBMIT)
+		return -EINVAL;
+	on_submit(c, ev, size);
+	p = find_seq(c, e->hdr.seq);
+	if (!p)
+		return -ENOENT;
+	p->keep_tried = p->kept = 1;
+	return 0;
+}
+
+void ua_consumer_start_at(struct ua_consumer *c, uint64_t seq, uint64_t kernel_dropped)
+{
+	ua_join_start_at(&c->join, seq, kernel_dropped);
+}
+
+uint64_t ua_consumer_seq_base(const struct ua_consumer *c)
+{
+	return c->join.base;
 }
 
 void ua_consumer_finish(struct ua_consumer *c, uint64_t kernel_dropped, uint64_t seq_end)

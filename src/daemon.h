@@ -15,6 +15,7 @@
 
 #define UA_DEFAULT_LOG "/var/log/uringaudit/uringaudit.log"
 #define UA_DEFAULT_SOCKET "/run/uringaudit.sock"
+#define UA_DEFAULT_PIN_DIR "/sys/fs/bpf/uringaudit"
 
 #ifndef UA_SYSCONFDIR
 #define UA_SYSCONFDIR "/etc"
@@ -30,14 +31,91 @@ struct ua_options {
 	enum ua_format format;
 	const char *pid_file; /* NULL: none */
 	const char *socket_path;
-	unsigned int rb_bytes;	  /* ring buffer size, a power of two */
-	unsigned int poll_ms;	  /* consumer timer */
-	unsigned int pending_max; /* requests held in user space awaiting completion */
-	const char *config_path;  /* uringaudit.conf */
-	int config_explicit;	  /* --config given: the file must exist */
-	uint32_t cli_set;	  /* 1 << UA_CFG_K_*: settings given as flags (they win) */
+	unsigned int rb_bytes;	      /* ring buffer size, a power of two */
+	unsigned int poll_ms;	      /* consumer timer */
+	unsigned int pending_max;     /* requests held in user space awaiting completion */
+	const char *config_path;      /* uringaudit.conf */
+	int config_explicit;	      /* --config given: the file must exist */
+	uint32_t cli_set;	      /* 1 << UA_CFG_K_*: settings given as flags (they win) */
 	unsigned int pending_per_uid; /* of the kernel's pending table, the most one uid holds */
+	const char *pin_dir;	      /* bpffs directory of the pinned state; NULL: none */
+	unsigned int heartbeat_s;     /* URING_DAEMON op=heartbeat every this many s; 0: none */
 };
+
+/* ---- pin.c: the BPF state pinned under bpffs across a daemon's restart ---- */
+#define UA_PIN_MAGIC 0x7561706e73743031ULL /* "uapnst01" */
+#define UA_PIN_STATE_MAP 4096		   /* the state map's one value (a page) */
+#define UA_PIN_MAPS_MAX 64
+#define UA_PIN_LINKS_MAX 32
+/* The set's "state" map: who made it, then what its daemon writes as it runs. */
+struct ua_pin_state {
+	uint64_t magic;
+	uint64_t build; /* ua_pin_build_id of the BPF object */
+	uint32_t rb_bytes, pending_per_uid;
+	uint32_t nlinks, pad;
+	uint64_t pid;		    /* the daemon that last ran on the set */
+	uint64_t restarts;	    /* daemons that reattached to it */
+	uint64_t seq_base;	    /* every event below this number was handled */
+	uint64_t updated_ns;	    /* CLOCK_REALTIME when seq_base was written */
+	uint64_t selected, dropped; /* the kernel's counters at the daemon's last tick */
+};
+struct bpf_object;
+struct bpf_link;
+struct ua_pins {
+	const char *dir; /* NULL: nothing pinned */
+	int dir_fd;	 /* flock'ed while the daemon runs */
+	int locked;
+	int reused;		  /* reattached to a set a previous daemon left */
+	char replaced[320];	  /* a set was there and was replaced: why ("" none) */
+	struct ua_pin_state prev; /* reused: the state as the previous daemon left it */
+	struct ua_pin_state *state;
+	int state_fd, keys_fd, submits_fd;
+	int map_fds[UA_PIN_MAPS_MAX], link_fds[UA_PIN_LINKS_MAX];
+	size_t nmap_fds, nlink_fds;
+	uint64_t build;
+	unsigned int rb_bytes, pending_per_uid;
+};
+/* The build id of a BPF object: SipHash of its ELF under a fixed key. */
+uint64_t ua_pin_build_id(const void *elf, size_t len);
+void ua_pin_init(struct ua_pins *p, const char *dir);
+/* Make or check the directory, lock it, and find out whether the set in it
+ * can be reused (p->reused) or was replaced (p->replaced says why). -1 with
+ * a message in @err when the directory is refused or held by another daemon. */
+int ua_pin_open(struct ua_pins *p, struct bpf_object *obj, uint64_t build, unsigned int rb_bytes,
+		unsigned int pending_per_uid, char *err, size_t errlen);
+/* Before the load: the object's maps become the pinned ones, and only the
+ * programs the daemon runs itself are loaded. */
+int ua_pin_reuse(struct ua_pins *p, struct bpf_object *obj, char *err, size_t errlen);
+/* After the attach: pin every map and link, the state last. */
+int ua_pin_commit(struct ua_pins *p, struct bpf_object *obj, struct bpf_link *const *links,
+		  const char *const *link_names, size_t nlinks, char *err, size_t errlen);
+/* What the daemon has handled (every event below @seq_base) and, when
+ * @counters is given, the kernel's selected and dropped counters. */
+void ua_pin_note(struct ua_pins *p, uint64_t seq_base, const uint64_t *counters);
+/* The rule keys of kernel bank @bank, kept in the set for the next daemon. */
+void ua_pin_keys_save(struct ua_pins *p, unsigned int bank, const char *const *keys,
+		      const size_t *lens, size_t n);
+/* Read them back: UA_KRULES_MAX entries of @keys/@lens pointing into @buf
+ * (UA_KRULES_MAX * UA_PIN_KEY_SLOT bytes). Returns how many, 0 without a set. */
+#define UA_PIN_KEY_SLOT 260
+int ua_pin_keys_load(struct ua_pins *p, unsigned int bank, char *buf, const char **keys,
+		     size_t *lens);
+/* The SUBMITs of pending requests, kept for the next daemon (the consumer's
+ * keep and unkeep, @ctx the pins). One larger than a slot is not kept (-1). */
+#define UA_PIN_SUBMIT_SLOT 4096
+int ua_pin_keep(void *ctx, uint64_t seq, const void *ev, size_t size);
+void ua_pin_unkeep(void *ctx, uint64_t seq);
+/* Is the SUBMIT numbered @seq kept? */
+int ua_pin_kept(const struct ua_pins *p, uint64_t seq);
+/* Hand each kept SUBMIT to @fn in sequence order; how many @fn took (returned 0). */
+uint64_t ua_pin_adopt(struct ua_pins *p, int (*fn)(void *arg, const void *ev, size_t size),
+		      void *arg);
+/* A clean stop: unpin (and so detach) every link; the maps stay until ua_pin_close. */
+void ua_pin_release_links(struct ua_pins *p);
+/* Unpin everything, remove the directory, unlock. */
+void ua_pin_close(struct ua_pins *p);
+/* `uringaudit unpin`: remove a set no daemon holds. 1 removed, 0 none, -1 refused (@err). */
+int ua_pin_remove(const char *dir, char *err, size_t errlen);
 
 /* ---- loader.c: the only owner of the BPF lifecycle ---- */
 struct uringaudit;
@@ -46,6 +124,9 @@ struct ua_loader {
 	struct uringaudit *skel;
 	struct btf *vmlinux;
 	int installed;
+	struct ua_pins pins;
+	uint64_t reattach_seq;	  /* reused: the kernel's next sequence number at reattach */
+	uint64_t reattach_cnt[2]; /* reused: selected and dropped at reattach */
 };
 
 /* A rule set compiled for the kernel (src/rules_load.c). */
@@ -82,6 +163,9 @@ int ua_loader_rb_fd(const struct ua_loader *l);
 uint64_t ua_loader_counter(const struct ua_loader *l, unsigned int idx);
 /* Sequence numbers the kernel has handed out so far. */
 uint64_t ua_loader_seq_end(const struct ua_loader *l);
+/* Entries of the kernel's pending table submitted below @seq whose SUBMIT
+ * the pin set did not keep. */
+uint64_t ua_loader_pending_below(const struct ua_loader *l, uint64_t seq);
 /* Detach every program (the maps stay readable). */
 void ua_loader_detach(struct ua_loader *l);
 
@@ -194,7 +278,7 @@ struct ua_stats {
 	uint64_t holder_listings;   /* listings of SQPOLL ring holders (holders.c) */
 	uint64_t holders_listed;    /* URING_HOLDER records written */
 	uint64_t holder_listing_us; /* how long the last listing took */
-	uint64_t untracked; /* recorded at submit, result unknown (cqe=untracked) */
+	uint64_t untracked;	    /* recorded at submit, result unknown (cqe=untracked) */
 };
 
 struct ua_consumer;
@@ -209,6 +293,21 @@ int ua_consumer_handle(void *ctx, void *data, size_t size);
 void ua_consumer_tick(struct ua_consumer *c, uint64_t kernel_dropped, uint64_t seq_end);
 /* Write buffered records to the sink. */
 int ua_consumer_flush(struct ua_consumer *c);
+/* A restart on pinned state: events below @seq were the previous daemon's,
+ * @kernel_dropped the drop counter it had seen (before any event). */
+void ua_consumer_start_at(struct ua_consumer *c, uint64_t seq, uint64_t kernel_dropped);
+/* With a pin set: @keep stores the SUBMIT of a request still pending (0: kept),
+ * @unkeep drops it once the request is concluded. */
+void ua_consumer_set_keep(struct ua_consumer *c,
+			  int (*keep)(void *ctx, uint64_t seq, const void *ev, size_t size),
+			  void (*unkeep)(void *ctx, uint64_t seq), void *ctx);
+/* Offer the requests that arrived since the last call and are still pending. */
+void ua_consumer_keep_sync(struct ua_consumer *c);
+/* After a restart, before any event: a SUBMIT the killed daemon kept, pending
+ * again so that its completion joins it. 0, or -errno. */
+int ua_consumer_adopt(struct ua_consumer *c, const void *ev, size_t size);
+/* Every event below this number has been handled (written, pending or lost). */
+uint64_t ua_consumer_seq_base(const struct ua_consumer *c);
 /* At shutdown: every request still pending gets its record (cqe=none). */
 void ua_consumer_finish(struct ua_consumer *c, uint64_t kernel_dropped, uint64_t seq_end);
 void ua_consumer_event(struct ua_consumer *c, const char *type, const struct ua_kv *kv, size_t n);
@@ -220,7 +319,8 @@ void ua_consumer_set_ring_serial(struct ua_consumer *c,
 				 int (*serial_of)(void *ctx, uint64_t addr, uint64_t *serial),
 				 void *ctx);
 void ua_consumer_set_forget(struct ua_consumer *c,
-			    void (*forget)(void *ctx, uint64_t req, uint64_t submit_seq), void *ctx);
+			    void (*forget)(void *ctx, uint64_t req, uint64_t submit_seq),
+			    void *ctx);
 /* The keys of the rules now in kernel bank @bank (index = rule number). */
 int ua_consumer_set_keys(struct ua_consumer *c, unsigned int bank, const char *const *keys,
 			 const size_t *lens, size_t n);

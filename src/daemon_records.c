@@ -120,7 +120,7 @@ static int parse_time(const char *s, uint64_t *ns)
 void ua_record_daemon(struct daemon *d, const char *op, const struct signalfd_siginfo *si)
 {
 	const struct ua_stats *s = ua_consumer_stats(d->consumer);
-	struct ua_kv kv[10];
+	struct ua_kv kv[14];
 	uint64_t since_ns;
 	size_t n = 0;
 
@@ -142,6 +142,24 @@ void ua_record_daemon(struct daemon *d, const char *op, const struct signalfd_si
 			if (!parse_time(d->prev_time, &since_ns))
 				kv[n++] = ua_kv_time("unrecorded_since", since_ns);
 		}
+		/* Pinned state: found and reattached to, made anew, or made
+		 * anew in place of a set that could not be reused (why). */
+		if (d->loader.pins.dir) {
+			const struct ua_pins *p = &d->loader.pins;
+			const char *how = p->reused	 ? "reattached" :
+					  p->replaced[0] ? "replaced" :
+							   "new";
+			const char *why = p->replaced;
+
+			kv[n++] = (struct ua_kv){
+				.key = "pin", .kind = UA_KV_WORD, .str = how, .len = strlen(how)
+			};
+			if (!p->reused && *why)
+				kv[n++] = (struct ua_kv){ .key = "pin_reason",
+							  .kind = UA_KV_STR,
+							  .str = why,
+							  .len = strlen(why) };
+		}
 	} else {
 		if (si) {
 			const char *sn = signame((int)si->ssi_signo);
@@ -159,6 +177,69 @@ void ua_record_daemon(struct daemon *d, const char *op, const struct signalfd_si
 		kv[n++] = (struct ua_kv){ .key = "recorded", .kind = UA_KV_U64, .u = s->recorded };
 		kv[n++] = (struct ua_kv){ .key = "lost", .kind = UA_KV_U64, .u = s->lost_events };
 	}
+	ua_consumer_event(d->consumer, "URING_DAEMON", kv, n);
+	ua_consumer_flush(d->consumer);
+}
+
+/*
+ * After a reattach: what the programs did while no daemon ran, from the
+ * state the previous daemon left (its mark and counters) to the reattach.
+ * Written once, after the kept events were read.
+ */
+void ua_record_restart(struct daemon *d)
+{
+	const struct ua_stats *s = ua_consumer_stats(d->consumer);
+	const struct ua_pin_state *prev = &d->loader.pins.prev;
+	const struct ua_loader *l = &d->loader;
+	uint64_t events = l->reattach_seq > prev->seq_base ? l->reattach_seq - prev->seq_base : 0;
+	struct ua_kv kv[14];
+	size_t n = 0;
+
+	kv[n++] = (struct ua_kv){ .key = "op", .kind = UA_KV_WORD, .str = "restart", .len = 7 };
+	kv[n++] = (struct ua_kv){ .key = "pid", .kind = UA_KV_U64, .u = (uint64_t)getpid() };
+	kv[n++] = (struct ua_kv){ .key = "previous_pid", .kind = UA_KV_U64, .u = prev->pid };
+	if (prev->updated_ns)
+		kv[n++] = ua_kv_time("down_since", prev->updated_ns);
+	kv[n++] = (struct ua_kv){ .key = "selected",
+				  .kind = UA_KV_U64,
+				  .u = l->reattach_cnt[0] - prev->selected };
+	kv[n++] = (struct ua_kv){ .key = "events", .kind = UA_KV_U64, .u = events };
+	kv[n++] = (struct ua_kv){ .key = "kept", .kind = UA_KV_U64, .u = d->kept };
+	kv[n++] = (struct ua_kv){ .key = "lost",
+				  .kind = UA_KV_U64,
+				  .u = events > d->kept ? events - d->kept : 0 };
+	kv[n++] = (struct ua_kv){ .key = "recorded", .kind = UA_KV_U64, .u = s->recorded };
+	kv[n++] = (struct ua_kv){ .key = "pending", .kind = UA_KV_U64, .u = s->pending };
+	kv[n++] = (struct ua_kv){ .key = "resumed", .kind = UA_KV_U64, .u = d->resumed };
+	kv[n++] = (struct ua_kv){ .key = "held", .kind = UA_KV_U64, .u = d->held };
+	ua_consumer_event(d->consumer, "URING_DAEMON", kv, n);
+	ua_consumer_flush(d->consumer);
+}
+
+/* The counters, as `uringaudit status` names them. */
+void ua_record_heartbeat(struct daemon *d)
+{
+	const struct ua_stats *s = ua_consumer_stats(d->consumer);
+	struct ua_kv kv[12];
+	size_t n = 0;
+
+	kv[n++] = (struct ua_kv){ .key = "op", .kind = UA_KV_WORD, .str = "heartbeat", .len = 9 };
+	kv[n++] = (struct ua_kv){ .key = "pid", .kind = UA_KV_U64, .u = (uint64_t)getpid() };
+	kv[n++] = (struct ua_kv){ .key = "uptime_s",
+				  .kind = UA_KV_U64,
+				  .u = (ua_now_ms() - d->started_ms) / 1000 };
+	kv[n++] = (struct ua_kv){ .key = "selected",
+				  .kind = UA_KV_U64,
+				  .u = ua_loader_counter(&d->loader, UA_CNT_SELECTED) };
+	kv[n++] = (struct ua_kv){ .key = "events", .kind = UA_KV_U64, .u = s->events };
+	kv[n++] = (struct ua_kv){ .key = "recorded", .kind = UA_KV_U64, .u = s->recorded };
+	kv[n++] = (struct ua_kv){ .key = "lost",
+				  .kind = UA_KV_U64,
+				  .u = ua_loader_counter(&d->loader, UA_CNT_DROPPED) };
+	kv[n++] = (struct ua_kv){ .key = "lost_declared", .kind = UA_KV_U64, .u = s->lost_events };
+	kv[n++] = (struct ua_kv){ .key = "pending", .kind = UA_KV_U64, .u = s->pending };
+	kv[n++] = (struct ua_kv){ .key = "unwritten", .kind = UA_KV_U64, .u = d->sink.lost_total };
+	kv[n++] = (struct ua_kv){ .key = "rules", .kind = UA_KV_U64, .u = d->rules.n };
 	ua_consumer_event(d->consumer, "URING_DAEMON", kv, n);
 	ua_consumer_flush(d->consumer);
 }

@@ -56,6 +56,9 @@ struct daemon {
 	int pid_written;
 	int stopping;
 	struct signalfd_siginfo stop_si; /* the signal that stopped it */
+	/* Reattached to a pinned set: events read that were made before the
+	 * reattach, and requests the previous daemon held when it died. */
+	uint64_t kept, held, resumed;
 };
 
 /* ---- run.c ---- */
@@ -99,6 +102,10 @@ void ua_reconfig_hup(struct daemon *d, const struct signalfd_siginfo *si);
 int ua_previous_unclean(const char *path, char *last_time, size_t len);
 /* URING_DAEMON op=start or op=stop (@si: the signal that stopped it). */
 void ua_record_daemon(struct daemon *d, const char *op, const struct signalfd_siginfo *si);
+/* URING_DAEMON op=restart: after a reattach, what happened while no daemon ran. */
+void ua_record_restart(struct daemon *d);
+/* URING_DAEMON op=heartbeat: the counters, every heartbeat seconds. */
+void ua_record_heartbeat(struct daemon *d);
 /* URING_CONFIG: a configuration change, successful or not. */
 void ua_record_config(struct daemon *d, const char *res, const char *const *paths, size_t n,
 		      pid_t pid, uid_t uid, const char *reason);

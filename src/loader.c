@@ -171,6 +171,56 @@ struct start_args {
 	unsigned int pending_per_uid;
 };
 
+/*
+ * The pin set (src/pin.c), in three steps of their own: pin-check right
+ * after the open (a set of this build and settings is reused, any other is
+ * replaced), pin-reuse before the load (the object's maps become the
+ * pinned ones; only programs the daemon runs itself load), pin after the
+ * attach (every map and link pinned, the state last). A reattached daemon
+ * attaches nothing, probes nothing and installs no built-in rules: the
+ * pinned programs run on, with the rules the previous daemon put in force,
+ * until the new set is swapped in. A step that creates kernel state checks
+ * l->pins.reused the same way.
+ */
+static int start_pin_check(struct ua_loader *l, const struct start_args *a, char *err,
+			   size_t errlen)
+{
+	size_t sz = 0;
+	const void *elf = uringaudit__elf_bytes(&sz);
+
+	if (ua_pin_open(&l->pins, l->skel->obj, ua_pin_build_id(elf, sz), a->rb_bytes,
+			a->pending_per_uid, err, errlen))
+		return -EPERM;
+	return 0;
+}
+
+static int start_pin_reuse(struct ua_loader *l, const struct start_args *a, char *err,
+			   size_t errlen)
+{
+	return ua_pin_reuse(&l->pins, l->skel->obj, err, errlen) ? -EINVAL : 0;
+}
+
+static int start_pin(struct ua_loader *l, const struct start_args *a, char *err, size_t errlen)
+{
+	const struct bpf_object_skeleton *s = l->skel->skeleton;
+	struct bpf_link *links[UA_PIN_LINKS_MAX];
+	const char *names[UA_PIN_LINKS_MAX];
+	int i, n = 0;
+
+	for (i = 0; i < s->prog_cnt && n < UA_PIN_LINKS_MAX; i++) {
+		links[n] = *s->progs[i].link;
+		names[n++] = s->progs[i].name;
+	}
+	if (l->pins.reused) {
+		l->reattach_seq = ua_loader_seq_end(l);
+		l->reattach_cnt[0] = ua_loader_counter(l, UA_CNT_SELECTED);
+		l->reattach_cnt[1] = ua_loader_counter(l, UA_CNT_DROPPED);
+	}
+	if (ua_pin_commit(&l->pins, l->skel->obj, links, names, (size_t)n, err, errlen))
+		return -EIO;
+	return 0;
+}
+
 /* The kernel's BTF (kept until the load) and the BPF object, opened. */
 static int start_open(struct ua_loader *l, const struct start_args *a, char *err, size_t errlen)
 {
@@ -319,6 +369,9 @@ static int start_attach(struct ua_loader *l, const struct start_args *a, char *e
 	size_t i;
 	int rc;
 
+	if (l->pins.reused)
+		return 0;
+
 	for (i = 0; i < sizeof(order) / sizeof(order[0]); i++) {
 		if (!bpf_program__autoload(order[i]))
 			continue;
@@ -341,7 +394,9 @@ static int start_addr_layout(struct ua_loader *l, const struct start_args *a, ch
 {
 	volatile __u64 *w = &l->skel->bss->opmask[0][IORING_OP_CONNECT / 64];
 
-	if (l->skel->bss->addr_layout)
+	/* Reattached: bank 0 may be the rules in force; the previous daemon
+	 * probed, or a real connect teaches them. */
+	if (l->skel->bss->addr_layout || l->pins.reused)
 		return 0;
 	*w |= 1ULL << (IORING_OP_CONNECT % 64);
 	ua_addr_probe();
@@ -377,9 +432,16 @@ static int start_op_classes(struct ua_loader *l, const struct start_args *a, cha
 static int start_builtin_rules(struct ua_loader *l, const struct start_args *a, char *err,
 			       size_t errlen)
 {
-	struct ua_kruleset *ks = calloc(1, sizeof(*ks));
+	struct ua_kruleset *ks;
 	int rc;
 
+	if (l->pins.reused) {
+		/* The previous daemon's rules are in force: the real set goes
+		 * to the idle bank. */
+		l->installed = 1;
+		return 0;
+	}
+	ks = calloc(1, sizeof(*ks));
 	if (!ks)
 		return fail(err, errlen, -ENOMEM, "out of memory");
 	ks->n = 1;
@@ -399,12 +461,15 @@ static const struct {
 	int (*run)(struct ua_loader *l, const struct start_args *a, char *err, size_t errlen);
 } start_steps[] = {
 	{ "open", start_open },
+	{ "pin-check", start_pin_check },
 	{ "programs", start_programs },
 	{ "req-flags", start_req_flags },
 	{ "op-classes", start_op_classes },
 	{ "ring-buffer", start_ring_buffer },
+	{ "pin-reuse", start_pin_reuse },
 	{ "load", start_load },
 	{ "attach", start_attach },
+	{ "pin", start_pin },
 	{ "addr-layout", start_addr_layout },
 	{ "builtin-rules", start_builtin_rules },
 };
@@ -419,6 +484,7 @@ int ua_loader_start(struct ua_loader *l, const uint64_t opmask[4], const struct 
 	int rc;
 
 	memset(l, 0, sizeof(*l));
+	ua_pin_init(&l->pins, o->pin_dir);
 	libbpf_set_print(silent_print);
 	for (i = 0; i < sizeof(start_steps) / sizeof(start_steps[0]); i++) {
 		rc = start_steps[i].run(l, &a, err, errlen);
@@ -473,6 +539,9 @@ int ua_loader_install(struct ua_loader *l, const struct ua_kruleset *ks)
 
 void ua_loader_stop(struct ua_loader *l)
 {
+	/* Stopping (or failing to start) unpins the whole set: nothing is
+	 * left attached without a daemon. Only a kill leaves it. */
+	ua_pin_close(&l->pins);
 	if (l->skel)
 		uringaudit__destroy(l->skel);
 	btf__free(l->vmlinux);
@@ -530,6 +599,7 @@ uint64_t ua_loader_seq_end(const struct ua_loader *l)
 
 void ua_loader_detach(struct ua_loader *l)
 {
+	ua_pin_release_links(&l->pins);
 	uringaudit__detach(l->skel);
 }
 
@@ -541,4 +611,22 @@ int ua_loader_addr_known(const struct ua_loader *l)
 unsigned int ua_loader_bank(const struct ua_loader *l)
 {
 	return __atomic_load_n(&l->skel->bss->rules_bank, __ATOMIC_ACQUIRE) & 1;
+}
+
+uint64_t ua_loader_pending_below(const struct ua_loader *l, uint64_t seq)
+{
+	int fd = bpf_map__fd(l->skel->maps.pending);
+	struct ua_pending v;
+	__u64 key, next;
+	uint64_t n = 0;
+	int first = 1;
+
+	while (!bpf_map_get_next_key(fd, first ? NULL : &key, &next)) {
+		first = 0;
+		key = next;
+		if (!bpf_map_lookup_elem(fd, &key, &v) && v.submit_seq < seq &&
+		    !ua_pin_kept(&l->pins, v.submit_seq))
+			n++;
+	}
+	return n;
 }

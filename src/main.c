@@ -23,6 +23,8 @@ static const char usage_text[] =
 	"usage: uringaudit run [--config FILE] [--rules FILE|DIR]... [--log FILE|-]\n"
 	"                      [--format text|json] [--pid-file FILE] [--socket PATH]\n"
 	"                      [--ringbuf-size BYTES] [--poll-ms MS] [--pending-per-uid N]\n"
+	"                      [--pin-dir DIR] [--heartbeat SECONDS]\n"
+	"       uringaudit unpin [DIR]\n"
 	"       uringaudit rules default | check FILE... | list | load FILE...  [--socket PATH]\n"
 	"       uringaudit status [--json] [--socket PATH]\n"
 	"       uringaudit --help | --version | -V\n"
@@ -48,7 +50,13 @@ static const char usage_text[] =
 	"  --pending-per-uid N requests of one uid followed to their result at a time\n"
 	"                      (default 8192 of the kernel's 65536); beyond it they are\n"
 	"                      recorded at submit, marked cqe=untracked\n"
-	"  SIGTERM/SIGINT: drain, record the stop and its sender, exit 0.\n"
+	"  --pin-dir DIR       pin the BPF state in DIR on bpffs (e.g. " UA_DEFAULT_PIN_DIR "):\n"
+	"                      a daemon killed with SIGKILL leaves the programs counting\n"
+	"                      and the next one reattaches and reads what they kept;\n"
+	"                      '' (the default without a configuration): nothing pinned\n"
+	"  --heartbeat SECONDS a URING_DAEMON op=heartbeat record with the counters every\n"
+	"                      SECONDS (default 0: none)\n"
+	"  SIGTERM/SIGINT: drain, record the stop and its sender, unpin, exit 0.\n"
 	"  SIGHUP: re-read the configuration, reopen the log, reload the rule files.\n"
 	"  SIGUSR1: rotate the log. SIGUSR2: resume writing after a suspend action.\n"
 	"\n"
@@ -58,6 +66,8 @@ static const char usage_text[] =
 	"rules list      the rules the running daemon enforces\n"
 	"rules load      replace the running daemon's rules, whole, or keep them and say why\n"
 	"status          counters of the running daemon (--json: one JSON object)\n"
+	"unpin [DIR]     remove a pin set no daemon holds (default " UA_DEFAULT_PIN_DIR "),\n"
+	"                detaching the programs it kept attached\n"
 	"\n"
 	"Exit codes: 0 ok, 1 failure, 2 usage or invalid input.\n";
 
@@ -247,6 +257,8 @@ static int parse_run(struct ua_options *o, int argc, char **argv)
 		{ "pending-per-uid", required_argument, NULL, 'u' },
 		{ "rules", required_argument, NULL, 'R' },
 		{ "config", required_argument, NULL, 'c' },
+		{ "pin-dir", required_argument, NULL, 'P' },
+		{ "heartbeat", required_argument, NULL, 'H' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
@@ -312,6 +324,23 @@ static int parse_run(struct ua_options *o, int argc, char **argv)
 			}
 			o->pending_per_uid = (unsigned int)v;
 			break;
+		case 'P':
+			if (*optarg && *optarg != '/') {
+				usage_error("--pin-dir '%s': an absolute path on bpffs, or ''",
+					    optarg);
+				return -EINVAL;
+			}
+			o->cli_set |= 1u << UA_CFG_K_PIN_DIR;
+			o->pin_dir = *optarg ? optarg : NULL;
+			break;
+		case 'H':
+			if (parse_uint(optarg, 86400, &v)) {
+				usage_error("--heartbeat '%s': 0..86400 seconds", optarg);
+				return -EINVAL;
+			}
+			o->cli_set |= 1u << UA_CFG_K_HEARTBEAT;
+			o->heartbeat_s = (unsigned int)v;
+			break;
 		case 'R':
 			if (o->nrule_paths >= UA_RULE_PATHS_MAX) {
 				usage_error("more than %s --rules", "64");
@@ -336,6 +365,27 @@ static int parse_run(struct ua_options *o, int argc, char **argv)
 		usage_error("%s", "empty path");
 		return -EINVAL;
 	}
+	return 0;
+}
+
+/* unpin [DIR]: remove a pin set left by a killed daemon (make uninstall
+ * runs it). A set a running daemon holds is refused: its stop removes it. */
+static int cmd_unpin(int argc, char **argv)
+{
+	const char *dir = argc > 1 ? argv[1] : UA_DEFAULT_PIN_DIR;
+	char err[PATH_MAX + 160];
+	int rc;
+
+	if (argc > 2 || (argc > 1 && argv[1][0] != '/')) {
+		usage_error("%s", "usage: uringaudit unpin [DIR] (an absolute path)");
+		return EXIT_USAGE;
+	}
+	rc = ua_pin_remove(dir, err, sizeof(err));
+	if (rc < 0) {
+		fprintf(stderr, "uringaudit: %s\n", err);
+		return 1;
+	}
+	printf("%s: %s\n", dir, rc ? "removed" : "no pin set");
 	return 0;
 }
 
@@ -380,6 +430,8 @@ int main(int argc, char **argv)
 			return cmd_rules(argc - 1, argv + 1);
 		return cmd_status(argc - 1, argv + 1);
 	}
+	if (!strcmp(argv[1], "unpin"))
+		return cmd_unpin(argc - 1, argv + 1);
 	usage_error("unknown command '%s'", argv[1]);
 	return EXIT_USAGE;
 }

@@ -50,6 +50,8 @@ int ua_reconfig_install(struct daemon *d, struct ua_ruleset *rs, struct ua_buf *
 	idle = d->loader.installed ? !ua_loader_bank(&d->loader) : 0;
 	rc = ua_consumer_set_keys(d->consumer, (unsigned int)idle, keys, lens, rs->n);
 	if (!rc)
+		ua_pin_keys_save(&d->loader.pins, (unsigned int)idle, keys, lens, rs->n);
+	if (!rc)
 		rc = ua_loader_install(&d->loader, ks);
 	if (rc < 0) {
 		ua_buf_addf(msgs, "cannot install rules: %s\n", strerror(-rc));
@@ -129,6 +131,10 @@ static void apply_config(struct daemon *d)
 		d->o.rb_bytes = c->ringbuf_size;
 	if (!(cli & (1u << UA_CFG_K_POLL_MS)))
 		d->o.poll_ms = c->poll_ms;
+	if (!(cli & (1u << UA_CFG_K_PIN_DIR)))
+		d->o.pin_dir = c->pin_dir[0] ? c->pin_dir : NULL;
+	if (!(cli & (1u << UA_CFG_K_HEARTBEAT)))
+		d->o.heartbeat_s = c->heartbeat;
 	if (!(cli & (1u << UA_CFG_K_RULES_DIR))) {
 		d->o.nrule_paths = c->rules_dir[0] ? 1 : 0;
 		d->o.rule_paths[0] = c->rules_dir;
@@ -193,13 +199,14 @@ static void hup_config(struct daemon *d, const struct signalfd_siginfo *si)
 	ua_buf_release(&msgs);
 	if (strcmp(c.log_file, d->cfg.log_file) || c.log_format != d->cfg.log_format ||
 	    strcmp(c.socket, d->cfg.socket) || strcmp(c.pid_file, d->cfg.pid_file) ||
-	    c.ringbuf_size != d->cfg.ringbuf_size)
-		fprintf(stderr, "uringaudit: log_file, log_format, socket, pid_file and "
-				"ringbuf_size take effect at the next start\n");
+	    c.ringbuf_size != d->cfg.ringbuf_size || strcmp(c.pin_dir, d->cfg.pin_dir))
+		fprintf(stderr, "uringaudit: log_file, log_format, socket, pid_file, "
+				"ringbuf_size and pin_dir take effect at the next start\n");
 	/* Those keep their values (d->o points at them); the rest is new. */
 	memcpy(c.log_file, d->cfg.log_file, sizeof(c.log_file));
 	memcpy(c.socket, d->cfg.socket, sizeof(c.socket));
 	memcpy(c.pid_file, d->cfg.pid_file, sizeof(c.pid_file));
+	memcpy(c.pin_dir, d->cfg.pin_dir, sizeof(c.pin_dir));
 	c.log_format = d->cfg.log_format;
 	c.ringbuf_size = d->cfg.ringbuf_size;
 	if (!strcmp(d->o.log_path, "-"))

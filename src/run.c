@@ -196,6 +196,28 @@ static void undo_consumer(struct daemon *d)
 	d->consumer = NULL;
 }
 
+/* Reattached: the keys of the rules the killed daemon put in force (both
+ * banks), for the records they decided. */
+static void restore_keys(struct daemon *d)
+{
+	static char buf[UA_KRULES_MAX * UA_PIN_KEY_SLOT];
+	const char *keys[UA_KRULES_MAX];
+	size_t lens[UA_KRULES_MAX];
+	unsigned int b;
+	int n;
+
+	for (b = 0; b < 2; b++) {
+		n = ua_pin_keys_load(&d->loader.pins, b, buf, keys, lens);
+		if (n > 0)
+			ua_consumer_set_keys(d->consumer, b, keys, lens, (size_t)n);
+	}
+}
+
+static int adopt_one(void *arg, const void *ev, size_t size)
+{
+	return ua_consumer_adopt(arg, ev, size);
+}
+
 /* Load and attach, with the built-in rules in the kernel. */
 static int step_loader(struct daemon *d)
 {
@@ -205,6 +227,18 @@ static int step_loader(struct daemon *d)
 		fprintf(stderr, "uringaudit: %s\n", err);
 		return EXIT_FAIL;
 	}
+	if (d->loader.pins.reused) {
+		/* Events below the previous daemon's mark were its own. */
+		ua_consumer_start_at(d->consumer, d->loader.pins.prev.seq_base,
+				     d->loader.pins.prev.dropped);
+		restore_keys(d);
+		/* The requests the killed daemon held: pending again, so that
+		 * their completions (in the ring buffer, or to come) join. */
+		d->resumed = ua_pin_adopt(&d->loader.pins, adopt_one, d->consumer);
+		d->held = ua_loader_pending_below(&d->loader, d->loader.pins.prev.seq_base);
+	}
+	if (d->loader.pins.dir)
+		ua_consumer_set_keep(d->consumer, ua_pin_keep, ua_pin_unkeep, &d->loader.pins);
 	ua_consumer_set_forget(d->consumer, ua_loader_forget, &d->loader);
 	ua_consumer_set_ring_serial(d->consumer, ua_loader_ring_serial, &d->loader);
 	if (!ua_loader_addr_known(&d->loader))
@@ -236,10 +270,22 @@ static int step_install_rules(struct daemon *d)
 	return rc ? EXIT_FAIL : 0;
 }
 
+/* Every event goes to the consumer; after a reattach, those made before it
+ * (kept in the pinned ring buffer while no daemon ran) are counted. */
+static int rb_handle(void *ctx, void *data, size_t size)
+{
+	struct daemon *d = ctx;
+	const struct ua_ev_hdr *h = data;
+
+	if (size >= sizeof(*h) && h->seq < d->loader.reattach_seq &&
+	    h->seq >= d->loader.pins.prev.seq_base)
+		d->kept++;
+	return ua_consumer_handle(d->consumer, data, size);
+}
+
 static int step_ring_buffer(struct daemon *d)
 {
-	d->rb = ring_buffer__new(ua_loader_rb_fd(&d->loader), ua_consumer_handle, d->consumer,
-				 NULL);
+	d->rb = ring_buffer__new(ua_loader_rb_fd(&d->loader), rb_handle, d, NULL);
 	if (!d->rb) {
 		fprintf(stderr, "uringaudit: cannot open the ring buffer: %s\n", strerror(errno));
 		return EXIT_FAIL;
@@ -281,6 +327,22 @@ static int step_start_record(struct daemon *d)
 {
 	d->started_ms = ua_now_ms();
 	ua_record_daemon(d, "start", NULL);
+	return 0;
+}
+
+static int drain(struct daemon *d);
+
+/* Reattached: what accumulated in the pinned ring buffer while no daemon
+ * ran is read now, then one record says what happened meanwhile. */
+static int step_restart_record(struct daemon *d)
+{
+	if (!d->loader.pins.reused)
+		return 0;
+	drain(d);
+	ua_consumer_flush(d->consumer);
+	ua_consumer_keep_sync(d->consumer);
+	ua_record_restart(d);
+	ua_pin_note(&d->loader.pins, ua_consumer_seq_base(d->consumer), d->loader.reattach_cnt);
 	return 0;
 }
 
@@ -326,6 +388,7 @@ static const struct run_step {
 	{ "ring-buffer", step_ring_buffer, undo_ring_buffer },
 	{ "epoll", step_epoll, undo_epoll },
 	{ "start-record", step_start_record, NULL },
+	{ "restart-record", step_restart_record, NULL },
 	{ "pid-file", step_pid_file, undo_pid_file },
 };
 
@@ -379,7 +442,7 @@ static void on_signals(struct daemon *d)
  * second the consumer's periodic work (concluding requests, losses). */
 static void loop(struct daemon *d)
 {
-	uint64_t last_tick = ua_now_ms();
+	uint64_t last_tick = ua_now_ms(), last_beat = last_tick;
 
 	while (!d->stopping) {
 		struct epoll_event evs[4];
@@ -395,15 +458,28 @@ static void loop(struct daemon *d)
 		}
 		drain(d);
 		if (ua_now_ms() - last_tick >= 1000) {
+			uint64_t cnt[2] = { ua_loader_counter(&d->loader, UA_CNT_SELECTED),
+					    ua_loader_counter(&d->loader, UA_CNT_DROPPED) };
+
 			ua_control_expire(d);
-			ua_consumer_tick(d->consumer, ua_loader_counter(&d->loader, UA_CNT_DROPPED),
-					 ua_loader_seq_end(&d->loader));
+			ua_consumer_tick(d->consumer, cnt[1], ua_loader_seq_end(&d->loader));
 			ua_consumer_flush(d->consumer);
+			ua_consumer_keep_sync(d->consumer);
 			/* Free space; then what the log has to say of itself. */
 			ua_sink_tick(&d->sink);
 			last_tick = ua_now_ms();
+			if (d->o.heartbeat_s &&
+			    last_tick - last_beat >= d->o.heartbeat_s * 1000ULL) {
+				ua_record_heartbeat(d);
+				last_beat = last_tick;
+			}
+			ua_pin_note(&d->loader.pins, ua_consumer_seq_base(d->consumer), cnt);
 		} else {
 			ua_consumer_flush(d->consumer);
+			/* What a daemon killed now would leave to the next one:
+			 * the requests it holds, then the mark. */
+			ua_consumer_keep_sync(d->consumer);
+			ua_pin_note(&d->loader.pins, ua_consumer_seq_base(d->consumer), NULL);
 		}
 	}
 }

@@ -113,7 +113,7 @@ caps=$(sed -n 's/^CapabilityBoundingSet=//p' "$unit" | tr 'A-Z ' 'a-z,' | sed 's
 NPID=$!
 wait_for test -S "$I/notify"
 NOTIFY_SOCKET=$I/notify setpriv --bounding-set "-all,$caps" --inh-caps=-all \
-	"$ROOT/usr/sbin/uringaudit" run --config "$ROOT/etc/uringaudit/uringaudit.conf" \
+	"$ROOT/usr/sbin/uringaudit" run --config "$ROOT/etc/uringaudit/uringaudit.conf" --pin-dir "" \
 	--log "$I/log.json" --format json --socket "$I/sock" --pid-file "$I/pid" \
 	2>"$I/err" &
 UA_PID=$!
@@ -156,7 +156,7 @@ amb=$(echo "$caps" | tr ',' '\n' | while read -r c; do
 	[[ ,$bnd, == *,cap_${c#+},* ]] && printf '%s,' "$c"; done)
 amb=${amb%,}
 setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps="-all,$amb" --ambient-caps="-all,$amb" \
-	"$ROOT/usr/sbin/uringaudit" run --config "$ROOT/etc/uringaudit/uringaudit.conf" \
+	"$ROOT/usr/sbin/uringaudit" run --config "$ROOT/etc/uringaudit/uringaudit.conf" --pin-dir "" \
 	--log "$N/log.json" --format json --socket "$N/sock" --pid-file "$N/pid" 2>"$N/err" &
 UA_PID=$!
 if wait_for test -s "$N/pid"; then
@@ -174,7 +174,7 @@ fi
 
 # Without them: a clear word, exit 1, nothing loaded.
 setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all --bounding-set=-all \
-	"$ROOT/usr/sbin/uringaudit" run --config "$ROOT/etc/uringaudit/uringaudit.conf" \
+	"$ROOT/usr/sbin/uringaudit" run --config "$ROOT/etc/uringaudit/uringaudit.conf" --pin-dir "" \
 	--log "$N/log2" --socket "$N/sock2" >/dev/null 2>"$N/err2"
 rc=$?
 if [ $rc = 1 ] && grep -q "^uringaudit: missing capabilities: .*CAP_BPF and CAP_PERFMON" "$N/err2" &&

@@ -56,7 +56,9 @@ static void test_all_keys(void)
 				   "ringbuf_size = 16777216\n"
 				   "poll_ms = 20\n"
 				   "pid_file = /run/uringaudit.pid\n"
-				   "socket = /run/ua/ctl.sock";
+				   "socket = /run/ua/ctl.sock\n"
+				   "pin_dir = /sys/fs/bpf/ua\n"
+				   "heartbeat = 60";
 	struct ua_config c;
 	struct ua_buf m = UA_BUF_INIT, f = UA_BUF_INIT;
 	struct ua_config c2;
@@ -83,6 +85,8 @@ static void test_all_keys(void)
 	ASSERT_EQ(c.poll_ms, 20, "poll_ms");
 	ASSERT_STREQ(c.pid_file, "/run/uringaudit.pid", "pid_file");
 	ASSERT_STREQ(c.socket, "/run/ua/ctl.sock", "socket");
+	ASSERT_STREQ(c.pin_dir, "/sys/fs/bpf/ua", "pin_dir");
+	ASSERT_EQ(c.heartbeat, 60, "heartbeat");
 	ASSERT_EQ(c.set, (1u << UA_CFG_K_COUNT) - 1, "every key set");
 
 	/* Formatted back, it parses to the same configuration. */
@@ -113,6 +117,9 @@ static void test_errors(void)
 		{ "ringbuf_size = 100000",
 		  "u.conf:1: '100000' for 'ringbuf_size': a power of two, 65536..1073741824\n" },
 		{ "poll_ms = 0", "u.conf:1: '0' for 'poll_ms': a number 1..1000\n" },
+		{ "heartbeat = 86401", "u.conf:1: '86401' for 'heartbeat': a number 0..86400\n" },
+		{ "pin_dir = sys/fs/bpf",
+		  "u.conf:1: 'sys/fs/bpf' for 'pin_dir': an absolute path\n" },
 		{ "log_file = rel/path",
 		  "u.conf:1: 'rel/path' for 'log_file': an absolute path or - (stdout)\n" },
 		{ "log_file =", "u.conf:1: missing value for 'log_file'\n" },

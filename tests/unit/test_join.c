@@ -302,6 +302,26 @@ static void test_tail_drop(void)
 	teardown(&h);
 }
 
+/* A restart on pinned state: numbers below the previous daemon's mark are not
+ * lost again, nor are its drops; a hole after the mark is, once. */
+static void test_start_at(void)
+{
+	struct harness h;
+
+	if (!setup(&h, 16, 0))
+		return;
+	ua_join_start_at(&h.j, 1000, 7);
+	ua_join_mark(&h.j, 1000);
+	ua_join_mark(&h.j, 1003);
+	ua_join_tick(&h.j, 0, 7, 1004);
+	ua_join_tick(&h.j, 1, 7, 1004);
+	log_is(&h, "lost 1001+2 unknown\n", "only the hole after the mark, no new drops");
+	ua_join_mark(&h.j, 999);
+	ASSERT_EQ(h.j.stats.late, 1, "a number below the mark is late, not lost");
+	ASSERT_EQ(h.j.stats.lost_events, 2, "lost_events");
+	teardown(&h);
+}
+
 /* A number further ahead than the window can hold declares the hole at once. */
 static void test_window(void)
 {
@@ -541,6 +561,7 @@ int main(void)
 	RUN_TEST(test_gap_waits_one_tick);
 	RUN_TEST(test_gaps_reason);
 	RUN_TEST(test_tail_drop);
+	RUN_TEST(test_start_at);
 	RUN_TEST(test_window);
 	RUN_TEST(test_slot_reuse);
 	RUN_TEST(test_evict);
