@@ -864,6 +864,17 @@ int ua_consumer_adopt(struct ua_consumer *c, const void *ev, size_t size)
 	return 0;
 }
 
+void ua_consumer_ring_key(struct ua_consumer *c, uint64_t key[2], int set)
+{
+	if (set) {
+		c->ring_key.k0 = key[0];
+		c->ring_key.k1 = key[1];
+	} else {
+		key[0] = c->ring_key.k0;
+		key[1] = c->ring_key.k1;
+	}
+}
+
 void ua_consumer_start_at(struct ua_consumer *c, uint64_t seq, uint64_t kernel_dropped)
 {
 	ua_join_start_at(&c->join, seq, kernel_dropped);

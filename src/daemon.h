@@ -58,6 +58,7 @@ struct ua_pin_state {
 	uint64_t seq_base;	    /* every event below this number was handled */
 	uint64_t updated_ns;	    /* CLOCK_REALTIME when seq_base was written */
 	uint64_t selected, dropped; /* the kernel's counters at the daemon's last tick */
+	uint64_t ring_key[2];	    /* the key ring ids are made with (the consumer's) */
 };
 struct bpf_object;
 struct bpf_link;
@@ -306,6 +307,9 @@ void ua_consumer_keep_sync(struct ua_consumer *c);
 /* After a restart, before any event: a SUBMIT the killed daemon kept, pending
  * again so that its completion joins it. 0, or -errno. */
 int ua_consumer_adopt(struct ua_consumer *c, const void *ev, size_t size);
+/* The key ring ids are made with: read (@set 0) or replaced (@set 1), so that
+ * a daemon restarted on pinned state names each ring as the killed one did. */
+void ua_consumer_ring_key(struct ua_consumer *c, uint64_t key[2], int set);
 /* Every event below this number has been handled (written, pending or lost). */
 uint64_t ua_consumer_seq_base(const struct ua_consumer *c);
 /* At shutdown: every request still pending gets its record (cqe=none). */

@@ -231,11 +231,15 @@ static int step_loader(struct daemon *d)
 		/* Events below the previous daemon's mark were its own. */
 		ua_consumer_start_at(d->consumer, d->loader.pins.prev.seq_base,
 				     d->loader.pins.prev.dropped);
+		/* The same ring ids as before the kill. */
+		ua_consumer_ring_key(d->consumer, d->loader.pins.prev.ring_key, 1);
 		restore_keys(d);
 		/* The requests the killed daemon held: pending again, so that
 		 * their completions (in the ring buffer, or to come) join. */
 		d->resumed = ua_pin_adopt(&d->loader.pins, adopt_one, d->consumer);
 		d->held = ua_loader_pending_below(&d->loader, d->loader.pins.prev.seq_base);
+	} else if (d->loader.pins.state) {
+		ua_consumer_ring_key(d->consumer, d->loader.pins.state->ring_key, 0);
 	}
 	if (d->loader.pins.dir)
 		ua_consumer_set_keep(d->consumer, ua_pin_keep, ua_pin_unkeep, &d->loader.pins);

@@ -152,24 +152,27 @@ fi
 
 # --- a request submitted before the kill, completed after ------------------------
 # Its SUBMIT was read by the daemon that died, which kept it in the pin set:
-# the next daemon resumes it and its completion joins it.
+# the next daemon resumes it and its completion joins it. The ring keeps its
+# id across the restart (the socket and connect were recorded before it).
 UA_LOG=$UA_TMP/before.json
+R3=$UA_TMP/sock.rules
+printf '%s\n' "-a always,io_uring -S socket,connect,recv -F exe=$DRV -k restart" >"$R3"
 rm -f "$UA_TMP/go"
-if ua_start --rules "$R" --pin-dir "$PD"; then
+if ua_start --rules "$R3" --pin-dir "$PD"; then
 	tcp_gate "$UA_TMP/go"
 	port=$(cat "$UA_TMP/gate.port")
 	"$DRV" socket:inet:stream connect:127.0.0.1:"$port" recv:5 >"$UA_TMP/drv.out" 2>&1 &
 	DP=$!
 	wait_for eval '[ "$(status_pending)" -ge 1 ]'
 	kill9
-	if ua_start --rules "$R" --pin-dir "$PD"; then
+	if ua_start --rules "$R3" --pin-dir "$PD"; then
 		touch "$UA_TMP/go"
 		wait "$DP"
 		P=$(drv pid)
 		wait_for eval '[ -n "$(drecs restart)" ]'
 		if wait_count ".pid==$P and .op==\"recv\"" 1 &&
 			[ "$(field ".pid==$P and .op==\"recv\"" '[.exit,.cqe,.comm]|@tsv')" = "$(printf '5\tposted\turing_driver')" ] &&
-			[ "$(count ".pid==$P")" = 1 ] &&
+			[ "$(count ".pid==$P")" = 3 ] && [ "$(recs ".pid==$P" | jq -r .ring | sort -u | wc -l)" = 1 ] &&
 			[ "$(drecs restart | jq -r '[.held,.resumed]|@tsv')" = "$(printf '0\t1')" ]; then
 			ok submitted_before_kill
 		else
