@@ -33,7 +33,7 @@ static const char *const flush_names[] = {
 	[UA_CFG_FLUSH_SYNC] = "sync",
 };
 
-enum kind { K_PATH, K_SOCKET, K_FORMAT, K_GROUP, K_FLUSH, K_UINT, K_SPACE, K_ACTION };
+enum kind { K_PATH, K_SOCKET, K_FORMAT, K_GROUP, K_FLUSH, K_UINT, K_SPACE, K_ACTION, K_BOOL, K_STDOUT };
 
 struct key {
 	const char *name;
@@ -88,12 +88,18 @@ static const struct key keys[] = {
 	OTHER("socket", UA_CFG_K_SOCKET, K_SOCKET),
 	PATH("pin_dir", UA_CFG_K_PIN_DIR, 1),
 	UINT("heartbeat", UA_CFG_K_HEARTBEAT, 0, 86400, 0),
+	OTHER("write_logs", UA_CFG_K_WRITE_LOGS, K_BOOL),
+	PATH("json_log_file", UA_CFG_K_JSON_LOG_FILE, 1),
+	OTHER("stdout_format", UA_CFG_K_STDOUT_FORMAT, K_STDOUT),
+	PATH("plugin_dir", UA_CFG_K_PLUGIN_DIR, 1),
+	UINT("q_depth", UA_CFG_K_Q_DEPTH, 1, 10000000, 0),
+	UINT("max_restarts", UA_CFG_K_MAX_RESTARTS, 0, 10000, 0),
+	OTHER("audit_forward", UA_CFG_K_AUDIT_FORWARD, K_BOOL),
 };
 
 /* auditd.conf keys with no meaning here (yet): named as such rather than "unknown". */
 static const char *const auditd_only[] = {
 	"local_events",
-	"write_logs",
 	"priority_boost",
 	"dispatcher",
 	"disp_qos",
@@ -111,10 +117,7 @@ static const char *const auditd_only[] = {
 	"krb5_principal",
 	"krb5_key_file",
 	"distribute_network",
-	"q_depth",
 	"overflow_action",
-	"max_restarts",
-	"plugin_dir",
 	"end_of_event_timeout",
 	"enable_krb5",
 };
@@ -136,6 +139,10 @@ void ua_config_init(struct ua_config *c, const char *log_file, const char *socke
 	c->disk_error_action = UA_CFG_IGNORE;
 	c->ringbuf_size = 8u << 20;
 	c->poll_ms = 10;
+	c->write_logs = 1;
+	c->stdout_format = -1;
+	c->q_depth = 16384;
+	c->max_restarts = 10;
 }
 
 const char *ua_config_action_name(enum ua_cfg_action a)
@@ -261,6 +268,18 @@ static void *field(struct ua_config *c, enum ua_cfg_key id)
 		return &c->disk_full_action;
 	case UA_CFG_K_DISK_ERROR_ACTION:
 		return &c->disk_error_action;
+	case UA_CFG_K_JSON_LOG_FILE:
+		return c->json_log_file;
+	case UA_CFG_K_PLUGIN_DIR:
+		return c->plugin_dir;
+	case UA_CFG_K_Q_DEPTH:
+		return &c->q_depth;
+	case UA_CFG_K_MAX_RESTARTS:
+		return &c->max_restarts;
+	case UA_CFG_K_WRITE_LOGS:
+		return &c->write_logs;
+	case UA_CFG_K_AUDIT_FORWARD:
+		return &c->audit_forward;
 	default:
 		return NULL;
 	}
@@ -293,6 +312,24 @@ static void set_value(struct parser *p, struct ua_config *c, const struct key *k
 			return;
 		}
 		set_str(field(c, k->id), UA_CFG_PATH_MAX, v, len);
+		return;
+	case K_BOOL:
+		if (word_is(v, len, "yes") || word_is(v, len, "no"))
+			*(int *)field(c, k->id) = word_is(v, len, "yes");
+		else
+			perr(p, line, "unknown value '%s' for '%s' (yes, no)",
+			     show(sh, sizeof(sh), v, len), k->name);
+		return;
+	case K_STDOUT:
+		if (word_is(v, len, "none"))
+			c->stdout_format = -1;
+		else if (word_is(v, len, "text"))
+			c->stdout_format = UA_FMT_TEXT;
+		else if (word_is(v, len, "json"))
+			c->stdout_format = UA_FMT_JSON;
+		else
+			perr(p, line, "unknown value '%s' for 'stdout_format' (none, text, json)",
+			     show(sh, sizeof(sh), v, len));
 		return;
 	case K_SOCKET:
 		if (!len || v[0] != '/' || !str_ok(v, len) || len >= UA_CFG_SOCKET_MAX) {
@@ -489,6 +526,11 @@ static void check_whole(struct parser *p, const struct ua_config *c)
 		     at[UA_CFG_K_MAX_LOG_FILE_ACTION] ? at[UA_CFG_K_MAX_LOG_FILE_ACTION] :
 							at[UA_CFG_K_NUM_LOGS],
 		     "'max_log_file_action = rotate' needs 'num_logs' of 2 or more");
+	if (c->json_log_file[0] && c->write_logs && !strcmp(c->json_log_file, c->log_file))
+		perr(p, at[UA_CFG_K_JSON_LOG_FILE], "'json_log_file' is 'log_file': two files, or one");
+	if (c->stdout_format >= 0 && c->write_logs && !strcmp(c->log_file, "-"))
+		perr(p, at[UA_CFG_K_STDOUT_FORMAT] ? at[UA_CFG_K_STDOUT_FORMAT] : at[UA_CFG_K_LOG_FILE],
+		     "'stdout_format' with log_file '-': stdout once");
 	if (!strcmp(c->log_file, "-") &&
 	    ((c->max_log_file_mb && c->max_log_file_action != UA_CFG_IGNORE) ||
 	     c->space_left.value || c->admin_space_left.value))
@@ -555,5 +597,148 @@ int ua_config_format(const struct ua_config *c, struct ua_buf *out)
 	ua_buf_addf(out, "socket = %s\n", c->socket);
 	ua_buf_addf(out, "pin_dir = %s\n", c->pin_dir);
 	ua_buf_addf(out, "heartbeat = %u\n", c->heartbeat);
+	ua_buf_addf(out, "write_logs = %s\n", c->write_logs ? "yes" : "no");
+	ua_buf_addf(out, "json_log_file = %s\n", c->json_log_file);
+	ua_buf_addf(out, "stdout_format = %s\n",
+		    c->stdout_format < 0 ? "none" : ua_format_name((enum ua_format)c->stdout_format));
+	ua_buf_addf(out, "plugin_dir = %s\n", c->plugin_dir);
+	ua_buf_addf(out, "q_depth = %u\n", c->q_depth);
+	ua_buf_addf(out, "max_restarts = %u\n", c->max_restarts);
+	ua_buf_addf(out, "audit_forward = %s\n", c->audit_forward ? "yes" : "no");
 	return out->err;
+}
+
+/* ---- plugin files (auditd-plugins(5)) ---- */
+
+static const char *const plugin_keys[] = { "active", "direction", "path", "type", "args", "format" };
+
+static void plugin_line(struct parser *p, struct ua_plugin_conf *pc, int line, const char *s,
+			size_t len, int *seen)
+{
+	const char *eq, *k, *v;
+	size_t klen, vlen, i;
+	char sh[80];
+
+	while (len && is_space(*s))
+		s++, len--;
+	while (len && is_space(s[len - 1]))
+		len--;
+	if (!len || *s == '#')
+		return;
+	eq = memchr(s, '=', len);
+	if (!eq || memchr(s, '\0', len)) {
+		perr(p, line, "expected 'key = value', got '%s'", show(sh, sizeof(sh), s, len));
+		return;
+	}
+	k = s;
+	klen = (size_t)(eq - s);
+	while (klen && is_space(k[klen - 1]))
+		klen--;
+	v = eq + 1;
+	vlen = len - (size_t)(v - s);
+	while (vlen && is_space(*v))
+		v++, vlen--;
+	for (i = 0; i < ARRAY_SIZE(plugin_keys); i++)
+		if (word_is(k, klen, plugin_keys[i]))
+			break;
+	if (i == ARRAY_SIZE(plugin_keys)) {
+		perr(p, line, "unknown key '%s' (active, direction, path, type, args, format)",
+		     show(sh, sizeof(sh), k, klen));
+		return;
+	}
+	if (seen[i]) {
+		perr(p, line, "'%s' given again (first on line %d)", plugin_keys[i], seen[i]);
+		return;
+	}
+	seen[i] = line;
+	if (!vlen && i != 4) {
+		perr(p, line, "missing value for '%s'", plugin_keys[i]);
+		return;
+	}
+	switch (i) {
+	case 0:
+		if (word_is(v, vlen, "yes") || word_is(v, vlen, "no"))
+			pc->active = word_is(v, vlen, "yes");
+		else
+			perr(p, line, "unknown value '%s' for 'active' (yes, no)",
+			     show(sh, sizeof(sh), v, vlen));
+		return;
+	case 1:
+		if (!word_is(v, vlen, "out"))
+			perr(p, line, "unknown value '%s' for 'direction' (out)",
+			     show(sh, sizeof(sh), v, vlen));
+		return;
+	case 2:
+		if (v[0] != '/' || !str_ok(v, vlen) || memchr(v, ' ', vlen) ||
+		    vlen >= UA_CFG_PATH_MAX) {
+			perr(p, line, "'%s' for 'path': an absolute path",
+			     show(sh, sizeof(sh), v, vlen));
+			return;
+		}
+		set_str(pc->path, sizeof(pc->path), v, vlen);
+		return;
+	case 3:
+		/* auditd takes the obsolete builtin as always, and so do we. */
+		if (!word_is(v, vlen, "always") && !word_is(v, vlen, "builtin"))
+			perr(p, line, "unknown value '%s' for 'type' (always)",
+			     show(sh, sizeof(sh), v, vlen));
+		return;
+	case 4:
+		pc->nargs = 0;
+		while (vlen) {
+			size_t w = 0;
+
+			while (w < vlen && !is_space(v[w]))
+				w++;
+			if (pc->nargs == UA_PLUGIN_ARGS_MAX || w >= UA_PLUGIN_ARG_LEN ||
+			    !str_ok(v, w)) {
+				perr(p, line, "'args': at most %d words of printable characters, "
+					      "each shorter than %d bytes",
+				     UA_PLUGIN_ARGS_MAX, UA_PLUGIN_ARG_LEN);
+				return;
+			}
+			set_str(pc->args[pc->nargs++], UA_PLUGIN_ARG_LEN, v, w);
+			v += w, vlen -= w;
+			while (vlen && is_space(*v))
+				v++, vlen--;
+		}
+		return;
+	case 5:
+		if (word_is(v, vlen, "binary"))
+			perr(p, line, "'format = binary' (auditd's own struct) is not supported: "
+				      "format = string");
+		else if (!word_is(v, vlen, "string"))
+			perr(p, line, "unknown value '%s' for 'format' (string)",
+			     show(sh, sizeof(sh), v, vlen));
+		return;
+	}
+}
+
+int ua_plugin_conf_parse(struct ua_plugin_conf *pc, const char *name, const char *text,
+			 size_t len, struct ua_buf *msgs)
+{
+	struct parser p = { .name = name ? name : "<input>", .msgs = msgs };
+	int seen[ARRAY_SIZE(plugin_keys)] = { 0 };
+	size_t pos = 0;
+	int line = 0;
+
+	memset(pc, 0, sizeof(*pc));
+	while (pos < len) {
+		const char *s = text + pos, *nl = memchr(s, '\n', len - pos);
+		size_t n = nl ? (size_t)(nl - s) : len - pos;
+
+		line++;
+		if (n > UA_CFG_LINE_MAX)
+			perr(&p, line, "line longer than %d bytes", UA_CFG_LINE_MAX);
+		else
+			plugin_line(&p, pc, line, s, n, seen);
+		pos += n + (nl ? 1 : 0);
+		if (p.errors >= 100)
+			break;
+	}
+	if (!p.errors && pc->active && !pc->path[0])
+		perr(&p, seen[0], "an active plugin needs 'path'");
+	if (msgs->err)
+		return msgs->err;
+	return p.errors ? -EINVAL : 0;
 }

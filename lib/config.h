@@ -65,6 +65,13 @@ enum ua_cfg_key {
 	UA_CFG_K_SOCKET,
 	UA_CFG_K_PIN_DIR,
 	UA_CFG_K_HEARTBEAT,
+	UA_CFG_K_WRITE_LOGS,
+	UA_CFG_K_JSON_LOG_FILE,
+	UA_CFG_K_STDOUT_FORMAT,
+	UA_CFG_K_PLUGIN_DIR,
+	UA_CFG_K_Q_DEPTH,
+	UA_CFG_K_MAX_RESTARTS,
+	UA_CFG_K_AUDIT_FORWARD,
 	UA_CFG_K_COUNT
 };
 
@@ -93,7 +100,15 @@ struct ua_config {
 	char socket[UA_CFG_SOCKET_MAX];
 	char pin_dir[UA_CFG_PATH_MAX]; /* bpffs directory of the pinned BPF state; "": none */
 	unsigned int heartbeat;	       /* seconds between URING_DAEMON op=heartbeat; 0: none */
-	uint32_t set;		       /* 1 << enum ua_cfg_key for each key given */
+	/* Sinks besides log_file (each independent of the others). */
+	int write_logs;			     /* 0: no log_file at all (auditd's write_logs = no) */
+	char json_log_file[UA_CFG_PATH_MAX]; /* "": none; a second log, always JSON */
+	int stdout_format;		     /* -1: none, else enum ua_format: records on stdout */
+	char plugin_dir[UA_CFG_PATH_MAX];    /* "": no plugins; auditd's plugins.d syntax */
+	unsigned int q_depth;		     /* records queued per plugin/stdout/audit sink */
+	unsigned int max_restarts;	     /* restarts of a plugin that died */
+	int audit_forward;		     /* 1: records into the kernel's audit stream */
+	uint32_t set; /* 1 << enum ua_cfg_key for each key given */
 };
 
 /* The defaults (auditd's where they apply; the paths the daemon uses without a file). */
@@ -109,6 +124,28 @@ void ua_config_init(struct ua_config *c, const char *log_file, const char *socke
  */
 int ua_config_parse(struct ua_config *c, const char *name, const char *text, size_t len,
 		    struct ua_buf *msgs);
+
+/*
+ * A plugin's file in plugin_dir, in auditd-plugins(5)'s syntax:
+ *	active = yes|no
+ *	direction = out
+ *	path = /sbin/audisp-syslog
+ *	type = always		(builtin: obsolete in auditd, taken as always)
+ *	args = LOG_INFO ...	(up to UA_PLUGIN_ARGS_MAX words)
+ *	format = string		(binary, auditd's struct, is refused)
+ */
+#define UA_PLUGIN_ARGS_MAX 8
+#define UA_PLUGIN_ARG_LEN 256
+struct ua_plugin_conf {
+	int active;
+	char path[UA_CFG_PATH_MAX];
+	char args[UA_PLUGIN_ARGS_MAX][UA_PLUGIN_ARG_LEN];
+	unsigned int nargs;
+};
+/* Parse one plugin file (messages "NAME:LINE: ..." as ua_config_parse). An active plugin
+ * needs an absolute path. 0, -EINVAL or -ENOMEM. */
+int ua_plugin_conf_parse(struct ua_plugin_conf *pc, const char *name, const char *text,
+			 size_t len, struct ua_buf *msgs);
 
 /* Words for messages and status: "ignore", "syslog", ...; "none", "incremental", ... */
 const char *ua_config_action_name(enum ua_cfg_action a);

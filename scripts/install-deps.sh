@@ -3,10 +3,10 @@
 #   scripts/install-deps.sh         build and test
 #   scripts/install-deps.sh bench   also the benchmark's (fio, the kernel's audit daemon)
 set -eu
-pkgs="make gcc clang llvm libclang-rt-14-dev libbpf-dev bpftool libelf-dev zlib1g-dev liburing-dev pkg-config jq"
+pkgs="make gcc clang llvm libclang-rt-14-dev libbpf-dev bpftool libelf-dev zlib1g-dev liburing-dev pkg-config jq libaudit-dev"
 # make check-vm: QEMU, the guest's busybox, the initramfs archiver
 pkgs="$pkgs qemu-system-x86 busybox-static cpio"
-[ "${1:-}" = bench ] && pkgs="$pkgs fio auditd libaudit-dev"
+[ "${1:-}" = bench ] && pkgs="$pkgs fio auditd"
 missing=""
 for p in $pkgs; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||

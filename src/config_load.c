@@ -6,7 +6,9 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <dirent.h>
 #include <grp.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,10 +19,10 @@
 
 #define CONFIG_SIZE_MAX (1u << 20)
 
-int ua_config_load(const char *path, int must_exist, struct ua_config *c, struct ua_buf *msgs)
+/* @path's text, when it is root's and writable by nobody else. 1: absent (and
+ * !@must_exist), 0, or -errno with a message. */
+static int read_checked(const char *path, int must_exist, struct ua_buf *text, struct ua_buf *msgs)
 {
-	struct ua_buf text = UA_BUF_INIT;
-	struct ua_config tmp = *c;
 	struct stat st;
 	char chunk[8192];
 	ssize_t n;
@@ -30,7 +32,7 @@ int ua_config_load(const char *path, int must_exist, struct ua_config *c, struct
 	if (fd < 0) {
 		rc = -errno;
 		if (rc == -ENOENT && !must_exist)
-			return 0;
+			return 1;
 		ua_buf_addf(msgs, "%s: %s\n", path, strerror(errno));
 		return rc;
 	}
@@ -59,19 +61,86 @@ int ua_config_load(const char *path, int must_exist, struct ua_config *c, struct
 		ua_buf_addf(msgs, "%s: larger than %u bytes\n", path, CONFIG_SIZE_MAX);
 		goto out;
 	}
-	while ((n = read(fd, chunk, sizeof(chunk))) > 0 && text.len <= CONFIG_SIZE_MAX)
-		ua_buf_add(&text, chunk, (size_t)n);
-	if (n < 0 || text.err) {
-		rc = n < 0 ? -errno : text.err;
+	while ((n = read(fd, chunk, sizeof(chunk))) > 0 && text->len <= CONFIG_SIZE_MAX)
+		ua_buf_add(text, chunk, (size_t)n);
+	rc = 0;
+	if (n < 0 || text->err) {
+		rc = n < 0 ? -errno : text->err;
 		ua_buf_addf(msgs, "%s: %s\n", path, strerror(-rc));
-		goto out;
 	}
-	rc = ua_config_parse(&tmp, path, text.data ? text.data : "", text.len, msgs);
-	if (!rc)
-		*c = tmp;
 out:
 	close(fd);
+	return rc;
+}
+
+int ua_config_load(const char *path, int must_exist, struct ua_config *c, struct ua_buf *msgs)
+{
+	struct ua_buf text = UA_BUF_INIT;
+	struct ua_config tmp = *c;
+	int rc = read_checked(path, must_exist, &text, msgs);
+
+	if (rc == 1)
+		rc = 0;
+	else if (!rc) {
+		rc = ua_config_parse(&tmp, path, text.data ? text.data : "", text.len, msgs);
+		if (!rc)
+			*c = tmp;
+	}
 	ua_buf_release(&text);
+	return rc;
+}
+
+/*
+ * plugin_dir: its *.conf files in name order, auditd-plugins(5)'s syntax;
+ * each root's and writable by nobody else, as uringaudit.conf. The active
+ * ones go to @out (at most @max). A missing directory is an error: it was
+ * asked for.
+ */
+int ua_plugins_load(const char *dir, struct ua_plugin_conf *out, size_t max, size_t *n,
+		    struct ua_buf *msgs)
+{
+	struct dirent **names = NULL;
+	char path[PATH_MAX];
+	int i, cnt, rc = 0;
+
+	*n = 0;
+	cnt = scandir(dir, &names, NULL, alphasort);
+	if (cnt < 0) {
+		rc = -errno;
+		ua_buf_addf(msgs, "plugin_dir '%s': %s\n", dir, strerror(errno));
+		return rc;
+	}
+	for (i = 0; i < cnt; i++) {
+		const char *nm = names[i]->d_name;
+		size_t len = strlen(nm);
+		struct ua_buf text = UA_BUF_INIT;
+		struct ua_plugin_conf pc;
+		int r;
+
+		if (nm[0] == '.' || len < 6 || strcmp(nm + len - 5, ".conf"))
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, nm);
+		r = read_checked(path, 1, &text, msgs);
+		if (!r)
+			r = ua_plugin_conf_parse(&pc, path, text.data ? text.data : "", text.len,
+						 msgs);
+		ua_buf_release(&text);
+		if (r) {
+			rc = r;
+			continue;
+		}
+		if (!pc.active)
+			continue;
+		if (*n == max) {
+			ua_buf_addf(msgs, "%s: more than %zu active plugins\n", path, max);
+			rc = -E2BIG;
+			continue;
+		}
+		out[(*n)++] = pc;
+	}
+	for (i = 0; i < cnt; i++)
+		free(names[i]);
+	free(names);
 	return rc;
 }
 

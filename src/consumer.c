@@ -48,9 +48,14 @@ struct pers {
 struct ua_consumer {
 	const struct ua_options *o;
 	const struct ua_optable *ops;
-	struct ua_sink *sink;
+	struct ua_sinks *sinks;
 	struct ua_enrich *enrich;
-	struct ua_buf out;
+	struct ua_buf out; /* records in o->format */
+	/* The same records in the other format, when a sink wants it (a JSON log
+	 * beside a text one, a plugin's text beside a JSON log). */
+	struct ua_buf alt;
+	int alt_on;
+	enum ua_format alt_fmt;
 	struct ua_join join;
 	struct pers *pers;
 	struct ua_stats st;
@@ -104,7 +109,7 @@ static void join_lost(void *ctx, uint64_t first, uint64_t n, const char *reason)
 static int join_alive(void *ctx, uint32_t pid, uint64_t start_time);
 
 struct ua_consumer *ua_consumer_new(const struct ua_options *o, const struct ua_optable *ops,
-				    struct ua_sink *sink)
+				    struct ua_sinks *sinks)
 {
 	static const struct ua_join_ops join_ops = {
 		.conclude = join_conclude,
@@ -121,9 +126,15 @@ struct ua_consumer *ua_consumer_new(const struct ua_options *o, const struct ua_
 		return NULL;
 	c->o = o;
 	c->ops = ops;
-	c->sink = sink;
-	sink->format = o->format; /* its own records (loss, rotation) match ours */
+	c->sinks = sinks;
+	if (sinks->log)
+		sinks->log->format = o->format; /* its own records (loss, rotation) match ours */
+	if (sinks->json_log)
+		sinks->json_log->format = UA_FMT_JSON;
+	c->alt_fmt = o->format == UA_FMT_JSON ? UA_FMT_TEXT : UA_FMT_JSON;
+	c->alt_on = !!(ua_sinks_formats(sinks) & (1u << c->alt_fmt));
 	ua_buf_init(&c->out);
+	ua_buf_init(&c->alt);
 	c->enrich = ua_enrich_new();
 	rc = c->enrich ? ua_join_init(&c->join, &join_ops, c, &cfg) : -ENOMEM;
 	if (rc) {
@@ -179,6 +190,7 @@ void ua_consumer_free(struct ua_consumer *c)
 	ua_enrich_free(c->enrich);
 	ua_holders_free(c->holders);
 	ua_buf_release(&c->out);
+	ua_buf_release(&c->alt);
 	free(c);
 }
 
@@ -255,26 +267,32 @@ int ua_consumer_flush(struct ua_consumer *c)
 {
 	int rc = 0;
 
-	if (c->out.err) {
+	if (c->out.err || c->alt.err) {
 		/* Out of memory while formatting: say so rather than write a
 		 * truncated record. */
 		fprintf(stderr, "uringaudit: out of memory formatting records\n");
 		ua_buf_reset(&c->out);
-		c->out.err = 0;
+		ua_buf_reset(&c->alt);
+		c->out.err = c->alt.err = 0;
 		return -ENOMEM;
 	}
 	if (c->out.len) {
-		rc = ua_sink_write(c->sink, c->out.data, c->out.len);
-		if (rc) {
+		const struct ua_buf *alt = c->alt_on ? &c->alt : NULL;
+		struct ua_sink *log = c->sinks->log;
+
+		rc = ua_sinks_write(c->sinks, c->o->format == UA_FMT_TEXT ? &c->out : alt,
+				    c->o->format == UA_FMT_JSON ? &c->out : alt);
+		if (rc && log) {
 			/* Counted and said by the sink (a URING_LOST record once
 			 * writing works again): recorded counts what was written. */
-			c->st.recorded -= c->sink->last_lost_uringop < c->st.recorded ?
-						  c->sink->last_lost_uringop :
+			c->st.recorded -= log->last_lost_uringop < c->st.recorded ?
+						  log->last_lost_uringop :
 						  c->st.recorded;
 			if (rc != -EAGAIN)
 				c->st.write_errors++;
 		}
 		ua_buf_reset(&c->out);
+		ua_buf_reset(&c->alt);
 	}
 	return rc;
 }
@@ -292,7 +310,11 @@ static uint64_t now_real_ns(void)
 
 void ua_consumer_event(struct ua_consumer *c, const char *type, const struct ua_kv *kv, size_t n)
 {
-	ua_format_event(&c->out, type, now_real_ns(), 0, kv, n, c->o->format);
+	uint64_t now = now_real_ns();
+
+	ua_format_event(&c->out, type, now, 0, kv, n, c->o->format);
+	if (c->alt_on)
+		ua_format_event(&c->alt, type, now, 0, kv, n, c->alt_fmt);
 }
 
 static void ids_copy(struct ua_rec_ids *d, const struct ua_ids *s)
@@ -444,6 +466,8 @@ static void emit_record(struct ua_consumer *c, struct pend *p, const struct ua_e
 	}
 
 	ua_format_record(&c->out, &r, c->o->format);
+	if (c->alt_on)
+		ua_format_record(&c->alt, &r, c->alt_fmt);
 	c->st.recorded++;
 	if (cqe == UA_REC_CQE_SKIPPED)
 		c->st.concluded_skipped++;
@@ -502,8 +526,11 @@ static void join_lost(void *ctx, uint64_t first, uint64_t n, const char *reason)
 {
 	struct ua_consumer *c = ctx;
 
-	ua_format_lost(&c->out, now_real_ns(), first, n, first, first + n - 1, reason,
-		       c->o->format);
+	uint64_t now = now_real_ns();
+
+	ua_format_lost(&c->out, now, first, n, first, first + n - 1, reason, c->o->format);
+	if (c->alt_on)
+		ua_format_lost(&c->alt, now, first, n, first, first + n - 1, reason, c->alt_fmt);
 	c->st.lost_events += n;
 	c->st.lost_records++;
 	maybe_flush(c);
@@ -536,6 +563,8 @@ static void on_holder(void *arg, const struct ua_holder *h)
 	r.ring_fd = h->ring_fd;
 	who_of(c, &r.who, &h->owner);
 	ua_format_holder(&c->out, &r, c->o->format);
+	if (c->alt_on)
+		ua_format_holder(&c->alt, &r, c->alt_fmt);
 	maybe_flush(c);
 }
 
@@ -677,6 +706,12 @@ static void on_obj(struct ua_consumer *c, const struct ua_ev_obj *o, size_t size
 			      p->ev->opcode, ua_optable_name(c->ops, p->ev->opcode),
 			      ring_id(c, p->ev->ring), p->ev->pid, o->res, o->cqe_index, &ro,
 			      c->o->format);
+		if (c->alt_on)
+			ua_format_cqe(&c->alt, o->hdr.ktime + (uint64_t)c->boot_to_real_ns,
+				      p->ev->hdr.seq, p->ev->opcode,
+				      ua_optable_name(c->ops, p->ev->opcode),
+				      ring_id(c, p->ev->ring), p->ev->pid, o->res, o->cqe_index,
+				      &ro, c->alt_fmt);
 		maybe_flush(c);
 		return;
 	}
@@ -728,6 +763,8 @@ static void on_ring(struct ua_consumer *c, const struct ua_ev_ring *r)
 	s.sq_thread_cpu = (int32_t)r->sq_thread_cpu;
 	who_of(c, &s.who, &r->owner);
 	ua_format_setup(&c->out, &s, c->o->format);
+	if (c->alt_on)
+		ua_format_setup(&c->alt, &s, c->alt_fmt);
 	maybe_flush(c);
 }
 
@@ -753,6 +790,8 @@ static void on_register(struct ua_consumer *c, const struct ua_ev_register *r)
 	g.required_sqe_flags = r->restr_sqe_flags_required;
 	who_of(c, &g.who, &r->owner);
 	ua_format_register(&c->out, &g, c->o->format);
+	if (c->alt_on)
+		ua_format_register(&c->alt, &g, c->alt_fmt);
 	maybe_flush(c);
 }
 

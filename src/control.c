@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "daemon_state.h"
+#include "escape.h"
 
 static int fill_addr(struct sockaddr_un *sa, const char *path)
 {
@@ -42,6 +43,27 @@ static void print_text(const char *json)
 		if (!ke || ke[1] != ':')
 			break;
 		v = ke + 2;
+		if (*v == '[') {
+			/* A list of flat objects: one line each, key=value. */
+			const char *o = v + 1, *end = strchr(v, ']');
+
+			while (end && (o = strchr(o, '{')) && o < end) {
+				const char *oe = strchr(o, '}'), *f = o + 1;
+
+				printf("%.*s:", (int)(ke - k), k);
+				while (oe && f < oe && (f = strchr(f, '"')) && f < oe) {
+					const char *fe = strchr(f + 1, '"'), *fv = fe + 2;
+					const char *fve = fv + strcspn(fv, ",}");
+
+					printf(" %.*s=%.*s", (int)(fe - f - 1), f + 1, (int)(fve - fv), fv);
+					f = fve;
+				}
+				putchar('\n');
+				o = oe ? oe + 1 : end;
+			}
+			p = end ? end + 1 : v + strlen(v);
+			continue;
+		}
 		ve = v + strcspn(v, ",}");
 		printf("%.*s: %.*s\n", (int)(ke - k), k, (int)(ve - v), v);
 		p = ve;
@@ -180,6 +202,50 @@ void ua_control_init(struct daemon *d)
 		d->clients[i].fd = -1;
 }
 
+/* "sinks": each sink besides the log: the JSON log, stdout, plugins, audit. */
+static void status_sinks(struct daemon *d, struct ua_buf *b)
+{
+	unsigned int i;
+	int first = 1;
+
+	ua_buf_addstr(b, ",\"sinks\":[");
+	if (d->sinks.json_log) {
+		ua_buf_addf(b,
+			    "{\"name\":\"json_log\",\"kind\":\"log\",\"unwritten\":%llu,"
+			    "\"write_errors\":%llu,\"suspended\":%s,\"rotations\":%llu}",
+			    (unsigned long long)d->json_sink.lost_total,
+			    (unsigned long long)d->json_sink.write_errors,
+			    d->json_sink.suspended ? "true" : "false",
+			    (unsigned long long)d->json_sink.rotations);
+		first = 0;
+	}
+	for (i = 0; i < d->sinks.nq; i++) {
+		struct ua_qsink_stats st;
+		struct ua_buf name = UA_BUF_INIT;
+
+		ua_qsink_stats(d->sinks.q[i], &st);
+		ua_escape_json(&name, ua_qsink_name(d->sinks.q[i]),
+			       strlen(ua_qsink_name(d->sinks.q[i])));
+		ua_buf_addf(b,
+			    "%s{\"name\":%s,\"kind\":\"%s\",\"queued\":%u,\"queued_max\":%u,"
+			    "\"q_depth\":%u,\"delivered\":%llu,\"dropped\":%llu,"
+			    "\"write_errors\":%llu,\"lost_said\":%llu,\"truncated\":%llu,"
+			    "\"exits\":%llu,\"restarts\":%llu,\"running\":%s,\"pid\":%d}",
+			    first ? "" : ",", name.data ? name.data : "\"\"",
+			    !strncmp(ua_qsink_name(d->sinks.q[i]), "plugin:", 7) ? "plugin" :
+			    !strcmp(ua_qsink_name(d->sinks.q[i]), "audit")	   ? "audit" :
+										     "stdout",
+			    st.queued, st.queued_max, d->o.q_depth, (unsigned long long)st.written,
+			    (unsigned long long)st.dropped, (unsigned long long)st.write_errors,
+			    (unsigned long long)st.lost_said, (unsigned long long)st.truncated,
+			    (unsigned long long)st.exits, (unsigned long long)st.restarts,
+			    st.running ? "true" : "false", (int)st.pid);
+		ua_buf_release(&name);
+		first = 0;
+	}
+	ua_buf_addch(b, ']');
+}
+
 static void status_json(struct daemon *d, struct ua_buf *b)
 {
 	const struct ua_stats *s = ua_consumer_stats(d->consumer);
@@ -194,7 +260,7 @@ static void status_json(struct daemon *d, struct ua_buf *b)
 		"\"rings_seen\":%llu,\"write_errors\":%llu,\"unwritten\":%llu,"
 		"\"log_suspended\":%s,\"log_rotations\":%llu,\"holder_listings\":%llu,"
 		"\"holders_listed\":%llu,\"holder_listing_us\":%llu,\"untracked\":%llu,\"unseen\":%llu,"
-		"\"overflow_unmatched\":%llu}\n",
+		"\"overflow_unmatched\":%llu",
 		getpid(), (unsigned long long)((ua_now_ms() - d->started_ms) / 1000), d->rules.n,
 		d->locked ? "true" : "false",
 		(unsigned long long)ua_loader_counter(&d->loader, UA_CNT_SELECTED),
@@ -213,6 +279,8 @@ static void status_json(struct daemon *d, struct ua_buf *b)
 		(unsigned long long)ua_loader_counter(&d->loader, UA_CNT_UNTRACKED),
 		(unsigned long long)ua_loader_counter(&d->loader, UA_CNT_UNSEEN),
 		(unsigned long long)ua_loader_counter(&d->loader, UA_CNT_OVERFLOW_UNMATCHED));
+	status_sinks(d, b);
+	ua_buf_addstr(b, "}\n");
 }
 
 static void ctl_close(struct daemon *d, struct ua_ctl_client *c)

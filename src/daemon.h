@@ -40,6 +40,17 @@ struct ua_options {
 	unsigned int pending_per_uid; /* of the kernel's pending table, the most one uid holds */
 	const char *pin_dir;	      /* bpffs directory of the pinned state; NULL: none */
 	unsigned int heartbeat_s;     /* URING_DAEMON op=heartbeat every this many s; 0: none */
+	/* Sinks besides the log (uringaudit.conf(5): write_logs, json_log_file, stdout_format,
+	 * plugin_dir, q_depth, max_restarts, audit_forward). */
+	int write_logs;		       /* 0: no log_file */
+	const char *json_log_path;     /* NULL: none */
+	int stdout_format;	       /* -1: none, else enum ua_format */
+	const char *plugin_dir;	       /* NULL: none */
+	const char *plugin_paths[8];   /* --plugin PATH: programs run as plugins (no args) */
+	size_t nplugin_paths;
+	unsigned int q_depth;	       /* records queued per plugin/stdout/audit sink */
+	unsigned int max_restarts;     /* of a plugin that exits */
+	int audit_forward;	       /* records into the kernel's audit stream */
 };
 
 /* ---- pin.c: the BPF state pinned under bpffs across a daemon's restart ---- */
@@ -239,6 +250,64 @@ void ua_sink_tick(struct ua_sink *s);
 int ua_sink_write(struct ua_sink *s, const char *data, size_t len);
 void ua_sink_close(struct ua_sink *s);
 
+/* The sequence number of one record line (text or JSON), 0 if it has none. */
+uint64_t ua_line_seq(const char *p, const char *end);
+
+/* ---- qsink.c: sinks with a writer thread and a bounded queue each ---- */
+enum ua_qsink_kind {
+	UA_QS_STDOUT, /* stdout beside a log file (stdout_format) */
+	UA_QS_PLUGIN, /* an auditd plugin: exec'd, records on its stdin */
+	UA_QS_AUDIT,  /* the kernel's audit stream, through libaudit */
+};
+struct ua_qsink;
+struct ua_consumer;
+struct ua_qsink_stats {
+	uint64_t queued_total; /* records taken into the queue */
+	uint64_t written;      /* records delivered */
+	uint64_t dropped;      /* records lost: queue full, write errors, plugin gone, stop */
+	uint64_t write_errors;
+	uint64_t lost_said;    /* URING_LOST records the sink was given */
+	uint64_t truncated;    /* audit: records cut at the kernel's 8560 bytes */
+	uint64_t exits, restarts; /* plugins */
+	unsigned int queued, queued_max;
+	int running; /* a plugin: running */
+	pid_t pid;
+};
+/* A sink of @kind named @name (plugin: its file's name); @pc for a plugin, which is
+ * started. NULL and a message in @err when it cannot be had. */
+struct ua_qsink *ua_qsink_new(enum ua_qsink_kind kind, const char *name, enum ua_format format,
+			      unsigned int q_depth, const struct ua_plugin_conf *pc,
+			      unsigned int max_restarts, char *err, size_t errlen);
+/* A plugin's program: an executable file of root's (or ours) that nobody else may write;
+ * 0, or -errno and a message. */
+int ua_plugin_check(const char *path, char *err, size_t errlen);
+/* Queue whole records; never blocks: what does not fit is counted lost. */
+void ua_qsink_put(struct ua_qsink *q, const char *data, size_t len);
+/* Once a second: plugins reaped and restarted; losses said to the log (records
+ * through @c). */
+void ua_qsink_tick(struct ua_qsink *q, struct ua_consumer *c);
+/* Pass a signal on to a plugin (SIGHUP on reload, as auditd does). */
+void ua_qsink_signal(struct ua_qsink *q, int sig);
+void ua_qsink_stats(struct ua_qsink *q, struct ua_qsink_stats *st);
+enum ua_format ua_qsink_format(const struct ua_qsink *q);
+const char *ua_qsink_name(const struct ua_qsink *q);
+/* Deliver what is queued (@wait_ms at most), stop the writer and the plugin, free. */
+void ua_qsink_close(struct ua_qsink *q, unsigned int wait_ms);
+
+/* Every sink records go to, each independent of the others. */
+#define UA_QSINKS_MAX 16
+struct ua_sinks {
+	struct ua_sink *log;	  /* log_file (or stdout with --log -); NULL: write_logs = no */
+	struct ua_sink *json_log; /* json_log_file; NULL: none */
+	struct ua_qsink *q[UA_QSINKS_MAX];
+	unsigned int nq;
+};
+/* The formats the sinks want (1 << enum ua_format). */
+unsigned int ua_sinks_formats(const struct ua_sinks *ss);
+/* The same records in both forms (either NULL when no sink wants it): the queued
+ * sinks take theirs, then the JSON log, then the log; the log's result. */
+int ua_sinks_write(struct ua_sinks *ss, const struct ua_buf *text, const struct ua_buf *json);
+
 /* ---- enrich.c: exe and container per process, cached ---- */
 struct ua_enrich;
 struct ua_enrich *ua_enrich_new(void);
@@ -284,7 +353,7 @@ struct ua_stats {
 
 struct ua_consumer;
 struct ua_consumer *ua_consumer_new(const struct ua_options *o, const struct ua_optable *ops,
-				    struct ua_sink *sink);
+				    struct ua_sinks *sinks);
 void ua_consumer_free(struct ua_consumer *c);
 /* libbpf ring_buffer callback. */
 int ua_consumer_handle(void *ctx, void *data, size_t size);
@@ -350,6 +419,10 @@ int ua_ctl_call(const char *sock, const char *cmd, int quiet_ok);
  * on success. 0, or -errno (-EINVAL: the text has errors). */
 int ua_config_load(const char *path, int must_exist, struct ua_config *c, struct ua_buf *msgs);
 /* log_group as a gid (0 for root); -ENOENT with a message for no such group. */
+/* plugin_dir's active plugins (*.conf, name order), each file checked as
+ * uringaudit.conf is; 0 or -errno with messages ("FILE:LINE: ..."). */
+int ua_plugins_load(const char *dir, struct ua_plugin_conf *out, size_t max, size_t *n,
+		    struct ua_buf *msgs);
 int ua_config_group(const struct ua_config *c, gid_t *gid, struct ua_buf *msgs);
 
 /* ---- service.c ---- */

@@ -24,6 +24,8 @@ static const char usage_text[] =
 	"                      [--format text|json] [--pid-file FILE] [--socket PATH]\n"
 	"                      [--ringbuf-size BYTES] [--poll-ms MS] [--pending-per-uid N]\n"
 	"                      [--pin-dir DIR] [--heartbeat SECONDS]\n"
+	"                      [--json-log FILE] [--stdout text|json] [--plugin PROGRAM]...\n"
+	"                      [--plugin-dir DIR] [--q-depth N] [--audit-forward]\n"
 	"       uringaudit unpin [DIR]\n"
 	"       uringaudit rules default | check FILE... | list | load FILE...  [--socket PATH]\n"
 	"       uringaudit status [--json] [--socket PATH]\n"
@@ -43,6 +45,16 @@ static const char usage_text[] =
 	"  --log FILE|-        where records go (default " UA_DEFAULT_LOG ",\n"
 	"                      its directory created 0700); - is stdout\n"
 	"  --format text|json  auditd-style text lines (default) or JSON lines\n"
+	"  --json-log FILE     also a JSON log, beside the log (rotated as it is)\n"
+	"  --stdout text|json  also records on stdout (beside a log file)\n"
+	"  --plugin PROGRAM    also run PROGRAM with records on its stdin, as auditd runs\n"
+	"                      its plugins (text lines); repeatable\n"
+	"  --plugin-dir DIR    auditd-plugins(5) files (*.conf) naming plugins to run\n"
+	"  --q-depth N         records queued for each stdout, plugin and audit sink\n"
+	"                      (default 16384); a sink that falls behind loses the rest,\n"
+	"                      counted, never holding up the others\n"
+	"  --audit-forward     also each record into the kernel's audit stream\n"
+	"                      (auditd's log), as a TRUSTED_APP message\n"
 	"  --pid-file FILE     written once every program is attached and records flow\n"
 	"  --socket PATH       control socket (default " UA_DEFAULT_SOCKET ")\n"
 	"  --ringbuf-size N    BPF ring buffer bytes, a power of two (default 8388608)\n"
@@ -259,6 +271,12 @@ static int parse_run(struct ua_options *o, int argc, char **argv)
 		{ "config", required_argument, NULL, 'c' },
 		{ "pin-dir", required_argument, NULL, 'P' },
 		{ "heartbeat", required_argument, NULL, 'H' },
+		{ "json-log", required_argument, NULL, 'J' },
+		{ "stdout", required_argument, NULL, 'O' },
+		{ "plugin", required_argument, NULL, 'G' },
+		{ "plugin-dir", required_argument, NULL, 'D' },
+		{ "q-depth", required_argument, NULL, 'Q' },
+		{ "audit-forward", no_argument, NULL, 'A' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
@@ -273,6 +291,10 @@ static int parse_run(struct ua_options *o, int argc, char **argv)
 	o->pending_max = 65536; /* the kernel's pending map holds as many */
 	o->config_path = UA_DEFAULT_CONFIG;
 	o->pending_per_uid = 8192; /* an eighth of it */
+	o->write_logs = 1;
+	o->stdout_format = -1;
+	o->q_depth = 16384;
+	o->max_restarts = 10;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "", lo, NULL)) != -1) {
 		switch (c) {
@@ -281,7 +303,8 @@ static int parse_run(struct ua_options *o, int argc, char **argv)
 			o->config_explicit = 1;
 			break;
 		case 'l':
-			o->cli_set |= 1u << UA_CFG_K_LOG_FILE;
+			/* A log asked for is written, whatever write_logs says. */
+			o->cli_set |= 1u << UA_CFG_K_LOG_FILE | 1u << UA_CFG_K_WRITE_LOGS;
 			o->log_path = optarg;
 			break;
 		case 'f':
@@ -349,6 +372,48 @@ static int parse_run(struct ua_options *o, int argc, char **argv)
 			o->cli_set |= 1u << UA_CFG_K_RULES_DIR;
 			o->rule_paths[o->nrule_paths++] = optarg;
 			break;
+		case 'J':
+			o->cli_set |= 1u << UA_CFG_K_JSON_LOG_FILE;
+			o->json_log_path = optarg;
+			break;
+		case 'O': {
+			enum ua_format f;
+
+			o->cli_set |= 1u << UA_CFG_K_STDOUT_FORMAT;
+			if (ua_format_parse(optarg, &f)) {
+				usage_error("--stdout '%s': text or json", optarg);
+				return -EINVAL;
+			}
+			o->stdout_format = (int)f;
+			break;
+		}
+		case 'G':
+			if (o->nplugin_paths >= sizeof(o->plugin_paths) / sizeof(o->plugin_paths[0])) {
+				usage_error("more than %s --plugin", "8");
+				return -EINVAL;
+			}
+			if (optarg[0] != '/') {
+				usage_error("--plugin '%s': an absolute path", optarg);
+				return -EINVAL;
+			}
+			o->plugin_paths[o->nplugin_paths++] = optarg;
+			break;
+		case 'D':
+			o->cli_set |= 1u << UA_CFG_K_PLUGIN_DIR;
+			o->plugin_dir = optarg;
+			break;
+		case 'Q':
+			o->cli_set |= 1u << UA_CFG_K_Q_DEPTH;
+			if (parse_uint(optarg, 10000000, &v) || v < 1) {
+				usage_error("--q-depth '%s': 1..10000000", optarg);
+				return -EINVAL;
+			}
+			o->q_depth = (unsigned int)v;
+			break;
+		case 'A':
+			o->cli_set |= 1u << UA_CFG_K_AUDIT_FORWARD;
+			o->audit_forward = 1;
+			break;
 		case 'h':
 			fputs(usage_text, stdout);
 			exit(0);
@@ -360,8 +425,13 @@ static int parse_run(struct ua_options *o, int argc, char **argv)
 		usage_error("run: unexpected argument '%s'", argv[optind]);
 		return -EINVAL;
 	}
+	if (o->stdout_format >= 0 && !strcmp(o->log_path, "-")) {
+		usage_error("%s", "--stdout with --log -: stdout once");
+		return -EINVAL;
+	}
 	if (!*o->log_path || (o->pid_file && !*o->pid_file) || !*o->socket_path ||
-	    !*o->config_path) {
+	    !*o->config_path || (o->json_log_path && !*o->json_log_path) ||
+	    (o->plugin_dir && !*o->plugin_dir)) {
 		usage_error("%s", "empty path");
 		return -EINVAL;
 	}

@@ -7,6 +7,7 @@
  * or refused, is recorded (URING_CONFIG).
  */
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -135,6 +136,20 @@ static void apply_config(struct daemon *d)
 		d->o.pin_dir = c->pin_dir[0] ? c->pin_dir : NULL;
 	if (!(cli & (1u << UA_CFG_K_HEARTBEAT)))
 		d->o.heartbeat_s = c->heartbeat;
+	if (!(cli & (1u << UA_CFG_K_WRITE_LOGS)))
+		d->o.write_logs = c->write_logs;
+	if (!(cli & (1u << UA_CFG_K_JSON_LOG_FILE)))
+		d->o.json_log_path = c->json_log_file[0] ? c->json_log_file : NULL;
+	if (!(cli & (1u << UA_CFG_K_STDOUT_FORMAT)))
+		d->o.stdout_format = c->stdout_format;
+	if (!(cli & (1u << UA_CFG_K_PLUGIN_DIR)))
+		d->o.plugin_dir = c->plugin_dir[0] ? c->plugin_dir : NULL;
+	if (!(cli & (1u << UA_CFG_K_Q_DEPTH)))
+		d->o.q_depth = c->q_depth;
+	if (!(cli & (1u << UA_CFG_K_MAX_RESTARTS)))
+		d->o.max_restarts = c->max_restarts;
+	if (!(cli & (1u << UA_CFG_K_AUDIT_FORWARD)))
+		d->o.audit_forward = c->audit_forward;
 	if (!(cli & (1u << UA_CFG_K_RULES_DIR))) {
 		d->o.nrule_paths = c->rules_dir[0] ? 1 : 0;
 		d->o.rule_paths[0] = c->rules_dir;
@@ -202,6 +217,20 @@ static void hup_config(struct daemon *d, const struct signalfd_siginfo *si)
 	    c.ringbuf_size != d->cfg.ringbuf_size || strcmp(c.pin_dir, d->cfg.pin_dir))
 		fprintf(stderr, "uringaudit: log_file, log_format, socket, pid_file, "
 				"ringbuf_size and pin_dir take effect at the next start\n");
+	if (c.write_logs != d->cfg.write_logs || strcmp(c.json_log_file, d->cfg.json_log_file) ||
+	    c.stdout_format != d->cfg.stdout_format || strcmp(c.plugin_dir, d->cfg.plugin_dir) ||
+	    c.q_depth != d->cfg.q_depth || c.max_restarts != d->cfg.max_restarts ||
+	    c.audit_forward != d->cfg.audit_forward)
+		fprintf(stderr, "uringaudit: write_logs, json_log_file, stdout_format, plugin_dir, "
+				"q_depth, max_restarts and audit_forward take effect at the next "
+				"start\n");
+	c.write_logs = d->cfg.write_logs;
+	memcpy(c.json_log_file, d->cfg.json_log_file, sizeof(c.json_log_file));
+	c.stdout_format = d->cfg.stdout_format;
+	memcpy(c.plugin_dir, d->cfg.plugin_dir, sizeof(c.plugin_dir));
+	c.q_depth = d->cfg.q_depth;
+	c.max_restarts = d->cfg.max_restarts;
+	c.audit_forward = d->cfg.audit_forward;
 	/* Those keep their values (d->o points at them); the rest is new. */
 	memcpy(c.log_file, d->cfg.log_file, sizeof(c.log_file));
 	memcpy(c.socket, d->cfg.socket, sizeof(c.socket));
@@ -215,6 +244,8 @@ static void hup_config(struct daemon *d, const struct signalfd_siginfo *si)
 	d->log_gid = gid;
 	apply_config(d);
 	ua_sink_configure(&d->sink, &d->cfg, d->log_gid, d->o.format);
+	if (d->sinks.json_log)
+		ua_sink_configure(&d->json_sink, &d->cfg, d->log_gid, UA_FMT_JSON);
 }
 
 void ua_reconfig_hup(struct daemon *d, const struct signalfd_siginfo *si)
@@ -222,10 +253,20 @@ void ua_reconfig_hup(struct daemon *d, const struct signalfd_siginfo *si)
 	struct ua_buf r = UA_BUF_INIT;
 	char err[512];
 
+	unsigned int i;
+
 	hup_config(d, si);
 	if (ua_sink_reopen(&d->sink, err, sizeof(err)))
 		fprintf(stderr, "uringaudit: %s\n", err);
 	ua_sink_resume(&d->sink, "SIGHUP");
+	if (d->sinks.json_log) {
+		if (ua_sink_reopen(&d->json_sink, err, sizeof(err)))
+			fprintf(stderr, "uringaudit: %s\n", err);
+		ua_sink_resume(&d->json_sink, "SIGHUP");
+	}
+	/* As auditd: plugins re-read their own configuration. */
+	for (i = 0; i < d->sinks.nq; i++)
+		ua_qsink_signal(d->sinks.q[i], SIGHUP);
 	/* Locked rules: a SIGHUP is a reopen, not a refused rule change. */
 	if (d->o.nrule_paths && !d->locked)
 		ua_reconfig_reload(d, d->o.rule_paths, d->o.nrule_paths, (pid_t)si->ssi_pid,

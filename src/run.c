@@ -106,31 +106,167 @@ static void undo_rules(struct daemon *d)
 /* Read before the log is opened for writing (and maybe created). */
 static int step_previous_log(struct daemon *d)
 {
-	d->prev_unclean = ua_previous_unclean(d->o.log_path, d->prev_time, sizeof(d->prev_time));
+	const char *log = d->o.write_logs ? d->o.log_path : d->o.json_log_path;
+
+	d->prev_unclean = log ? ua_previous_unclean(log, d->prev_time, sizeof(d->prev_time)) : 0;
 	return 0;
 }
 
-static int step_sink(struct daemon *d)
+static int open_log(struct daemon *d, struct ua_sink *s, const char *path, enum ua_format f)
 {
 	char err[512];
 
-	if (ua_sink_open(&d->sink, d->o.log_path, err, sizeof(err))) {
+	if (ua_sink_open(s, path, err, sizeof(err))) {
 		fprintf(stderr, "uringaudit: %s\n", err);
 		return EXIT_FAIL;
 	}
-	ua_sink_configure(&d->sink, &d->cfg, d->log_gid, d->o.format);
+	ua_sink_configure(s, &d->cfg, d->log_gid, f);
 	/* log_group: the file and its directory opened to the group. */
-	if (d->log_gid && ua_sink_reopen(&d->sink, err, sizeof(err))) {
+	if (d->log_gid && ua_sink_reopen(s, err, sizeof(err))) {
 		fprintf(stderr, "uringaudit: %s\n", err);
-		ua_sink_close(&d->sink);
+		ua_sink_close(s);
 		return EXIT_FAIL;
 	}
 	return 0;
+}
+
+static int add_qsink(struct daemon *d, enum ua_qsink_kind kind, const char *name, int format,
+		     const struct ua_plugin_conf *pc)
+{
+	char err[512];
+	struct ua_qsink *q;
+
+	if (d->sinks.nq == UA_QSINKS_MAX) {
+		fprintf(stderr, "uringaudit: more than %d plugin, stdout and audit sinks\n",
+			UA_QSINKS_MAX);
+		return EXIT_USAGE;
+	}
+	q = ua_qsink_new(kind, name, (enum ua_format)format, d->o.q_depth, pc, d->o.max_restarts,
+			 err, sizeof(err));
+	if (!q) {
+		fprintf(stderr, "uringaudit: %s\n", err);
+		return EXIT_FAIL;
+	}
+	d->sinks.q[d->sinks.nq++] = q;
+	return 0;
+}
+
+/* Plugins: plugin_dir's files, then --plugin programs. Checked before
+ * anything is started. */
+static int plugin_confs(struct daemon *d, struct ua_plugin_conf **pcs, size_t *n)
+{
+	struct ua_buf msgs = UA_BUF_INIT;
+	size_t i, max = UA_QSINKS_MAX;
+	int rc = 0;
+
+	*n = 0;
+	*pcs = calloc(max, sizeof(**pcs));
+	if (!*pcs)
+		return EXIT_FAIL;
+	if (d->o.plugin_dir)
+		rc = ua_plugins_load(d->o.plugin_dir, *pcs, max, n, &msgs);
+	for (i = 0; !rc && i < d->o.nplugin_paths; i++) {
+		struct ua_plugin_conf *pc = &(*pcs)[*n];
+
+		if (*n == max) {
+			ua_buf_addf(&msgs, "more than %zu plugins\n", max);
+			rc = -E2BIG;
+			break;
+		}
+		memset(pc, 0, sizeof(*pc));
+		pc->active = 1;
+		snprintf(pc->path, sizeof(pc->path), "%s", d->o.plugin_paths[i]);
+		(*n)++;
+	}
+	for (i = 0; !rc && i < *n; i++) {
+		char err[512];
+
+		if (ua_plugin_check((*pcs)[i].path, err, sizeof(err))) {
+			ua_buf_addf(&msgs, "%s\n", err);
+			rc = -EPERM;
+		}
+	}
+	ua_say_lines(msgs.data);
+	ua_buf_release(&msgs);
+	if (rc) {
+		fprintf(stderr, "uringaudit: invalid plugins, nothing started\n");
+		free(*pcs);
+		*pcs = NULL;
+		return rc == -ENOMEM ? EXIT_FAIL : EXIT_USAGE;
+	}
+	return 0;
+}
+
+static void undo_sink(struct daemon *d);
+
+/*
+ * Every sink, each independent of the others: the log (unless write_logs =
+ * no), the JSON log, then stdout, the plugins and the kernel's audit stream,
+ * each with its writer thread and bounded queue (src/qsink.c).
+ */
+static int step_sink(struct daemon *d)
+{
+	struct ua_plugin_conf *pcs = NULL;
+	size_t npcs = 0, i;
+	int rc;
+
+	memset(&d->sinks, 0, sizeof(d->sinks));
+	d->sink.fd = d->json_sink.fd = -1;
+	rc = plugin_confs(d, &pcs, &npcs);
+	if (rc)
+		return rc;
+	if (d->o.write_logs) {
+		rc = open_log(d, &d->sink, d->o.log_path, d->o.format);
+		if (rc)
+			goto out;
+		d->sinks.log = &d->sink;
+	}
+	if (d->o.json_log_path) {
+		rc = open_log(d, &d->json_sink, d->o.json_log_path, UA_FMT_JSON);
+		if (rc)
+			goto out;
+		d->sinks.json_log = &d->json_sink;
+	}
+	if (d->o.stdout_format >= 0 && (rc = add_qsink(d, UA_QS_STDOUT, "stdout",
+						       d->o.stdout_format, NULL)))
+		goto out;
+	for (i = 0; i < npcs; i++) {
+		char name[80];
+		const char *base = strrchr(pcs[i].path, '/');
+
+		snprintf(name, sizeof(name), "plugin:%s", base ? base + 1 : pcs[i].path);
+		rc = add_qsink(d, UA_QS_PLUGIN, name, UA_FMT_TEXT, &pcs[i]);
+		if (rc)
+			goto out;
+	}
+	if (d->o.audit_forward && (rc = add_qsink(d, UA_QS_AUDIT, "audit", UA_FMT_TEXT, NULL)))
+		goto out;
+	if (!d->sinks.log && !d->sinks.json_log && !d->sinks.nq) {
+		fprintf(stderr, "uringaudit: write_logs = no and no other sink: records would go "
+				"nowhere\n");
+		rc = EXIT_USAGE;
+	}
+out:
+	free(pcs);
+	if (rc)
+		undo_sink(d);
+	return rc;
 }
 
 static void undo_sink(struct daemon *d)
 {
-	ua_sink_close(&d->sink);
+	unsigned int i;
+
+	/* Plugins get what is queued (auditd gives them 3 seconds), the stop
+	 * record included. */
+	for (i = 0; i < d->sinks.nq; i++)
+		ua_qsink_close(d->sinks.q[i], 3000);
+	d->sinks.nq = 0;
+	if (d->sinks.json_log)
+		ua_sink_close(&d->json_sink);
+	if (d->sinks.log)
+		ua_sink_close(&d->sink);
+	d->sinks.log = d->sinks.json_log = NULL;
 }
 
 static int step_control(struct daemon *d)
@@ -182,7 +318,7 @@ static void undo_signals(struct daemon *d)
 
 static int step_consumer(struct daemon *d)
 {
-	d->consumer = ua_consumer_new(&d->o, &d->ops, &d->sink);
+	d->consumer = ua_consumer_new(&d->o, &d->ops, &d->sinks);
 	if (!d->consumer) {
 		fprintf(stderr, "uringaudit: out of memory\n");
 		return EXIT_FAIL;
@@ -431,10 +567,14 @@ static void on_signals(struct daemon *d)
 
 			/* Records buffered so far belong to the old file. */
 			ua_consumer_flush(d->consumer);
-			if (ua_sink_rotate(&d->sink, "SIGUSR1", err, sizeof(err)))
+			if (d->sinks.log && ua_sink_rotate(&d->sink, "SIGUSR1", err, sizeof(err)))
+				fprintf(stderr, "uringaudit: %s\n", err);
+			if (d->sinks.json_log &&
+			    ua_sink_rotate(&d->json_sink, "SIGUSR1", err, sizeof(err)))
 				fprintf(stderr, "uringaudit: %s\n", err);
 		} else if (si.ssi_signo == SIGUSR2) {
 			ua_sink_resume(&d->sink, "SIGUSR2");
+			ua_sink_resume(&d->json_sink, "SIGUSR2");
 		} else if (!d->stopping) {
 			d->stopping = 1;
 			d->stop_si = si;
@@ -450,6 +590,7 @@ static void loop(struct daemon *d)
 
 	while (!d->stopping) {
 		struct epoll_event evs[4];
+		unsigned int q;
 		int i, n = epoll_wait(d->epfd, evs, 4, (int)d->o.poll_ms);
 
 		for (i = 0; i < n; i++) {
@@ -470,7 +611,13 @@ static void loop(struct daemon *d)
 			ua_consumer_flush(d->consumer);
 			ua_consumer_keep_sync(d->consumer);
 			/* Free space; then what the log has to say of itself. */
-			ua_sink_tick(&d->sink);
+			if (d->sinks.log)
+				ua_sink_tick(&d->sink);
+			if (d->sinks.json_log)
+				ua_sink_tick(&d->json_sink);
+			/* Plugins that exited, losses of the queued sinks. */
+			for (q = 0; q < d->sinks.nq; q++)
+				ua_qsink_tick(d->sinks.q[q], d->consumer);
 			last_tick = ua_now_ms();
 			if (d->o.heartbeat_s &&
 			    last_tick - last_beat >= d->o.heartbeat_s * 1000ULL) {
@@ -520,8 +667,16 @@ int ua_run(const struct ua_options *o)
 		}
 	}
 	if (!rc) {
-		fprintf(stderr, "uringaudit: recording to %s\n",
-			strcmp(d.o.log_path, "-") ? d.o.log_path : "stdout");
+		unsigned int q;
+
+		fprintf(stderr, "uringaudit: recording to %s",
+			!d.sinks.log ? "" : strcmp(d.o.log_path, "-") ? d.o.log_path : "stdout");
+		if (d.sinks.json_log)
+			fprintf(stderr, "%s%s", d.sinks.log ? ", " : "", d.o.json_log_path);
+		for (q = 0; q < d.sinks.nq; q++)
+			fprintf(stderr, "%s%s", d.sinks.log || d.sinks.json_log || q ? ", " : "",
+				ua_qsink_name(d.sinks.q[q]));
+		fputc('\n', stderr);
 		ua_notify("READY=1");
 		notify_status(&d);
 		loop(&d);

@@ -298,25 +298,6 @@ static void say(struct ua_sink *s, int to_syslog, const char *what)
 		       what);
 }
 
-/* The sequence number of one record line (0 if it has none). */
-static uint64_t line_seq(const char *p, const char *end)
-{
-	const char *k = memmem(p, (size_t)(end - p), "msg=audit(", 10);
-	uint64_t v = 0;
-
-	if (k) {
-		k = memchr(k, ':', (size_t)(end - k));
-		k = k ? k + 1 : end;
-	} else if ((k = memmem(p, (size_t)(end - p), "\"seq\":", 6))) {
-		k += 6;
-	} else {
-		return 0;
-	}
-	while (k < end && *k >= '0' && *k <= '9')
-		v = v * 10 + (uint64_t)(*k++ - '0');
-	return v;
-}
-
 /* Records of @data not written: counted, with their sequence range. */
 static void account_lost(struct ua_sink *s, const char *data, size_t len, const char *reason)
 {
@@ -325,7 +306,7 @@ static void account_lost(struct ua_sink *s, const char *data, size_t len, const 
 	while (p < end) {
 		const char *nl = memchr(p, '\n', (size_t)(end - p));
 		const char *le = nl ? nl : end;
-		uint64_t seq = line_seq(p, le);
+		uint64_t seq = ua_line_seq(p, le);
 
 		s->lost++;
 		s->lost_total++;

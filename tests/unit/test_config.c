@@ -58,7 +58,14 @@ static void test_all_keys(void)
 				   "pid_file = /run/uringaudit.pid\n"
 				   "socket = /run/ua/ctl.sock\n"
 				   "pin_dir = /sys/fs/bpf/ua\n"
-				   "heartbeat = 60";
+				   "heartbeat = 60\n"
+				   "write_logs = yes\n"
+				   "json_log_file = /var/log/ua/x.json\n"
+				   "stdout_format = text\n"
+				   "plugin_dir = /etc/uringaudit/plugins.d\n"
+				   "q_depth = 2000\n"
+				   "max_restarts = 3\n"
+				   "audit_forward = no";
 	struct ua_config c;
 	struct ua_buf m = UA_BUF_INIT, f = UA_BUF_INIT;
 	struct ua_config c2;
@@ -143,8 +150,18 @@ static void test_errors(void)
 		{ "space_left = 100%",
 		  "u.conf:1: '100%' for 'space_left': megabytes (0..1073741824) or a percentage "
 		  "(0%..99%)\n" },
-		{ "write_logs = yes",
-		  "u.conf:1: auditd's key 'write_logs' is not supported yet\n" },
+		{ "tcp_listen_port = 60",
+		  "u.conf:1: auditd's key 'tcp_listen_port' is not supported yet\n" },
+		{ "write_logs = maybe", "u.conf:1: unknown value 'maybe' for 'write_logs' (yes, no)\n" },
+		{ "stdout_format = xml",
+		  "u.conf:1: unknown value 'xml' for 'stdout_format' (none, text, json)\n" },
+		{ "q_depth = 0", "u.conf:1: '0' for 'q_depth': a number 1..10000000\n" },
+		{ "audit_forward = 1", "u.conf:1: unknown value '1' for 'audit_forward' (yes, no)\n" },
+		{ "plugin_dir = plugins.d", "u.conf:1: 'plugins.d' for 'plugin_dir': an absolute path\n" },
+		{ "log_file = /a.log\njson_log_file = /a.log",
+		  "u.conf:2: 'json_log_file' is 'log_file': two files, or one\n" },
+		{ "log_file = -\nstdout_format = json",
+		  "u.conf:2: 'stdout_format' with log_file '-': stdout once\n" },
 		{ "poll_ms = 5\npoll_ms = 6",
 		  "u.conf:2: 'poll_ms' given again (first on line 1)\n" },
 		{ "socket = /"
@@ -206,8 +223,105 @@ static void test_empty_paths(void)
 	ua_buf_release(&m);
 }
 
+/* The sink keys, and auditd's plugin files. */
+static void test_sinks(void)
+{
+	struct ua_config c;
+	struct ua_plugin_conf pc;
+	struct ua_buf m = UA_BUF_INIT, f = UA_BUF_INIT;
+
+	ASSERT_OK(parse(&c, "", &m), "defaults");
+	ASSERT_EQ(c.write_logs, 1, "write_logs default");
+	ASSERT_EQ(c.stdout_format, -1, "no stdout");
+	ASSERT_EQ(c.q_depth, 16384, "q_depth default");
+	ASSERT_EQ(c.max_restarts, 10, "max_restarts default (auditd's)");
+	ASSERT_EQ(c.audit_forward, 0, "no forwarding unless asked");
+	ASSERT_OK(parse(&c,
+			"write_logs = NO\njson_log_file = /var/log/ua.json\nstdout_format = json\n"
+			"plugin_dir = /etc/uringaudit/plugins.d\nq_depth = 100\nmax_restarts = 0\n"
+			"audit_forward = yes\n",
+			&m),
+		  "sink keys");
+	ASSERT_EQ(m.len, 0, "no message");
+	ASSERT_EQ(c.write_logs, 0, "write_logs no");
+	ASSERT_STREQ(c.json_log_file, "/var/log/ua.json", "json_log_file");
+	ASSERT_EQ(c.stdout_format, UA_FMT_JSON, "stdout json");
+	ASSERT_STREQ(c.plugin_dir, "/etc/uringaudit/plugins.d", "plugin_dir");
+	ASSERT_EQ(c.q_depth, 100, "q_depth");
+	ASSERT_EQ(c.max_restarts, 0, "max_restarts");
+	ASSERT_EQ(c.audit_forward, 1, "audit_forward");
+	/* Formatted back, it parses to the same. */
+	{
+		struct ua_config c2;
+
+		ASSERT_OK(ua_config_format(&c, &f), "format");
+		ASSERT_OK(parse(&c2, f.data, &m), "reparse");
+		c2.set = c.set;
+		ASSERT_EQ(memcmp(&c, &c2, sizeof(c)), 0, "same after a round trip");
+	}
+
+	/* audisp-syslog's own file, as auditd ships it. */
+	{
+		static const char t[] = "# This file controls the syslog plugin\n"
+					"active = yes\n"
+					"direction = out\n"
+					"path = /sbin/audisp-syslog\n"
+					"type = always \n"
+					"args = LOG_INFO   LOG_LOCAL6\n"
+					"format = string\n";
+
+		ASSERT_OK(ua_plugin_conf_parse(&pc, "syslog.conf", t, strlen(t), &m), "syslog.conf");
+		ASSERT_EQ(pc.active, 1, "active");
+		ASSERT_STREQ(pc.path, "/sbin/audisp-syslog", "path");
+		ASSERT_EQ(pc.nargs, 2, "two args");
+		ASSERT_STREQ(pc.args[0], "LOG_INFO", "arg 1");
+		ASSERT_STREQ(pc.args[1], "LOG_LOCAL6", "arg 2");
+	}
+	{
+		static const char t[] = "active = no\ntype = builtin\n";
+
+		ASSERT_OK(ua_plugin_conf_parse(&pc, "off.conf", t, strlen(t), &m), "inactive");
+		ASSERT_EQ(pc.active, 0, "not active");
+	}
+	{
+		static const struct {
+			const char *text, *msg;
+		} bad[] = {
+			{ "active = yes\npath = /x\nformat = binary",
+			  "p.conf:3: 'format = binary' (auditd's own struct) is not supported: "
+			  "format = string\n" },
+			{ "active = yes", "p.conf:1: an active plugin needs 'path'\n" },
+			{ "active = yes\npath = x", "p.conf:2: 'x' for 'path': an absolute path\n" },
+			{ "direction = in", "p.conf:1: unknown value 'in' for 'direction' (out)\n" },
+			{ "colour = red",
+			  "p.conf:1: unknown key 'colour' (active, direction, path, type, args, "
+			  "format)\n" },
+			{ "args = 1 2 3 4 5 6 7 8 9",
+			  "p.conf:1: 'args': at most 8 words of printable characters, each shorter "
+			  "than 256 bytes\n" },
+			{ "path = /a\npath = /b", "p.conf:2: 'path' given again (first on line 1)\n" },
+		};
+		size_t i;
+
+		for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+			char name[64];
+
+			ua_buf_reset(&m);
+			snprintf(name, sizeof(name), "plugin case %zu rejected", i);
+			ASSERT_EQ(ua_plugin_conf_parse(&pc, "p.conf", bad[i].text,
+						       strlen(bad[i].text), &m),
+				  -EINVAL, name);
+			snprintf(name, sizeof(name), "plugin case %zu message", i);
+			ASSERT_STREQ(m.data, bad[i].msg, name);
+		}
+	}
+	ua_buf_release(&m);
+	ua_buf_release(&f);
+}
+
 int main(void)
 {
+	RUN_TEST(test_sinks);
 	RUN_TEST(test_defaults);
 	RUN_TEST(test_all_keys);
 	RUN_TEST(test_errors);
