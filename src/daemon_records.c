@@ -84,12 +84,18 @@ int ua_previous_unclean(const char *path, char *last_time, size_t len)
 	for (end = buf + n; end > buf;) {
 		for (line = end; line > buf && line[-1] != '\n'; line--)
 			;
+		/* A stop is the last record a daemon writes; anything else
+		 * (a start, a rotation, a sink's loss) last means it was killed. */
 		if (memmem(line, (size_t)(end - line), "URING_DAEMON", 12))
-			return torn || memmem(line, (size_t)(end - line), "op=start", 8) ||
-			       memmem(line, (size_t)(end - line), "\"op\":\"start\"", 12);
+			return torn || !(memmem(line, (size_t)(end - line), "op=stop ", 8) ||
+					 memmem(line, (size_t)(end - line), "\"op\":\"stop\"", 11));
 		end = line > buf ? line - 1 : buf;
 	}
-	return torn;
+	/* No daemon record in the last 64 KiB of a longer log: its writer
+	 * recorded that much after its last start or transition and wrote no
+	 * stop after it (a stop is the last record a daemon writes). With the
+	 * default rules a busy machine fills that in seconds. */
+	return torn || size > (off_t)sizeof(buf) - 1;
 }
 
 /* A record's time as the log has it, SECONDS.MILLIS, to ns since the epoch.

@@ -228,10 +228,13 @@ static int audit_send_line(struct ua_qsink *q, const char *p, size_t len)
 	return rc > 0 ? 0 : rc < 0 ? rc : -EIO;
 }
 
-static int deliver(struct ua_qsink *q, int fd, const char *data, size_t len, size_t *done)
+/* @failed: records that could not be delivered (already counted as lost). */
+static int deliver(struct ua_qsink *q, int fd, const char *data, size_t len, size_t *done,
+		   unsigned int *failed)
 {
 	const char *p = data, *end = data + len;
 
+	*failed = 0;
 	if (q->kind != UA_QS_AUDIT)
 		return write_all(fd, data, len, done);
 	*done = 0;
@@ -245,6 +248,7 @@ static int deliver(struct ua_qsink *q, int fd, const char *data, size_t len, siz
 			q->st.write_errors++;
 			drop(q, p, (size_t)(le - p), "audit_error");
 			pthread_mutex_unlock(&q->mu);
+			(*failed)++;
 		}
 		p = nl ? nl + 1 : end;
 		*done = (size_t)(p - data);
@@ -259,6 +263,7 @@ static void say_lost(struct ua_qsink *q, int fd)
 	uint64_t n, first, last;
 	char reason[16];
 	struct timespec ts;
+	unsigned int failed;
 	size_t done;
 
 	pthread_mutex_lock(&q->mu);
@@ -273,7 +278,7 @@ static void say_lost(struct ua_qsink *q, int fd)
 	clock_gettime(CLOCK_REALTIME, &ts);
 	ua_format_lost(&b, (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec, 0, n, first,
 		       last, reason, q->format);
-	if (!b.err && b.len && !deliver(q, fd, b.data, b.len, &done))
+	if (!b.err && b.len && !deliver(q, fd, b.data, b.len, &done, &failed) && !failed)
 		q->st.lost_said++;
 	ua_buf_release(&b);
 }
@@ -288,7 +293,8 @@ static void *writer(void *arg)
 	for (;;) {
 		struct qchunk *c;
 		size_t done = 0;
-		int fd, rc;
+		unsigned int failed = 0;
+		int fd, rc, has_lost;
 
 		while (!q->stop && (!q->head || q->fd < 0) && !q->gone)
 			pthread_cond_wait(&q->cv, &q->mu);
@@ -316,12 +322,13 @@ static void *writer(void *arg)
 			q->tail = NULL;
 		fd = q->fd;
 		q->busy = 1;
+		has_lost = q->lost != 0;
 		pthread_mutex_unlock(&q->mu);
 
 		pthread_setcancelstate(PTHREAD_CANCEL_ENABLE, NULL);
-		if (q->lost)
+		if (has_lost)
 			say_lost(q, fd);
-		rc = deliver(q, fd, c->data, c->len, &done);
+		rc = deliver(q, fd, c->data, c->len, &done, &failed);
 		pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, NULL);
 
 		pthread_mutex_lock(&q->mu);
@@ -351,7 +358,7 @@ static void *writer(void *arg)
 				q->fd = -1;
 			}
 		} else {
-			q->st.written += c->nrec;
+			q->st.written += c->nrec - failed;
 		}
 		free(c);
 	}
