@@ -2,6 +2,7 @@
 /* Escaping of untrusted byte strings for audit text and JSON. */
 #include <errno.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "escape.h"
 
@@ -95,6 +96,38 @@ int ua_unescape_text(const char *in, size_t inlen, struct ua_buf *out)
 	return 0;
 }
 
+size_t ua_utf8_len(const unsigned char *p, size_t avail)
+{
+	unsigned char c = p[0];
+	size_t n, k;
+	unsigned char lo = 0x80, hi = 0xbf; /* the second byte's range */
+
+	if (c < 0x80)
+		return 1;
+	if (c >= 0xc2 && c <= 0xdf)
+		n = 2;
+	else if (c >= 0xe0 && c <= 0xef)
+		n = 3;
+	else if (c >= 0xf0 && c <= 0xf4)
+		n = 4;
+	else
+		return 0; /* 80..C1 (continuations, overlong leads), F5..FF */
+	if (c == 0xe0)
+		lo = 0xa0; /* overlong below U+0800 */
+	else if (c == 0xed)
+		hi = 0x9f; /* U+D800..DFFF: surrogates */
+	else if (c == 0xf0)
+		lo = 0x90; /* overlong below U+10000 */
+	else if (c == 0xf4)
+		hi = 0x8f; /* above U+10FFFF */
+	if (avail < n || p[1] < lo || p[1] > hi)
+		return 0;
+	for (k = 2; k < n; k++)
+		if (p[k] < 0x80 || p[k] > 0xbf)
+			return 0;
+	return n;
+}
+
 int ua_escape_json(struct ua_buf *out, const char *s, size_t len)
 {
 	const unsigned char *p = (const unsigned char *)s;
@@ -113,16 +146,23 @@ int ua_escape_json(struct ua_buf *out, const char *s, size_t len)
 	*w++ = '"';
 	for (i = 0; i < len; i++) {
 		unsigned char c = p[i];
+		size_t n;
 
 		if (c == '"' || c == '\\') {
 			*w++ = '\\';
 			*w++ = (char)c;
 		} else if (c >= 0x20 && c <= 0x7e) {
 			*w++ = (char)c;
+		} else if (c >= 0x80 && (n = ua_utf8_len(p + i, len - i))) {
+			/* A well-formed UTF-8 character: itself. */
+			memcpy(w, p + i, n);
+			w += n;
+			i += n - 1;
 		} else {
 			/*
-			 * No \n or \t shorthands: one form per byte keeps the output easy to
-			 * grep and the decoder's job trivial.
+			 * Controls, DEL, and each byte that is not part of a well-formed
+			 * UTF-8 character. No \n or \t shorthands: one form per byte keeps
+			 * the output easy to grep and the decoder's job trivial.
 			 */
 			*w++ = '\\';
 			*w++ = 'u';
@@ -157,8 +197,21 @@ int ua_unescape_json(const char *in, size_t inlen, struct ua_buf *out, size_t *c
 				*consumed = i + 1;
 			return 0;
 		}
-		if (c < 0x20 || c > 0x7f)
+		if (c < 0x20)
 			goto fail;
+		if (c >= 0x80) {
+			/* Raw bytes above 0x7F: whole, well-formed UTF-8 characters only. */
+			size_t n = ua_utf8_len((const unsigned char *)in + i, inlen - i);
+
+			if (!n)
+				goto fail;
+			if (ua_buf_add(out, in + i, n)) {
+				err = out->err;
+				goto fail;
+			}
+			i += n - 1;
+			continue;
+		}
 		if (c != '\\') {
 			b = (char)c;
 		} else {

@@ -26,17 +26,26 @@ int ua_unescape_text(const char *in, size_t inlen, struct ua_buf *out);
 
 /*
  * A JSON string, quotes included, that encodes bytes: 0x20..0x7E as themselves except '"'
- * and '\' (written \" and \\), every other byte b as \u00XX (lowercase hex), i.e. the code
- * point of the same value. The output is pure printable ASCII and decodes back to the same
- * bytes. Returns out->err.
+ * and '\' (written \" and \\), each well-formed UTF-8 character (RFC 3629: no overlong
+ * forms, no surrogates, nothing above U+10FFFF) as itself, and every other byte b (controls,
+ * DEL, bytes of no well-formed character) as \u00XX (lowercase hex). So UTF-8 names read as
+ * written, the output is valid UTF-8 with no raw control byte, and it decodes back to the
+ * same bytes: an escape \u0080..\u00ff stands for that raw byte, never for the character
+ * U+0080..U+00FF (which, being valid, is written as its UTF-8 bytes). Returns out->err.
  */
 int ua_escape_json(struct ua_buf *out, const char *s, size_t len);
 /*
  * Parse one JSON string starting at in[0] == '"' and append its bytes to @out. Accepts
- * \" \\ \/ \b \f \n \r \t and \u00XX; a \u escape above 0xff, a raw control byte or a raw
- * byte above 0x7F (never produced by ua_escape_json) is -EINVAL. *consumed (if not NULL)
+ * \" \\ \/ \b \f \n \r \t, \u00XX (the byte XX) and raw well-formed UTF-8 characters; a \u
+ * escape above 0xff, a raw control byte or raw bytes that are no well-formed UTF-8
+ * character (never produced by ua_escape_json) are -EINVAL. *consumed (if not NULL)
  * gets the bytes of @in used, closing quote included. On error nothing is appended.
  */
 int ua_unescape_json(const char *in, size_t inlen, struct ua_buf *out, size_t *consumed);
+
+/* The length of the well-formed UTF-8 character at @p (@avail bytes there): 1..4, or 0 when
+ * the bytes are no such character (a lone continuation, an overlong form, a surrogate, a
+ * code point above U+10FFFF, a truncated sequence). */
+size_t ua_utf8_len(const unsigned char *p, size_t avail);
 
 #endif /* UA_ESCAPE_H */

@@ -3,7 +3,7 @@
 #   scripts/install-deps.sh         build and test
 #   scripts/install-deps.sh bench   also the benchmark's (fio, the kernel's audit daemon)
 set -eu
-pkgs="make gcc clang llvm libclang-rt-14-dev libbpf-dev bpftool libelf-dev zlib1g-dev liburing-dev pkg-config jq libaudit-dev"
+pkgs="make gcc clang llvm libclang-rt-14-dev libbpf-dev bpftool libelf-dev zlib1g-dev liburing-dev pkg-config jq libaudit-dev python3-jsonschema"
 # make check-vm: QEMU, the guest's busybox, the initramfs archiver
 pkgs="$pkgs qemu-system-x86 busybox-static cpio"
 [ "${1:-}" = bench ] && pkgs="$pkgs fio auditd"

@@ -96,13 +96,158 @@ int ua_ctl_request(const char *path, const char *cmd, struct ua_buf *reply)
 	return reply->err;
 }
 
+/* ---- status as node_exporter's textfile collector reads it ---- */
+
+/* Values that go up and down; every other number is a counter. */
+static const char *const gauges[] = { "uptime_s", "rules",	      "locked", "pending",
+				      "log_suspended", "holder_listing_us", "queued",
+				      "queued_max", "q_depth", "running" };
+
+static int is_gauge(const char *k, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(gauges) / sizeof(gauges[0]); i++)
+		if (strlen(gauges[i]) == len && !strncmp(gauges[i], k, len))
+			return 1;
+	return 0;
+}
+
+/* A metric name from a status key: [a-z0-9_] kept, anything else '_'. */
+static void metric_name(char *dst, size_t size, const char *pfx, const char *k, size_t len,
+			const char *sfx)
+{
+	size_t n = (size_t)snprintf(dst, size, "%s", pfx), i;
+
+	for (i = 0; i < len && n + 1 < size; i++)
+		dst[n++] = (k[i] >= 'a' && k[i] <= 'z') || (k[i] >= '0' && k[i] <= '9') ? k[i] : '_';
+	dst[n] = '\0';
+	if (!strcmp(sfx, "_total") && len >= 2 && !strncmp(k + len - 2, "_s", 2))
+		sfx = "";
+	snprintf(dst + n, size - n, "%s", sfx);
+}
+
+/* One sample: "# HELP", "# TYPE" once per family (@seen), then NAME{LABELS} VALUE. */
+static void sample(struct ua_buf *out, struct ua_buf *seen, const char *name, int gauge,
+		   const char *labels, const char *v, size_t vlen)
+{
+	char key[160];
+
+	/* @seen: "\nNAME\nNAME\n...": the families declared so far. */
+	snprintf(key, sizeof(key), "\n%s\n", name);
+	if (!seen->data || !strstr(seen->data, key)) {
+		ua_buf_addf(seen, "%s\n", name);
+		ua_buf_addf(out, "# HELP %s uringaudit status: see uringaudit(8)\n", name);
+		ua_buf_addf(out, "# TYPE %s %s\n", name, gauge ? "gauge" : "counter");
+	}
+	if (vlen == 4 && !strncmp(v, "true", 4))
+		v = "1", vlen = 1;
+	else if (vlen == 5 && !strncmp(v, "false", 5))
+		v = "0", vlen = 1;
+	ua_buf_addf(out, "%s%s %.*s\n", name, labels, (int)vlen, v);
+}
+
+/*
+ * The status object as metrics in the text format node_exporter's textfile
+ * collector reads: uringaudit_KEY (counters as uringaudit_KEY_total, the
+ * uptime as uringaudit_uptime_seconds), booleans 0/1, the backend as a label of
+ * uringaudit_info, each sink's numbers labelled {sink="...",kind="..."}.
+ */
+static void print_metrics(const char *json)
+{
+	struct ua_buf out = UA_BUF_INIT, seen = UA_BUF_INIT, labels = UA_BUF_INIT;
+	const char *p = json;
+	char name[160];
+
+	ua_buf_addch(&seen, '\n');
+	while ((p = strchr(p, '"'))) {
+		const char *k = p + 1, *ke = strchr(k, '"'), *v, *ve;
+		size_t klen;
+
+		if (!ke || ke[1] != ':')
+			break;
+		klen = (size_t)(ke - k);
+		v = ke + 2;
+		if (*v == '[') {
+			const char *o = v + 1, *end = strchr(v, ']');
+
+			while (end && (o = strchr(o, '{')) && o < end) {
+				const char *oe = strchr(o, '}'), *f, *nm = NULL, *kd = NULL;
+				size_t nml = 0, kdl = 0;
+
+				if (!oe)
+					break;
+				/* the labels first */
+				for (f = o + 1; (f = strchr(f, '"')) && f < oe;) {
+					const char *fe = strchr(f + 1, '"'), *fv = fe + 2;
+					const char *fve = *fv == '"' ? strchr(fv + 1, '"') + 1 :
+								       fv + strcspn(fv, ",}");
+
+					if (fe - f - 1 == 4 && !strncmp(f + 1, "name", 4))
+						nm = fv, nml = (size_t)(fve - fv);
+					if (fe - f - 1 == 4 && !strncmp(f + 1, "kind", 4))
+						kd = fv, kdl = (size_t)(fve - fv);
+					f = fve;
+				}
+				ua_buf_reset(&labels);
+				ua_buf_addf(&labels, "{sink=%.*s,kind=%.*s}", (int)nml, nm ? nm : "\"\"",
+					    (int)kdl, kd ? kd : "\"\"");
+				for (f = o + 1; (f = strchr(f, '"')) && f < oe;) {
+					const char *fe = strchr(f + 1, '"'), *fv = fe + 2;
+					size_t fl = (size_t)(fe - f - 1);
+					const char *fve = *fv == '"' ? strchr(fv + 1, '"') + 1 :
+								       fv + strcspn(fv, ",}");
+
+					if (*fv != '"' && !(fl == 3 && !strncmp(f + 1, "pid", 3))) {
+						metric_name(name, sizeof(name), "uringaudit_sink_", f + 1,
+							    fl, is_gauge(f + 1, fl) ? "" : "_total");
+						sample(&out, &seen, name, is_gauge(f + 1, fl), labels.data,
+						       fv, (size_t)(fve - fv));
+					}
+					f = fve;
+				}
+				o = oe + 1;
+			}
+			p = end ? end + 1 : v + strlen(v);
+			continue;
+		}
+		if (*v == '"') {
+			ve = strchr(v + 1, '"');
+			if (!ve)
+				break;
+			if (klen == 7 && !strncmp(k, "backend", 7)) {
+				ua_buf_reset(&labels);
+				ua_buf_addf(&labels, "{backend=%.*s}", (int)(ve + 1 - v), v);
+				sample(&out, &seen, "uringaudit_info", 1, labels.data, "1", 1);
+			}
+			p = ve + 1;
+			continue;
+		}
+		ve = v + strcspn(v, ",}");
+		if (!(klen == 3 && !strncmp(k, "pid", 3))) {
+			metric_name(name, sizeof(name), "uringaudit_",
+				    klen == 8 && !strncmp(k, "uptime_s", 8) ? "uptime_seconds" : k,
+				    klen == 8 && !strncmp(k, "uptime_s", 8) ? 14 : klen,
+				    is_gauge(k, klen) ? "" : "_total");
+			sample(&out, &seen, name, is_gauge(k, klen), "", v, (size_t)(ve - v));
+		}
+		p = ve;
+	}
+	fputs(out.data ? out.data : "", stdout);
+	ua_buf_release(&out);
+	ua_buf_release(&seen);
+	ua_buf_release(&labels);
+}
+
 int ua_status_query(const char *path, int json)
 {
 	struct ua_buf reply = UA_BUF_INIT;
 	int rc = ua_ctl_request(path, "status", &reply);
 
 	if (!rc) {
-		if (json)
+		if (json == 2)
+			print_metrics(reply.data);
+		else if (json)
 			fputs(reply.data, stdout);
 		else
 			print_text(reply.data);

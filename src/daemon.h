@@ -14,6 +14,8 @@
 #include "optable.h"
 
 #define UA_DEFAULT_LOG "/var/log/uringaudit/uringaudit.log"
+/* The records' format version (docs/schema/): said by URING_DAEMON op=start. */
+#define UA_FORMAT_VERSION 1
 #define UA_DEFAULT_SOCKET "/run/uringaudit.sock"
 #define UA_DEFAULT_PIN_DIR "/sys/fs/bpf/uringaudit"
 
@@ -407,6 +409,7 @@ void ua_control_close(int fd, const char *path);
 /* Send one command line, read the whole reply. */
 int ua_ctl_request(const char *path, const char *cmd, struct ua_buf *reply);
 /* `status`: print the counters, as JSON or as "key: value" lines. */
+/* @json: 0 text, 1 the JSON object, 2 metrics (node_exporter's textfile format). */
 int ua_status_query(const char *path, int json);
 /* One command whose reply starts with an exit code line: print the rest
  * (to stderr on failure or when @quiet_ok) and return that code. */

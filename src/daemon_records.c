@@ -126,7 +126,7 @@ static int parse_time(const char *s, uint64_t *ns)
 void ua_record_daemon(struct daemon *d, const char *op, const struct signalfd_siginfo *si)
 {
 	const struct ua_stats *s = ua_consumer_stats(d->consumer);
-	struct ua_kv kv[14];
+	struct ua_kv kv[15];
 	uint64_t since_ns;
 	size_t n = 0;
 
@@ -141,6 +141,7 @@ void ua_record_daemon(struct daemon *d, const char *op, const struct signalfd_si
 			.key = "backend", .kind = UA_KV_WORD, .str = "tracepoint", .len = 10
 		};
 		kv[n++] = (struct ua_kv){ .key = "rules", .kind = UA_KV_U64, .u = d->rules.n };
+		kv[n++] = ua_kv_u64("format_version", UA_FORMAT_VERSION);
 		if (d->prev_unclean) {
 			kv[n++] = (struct ua_kv){
 				.key = "previous", .kind = UA_KV_WORD, .str = "unclean", .len = 7

@@ -28,7 +28,7 @@ static const char usage_text[] =
 	"                      [--plugin-dir DIR] [--q-depth N] [--audit-forward]\n"
 	"       uringaudit unpin [DIR]\n"
 	"       uringaudit rules default | check FILE... | list | load FILE...  [--socket PATH]\n"
-	"       uringaudit status [--json] [--socket PATH]\n"
+	"       uringaudit status [--json | --openmetrics] [--socket PATH]\n"
 	"       uringaudit --help | --version | -V\n"
 	"With no arguments: this text, exit 2.\n"
 	"\n"
@@ -77,7 +77,8 @@ static const char usage_text[] =
 	"                every error as FILE:LINE:COL: message (exit 2)\n"
 	"rules list      the rules the running daemon enforces\n"
 	"rules load      replace the running daemon's rules, whole, or keep them and say why\n"
-	"status          counters of the running daemon (--json: one JSON object)\n"
+	"status          counters of the running daemon (--json: one JSON object;\n"
+	"                --openmetrics: metrics for node_exporter's textfile collector)\n"
 	"unpin [DIR]     remove a pin set no daemon holds (default " UA_DEFAULT_PIN_DIR "),\n"
 	"                detaching the programs it kept attached\n"
 	"\n"
@@ -220,6 +221,7 @@ static int cmd_status(int argc, char **argv)
 {
 	static const struct option lo[] = {
 		{ "json", no_argument, NULL, 'j' },
+		{ "openmetrics", no_argument, NULL, 'o' },
 		{ "socket", required_argument, NULL, 's' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
@@ -232,6 +234,9 @@ static int cmd_status(int argc, char **argv)
 		switch (c) {
 		case 'j':
 			json = 1;
+			break;
+		case 'o':
+			json = 2;
 			break;
 		case 's':
 			sock = optarg;

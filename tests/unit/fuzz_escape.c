@@ -49,9 +49,15 @@ static void round_trip(const char *s, size_t len)
 	ua_buf_reset(&dec);
 	check(ua_escape_json(&enc, s, len) == 0, "escape_json failed");
 	for (i = 0; i < enc.len; i++) {
-		unsigned char c = (unsigned char)enc.data[i];
+		const unsigned char *u = (const unsigned char *)enc.data;
 
-		check(c >= 0x20 && c <= 0x7e, "json output is not printable ASCII");
+		check(u[i] >= 0x20 && u[i] != 0x7f, "json output has a raw control byte");
+		if (u[i] >= 0x80) {
+			size_t n = ua_utf8_len(u + i, enc.len - i);
+
+			check(n >= 2, "json output is not valid UTF-8");
+			i += n - 1;
+		}
 	}
 	check(ua_unescape_json(enc.data, enc.len, &dec, &consumed) == 0, "unescape_json failed");
 	check(consumed == enc.len, "json consumed");

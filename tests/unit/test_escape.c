@@ -39,13 +39,22 @@ static bool text_shape_ok(const char *s, size_t len)
 	return true;
 }
 
-static bool json_ascii_ok(const char *s, size_t len)
+/* Valid UTF-8 with no raw control byte (nor DEL). */
+static bool json_shape_ok(const char *s, size_t len)
 {
+	const unsigned char *p = (const unsigned char *)s;
 	size_t i;
 
 	for (i = 0; i < len; i++) {
-		if ((unsigned char)s[i] < 0x20 || (unsigned char)s[i] > 0x7e)
+		if (p[i] < 0x20 || p[i] == 0x7f)
 			return false;
+		if (p[i] >= 0x80) {
+			size_t n = ua_utf8_len(p + i, len - i);
+
+			if (!n)
+				return false;
+			i += n - 1;
+		}
 	}
 	return true;
 }
@@ -65,7 +74,7 @@ static bool round_trip(const char *s, size_t len, const char *what)
 	ua_buf_reset(&enc);
 	ua_buf_reset(&dec);
 	ok &= ASSERT_OK(ua_escape_json(&enc, s, len), what);
-	ok &= ASSERT_TRUE(json_ascii_ok(enc.data, enc.len), what);
+	ok &= ASSERT_TRUE(json_shape_ok(enc.data, enc.len), what);
 	ok &= ASSERT_TRUE(enc.len >= 2 && enc.data[0] == '"' && enc.data[enc.len - 1] == '"', what);
 	ok &= ASSERT_OK(ua_unescape_json(enc.data, enc.len, &dec, &consumed), what);
 	ok &= ASSERT_EQ(consumed, enc.len, what);
@@ -259,7 +268,13 @@ static void test_unescape_json(void)
 		{ "\"\\\"", -EINVAL },
 		{ "\"a\nb\"", -EINVAL },
 		{ "\"a\x01\"", -EINVAL },
-		{ "\"\xc3\xa9\"", -EINVAL },
+		{ "\"\xc3\"", -EINVAL },
+		{ "\"\xe2\x82\"", -EINVAL },
+		{ "\"\xc0\xaf\"", -EINVAL },
+		{ "\"\xed\xa0\x80\"", -EINVAL },
+		{ "\"\xf4\x90\x80\x80\"", -EINVAL },
+		{ "\"\xff\"", -EINVAL },
+		{ "\"\x80\"", -EINVAL },
 		{ "\"\\", -EINVAL },
 	};
 	struct ua_buf b = UA_BUF_INIT;
@@ -290,6 +305,58 @@ static void test_unescape_json(void)
 	ua_buf_release(&b);
 }
 
+/*
+ * UTF-8: well-formed characters as themselves, each byte of anything else escaped. Hostile
+ * forms: overlongs, surrogates, truncated sequences, code points above U+10FFFF, lone
+ * continuation bytes, and a valid character right after an invalid byte.
+ */
+static void test_utf8(void)
+{
+	static const struct {
+		const char *in, *want;
+	} cases[] = {
+		{ "caf\xc3\xa9", "\"caf\xc3\xa9\"" },
+		{ "\xe2\x82\xac", "\"\xe2\x82\xac\"" },		   /* U+20AC */
+		{ "\xf0\x9f\x98\x80", "\"\xf0\x9f\x98\x80\"" }, /* U+1F600 */
+		{ "\xf4\x8f\xbf\xbf", "\"\xf4\x8f\xbf\xbf\"" }, /* U+10FFFF, the last */
+		{ "\xed\x9f\xbf", "\"\xed\x9f\xbf\"" },		   /* U+D7FF, below the surrogates */
+		{ "\xee\x80\x80", "\"\xee\x80\x80\"" },		   /* U+E000, above them */
+		{ "\xc2\x80", "\"\xc2\x80\"" },			   /* U+0080 */
+		{ "\xc0\xaf", "\"\\u00c0\\u00af\"" },		   /* overlong '/' */
+		{ "\xc1\xbf", "\"\\u00c1\\u00bf\"" },		   /* overlong */
+		{ "\xe0\x80\xaf", "\"\\u00e0\\u0080\\u00af\"" },	   /* overlong, 3 bytes */
+		{ "\xf0\x80\x80\xaf", "\"\\u00f0\\u0080\\u0080\\u00af\"" },
+		{ "\xed\xa0\x80", "\"\\u00ed\\u00a0\\u0080\"" },	   /* U+D800, a surrogate */
+		{ "\xed\xbf\xbf", "\"\\u00ed\\u00bf\\u00bf\"" },	   /* U+DFFF */
+		{ "\xf4\x90\x80\x80", "\"\\u00f4\\u0090\\u0080\\u0080\"" }, /* U+110000 */
+		{ "\xf5\x80\x80\x80", "\"\\u00f5\\u0080\\u0080\\u0080\"" },
+		{ "\xe2\x82", "\"\\u00e2\\u0082\"" },			   /* truncated at the end */
+		{ "\xe2\x82x", "\"\\u00e2\\u0082x\"" },		   /* truncated before ASCII */
+		{ "\xf0\x9f\x98", "\"\\u00f0\\u009f\\u0098\"" },
+		{ "\x80\xbf", "\"\\u0080\\u00bf\"" },			   /* lone continuations */
+		{ "\xc3\xc3\xa9", "\"\\u00c3\xc3\xa9\"" },		   /* bad lead, then a valid one */
+		{ "\xff\xfe", "\"\\u00ff\\u00fe\"" },
+		{ "a\nb\x7f", "\"a\\u000ab\\u007f\"" },
+	};
+	struct ua_buf b = UA_BUF_INIT;
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char what[48];
+
+		snprintf(what, sizeof(what), "utf8 case %zu", i);
+		ua_buf_reset(&b);
+		ASSERT_OK(ua_escape_json(&b, cases[i].in, strlen(cases[i].in)), what);
+		ASSERT_STREQ(b.data, cases[i].want, what);
+		round_trip(cases[i].in, strlen(cases[i].in), what);
+	}
+	/* The escape of a byte and the character of the same number differ. */
+	ua_buf_reset(&b);
+	ASSERT_OK(ua_unescape_json("\"\\u00e9\xc3\xa9\"", 10, &b, NULL), "escape and character");
+	ASSERT_MEMEQ(b.data, b.len, "\xe9\xc3\xa9", 3, "byte E9, then U+00E9 as C3 A9");
+	ua_buf_release(&b);
+}
+
 static void test_sticky_error(void)
 {
 	struct ua_buf b = UA_BUF_INIT;
@@ -313,6 +380,7 @@ int main(void)
 	RUN_TEST(test_long_strings);
 	RUN_TEST(test_unescape_text_errors);
 	RUN_TEST(test_unescape_json);
+	RUN_TEST(test_utf8);
 	RUN_TEST(test_sticky_error);
 	return test_main_end();
 }
