@@ -101,6 +101,30 @@ struct {
 	__type(value, __u64);
 } counters SEC(".maps");
 
+/* Who lost events (struct ua_drop_key): read by the daemon each second,
+ * which deletes the entries of processes that are gone. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
+	__uint(max_entries, UA_DROPS_MAX);
+	__type(key, struct ua_drop_key);
+	__type(value, struct ua_drop_val);
+} drops SEC(".maps");
+
+/* The drop path's key and new value, here rather than on the stack of the
+ * programs it is called from (6.12's combined stack limit, see submit_buf). */
+struct drop_buf {
+	struct ua_drop_key k;
+	__u32 pad;
+	struct ua_drop_val v;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct drop_buf);
+} drop_scratch SEC(".maps");
+
 /* Events followed by room for their variable part (names[] here is
  * ev.names[]): a flexible array member followed by storage, a GNU extension
  * that clang supports. */

@@ -311,13 +311,15 @@ static __always_inline void obj_new(struct obj_buf *b, struct io_ring_ctx *ring,
 	obj_file(b, f, UA_ROLE_NEW);
 }
 
-static __always_inline void emit_obj(struct obj_buf *b, __u64 submit_seq, __u64 req)
+/* @tgid, @uid, @op: its request's submitter, should the object be dropped. */
+static __always_inline void emit_obj(struct obj_buf *b, __u64 submit_seq, __u64 req, __u32 tgid,
+				     __u32 uid, __u32 op)
 {
 	__u32 size = sizeof(b->ev) + (b->ev.path_len & (2 * UA_PATH_MAX - 1));
 
 	b->ev.submit_seq = submit_seq;
 	b->ev.req = req;
-	emit(b, UA_EV_OBJ, size, BPF_RB_NO_WAKEUP);
+	emit(b, UA_EV_OBJ, size, BPF_RB_NO_WAKEUP, tgid, uid, op);
 }
 
 /* Which scratch slots hold a request's objects at completion (HAVE_* bits). */
@@ -330,7 +332,7 @@ static __always_inline void emit_obj(struct obj_buf *b, __u64 submit_seq, __u64 
  * EXE event.
  */
 static __always_inline void send_exe(__u32 pid, __u64 start_time, __u64 exe_ino, __u32 exe_dev,
-				     struct file *exe)
+				     struct file *exe, __u32 uid, __u32 op)
 {
 	struct ua_exe_key k = { .start_time = start_time, .exe_ino = exe_ino, .pid = pid };
 	struct obj_buf *o = obj_slot(OBJ_AUX);
@@ -355,7 +357,7 @@ static __always_inline void send_exe(__u32 pid, __u64 start_time, __u64 exe_ino,
 	b->ev.pid = pid;
 	b->ev.len = (__u16)len;
 	b->ev.pad = 0;
-	if (emit(b, UA_EV_EXE, sizeof(b->ev) + len, BPF_RB_NO_WAKEUP))
+	if (emit(b, UA_EV_EXE, sizeof(b->ev) + len, BPF_RB_NO_WAKEUP, pid, uid, op))
 		return;
 	bpf_map_update_elem(&exe_seen, &k, &one, BPF_ANY);
 }
@@ -397,7 +399,7 @@ static __always_inline void submit_objects(struct ua_ev_submit *e, struct io_kio
 	default:
 		return;
 	}
-	emit_obj(o, e->hdr.seq, e->req);
+	emit_obj(o, e->hdr.seq, e->req, e->pid, e->task.uid, op);
 }
 
 /*
@@ -444,7 +446,7 @@ static __always_inline void owner_exe(struct task_struct *task)
 
 	if (x)
 		send_exe(task->tgid, task->group_leader->start_boottime, x->f_inode->i_ino,
-			 x->f_inode->i_sb->s_dev, x);
+			 x->f_inode->i_sb->s_dev, x, task->cred->uid.val, UA_DROP_OP_RING);
 }
 
 #endif /* UA_OBJECTS_BPF_H */

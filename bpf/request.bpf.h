@@ -36,7 +36,7 @@ static __noinline int end_unseen(__u64 reqp)
 	if (!p)
 		return 0;
 	count(UA_CNT_UNSEEN);
-	c = emit_reserve(UA_EV_COMPLETE, sizeof(*c));
+	c = emit_reserve(UA_EV_COMPLETE, sizeof(*c), p->tgid, p->uid, p->opcode);
 	if (c) {
 		c->req = reqp;
 		c->submit_seq = p->submit_seq;
@@ -144,7 +144,7 @@ static __always_inline int capture(struct io_kiocb *req, __u8 op, int init_err,
 	if (exe) {
 		e->exe_ino = exe->f_inode->i_ino;
 		e->exe_dev = exe->f_inode->i_sb->s_dev;
-		send_exe(e->pid, e->start_time, e->exe_ino, e->exe_dev, exe);
+		send_exe(e->pid, e->start_time, e->exe_ino, e->exe_dev, exe, e->task.uid, e->opcode);
 	}
 
 	/* Execution context from task and ring flags, never from thread names:
@@ -268,7 +268,7 @@ static __always_inline int capture(struct io_kiocb *req, __u8 op, int init_err,
 	if (e->flags & UA_SF_UNTRACKED)
 		count(UA_CNT_UNTRACKED);
 
-	if (emit_prepared(b, size, rb_flags())) {
+	if (emit_prepared(b, size, rb_flags(), e->pid, e->task.uid, op)) {
 		if (!(e->flags & UA_SF_UNTRACKED)) {
 			/* Its SUBMIT is lost (the sequence gap says so): its
 			 * entry would only wait for a CQE nobody can join. */
@@ -326,10 +326,10 @@ static __always_inline void finish(__u64 reqp, struct ua_pending *p, __s32 res, 
 			continue;
 		o = obj_slot(i);
 		if (o)
-			emit_obj(o, p->submit_seq, reqp);
+			emit_obj(o, p->submit_seq, reqp, p->tgid, p->uid, p->opcode);
 	}
 
-	c = emit_reserve(UA_EV_COMPLETE, sizeof(*c));
+	c = emit_reserve(UA_EV_COMPLETE, sizeof(*c), p->tgid, p->uid, p->opcode);
 	if (c) {
 		c->req = reqp;
 		c->submit_seq = p->submit_seq;
@@ -397,7 +397,7 @@ static __noinline void mshot_cqe(struct io_ring_ctx *ring, __u64 user_data, __s3
 	o->ev.flags |= UA_OF_MORE;
 	o->ev.res = res;
 	o->ev.cqe_index = p->cqes;
-	emit_obj(o, p->submit_seq, reqv);
+	emit_obj(o, p->submit_seq, reqv, p->tgid, p->uid, p->opcode);
 }
 
 /*

@@ -200,7 +200,8 @@ int BPF_PROG(ring_create, int fd, void *vring, u32 sq_entries, u32 cq_entries, u
 	struct ua_ev_ring *r;
 
 	owner_exe(task);
-	r = emit_reserve(UA_EV_RING_CREATE, sizeof(*r));
+	r = emit_reserve(UA_EV_RING_CREATE, sizeof(*r), task->tgid, task->cred->uid.val,
+			 UA_DROP_OP_RING);
 	if (!r)
 		return 0;
 	r->ring = ring_serial((__u64)vring, true);
@@ -241,7 +242,8 @@ int BPF_PROG(ring_register, void *vring, unsigned int opcode, unsigned int nr_fi
 	__u64 serial = ring_serial((__u64)vring, false);
 
 	owner_exe(task);
-	r = emit_reserve(UA_EV_REGISTER, sizeof(*r));
+	r = emit_reserve(UA_EV_REGISTER, sizeof(*r), task->tgid, task->cred->uid.val,
+			 UA_DROP_OP_RING);
 	if (!r)
 		return 0;
 	__builtin_memset(&r->restr_sqe_flags_allowed, 0,

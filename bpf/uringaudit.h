@@ -371,7 +371,33 @@ enum ua_counter {
 	UA_CNT_UNTRACKED = 6,	 /* selected requests recorded at submit, not kept pending */
 	UA_CNT_UNSEEN = 7,	 /* pending requests ended unseen: their slot was reused */
 	UA_CNT_OVERFLOW_UNMATCHED = 8, /* overflowed CQEs no pending request was found for */
-	UA_CNT_NR = 9,
+	UA_CNT_DROP_UNATTRIBUTED = 9,  /* drops the drops map had no room to attribute */
+	UA_CNT_NR = 10,
+};
+
+/* Why an event was dropped (ua_drop_key.reason). */
+enum ua_drop_reason {
+	UA_DROP_RINGBUF_FULL = 0, /* the ring buffer reserve failed */
+};
+
+/*
+ * Drop accounting (per-CPU hash "drops"): every dropped event counts once
+ * here, under its submitter, and once in UA_CNT_DROPPED. A submitter that
+ * finds the map full is counted in UA_CNT_DROP_UNATTRIBUTED instead.
+ */
+struct ua_drop_key {
+	__u32 tgid; /* the submitting process (the ring owner for ring-level events) */
+	__u32 uid;  /* its uid */
+	__u8 op;    /* the request's opcode; UA_DROP_OP_RING for ring-level events */
+	__u8 reason; /* enum ua_drop_reason */
+	__u8 pad[2];
+};
+#define UA_DROP_OP_RING 0xff /* io_uring_setup / io_uring_register events */
+#define UA_DROPS_MAX 1024    /* submitters the map holds at once */
+
+struct ua_drop_val {
+	__u64 n;	       /* events dropped on this CPU */
+	char comm[UA_COMM_LEN]; /* the submitter's comm, when it was current at the first drop */
 };
 
 #define UA_SUBMIT_FIXED_SIZE (sizeof(struct ua_ev_submit))
@@ -395,5 +421,7 @@ UA_STATIC_ASSERT(sizeof(struct ua_kfield) == 24, "ua_kfield layout");
 UA_STATIC_ASSERT(sizeof(struct ua_krule) == 48 + 24 * UA_KFIELDS_MAX, "ua_krule layout");
 UA_STATIC_ASSERT(sizeof(struct ua_ev_exe) == 56, "ua_ev_exe layout");
 UA_STATIC_ASSERT(sizeof(struct ua_exe_key) == 24, "ua_exe_key layout");
+UA_STATIC_ASSERT(sizeof(struct ua_drop_key) == 12, "ua_drop_key layout");
+UA_STATIC_ASSERT(sizeof(struct ua_drop_val) == 24, "ua_drop_val layout");
 
 #endif /* URINGAUDIT_H */

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -45,6 +46,16 @@ struct pers {
 	uint32_t id;
 };
 
+/* A submitter the kernel counted drops for: what its URING_LOST records
+ * have said so far. */
+struct dropper {
+	struct ua_drop_key k;
+	uint64_t reported; /* the kernel's count when last reported */
+	uint64_t delta;	   /* this interval's */
+	char comm[UA_COMM_LEN + 1];
+	int seen; /* in the map at this tick */
+};
+
 struct ua_consumer {
 	const struct ua_options *o;
 	const struct ua_optable *ops;
@@ -71,6 +82,17 @@ struct ua_consumer {
 	int (*keep)(void *ctx, uint64_t seq, const void *ev, size_t size);
 	void (*unkeep)(void *ctx, uint64_t seq);
 	void *keep_ctx;
+	/* Drop accounting (ua_consumer_set_drops): the kernel's per-submitter
+	 * map and totals, reported each tick. */
+	struct ua_drop_source drops;
+	struct dropper *drp;
+	size_t ndrp, capdrp;
+	uint64_t since_ns; /* the start of the interval being reported */
+	struct ua_dropper_info top[UA_TOP_DROPPERS]; /* largest first */
+	size_t ntop;
+	/* The drain budget (ua_consumer_budget): events left, and the deadline. */
+	unsigned int budget_left, budget_check;
+	uint64_t budget_deadline_ns;
 	/* Keys of the rules of each kernel bank, by rule index. */
 	char *keys[2][UA_KRULES_MAX];
 	size_t key_lens[2][UA_KRULES_MAX];
@@ -107,6 +129,7 @@ static void join_conclude(void *ctx, struct ua_join_req *r, enum ua_join_why why
 static void join_discard(void *ctx, struct ua_join_req *r);
 static void join_lost(void *ctx, uint64_t first, uint64_t n, const char *reason);
 static int join_alive(void *ctx, uint32_t pid, uint64_t start_time);
+static void losses_report(struct ua_consumer *c, int final);
 
 struct ua_consumer *ua_consumer_new(const struct ua_options *o, const struct ua_optable *ops,
 				    struct ua_sinks *sinks)
@@ -155,6 +178,7 @@ struct ua_consumer *ua_consumer_new(const struct ua_options *o, const struct ua_
 		return NULL;
 	}
 	c->boot_to_real_ns = ts_ns(CLOCK_REALTIME) - ts_ns(CLOCK_BOOTTIME);
+	c->since_ns = (uint64_t)ts_ns(CLOCK_REALTIME);
 	c->holders = ua_holders_open(err, sizeof(err));
 	if (!c->holders)
 		fprintf(stderr,
@@ -191,6 +215,7 @@ void ua_consumer_free(struct ua_consumer *c)
 	ua_holders_free(c->holders);
 	ua_buf_release(&c->out);
 	ua_buf_release(&c->alt);
+	free(c->drp);
 	free(c);
 }
 
@@ -521,19 +546,16 @@ static void join_discard(void *ctx, struct ua_join_req *r)
 	pend_free(p);
 }
 
-/* [first, first + n) never reached us: one URING_LOST record. */
+/* [first, first + n) never reached us. Counted only: the URING_LOST records
+ * come from the kernel's own drop accounting (losses_report), which says
+ * whose events they were; the gaps are its cross-check in `status`. */
 static void join_lost(void *ctx, uint64_t first, uint64_t n, const char *reason)
 {
 	struct ua_consumer *c = ctx;
 
-	uint64_t now = now_real_ns();
-
-	ua_format_lost(&c->out, now, first, n, first, first + n - 1, reason, c->o->format);
-	if (c->alt_on)
-		ua_format_lost(&c->alt, now, first, n, first, first + n - 1, reason, c->alt_fmt);
-	c->st.lost_events += n;
-	c->st.lost_records++;
-	maybe_flush(c);
+	(void)first;
+	(void)reason;
+	c->st.lost_gaps += n;
 }
 
 static int join_alive(void *ctx, uint32_t pid, uint64_t start_time)
@@ -834,6 +856,15 @@ int ua_consumer_handle(void *ctx, void *data, size_t size)
 	default:
 		break;
 	}
+	/* Bounded drains: past the budget, stop this drain (libbpf keeps the
+	 * event consumed) so that the loop sees to signals and clients. */
+	if (c->budget_left && !--c->budget_left)
+		return UA_CONSUMER_YIELD;
+	if (c->budget_deadline_ns && !(++c->budget_check & 63) &&
+	    (uint64_t)ts_ns(CLOCK_MONOTONIC) >= c->budget_deadline_ns) {
+		c->budget_left = 0;
+		return UA_CONSUMER_YIELD;
+	}
 	return 0;
 }
 
@@ -857,6 +888,7 @@ void ua_consumer_tick(struct ua_consumer *c, uint64_t kernel_dropped, uint64_t s
 	c->boot_to_real_ns = ts_ns(CLOCK_REALTIME) - ts_ns(CLOCK_BOOTTIME);
 	holders_poll(c, 0);
 	ua_join_tick(&c->join, ua_now_ms(), kernel_dropped, seq_end);
+	losses_report(c, 0);
 	ua_consumer_flush(c);
 }
 
@@ -927,5 +959,183 @@ uint64_t ua_consumer_seq_base(const struct ua_consumer *c)
 void ua_consumer_finish(struct ua_consumer *c, uint64_t kernel_dropped, uint64_t seq_end)
 {
 	ua_join_finish(&c->join, kernel_dropped, seq_end);
+	losses_report(c, 1);
 	ua_consumer_flush(c);
+}
+
+/* ---- drop accounting: URING_LOST ---- */
+
+void ua_consumer_set_drops(struct ua_consumer *c, const struct ua_drop_source *src)
+{
+	c->drops = *src;
+}
+
+static struct dropper *dropper_get(struct ua_consumer *c, const struct ua_drop_key *k)
+{
+	size_t i;
+
+	for (i = 0; i < c->ndrp; i++)
+		if (!memcmp(&c->drp[i].k, k, sizeof(*k)))
+			return &c->drp[i];
+	if (c->ndrp == c->capdrp) {
+		size_t cap = c->capdrp ? 2 * c->capdrp : 64;
+		struct dropper *n = realloc(c->drp, cap * sizeof(*n));
+
+		if (!n)
+			return NULL;
+		c->drp = n;
+		c->capdrp = cap;
+	}
+	memset(&c->drp[c->ndrp], 0, sizeof(c->drp[0]));
+	c->drp[c->ndrp].k = *k;
+	return &c->drp[c->ndrp++];
+}
+
+static void drop_seen(void *arg, const struct ua_drop_key *k, uint64_t n, const char *comm)
+{
+	struct ua_consumer *c = arg;
+	struct dropper *d = dropper_get(c, k);
+
+	if (!d)
+		return; /* out of memory: the remainder record counts it */
+	d->seen = 1;
+	if (!d->comm[0] && comm && comm[0])
+		snprintf(d->comm, sizeof(d->comm), "%.*s", UA_COMM_LEN, comm);
+	if (n > d->reported) {
+		d->delta = n - d->reported;
+		d->reported = n;
+	}
+}
+
+static const char *drop_reason(unsigned int r)
+{
+	return r == UA_DROP_RINGBUF_FULL ? "ringbuf_full" : "unknown";
+}
+
+/* One URING_LOST record: @d's drops this interval, or (@d NULL) @n drops
+ * with no submitter. */
+static void lost_record(struct ua_consumer *c, uint64_t now, const struct dropper *d, uint64_t n)
+{
+	struct ua_kv kv[8];
+	size_t k = 0;
+
+	kv[k++] = ua_kv_u64("lost", n);
+	kv[k++] = ua_kv_word("reason", drop_reason(d ? d->k.reason : UA_DROP_RINGBUF_FULL));
+	if (d) {
+		kv[k++] = ua_kv_u64("pid", d->k.tgid);
+		kv[k++] = ua_kv_str("comm", d->comm, strlen(d->comm));
+		kv[k++] = ua_kv_u64("uid", d->k.uid);
+		if (d->k.op == UA_DROP_OP_RING) {
+			kv[k++] = ua_kv_word("op", "ring");
+		} else {
+			const char *name = ua_optable_name(c->ops, d->k.op);
+
+			kv[k++] = ua_kv_u64("uring_op", d->k.op);
+			kv[k++] = ua_kv_word("op", name);
+		}
+	} else {
+		kv[k++] = ua_kv_word("submitter", "unattributed");
+	}
+	kv[k++] = ua_kv_time("since", c->since_ns);
+	ua_format_event(&c->out, "URING_LOST", now, 0, kv, k, c->o->format);
+	if (c->alt_on)
+		ua_format_event(&c->alt, "URING_LOST", now, 0, kv, k, c->alt_fmt);
+	c->st.lost_declared += n;
+	c->st.lost_records++;
+}
+
+/* @d's count goes into the top droppers since start (kept past its exit). */
+static void top_update(struct ua_consumer *c, const struct dropper *d)
+{
+	struct ua_dropper_info *t = c->top;
+	size_t i, at;
+
+	for (i = 0; i < c->ntop; i++)
+		if (t[i].pid == d->k.tgid && t[i].uid == d->k.uid && t[i].op == d->k.op &&
+		    t[i].reason == d->k.reason)
+			break;
+	if (i == c->ntop) {
+		if (c->ntop < UA_TOP_DROPPERS)
+			c->ntop++;
+		else if (t[c->ntop - 1].lost >= d->reported)
+			return;
+		i = c->ntop - 1;
+	}
+	t[i].pid = d->k.tgid;
+	t[i].uid = d->k.uid;
+	t[i].op = d->k.op;
+	t[i].reason = d->k.reason;
+	t[i].lost = d->reported;
+	snprintf(t[i].comm, sizeof(t[i].comm), "%s", d->comm);
+	t[i].op_name = d->k.op == UA_DROP_OP_RING ? "ring" : ua_optable_name(c->ops, d->k.op);
+	for (at = i; at > 0 && t[at - 1].lost < t[at].lost; at--) {
+		struct ua_dropper_info x = t[at - 1];
+
+		t[at - 1] = t[at];
+		t[at] = x;
+	}
+}
+
+/*
+ * The interval's drops, from the kernel's accounting: one URING_LOST record
+ * per submitter that lost events since the last report, then one for the
+ * drops no submitter was counted for (the map full, or a process whose entry
+ * was deleted in between). The map is read before the total, and every drop
+ * counts in the total first, so the total covers what the map showed: the
+ * records add up to the kernel's counter exactly (`lost` ==
+ * `lost_declared` in status, and in the stop record). @final: the programs
+ * are detached; nothing more can come.
+ */
+static void losses_report(struct ua_consumer *c, int final)
+{
+	uint64_t now = now_real_ns(), total;
+	size_t i, j;
+
+	if (!c->drops.total)
+		return;
+	for (i = 0; i < c->ndrp; i++) {
+		c->drp[i].seen = 0;
+		c->drp[i].delta = 0;
+	}
+	if (c->drops.each)
+		c->drops.each(c->drops.ctx, drop_seen, c);
+	total = c->drops.total(c->drops.ctx);
+	for (i = 0; i < c->ndrp; i++)
+		if (c->drp[i].delta) {
+			lost_record(c, now, &c->drp[i], c->drp[i].delta);
+			top_update(c, &c->drp[i]);
+		}
+	/* The rest: below zero when the map showed drops the total we read does
+	 * not have yet (never, in the order above); they are said next time. */
+	if (total > c->st.lost_declared)
+		lost_record(c, now, NULL, total - c->st.lost_declared);
+	c->st.lost_unattributed_map = c->drops.unattributed ? c->drops.unattributed(c->drops.ctx) : 0;
+	/* Submitters that are gone (and were quiet this interval) leave the
+	 * map, so that it keeps room for new ones. */
+	for (i = j = 0; i < c->ndrp; i++) {
+		struct dropper *d = &c->drp[i];
+		int gone = !d->seen || (!final && !d->delta && d->k.tgid &&
+					kill((pid_t)d->k.tgid, 0) && errno == ESRCH);
+
+		if (gone && d->seen && c->drops.forget)
+			c->drops.forget(c->drops.ctx, &d->k);
+		if (!gone)
+			c->drp[j++] = *d;
+	}
+	c->ndrp = j;
+	c->since_ns = now;
+	maybe_flush(c);
+}
+
+size_t ua_consumer_top_droppers(const struct ua_consumer *c, const struct ua_dropper_info **out)
+{
+	*out = c->top;
+	return c->ntop;
+}
+
+void ua_consumer_budget(struct ua_consumer *c, unsigned int events, uint64_t ns)
+{
+	c->budget_left = events;
+	c->budget_check = 0;
+	c->budget_deadline_ns = ns ? (uint64_t)ts_ns(CLOCK_MONOTONIC) + ns : 0;
 }

@@ -32,7 +32,8 @@ static int fill_addr(struct sockaddr_un *sa, const char *path)
 
 /* ---- client ---- */
 
-/* Print a flat JSON object of numbers as "key: value" lines. */
+/* Print the status object as "key: value" lines; a list of objects
+ * (top_droppers, sinks) as one "key: k=v ..." line per element. */
 static void print_text(const char *json)
 {
 	const char *p = json;
@@ -405,13 +406,15 @@ static void status_json(struct daemon *d, struct ua_buf *b)
 		"\"rings_seen\":%llu,\"write_errors\":%llu,\"unwritten\":%llu,"
 		"\"log_suspended\":%s,\"log_rotations\":%llu,\"holder_listings\":%llu,"
 		"\"holders_listed\":%llu,\"holder_listing_us\":%llu,\"untracked\":%llu,\"unseen\":%llu,"
-		"\"overflow_unmatched\":%llu",
+		"\"overflow_unmatched\":%llu,\"lost_gaps\":%llu,\"lost_unattributed\":%llu,"
+		"\"drains_cut\":%llu,\"loop_max_us\":%llu,\"loop_max_cpu_us\":%llu,"
+		"\"top_droppers\":[",
 		getpid(), (unsigned long long)((ua_now_ms() - d->started_ms) / 1000), d->rules.n,
 		d->locked ? "true" : "false",
 		(unsigned long long)ua_loader_counter(&d->loader, UA_CNT_SELECTED),
 		(unsigned long long)s->events, (unsigned long long)s->recorded,
 		(unsigned long long)ua_loader_counter(&d->loader, UA_CNT_DROPPED),
-		(unsigned long long)s->lost_events, (unsigned long long)s->lost_records,
+		(unsigned long long)s->lost_declared, (unsigned long long)s->lost_records,
 		(unsigned long long)s->pending,
 		(unsigned long long)ua_loader_counter(&d->loader, UA_CNT_PENDING_FULL),
 		(unsigned long long)ua_loader_counter(&d->loader, UA_CNT_OVERFLOW),
@@ -423,7 +426,27 @@ static void status_json(struct daemon *d, struct ua_buf *b)
 		(unsigned long long)s->holders_listed, (unsigned long long)s->holder_listing_us,
 		(unsigned long long)ua_loader_counter(&d->loader, UA_CNT_UNTRACKED),
 		(unsigned long long)ua_loader_counter(&d->loader, UA_CNT_UNSEEN),
-		(unsigned long long)ua_loader_counter(&d->loader, UA_CNT_OVERFLOW_UNMATCHED));
+		(unsigned long long)ua_loader_counter(&d->loader, UA_CNT_OVERFLOW_UNMATCHED),
+		(unsigned long long)s->lost_gaps,
+		(unsigned long long)ua_loader_counter(&d->loader, UA_CNT_DROP_UNATTRIBUTED),
+		(unsigned long long)d->drains_cut, (unsigned long long)d->loop_max_us,
+		(unsigned long long)d->loop_max_cpu_us);
+	{
+		const struct ua_dropper_info *t;
+		size_t i, n = ua_consumer_top_droppers(d->consumer, &t);
+
+		for (i = 0; i < n; i++) {
+			ua_buf_addf(b, "%s{\"pid\":%u,\"uid\":%u,\"comm\":", i ? "," : "", t[i].pid,
+				    t[i].uid);
+			ua_escape_json(b, t[i].comm, strlen(t[i].comm));
+			if (t[i].op != UA_DROP_OP_RING)
+				ua_buf_addf(b, ",\"uring_op\":%u", t[i].op);
+			ua_buf_addf(b, ",\"op\":\"%s\",\"lost\":%llu}",
+				    t[i].op_name ? t[i].op_name : "unknown",
+				    (unsigned long long)t[i].lost);
+		}
+		ua_buf_addstr(b, "]");
+	}
 	status_sinks(d, b);
 	ua_buf_addstr(b, "}\n");
 }

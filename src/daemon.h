@@ -3,6 +3,7 @@
 #ifndef UA_DAEMON_H
 #define UA_DAEMON_H
 
+#include <errno.h>
 #include <stdint.h>
 #include <stddef.h>
 #include <sys/types.h>
@@ -175,6 +176,9 @@ int ua_loader_install(struct ua_loader *l, const struct ua_kruleset *ks);
 int ua_loader_rb_fd(const struct ua_loader *l);
 /* Sum of a per-CPU counter (enum ua_counter). */
 uint64_t ua_loader_counter(const struct ua_loader *l, unsigned int idx);
+/* The kernel's drop accounting, for ua_consumer_set_drops. */
+struct ua_drop_source;
+void ua_loader_drop_source(struct ua_loader *l, struct ua_drop_source *src);
 /* Sequence numbers the kernel has handed out so far. */
 uint64_t ua_loader_seq_end(const struct ua_loader *l);
 /* Entries of the kernel's pending table submitted below @seq whose SUBMIT
@@ -337,8 +341,10 @@ int ua_proc_alive(uint32_t pid, uint64_t start_time);
 struct ua_stats {
 	uint64_t events;       /* ring buffer events consumed */
 	uint64_t recorded;     /* URINGOP records written */
-	uint64_t lost_events;  /* events declared lost from sequence gaps */
-	uint64_t lost_records; /* URING_LOST records written */
+	uint64_t lost_gaps;	/* events missing from the sequence (a cross-check) */
+	uint64_t lost_declared; /* events the URING_LOST records say the kernel dropped */
+	uint64_t lost_records;	/* URING_LOST records written for them */
+	uint64_t lost_unattributed_map; /* the kernel's UA_CNT_DROP_UNATTRIBUTED */
 	uint64_t pending;      /* requests awaiting completion in user space */
 	uint64_t concluded_skipped;
 	uint64_t concluded_none;
@@ -357,8 +363,38 @@ struct ua_consumer;
 struct ua_consumer *ua_consumer_new(const struct ua_options *o, const struct ua_optable *ops,
 				    struct ua_sinks *sinks);
 void ua_consumer_free(struct ua_consumer *c);
-/* libbpf ring_buffer callback. */
+/* libbpf ring_buffer callback. Returns UA_CONSUMER_YIELD once the budget
+ * set by ua_consumer_budget is spent (the event itself was handled). */
 int ua_consumer_handle(void *ctx, void *data, size_t size);
+#define UA_CONSUMER_YIELD (-ECANCELED)
+/* The next drain handles at most @events events (0: no limit) and stops once
+ * @ns nanoseconds have passed (0: no limit). */
+void ua_consumer_budget(struct ua_consumer *c, unsigned int events, uint64_t ns);
+/* Where the kernel's drop accounting is read (src/loader.c). */
+struct ua_drop_key;
+struct ua_drop_source {
+	/* Calls @fn for each submitter in the drops map: its count summed over
+	 * CPUs and its comm (may be empty). */
+	void (*each)(void *ctx,
+		     void (*fn)(void *arg, const struct ua_drop_key *k, uint64_t n, const char *comm),
+		     void *arg);
+	void (*forget)(void *ctx, const struct ua_drop_key *k); /* delete its entry */
+	uint64_t (*total)(void *ctx);			       /* UA_CNT_DROPPED */
+	uint64_t (*unattributed)(void *ctx);		       /* UA_CNT_DROP_UNATTRIBUTED */
+	void *ctx;
+};
+void ua_consumer_set_drops(struct ua_consumer *c, const struct ua_drop_source *src);
+/* The submitters that lost the most events since start, largest first
+ * (UA_TOP_DROPPERS at most); *@out lives until the next tick. */
+#define UA_TOP_DROPPERS 5
+struct ua_dropper_info {
+	uint32_t pid, uid;
+	uint8_t op, reason;
+	const char *op_name; /* NULL when this kernel has no name for it */
+	char comm[17];
+	uint64_t lost;
+};
+size_t ua_consumer_top_droppers(const struct ua_consumer *c, const struct ua_dropper_info **out);
 /* Periodic work: conclude requests that can no longer complete, declare
  * losses, flush output. @kernel_dropped: the kernel's drop counter;
  * @seq_end: the kernel's next sequence number. */

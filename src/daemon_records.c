@@ -182,7 +182,7 @@ void ua_record_daemon(struct daemon *d, const char *op, const struct signalfd_si
 						  .u = si->ssi_uid };
 		}
 		kv[n++] = (struct ua_kv){ .key = "recorded", .kind = UA_KV_U64, .u = s->recorded };
-		kv[n++] = (struct ua_kv){ .key = "lost", .kind = UA_KV_U64, .u = s->lost_events };
+		kv[n++] = (struct ua_kv){ .key = "lost", .kind = UA_KV_U64, .u = s->lost_declared };
 	}
 	ua_consumer_event(d->consumer, "URING_DAEMON", kv, n);
 	ua_consumer_flush(d->consumer);

@@ -55,6 +55,11 @@ struct daemon {
 	int sfd, ctl_fd, epfd;
 	struct ua_ctl_client clients[UA_CTL_CLIENTS];
 	uint64_t started_ms;
+	/* The loop under load (status): drains cut short by their budget, and
+	 * the longest time between two looks at signals and clients, in wall
+	 * time and in this thread's CPU time (what the daemon itself spent). */
+	uint64_t drains_cut;
+	uint64_t loop_max_us, loop_max_cpu_us;
 	int pid_written;
 	int stopping;
 	struct signalfd_siginfo stop_si; /* the signal that stopped it */

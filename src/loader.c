@@ -592,6 +592,81 @@ uint64_t ua_loader_counter(const struct ua_loader *l, unsigned int idx)
 	return sum;
 }
 
+/* ---- the drops map (struct ua_drop_source) ---- */
+
+static void drops_each(void *ctx,
+		       void (*fn)(void *arg, const struct ua_drop_key *k, uint64_t n, const char *comm),
+		       void *arg)
+{
+	struct ua_loader *l = ctx;
+	int fd = bpf_map__fd(l->skel->maps.drops), ncpu = libbpf_num_possible_cpus();
+	struct ua_drop_key *keys, cur, next;
+	struct ua_drop_val *vals;
+	size_t nkeys = 0, i;
+	int c, more;
+
+	if (ncpu <= 0)
+		return;
+	keys = calloc(UA_DROPS_MAX, sizeof(*keys));
+	vals = calloc((size_t)ncpu, sizeof(*vals));
+	if (!keys || !vals)
+		goto out;
+	/* Keys first, then each value: entries deleted meanwhile are skipped. */
+	for (more = !bpf_map_get_next_key(fd, NULL, &next); more && nkeys < UA_DROPS_MAX;
+	     more = !bpf_map_get_next_key(fd, &cur, &next)) {
+		keys[nkeys++] = next;
+		cur = next;
+	}
+	for (i = 0; i < nkeys; i++) {
+		uint64_t n = 0;
+		const char *comm = "";
+
+		if (bpf_map_lookup_elem(fd, &keys[i], vals))
+			continue;
+		for (c = 0; c < ncpu; c++) {
+			n += vals[c].n;
+			if (!comm[0] && vals[c].comm[0])
+				comm = vals[c].comm;
+		}
+		{
+			char name[UA_COMM_LEN + 1];
+
+			memcpy(name, comm, strnlen(comm, UA_COMM_LEN));
+			name[strnlen(comm, UA_COMM_LEN)] = 0;
+			fn(arg, &keys[i], n, name);
+		}
+	}
+out:
+	free(keys);
+	free(vals);
+}
+
+static void drops_forget(void *ctx, const struct ua_drop_key *k)
+{
+	struct ua_loader *l = ctx;
+
+	bpf_map_delete_elem(bpf_map__fd(l->skel->maps.drops), k);
+}
+
+static uint64_t drops_total(void *ctx)
+{
+	return ua_loader_counter(ctx, UA_CNT_DROPPED);
+}
+
+static uint64_t drops_unattributed(void *ctx)
+{
+	return ua_loader_counter(ctx, UA_CNT_DROP_UNATTRIBUTED);
+}
+
+void ua_loader_drop_source(struct ua_loader *l, struct ua_drop_source *src)
+{
+	src->each = drops_each;
+	src->forget = drops_forget;
+	src->total = drops_total;
+	src->unattributed = drops_unattributed;
+	src->ctx = l;
+}
+
 uint64_t ua_loader_seq_end(const struct ua_loader *l)
 {
 	return __atomic_load_n(&l->skel->bss->seq_next, __ATOMIC_ACQUIRE);

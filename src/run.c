@@ -19,6 +19,7 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/signalfd.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <bpf/libbpf.h>
@@ -380,6 +381,12 @@ static int step_loader(struct daemon *d)
 	if (d->loader.pins.dir)
 		ua_consumer_set_keep(d->consumer, ua_pin_keep, ua_pin_unkeep, &d->loader.pins);
 	ua_consumer_set_forget(d->consumer, ua_loader_forget, &d->loader);
+	{
+		struct ua_drop_source src;
+
+		ua_loader_drop_source(&d->loader, &src);
+		ua_consumer_set_drops(d->consumer, &src);
+	}
 	ua_consumer_set_ring_serial(d->consumer, ua_loader_ring_serial, &d->loader);
 	if (!ua_loader_addr_known(&d->loader))
 		fprintf(stderr, "uringaudit: warning: could not tell where this kernel keeps "
@@ -534,13 +541,28 @@ static const struct run_step {
 
 #define NSTEPS (sizeof(run_steps) / sizeof(run_steps[0]))
 
-static int drain(struct daemon *d)
-{
-	int n, total = 0;
+/*
+ * Each drain of the ring buffer in the loop is bounded, so that under a
+ * flood signals, control clients and the once-a-second work still run: at
+ * most DRAIN_EVENTS events or DRAIN_MS of handling, then back to epoll
+ * (without waiting while events are left).
+ */
+#define DRAIN_EVENTS 16384
+#define DRAIN_MS 20
 
-	while ((n = ring_buffer__consume(d->rb)) > 0)
-		total += n;
-	return total;
+/* One bounded drain: 1 when it stopped with events left. */
+static int drain_some(struct daemon *d)
+{
+	ua_consumer_budget(d->consumer, DRAIN_EVENTS, (uint64_t)DRAIN_MS * 1000000);
+	return ring_buffer__consume(d->rb) == UA_CONSUMER_YIELD;
+}
+
+/* Everything in the ring buffer (at stop: the programs are detached). */
+static void drain_all(struct daemon *d)
+{
+	ua_consumer_budget(d->consumer, 0, 0);
+	while (ring_buffer__consume(d->rb) > 0)
+		;
 }
 
 /* The service manager's STATUS= line (sd_notify; nothing without one). */
@@ -582,16 +604,26 @@ static void on_signals(struct daemon *d)
 	}
 }
 
+static uint64_t clock_us(clockid_t id)
+{
+	struct timespec ts;
+
+	clock_gettime(id, &ts);
+	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
+}
+
 /* Until a stop signal: signals, control clients, the ring buffer; once a
  * second the consumer's periodic work (concluding requests, losses). */
 static void loop(struct daemon *d)
 {
 	uint64_t last_tick = ua_now_ms(), last_beat = last_tick;
+	int more = 0;
 
 	while (!d->stopping) {
 		struct epoll_event evs[4];
 		unsigned int q;
-		int i, n = epoll_wait(d->epfd, evs, 4, (int)d->o.poll_ms);
+		int i, n = epoll_wait(d->epfd, evs, 4, more ? 0 : (int)d->o.poll_ms);
+		uint64_t t0 = clock_us(CLOCK_MONOTONIC), c0 = clock_us(CLOCK_THREAD_CPUTIME_ID), t;
 
 		for (i = 0; i < n; i++) {
 			if (evs[i].data.fd == d->sfd)
@@ -601,7 +633,8 @@ static void loop(struct daemon *d)
 			else
 				ua_control_event(d, evs[i].data.fd, evs[i].events);
 		}
-		drain(d);
+		more = drain_some(d);
+		d->drains_cut += (uint64_t)more;
 		if (ua_now_ms() - last_tick >= 1000) {
 			uint64_t cnt[2] = { ua_loader_counter(&d->loader, UA_CNT_SELECTED),
 					    ua_loader_counter(&d->loader, UA_CNT_DROPPED) };
@@ -632,6 +665,12 @@ static void loop(struct daemon *d)
 			ua_consumer_keep_sync(d->consumer);
 			ua_pin_note(&d->loader.pins, ua_consumer_seq_base(d->consumer), NULL);
 		}
+		t = clock_us(CLOCK_MONOTONIC) - t0;
+		if (t > d->loop_max_us)
+			d->loop_max_us = t;
+		t = clock_us(CLOCK_THREAD_CPUTIME_ID) - c0;
+		if (t > d->loop_max_cpu_us)
+			d->loop_max_cpu_us = t;
 	}
 }
 
@@ -640,7 +679,7 @@ static void loop(struct daemon *d)
 static void stop(struct daemon *d)
 {
 	ua_loader_detach(&d->loader);
-	drain(d);
+	drain_all(d);
 	ua_consumer_finish(d->consumer, ua_loader_counter(&d->loader, UA_CNT_DROPPED),
 			   ua_loader_seq_end(&d->loader));
 	ua_record_daemon(d, "stop", &d->stop_si);

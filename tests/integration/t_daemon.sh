@@ -6,7 +6,7 @@
 CASES=(usage_errors no_arguments empty_environment not_root rules_default status_without_daemon ready_pid_file
 	silent_client_no_stall second_daemon_refused drain_on_sigterm pending_written_at_stop stop_record_sender
 	log_dir_modes sighup_reopens_log text_format kill9_restart ring_before_daemon
-	loss_accounted)
+	loss_accounted loss_attributed loss_top_droppers loss_stop_record)
 ua_require "${CASES[@]}"
 
 # --- bad input: exit 2 and a message that names the problem -------------------
@@ -233,9 +233,10 @@ fi
 
 # --- loss: a stalled consumer and a small ring buffer ---------------------------
 # Stop the daemon (SIGSTOP), flood selected requests into a 64 KiB ring buffer,
-# resume it. The kernel counts the events it could not reserve; the daemon
-# finds the same number as sequence gaps and writes URING_LOST records that
-# add up to it.
+# resume it. The kernel counts each event it could not reserve under its
+# submitter; the daemon writes one URING_LOST record per submitter and second
+# naming it (pid, comm, uid, op), and the records add up to the kernel's
+# counter, to status's lost_declared and to the stop record's lost.
 UA_LOG=$UA_TMP/loss.json
 if ua_start --ringbuf-size 65536; then
 	kill -STOP "$UA_PID"
@@ -250,14 +251,28 @@ if ua_start --ringbuf-size 65536; then
 	}
 	if wait_for settled; then
 		s=$(st)
-		sum=$(jq -s '[.[]|select(.type=="URING_LOST")|.lost]|add' "$UA_LOG")
-		ranges=$(jq -s '[.[]|select(.type=="URING_LOST")|.last_seq-.first_seq+1]|add' "$UA_LOG")
-		check_eq loss_accounted "$sum $ranges" "$(jq -r .lost <<<"$s") $(jq -r .lost <<<"$s")" &&
-			ok loss_accounted
+		kern=$(jq -r .lost <<<"$s")
+		sum=$(jq -s '[.[]|select(.type=="URING_LOST" and .reason=="ringbuf_full")|.lost]|add' "$UA_LOG")
+		check_eq loss_accounted "$sum" "$kern" && ok loss_accounted
+		# The driver's drops, named: its openats (overflow:N opens), its uid.
+		mine=$(jq -s '[.[]|select(.type=="URING_LOST" and .comm=="uring_driver" and .op=="openat" and .uid==0)|.lost]|add // 0' "$UA_LOG")
+		nrec=$(jq -s '[.[]|select(.type=="URING_LOST")]|length' "$UA_LOG")
+		if [ "$mine" -gt 0 ] && [ "$nrec" -le 20 ]; then
+			ok loss_attributed
+		else
+			fail loss_attributed "driver's openat drops: $mine; URING_LOST records: $nrec (want > 0 and <= 20 for $kern events)"
+		fi
+		top=$(jq -r '[.top_droppers[]|select(.comm=="uring_driver" and .op=="openat")|.lost]|add // 0' <<<"$s")
+		[ "$top" -gt 0 ] && ok loss_top_droppers ||
+			fail loss_top_droppers "status top_droppers: $(jq -c .top_droppers <<<"$s")"
+		ua_stop
+		stop_lost=$(jq -s '[.[]|select(.type=="URING_DAEMON" and .op=="stop")|.lost][0]' "$UA_LOG")
+		sum=$(jq -s '[.[]|select(.type=="URING_LOST" and .reason=="ringbuf_full")|.lost]|add' "$UA_LOG")
+		check_eq loss_stop_record "$stop_lost" "$sum" && ok loss_stop_record
 	else
 		fail loss_accounted "kernel and daemon disagree: $(st)"
+		ua_stop
 	fi
-	ua_stop
 else
 	fail loss_accounted "daemon did not start"
 fi
