@@ -33,13 +33,14 @@ static __always_inline void hdr_init(struct ua_ev_hdr *h, __u32 type, __u32 size
 }
 
 /*
- * A dropped event, counted under its submitter (@tgid, @uid, @op): once in
- * UA_CNT_DROPPED and once in the drops map, or in UA_CNT_DROP_UNATTRIBUTED
- * when the map has no room for a new submitter. The total is counted first:
- * the daemon reads the map before the total, so the total it reads covers
- * every attributed drop it saw. Not inlined: only the drop path pays for it.
+ * A dropped event, counted under its submitter (@tgid, @uid, @op) and
+ * @reason (enum ua_drop_reason): once in UA_CNT_DROPPED, and once either in
+ * the drops map or, when the map has no room for a new submitter, in
+ * UA_CNT_DROP_UNATTRIBUTED (UA_CNT_BUDGET_UNATTRIBUTED for budget drops).
+ * The daemon's URING_LOST records add these up. Not inlined: only the drop
+ * path pays for it.
  */
-static __noinline int drop_note(__u32 tgid, __u32 uid, __u32 op)
+static __noinline int drop_note(__u32 tgid, __u32 uid, __u32 op, __u32 reason)
 {
 	__u32 zero = 0;
 	struct drop_buf *b = bpf_map_lookup_elem(&drop_scratch, &zero);
@@ -47,13 +48,13 @@ static __noinline int drop_note(__u32 tgid, __u32 uid, __u32 op)
 
 	count(UA_CNT_DROPPED);
 	if (!b) {
-		count(UA_CNT_DROP_UNATTRIBUTED);
+		count(reason == UA_DROP_BUDGET ? UA_CNT_BUDGET_UNATTRIBUTED : UA_CNT_DROP_UNATTRIBUTED);
 		return 0;
 	}
 	b->k.tgid = tgid;
 	b->k.uid = uid;
 	b->k.op = (__u8)op;
-	b->k.reason = UA_DROP_RINGBUF_FULL;
+	b->k.reason = (__u8)reason;
 	b->k.pad[0] = 0;
 	b->k.pad[1] = 0;
 	v = bpf_map_lookup_elem(&drops, &b->k);
@@ -66,11 +67,93 @@ static __noinline int drop_note(__u32 tgid, __u32 uid, __u32 op)
 			return 0;
 		v = bpf_map_lookup_elem(&drops, &b->k); /* another CPU added it */
 		if (!v) {
-			count(UA_CNT_DROP_UNATTRIBUTED);
+			count(reason == UA_DROP_BUDGET ? UA_CNT_BUDGET_UNATTRIBUTED : UA_CNT_DROP_UNATTRIBUTED);
 			return 0;
 		}
 	}
 	v->n++;
+	return 0;
+}
+
+/*
+ * Fairness. A flood of one process's requests must not push everyone else's
+ * out of the ring buffer. Each CPU looks at how full the buffer is every
+ * cfg_pressure_every of its events (bpf_ringbuf_query reads the consumer's
+ * position, a cache line the consumer keeps writing: too dear for every
+ * event, see rb_flags). While it is more than cfg_pressure_bytes full, a
+ * request is admitted only if its flow (process, opcode, object) has put
+ * fewer than cfg_flow_budget requests in it this period; the rest of the
+ * buffer stays for the other flows, and a flow over its budget loses its
+ * requests, counted under its submitter (reason budget). Below the mark
+ * nothing is looked up: the cost is one per-CPU count.
+ */
+static __always_inline bool rb_pressure(void)
+{
+	__u32 idx = UA_CNT_PRESSURE_TICK, fidx = UA_CNT_PRESSURE;
+	__u64 *c, *f;
+
+	if (!cfg_pressure_bytes)
+		return false;
+	c = bpf_map_lookup_elem(&counters, &idx);
+	f = bpf_map_lookup_elem(&counters, &fidx);
+	if (!c || !f)
+		return false;
+	if (++*c >= cfg_pressure_every) {
+		*c = 0;
+		*f = bpf_ringbuf_query(&rb, BPF_RB_AVAIL_DATA) > cfg_pressure_bytes;
+	}
+	return *f;
+}
+
+/* FNV-1a of the first 128 bytes of the request's name, its length, fd and
+ * first argument: the request's object. */
+static __noinline __u64 flow_obj(struct submit_buf *b)
+{
+	struct ua_ev_submit *e = &b->ev;
+	__u32 len = e->name_len, i;
+	__u64 h = 0xcbf29ce484222325ULL;
+
+	if (!(e->flags & UA_SF_HAS_NAME))
+		len = 0;
+	for (i = 0; i < 128; i++) {
+		if (i >= len)
+			break;
+		h = (h ^ (__u8)b->names[i]) * 0x100000001b3ULL;
+	}
+	h = (h ^ len) * 0x100000001b3ULL;
+	h = (h ^ (__u32)e->fd) * 0x100000001b3ULL;
+	return (h ^ e->arg[0]) * 0x100000001b3ULL;
+}
+
+/* Under pressure: is @b's request over its flow's budget? Counts it in
+ * when it is not. */
+static __noinline int flow_over_budget(struct submit_buf *b)
+{
+	__u32 zero = 0;
+	struct drop_buf *d = bpf_map_lookup_elem(&drop_scratch, &zero);
+	struct ua_flow_val *v;
+	__u64 period = bpf_ktime_get_ns() / (cfg_flow_period_ns ? cfg_flow_period_ns : 1);
+
+	if (!d)
+		return 0;
+	d->fk.tgid = b->ev.pid;
+	d->fk.op = b->ev.opcode;
+	d->fk.obj = flow_obj(b);
+	v = bpf_map_lookup_elem(&flows, &d->fk);
+	if (!v) {
+		d->fv.period = period;
+		d->fv.n = 1;
+		bpf_map_update_elem(&flows, &d->fk, &d->fv, BPF_ANY);
+		return 0;
+	}
+	if (v->period != period) {
+		v->period = period;
+		v->n = 1;
+		return 0;
+	}
+	if (v->n >= cfg_flow_budget)
+		return 1;
+	__sync_fetch_and_add(&v->n, 1);
 	return 0;
 }
 
@@ -88,7 +171,7 @@ static __always_inline int emit(void *ev, __u32 type, __u32 size, __u64 flags, _
 {
 	hdr_init(ev, type, size);
 	if (bpf_ringbuf_output(&rb, ev, size, flags)) {
-		drop_note(tgid, uid, op);
+		drop_note(tgid, uid, op, UA_DROP_RINGBUF_FULL);
 		return -1;
 	}
 	count(UA_CNT_EMITTED);
@@ -101,7 +184,7 @@ static __always_inline int emit_prepared(void *ev, __u32 size, __u64 flags, __u3
 					 __u32 op)
 {
 	if (bpf_ringbuf_output(&rb, ev, size, flags)) {
-		drop_note(tgid, uid, op);
+		drop_note(tgid, uid, op, UA_DROP_RINGBUF_FULL);
 		return -1;
 	}
 	count(UA_CNT_EMITTED);
@@ -116,7 +199,7 @@ static __always_inline void *emit_reserve(__u32 type, __u32 size, __u32 tgid, __
 
 	if (!h) {
 		__sync_fetch_and_add(&seq_next, 1);
-		drop_note(tgid, uid, op);
+		drop_note(tgid, uid, op, UA_DROP_RINGBUF_FULL);
 		return NULL;
 	}
 	hdr_init(h, type, size);

@@ -23,6 +23,15 @@ const volatile __u32 cfg_pending_per_uid = 8192;
  * consumer finds the records on its own timer. The loader sizes it so that a
  * quarter of the ring buffer fills before a forced wake-up. */
 const volatile __u64 cfg_wakeup_every = 1024;
+/* Fairness under a flood (see flow_over_budget in bpf/emit.bpf.h): once the
+ * ring buffer holds more than cfg_pressure_bytes (the loader: three quarters
+ * of it; 0 turns fairness off), each flow may put cfg_flow_budget requests
+ * in it per cfg_flow_period_ns (the loader: an eighth of the buffer). Each
+ * CPU looks at the fill every cfg_pressure_every of its events. */
+const volatile __u64 cfg_pressure_bytes = 0;
+const volatile __u64 cfg_flow_budget = 256;
+const volatile __u64 cfg_flow_period_ns = 100000000;
+const volatile __u64 cfg_pressure_every = 64;
 /* The opcodes of each op class (enum ua_op_class) on the running kernel:
  * lib/ops.def's class column, which the loader turns into bitmaps by op name
  * (as it finds the REQ_F_* bits by name), so the numbers are this kernel's. */
@@ -116,7 +125,17 @@ struct drop_buf {
 	struct ua_drop_key k;
 	__u32 pad;
 	struct ua_drop_val v;
+	struct ua_flow_key fk;
+	struct ua_flow_val fv;
 };
+
+/* Flows seen under pressure. LRU: a flow pushed out starts counting again. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 16384);
+	__type(key, struct ua_flow_key);
+	__type(value, struct ua_flow_val);
+} flows SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);

@@ -231,6 +231,15 @@ static __always_inline int capture(struct io_kiocb *req, __u8 op, int init_err,
 	 * records it should the result never come. */
 	e->rule = p->rule_unknown;
 
+	/* Fairness: while the ring buffer fills, a flow over its budget loses
+	 * this request (said by URING_LOST reason=budget) before it takes a
+	 * place anywhere. */
+	if (rb_pressure() && flow_over_budget(b)) {
+		count(UA_CNT_BUDGET);
+		drop_note(e->pid, e->task.uid, op, UA_DROP_BUDGET);
+		return 0;
+	}
+
 	/* Followed to its CQE, or recorded now (untracked): a uid gets its
 	 * share of the pending table, and ops that only wait get none. */
 	p->uid = e->task.uid;

@@ -364,20 +364,39 @@ struct ua_ud_key {
 enum ua_counter {
 	UA_CNT_SELECTED = 0,	 /* requests that passed the opcode gate at submit */
 	UA_CNT_EMITTED = 1,	 /* events written to the ring buffer */
-	UA_CNT_DROPPED = 2,	 /* events lost: ring buffer reserve failed */
+	UA_CNT_DROPPED = 2,	 /* events lost: ring buffer reserve failed, or a flow over budget */
 	UA_CNT_PENDING_FULL = 3, /* pending insert failed */
 	UA_CNT_OVERFLOW = 4,	 /* selected requests whose CQE overflowed */
 	UA_CNT_WAKE = 5,	 /* events since the last forced wake-up (not a statistic) */
 	UA_CNT_UNTRACKED = 6,	 /* selected requests recorded at submit, not kept pending */
 	UA_CNT_UNSEEN = 7,	 /* pending requests ended unseen: their slot was reused */
 	UA_CNT_OVERFLOW_UNMATCHED = 8, /* overflowed CQEs no pending request was found for */
-	UA_CNT_DROP_UNATTRIBUTED = 9,  /* drops the drops map had no room to attribute */
-	UA_CNT_NR = 10,
+	UA_CNT_DROP_UNATTRIBUTED = 9,  /* ringbuf_full drops the drops map had no room to attribute */
+	UA_CNT_PRESSURE_TICK = 10,     /* events since the last look at the ring's fill (not a statistic) */
+	UA_CNT_PRESSURE = 11,	       /* 1: the ring buffer was over cfg_pressure_bytes at that look */
+	UA_CNT_BUDGET = 12,	       /* requests not recorded: their flow was over its budget */
+	UA_CNT_BUDGET_UNATTRIBUTED = 13, /* of those, the ones the drops map had no room for */
+	UA_CNT_NR = 14,
 };
 
 /* Why an event was dropped (ua_drop_key.reason). */
 enum ua_drop_reason {
 	UA_DROP_RINGBUF_FULL = 0, /* the ring buffer reserve failed */
+	UA_DROP_BUDGET = 1,	  /* the ring buffer was filling and the flow was over its budget */
+};
+
+/* A flow: the requests of one process with one opcode and one object (the
+ * hash of its name, fd and first argument). Under pressure each flow may
+ * put cfg_flow_budget requests in the ring buffer per cfg_flow_period_ns. */
+struct ua_flow_key {
+	__u32 tgid;
+	__u32 op;
+	__u64 obj;
+};
+
+struct ua_flow_val {
+	__u64 period; /* the period its count is of (ktime / cfg_flow_period_ns) */
+	__u64 n;      /* requests admitted in it */
 };
 
 /*
@@ -423,5 +442,7 @@ UA_STATIC_ASSERT(sizeof(struct ua_ev_exe) == 56, "ua_ev_exe layout");
 UA_STATIC_ASSERT(sizeof(struct ua_exe_key) == 24, "ua_exe_key layout");
 UA_STATIC_ASSERT(sizeof(struct ua_drop_key) == 12, "ua_drop_key layout");
 UA_STATIC_ASSERT(sizeof(struct ua_drop_val) == 24, "ua_drop_val layout");
+UA_STATIC_ASSERT(sizeof(struct ua_flow_key) == 16, "ua_flow_key layout");
+UA_STATIC_ASSERT(sizeof(struct ua_flow_val) == 16, "ua_flow_val layout");
 
 #endif /* URINGAUDIT_H */

@@ -53,7 +53,6 @@ struct dropper {
 	uint64_t reported; /* the kernel's count when last reported */
 	uint64_t delta;	   /* this interval's */
 	char comm[UA_COMM_LEN + 1];
-	int seen; /* in the map at this tick */
 };
 
 struct ua_consumer {
@@ -87,6 +86,7 @@ struct ua_consumer {
 	struct ua_drop_source drops;
 	struct dropper *drp;
 	size_t ndrp, capdrp;
+	uint64_t unattributed[2]; /* the kernel's unattributed counters, by reason, as reported */
 	uint64_t since_ns; /* the start of the interval being reported */
 	struct ua_dropper_info top[UA_TOP_DROPPERS]; /* largest first */
 	size_t ntop;
@@ -997,8 +997,7 @@ static void drop_seen(void *arg, const struct ua_drop_key *k, uint64_t n, const 
 	struct dropper *d = dropper_get(c, k);
 
 	if (!d)
-		return; /* out of memory: the remainder record counts it */
-	d->seen = 1;
+		return; /* out of memory: said at stop, unattributed */
 	if (!d->comm[0] && comm && comm[0])
 		snprintf(d->comm, sizeof(d->comm), "%.*s", UA_COMM_LEN, comm);
 	if (n > d->reported) {
@@ -1009,18 +1008,19 @@ static void drop_seen(void *arg, const struct ua_drop_key *k, uint64_t n, const 
 
 static const char *drop_reason(unsigned int r)
 {
-	return r == UA_DROP_RINGBUF_FULL ? "ringbuf_full" : "unknown";
+	return r == UA_DROP_RINGBUF_FULL ? "ringbuf_full" : r == UA_DROP_BUDGET ? "budget" : "unknown";
 }
 
 /* One URING_LOST record: @d's drops this interval, or (@d NULL) @n drops
- * with no submitter. */
-static void lost_record(struct ua_consumer *c, uint64_t now, const struct dropper *d, uint64_t n)
+ * with no submitter, for @reason (enum ua_drop_reason). */
+static void lost_record(struct ua_consumer *c, uint64_t now, const struct dropper *d, uint64_t n,
+			unsigned int reason)
 {
 	struct ua_kv kv[8];
 	size_t k = 0;
 
 	kv[k++] = ua_kv_u64("lost", n);
-	kv[k++] = ua_kv_word("reason", drop_reason(d ? d->k.reason : UA_DROP_RINGBUF_FULL));
+	kv[k++] = ua_kv_word("reason", drop_reason(reason));
 	if (d) {
 		kv[k++] = ua_kv_u64("pid", d->k.tgid);
 		kv[k++] = ua_kv_str("comm", d->comm, strlen(d->comm));
@@ -1078,48 +1078,54 @@ static void top_update(struct ua_consumer *c, const struct dropper *d)
 
 /*
  * The interval's drops, from the kernel's accounting: one URING_LOST record
- * per submitter that lost events since the last report, then one for the
- * drops no submitter was counted for (the map full, or a process whose entry
- * was deleted in between). The map is read before the total, and every drop
- * counts in the total first, so the total covers what the map showed: the
- * records add up to the kernel's counter exactly (`lost` ==
- * `lost_declared` in status, and in the stop record). @final: the programs
- * are detached; nothing more can come.
+ * per submitter that lost events since the last report, and one per reason
+ * for the drops the map had no room to attribute. Every drop is counted in
+ * the total and in exactly one of the map or an unattributed counter, so the
+ * records add up to the kernel's total (`lost` == `lost_declared` in status,
+ * once the last second is reported). Entries of processes that are gone are
+ * deleted, to keep room for new submitters; a drop that came in the instant
+ * between reading such an entry and deleting it would be in no record while
+ * running, so at stop (@final: the programs detached, nothing more can come)
+ * whatever the total has beyond the records is written as unattributed:
+ * the stop record's lost is the kernel's total, exactly.
  */
 static void losses_report(struct ua_consumer *c, int final)
 {
-	uint64_t now = now_real_ns(), total;
+	uint64_t now = now_real_ns(), total, un[2];
 	size_t i, j;
+	unsigned int r;
 
-	if (!c->drops.total)
+	if (!c->drops.total || !c->drops.each)
 		return;
-	for (i = 0; i < c->ndrp; i++) {
-		c->drp[i].seen = 0;
+	for (i = 0; i < c->ndrp; i++)
 		c->drp[i].delta = 0;
-	}
-	if (c->drops.each)
-		c->drops.each(c->drops.ctx, drop_seen, c);
+	if (c->drops.each(c->drops.ctx, drop_seen, c))
+		return; /* not read whole: next time */
+	for (r = 0; r < 2; r++)
+		un[r] = c->drops.unattributed(c->drops.ctx, r);
 	total = c->drops.total(c->drops.ctx);
 	for (i = 0; i < c->ndrp; i++)
 		if (c->drp[i].delta) {
-			lost_record(c, now, &c->drp[i], c->drp[i].delta);
+			lost_record(c, now, &c->drp[i], c->drp[i].delta, c->drp[i].k.reason);
 			top_update(c, &c->drp[i]);
 		}
-	/* The rest: below zero when the map showed drops the total we read does
-	 * not have yet (never, in the order above); they are said next time. */
-	if (total > c->st.lost_declared)
-		lost_record(c, now, NULL, total - c->st.lost_declared);
-	c->st.lost_unattributed_map = c->drops.unattributed ? c->drops.unattributed(c->drops.ctx) : 0;
-	/* Submitters that are gone (and were quiet this interval) leave the
-	 * map, so that it keeps room for new ones. */
+	for (r = 0; r < 2; r++)
+		if (un[r] > c->unattributed[r]) {
+			lost_record(c, now, NULL, un[r] - c->unattributed[r], r);
+			c->unattributed[r] = un[r];
+		}
+	if (final && total > c->st.lost_declared)
+		lost_record(c, now, NULL, total - c->st.lost_declared, UA_DROP_RINGBUF_FULL);
+	c->st.lost_unattributed_map = un[0] + un[1];
+	/* Submitters that are gone (and quiet this interval) leave the map. */
 	for (i = j = 0; i < c->ndrp; i++) {
 		struct dropper *d = &c->drp[i];
-		int gone = !d->seen || (!final && !d->delta && d->k.tgid &&
-					kill((pid_t)d->k.tgid, 0) && errno == ESRCH);
+		int gone = !final && !d->delta && d->k.tgid && kill((pid_t)d->k.tgid, 0) &&
+			   errno == ESRCH;
 
-		if (gone && d->seen && c->drops.forget)
+		if (gone)
 			c->drops.forget(c->drops.ctx, &d->k);
-		if (!gone)
+		else
 			c->drp[j++] = *d;
 	}
 	c->ndrp = j;

@@ -407,7 +407,7 @@ static void status_json(struct daemon *d, struct ua_buf *b)
 		"\"log_suspended\":%s,\"log_rotations\":%llu,\"holder_listings\":%llu,"
 		"\"holders_listed\":%llu,\"holder_listing_us\":%llu,\"untracked\":%llu,\"unseen\":%llu,"
 		"\"overflow_unmatched\":%llu,\"lost_gaps\":%llu,\"lost_unattributed\":%llu,"
-		"\"drains_cut\":%llu,\"loop_max_us\":%llu,\"loop_max_cpu_us\":%llu,"
+		"\"budget\":%llu,\"drains_cut\":%llu,\"loop_max_us\":%llu,\"loop_max_cpu_us\":%llu,"
 		"\"top_droppers\":[",
 		getpid(), (unsigned long long)((ua_now_ms() - d->started_ms) / 1000), d->rules.n,
 		d->locked ? "true" : "false",
@@ -428,7 +428,9 @@ static void status_json(struct daemon *d, struct ua_buf *b)
 		(unsigned long long)ua_loader_counter(&d->loader, UA_CNT_UNSEEN),
 		(unsigned long long)ua_loader_counter(&d->loader, UA_CNT_OVERFLOW_UNMATCHED),
 		(unsigned long long)s->lost_gaps,
-		(unsigned long long)ua_loader_counter(&d->loader, UA_CNT_DROP_UNATTRIBUTED),
+		(unsigned long long)(ua_loader_counter(&d->loader, UA_CNT_DROP_UNATTRIBUTED) +
+				     ua_loader_counter(&d->loader, UA_CNT_BUDGET_UNATTRIBUTED)),
+		(unsigned long long)ua_loader_counter(&d->loader, UA_CNT_BUDGET),
 		(unsigned long long)d->drains_cut, (unsigned long long)d->loop_max_us,
 		(unsigned long long)d->loop_max_cpu_us);
 	{

@@ -375,12 +375,13 @@ struct ua_drop_key;
 struct ua_drop_source {
 	/* Calls @fn for each submitter in the drops map: its count summed over
 	 * CPUs and its comm (may be empty). */
-	void (*each)(void *ctx,
-		     void (*fn)(void *arg, const struct ua_drop_key *k, uint64_t n, const char *comm),
-		     void *arg);
+	int (*each)(void *ctx,
+		    void (*fn)(void *arg, const struct ua_drop_key *k, uint64_t n, const char *comm),
+		    void *arg); /* 0, or -1 when the map could not be read whole */
 	void (*forget)(void *ctx, const struct ua_drop_key *k); /* delete its entry */
 	uint64_t (*total)(void *ctx);			       /* UA_CNT_DROPPED */
-	uint64_t (*unattributed)(void *ctx);		       /* UA_CNT_DROP_UNATTRIBUTED */
+	/* Drops for @reason (enum ua_drop_reason) the map had no room for. */
+	uint64_t (*unattributed)(void *ctx, unsigned int reason);
 	void *ctx;
 };
 void ua_consumer_set_drops(struct ua_consumer *c, const struct ua_drop_source *src);

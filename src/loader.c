@@ -324,6 +324,11 @@ static int start_ring_buffer(struct ua_loader *l, const struct start_args *a, ch
 	/* A quarter of the buffer, at ~400 bytes an event, split over the CPUs. */
 	l->skel->rodata->cfg_wakeup_every =
 		a->rb_bytes / 4 / 400 / (unsigned int)(ncpu > 0 ? ncpu : 1) + 1;
+	/* Fairness (bpf/emit.bpf.h): once the buffer is three quarters full,
+	 * each flow may put an eighth of it (at ~512 bytes a request) in per
+	 * period; the last quarter stays for the other flows. */
+	l->skel->rodata->cfg_pressure_bytes = a->rb_bytes / 4 * 3;
+	l->skel->rodata->cfg_flow_budget = a->rb_bytes / 8 / 512 > 64 ? a->rb_bytes / 8 / 512 : 64;
 	rc = bpf_map__set_max_entries(l->skel->maps.rb, a->rb_bytes);
 	if (rc)
 		return fail(err, errlen, rc, "ring buffer size %u: %s", a->rb_bytes, strerror(-rc));
@@ -594,19 +599,19 @@ uint64_t ua_loader_counter(const struct ua_loader *l, unsigned int idx)
 
 /* ---- the drops map (struct ua_drop_source) ---- */
 
-static void drops_each(void *ctx,
-		       void (*fn)(void *arg, const struct ua_drop_key *k, uint64_t n, const char *comm),
-		       void *arg)
+static int drops_each(void *ctx,
+		      void (*fn)(void *arg, const struct ua_drop_key *k, uint64_t n, const char *comm),
+		      void *arg)
 {
 	struct ua_loader *l = ctx;
 	int fd = bpf_map__fd(l->skel->maps.drops), ncpu = libbpf_num_possible_cpus();
 	struct ua_drop_key *keys, cur, next;
 	struct ua_drop_val *vals;
 	size_t nkeys = 0, i;
-	int c, more;
+	int c, more, rc = -1;
 
 	if (ncpu <= 0)
-		return;
+		return -1;
 	keys = calloc(UA_DROPS_MAX, sizeof(*keys));
 	vals = calloc((size_t)ncpu, sizeof(*vals));
 	if (!keys || !vals)
@@ -636,9 +641,11 @@ static void drops_each(void *ctx,
 			fn(arg, &keys[i], n, name);
 		}
 	}
+	rc = 0;
 out:
 	free(keys);
 	free(vals);
+	return rc;
 }
 
 static void drops_forget(void *ctx, const struct ua_drop_key *k)
@@ -653,9 +660,10 @@ static uint64_t drops_total(void *ctx)
 	return ua_loader_counter(ctx, UA_CNT_DROPPED);
 }
 
-static uint64_t drops_unattributed(void *ctx)
+static uint64_t drops_unattributed(void *ctx, unsigned int reason)
 {
-	return ua_loader_counter(ctx, UA_CNT_DROP_UNATTRIBUTED);
+	return ua_loader_counter(ctx, reason == UA_DROP_BUDGET ? UA_CNT_BUDGET_UNATTRIBUTED :
+								 UA_CNT_DROP_UNATTRIBUTED);
 }
 
 void ua_loader_drop_source(struct ua_loader *l, struct ua_drop_source *src)

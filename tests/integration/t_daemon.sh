@@ -233,8 +233,8 @@ fi
 
 # --- loss: a stalled consumer and a small ring buffer ---------------------------
 # Stop the daemon (SIGSTOP), flood selected requests into a 64 KiB ring buffer,
-# resume it. The kernel counts each event it could not reserve under its
-# submitter; the daemon writes one URING_LOST record per submitter and second
+# resume it. The kernel counts each event it could not reserve (ringbuf_full)
+# or that its flow had no budget for (budget) under its submitter; the daemon writes one URING_LOST record per submitter and second
 # naming it (pid, comm, uid, op), and the records add up to the kernel's
 # counter, to status's lost_declared and to the stop record's lost.
 UA_LOG=$UA_TMP/loss.json
@@ -252,7 +252,7 @@ if ua_start --ringbuf-size 65536; then
 	if wait_for settled; then
 		s=$(st)
 		kern=$(jq -r .lost <<<"$s")
-		sum=$(jq -s '[.[]|select(.type=="URING_LOST" and .reason=="ringbuf_full")|.lost]|add' "$UA_LOG")
+		sum=$(jq -s '[.[]|select(.type=="URING_LOST" and (.reason=="ringbuf_full" or .reason=="budget"))|.lost]|add' "$UA_LOG")
 		check_eq loss_accounted "$sum" "$kern" && ok loss_accounted
 		# The driver's drops, named: its openats (overflow:N opens), its uid.
 		mine=$(jq -s '[.[]|select(.type=="URING_LOST" and .comm=="uring_driver" and .op=="openat" and .uid==0)|.lost]|add // 0' "$UA_LOG")
@@ -267,7 +267,7 @@ if ua_start --ringbuf-size 65536; then
 			fail loss_top_droppers "status top_droppers: $(jq -c .top_droppers <<<"$s")"
 		ua_stop
 		stop_lost=$(jq -s '[.[]|select(.type=="URING_DAEMON" and .op=="stop")|.lost][0]' "$UA_LOG")
-		sum=$(jq -s '[.[]|select(.type=="URING_LOST" and .reason=="ringbuf_full")|.lost]|add' "$UA_LOG")
+		sum=$(jq -s '[.[]|select(.type=="URING_LOST" and (.reason=="ringbuf_full" or .reason=="budget"))|.lost]|add' "$UA_LOG")
 		check_eq loss_stop_record "$stop_lost" "$sum" && ok loss_stop_record
 	else
 		fail loss_accounted "kernel and daemon disagree: $(st)"

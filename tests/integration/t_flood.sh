@@ -1,20 +1,18 @@
 #!/usr/bin/env bash
-# The daemon under a flood (issue 11): two threads submit futex_wake requests
-# (selected by the default rules) as fast as they can. The daemon's drains of
+# The daemon under a flood (issue 11): two threads submit NOPs as fast as
+# they can (NOPs: other daemons on the machine, with the default rules, do
+# not select them). The daemon's drains of
 # the ring buffer are bounded, so status answers and SIGTERM stops it while
 # the flood goes on; what it loses is said in a bounded number of URING_LOST
 # records that name the flooder and add up to the kernel's counter.
 . "$(dirname "$0")/lib.sh"
 
-CASES=(flood_status_answers flood_sigterm_stops flood_loss_bounded flood_loss_invariant)
+CASES=(flood_status_answers flood_sigterm_stops flood_loss_bounded flood_loss_invariant
+	fair_other_process fair_same_process)
 ua_require "${CASES[@]}"
 FLOOD=$UA_TOP/$UA_BUILD/tests/ua_flood
 if [ ! -x "$FLOOD" ]; then
 	for n in "${CASES[@]}"; do skip "$n" "not built ($FLOOD)"; done
-	exit 0
-fi
-if ! "$FLOOD" futex_wake 1 20 >/dev/null 2>"$UA_TMP/probe.err"; then
-	for n in "${CASES[@]}"; do skip "$n" "no io_uring futex_wake here: $(cat "$UA_TMP/probe.err")"; done
 	exit 0
 fi
 
@@ -24,14 +22,14 @@ anyrecs() { jq -c "select($1)" "$UA_LOG" 2>/dev/null; }
 # Only the flooder's requests, so that other processes' traffic does not
 # change what is measured; a 1 MiB ring buffer, so that the flood fills it.
 RULES=$UA_TMP/flood.rules
-echo "-a always,io_uring -S futex_wake,openat -F exe=$FLOOD -k flood" >"$RULES"
+echo "-a always,io_uring -S nop,openat -F exe=$FLOOD -k flood" >"$RULES"
 chmod 600 "$RULES"
 if ! ua_start --rules "$RULES" --ringbuf-size 1048576; then
 	for n in "${CASES[@]}"; do fail "$n" "daemon did not start"; done
 	exit 0
 fi
 
-"$FLOOD" futex_wake 2 8000 >"$UA_TMP/flood.out" 2>"$UA_TMP/flood.err" &
+"$FLOOD" nop 2 8000 >"$UA_TMP/flood.out" 2>"$UA_TMP/flood.err" &
 FPID=$!
 if ! wait_for grep -q '^flood pid=' "$UA_TMP/flood.out"; then
 	kill "$FPID" 2>/dev/null
@@ -44,11 +42,12 @@ st() { "$UA" status --json --socket "$UA_TMP/sock"; }
 wait_for eval '[ "$(st | jq -r .drains_cut)" -gt 0 ]'
 
 # status, five times during the flood. Before issue 11 a drain ran as long
-# as events came (8 s under two open loops). The daemon's own part is
-# bounded: between two looks at signals and clients it spends under 100 ms
-# of CPU (loop_max_cpu_us; its drains stop after 20 ms). What a client sees
-# adds the machine's load (starting a process took 100-500 ms here with
-# seven test suites running): each reply within 1 s.
+# as events came (status took 8 s under two open loops). The daemon's part
+# is bounded: the longest turn of its loop (from one look at signals and
+# clients to the next) takes under 100 ms of its CPU (its drains stop after
+# 20 ms) and, with the machine's load on top, under 1 s of wall time. What
+# a client sees adds starting a process under that load (100-1400 ms here
+# with seven test suites running): each reply within 3 s.
 times=() bad=0
 for i in 1 2 3 4 5; do
 	t0=$(ms)
@@ -60,10 +59,11 @@ cpu=$(jq -r .loop_max_cpu_us "$UA_TMP/st.5")
 wall=$(jq -r .loop_max_us "$UA_TMP/st.5")
 cut=$(jq -r .drains_cut "$UA_TMP/st.5")
 echo "# status replies ${times[*]} ms; longest loop turn ${wall} us wall, ${cpu} us CPU; $cut drains cut" >&2
-if [ $bad = 0 ] && [ "$worst" -lt 1000 ] && [ "$cpu" -lt 100000 ] && [ "$cut" -gt 0 ]; then
+if [ $bad = 0 ] && [ "$worst" -lt 3000 ] && [ "$cpu" -lt 100000 ] && [ "$wall" -lt 1000000 ] &&
+	[ "$cut" -gt 0 ]; then
 	ok flood_status_answers
 else
-	fail flood_status_answers "status took ${times[*]} ms (want each < 1000), loop turn max ${cpu} us CPU (want < 100000), drains cut $cut (want > 0); failed=$bad"
+	fail flood_status_answers "status took ${times[*]} ms (want each < 3000), loop turn max ${cpu} us CPU (want < 100000), ${wall} us wall (want < 1000000), drains cut $cut (want > 0); failed=$bad"
 fi
 
 # SIGTERM while the flood goes on: the daemon stops (drained, pending
@@ -88,15 +88,70 @@ wait "$FPID" 2>/dev/null
 fpid=$(sed -n 's/^flood pid=//p' "$UA_TMP/flood.out")
 nlost=$(anyrecs '.type=="URING_LOST"' | wc -l)
 lost=$(anyrecs '.type=="URING_LOST"' | jq -s 'map(.lost)|add // 0')
-theirs=$(anyrecs ".type==\"URING_LOST\" and .pid==$fpid and .comm==\"ua_flood\" and .op==\"futex_wake\"" |
+theirs=$(anyrecs ".type==\"URING_LOST\" and .pid==$fpid and .comm==\"ua_flood\" and .op==\"nop\"" |
 	jq -s 'map(.lost)|add // 0')
 secs=$(anyrecs '.type=="URING_DAEMON"' | jq -s '(.[-1].time // 0) - (.[0].time // 0) | floor + 2')
 if [ "$lost" -gt 0 ] && [ "$theirs" -gt 0 ] && [ "$nlost" -le $((2 * secs + 2)) ]; then
 	ok flood_loss_bounded
 else
-	fail flood_loss_bounded "$nlost URING_LOST records over ${secs}s for $lost lost events ($theirs named pid $fpid futex_wake)"
+	fail flood_loss_bounded "$nlost URING_LOST records over ${secs}s for $lost lost events ($theirs named pid $fpid nop)"
 fi
 
 # The invariant: the records add up to the stop record's lost.
 stop_lost=$(anyrecs '.type=="URING_DAEMON" and .op=="stop"' | jq -r .lost)
 check_eq flood_loss_invariant "$stop_lost" "$lost" && ok flood_loss_invariant
+
+# --- fairness: flood, then act ------------------------------------------------
+# One process floods from two threads while another process, and separately
+# the flooding process itself, opens a sensitive file 20 times. While the
+# ring buffer is more than three quarters full each flow (process, op,
+# object) may put an eighth of it in per 100 ms; the flood's flow loses the
+# rest (URING_LOST reason=budget naming it) and the 20 opens are a flow of
+# their own: 20 of 20 recorded with their real result and object, every run.
+# The other process's flood is NOPs; the same process floods opens of
+# /dev/null (the same opcode as the 20 opens, another object), briefly:
+# other daemons on the machine select openat too.
+SECRET=/etc/shadow
+fair_case() { # name flood-kind flood-threads opener-args...
+	local name=$1 kind=$2 threads=$3 fout=$UA_TMP/fair-flood.out vout=$UA_TMP/fair-victim.out
+	shift 3
+	UA_LOG=$UA_TMP/$name.json
+	if ! ua_start --rules "$RULES" --ringbuf-size 1048576; then
+		fail "$name" "daemon did not start"
+		return
+	fi
+	: >"$vout"
+	"$FLOOD" "$kind" "$threads" "$FAIR_MS" "$@" >"$fout" 2>"$UA_TMP/fair.err" &
+	local fpid=$! vpid
+	if ! wait_for grep -q '^flood pid=' "$fout"; then
+		kill "$fpid" 2>/dev/null
+		ua_stop
+		fail "$name" "ua_flood did not start: $(cat "$UA_TMP/fair.err")"
+		return
+	fi
+	if [ $# = 0 ]; then
+		# Another process: its opens once the flood has filled the buffer.
+		wait_for eval '[ "$(st | jq -r .drains_cut)" -gt 0 ]'
+		"$FLOOD" nop 0 400 "$SECRET" 20 >"$vout" 2>>"$UA_TMP/fair.err"
+	fi
+	wait "$fpid"
+	[ -s "$vout" ] || vout=$fout
+	vpid=$(sed -n 's/^opens done pid=\([0-9]*\).*/\1/p' "$vout")
+	local okn
+	okn=$(sed -n 's/^opens done pid=[0-9]* ok=//p' "$vout")
+	ua_stop
+	local sel=".pid==${vpid:-0} and .op==\"openat\" and .name==\"$SECRET\""
+	local n good
+	n=$(count "$sel")
+	good=$(count "$sel and .success==true and .exit>=0 and .cqe==\"posted\" and .new_path==\"$SECRET\" and .uid==0 and .key==\"flood\"")
+	local budget
+	budget=$(jq -s '[.[]|select(.type=="URING_LOST" and .reason=="budget")|.lost]|add // 0' "$UA_LOG")
+	echo "# $name: $n of 20 opens recorded ($good with every field right; the opener saw $okn succeed); $budget flood requests over budget" >&2
+	if [ "$okn" = 20 ] && [ "$n" = 20 ] && [ "$good" = 20 ] && [ "$budget" -gt 0 ]; then
+		ok "$name"
+	else
+		fail "$name" "$n records of 20 opens of $SECRET by pid ${vpid:-?} ($good right, opener ok=$okn; $budget flood requests over budget, want > 0)"
+	fi
+}
+FAIR_MS=4000 fair_case fair_other_process nop 2
+FAIR_MS=2500 fair_case fair_same_process devnull 2 "$SECRET" 20

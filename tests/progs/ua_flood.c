@@ -8,7 +8,8 @@
  * KIND is nop, futex_wake (a private futex word nobody waits on: each wake
  * completes at once with 0) or devnull (openat of /dev/null; each fd is closed
  * with close(2), which io_uring does not see). THREADS threads, each with its
- * own ring, submit batches of 32 such requests for MS milliseconds. With PATH
+ * own ring, submit batches of 32 such requests for MS milliseconds (THREADS
+ * 0: no flood, only the opens). With PATH
  * and N, the main thread, once the flood has run for a quarter of MS, opens
  * PATH N times through its own ring, one request at a time, and prints
  * "opens done pid=P ok=K"; the flood goes on until MS.
@@ -169,8 +170,8 @@ int main(int argc, char **argv)
 	}
 	nthreads = atoi(argv[2]);
 	ms = strtoull(argv[3], NULL, 10);
-	if (nthreads < 1 || nthreads > 64 || !ms) {
-		fprintf(stderr, "ua_flood: THREADS 1..64, MS > 0\n");
+	if (nthreads < 0 || nthreads > 64 || !ms || (!nthreads && argc != 6)) {
+		fprintf(stderr, "ua_flood: THREADS 0..64 (0 with PATH N), MS > 0\n");
 		return 2;
 	}
 	for (i = 0; i < nthreads; i++)
