@@ -1114,8 +1114,9 @@ static void losses_report(struct ua_consumer *c, int final)
 			lost_record(c, now, NULL, un[r] - c->unattributed[r], r);
 			c->unattributed[r] = un[r];
 		}
-	if (final && total > c->st.lost_declared)
-		lost_record(c, now, NULL, total - c->st.lost_declared, UA_DROP_RINGBUF_FULL);
+	if (final && total - c->st.lost_base > c->st.lost_declared)
+		lost_record(c, now, NULL, total - c->st.lost_base - c->st.lost_declared,
+			    UA_DROP_RINGBUF_FULL);
 	c->st.lost_unattributed_map = un[0] + un[1];
 	/* Submitters that are gone (and quiet this interval) leave the map. */
 	for (i = j = 0; i < c->ndrp; i++) {
@@ -1137,6 +1138,30 @@ size_t ua_consumer_top_droppers(const struct ua_consumer *c, const struct ua_dro
 {
 	*out = c->top;
 	return c->ntop;
+}
+
+/* What the kernel's accounting holds now is not this daemon's to report
+ * (a restart on a pinned set: the killed daemon reported it, or the restart
+ * record covers it). */
+static void drop_baseline(void *arg, const struct ua_drop_key *k, uint64_t n, const char *comm)
+{
+	struct ua_consumer *c = arg;
+	struct dropper *d = dropper_get(c, k);
+
+	(void)comm;
+	if (d)
+		d->reported = n;
+}
+
+void ua_consumer_drops_baseline(struct ua_consumer *c)
+{
+	unsigned int r;
+
+	if (!c->drops.each || c->drops.each(c->drops.ctx, drop_baseline, c))
+		return;
+	for (r = 0; r < 2; r++)
+		c->unattributed[r] = c->drops.unattributed(c->drops.ctx, r);
+	c->st.lost_base = c->drops.total(c->drops.ctx);
 }
 
 void ua_consumer_budget(struct ua_consumer *c, unsigned int events, uint64_t ns)

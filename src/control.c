@@ -413,7 +413,7 @@ static void status_json(struct daemon *d, struct ua_buf *b)
 		d->locked ? "true" : "false",
 		(unsigned long long)ua_loader_counter(&d->loader, UA_CNT_SELECTED),
 		(unsigned long long)s->events, (unsigned long long)s->recorded,
-		(unsigned long long)ua_loader_counter(&d->loader, UA_CNT_DROPPED),
+		(unsigned long long)(ua_loader_counter(&d->loader, UA_CNT_DROPPED) - s->lost_base),
 		(unsigned long long)s->lost_declared, (unsigned long long)s->lost_records,
 		(unsigned long long)s->pending,
 		(unsigned long long)ua_loader_counter(&d->loader, UA_CNT_PENDING_FULL),

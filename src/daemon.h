@@ -344,7 +344,8 @@ struct ua_stats {
 	uint64_t lost_gaps;	/* events missing from the sequence (a cross-check) */
 	uint64_t lost_declared; /* events the URING_LOST records say the kernel dropped */
 	uint64_t lost_records;	/* URING_LOST records written for them */
-	uint64_t lost_unattributed_map; /* the kernel's UA_CNT_DROP_UNATTRIBUTED */
+	uint64_t lost_unattributed_map; /* the kernel's unattributed drop counters */
+	uint64_t lost_base; /* the kernel's drop counter when this daemon started (pinned set) */
 	uint64_t pending;      /* requests awaiting completion in user space */
 	uint64_t concluded_skipped;
 	uint64_t concluded_none;
@@ -385,6 +386,9 @@ struct ua_drop_source {
 	void *ctx;
 };
 void ua_consumer_set_drops(struct ua_consumer *c, const struct ua_drop_source *src);
+/* At start: the drops the kernel counted so far (a pinned set keeps them
+ * across a restart) are not this daemon's; status and records count from here. */
+void ua_consumer_drops_baseline(struct ua_consumer *c);
 /* The submitters that lost the most events since start, largest first
  * (UA_TOP_DROPPERS at most); *@out lives until the next tick. */
 #define UA_TOP_DROPPERS 5

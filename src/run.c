@@ -386,6 +386,7 @@ static int step_loader(struct daemon *d)
 
 		ua_loader_drop_source(&d->loader, &src);
 		ua_consumer_set_drops(d->consumer, &src);
+		ua_consumer_drops_baseline(d->consumer);
 	}
 	ua_consumer_set_ring_serial(d->consumer, ua_loader_ring_serial, &d->loader);
 	if (!ua_loader_addr_known(&d->loader))
@@ -477,7 +478,7 @@ static int step_start_record(struct daemon *d)
 	return 0;
 }
 
-static int drain(struct daemon *d);
+static void drain_all(struct daemon *d);
 
 /* Reattached: what accumulated in the pinned ring buffer while no daemon
  * ran is read now, then one record says what happened meanwhile. */
@@ -485,7 +486,7 @@ static int step_restart_record(struct daemon *d)
 {
 	if (!d->loader.pins.reused)
 		return 0;
-	drain(d);
+	drain_all(d);
 	ua_consumer_flush(d->consumer);
 	ua_consumer_keep_sync(d->consumer);
 	ua_record_restart(d);
