@@ -315,6 +315,24 @@ static void emit_who(struct emit *e, const struct ua_rec_who *w, int ppid)
 	emit_ids(e, "", &w->ids);
 }
 
+/*
+ * The process of a URINGOP record, in the order of the kernel's own URINGOP
+ * record (kernel/auditsc.c: audit_log_uring(): ppid pid uid gid euid suid fsuid
+ * egid sgid fsgid) with the fields it lacks where its SYSCALL record
+ * (audit_log_task_info()) has them: auid after pid, ses comm exe after fsgid.
+ * ausearch reads these fields in this order. tid comes later, with our fields.
+ */
+static void emit_who_kernel_order(struct emit *e, const struct ua_rec_who *w)
+{
+	emit_u64(e, "ppid", w->ppid);
+	emit_u64(e, "pid", w->pid);
+	emit_u64(e, "auid", w->auid);
+	emit_ids(e, "", &w->ids);
+	emit_u64(e, "ses", w->ses);
+	emit_bytes(e, "comm", w->comm.ptr, w->comm.len, "?");
+	emit_bytes(e, "exe", w->exe.ptr, w->exe.len, "?");
+}
+
 /* skip,async,... in text, ["skip","async",...] in JSON; unknown bits as one 0x.. item. */
 static void emit_rflags(struct emit *e, uint32_t rflags)
 {
@@ -711,6 +729,12 @@ static void emit_objects(struct emit *e, const struct ua_record *r)
 		emit_s64(e, "dfd", r->dfd);
 		emit_name(e, "name", &r->name, r->name_truncated, "name_truncated");
 		emit_hex(e, "flags", r->op_flags);
+		/* The same flags as the kernel's OPENAT2 record writes them (octal),
+		 * for tools that read that field; JSON has them once, as flags. */
+		if (e->f == UA_FMT_TEXT) {
+			emit_key(e, "oflag");
+			ua_buf_addf(e->b, "0%" PRIo32, r->op_flags);
+		}
 		emit_oct(e, "mode", r->mode);
 		if (r->opcode == UA_OP_OPENAT2)
 			emit_hex(e, "resolve", r->resolve);
@@ -754,8 +778,120 @@ static void emit_objects(struct emit *e, const struct ua_record *r)
 	emit_resolved(e, r);
 }
 
+/*
+ * PATH records (text only): one per name the request carried and per file it
+ * touched through a descriptor, as the kernel writes PATH records after its
+ * URINGOP record, so that ausearch -f and aureport -f find our files.
+ */
+struct path_item {
+	const struct ua_bytes *name;  /* the name as the request gave it; NULL: obj's path */
+	const struct ua_rec_obj *obj; /* the inode behind it, when resolved */
+	const char *nametype;	      /* the kernel's: NORMAL, PARENT, CREATE, DELETE, UNKNOWN */
+};
+
+#define PATH_ITEMS_MAX (2 + UA_REC_OBJS_MAX)
+
+/* A file object with a path a PATH record can carry. */
+static int obj_has_path(const struct ua_rec_obj *o)
+{
+	return o && o->kind == UA_REC_OBJ_FILE && o->path.ptr &&
+	       !(o->flags & (UA_REC_OF_PSEUDO | UA_REC_OF_UNRESOLVED));
+}
+
+static void add_item(struct path_item *it, size_t *n, const struct ua_bytes *name,
+		     const struct ua_rec_obj *obj, const char *nametype)
+{
+	if (*n >= PATH_ITEMS_MAX || (name && !name->ptr))
+		return;
+	it[*n].name = name;
+	it[*n].obj = obj;
+	it[*n].nametype = nametype;
+	(*n)++;
+}
+
+static size_t path_items(const struct ua_record *r, struct path_item *it)
+{
+	static const enum ua_rec_role roles[] = { UA_REC_ROLE_DIR, UA_REC_ROLE_CLOSED,
+						  UA_REC_ROLE_FILE, UA_REC_ROLE_SRC };
+	const struct ua_rec_obj *o;
+	size_t n = 0, i;
+
+	/* Failed in prep: no name was captured. */
+	if (r->rflags & UA_REC_F_INIT_FAILED)
+		return 0;
+	switch (r->opcode) {
+	case UA_OP_OPENAT:
+	case UA_OP_OPENAT2:
+		/* the file it opened is the name's inode */
+		o = find_obj(r, UA_REC_ROLE_NEW);
+		if (!obj_has_path(o))
+			o = NULL;
+		add_item(it, &n, &r->name, o, o ? "NORMAL" : "UNKNOWN");
+		break;
+	case UA_OP_UNLINKAT:
+		add_item(it, &n, &r->name, NULL, "DELETE");
+		break;
+	case UA_OP_MKDIRAT:
+		add_item(it, &n, &r->name, NULL, "CREATE");
+		break;
+	case UA_OP_RENAMEAT:
+		add_item(it, &n, &r->name, NULL, "DELETE");
+		add_item(it, &n, &r->name2, NULL, "CREATE");
+		break;
+	case UA_OP_LINKAT:
+		add_item(it, &n, &r->name, NULL, "NORMAL");
+		add_item(it, &n, &r->name2, NULL, "CREATE");
+		break;
+	case UA_OP_SYMLINKAT:
+		/* the target is text, not looked up: only the link is a path */
+		add_item(it, &n, &r->name2, NULL, "CREATE");
+		break;
+	case UA_OP_STATX:
+	case UA_OP_SETXATTR:
+	case UA_OP_GETXATTR:
+		add_item(it, &n, &r->name, NULL, "NORMAL");
+		break;
+	default:
+		break;
+	}
+	/* The files reached through a descriptor, by the path the kernel walked. */
+	for (i = 0; i < ARRAY_SIZE(roles); i++) {
+		o = find_obj(r, roles[i]);
+		if (obj_has_path(o))
+			add_item(it, &n, NULL, o,
+				 roles[i] == UA_REC_ROLE_DIR ? "PARENT" : "NORMAL");
+	}
+	return n;
+}
+
+/* type=PATH msg=audit(T:SERIAL): item=N name=... inode= dev= mode= ouid= ogid= rdev= nametype= */
+static void emit_path(struct emit *e, const struct ua_record *r, size_t idx,
+		      const struct path_item *it)
+{
+	const struct ua_rec_obj *o = it->obj;
+
+	ua_buf_addch(e->b, '\n');
+	emit_begin(e, "PATH", r->time_ns, r->seq);
+	emit_u64(e, "item", idx);
+	if (it->name)
+		emit_bytes(e, "name", it->name->ptr, it->name->len, "(null)");
+	else
+		emit_bytes(e, "name", o->path.ptr, o->path.len, "(null)");
+	if (o) {
+		emit_u64(e, "inode", o->ino);
+		emit_dev(e, "dev", o->dev);
+		emit_oct(e, "mode", o->mode);
+		emit_u64(e, "ouid", o->uid);
+		emit_u64(e, "ogid", o->gid);
+		emit_dev(e, "rdev", o->rdev);
+	}
+	emit_word(e, "nametype", it->nametype);
+}
+
 static void emit_record(struct emit *e, const struct ua_record *r)
 {
+	struct path_item items[PATH_ITEMS_MAX];
+	size_t nitems = path_items(r, items), i;
 	int success, exit_known;
 
 	/*
@@ -772,8 +908,23 @@ static void emit_record(struct emit *e, const struct ua_record *r)
 		exit_known = 0;
 	}
 
+	/*
+	 * First the fields the kernel's URINGOP record has, in its order
+	 * (uring_op success exit items ppid pid ... key), then ours. In text an
+	 * unknown result leaves success and exit out, as the kernel does (ausearch
+	 * would read success=? as a failure); JSON says null.
+	 */
 	emit_begin(e, UA_TYPE_URINGOP, r->time_ns, r->seq);
 	emit_u64(e, "uring_op", r->opcode);
+	if (exit_known || e->f == UA_FMT_JSON) {
+		emit_tri(e, "success", success);
+		emit_exit(e, r, exit_known);
+	}
+	if (e->f == UA_FMT_TEXT)
+		emit_u64(e, "items", nitems);
+	emit_who_kernel_order(e, &r->who);
+	emit_bytes(e, "key", r->key.ptr, r->key.len, "(null)");
+
 	if (r->op_name && is_word(r->op_name, strlen(r->op_name))) {
 		emit_word(e, "op", r->op_name);
 	} else if (r->op_name) {
@@ -786,8 +937,6 @@ static void emit_record(struct emit *e, const struct ua_record *r)
 		else
 			ua_buf_addstr(e->b, "null");
 	}
-	emit_tri(e, "success", success);
-	emit_exit(e, r, exit_known);
 	emit_word(e, "cqe", NAME_OF(cqe_names, r->cqe));
 	if (r->cqe == UA_REC_CQE_UNTRACKED)
 		emit_word(e, "untracked", NAME_OF(untracked_names, r->untracked));
@@ -802,7 +951,7 @@ static void emit_record(struct emit *e, const struct ua_record *r)
 	emit_key(e, "user_data");
 	ua_buf_addf(e->b, e->f == UA_FMT_TEXT ? "0x%" PRIx64 : "\"0x%" PRIx64 "\"", r->user_data);
 
-	emit_who(e, &r->who, 1);
+	emit_u64(e, "tid", r->who.tid);
 	emit_word(e, "cred", NAME_OF(cred_names, r->cred));
 	if (r->has_personality)
 		emit_u64(e, "personality", r->personality);
@@ -822,7 +971,9 @@ static void emit_record(struct emit *e, const struct ua_record *r)
 
 	emit_objects(e, r);
 
-	emit_bytes(e, "key", r->key.ptr, r->key.len, "(none)");
+	if (e->f == UA_FMT_TEXT)
+		for (i = 0; i < nitems; i++)
+			emit_path(e, r, i, &items[i]);
 }
 
 int ua_format_record(struct ua_buf *out, const struct ua_record *r, enum ua_format f)

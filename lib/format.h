@@ -24,8 +24,10 @@ int ua_format_parse(const char *s, enum ua_format *f);
 const char *ua_format_name(enum ua_format f);
 
 /*
- * Append exactly one line, '\n' included, for @r. On error (-EINVAL for a NULL record or an
- * unknown format, -ENOMEM) nothing is appended. Returns 0 or -errno.
+ * Append the record of @r: in JSON exactly one line, '\n' included; in text its URINGOP line
+ * followed by one PATH line per item it counts (items=N), all with its msg=audit(T:SERIAL),
+ * as the kernel writes a URINGOP event. On error (-EINVAL for a NULL record or an unknown
+ * format, -ENOMEM) nothing is appended. Returns 0 or -errno.
  */
 int ua_format_record(struct ua_buf *out, const struct ua_record *r, enum ua_format f);
 

@@ -6,6 +6,9 @@ set -eu
 pkgs="make gcc clang llvm libclang-rt-14-dev libbpf-dev bpftool libelf-dev zlib1g-dev liburing-dev pkg-config jq libaudit-dev python3-jsonschema"
 # make check-vm: QEMU, the guest's busybox, the initramfs archiver
 pkgs="$pkgs qemu-system-x86 busybox-static cpio"
+# t_ausearch: audit-userspace's ausearch/aureport/auditctl built from Debian's
+# source package (tests/ausearch/build-audit.sh), whose configure is generated
+pkgs="$pkgs autoconf automake libtool dpkg-dev"
 [ "${1:-}" = bench ] && pkgs="$pkgs fio auditd"
 missing=""
 for p in $pkgs; do

@@ -97,6 +97,11 @@ static void drop(struct ua_qsink *q, const char *data, size_t len, const char *r
 		const char *le = nl ? nl : end;
 		uint64_t seq = ua_line_seq(p, le);
 
+		/* A URINGOP record's PATH lines are part of that record, not records. */
+		if ((size_t)(le - p) >= 10 && memcmp(p, "type=PATH ", 10) == 0) {
+			p = nl ? nl + 1 : end;
+			continue;
+		}
 		q->st.dropped++;
 		q->lost++;
 		q->unsaid++;

@@ -308,6 +308,11 @@ static void account_lost(struct ua_sink *s, const char *data, size_t len, const 
 		const char *le = nl ? nl : end;
 		uint64_t seq = ua_line_seq(p, le);
 
+		/* A URINGOP record's PATH lines are part of that record, not records. */
+		if ((size_t)(le - p) >= 10 && memcmp(p, "type=PATH ", 10) == 0) {
+			p = nl ? nl + 1 : end;
+			continue;
+		}
 		s->lost++;
 		s->lost_total++;
 		if (memmem(p, (size_t)(le - p), "URINGOP", 7))

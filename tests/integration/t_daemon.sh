@@ -157,14 +157,19 @@ UA_PID=$!
 if wait_for test -s "$UA_TMP/pid"; then
 	drive openat:/etc/hostname
 	P=$(drv pid)
-	re="^type=URINGOP msg=audit\([0-9]+\.[0-9]{3}:[0-9]+\): uring_op=18 op=openat success=yes exit=[0-9]+ cqe=posted ring=[0-9a-f]{16} ctx=task submit=syscall user_data=0x1 pid=$P tid=$P "
-	wait_for grep -q "pid=$P " "$UA_LOG"
-	line=$(grep "pid=$P " "$UA_LOG")
+	# The kernel's URINGOP fields in its order, key=(null) as it writes no
+	# key, then ours; the opened file as a PATH record of the same event.
+	re="^type=URINGOP msg=(audit\([0-9]+\.[0-9]{3}:[0-9]+\)): uring_op=18 success=yes exit=[0-9]+ items=1 ppid=[0-9]+ pid=$P auid=[0-9]+ uid=0 gid=0 euid=0 suid=0 fsuid=0 egid=0 sgid=0 fsgid=0 ses=[0-9]+ comm=\"uring_driver\" exe=\"[^\"]*/uring_driver\" key=\(null\) op=openat cqe=posted ring=[0-9a-f]{16} ctx=task submit=syscall user_data=0x1 tid=$P "
+	wait_for grep -q " pid=$P " "$UA_LOG"
+	line=$(grep " pid=$P " "$UA_LOG")
+	msg=$(sed -n 's/^type=URINGOP msg=\(audit([^)]*)\): .*/\1/p' <<<"$line")
+	path=$(grep -F "type=PATH msg=$msg: " "$UA_LOG")
 	if grep -Eq "$re" <<<"$line" && grep -q ' name="/etc/hostname" ' <<<"$line" &&
-		grep -q ' key=(none)$' <<<"$line"; then
+		grep -q ' oflag=0100000 ' <<<"$line" &&
+		grep -Eq '^type=PATH msg=audit\([^)]*\): item=0 name="/etc/hostname" inode=[0-9]+ dev=[0-9a-f]+:[0-9a-f]+ mode=0100[0-7]+ ouid=0 ogid=0 rdev=00:00 nametype=NORMAL$' <<<"$path"; then
 		ok text_format
 	else
-		fail text_format "$line"
+		fail text_format "$line / $path"
 	fi
 	ua_stop
 else

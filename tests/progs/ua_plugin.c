@@ -6,7 +6,8 @@
  * Usage: ua_plugin OUTFILE [MODE]
  *   (no MODE)      append every line read to OUTFILE
  *   stall          read nothing, ever (a plugin that stops reading)
- *   die-after=N    exit 3 after N lines
+ *   die-after=N    exit 3 after N records (lines; the PATH lines that follow a
+ *                  URINGOP record are part of it and not counted)
  * OUTFILE also gets, each on a line of its own: "#started pid=P env=N
  * stdin=socket|other stdout=null|other" at start, "#SIGHUP" for each SIGHUP,
  * "#EOF" when stdin ends, "#SIGTERM" when terminated.
@@ -93,7 +94,7 @@ int main(int argc, char **argv)
 			return 0;
 		}
 		fwrite(line, 1, (size_t)len, out);
-		if (die_after >= 0 && ++n >= die_after)
+		if (die_after >= 0 && strncmp(line, "type=PATH ", 10) != 0 && ++n >= die_after)
 			return 3;
 	}
 }

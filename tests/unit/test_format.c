@@ -917,6 +917,47 @@ static const struct text_field *text_get(const struct text_field *f, int n, cons
 	return NULL;
 }
 
+/*
+ * The lines of a text record: its own line first, then (URINGOP only) one PATH line per
+ * item, each under the record's msg=audit(T:SERIAL) header, items=N saying how many.
+ * Returns the length of the first line without its newline, or 0 when the lines break
+ * that rule.
+ */
+static size_t text_record_lines(const char *data, size_t len, const char *what)
+{
+	static const char type[] = "type=PATH";
+	const char *nl = memchr(data, '\n', len), *hdr_end, *hdr, *p, *items;
+	size_t first, hdr_len, nlines = 0;
+	unsigned long want = 0;
+
+	if (!ASSERT_TRUE(nl != NULL && data[len - 1] == '\n', what))
+		return 0;
+	first = (size_t)(nl - data);
+	hdr_end = strstr(data, "): ");
+	if (!ASSERT_TRUE(hdr_end && hdr_end < nl && memchr(data, ' ', first), what))
+		return 0;
+	/* " msg=audit(T:SERIAL): " as the first line has it */
+	hdr = memchr(data, ' ', first);
+	hdr_len = (size_t)(hdr_end + 3 - hdr);
+	for (p = nl + 1; p < data + len;
+	     p = (const char *)memchr(p, '\n', (size_t)(data + len - p)) + 1) {
+		nlines++;
+		if (!ASSERT_TRUE((size_t)(data + len - p) > sizeof(type) - 1 + hdr_len &&
+					 !memcmp(p, type, sizeof(type) - 1) &&
+					 !memcmp(p + sizeof(type) - 1, hdr, hdr_len),
+				 what))
+			return 0;
+	}
+	items = memmem(data, first, " items=", 7);
+	if (items)
+		want = strtoul(items + 7, NULL, 10);
+	else if (!ASSERT_TRUE(memcmp(data, "type=URINGOP ", 13) != 0, "URINGOP has items="))
+		return 0;
+	if (!ASSERT_EQ(nlines, want, what))
+		return 0;
+	return first;
+}
+
 static void test_one_line_each(void)
 {
 	enum ua_format fmts[] = { UA_FMT_TEXT, UA_FMT_JSON };
@@ -931,9 +972,14 @@ static void test_one_line_each(void)
 			if (!ASSERT_OK(format_sample(&b, &s[i], fmts[f]), s[i].name))
 				continue;
 			ASSERT_TRUE(b.len > 1 && b.data[b.len - 1] == '\n', "ends in a newline");
+			/* JSON: one line; text: the record's line and its PATH lines */
+			if (fmts[f] == UA_FMT_TEXT)
+				text_record_lines(b.data, b.len, s[i].name);
 			for (k = 0; k + 1 < b.len; k++) {
 				unsigned char c = (unsigned char)b.data[k];
 
+				if (fmts[f] == UA_FMT_TEXT && c == '\n')
+					continue;
 				if (!ASSERT_TRUE(c >= 0x20 && c <= 0x7e, s[i].name)) {
 					fprintf(stderr, "  byte 0x%02x at %zu\n", c, k);
 					break;
@@ -982,42 +1028,54 @@ static void test_json_validator(void)
 		ASSERT_FALSE(json_valid_line(bad[i], strlen(bad[i])), bad[i]);
 }
 
-/* Every text field splits cleanly, keys are unique, escaped values decode. */
-static void test_text_parses(void)
+/* One text line splits cleanly, its keys are unique, its escaped values decode. */
+static void check_text_line(const char *line, size_t len, const char *what, struct ua_buf *dec)
 {
 	static const char *const escaped[] = { "comm", "exe",	    "name", "name2",
 					       "key",  "container", "rules" };
 	struct text_field fields[96];
-	struct ua_buf b = UA_BUF_INIT, dec = UA_BUF_INIT;
-	struct sample *s;
-	size_t i, n, k;
+	size_t k;
 	int nf, a, c;
+
+	nf = text_split(line, len, fields, ARRAY_SIZE(fields));
+	if (!ASSERT_TRUE(nf > 0, what)) {
+		fprintf(stderr, "  %.*s\n", (int)len, line);
+		return;
+	}
+	for (a = 0; a < nf; a++) {
+		for (c = 0; c < a; c++) {
+			if (fields[a].klen == fields[c].klen &&
+			    !memcmp(fields[a].key, fields[c].key, fields[a].klen))
+				ASSERT_TRUE(false, "duplicate key in a text record");
+		}
+	}
+	for (k = 0; k < ARRAY_SIZE(escaped); k++) {
+		const struct text_field *t = text_get(fields, nf, escaped[k]);
+
+		if (!t || (t->vlen == 1 && t->val[0] == '?') ||
+		    (t->vlen == 6 && !memcmp(t->val, "(null)", 6)))
+			continue;
+		ua_buf_reset(dec);
+		ASSERT_OK(ua_unescape_text(t->val, t->vlen, dec), escaped[k]);
+	}
+}
+
+/* Every text line (a record's and its PATH lines) passes check_text_line. */
+static void test_text_parses(void)
+{
+	struct ua_buf b = UA_BUF_INIT, dec = UA_BUF_INIT;
+	const char *line, *eol;
+	struct sample *s;
+	size_t i, n;
 
 	s = every_sample(&n);
 	for (i = 0; i < n; i++) {
 		ua_buf_reset(&b);
 		if (!ASSERT_OK(format_sample(&b, &s[i], UA_FMT_TEXT), s[i].name))
 			continue;
-		nf = text_split(b.data, b.len - 1, fields, ARRAY_SIZE(fields));
-		if (!ASSERT_TRUE(nf > 0, s[i].name)) {
-			fprintf(stderr, "  %s", b.data);
-			continue;
-		}
-		for (a = 0; a < nf; a++) {
-			for (c = 0; c < a; c++) {
-				if (fields[a].klen == fields[c].klen &&
-				    !memcmp(fields[a].key, fields[c].key, fields[a].klen))
-					ASSERT_TRUE(false, "duplicate key in a text record");
-			}
-		}
-		for (k = 0; k < ARRAY_SIZE(escaped); k++) {
-			const struct text_field *t = text_get(fields, nf, escaped[k]);
-
-			if (!t || (t->vlen == 1 && t->val[0] == '?') ||
-			    (t->vlen == 6 && !memcmp(t->val, "(none)", 6)))
-				continue;
-			ua_buf_reset(&dec);
-			ASSERT_OK(ua_unescape_text(t->val, t->vlen, &dec), escaped[k]);
+		for (line = b.data; line < b.data + b.len; line = eol + 1) {
+			eol = memchr(line, '\n', (size_t)(b.data + b.len - line));
+			check_text_line(line, (size_t)(eol - line), s[i].name, &dec);
 		}
 	}
 	ua_buf_release(&b);
@@ -1045,7 +1103,8 @@ static void test_hostile_round_trip(void)
 
 	if (!ASSERT_OK(ua_format_record(&b, r, UA_FMT_TEXT), "text"))
 		goto out;
-	nf = text_split(b.data, b.len - 1, fields, ARRAY_SIZE(fields));
+	nf = text_split(b.data, text_record_lines(b.data, b.len, "hostile"), fields,
+			ARRAY_SIZE(fields));
 	if (!ASSERT_TRUE(nf > 0, "split"))
 		goto out;
 	t = text_get(fields, nf, "name");
@@ -1099,7 +1158,7 @@ static void test_every_opcode(void)
 		snprintf(what, sizeof(what), "opcode %u", op);
 		ua_buf_reset(&b);
 		ASSERT_OK(ua_format_record(&b, &r, UA_FMT_TEXT), what);
-		ASSERT_TRUE(memchr(b.data, '\n', b.len) == b.data + b.len - 1, what);
+		ASSERT_TRUE(text_record_lines(b.data, b.len, what) > 0, what);
 		ua_buf_reset(&b);
 		ASSERT_OK(ua_format_record(&b, &r, UA_FMT_JSON), what);
 		ASSERT_TRUE(json_valid_line(b.data, b.len - 1), what);
