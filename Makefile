@@ -72,12 +72,33 @@ $(OUT)/%.skel.h: $(OUT)/bpf/%.bpf.o
 	$(call msg,GEN-SKEL,$@)
 	$(Q)$(BPFTOOL) gen skeleton $< name $* > $@
 
+# The same object for kernels without the bpf_rdonly_cast kfunc (6.1): built
+# with UA_NO_RDONLY_CAST (bpf/kernel_defs.bpf.h), it reads untyped kernel
+# pointers with bpf_probe_read_kernel. The loader opens uringaudit's skeleton
+# on its bytes, so the two must have the same maps, programs and data: the
+# skeletons bpftool makes of both are compared, less their bytes.
+$(OUT)/bpf/uringaudit_compat.bpf.o: bpf/uringaudit.bpf.c $(wildcard bpf/*.h) | $(OUT)/bpf
+	$(call msg,BPF,$@)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -DUA_NO_RDONLY_CAST -c $< -o $@.tmp
+	$(Q)$(BPFTOOL) gen object $@ $@.tmp
+	$(Q)rm -f $@.tmp
+
+$(OUT)/uringaudit_compat.skel.h: $(OUT)/bpf/uringaudit_compat.bpf.o $(OUT)/bpf/uringaudit.bpf.o
+	$(call msg,GEN-SKEL,$@)
+	$(Q)$(BPFTOOL) gen skeleton $< name uringaudit | sed '/elf_bytes/,$$d' > $@.a
+	$(Q)$(BPFTOOL) gen skeleton $(OUT)/bpf/uringaudit.bpf.o name uringaudit | sed '/elf_bytes/,$$d' > $@.b
+	$(Q)cmp -s $@.a $@.b || { diff $@.a $@.b | head -20; \
+		echo "uringaudit_compat.bpf.o differs from uringaudit.bpf.o in maps, programs or data" >&2; \
+		rm -f $@.a $@.b; exit 1; }
+	$(Q)rm -f $@.a $@.b
+	$(Q)$(BPFTOOL) gen skeleton $< name uringaudit_compat > $@
+
 $(OUT)/lib/%.o: lib/%.c | $(OUT)/lib
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(ALL_CFLAGS) -c $< -o $@
 
 # The daemon includes the skeletons.
-$(SRC_OBJ): $(OUT)/uringaudit.skel.h $(OUT)/holders.skel.h
+$(SRC_OBJ): $(OUT)/uringaudit.skel.h $(OUT)/holders.skel.h $(OUT)/uringaudit_compat.skel.h
 $(OUT)/src/%.o: src/%.c | $(OUT)/src
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(ALL_CFLAGS) -c $< -o $@

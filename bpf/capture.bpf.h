@@ -45,7 +45,7 @@ static __always_inline __u32 copy_str(struct submit_buf *b, __u32 off, const cha
 static __always_inline __u32 copy_name(struct submit_buf *b, __u32 off, struct filename *fn,
 				       __u32 has_flag, __u32 fault_flag)
 {
-	return fn ? copy_str(b, off, fn->name, has_flag, fault_flag) : 0;
+	return fn ? copy_str(b, off, KRD(fn, name), has_flag, fault_flag) : 0;
 }
 
 /* Copy @len bytes of a socket address the kernel holds at @src. */
@@ -64,8 +64,7 @@ static __always_inline void copy_addr(struct ua_ev_submit *e, const void *src, i
 /* connect, bind: the address move_addr_to_kernel() copied at prep. */
 static __always_inline void copy_conn_addr(struct ua_ev_submit *e, void *async, int len)
 {
-	struct io_async_msghdr *am =
-		bpf_rdonly_cast(async, bpf_core_type_id_kernel(struct io_async_msghdr));
+	struct io_async_msghdr *am = KCAST(io_async_msghdr, async);
 
 	if (!async)
 		return;
@@ -78,11 +77,11 @@ static __always_inline void copy_conn_addr(struct ua_ev_submit *e, void *async, 
 /* send*: msg_name points at the kernel copy when a destination was given. */
 static __always_inline void copy_dest(struct ua_ev_submit *e, void *async)
 {
-	struct io_async_msghdr *am =
-		bpf_rdonly_cast(async, bpf_core_type_id_kernel(struct io_async_msghdr));
+	struct io_async_msghdr *am = KCAST(io_async_msghdr, async);
+	void *name = async ? KRD(am, msg.msg_name) : NULL;
 
-	if (async && am->msg.msg_name)
-		copy_addr(e, am->msg.msg_name, am->msg.msg_namelen);
+	if (name)
+		copy_addr(e, name, KRD(am, msg.msg_namelen));
 }
 
 /* The names a request carries (struct filename, or an xattr name), copied
@@ -101,45 +100,45 @@ static __always_inline bool capture_fs(struct ua_ev_submit *e, struct io_kiocb *
 	case IORING_OP_OPENAT2: {
 		struct io_open *o = REQ_CMD(req, io_open);
 
-		e->dfd = o->dfd;
-		e->file_slot = o->file_slot;
-		e->op_flags = (__u32)o->how.flags;
-		e->mode = (__u32)o->how.mode;
-		e->resolve = o->how.resolve;
-		n->n1 = o->filename;
+		e->dfd = KRD(o, dfd);
+		e->file_slot = KRD(o, file_slot);
+		e->op_flags = (__u32)KRD(o, how.flags);
+		e->mode = (__u32)KRD(o, how.mode);
+		e->resolve = KRD(o, how.resolve);
+		n->n1 = KRD(o, filename);
 		break;
 	}
 	case IORING_OP_CLOSE: {
 		struct io_close *c = REQ_CMD(req, io_close);
 
-		e->fd = c->fd;
-		e->file_slot = c->file_slot;
+		e->fd = KRD(c, fd);
+		e->file_slot = KRD(c, file_slot);
 		break;
 	}
 	case IORING_OP_UNLINKAT: {
 		struct io_unlink *u = REQ_CMD(req, io_unlink);
 
-		e->dfd = u->dfd;
-		e->op_flags = u->flags;
-		n->n1 = u->filename;
+		e->dfd = KRD(u, dfd);
+		e->op_flags = KRD(u, flags);
+		n->n1 = KRD(u, filename);
 		break;
 	}
 	case IORING_OP_MKDIRAT: {
 		struct io_mkdir *m = REQ_CMD(req, io_mkdir);
 
-		e->dfd = m->dfd;
-		e->mode = m->mode;
-		n->n1 = m->filename;
+		e->dfd = KRD(m, dfd);
+		e->mode = KRD(m, mode);
+		n->n1 = KRD(m, filename);
 		break;
 	}
 	case IORING_OP_RENAMEAT: {
 		struct io_rename *r = REQ_CMD(req, io_rename);
 
-		e->dfd = r->old_dfd;
-		e->dfd2 = r->new_dfd;
-		e->op_flags = r->flags;
-		n->n1 = r->oldpath;
-		n->n2 = r->newpath;
+		e->dfd = KRD(r, old_dfd);
+		e->dfd2 = KRD(r, new_dfd);
+		e->op_flags = KRD(r, flags);
+		n->n1 = KRD(r, oldpath);
+		n->n2 = KRD(r, newpath);
 		break;
 	}
 	case IORING_OP_SYMLINKAT:
@@ -147,20 +146,20 @@ static __always_inline bool capture_fs(struct ua_ev_submit *e, struct io_kiocb *
 		/* symlinkat: oldpath is the target text, new_dfd/newpath the link */
 		struct io_link *l = REQ_CMD(req, io_link);
 
-		e->dfd = l->old_dfd;
-		e->dfd2 = l->new_dfd;
-		e->op_flags = l->flags;
-		n->n1 = l->oldpath;
-		n->n2 = l->newpath;
+		e->dfd = KRD(l, old_dfd);
+		e->dfd2 = KRD(l, new_dfd);
+		e->op_flags = KRD(l, flags);
+		n->n1 = KRD(l, oldpath);
+		n->n2 = KRD(l, newpath);
 		break;
 	}
 	case IORING_OP_STATX: {
 		struct io_statx *x = REQ_CMD(req, io_statx);
 
-		e->dfd = x->dfd;
-		e->op_flags = x->flags;
-		e->arg[0] = x->mask;
-		n->n1 = x->filename;
+		e->dfd = KRD(x, dfd);
+		e->op_flags = KRD(x, flags);
+		e->arg[0] = KRD(x, mask);
+		n->n1 = KRD(x, filename);
 		break;
 	}
 	case IORING_OP_SETXATTR:
@@ -168,12 +167,13 @@ static __always_inline bool capture_fs(struct ua_ev_submit *e, struct io_kiocb *
 	case IORING_OP_FSETXATTR:
 	case IORING_OP_FGETXATTR: {
 		struct io_xattr *x = REQ_CMD(req, io_xattr);
+		struct xattr_name *kn = KRD(x, ctx.kname);
 
-		e->op_flags = x->ctx.flags;
-		e->arg[0] = x->ctx.size;
+		e->op_flags = KRD(x, ctx.flags);
+		e->arg[0] = KRD(x, ctx.size);
 		if (op == IORING_OP_SETXATTR || op == IORING_OP_GETXATTR)
-			n->n1 = x->filename;
-		n->attr = x->ctx.kname ? x->ctx.kname->name : NULL;
+			n->n1 = KRD(x, filename);
+		n->attr = kn ? kn->name : NULL;
 		break;
 	}
 	default:
@@ -188,14 +188,17 @@ static __always_inline bool capture_file_args(struct ua_ev_submit *e, struct io_
 {
 	switch (op) {
 	case IORING_OP_FTRUNCATE:
-		e->arg[0] = REQ_CMD(req, io_ftrunc)->len;
+		/* Linux 6.9; ops a kernel lacks never reach here, and the
+		 * verifier drops the read where the type is missing. */
+		if (bpf_core_type_exists(struct io_ftrunc))
+			e->arg[0] = KRD(REQ_CMD(req, io_ftrunc), len);
 		break;
 	case IORING_OP_FALLOCATE: {
 		struct io_sync *y = REQ_CMD(req, io_sync);
 
-		e->arg[0] = y->off;
-		e->arg[1] = y->len;
-		e->arg[2] = y->mode;
+		e->arg[0] = KRD(y, off);
+		e->arg[1] = KRD(y, len);
+		e->arg[2] = KRD(y, mode);
 		break;
 	}
 	default:
@@ -211,39 +214,49 @@ static __always_inline bool capture_sock(struct ua_ev_submit *e, struct io_kiocb
 	case IORING_OP_SOCKET: {
 		struct io_socket *k = REQ_CMD(req, io_socket);
 
-		e->arg[0] = k->domain;
-		e->arg[1] = k->type;
-		e->arg[2] = k->protocol;
-		e->op_flags = k->flags;
-		e->file_slot = k->file_slot;
+		e->arg[0] = KRD(k, domain);
+		e->arg[1] = KRD(k, type);
+		e->arg[2] = KRD(k, protocol);
+		e->op_flags = KRD(k, flags);
+		e->file_slot = KRD(k, file_slot);
 		break;
 	}
 	case IORING_OP_CONNECT:
-		copy_conn_addr(e, req->async_data, REQ_CMD(req, io_connect)->addr_len);
+		copy_conn_addr(e, KRD(req, async_data), KRD(REQ_CMD(req, io_connect), addr_len));
 		break;
 	case IORING_OP_BIND:
-		copy_conn_addr(e, req->async_data, REQ_CMD(req, io_bind)->addr_len);
+		/* bind and listen: Linux 6.11 */
+		if (bpf_core_type_exists(struct io_bind))
+			copy_conn_addr(e, KRD(req, async_data),
+				       KRD(REQ_CMD(req, io_bind), addr_len));
 		break;
 	case IORING_OP_LISTEN:
-		e->arg[0] = REQ_CMD(req, io_listen)->backlog;
+		if (bpf_core_type_exists(struct io_listen))
+			e->arg[0] = KRD(REQ_CMD(req, io_listen), backlog);
 		break;
 	case IORING_OP_ACCEPT: {
 		struct io_accept *a = REQ_CMD(req, io_accept);
 
-		e->op_flags = a->flags;
-		e->arg[0] = a->iou_flags;
-		e->file_slot = a->file_slot;
+		e->op_flags = KRD(a, flags);
+		e->file_slot = KRD(a, file_slot);
+		/* The accept flags of sqe->ioprio, kept since 6.10; before, the
+		 * only one (IORING_ACCEPT_MULTISHOT, 5.19) became
+		 * REQ_F_APOLL_MULTISHOT at prep, so it reads back exactly. */
+		if (bpf_core_field_exists(a->iou_flags))
+			e->arg[0] = KRD(a, iou_flags);
+		else if (KRD(req, flags) & cfg_req_f_multishot)
+			e->arg[0] = IORING_ACCEPT_MULTISHOT;
 		break;
 	}
 	case IORING_OP_SHUTDOWN:
-		e->arg[0] = REQ_CMD(req, io_shutdown)->how;
+		e->arg[0] = KRD(REQ_CMD(req, io_shutdown), how);
 		break;
 	case IORING_OP_SEND:
 	case IORING_OP_SENDMSG:
 	case IORING_OP_SEND_ZC:
 	case IORING_OP_SENDMSG_ZC:
-		e->op_flags = REQ_CMD(req, io_sr_msg)->msg_flags;
-		copy_dest(e, req->async_data);
+		e->op_flags = KRD(REQ_CMD(req, io_sr_msg), msg_flags);
+		copy_dest(e, KRD(req, async_data));
 		break;
 	default:
 		return false;
@@ -258,26 +271,33 @@ static __always_inline bool capture_ring(struct ua_ev_submit *e, struct io_kiocb
 	case IORING_OP_MSG_RING: {
 		struct io_msg *m = REQ_CMD(req, io_msg);
 
-		e->arg[0] = m->cmd;
-		e->arg[1] = m->len;
-		e->arg[2] = m->src_fd;
-		e->arg[3] = m->dst_fd;
-		e->op_flags = m->flags;
+		e->arg[0] = KRD(m, cmd);
+		e->arg[1] = KRD(m, len);
+		e->arg[2] = KRD(m, src_fd);
+		e->arg[3] = KRD(m, dst_fd);
+		e->op_flags = KRD(m, flags);
 		break;
 	}
 	case IORING_OP_FIXED_FD_INSTALL:
-		e->op_flags = REQ_CMD(req, io_fixed_install)->o_flags;
+		/* Linux 6.8 */
+		if (bpf_core_type_exists(struct io_fixed_install))
+			e->op_flags = KRD(REQ_CMD(req, io_fixed_install), o_flags);
 		break;
 	case IORING_OP_URING_CMD: {
 		struct io_uring_cmd *c = REQ_CMD(req, io_uring_cmd);
-		const struct io_uring_sqe *sqe = c->sqe;
 
-		e->arg[0] = c->cmd_op;
-		e->op_flags = c->flags;
-		/* socket commands: level and optname, as the kernel will read them */
-		if (sqe) {
-			e->arg[1] = BPF_CORE_READ(sqe, level);
-			e->arg[2] = BPF_CORE_READ(sqe, optname);
+		e->arg[0] = KRD(c, cmd_op);
+		e->op_flags = KRD(c, flags);
+		/* socket commands (Linux 6.7, when the command kept its SQE):
+		 * level and optname, as the kernel will read them */
+		if (bpf_core_field_exists(c->sqe) &&
+		    bpf_core_field_exists(struct io_uring_sqe, optname)) {
+			const struct io_uring_sqe *sqe = KRD(c, sqe);
+
+			if (sqe) {
+				e->arg[1] = BPF_CORE_READ(sqe, level);
+				e->arg[2] = BPF_CORE_READ(sqe, optname);
+			}
 		}
 		break;
 	}
@@ -301,11 +321,11 @@ __noinline int ua_capture_objects(struct submit_buf *b, __u32 op)
 		return 0;
 	e = &b->ev;
 	/* the request, from the event (a global function takes no kernel pointers) */
-	req = bpf_rdonly_cast((void *)e->req, bpf_core_type_id_kernel(struct io_kiocb));
+	req = KCAST(io_kiocb, e->req);
 
 	/* ops on a file: sqe->fd as io_init_req() kept it (a slot with
 	 * IOSQE_FIXED_FILE); meaningless for others, printed only with a file */
-	e->fd = req->cqe.fd;
+	e->fd = KRD(req, cqe.fd);
 	if (!capture_fs(e, req, op, &n) && !capture_file_args(e, req, op) &&
 	    !capture_sock(e, req, op))
 		capture_ring(e, req, op);
@@ -324,16 +344,16 @@ __noinline int ua_capture_objects(struct submit_buf *b, __u32 op)
 static __noinline void latch_addr_layout(struct io_kiocb *req)
 {
 	struct io_connect *c = REQ_CMD(req, io_connect);
-	struct io_async_msghdr *am =
-		bpf_rdonly_cast(req->async_data, bpf_core_type_id_kernel(struct io_async_msghdr));
+	void *async = req->async_data;
+	struct io_async_msghdr *am = KCAST(io_async_msghdr, async);
 	__u8 u[16] = {}, a[16] = {}, m[16] = {};
 	bool in_a = true, in_m = true;
-	int n = c->addr_len, i;
+	int n = KRD(c, addr_len), i;
 
-	if (!req->async_data || n < 4)
+	if (!async || n < 4)
 		return;
-	if (bpf_probe_read_user(u, sizeof(u), c->addr) ||
-	    bpf_probe_read_kernel(a, sizeof(a), req->async_data) ||
+	if (bpf_probe_read_user(u, sizeof(u), KRD(c, addr)) ||
+	    bpf_probe_read_kernel(a, sizeof(a), async) ||
 	    bpf_probe_read_kernel(m, sizeof(m), &am->addr))
 		return;
 	for (i = 0; i < 16; i++) {

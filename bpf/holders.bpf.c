@@ -27,8 +27,6 @@
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
-extern void *bpf_rdonly_cast(void *obj, __u32 btf_id) __ksym;
-
 #define IORING_SETUP_SQPOLL (1U << 1)
 /* include/uapi/linux/magic.h */
 #define ANON_INODE_FS_MAGIC 0x09041934
@@ -62,9 +60,10 @@ static __always_inline struct io_ring_ctx *ring_of_file(struct file *f)
 		if (bpf_probe_read_kernel(&ch, 1, dn + i) || ch != (unsigned char)name[i])
 			return NULL;
 	}
-	/* private_data is a void *: cast so its fields read as the ring's
-	 * (fault-safe loads; the cast costs no instruction). */
-	return bpf_rdonly_cast(f->private_data, bpf_core_type_id_kernel(struct io_ring_ctx));
+	/* private_data is a void *: the ring's fields are read with
+	 * bpf_probe_read_kernel (BPF_CORE_READ), which every kernel has
+	 * (bpf_rdonly_cast came with 6.2; a listing is rare). */
+	return (struct io_ring_ctx *)f->private_data;
 }
 
 static __always_inline void owner_of(struct ua_owner *o, struct task_struct *task)
@@ -100,13 +99,13 @@ static __always_inline void note(struct seq_file *seq, struct task_struct *task,
 	struct io_sq_data *sqd;
 	struct ua_holder h = {};
 
-	if (!ctx || !(ctx->flags & IORING_SETUP_SQPOLL))
+	if (!ctx || !(BPF_CORE_READ(ctx, flags) & IORING_SETUP_SQPOLL))
 		return;
-	sqd = ctx->sq_data;
-	if (!sqd || sqd->task_tgid == task->tgid)
+	sqd = BPF_CORE_READ(ctx, sq_data);
+	if (!sqd || BPF_CORE_READ(sqd, task_tgid) == task->tgid)
 		return;
 	h.ring = (__u64)ctx;
-	h.creator = sqd->task_tgid;
+	h.creator = BPF_CORE_READ(sqd, task_tgid);
 	h.how = how;
 	h.fd = fd;
 	h.ring_fd = ring_fd;

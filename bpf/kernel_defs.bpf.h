@@ -6,7 +6,32 @@
 #ifndef UA_KERNEL_DEFS_BPF_H
 #define UA_KERNEL_DEFS_BPF_H
 
+/*
+ * Reads through pointers BTF types as void * (the completion's request, the
+ * ring at setup, a file's private_data, a prepared command). Two builds of
+ * the same source, the loader picks one (src/loader.c, start_open):
+ *
+ * - the default: bpf_rdonly_cast (a kfunc since Linux 6.2) gives the pointer
+ *   its type, which the verifier rewrites to a move; reads are then direct
+ *   fault-safe loads, no helper call;
+ * - UA_NO_RDONLY_CAST (the object for 6.1, which lacks the kfunc): the
+ *   pointer stays a number and each read is a bpf_probe_read_kernel with
+ *   the field's CO-RE offset. It references no kfunc, so it loads anywhere.
+ *
+ * KCAST(type, p) types @p; KRD(p, field) reads one field (dotted members
+ * and array elements allowed) of a KCAST pointer or of anything it leads
+ * to. Pointers the kernel types itself (tracepoint arguments, the current
+ * task) are read directly in both builds.
+ */
+#ifdef UA_NO_RDONLY_CAST
+#define KCAST(type, p) ((struct type *)(unsigned long)(p))
+#define KRD(p, field) BPF_CORE_READ(p, field)
+#else
 extern void *bpf_rdonly_cast(void *obj, __u32 btf_id) __ksym;
+#define KCAST(type, p) \
+	((struct type *)bpf_rdonly_cast((void *)(p), bpf_core_type_id_kernel(struct type)))
+#define KRD(p, field) ((p)->field)
+#endif
 
 /* From include/linux/sched.h and include/uapi/linux/io_uring.h: macros, so not
  * in BTF. Both have been stable since io_uring was merged. */
@@ -29,8 +54,7 @@ extern void *bpf_rdonly_cast(void *obj, __u32 btf_id) __ksym;
 extern int CONFIG_HZ __kconfig __weak;
 
 /* The request's prepared command as its op's type (io_kiocb_to_cmd()): a
- * cast the verifier rewrites to a move, then fault-safe direct loads. */
-#define REQ_CMD(req, type) \
-	((struct type *)bpf_rdonly_cast(req, bpf_core_type_id_kernel(struct type)))
+ * KCAST, its fields read with KRD. */
+#define REQ_CMD(req, type) KCAST(type, req)
 
 #endif /* UA_KERNEL_DEFS_BPF_H */

@@ -135,21 +135,21 @@ static long path_step(__u32 i, void *arg)
 static __always_inline void obj_path(struct obj_buf *b, struct file *file)
 {
 	struct path_walk w = {};
-	struct vfsmount *vm = file->f_path.mnt;
-	struct dentry *leaf = file->f_path.dentry;
+	struct vfsmount *vm = KRD(file, f_path.mnt);
+	struct dentry *leaf = KRD(file, f_path.dentry);
 	__u32 len;
 
 	w.b = b;
 	w.d = leaf;
 	w.m = container_of(vm, struct mount, mnt);
-	w.root = vm->mnt_root;
+	w.root = KRD(vm, mnt_root);
 	w.off = UA_PATH_MAX;
-	if (!leaf->d_hash.pprev && leaf != leaf->d_parent)
+	if (!KRD(leaf, d_hash.pprev) && leaf != KRD(leaf, d_parent))
 		b->ev.flags |= UA_OF_DELETED;
 	bpf_loop(UA_PATH_DEPTH, path_step, &w, 0);
 	if (w.done == 2 && w.off == UA_PATH_MAX) {
 		/* pipe, socket, anon inode: no path, only a name ("[io_uring]") */
-		long n = bpf_probe_read_kernel_str(b->path, 256, leaf->d_name.name);
+		long n = bpf_probe_read_kernel_str(b->path, 256, KRD(leaf, d_name.name));
 
 		b->ev.flags |= UA_OF_PSEUDO;
 		b->ev.path_len = n > 0 ? (__u16)(n - 1) : 0;
@@ -207,13 +207,13 @@ static __always_inline void sa_in6(struct ua_addr *a, const struct in6_addr *add
 /* struct sockaddr_un of a bound unix socket (unix_address keeps it whole). */
 static __always_inline void sa_un(struct ua_addr *a, struct unix_sock *u)
 {
-	struct unix_address *ua = u->addr;
+	struct unix_address *ua = KRD(u, addr);
 	int len;
 
 	sa_family(a, AF_UNIX);
 	if (!ua)
 		return;
-	len = ua->len;
+	len = KRD(ua, len);
 	if (len <= 2)
 		return;
 	bpf_probe_read_kernel(a->raw, len & (UA_ADDR_MAX - 1), &ua->name[0]);
@@ -222,37 +222,37 @@ static __always_inline void sa_un(struct ua_addr *a, struct unix_sock *u)
 
 static __always_inline void obj_sock(struct obj_buf *b, struct file *file)
 {
-	struct socket *so =
-		bpf_rdonly_cast(file->private_data, bpf_core_type_id_kernel(struct socket));
+	struct socket *so = KCAST(socket, KRD(file, private_data));
 	struct sock *sk;
 	__u16 fam;
 
 	b->ev.kind = UA_OBJ_SOCK;
 	if (!so)
 		return;
-	sk = so->sk;
+	sk = KRD(so, sk);
 	if (!sk)
 		return;
-	fam = sk->__sk_common.skc_family;
-	b->ev.sock_type = sk->sk_type;
-	b->ev.sock_proto = sk->sk_protocol;
+	fam = KRD(sk, __sk_common.skc_family);
+	b->ev.sock_type = KRD(sk, sk_type);
+	b->ev.sock_proto = KRD(sk, sk_protocol);
 	if (fam == AF_INET) {
-		sa_in(&b->ev.local, sk->__sk_common.skc_rcv_saddr,
-		      bpf_htons(sk->__sk_common.skc_num));
-		sa_in(&b->ev.peer, sk->__sk_common.skc_daddr, sk->__sk_common.skc_dport);
+		sa_in(&b->ev.local, KRD(sk, __sk_common.skc_rcv_saddr),
+		      bpf_htons(KRD(sk, __sk_common.skc_num)));
+		sa_in(&b->ev.peer, KRD(sk, __sk_common.skc_daddr),
+		      KRD(sk, __sk_common.skc_dport));
 	} else if (fam == AF_INET6) {
-		sa_in6(&b->ev.local, &sk->__sk_common.skc_v6_rcv_saddr,
-		       bpf_htons(sk->__sk_common.skc_num));
-		sa_in6(&b->ev.peer, &sk->__sk_common.skc_v6_daddr, sk->__sk_common.skc_dport);
+		struct in6_addr a6 = KRD(sk, __sk_common.skc_v6_rcv_saddr);
+
+		sa_in6(&b->ev.local, &a6, bpf_htons(KRD(sk, __sk_common.skc_num)));
+		a6 = KRD(sk, __sk_common.skc_v6_daddr);
+		sa_in6(&b->ev.peer, &a6, KRD(sk, __sk_common.skc_dport));
 	} else if (fam == AF_UNIX) {
-		struct unix_sock *u =
-			bpf_rdonly_cast(sk, bpf_core_type_id_kernel(struct unix_sock));
-		struct sock *peer = u->peer;
+		struct unix_sock *u = KCAST(unix_sock, sk);
+		struct sock *peer = KRD(u, peer);
 
 		sa_un(&b->ev.local, u);
 		if (peer)
-			sa_un(&b->ev.peer,
-			      bpf_rdonly_cast(peer, bpf_core_type_id_kernel(struct unix_sock)));
+			sa_un(&b->ev.peer, KCAST(unix_sock, peer));
 	} else {
 		sa_family(&b->ev.local, fam);
 	}
@@ -269,7 +269,8 @@ static __always_inline void obj_init(struct obj_buf *b, __u16 role, __u16 kind)
  * socket, its addresses. @fp may be NULL (nothing at that fd or slot). */
 static __always_inline void obj_file(struct obj_buf *b, void *fp, __u16 role)
 {
-	struct file *file = bpf_rdonly_cast(fp, bpf_core_type_id_kernel(struct file));
+	struct file *file = KCAST(file, fp);
+	struct super_block *sb;
 	struct inode *ino;
 
 	obj_init(b, role, UA_OBJ_FILE);
@@ -277,17 +278,18 @@ static __always_inline void obj_file(struct obj_buf *b, void *fp, __u16 role)
 		b->ev.flags |= UA_OF_UNRESOLVED;
 		return;
 	}
-	ino = file->f_inode;
+	ino = KRD(file, f_inode);
 	if (!ino) {
 		b->ev.flags |= UA_OF_UNRESOLVED;
 		return;
 	}
-	b->ev.ino = ino->i_ino;
-	b->ev.dev = ino->i_sb->s_dev;
-	b->ev.rdev = ino->i_rdev;
-	b->ev.mode = ino->i_mode;
-	b->ev.uid = ino->i_uid.val;
-	b->ev.gid = ino->i_gid.val;
+	b->ev.ino = KRD(ino, i_ino);
+	sb = KRD(ino, i_sb);
+	b->ev.dev = KRD(sb, s_dev);
+	b->ev.rdev = KRD(ino, i_rdev);
+	b->ev.mode = KRD(ino, i_mode);
+	b->ev.uid = KRD(ino, i_uid.val);
+	b->ev.gid = KRD(ino, i_gid.val);
 	if ((b->ev.mode & S_IFMT) == S_IFSOCK)
 		obj_sock(b, file);
 	else
@@ -409,7 +411,7 @@ static __always_inline void submit_objects(struct ua_ev_submit *e, struct io_kio
  */
 static __always_inline __u32 complete_objects(struct io_kiocb *req, struct ua_pending *p, __s32 res)
 {
-	struct file *f = req->file;
+	struct file *f = KRD(req, file);
 	struct obj_buf *o;
 	__u8 op = p->opcode;
 	__u32 have = 0;
@@ -420,7 +422,7 @@ static __always_inline __u32 complete_objects(struct io_kiocb *req, struct ua_pe
 			/* the target ring: io_msg_ring() checked it is one */
 			obj_init(o, UA_ROLE_FILE, UA_OBJ_RING);
 			if (res >= 0)
-				o->ev.ring = ring_serial((__u64)f->private_data, false);
+				o->ev.ring = ring_serial((__u64)KRD(f, private_data), false);
 			else
 				o->ev.flags |= UA_OF_UNRESOLVED;
 		} else {
@@ -431,7 +433,7 @@ static __always_inline __u32 complete_objects(struct io_kiocb *req, struct ua_pe
 	if (res >= 0 && op_in(UA_OPC_NEW, op)) {
 		o = obj_slot(OBJ_NEW);
 		if (o) {
-			obj_new(o, req->ctx, p->file_slot, p->tgid, res);
+			obj_new(o, KRD(req, ctx), p->file_slot, p->tgid, res);
 			have |= HAVE_NEW;
 		}
 	}

@@ -412,16 +412,17 @@ static __noinline void mshot_cqe(struct io_ring_ctx *ring, __u64 user_data, __s3
 /*
  * io_fill_cqe_req(): a CQE was written to the CQ ring; both forms of the
  * tracepoint end here, with the CQE's fields as values. The tracepoint types
- * req as void *, so it is cast (bpf_rdonly_cast costs no instruction: the
- * verifier rewrites it to a move) and read with fault-safe loads. Auxiliary
+ * req as void *, so it is cast (KCAST: bpf_rdonly_cast costs no instruction,
+ * the verifier rewrites it to a move) and read with fault-safe loads. Auxiliary
  * CQEs pass req == NULL.
  */
 static __always_inline int complete_cqe(struct io_ring_ctx *ring, void *vreq, __u64 user_data,
 					__s32 res, __u32 cflags)
 {
-	struct io_kiocb *req = bpf_rdonly_cast(vreq, bpf_core_type_id_kernel(struct io_kiocb));
+	struct io_kiocb *req = KCAST(io_kiocb, vreq);
 	__u64 key = (__u64)vreq;
 	struct ua_pending *p;
+	__u8 op;
 
 	if (!req) {
 		/* An auxiliary CQE (io_fill_cqe_aux), as multishot requests post
@@ -431,10 +432,11 @@ static __always_inline int complete_cqe(struct io_ring_ctx *ring, void *vreq, __
 			mshot_cqe(ring, user_data, res, cflags);
 		return 0;
 	}
-	if (!op_selected_any(req->opcode))
+	op = KRD(req, opcode);
+	if (!op_selected_any(op))
 		return 0;
 	p = bpf_map_lookup_elem(&pending, &key);
-	if (!p || p->opcode != req->opcode)
+	if (!p || p->opcode != op)
 		return 0;
 	if (mshot_more(p, cflags))
 		return 0;

@@ -92,55 +92,22 @@ static __always_inline bool addr_at_submit(__u8 op)
 	return op_in(UA_OPC_ADDR, op) || op_in(UA_OPC_FAMILY, op);
 }
 
-/* The first @bits bits of two addresses agree (bytes_cmp, one byte a step). */
-struct prefix_cmp {
-	const __u8 *a; /* 16 bytes readable */
-	const char *b; /* UA_KSTR_MAX bytes readable */
-	__u64 bits;
-	__u32 eq;
-};
-
-static long prefix_step(__u32 i, void *arg)
-{
-	struct prefix_cmp *c = arg;
-	__u8 mask;
-
-	if (c->bits == 0)
-		return 1;
-	mask = c->bits >= 8 ? 0xff : (__u8)(0xff << (8 - c->bits));
-	if ((c->a[i & 15] & mask) != ((__u8)c->b[i & 15] & mask)) {
-		c->eq = 0;
-		return 1;
-	}
-	c->bits = c->bits >= 8 ? c->bits - 8 : 0;
-	return 0;
-}
-
+/* The first @bits bits of two addresses agree (@n bytes at most). Plain
+ * bounded loops here, no bpf_loop callbacks: 6.1's verifier counts a
+ * callback as one more frame of the call chain (rule_step, field_step,
+ * ua_addr_field), and a fifth would pass its 512-byte stack limit. */
 static __always_inline bool prefix_eq(const __u8 *a, const char *b, __u64 bits, __u32 n)
 {
-	struct prefix_cmp c = { .a = a, .b = b, .bits = bits, .eq = 1 };
+	__u32 i;
 
-	bpf_loop(n, prefix_step, &c, 0);
-	return c.eq;
-}
+	for (i = 0; i < 16 && i < n && bits; i++) {
+		__u8 mask = bits >= 8 ? 0xff : (__u8)(0xff << (8 - bits));
 
-struct bytes_cmp {
-	const __u8 *a; /* UA_ADDR_MAX - 2 bytes readable */
-	const char *b; /* UA_KSTR_MAX bytes readable */
-	__u32 eq;
-};
-
-static long bytes_step(__u32 i, void *arg)
-{
-	struct bytes_cmp *c = arg;
-
-	if (i >= UA_ADDR_MAX - 2)
-		return 1;
-	if (c->a[i] != (__u8)c->b[i]) {
-		c->eq = 0;
-		return 1;
+		if ((a[i] & mask) != ((__u8)b[i] & mask))
+			return false;
+		bits = bits >= 8 ? bits - 8 : 0;
 	}
-	return 0;
+	return true;
 }
 
 /*
@@ -184,12 +151,8 @@ __noinline int ua_addr_field(const struct ua_kfield *f, const struct ua_addr *a)
 		if (plen > 0 && raw[2] && a->raw[(len - 1) & (UA_ADDR_MAX - 1)] == 0)
 			plen--;
 		eq = plen == f->str_len && plen <= UA_ADDR_MAX - 2;
-		if (eq) {
-			struct bytes_cmp bc = { .a = raw + 2, .b = v->s, .eq = 1 };
-
-			bpf_loop(plen, bytes_step, &bc, 0);
-			eq = bc.eq;
-		}
+		for (idx = 0; eq && idx < UA_ADDR_MAX - 2 && idx < plen; idx++)
+			eq = raw[2 + idx] == (__u8)v->s[idx];
 	}
 	return f->cmp == UA_CMP_NE ? !eq : eq;
 }

@@ -47,6 +47,21 @@ int BPF_PROG(submit_req, struct io_kiocb *req)
 	return capture(req, op, 0, NULL, bank);
 }
 
+/* The same hook before Linux 6.4 (6.1): io_submit_sqe() fired it at the
+ * same place, after io_init_req() and the op's prep, with a second argument
+ * (always true) that 6.4 dropped when it renamed it. The loader loads the
+ * one of the two this kernel has. */
+SEC("tp_btf/io_uring_submit_sqe")
+int BPF_PROG(submit_sqe, struct io_kiocb *req, bool force_nonblock)
+{
+	__u32 bank = rules_bank;
+	__u8 op = req->opcode;
+
+	if (!op_selected(bank, op))
+		return 0;
+	return capture(req, op, 0, NULL, bank);
+}
+
 /*
  * io_submit_fail_init(): io_init_req() or the op's prep failed (bad
  * personality id, bad flags, a name that could not be copied). There is no
@@ -96,10 +111,7 @@ SEC("tp_btf/io_uring_complete")
 int BPF_PROG(complete_args, void *vring, void *vreq, u64 user_data, int res, unsigned int cflags,
 	     u64 extra1, u64 extra2)
 {
-	struct io_ring_ctx *ring =
-		bpf_rdonly_cast(vring, bpf_core_type_id_kernel(struct io_ring_ctx));
-
-	return complete_cqe(ring, vreq, user_data, res, cflags);
+	return complete_cqe(KCAST(io_ring_ctx, vring), vreq, user_data, res, cflags);
 }
 
 /*
@@ -135,17 +147,17 @@ static long ovf_step(__u32 i, void *arg)
 
 	if (!w->node)
 		return 1;
-	n = bpf_rdonly_cast((void *)w->node, bpf_core_type_id_kernel(struct io_wq_work_node));
+	n = KCAST(io_wq_work_node, w->node);
 	key = w->node - w->off;
-	req = bpf_rdonly_cast((void *)key, bpf_core_type_id_kernel(struct io_kiocb));
-	w->node = (__u64)n->next;
-	if (req->flags & (cfg_req_f_cqe_skip | cfg_req_f_reissue))
+	req = KCAST(io_kiocb, key);
+	w->node = (__u64)KRD(n, next);
+	if (KRD(req, flags) & (cfg_req_f_cqe_skip | cfg_req_f_reissue))
 		return 0; /* posts nothing from this flush */
-	if (req->cqe.user_data != w->user_data || req->cqe.res != w->res ||
-	    req->cqe.flags != w->cflags)
+	if (KRD(req, cqe.user_data) != w->user_data || KRD(req, cqe.res) != w->res ||
+	    KRD(req, cqe.flags) != w->cflags)
 		return 0;
 	p = bpf_map_lookup_elem(&pending, &key);
-	if (!p || p->opcode != req->opcode)
+	if (!p || p->opcode != KRD(req, opcode))
 		return 0;
 	w->found = key;
 	return 1;
@@ -155,8 +167,7 @@ SEC("tp_btf/io_uring_cqe_overflow")
 int BPF_PROG(cqe_overflow, void *vring, unsigned long long user_data, s32 res, u32 cflags,
 	     void *ocqe)
 {
-	struct io_ring_ctx *ring =
-		bpf_rdonly_cast(vring, bpf_core_type_id_kernel(struct io_ring_ctx));
+	struct io_ring_ctx *ring = KCAST(io_ring_ctx, vring);
 	struct ovf_walk w = {};
 	struct io_kiocb *req;
 	struct ua_pending *p;
@@ -170,7 +181,7 @@ int BPF_PROG(cqe_overflow, void *vring, unsigned long long user_data, s32 res, u
 		if (p && mshot_more(p, cflags))
 			return 0;
 	}
-	w.node = (__u64)ring->submit_state.compl_reqs.first;
+	w.node = (__u64)KRD(ring, submit_state.compl_reqs.first);
 	w.off = bpf_core_field_offset(struct io_kiocb, comp_list);
 	w.user_data = user_data;
 	w.res = res;
@@ -183,7 +194,7 @@ int BPF_PROG(cqe_overflow, void *vring, unsigned long long user_data, s32 res, u
 	p = bpf_map_lookup_elem(&pending, &w.found);
 	if (!p)
 		return 0;
-	req = bpf_rdonly_cast((void *)w.found, bpf_core_type_id_kernel(struct io_kiocb));
+	req = KCAST(io_kiocb, w.found);
 	count(UA_CNT_OVERFLOW);
 	finish(w.found, p, res, cflags, UA_CF_OVERFLOW, complete_objects(req, p, res));
 	return 0;
@@ -193,8 +204,7 @@ int BPF_PROG(cqe_overflow, void *vring, unsigned long long user_data, s32 res, u
 SEC("tp_btf/io_uring_create")
 int BPF_PROG(ring_create, int fd, void *vring, u32 sq_entries, u32 cq_entries, u32 flags)
 {
-	struct io_ring_ctx *ring =
-		bpf_rdonly_cast(vring, bpf_core_type_id_kernel(struct io_ring_ctx));
+	struct io_ring_ctx *ring = KCAST(io_ring_ctx, vring);
 	struct task_struct *task = bpf_get_current_task_btf();
 	struct io_sq_data *sqd;
 	struct ua_ev_ring *r;
@@ -212,13 +222,13 @@ int BPF_PROG(ring_create, int fd, void *vring, u32 sq_entries, u32 cq_entries, u
 	r->flags = flags;
 	r->sq_thread_cpu = (__u32)-1;
 	r->sq_thread_idle = 0;
-	sqd = (flags & IORING_SETUP_SQPOLL) ? ring->sq_data : NULL;
+	sqd = (flags & IORING_SETUP_SQPOLL) ? KRD(ring, sq_data) : NULL;
 	if (sqd) {
 		/* sq_thread_idle is kept in jiffies */
 		__u64 hz = CONFIG_HZ > 0 ? CONFIG_HZ : 1000;
 
-		r->sq_thread_cpu = (__u32)sqd->sq_cpu;
-		r->sq_thread_idle = (__u32)((__u64)ring->sq_thread_idle * 1000 / hz);
+		r->sq_thread_cpu = (__u32)KRD(sqd, sq_cpu);
+		r->sq_thread_idle = (__u32)((__u64)KRD(ring, sq_thread_idle) * 1000 / hz);
 	}
 	emit_commit(r);
 	return 0;
@@ -235,8 +245,7 @@ SEC("tp_btf/io_uring_register")
 int BPF_PROG(ring_register, void *vring, unsigned int opcode, unsigned int nr_files,
 	     unsigned int nr_bufs, long ret)
 {
-	struct io_ring_ctx *ring =
-		bpf_rdonly_cast(vring, bpf_core_type_id_kernel(struct io_ring_ctx));
+	struct io_ring_ctx *ring = KCAST(io_ring_ctx, vring);
 	struct task_struct *task = bpf_get_current_task_btf();
 	struct ua_ev_register *r;
 	__u64 serial = ring_serial((__u64)vring, false);
@@ -257,11 +266,11 @@ int BPF_PROG(ring_register, void *vring, unsigned int opcode, unsigned int nr_fi
 	r->nr_bufs = nr_bufs;
 	owner_fill(&r->owner, task);
 	if (opcode == IORING_REGISTER_RESTRICTIONS && ret >= 0) {
-		r->restr_registered = ring->restrictions.registered;
-		r->restr_sqe_flags_allowed = ring->restrictions.sqe_flags_allowed;
-		r->restr_sqe_flags_required = ring->restrictions.sqe_flags_required;
-		r->restr_register_op = ring->restrictions.register_op[0];
-		r->restr_sqe_op[0] = ring->restrictions.sqe_op[0];
+		r->restr_registered = KRD(ring, restrictions.registered);
+		r->restr_sqe_flags_allowed = KRD(ring, restrictions.sqe_flags_allowed);
+		r->restr_sqe_flags_required = KRD(ring, restrictions.sqe_flags_required);
+		r->restr_register_op = KRD(ring, restrictions.register_op[0]);
+		r->restr_sqe_op[0] = KRD(ring, restrictions.sqe_op[0]);
 	}
 	emit_commit(r);
 	if (opcode == IORING_REGISTER_PERSONALITY && ret > 0) {

@@ -44,7 +44,7 @@ static void print_text(const char *json)
 		if (!ke || ke[1] != ':')
 			break;
 		v = ke + 2;
-		if (*v == '[') {
+		if (*v == '[' && v[1] != '"') {
 			/* A list of flat objects: one line each, key=value. */
 			const char *o = v + 1, *end = strchr(v, ']');
 
@@ -65,7 +65,8 @@ static void print_text(const char *json)
 			p = end ? end + 1 : v + strlen(v);
 			continue;
 		}
-		ve = v + strcspn(v, ",}");
+		/* a list of strings (degraded): whole, up to its ']' */
+		ve = *v == '[' && strchr(v, ']') ? strchr(v, ']') + 1 : v + strcspn(v, ",}");
 		printf("%.*s: %.*s\n", (int)(ke - k), k, (int)(ve - v), v);
 		p = ve;
 	}
@@ -450,7 +451,12 @@ static void status_json(struct daemon *d, struct ua_buf *b)
 		ua_buf_addstr(b, "]");
 	}
 	status_sinks(d, b);
-	ua_buf_addstr(b, "}\n");
+	/* What this kernel makes the daemon do otherwise: the loader's lines
+	 * (constants of its own, no character JSON escapes). */
+	ua_buf_addstr(b, ",\"degraded\":[");
+	for (int i = 0; i < d->loader.ndegraded; i++)
+		ua_buf_addf(b, "%s\"%s\"", i ? "," : "", d->loader.degraded[i].why);
+	ua_buf_addstr(b, "]}\n");
 }
 
 static void ctl_close(struct daemon *d, struct ua_ctl_client *c)

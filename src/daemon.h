@@ -135,6 +135,7 @@ int ua_pin_remove(const char *dir, char *err, size_t errlen);
 /* ---- loader.c: the only owner of the BPF lifecycle ---- */
 struct uringaudit;
 struct btf;
+#define UA_DEGRADED_MAX 4
 struct ua_loader {
 	struct uringaudit *skel;
 	struct btf *vmlinux;
@@ -142,6 +143,14 @@ struct ua_loader {
 	struct ua_pins pins;
 	uint64_t reattach_seq;	  /* reused: the kernel's next sequence number at reattach */
 	uint64_t reattach_cnt[2]; /* reused: selected and dropped at reattach */
+	/* What this kernel makes the daemon do otherwise, one line each,
+	 * naming the kernel feature: said at start (stderr and the start
+	 * record) and by status. */
+	struct {
+		const char *code; /* a word: the start record's degraded= */
+		const char *why;  /* the line: stderr and status */
+	} degraded[UA_DEGRADED_MAX];
+	int ndegraded;
 };
 
 /* A rule set compiled for the kernel (src/rules_load.c). */

@@ -126,7 +126,8 @@ static int parse_time(const char *s, uint64_t *ns)
 void ua_record_daemon(struct daemon *d, const char *op, const struct signalfd_siginfo *si)
 {
 	const struct ua_stats *s = ua_consumer_stats(d->consumer);
-	struct ua_kv kv[15];
+	struct ua_kv kv[16];
+	char degraded[128] = "";
 	uint64_t since_ns;
 	size_t n = 0;
 
@@ -142,6 +143,20 @@ void ua_record_daemon(struct daemon *d, const char *op, const struct signalfd_si
 		};
 		kv[n++] = (struct ua_kv){ .key = "rules", .kind = UA_KV_U64, .u = d->rules.n };
 		kv[n++] = ua_kv_u64("format_version", UA_FORMAT_VERSION);
+		/* what this kernel makes the daemon do otherwise (the loader's
+		 * codes, words joined by commas); absent when nothing */
+		if (d->loader.ndegraded) {
+			for (int i = 0; i < d->loader.ndegraded; i++) {
+				size_t m = strlen(degraded);
+
+				snprintf(degraded + m, sizeof(degraded) - m, "%s%s", i ? "," : "",
+					 d->loader.degraded[i].code);
+			}
+			kv[n++] = (struct ua_kv){ .key = "degraded",
+						  .kind = UA_KV_WORD,
+						  .str = degraded,
+						  .len = strlen(degraded) };
+		}
 		if (d->prev_unclean) {
 			kv[n++] = (struct ua_kv){
 				.key = "previous", .kind = UA_KV_WORD, .str = "unclean", .len = 7

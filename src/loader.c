@@ -18,6 +18,7 @@
 #include "daemon.h"
 #include "uringaudit.h"
 #include "uringaudit.skel.h"
+#include "uringaudit_compat.skel.h"
 
 __attribute__((format(printf, 4, 5))) static int fail(char *err, size_t len, int rc,
 						      const char *fmt, ...)
@@ -31,18 +32,20 @@ __attribute__((format(printf, 4, 5))) static int fail(char *err, size_t len, int
 }
 
 /* The tracepoints the daemon attaches to, each with the kernel that added it
- * in its current form. */
+ * in its current form; io_uring_submit_req is io_uring_submit_sqe before 6.4
+ * (the programs submit_req and submit_sqe). */
 static const struct {
 	const char *name;
 	const char *since;
+	const char *older; /* the same hook under its earlier name */
 } tracepoints[] = {
-	{ "io_uring_create", "5.5" },
-	{ "io_uring_register", "5.5" },
-	{ "io_uring_submit_req", "6.4 (earlier kernels call it io_uring_submit_sqe)" },
-	{ "io_uring_queue_async_work", "5.5" },
-	{ "io_uring_complete", "5.5" },
-	{ "io_uring_req_failed", "5.16" },
-	{ "io_uring_cqe_overflow", "5.18" },
+	{ "io_uring_create", "5.5", NULL },
+	{ "io_uring_register", "5.5", NULL },
+	{ "io_uring_submit_req", "6.4", "io_uring_submit_sqe" },
+	{ "io_uring_queue_async_work", "5.5", NULL },
+	{ "io_uring_complete", "5.5", NULL },
+	{ "io_uring_req_failed", "5.16", NULL },
+	{ "io_uring_cqe_overflow", "5.18", NULL },
 };
 
 /* Value of an enumerator of any enum in @btf, by name. */
@@ -97,6 +100,8 @@ static int read_int_file(const char *path, long *val)
 	return rc;
 }
 
+static int tp_nargs(const struct btf *btf, const char *name);
+
 int ua_kernel_probe(struct ua_optable *ops, char *err, size_t errlen)
 {
 	struct btf *btf;
@@ -118,20 +123,31 @@ int ua_kernel_probe(struct ua_optable *ops, char *err, size_t errlen)
 			  "kernel is built without io_uring (CONFIG_IO_URING): nothing to audit");
 		goto out;
 	}
+	/* Before all else, what makes the tracepoint backend exact: a
+	 * completion that names its request. 5.10's passes only (ctx,
+	 * user_data, res, cflags), and user_data is whatever the submitter
+	 * chose (repeated, or 0 for all). */
+	if (tp_nargs(btf, "io_uring_complete") == 4) {
+		rc = fail(err, errlen, -ENOSYS,
+			  "kernel's tracepoint io_uring_complete passes no request, only "
+			  "(ctx, user_data, res, cflags): a result cannot be joined to its "
+			  "request exactly on the tracepoint backend; this kernel is not "
+			  "supported");
+		goto out;
+	}
 	for (i = 0; i < sizeof(tracepoints) / sizeof(tracepoints[0]); i++) {
 		snprintf(tname, sizeof(tname), "btf_trace_%s", tracepoints[i].name);
-		if (btf__find_by_name_kind(btf, tname, BTF_KIND_TYPEDEF) < 0) {
-			rc = fail(err, errlen, -ENOSYS,
-				  "kernel lacks tracepoint %s (Linux %s): this kernel is not "
-				  "supported yet",
-				  tracepoints[i].name, tracepoints[i].since);
-			goto out;
+		if (btf__find_by_name_kind(btf, tname, BTF_KIND_TYPEDEF) >= 0)
+			continue;
+		if (tracepoints[i].older) {
+			snprintf(tname, sizeof(tname), "btf_trace_%s", tracepoints[i].older);
+			if (btf__find_by_name_kind(btf, tname, BTF_KIND_TYPEDEF) >= 0)
+				continue;
 		}
-	}
-	if (btf__find_by_name_kind(btf, "bpf_rdonly_cast", BTF_KIND_FUNC) < 0) {
 		rc = fail(err, errlen, -ENOSYS,
-			  "kernel lacks the bpf_rdonly_cast kfunc (Linux 6.2+): this kernel is "
-			  "not supported yet");
+			  "kernel lacks tracepoint %s (Linux %s): this kernel is not "
+			  "supported yet",
+			  tracepoints[i].name, tracepoints[i].since);
 		goto out;
 	}
 	if (optable_from_btf(btf, ops))
@@ -164,6 +180,44 @@ static int silent_print(enum libbpf_print_level level, const char *fmt, va_list 
 	return vfprintf(stderr, fmt, ap);
 }
 
+/* Note one thing this kernel makes the daemon do otherwise (a line that
+ * names the kernel feature); said at start and in status. */
+static void degraded(struct ua_loader *l, const char *code, const char *why)
+{
+	if (l->ndegraded < UA_DEGRADED_MAX) {
+		l->degraded[l->ndegraded].code = code;
+		l->degraded[l->ndegraded++].why = why;
+	}
+}
+
+/*
+ * uringaudit's skeleton on the bytes of uringaudit_compat.bpf.o (the same
+ * source without bpf_rdonly_cast): the Makefile checks the two objects
+ * have the same maps, programs and data, so every skel-> field means the
+ * same in both.
+ */
+static struct uringaudit *open_compat(void)
+{
+	struct uringaudit *obj = calloc(1, sizeof(*obj));
+	int err;
+
+	if (!obj) {
+		errno = ENOMEM;
+		return NULL;
+	}
+	err = uringaudit__create_skeleton(obj);
+	if (!err) {
+		obj->skeleton->data = uringaudit_compat__elf_bytes(&obj->skeleton->data_sz);
+		err = bpf_object__open_skeleton(obj->skeleton, NULL);
+	}
+	if (err) {
+		uringaudit__destroy(obj);
+		errno = -err;
+		return NULL;
+	}
+	return obj;
+}
+
 /* What ua_loader_start was asked for, handed to each of its steps. */
 struct start_args {
 	const uint64_t *opmask; /* the built-in rules' opcodes, UA_OPMASK_WORDS */
@@ -185,8 +239,10 @@ struct start_args {
 static int start_pin_check(struct ua_loader *l, const struct start_args *a, char *err,
 			   size_t errlen)
 {
-	size_t sz = 0;
-	const void *elf = uringaudit__elf_bytes(&sz);
+	/* the object opened: uringaudit's or, without bpf_rdonly_cast, the
+	 * compat build (another build: a set one pinned is replaced) */
+	size_t sz = l->skel->skeleton->data_sz;
+	const void *elf = l->skel->skeleton->data;
 
 	if (ua_pin_open(&l->pins, l->skel->obj, ua_pin_build_id(elf, sz), a->rb_bytes,
 			a->pending_per_uid, err, errlen))
@@ -229,7 +285,19 @@ static int start_open(struct ua_loader *l, const struct start_args *a, char *err
 	l->vmlinux = btf__load_vmlinux_btf();
 	if (!l->vmlinux)
 		return fail(err, errlen, -errno, "cannot read kernel BTF: %s", strerror(errno));
-	l->skel = uringaudit__open();
+	/* UA_TEST_NO_RDONLY_CAST=1: the tests run the 6.1 build on a newer
+	 * kernel, where it loads as well. */
+	if (btf__find_by_name_kind(l->vmlinux, "bpf_rdonly_cast", BTF_KIND_FUNC) < 0 ||
+	    (getenv("UA_TEST_NO_RDONLY_CAST") && !strcmp(getenv("UA_TEST_NO_RDONLY_CAST"), "1"))) {
+		l->skel = open_compat();
+		if (l->skel)
+			degraded(l, "probe_read",
+				 "kernel lacks the bpf_rdonly_cast kfunc (Linux 6.2): the "
+				 "pointers tracepoints pass untyped are read with "
+				 "bpf_probe_read_kernel (a helper call per field)");
+	} else {
+		l->skel = uringaudit__open();
+	}
 	if (!l->skel) {
 		rc = -errno;
 		return fail(err, errlen, rc, "cannot open BPF object: %s", strerror(-rc));
@@ -313,6 +381,16 @@ static int start_programs(struct ua_loader *l, const struct start_args *a, char 
 			    n);
 	bpf_program__set_autoload(l->skel->progs.complete, n == 3);
 	bpf_program__set_autoload(l->skel->progs.complete_args, n == 7);
+	/* io_uring_submit_req since 6.4, io_uring_submit_sqe (req, force_nonblock)
+	 * before: 6.1's form; 5.10's passed the request untyped among seven. */
+	n = tp_nargs(l->vmlinux, "io_uring_submit_req");
+	if (n < 0 && tp_nargs(l->vmlinux, "io_uring_submit_sqe") != 2)
+		return fail(err, errlen, -ENOSYS,
+			    "kernel's tracepoint io_uring_submit_sqe has %d arguments ((req, "
+			    "force_nonblock) expected): this kernel is not supported yet",
+			    tp_nargs(l->vmlinux, "io_uring_submit_sqe"));
+	bpf_program__set_autoload(l->skel->progs.submit_req, n >= 0);
+	bpf_program__set_autoload(l->skel->progs.submit_sqe, n < 0);
 	return 0;
 }
 
@@ -364,12 +442,14 @@ static int start_attach(struct ua_loader *l, const struct start_args *a, char *e
 		l->skel->progs.complete,     l->skel->progs.complete_args,
 		l->skel->progs.cqe_overflow, l->skel->progs.queue_async_work,
 		l->skel->progs.req_failed,   l->skel->progs.submit_req,
+		l->skel->progs.submit_sqe,
 	};
 	struct bpf_link **links[] = {
 		&l->skel->links.ring_create,  &l->skel->links.ring_register,
 		&l->skel->links.complete,     &l->skel->links.complete_args,
 		&l->skel->links.cqe_overflow, &l->skel->links.queue_async_work,
 		&l->skel->links.req_failed,   &l->skel->links.submit_req,
+		&l->skel->links.submit_sqe,
 	};
 	size_t i;
 	int rc;

@@ -380,6 +380,8 @@ static int step_loader(struct daemon *d)
 	}
 	if (d->loader.pins.dir)
 		ua_consumer_set_keep(d->consumer, ua_pin_keep, ua_pin_unkeep, &d->loader.pins);
+	for (int i = 0; i < d->loader.ndegraded; i++)
+		fprintf(stderr, "uringaudit: warning: %s\n", d->loader.degraded[i].why);
 	ua_consumer_set_forget(d->consumer, ua_loader_forget, &d->loader);
 	{
 		struct ua_drop_source src;

@@ -117,3 +117,24 @@ check_eq() { # name actual expected
 	fail "$1" "expected '$3', got '$2'"
 	return 1
 }
+
+# Kernel features, for tests that need a newer kernel than the one under test
+# (the VM runs: Debian's 6.1 and 6.12). ua_kernel_has NAME: does the running
+# kernel's BTF name NAME, an enumerator, type or field (IORING_OP_BIND,
+# io_ftrunc, SOCKET_URING_OP_GETSOCKOPT)? Read from the BTF's string section,
+# whole names only.
+ua_kernel_has() {
+	[ -s "$UA_TMP/btf.names" ] ||
+		tr '\0' '\n' </sys/kernel/btf/vmlinux 2>/dev/null >"$UA_TMP/btf.names"
+	grep -qxF "$1" "$UA_TMP/btf.names"
+}
+# ua_need_kernel NAME WHAT TEST...: 0 when the kernel has NAME; otherwise
+# each TEST is reported skipped with "kernel lacks WHAT" and it returns 1.
+# WHAT names the feature and the Linux version that added it.
+ua_need_kernel() {
+	local name=$1 what=$2 t
+	shift 2
+	ua_kernel_has "$name" && return 0
+	for t in "$@"; do skip "$t" "kernel lacks $what"; done
+	return 1
+}

@@ -56,19 +56,21 @@ else
 fi
 
 # --- ops on a descriptor: ftruncate, fallocate, read name the file -----------
-drive ftruncate:"$W/t1":100 fallocate:"$W/t2":8192 read:"$W/d/f"
-P=$(drv pid)
-L1=$(reqline ftruncate)
-L2=$(reqline fallocate)
-if wait_count ".pid==$P and (.op==\"ftruncate\" or .op==\"fallocate\" or .op==\"read\")" 3; then
-	check_eq fd_ops_file "$(field ".pid==$P and .op==\"ftruncate\"" '[.length,.fd,.file_path,.file_ino]|@tsv')" \
-		"$(printf '100\t%s\t%s\t%s' "$(lval "$L1" fd)" "$W/t1" "$(lval "$L1" ino)")" &&
-		check_eq fd_ops_file "$(field ".pid==$P and .op==\"fallocate\"" '[.offset,.length,.file_path,.file_ino]|@tsv')" \
-			"$(printf '0\t8192\t%s\t%s' "$W/t2" "$(lval "$L2" ino)")" &&
-		check_eq fd_ops_file "$(field ".pid==$P and .op==\"read\"" '[.exit,.file_path,.file_type]|@tsv')" \
-			"$(printf '2\t%s\tfile' "$W/d/f")" && ok fd_ops_file
-else
-	fail fd_ops_file "no records for pid $P"
+if ua_need_kernel IORING_OP_FTRUNCATE "IORING_OP_FTRUNCATE (Linux 6.9)" fd_ops_file; then
+	drive ftruncate:"$W/t1":100 fallocate:"$W/t2":8192 read:"$W/d/f"
+	P=$(drv pid)
+	L1=$(reqline ftruncate)
+	L2=$(reqline fallocate)
+	if wait_count ".pid==$P and (.op==\"ftruncate\" or .op==\"fallocate\" or .op==\"read\")" 3; then
+		check_eq fd_ops_file "$(field ".pid==$P and .op==\"ftruncate\"" '[.length,.fd,.file_path,.file_ino]|@tsv')" \
+			"$(printf '100\t%s\t%s\t%s' "$(lval "$L1" fd)" "$W/t1" "$(lval "$L1" ino)")" &&
+			check_eq fd_ops_file "$(field ".pid==$P and .op==\"fallocate\"" '[.offset,.length,.file_path,.file_ino]|@tsv')" \
+				"$(printf '0\t8192\t%s\t%s' "$W/t2" "$(lval "$L2" ino)")" &&
+			check_eq fd_ops_file "$(field ".pid==$P and .op==\"read\"" '[.exit,.file_path,.file_type]|@tsv')" \
+				"$(printf '2\t%s\tfile' "$W/d/f")" && ok fd_ops_file
+	else
+		fail fd_ops_file "no records for pid $P"
+	fi
 fi
 
 # --- fixed files: nothing in /proc, the record still names the file ----------
@@ -211,24 +213,26 @@ if [ "$(field ".pid==$P and .op==\"connect\"" '.ctx')" != sqpoll ]; then
 fi
 
 # --- THREATS 9: bind, listen, multishot accept: each peer ---------------------
-drive socket:inet:stream bind:127.0.0.1:0 listen:8 accept:3
-P=$(drv pid)
-PORT=$(drv port)
-if wait_count ".pid==$P and .op==\"accept\"" 1; then
-	want=$(grep '^req op=accept .*cqe=' "$UA_TMP/drv.out" | while read -r l; do
-		echo "$(lval "$l" cqe) $(lval "$l" res) $(lval "$l" peer_port)"
-	done)
-	got=$(jq -r "select(.type==\"URING_CQE\" and .pid==$P) | \"\(.cqe_index) \(.res) \(.new_rport)\"" "$UA_LOG")
-	check_eq listen_accept_multishot "$(field ".pid==$P and .op==\"bind\"" '[.addr,.port,.file_lport]|@tsv')" \
-		"$(printf '127.0.0.1\t0\t%s' "$PORT")" &&
-		check_eq listen_accept_multishot "$(field ".pid==$P and .op==\"listen\"" '[.backlog,.file_lport]|@tsv')" \
-			"$(printf '8\t%s' "$PORT")" &&
-		check_eq listen_accept_multishot "$(field ".pid==$P and .op==\"accept\"" '[.multishot,.cqes,.file_lport]|@tsv')" \
-			"$(printf 'true\t4\t%s' "$PORT")" &&
-		check_eq listen_accept_multishot "$got" "$want" && [ "$(wc -l <<<"$want")" = 3 ] &&
-		ok listen_accept_multishot
-else
-	fail listen_accept_multishot "no accept record for pid $P"
+if ua_need_kernel IORING_OP_BIND "IORING_OP_BIND and IORING_OP_LISTEN (Linux 6.11)" listen_accept_multishot; then
+	drive socket:inet:stream bind:127.0.0.1:0 listen:8 accept:3
+	P=$(drv pid)
+	PORT=$(drv port)
+	if wait_count ".pid==$P and .op==\"accept\"" 1; then
+		want=$(grep '^req op=accept .*cqe=' "$UA_TMP/drv.out" | while read -r l; do
+			echo "$(lval "$l" cqe) $(lval "$l" res) $(lval "$l" peer_port)"
+		done)
+		got=$(jq -r "select(.type==\"URING_CQE\" and .pid==$P) | \"\(.cqe_index) \(.res) \(.new_rport)\"" "$UA_LOG")
+		check_eq listen_accept_multishot "$(field ".pid==$P and .op==\"bind\"" '[.addr,.port,.file_lport]|@tsv')" \
+			"$(printf '127.0.0.1\t0\t%s' "$PORT")" &&
+			check_eq listen_accept_multishot "$(field ".pid==$P and .op==\"listen\"" '[.backlog,.file_lport]|@tsv')" \
+				"$(printf '8\t%s' "$PORT")" &&
+			check_eq listen_accept_multishot "$(field ".pid==$P and .op==\"accept\"" '[.multishot,.cqes,.file_lport]|@tsv')" \
+				"$(printf 'true\t4\t%s' "$PORT")" &&
+			check_eq listen_accept_multishot "$got" "$want" && [ "$(wc -l <<<"$want")" = 3 ] &&
+			ok listen_accept_multishot
+	else
+		fail listen_accept_multishot "no accept record for pid $P"
+	fi
 fi
 
 # --- sendmsg / sendmsg_zc with a destination ----------------------------------
@@ -245,28 +249,32 @@ else
 fi
 
 # --- IPv6 bind and connect, and shutdown ----------------------------------------
-V6=$(printf '::1' | od -An -tx1 | tr -d ' \n')
-drive socket:inet6:stream bind:@hex:"$V6":0 listen:4 shutdown:rdwr
-P=$(drv pid)
-if wait_count ".pid==$P and .op==\"shutdown\"" 1; then
-	PORT=$(drv port)
-	check_eq inet6_shutdown "$(field ".pid==$P and .op==\"bind\"" '[.family,.addr,.port,.file_laddr,.file_lport]|@tsv')" \
-		"$(printf 'inet6\t::1\t0\t::1\t%s' "$PORT")" &&
-		check_eq inet6_shutdown "$(field ".pid==$P and .op==\"shutdown\"" '[.how,.file_family]|@tsv')" \
-			"$(printf '2\tinet6')" && ok inet6_shutdown
-else
-	fail inet6_shutdown "no records for pid $P"
+if ua_need_kernel IORING_OP_BIND "IORING_OP_BIND and IORING_OP_LISTEN (Linux 6.11)" inet6_shutdown; then
+	V6=$(printf '::1' | od -An -tx1 | tr -d ' \n')
+	drive socket:inet6:stream bind:@hex:"$V6":0 listen:4 shutdown:rdwr
+	P=$(drv pid)
+	if wait_count ".pid==$P and .op==\"shutdown\"" 1; then
+		PORT=$(drv port)
+		check_eq inet6_shutdown "$(field ".pid==$P and .op==\"bind\"" '[.family,.addr,.port,.file_laddr,.file_lport]|@tsv')" \
+			"$(printf 'inet6\t::1\t0\t::1\t%s' "$PORT")" &&
+			check_eq inet6_shutdown "$(field ".pid==$P and .op==\"shutdown\"" '[.how,.file_family]|@tsv')" \
+				"$(printf '2\tinet6')" && ok inet6_shutdown
+	else
+		fail inet6_shutdown "no records for pid $P"
+	fi
 fi
 
 # --- unix sockets: a path and an abstract name --------------------------------
-drive socket:unix:stream bind_unix:"$W/us" socket:unix:dgram bind_unix:@abs-uringaudit
-P=$(drv pid)
-if wait_count ".pid==$P and .op==\"bind\"" 2; then
-	check_eq unix_bind "$(recs ".pid==$P and .op==\"bind\"" | jq -c '[.family,.addr,.file_laddr]' | tr '\n' ' ')" \
-		"[\"unix\",\"$W/us\",\"$W/us\"] [\"unix\",\"\\u0000abs-uringaudit\",\"\\u0000abs-uringaudit\"] " &&
-		ok unix_bind
-else
-	fail unix_bind "no records for pid $P"
+if ua_need_kernel IORING_OP_BIND "IORING_OP_BIND (Linux 6.11)" unix_bind; then
+	drive socket:unix:stream bind_unix:"$W/us" socket:unix:dgram bind_unix:@abs-uringaudit
+	P=$(drv pid)
+	if wait_count ".pid==$P and .op==\"bind\"" 2; then
+		check_eq unix_bind "$(recs ".pid==$P and .op==\"bind\"" | jq -c '[.family,.addr,.file_laddr]' | tr '\n' ' ')" \
+			"[\"unix\",\"$W/us\",\"$W/us\"] [\"unix\",\"\\u0000abs-uringaudit\",\"\\u0000abs-uringaudit\"] " &&
+			ok unix_bind
+	else
+		fail unix_bind "no records for pid $P"
+	fi
 fi
 
 # --- msg_ring: the target ring, and the file passed ---------------------------
@@ -290,14 +298,16 @@ else
 fi
 
 # --- fixed_fd_install: slot -> new fd -----------------------------------------
-drive openat_direct:"$W/d/f" fixed_fd_install:last
-P=$(drv pid)
-L=$(reqline fixed_fd_install)
-if wait_count ".pid==$P and .op==\"fixed_fd_install\"" 1; then
-	check_eq fixed_fd_install "$(field ".pid==$P and .op==\"fixed_fd_install\"" '[.exit,.slot,.file_path,.file_ino]|@tsv')" \
-		"$(printf '%s\t0\t%s\t%s' "$(lval "$L" res)" "$W/d/f" "$(lval "$L" ino)")" && ok fixed_fd_install
-else
-	fail fixed_fd_install "no record for pid $P"
+if ua_need_kernel IORING_OP_FIXED_FD_INSTALL "IORING_OP_FIXED_FD_INSTALL (Linux 6.8)" fixed_fd_install; then
+	drive openat_direct:"$W/d/f" fixed_fd_install:last
+	P=$(drv pid)
+	L=$(reqline fixed_fd_install)
+	if wait_count ".pid==$P and .op==\"fixed_fd_install\"" 1; then
+		check_eq fixed_fd_install "$(field ".pid==$P and .op==\"fixed_fd_install\"" '[.exit,.slot,.file_path,.file_ino]|@tsv')" \
+			"$(printf '%s\t0\t%s\t%s' "$(lval "$L" res)" "$W/d/f" "$(lval "$L" ino)")" && ok fixed_fd_install
+	else
+		fail fixed_fd_install "no record for pid $P"
+	fi
 fi
 
 # --- io_uring_register and io_uring_setup records ----------------------------
@@ -333,11 +343,13 @@ else
 fi
 
 # --- uring_cmd on a socket: getsockopt, decoded --------------------------------
-drive socket:inet:stream sock_cmd:getsockopt
-P=$(drv pid)
-if wait_count ".pid==$P and .op==\"uring_cmd\"" 1; then
-	check_eq uring_cmd_sockopt "$(field ".pid==$P and .op==\"uring_cmd\"" '[.cmd_op,.cmd,.level,.optname,.exit,.file_type]|@tsv')" \
-		"$(printf '2\tgetsockopt\t1\t8\t4\tsocket')" && ok uring_cmd_sockopt
-else
-	fail uring_cmd_sockopt "no record for pid $P"
+if ua_need_kernel SOCKET_URING_OP_GETSOCKOPT "socket commands of IORING_OP_URING_CMD (SOCKET_URING_OP_GETSOCKOPT, Linux 6.7)" uring_cmd_sockopt; then
+	drive socket:inet:stream sock_cmd:getsockopt
+	P=$(drv pid)
+	if wait_count ".pid==$P and .op==\"uring_cmd\"" 1; then
+		check_eq uring_cmd_sockopt "$(field ".pid==$P and .op==\"uring_cmd\"" '[.cmd_op,.cmd,.level,.optname,.exit,.file_type]|@tsv')" \
+			"$(printf '2\tgetsockopt\t1\t8\t4\tsocket')" && ok uring_cmd_sockopt
+	else
+		fail uring_cmd_sockopt "no record for pid $P"
+	fi
 fi

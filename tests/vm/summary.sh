@@ -1,21 +1,90 @@
 #!/usr/bin/env bash
-# The VM results as a Markdown table, from the consoles of the last
-# `make check-vm` (OUT/vm/console-VER.log.txt): for docs/kernels.md.
+# The VM results as Markdown tables, from the consoles of `make check-vm`
+# (OUT/vm/console-*.log.txt; several runs of one kernel, e.g. with
+# different VM_TESTS, kept as console-VER-NAME.log.txt, count as one): for
+# docs/kernels.md. First one line per kernel (daemon, counts, failed
+# tests), then the capability matrix: each capability of
+# tests/vm/capabilities.tsv per kernel: "yes" when all its tests passed,
+# "yes (N of M tests run)" when those that ran did (the others not selected
+# by VM_TESTS), "yes, in part (reason)" when some were skipped, "FAIL:
+# names", "skipped: the first reason", "refused" (the daemon refuses the
+# kernel), or "not run".
 #
 # usage: tests/vm/summary.sh OUT
 set -u
 out=${1:-build}
-echo "| kernel | daemon | passed | failed | skipped | failed tests |"
-echo "|---|---|---|---|---|---|"
+top=$(cd "$(dirname "$0")/../.." && pwd)
+
+release() { sed -n 's/^UA-VM: kernel //p' "$1" | head -1; }
+# The test lines of every console of kernel $1; scripts not selected by
+# VM_TESTS are no result.
+results() {
+	local log
+	for log in "$out"/vm/console-*.log.txt; do
+		[ "$(release "$log")" = "$1" ] || continue
+		sed -n '/^UA-VM: results begin/,/^UA-VM: results end/p' "$log"
+	done | grep -v '^skip t_[a-z0-9_]*\.sh: not selected'
+}
+kernels=()
 for log in "$out"/vm/console-*.log.txt; do
 	[ -e "$log" ] || continue
-	rel=$(sed -n 's/^UA-VM: kernel //p' "$log" | head -1)
-	daemon=$(sed -n 's/^UA-VM: refused /refused: /p; s/^UA-VM: daemon ready in \(.*\)/starts (ready in \1)/p' "$log" | head -1)
-	res=$(sed -n '/^UA-VM: results begin/,/^UA-VM: results end/p' "$log")
-	grep -q '^UA-VM: results end' <<<"$res" || daemon="$daemon; the guest did not finish"
+	r=$(release "$log")
+	[ -n "$r" ] && ! printf '%s\n' "${kernels[@]}" | grep -qxF "$r" && kernels+=("$r")
+done
+
+echo "| kernel | daemon | passed | failed | skipped | failed tests |"
+echo "|---|---|---|---|---|---|"
+for k in "${kernels[@]}"; do
+	daemon=$(for log in "$out"/vm/console-*.log.txt; do [ "$(release "$log")" = "$k" ] && cat "$log"; done |
+		sed -n 's/^UA-VM: refused /refused: /p; s/^UA-VM: daemon ready in \(.*\)/starts (ready in \1)/p' | head -1)
+	res=$(results "$k")
 	p=$(grep -c '^ok ' <<<"$res")
 	f=$(grep -c '^FAIL ' <<<"$res")
 	s=$(grep -c '^skip ' <<<"$res")
 	names=$(grep '^FAIL ' <<<"$res" | cut -d' ' -f2 | cut -d: -f1 | tr '\n' ' ')
-	echo "| ${rel:-?} | ${daemon:-?} | $p | $f | $s | ${names:--} |"
+	echo "| $k | ${daemon:-?} | $p | $f | $s | ${names:--} |"
 done
+[ ${#kernels[@]} -gt 0 ] || exit 0
+
+echo
+head="| capability |"
+rule="|---|"
+for k in "${kernels[@]}"; do head="$head $k |"; rule="$rule---|"; done
+echo "$head"
+echo "$rule"
+while IFS=$'\t' read -r cap tests; do
+	case $cap in '#'* | '') continue ;; esac
+	row="| $cap |"
+	for k in "${kernels[@]}"; do
+		res=$(results "$k")
+		refused=$(for log in "$out"/vm/console-*.log.txt; do [ "$(release "$log")" = "$k" ] && cat "$log"; done |
+			grep -c '^UA-VM: refused ')
+		nok=0 n=0 failed="" why=""
+		for t in $tests; do
+			n=$((n + 1))
+			line=$(grep -m1 -E "^(ok|FAIL|skip) $t(:|$)" <<<"$res")
+			case $line in
+			"ok "*) nok=$((nok + 1)) ;;
+			"FAIL "*) failed="$failed $t" ;;
+			"skip "*) [ -n "$why" ] || why=${line#*: } ;;
+			esac
+		done
+		if [ -n "$failed" ]; then
+			cell="FAIL:$failed"
+		elif [ $nok -eq $n ]; then
+			cell="yes"
+		elif [ $nok -gt 0 ] && [ -z "$why" ]; then
+			cell="yes ($nok of $n tests run)"
+		elif [ $nok -gt 0 ]; then
+			cell="yes, in part ($why)"
+		elif [ "$refused" -gt 0 ] && { [ -z "$why" ] || [ "${why#the daemon refuses}" != "$why" ]; }; then
+			cell="refused"
+		elif [ -n "$why" ]; then
+			cell="skipped: $why"
+		else
+			cell="not run"
+		fi
+		row="$row ${cell//|/\\|} |"
+	done
+	echo "$row"
+done <"$top/tests/vm/capabilities.tsv"

@@ -1,0 +1,73 @@
+#!/usr/bin/env bash
+# The kernel adaptations (docs/kernels.md): the object built without
+# bpf_rdonly_cast (what 6.1 loads; UA_TEST_NO_RDONLY_CAST=1 makes the daemon
+# take it on any kernel) writes the same records as the default one, and a
+# daemon that runs degraded says so: a warning line, degraded= in the start
+# record, the status's degraded list; one that does not, does not.
+. "$(dirname "$0")/lib.sh"
+
+CASES=(compat_same_records compat_degraded_said default_degraded_matches_kernel)
+ua_require "${CASES[@]}"
+
+W=$UA_TMP/work
+mkdir -p "$W"
+chmod 755 "$W"
+echo x >"$W/f"
+
+# One daemon's run: the driver's steps, then each record of its pid with
+# the fields that do not change from run to run (no time, seq, pid, ring
+# serial, ino of files the run creates).
+run_once() { # tag [env...]
+	local tag=$1
+	shift
+	: >"$UA_LOG"
+	env "$@" "$UA" run --log "$UA_LOG" --format json --pid-file "$UA_TMP/pid" \
+		--socket "$UA_TMP/sock" 2>"$UA_TMP/daemon-$tag.err" &
+	UA_PID=$!
+	if ! wait_for test -s "$UA_TMP/pid"; then
+		cat "$UA_TMP/daemon-$tag.err" >&2
+		return 1
+	fi
+	"$UA" status --json --socket "$UA_TMP/sock" >"$UA_TMP/status-$tag.json"
+	drive openat:"$W/f" close:last openat:/nonexistent-uringaudit openat:"$W/f"+async \
+		mkdirat:"$W/d" renameat:"$W/d":"$W/e" unlinkat:"$W/e":0x200 || return 1
+	P=$(drv pid)
+	wait_count ".pid==$P" 7 || return 1
+	recs ".pid==$P" | jq -c 'del(.time, .seq, .pid, .tid, .ppid, .ring, .new_ino, .file_ino,
+		.dir_ino, .cgroup_id, .user_data) ' | sort >"$UA_TMP/recs-$tag"
+	jq -c 'select(.type=="URING_DAEMON" and .op=="start")' "$UA_LOG" >"$UA_TMP/start-$tag"
+	rm -rf "$W/d" "$W/e"
+	ua_stop
+	rm -f "$UA_TMP/pid"
+}
+
+if ! run_once default || ! run_once compat UA_TEST_NO_RDONLY_CAST=1; then
+	for n in "${CASES[@]}"; do fail "$n" "a daemon did not start or record"; done
+	exit 0
+fi
+
+if [ "$(wc -l <"$UA_TMP/recs-default")" = 7 ] && cmp -s "$UA_TMP/recs-default" "$UA_TMP/recs-compat"; then
+	ok compat_same_records
+else
+	fail compat_same_records "records differ: $(diff "$UA_TMP/recs-default" "$UA_TMP/recs-compat" | head -4)"
+fi
+
+why=$(jq -r '.degraded[0] // ""' "$UA_TMP/status-compat.json")
+case $why in
+"kernel lacks the bpf_rdonly_cast kfunc (Linux 6.2): "*)
+	check_eq compat_degraded_said "$(jq -r .degraded "$UA_TMP/start-compat")" probe_read &&
+		check_eq compat_degraded_said "$(grep -c "^uringaudit: warning: $why\$" "$UA_TMP/daemon-compat.err")" 1 &&
+		ok compat_degraded_said
+	;;
+*) fail compat_degraded_said "status degraded: $(jq -c .degraded "$UA_TMP/status-compat.json")" ;;
+esac
+
+# The default object: degraded exactly when the kernel lacks the kfunc (6.1).
+if ua_kernel_has bpf_rdonly_cast; then
+	check_eq default_degraded_matches_kernel \
+		"$(jq -c .degraded "$UA_TMP/status-default.json") $(jq -r '.degraded // "-"' "$UA_TMP/start-default")" \
+		"[] -" && ok default_degraded_matches_kernel
+else
+	check_eq default_degraded_matches_kernel "$(jq -r '.degraded // "-"' "$UA_TMP/start-default")" \
+		probe_read && ok default_degraded_matches_kernel
+fi
