@@ -98,7 +98,8 @@ $(OUT)/lib/%.o: lib/%.c | $(OUT)/lib
 	$(Q)$(CC) $(ALL_CFLAGS) -c $< -o $@
 
 # The daemon includes the skeletons.
-$(SRC_OBJ): $(OUT)/uringaudit.skel.h $(OUT)/holders.skel.h $(OUT)/uringaudit_compat.skel.h
+$(SRC_OBJ): $(OUT)/uringaudit.skel.h $(OUT)/holders.skel.h $(OUT)/uringaudit_compat.skel.h \
+	$(OUT)/deny.skel.h
 $(OUT)/src/%.o: src/%.c | $(OUT)/src
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(ALL_CFLAGS) -c $< -o $@

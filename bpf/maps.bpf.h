@@ -19,6 +19,8 @@ const volatile __u64 cfg_req_f_reissue = 0;
 /* Pending requests one uid may hold; beyond it its requests are recorded at
  * submit, untracked (the loader sets it: --pending-per-uid). */
 const volatile __u32 cfg_pending_per_uid = 8192;
+/* The daemon's own process: kill rules never signal it. */
+const volatile __u32 cfg_daemon_tgid = 0;
 /* Force a consumer wake-up every this many events per CPU; between them the
  * consumer finds the records on its own timer. The loader sizes it so that a
  * quarter of the ring buffer fills before a forced wake-up. */

@@ -221,6 +221,10 @@ static __always_inline int capture(struct io_kiocb *req, __u8 op, int init_err,
 		return 0;
 	e->bank = bank;
 	e->rule = (__s16)r.decided;
+	/* A kill rule decided now: the signal goes before the request is
+	 * issued, but does not stop it (best-effort; BPF-LSM denies). */
+	if (!(e->flags & UA_SF_TENTATIVE) && rule_action(bank, r.decided) == UA_ACT_KILL)
+		e->flags |= kill_submitter(e->pid) ? UA_SF_KILLED : UA_SF_KILL_MISSED;
 	p = &b->pend;
 	__builtin_memset(p, 0, sizeof(*p));
 	p->rule_unknown = (e->flags & UA_SF_TENTATIVE) ?
@@ -306,8 +310,9 @@ static __always_inline void finish(__u64 reqp, struct ua_pending *p, __s32 res, 
 	struct ua_ev_complete *c;
 	__s32 rule = p->rule;
 	__u32 i;
+	bool tentative = p->cand[0] | p->cand[1] | p->cand[2] | p->cand[3];
 
-	if (p->cand[0] | p->cand[1] | p->cand[2] | p->cand[3]) {
+	if (tentative) {
 		struct rule_eval r = {};
 
 		r.bank = p->bank;
@@ -327,6 +332,9 @@ static __always_inline void finish(__u64 reqp, struct ua_pending *p, __s32 res, 
 		rule = -1;
 		have = 0; /* not recorded: its objects need not travel */
 	}
+	/* A kill rule decided now (at submit it was undecided). */
+	if (tentative && rule_action(p->bank, rule) == UA_ACT_KILL)
+		flags |= kill_submitter(p->tgid) ? UA_CF_KILLED : UA_CF_KILL_MISSED;
 
 	for (i = OBJ_FILE; i <= OBJ_NEW; i++) {
 		struct obj_buf *o;

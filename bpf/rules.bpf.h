@@ -479,4 +479,37 @@ static __always_inline bool rule_records(__u32 bank, __s32 i)
 	return k && k->action != UA_ACT_NEVER;
 }
 
+/* The action of rule @i of @bank (UA_ACT_NEVER when there is none). */
+static __always_inline __u32 rule_action(__u32 bank, __s32 i)
+{
+	struct ua_krule *k;
+
+	if (i < 0)
+		return UA_ACT_NEVER;
+	k = rule_at(bank, (__u32)i);
+	return k ? k->action : UA_ACT_NEVER;
+}
+
+/*
+ * A kill rule matched (best-effort, where BPF-LSM cannot stop the request):
+ * SIGKILL to the current task's process, when it is the submitter's
+ * (@tgid). At submit the current task is always the submitter's: the task
+ * in io_uring_enter(), or the SQ thread of a SQPOLL ring, an io thread in
+ * the ring creator's thread group (so the creator's process dies, whoever
+ * wrote the SQE). At completion it is the submitter's task, an io-wq worker
+ * of its process, or the SQ thread; any other (a kworker, another process
+ * reaping an IOPOLL ring it shares) is not signalled. bpf_send_signal()
+ * signals the whole thread group and refuses kernel threads, exiting tasks
+ * and init. The daemon never signals itself (its own connect at start).
+ * True when the signal was sent.
+ */
+static __always_inline bool kill_submitter(__u32 tgid)
+{
+	__u32 cur = bpf_get_current_pid_tgid() >> 32;
+
+	if (cur != tgid || cur == cfg_daemon_tgid)
+		return false;
+	return bpf_send_signal(9 /* SIGKILL */) == 0;
+}
+
 #endif /* UA_RULES_BPF_H */

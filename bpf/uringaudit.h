@@ -67,11 +67,19 @@ enum ua_cred_src {
 #define UA_SF_UNTRACKED_QUOTA (1u << 15)
 #define UA_SF_UNTRACKED_FULL (1u << 16)
 #define UA_SF_VIA_SQPOLL (1u << 17) /* submitted by the SQ thread (it may still run in io-wq) */
+/* A kill rule decided at submit: SIGKILL sent to the submitting process, or
+ * not sent (the helper refused: the daemon itself, init, an exiting task). */
+#define UA_SF_KILLED (1u << 24)
+#define UA_SF_KILL_MISSED (1u << 25)
 
 /* ua_ev_complete.flags */
-#define UA_CF_PUNTED (1u << 0)	       /* went through io_uring_queue_async_work */
-#define UA_CF_OVERFLOW (1u << 1)       /* the CQE overflowed the CQ ring */
-#define UA_CF_UNSEEN (1u << 2)	       /* no CQE seen: its request slot was reused, so it ended */
+#define UA_CF_PUNTED (1u << 0)	 /* went through io_uring_queue_async_work */
+#define UA_CF_OVERFLOW (1u << 1) /* the CQE overflowed the CQ ring */
+#define UA_CF_UNSEEN (1u << 2)	 /* no CQE seen: its request slot was reused, so it ended */
+/* A kill rule decided at completion: SIGKILL sent, or not sent (the CQE was
+ * posted by a task outside the submitting process, or the helper refused). */
+#define UA_CF_KILLED (1u << 24)
+#define UA_CF_KILL_MISSED (1u << 25)
 #define UA_CF_MSHOT_COUNTED (1u << 31) /* kernel-internal: counted in mshot_accepts */
 
 struct ua_ev_hdr {

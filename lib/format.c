@@ -971,6 +971,14 @@ static void emit_record(struct emit *e, const struct ua_record *r)
 
 	emit_objects(e, r);
 
+	/* deny and kill rules: what enforcement did (docs/rules.md) */
+	if (r->action != UA_REC_ACT_NONE) {
+		emit_word(e, "action", r->action == UA_REC_ACT_DENY ? "deny" : "kill");
+		emit_tri(e, "stopped", !!r->stopped);
+		if (r->action == UA_REC_ACT_KILL)
+			emit_tri(e, "killed", !!r->killed);
+	}
+
 	if (e->f == UA_FMT_TEXT)
 		for (i = 0; i < nitems; i++)
 			emit_path(e, r, i, &items[i]);

@@ -153,6 +153,13 @@ struct ua_record {
 	struct ua_rec_obj objs[UA_REC_OBJS_MAX];
 	size_t nobjs;
 
+	/* The deciding rule's action when it is deny or kill (always: none
+	 * printed): whether the request was stopped (BPF-LSM denied it) and,
+	 * for kill, whether SIGKILL was sent to the submitter. */
+	enum ua_rec_action { UA_REC_ACT_NONE, UA_REC_ACT_DENY, UA_REC_ACT_KILL } action;
+	int stopped;
+	int killed;
+
 	struct ua_bytes key; /* rule key; absent: key=(none) */
 };
 

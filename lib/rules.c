@@ -549,6 +549,7 @@ struct parser {
 	int too_many;	 /* "too many rules" reported */
 	int delete_all;	 /* -D seen (applied when the text is clean) */
 	int locked;	 /* -e 2 seen */
+	int best_effort; /* --enforce best-effort seen */
 	size_t nrules;	 /* rule lines seen in this text */
 	struct rvec pre; /* -A rules, in the order seen */
 	struct rvec app; /* -a rules */
@@ -1444,6 +1445,44 @@ static void parse_enable(struct parser *p)
 		err_extra(p, i + 1, "-e");
 }
 
+/* --enforce required|best-effort (or --enforce=VALUE), on a line of its own. */
+static void parse_enforce(struct parser *p)
+{
+	const char *t = tstr(p, 0), *v;
+	char sh[SHOW_SIZE];
+	size_t vlen, next = 1;
+	int col;
+
+	if (p->toks[0].len > 9 && t[9] == '=') {
+		v = t + 10;
+		vlen = p->toks[0].len - 10;
+		col = p->toks[0].col + 10;
+	} else if (p->ntoks > 1) {
+		v = tstr(p, 1);
+		vlen = p->toks[1].len;
+		col = p->toks[1].col;
+		next = 2;
+	} else {
+		perr(p, p->toks[0].col, "option '--enforce' needs a value (required, best-effort)");
+		return;
+	}
+	if (mem_is(v, vlen, "best-effort"))
+		p->best_effort = 1;
+	else if (!mem_is(v, vlen, "required"))
+		perr(p, col, "value '%s' for '--enforce' must be required or best-effort",
+		     show(sh, v, vlen));
+	if (next < p->ntoks)
+		err_extra(p, next, "--enforce");
+}
+
+static int is_enforce(const struct parser *p)
+{
+	const char *t = tstr(p, 0);
+	size_t len = p->toks[0].len;
+
+	return len >= 9 && !memcmp(t, "--enforce", 9) && (len == 9 || t[9] == '=');
+}
+
 static void parse_line(struct parser *p, const char *s, size_t len)
 {
 	size_t i;
@@ -1474,6 +1513,10 @@ static void parse_line(struct parser *p, const char *s, size_t len)
 		return;
 
 	o = opt_letter(tstr(p, 0));
+	if (o == '-' && is_enforce(p)) {
+		parse_enforce(p);
+		return;
+	}
 	switch (o) {
 	case 'a':
 	case 'A':
@@ -1582,6 +1625,7 @@ int ua_rules_parse(struct ua_ruleset *rs, const char *name, const char *text, si
 	if (rc == 0) {
 		rs->delete_all |= p.delete_all;
 		rs->locked |= p.locked;
+		rs->best_effort |= p.best_effort;
 	}
 	rvec_release(&p.pre);
 	rvec_release(&p.app);
@@ -2093,6 +2137,8 @@ int ua_rules_format(const struct ua_ruleset *rs, const struct ua_optable *ops, s
 			return err;
 		}
 	}
+	if (rs->best_effort)
+		ua_buf_addstr(out, "--enforce best-effort\n");
 	if (rs->locked)
 		ua_buf_addstr(out, "-e 2\n");
 	return out->err;
@@ -2138,7 +2184,8 @@ int ua_rules_equal(const struct ua_ruleset *a, const struct ua_ruleset *b)
 
 	if (!a || !b)
 		return a == b;
-	if (a->n != b->n || !!a->delete_all != !!b->delete_all || !!a->locked != !!b->locked)
+	if (a->n != b->n || !!a->delete_all != !!b->delete_all || !!a->locked != !!b->locked ||
+	    !!a->best_effort != !!b->best_effort)
 		return 0;
 	for (i = 0; i < a->n; i++) {
 		if (!rule_equal(&a->rules[i], &b->rules[i]))

@@ -16,6 +16,13 @@
  *   -e 0|1|2             2 locks the set until the daemon restarts (like
  *                        augenrules, for the whole set wherever it appears);
  *                        1 is a no-op; 0 is an error
+ *   --enforce required|best-effort
+ *                        (also --enforce=VALUE) what deny and kill rules do
+ *                        where the kernel cannot enforce them (no BPF-LSM):
+ *                        required (the default) refuses the set;
+ *                        best-effort records deny rules' requests, and kill
+ *                        rules SIGKILL the submitter, without stopping the
+ *                        request (for the whole set, wherever it appears)
  *   -a ACTION,io_uring   (or io_uring,ACTION) then -S, -F, -k in any order:
  *   -A ACTION,io_uring   the same, but the rule goes to the front of the set
  *                        (auditctl's prepend); later -A rules go before earlier
@@ -119,9 +126,10 @@ struct ua_rule {
 struct ua_ruleset {
 	struct ua_rule *rules; /* in evaluation order: first match wins */
 	size_t n;
-	int delete_all; /* -D at the top */
-	int locked;	/* -e 2 */
-	char **files;	/* the names given to ua_rules_parse(), in call order */
+	int delete_all;	 /* -D at the top */
+	int locked;	 /* -e 2 */
+	int best_effort; /* --enforce best-effort: deny/kill without BPF-LSM */
+	char **files;	 /* the names given to ua_rules_parse(), in call order */
 	size_t nfiles;
 };
 

@@ -96,6 +96,8 @@ struct ua_consumer {
 	/* Keys of the rules of each kernel bank, by rule index. */
 	char *keys[2][UA_KRULES_MAX];
 	size_t key_lens[2][UA_KRULES_MAX];
+	/* Actions of the rules of each bank (enum ua_action), by rule index. */
+	unsigned char actions[2][UA_KRULES_MAX];
 };
 
 uint64_t ua_now_ms(void)
@@ -217,6 +219,13 @@ void ua_consumer_free(struct ua_consumer *c)
 	ua_buf_release(&c->alt);
 	free(c->drp);
 	free(c);
+}
+
+void ua_consumer_set_actions(struct ua_consumer *c, unsigned int bank, const unsigned char *acts,
+			     size_t n)
+{
+	memset(c->actions[bank & 1], 0, sizeof(c->actions[0]));
+	memcpy(c->actions[bank & 1], acts, n < UA_KRULES_MAX ? n : UA_KRULES_MAX);
 }
 
 int ua_consumer_set_keys(struct ua_consumer *c, unsigned int bank, const char *const *keys,
@@ -488,6 +497,16 @@ static void emit_record(struct ua_consumer *c, struct pend *p, const struct ua_e
 	if (p->rule >= 0 && p->rule < UA_KRULES_MAX && c->keys[e->bank & 1][p->rule]) {
 		r.key.ptr = c->keys[e->bank & 1][p->rule];
 		r.key.len = c->key_lens[e->bank & 1][p->rule];
+	}
+	/* deny and kill here are best-effort (enforce.c): the request ran. */
+	if (p->rule >= 0 && p->rule < UA_KRULES_MAX) {
+		unsigned char act = c->actions[e->bank & 1][p->rule];
+
+		if (act == UA_ACT_DENY)
+			r.action = UA_REC_ACT_DENY;
+		else if (act == UA_ACT_KILL)
+			r.action = UA_REC_ACT_KILL;
+		r.killed = (e->flags & UA_SF_KILLED) || (ce && (ce->flags & UA_CF_KILLED));
 	}
 
 	ua_format_record(&c->out, &r, c->o->format);

@@ -208,8 +208,9 @@ int ua_rules_load(const char *const *paths, size_t npaths, const struct ua_optab
  * the daemon checks it as it checks --rules. -EINVAL for a tab or newline
  * (the control protocol's separators), -ENAMETOOLONG, -errno. */
 int ua_rules_abs_path(const char *path, char *out, size_t len);
-/* Compile a resolved set for the kernel. @check_only: accept the actions
- * this daemon cannot enforce (deny, kill), for `rules check`. */
+/* Compile a resolved set for the kernel (@check_only: for `rules check`).
+ * deny and kill compile as they are: whether the kernel can put them in
+ * force is decided before, by ua_enforce_check() (enforce.c). */
 int ua_rules_compile(const struct ua_ruleset *rs, struct ua_kruleset *ks, int check_only,
 		     struct ua_buf *msgs);
 
@@ -447,6 +448,9 @@ void ua_consumer_set_forget(struct ua_consumer *c,
 			    void (*forget)(void *ctx, uint64_t req, uint64_t submit_seq),
 			    void *ctx);
 /* The keys of the rules now in kernel bank @bank (index = rule number). */
+/* The actions (enum ua_action) of the @n rules of @bank, for the records. */
+void ua_consumer_set_actions(struct ua_consumer *c, unsigned int bank, const unsigned char *acts,
+			     size_t n);
 int ua_consumer_set_keys(struct ua_consumer *c, unsigned int bank, const char *const *keys,
 			 const size_t *lens, size_t n);
 /* Monotonic milliseconds, the daemon's one clock for timeouts and ticks. */

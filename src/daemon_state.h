@@ -63,6 +63,9 @@ struct daemon {
 	int pid_written;
 	int stopping;
 	struct signalfd_siginfo stop_si; /* the signal that stopped it */
+	/* BPF-LSM, probed once when a set first has deny or kill rules (enforce.c) */
+	int lsm_probed, lsm_ok;
+	char lsm_why[512]; /* why deny cannot stop requests here */
 	/* Reattached to a pinned set: events read that were made before the
 	 * reattach, and requests the previous daemon held when it died. */
 	uint64_t kept, held, resumed;
@@ -123,5 +126,11 @@ int ua_pidfile_busy(const char *path, long *pid);
 /* Write our pid whole (a reader never sees half of it). 0, or -errno with a
  * message in @err. */
 int ua_pidfile_write(const char *path, char *err, size_t errlen);
+
+/* enforce.c: can the set's deny and kill rules be put in force here? 0, or
+ * -EOPNOTSUPP with the message naming the missing kernel feature. */
+int ua_enforce_check(struct daemon *d, const struct ua_ruleset *rs, struct ua_buf *msgs);
+/* 0 when BPF-LSM programs load, attach and run; else -1 and @why. */
+int ua_lsm_probe(char *why, size_t len);
 
 #endif /* UA_DAEMON_STATE_H */

@@ -339,6 +339,7 @@ static int start_req_flags(struct ua_loader *l, const struct start_args *a, char
 	 * that the overflow join walks (cqe_overflow). */
 	set_req_flag(l->vmlinux, "REQ_F_REISSUE_BIT", &l->skel->rodata->cfg_req_f_reissue);
 	l->skel->rodata->cfg_pending_per_uid = a->pending_per_uid;
+	l->skel->rodata->cfg_daemon_tgid = (__u32)getpid();
 	/* A hard link is a link for our purpose. */
 	if (!btf_enum_value(l->vmlinux, "REQ_F_HARDLINK_BIT", &hard) && hard >= 0 && hard < 64)
 		l->skel->rodata->cfg_req_f_link |= 1ULL << hard;

@@ -36,19 +36,24 @@ int ua_reconfig_install(struct daemon *d, struct ua_ruleset *rs, struct ua_buf *
 {
 	struct ua_kruleset *ks = calloc(1, sizeof(*ks));
 	const char *keys[UA_KRULES_MAX];
+	unsigned char acts[UA_KRULES_MAX];
 	size_t lens[UA_KRULES_MAX], i;
 	int rc, idle;
 
 	if (!ks)
 		return -ENOMEM;
-	rc = ua_rules_compile(rs, ks, 0, msgs);
+	rc = ua_enforce_check(d, rs, msgs);
+	if (!rc)
+		rc = ua_rules_compile(rs, ks, 0, msgs);
 	if (rc)
 		goto out;
 	for (i = 0; i < rs->n && i < UA_KRULES_MAX; i++) {
 		keys[i] = rs->rules[i].key;
 		lens[i] = rs->rules[i].key_len;
+		acts[i] = (unsigned char)rs->rules[i].action;
 	}
 	idle = d->loader.installed ? !ua_loader_bank(&d->loader) : 0;
+	ua_consumer_set_actions(d->consumer, (unsigned int)idle, acts, rs->n);
 	rc = ua_consumer_set_keys(d->consumer, (unsigned int)idle, keys, lens, rs->n);
 	if (!rc)
 		ua_pin_keys_save(&d->loader.pins, (unsigned int)idle, keys, lens, rs->n);

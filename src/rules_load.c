@@ -347,13 +347,8 @@ int ua_rules_compile(const struct ua_ruleset *rs, struct ua_kruleset *ks, int ch
 		const struct ua_rule *r = &rs->rules[i];
 		struct ua_krule *k = &ks->rules[i];
 
-		if (r->action != UA_ACT_ALWAYS && r->action != UA_ACT_NEVER && !check_only) {
-			msg(msgs,
-			    "%s:%d:%d: action '%s' needs enforcement, which this daemon does "
-			    "not have yet (BPF-LSM): refusing to start rather than pretend",
-			    rs->files[r->file], r->line, r->col, ua_action_name(r->action));
-			return -EOPNOTSUPP;
-		}
+		/* deny and kill: src/enforce.c decided whether the set can be
+		 * put in force on this kernel before it is compiled. */
 		k->action = r->action;
 		memcpy(k->opmask, r->opmask, sizeof(k->opmask));
 		for (j = 0; j < r->nfields; j++) {

@@ -99,6 +99,26 @@ static int step_rules(struct daemon *d)
 	return 0;
 }
 
+/* deny and kill rules: refused before anything is loaded where the kernel
+ * cannot enforce them and the rules do not say best-effort. */
+static int step_enforcement(struct daemon *d)
+{
+	struct ua_buf msgs = UA_BUF_INIT;
+	int rc = ua_enforce_check(d, &d->rules, &msgs);
+
+	if (msgs.len)
+		fprintf(stderr, "uringaudit: %s", msgs.data);
+	ua_buf_release(&msgs);
+	if (rc)
+		return EXIT_FAIL;
+	if (d->lsm_probed && d->rules.best_effort)
+		fprintf(stderr,
+			"uringaudit: --enforce best-effort: %s; deny rules record their requests "
+			"and kill rules kill the submitter, neither stops the request\n",
+			d->lsm_why);
+	return 0;
+}
+
 static void undo_rules(struct daemon *d)
 {
 	ua_ruleset_release(&d->rules);
@@ -528,6 +548,7 @@ static const struct run_step {
 	{ "pid-file-free", step_pid_file_free, NULL },
 	{ "kernel", step_kernel, NULL },
 	{ "rules", step_rules, undo_rules },
+	{ "enforcement", step_enforcement, NULL },
 	{ "previous-log", step_previous_log, NULL },
 	{ "sink", step_sink, undo_sink },
 	{ "control", step_control, undo_control },

@@ -1290,6 +1290,51 @@ static void test_append(void)
 	ua_buf_release(&b);
 }
 
+/* deny and kill rules' records: action, stopped, killed just before key;
+ * nothing of the three for an always rule (the golden files). */
+static void test_action_fields(void)
+{
+	static const struct {
+		enum ua_rec_action action;
+		int stopped, killed;
+		enum ua_format f;
+		const char *want;
+	} cases[] = {
+		{ UA_REC_ACT_KILL, 0, 1, UA_FMT_TEXT, " action=kill stopped=no killed=yes key=" },
+		{ UA_REC_ACT_KILL, 0, 0, UA_FMT_TEXT, " action=kill stopped=no killed=no key=" },
+		{ UA_REC_ACT_DENY, 0, 0, UA_FMT_TEXT, " action=deny stopped=no key=" },
+		{ UA_REC_ACT_DENY, 1, 0, UA_FMT_TEXT, " action=deny stopped=yes key=" },
+		{ UA_REC_ACT_KILL, 0, 1, UA_FMT_JSON,
+		  ",\"action\":\"kill\",\"stopped\":false,\"killed\":true,\"key\":" },
+		{ UA_REC_ACT_DENY, 1, 0, UA_FMT_JSON,
+		  ",\"action\":\"deny\",\"stopped\":true,\"key\":" },
+	};
+	struct ua_buf b = UA_BUF_INIT;
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct ua_record r = base_record(1, UA_OP_OPENAT);
+
+		r.action = cases[i].action;
+		r.stopped = cases[i].stopped;
+		r.killed = cases[i].killed;
+		ua_buf_reset(&b);
+		ASSERT_OK(ua_format_record(&b, &r, cases[i].f), cases[i].want);
+		ASSERT_TRUE(b.data && strstr(b.data, cases[i].want) != NULL, cases[i].want);
+		ASSERT_TRUE(b.data && (r.action == UA_REC_ACT_DENY) == !strstr(b.data, "killed"),
+			    "killed only for kill");
+	}
+	for (i = 0; i < 2; i++) {
+		struct ua_record r = base_record(1, UA_OP_OPENAT);
+
+		ua_buf_reset(&b);
+		ASSERT_OK(ua_format_record(&b, &r, i ? UA_FMT_JSON : UA_FMT_TEXT), "always");
+		ASSERT_TRUE(b.data && !strstr(b.data, "action") && !strstr(b.data, "stopped"),
+			    "no action fields for always");
+	}
+	ua_buf_release(&b);
+}
+
 int main(void)
 {
 	RUN_TEST(test_golden_text);
@@ -1306,5 +1351,6 @@ int main(void)
 	RUN_TEST(test_time_field);
 	RUN_TEST(test_errors);
 	RUN_TEST(test_append);
+	RUN_TEST(test_action_fields);
 	return test_main_end();
 }
