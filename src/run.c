@@ -106,8 +106,7 @@ static int step_enforcement(struct daemon *d)
 	struct ua_buf msgs = UA_BUF_INIT;
 	int rc = ua_enforce_check(d, &d->rules, &msgs);
 
-	if (msgs.len)
-		fprintf(stderr, "uringaudit: %s", msgs.data);
+	ua_say_lines(msgs.data);
 	ua_buf_release(&msgs);
 	if (rc)
 		return EXIT_FAIL;
