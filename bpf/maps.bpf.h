@@ -6,6 +6,8 @@
 #ifndef UA_MAPS_BPF_H
 #define UA_MAPS_BPF_H
 
+#include "deny.h"
+
 /* REQ_F_* masks of the running kernel. The bit numbers move between kernel
  * versions and live in an anonymous enum, so the loader looks them up in the
  * kernel's BTF by enumerator name and sets these before load. */
@@ -21,6 +23,18 @@ const volatile __u64 cfg_req_f_reissue = 0;
 const volatile __u32 cfg_pending_per_uid = 8192;
 /* The daemon's own process: kill rules never signal it. */
 const volatile __u32 cfg_daemon_tgid = 0;
+/* Enforcement (bpf/deny.h): set by the daemon once the enforcement object
+ * is attached; deny rules' requests are then marked in deny_req. */
+__u32 deny_armed;
+__u32 deny_unrecorded; /* --deny unrecorded: mark a selected request whose SUBMIT was lost */
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 16384);
+	__uint(map_flags, BPF_F_NO_PREALLOC); /* empty unless deny rules run */
+	__type(key, __u64);
+	__type(value, struct ua_deny_mark);
+} deny_req SEC(".maps");
 /* Force a consumer wake-up every this many events per CPU; between them the
  * consumer finds the records on its own timer. The loader sizes it so that a
  * quarter of the ring buffer fills before a forced wake-up. */

@@ -123,6 +123,9 @@ static __always_inline int capture(struct io_kiocb *req, __u8 op, int init_err,
 
 		asm volatile("" : "+r"(reqp)::"memory");
 		end_unseen(reqp);
+		/* and a mark a denied request left in the slot is not this one's */
+		if (deny_armed)
+			bpf_map_delete_elem(&deny_req, &reqp);
 	}
 	e->ring = ring_serial((__u64)ring, false);
 	e->user_data = req->cqe.user_data;
@@ -225,6 +228,12 @@ static __always_inline int capture(struct io_kiocb *req, __u8 op, int init_err,
 	 * issued, but does not stop it (best-effort; BPF-LSM denies). */
 	if (!(e->flags & UA_SF_TENTATIVE) && rule_action(bank, r.decided) == UA_ACT_KILL)
 		e->flags |= kill_submitter(e->pid) ? UA_SF_KILLED : UA_SF_KILL_MISSED;
+	/* A deny (or kill) rule decided now, where the enforcement object
+	 * runs: the request is failed by the LSM hooks as it is issued. */
+	if (deny_armed && !(e->flags & UA_SF_TENTATIVE) && e->pid != cfg_daemon_tgid &&
+	    (rule_action(bank, r.decided) == UA_ACT_DENY ||
+	     rule_action(bank, r.decided) == UA_ACT_KILL))
+		deny_mark(req, op);
 	p = &b->pend;
 	__builtin_memset(p, 0, sizeof(*p));
 	p->rule_unknown = (e->flags & UA_SF_TENTATIVE) ?
@@ -282,6 +291,9 @@ static __always_inline int capture(struct io_kiocb *req, __u8 op, int init_err,
 		count(UA_CNT_UNTRACKED);
 
 	if (emit_prepared(b, size, rb_flags(), e->pid, e->task.uid, op)) {
+		/* Not recorded: under --deny unrecorded, not run either. */
+		if (deny_armed && deny_unrecorded && !init_err && e->pid != cfg_daemon_tgid)
+			deny_mark(req, op);
 		if (!(e->flags & UA_SF_UNTRACKED)) {
 			/* Its SUBMIT is lost (the sequence gap says so): its
 			 * entry would only wait for a CQE nobody can join. */
@@ -431,6 +443,7 @@ static __always_inline int complete_cqe(struct io_ring_ctx *ring, void *vreq, __
 	__u64 key = (__u64)vreq;
 	struct ua_pending *p;
 	__u8 op;
+	__u32 denied;
 
 	if (!req) {
 		/* An auxiliary CQE (io_fill_cqe_aux), as multishot requests post
@@ -444,11 +457,12 @@ static __always_inline int complete_cqe(struct io_ring_ctx *ring, void *vreq, __
 	if (!op_selected_any(op))
 		return 0;
 	p = bpf_map_lookup_elem(&pending, &key);
+	if (p && p->opcode == op && mshot_more(p, cflags))
+		return 0;
+	denied = deny_take(key);
 	if (!p || p->opcode != op)
 		return 0;
-	if (mshot_more(p, cflags))
-		return 0;
-	finish(key, p, res, cflags, 0, complete_objects(req, p, res));
+	finish(key, p, res, cflags, denied, complete_objects(req, p, res));
 	return 0;
 }
 

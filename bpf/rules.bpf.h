@@ -512,4 +512,37 @@ static __always_inline bool kill_submitter(__u32 tgid)
 	return bpf_send_signal(9 /* SIGKILL */) == 0;
 }
 
+/* A deny rule decided at submit, or a selected request that could not be
+ * recorded under --deny unrecorded: mark it for the enforcement object's
+ * LSM hooks while it is issued (bpf/deny.h). */
+static __always_inline void deny_mark(struct io_kiocb *req, __u8 op)
+{
+	struct ua_deny_mark m = {};
+	__u64 key = (__u64)req;
+
+	m.ring_addr = (__u64)req->ctx;
+	m.user_data = req->cqe.user_data;
+	m.err = -13; /* EACCES */
+	m.opcode = op;
+	bpf_map_update_elem(&deny_req, &key, &m, BPF_ANY);
+}
+
+/* At the request's CQE (or its overflow): its mark goes; UA_CF_DENIED when
+ * a hook failed it. */
+static __always_inline __u32 deny_take(__u64 reqp)
+{
+	struct ua_deny_mark *m;
+	__u32 f = 0;
+
+	if (!deny_armed)
+		return 0;
+	m = bpf_map_lookup_elem(&deny_req, &reqp);
+	if (!m)
+		return 0;
+	if (m->flags & UA_DM_STOPPED)
+		f = UA_CF_DENIED;
+	bpf_map_delete_elem(&deny_req, &reqp);
+	return f;
+}
+
 #endif /* UA_RULES_BPF_H */

@@ -196,7 +196,8 @@ int BPF_PROG(cqe_overflow, void *vring, unsigned long long user_data, s32 res, u
 		return 0;
 	req = KCAST(io_kiocb, w.found);
 	count(UA_CNT_OVERFLOW);
-	finish(w.found, p, res, cflags, UA_CF_OVERFLOW, complete_objects(req, p, res));
+	finish(w.found, p, res, cflags, UA_CF_OVERFLOW | deny_take(w.found),
+	       complete_objects(req, p, res));
 	return 0;
 }
 

@@ -80,6 +80,9 @@ enum ua_cred_src {
  * posted by a task outside the submitting process, or the helper refused). */
 #define UA_CF_KILLED (1u << 24)
 #define UA_CF_KILL_MISSED (1u << 25)
+/* A deny rule's request that an LSM hook of the enforcement object failed
+ * (bpf/deny.h). */
+#define UA_CF_DENIED (1u << 26)
 #define UA_CF_MSHOT_COUNTED (1u << 31) /* kernel-internal: counted in mshot_accepts */
 
 struct ua_ev_hdr {

@@ -539,20 +539,21 @@ struct parser {
 	struct ua_ruleset *rs;
 	const struct ua_optable *ops;
 	struct ua_diags *d;
-	int file;	 /* index of this text in rs->files */
-	int first;	 /* the first text of the set: -D allowed at its top */
-	int line;	 /* current line, 1-based */
-	size_t errors;	 /* errors in this text */
-	int stopped;	 /* too many errors: stop */
-	int oom;	 /* an allocation failed */
-	int seen_rule;	 /* a rule line seen in this text */
-	int too_many;	 /* "too many rules" reported */
-	int delete_all;	 /* -D seen (applied when the text is clean) */
-	int locked;	 /* -e 2 seen */
-	int best_effort; /* --enforce best-effort seen */
-	size_t nrules;	 /* rule lines seen in this text */
-	struct rvec pre; /* -A rules, in the order seen */
-	struct rvec app; /* -a rules */
+	int file;		    /* index of this text in rs->files */
+	int first;		    /* the first text of the set: -D allowed at its top */
+	int line;		    /* current line, 1-based */
+	size_t errors;		    /* errors in this text */
+	int stopped;		    /* too many errors: stop */
+	int oom;		    /* an allocation failed */
+	int seen_rule;		    /* a rule line seen in this text */
+	int too_many;		    /* "too many rules" reported */
+	int delete_all;		    /* -D seen (applied when the text is clean) */
+	int locked;		    /* -e 2 seen */
+	int best_effort;	    /* --enforce best-effort seen */
+	unsigned int deny_policies; /* --deny NAME seen (UA_RULES_DENY_*) */
+	size_t nrules;		    /* rule lines seen in this text */
+	struct rvec pre;	    /* -A rules, in the order seen */
+	struct rvec app;	    /* -a rules */
 	int masks_ready; /* masks filled (on the first rule with a field that needs them) */
 	struct field_masks masks; /* from ops */
 	struct tok *toks;
@@ -1475,6 +1476,51 @@ static void parse_enforce(struct parser *p)
 		err_extra(p, next, "--enforce");
 }
 
+static const char *const deny_policy_names[] = { "sqpoll", "personality", "unrecorded" };
+
+/* --deny sqpoll|personality|unrecorded (or --deny=NAME), on a line of its own. */
+static void parse_deny_policy(struct parser *p)
+{
+	const char *t = tstr(p, 0), *v;
+	char sh[SHOW_SIZE];
+	size_t vlen, next = 1, i;
+	int col;
+
+	if (p->toks[0].len > 6 && t[6] == '=') {
+		v = t + 7;
+		vlen = p->toks[0].len - 7;
+		col = p->toks[0].col + 7;
+	} else if (p->ntoks > 1) {
+		v = tstr(p, 1);
+		vlen = p->toks[1].len;
+		col = p->toks[1].col;
+		next = 2;
+	} else {
+		perr(p, p->toks[0].col,
+		     "option '--deny' needs a value (sqpoll, personality, unrecorded)");
+		return;
+	}
+	for (i = 0; i < sizeof(deny_policy_names) / sizeof(deny_policy_names[0]); i++) {
+		if (mem_is(v, vlen, deny_policy_names[i])) {
+			p->deny_policies |= 1u << i;
+			break;
+		}
+	}
+	if (i == sizeof(deny_policy_names) / sizeof(deny_policy_names[0]))
+		perr(p, col, "value '%s' for '--deny' must be sqpoll, personality or unrecorded",
+		     show(sh, v, vlen));
+	if (next < p->ntoks)
+		err_extra(p, next, "--deny");
+}
+
+static int is_long(const struct parser *p, const char *name)
+{
+	const char *t = tstr(p, 0);
+	size_t len = p->toks[0].len, n = strlen(name);
+
+	return len >= n && !memcmp(t, name, n) && (len == n || t[n] == '=');
+}
+
 static int is_enforce(const struct parser *p)
 {
 	const char *t = tstr(p, 0);
@@ -1515,6 +1561,10 @@ static void parse_line(struct parser *p, const char *s, size_t len)
 	o = opt_letter(tstr(p, 0));
 	if (o == '-' && is_enforce(p)) {
 		parse_enforce(p);
+		return;
+	}
+	if (o == '-' && is_long(p, "--deny")) {
+		parse_deny_policy(p);
 		return;
 	}
 	switch (o) {
@@ -1626,6 +1676,7 @@ int ua_rules_parse(struct ua_ruleset *rs, const char *name, const char *text, si
 		rs->delete_all |= p.delete_all;
 		rs->locked |= p.locked;
 		rs->best_effort |= p.best_effort;
+		rs->deny_policies |= p.deny_policies;
 	}
 	rvec_release(&p.pre);
 	rvec_release(&p.app);
@@ -2137,6 +2188,10 @@ int ua_rules_format(const struct ua_ruleset *rs, const struct ua_optable *ops, s
 			return err;
 		}
 	}
+	for (i = 0; i < sizeof(deny_policy_names) / sizeof(deny_policy_names[0]); i++) {
+		if (rs->deny_policies & (1u << i))
+			ua_buf_addf(out, "--deny %s\n", deny_policy_names[i]);
+	}
 	if (rs->best_effort)
 		ua_buf_addstr(out, "--enforce best-effort\n");
 	if (rs->locked)
@@ -2185,7 +2240,7 @@ int ua_rules_equal(const struct ua_ruleset *a, const struct ua_ruleset *b)
 	if (!a || !b)
 		return a == b;
 	if (a->n != b->n || !!a->delete_all != !!b->delete_all || !!a->locked != !!b->locked ||
-	    !!a->best_effort != !!b->best_effort)
+	    !!a->best_effort != !!b->best_effort || a->deny_policies != b->deny_policies)
 		return 0;
 	for (i = 0; i < a->n; i++) {
 		if (!rule_equal(&a->rules[i], &b->rules[i]))

@@ -23,6 +23,11 @@
  *                        best-effort records deny rules' requests, and kill
  *                        rules SIGKILL the submitter, without stopping the
  *                        request (for the whole set, wherever it appears)
+ *   --deny sqpoll|personality|unrecorded
+ *                        (also --deny=NAME) a policy, for the whole set
+ *                        (needs BPF-LSM): no SQPOLL rings, no
+ *                        sqe->personality, no request a rule selects whose
+ *                        record would be lost (the ring buffer is full)
  *   -a ACTION,io_uring   (or io_uring,ACTION) then -S, -F, -k in any order:
  *   -A ACTION,io_uring   the same, but the rule goes to the front of the set
  *                        (auditctl's prepend); later -A rules go before earlier
@@ -126,12 +131,19 @@ struct ua_rule {
 struct ua_ruleset {
 	struct ua_rule *rules; /* in evaluation order: first match wins */
 	size_t n;
-	int delete_all;	 /* -D at the top */
-	int locked;	 /* -e 2 */
-	int best_effort; /* --enforce best-effort: deny/kill without BPF-LSM */
-	char **files;	 /* the names given to ua_rules_parse(), in call order */
+	int delete_all;		    /* -D at the top */
+	int locked;		    /* -e 2 */
+	int best_effort;	    /* --enforce best-effort: deny/kill without BPF-LSM */
+	unsigned int deny_policies; /* --deny NAME: UA_RULES_DENY_* */
+	char **files;		    /* the names given to ua_rules_parse(), in call order */
 	size_t nfiles;
 };
+
+/* ua_ruleset.deny_policies: the bit of each --deny policy (bpf/deny.h's
+ * UA_POL_* have the same values). */
+#define UA_RULES_DENY_SQPOLL (1u << 0)
+#define UA_RULES_DENY_PERSONALITY (1u << 1)
+#define UA_RULES_DENY_UNRECORDED (1u << 2)
 
 /* One message about the input: file:line:col: text. */
 struct ua_diag {

@@ -498,7 +498,8 @@ static void emit_record(struct ua_consumer *c, struct pend *p, const struct ua_e
 		r.key.ptr = c->keys[e->bank & 1][p->rule];
 		r.key.len = c->key_lens[e->bank & 1][p->rule];
 	}
-	/* deny and kill here are best-effort (enforce.c): the request ran. */
+	/* deny and kill: stopped when an LSM hook of the enforcement object
+	 * failed the request (bpf/deny.h); never under best-effort. */
 	if (p->rule >= 0 && p->rule < UA_KRULES_MAX) {
 		unsigned char act = c->actions[e->bank & 1][p->rule];
 
@@ -507,6 +508,7 @@ static void emit_record(struct ua_consumer *c, struct pend *p, const struct ua_e
 		else if (act == UA_ACT_KILL)
 			r.action = UA_REC_ACT_KILL;
 		r.killed = (e->flags & UA_SF_KILLED) || (ce && (ce->flags & UA_CF_KILLED));
+		r.stopped = ce && (ce->flags & UA_CF_DENIED);
 	}
 
 	ua_format_record(&c->out, &r, c->o->format);

@@ -183,6 +183,11 @@ int ua_addr_probe(void);
 /* Swap in a rule set atomically; returns the bank now in force, or -errno. */
 int ua_loader_install(struct ua_loader *l, const struct ua_kruleset *ks);
 int ua_loader_rb_fd(const struct ua_loader *l);
+/* Enforcement (enforce.c): the map of requests deny rules marked, shared
+ * with the enforcement object; arm the marking once that object is attached
+ * (@unrecorded: --deny unrecorded), disarm it before it goes. */
+int ua_loader_deny_req_fd(const struct ua_loader *l);
+void ua_loader_set_deny(struct ua_loader *l, int armed, int unrecorded);
 /* Sum of a per-CPU counter (enum ua_counter). */
 uint64_t ua_loader_counter(const struct ua_loader *l, unsigned int idx);
 /* The kernel's drop accounting, for ua_consumer_set_drops. */

@@ -35,6 +35,7 @@ struct ua_ctl_client {
 };
 
 struct ring_buffer;
+struct deny;
 
 struct daemon {
 	struct ua_options o;  /* the flags, then the file for what they do not set */
@@ -66,6 +67,8 @@ struct daemon {
 	/* BPF-LSM, probed once when a set first has deny or kill rules (enforce.c) */
 	int lsm_probed, lsm_ok;
 	char lsm_why[512]; /* why deny cannot stop requests here */
+	struct deny *deny; /* the enforcement object, once armed */
+	int deny_rb_added; /* its events are read with d->rb's */
 	/* Reattached to a pinned set: events read that were made before the
 	 * reattach, and requests the previous daemon held when it died. */
 	uint64_t kept, held, resumed;
@@ -132,5 +135,11 @@ int ua_pidfile_write(const char *path, char *err, size_t errlen);
 int ua_enforce_check(struct daemon *d, const struct ua_ruleset *rs, struct ua_buf *msgs);
 /* 0 when BPF-LSM programs load, attach and run; else -1 and @why. */
 int ua_lsm_probe(char *why, size_t len);
+/* Load and attach the enforcement object where BPF-LSM works and @rs needs
+ * it, and arm the marking (or disarm it for a set that needs none). */
+int ua_enforce_arm(struct daemon *d, const struct ua_ruleset *rs, struct ua_buf *msgs);
+/* Read its events with d->rb's (once d->rb exists). */
+int ua_enforce_events(struct daemon *d);
+void ua_enforce_stop(struct daemon *d);
 
 #endif /* UA_DAEMON_STATE_H */

@@ -640,6 +640,17 @@ int ua_loader_rb_fd(const struct ua_loader *l)
 	return bpf_map__fd(l->skel->maps.rb);
 }
 
+int ua_loader_deny_req_fd(const struct ua_loader *l)
+{
+	return bpf_map__fd(l->skel->maps.deny_req);
+}
+
+void ua_loader_set_deny(struct ua_loader *l, int armed, int unrecorded)
+{
+	l->skel->bss->deny_unrecorded = !!unrecorded;
+	__atomic_store_n(&l->skel->bss->deny_armed, !!armed, __ATOMIC_SEQ_CST);
+}
+
 void ua_loader_forget(void *loader, uint64_t req, uint64_t submit_seq)
 {
 	struct ua_loader *l = loader;

@@ -45,6 +45,8 @@ int ua_reconfig_install(struct daemon *d, struct ua_ruleset *rs, struct ua_buf *
 	rc = ua_enforce_check(d, rs, msgs);
 	if (!rc)
 		rc = ua_rules_compile(rs, ks, 0, msgs);
+	if (!rc)
+		rc = ua_enforce_arm(d, rs, msgs);
 	if (rc)
 		goto out;
 	for (i = 0; i < rs->n && i < UA_KRULES_MAX; i++) {

@@ -110,11 +110,27 @@ static int step_enforcement(struct daemon *d)
 	ua_buf_release(&msgs);
 	if (rc)
 		return EXIT_FAIL;
-	if (d->lsm_probed && d->rules.best_effort)
+	if (d->lsm_probed && !d->lsm_ok && d->rules.best_effort)
 		fprintf(stderr,
-			"uringaudit: --enforce best-effort: %s; deny rules record their requests "
-			"and kill rules kill the submitter, neither stops the request\n",
+			"uringaudit: --enforce best-effort: %s; deny rules record their requests, "
+			"kill rules kill the submitter, neither stops the request, and --deny "
+			"policies are not enforced\n",
 			d->lsm_why);
+	return 0;
+}
+
+/* The enforcement object's events (policy denials), with the ring buffer's. */
+static int step_enforce_events(struct daemon *d)
+{
+	int rc = ua_enforce_events(d);
+
+	if (rc) {
+		fprintf(stderr, "uringaudit: cannot read the enforcement events: %s\n",
+			strerror(-rc));
+		return EXIT_FAIL;
+	}
+	if (d->deny)
+		fprintf(stderr, "uringaudit: deny rules and policies enforced with BPF-LSM\n");
 	return 0;
 }
 
@@ -556,6 +572,7 @@ static const struct run_step {
 	{ "loader", step_loader, undo_loader },
 	{ "install-rules", step_install_rules, NULL },
 	{ "ring-buffer", step_ring_buffer, undo_ring_buffer },
+	{ "enforce-events", step_enforce_events, ua_enforce_stop },
 	{ "epoll", step_epoll, undo_epoll },
 	{ "start-record", step_start_record, NULL },
 	{ "restart-record", step_restart_record, NULL },

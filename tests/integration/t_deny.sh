@@ -1,72 +1,38 @@
 #!/usr/bin/env bash
-# deny and kill rules where the kernel cannot stop a request (no BPF-LSM):
-# refused with the missing feature named, unless the rules say
-# `--enforce best-effort`; then a kill rule SIGKILLs the submitter when its
-# request is seen (inline, through the SQ thread, decided at an io-wq
+# deny and kill rules and --deny policies (issue 13).
+#
+# The daemon is first started with deny and kill rules and policies and no
+# `--enforce best-effort`. Where BPF-LSM works (the Debian kernels booted by
+# `make check-vm`, lsm=...,bpf) it starts and enforces them: denied requests
+# fail with -EACCES in their CQE, inline, through the SQ thread and in io-wq,
+# and their records say so; the policies refuse SQPOLL rings and
+# personalities with a URING_DENIED record. Where BPF-LSM does not work (the
+# development host) it refuses, naming the missing kernel feature; then the
+# same rules under `--enforce best-effort`: a kill rule SIGKILLs the
+# submitter when its request is seen (inline, SQ thread, decided at an io-wq
 # completion), a deny rule records, and the records say the request was not
-# stopped. Every kill rule names this test's own copy of the driver (exe=):
-# other processes on the machine are never at risk.
+# stopped.
+#
+# Every rule names this test's own copy of the driver (exe=): other
+# processes on the machine are never denied or killed. The policies are
+# global, so they are only ever put in force where BPF-LSM works, which is
+# in a VM that runs nothing else.
 . "$(dirname "$0")/lib.sh"
 
-CASES=(refuse_deny refuse_kill kill_inline kill_sqpoll kill_iowq_completion deny_best_effort
-	kill_allowed_requests)
-ua_require "${CASES[@]}"
+HOST_CASES=(refuse_deny refuse_kill kill_inline kill_sqpoll kill_iowq_completion deny_best_effort)
+LSM_CASES=(deny_connect_eacces deny_open_inline deny_open_iowq deny_open_sqpoll kill_and_deny
+	policy_no_sqpoll policy_no_personality)
+ALL_CASES=("${HOST_CASES[@]}" "${LSM_CASES[@]}" kill_allowed_requests)
+ua_require "${ALL_CASES[@]}"
 
 W=$UA_TMP/work
 mkdir -p "$W/bin"
 chmod 755 "$W" "$W/bin"
 KX=$W/bin/killme
 cp "$DRV" "$KX"
-echo a >"$W/allowed"
-echo f >"$W/forbidden"
-echo d >"$W/denied"
-echo s >"$W/secret"
-
-# ---- refusal: no --enforce best-effort ----
-# Where BPF-LSM enforces (not this daemon yet) the refusal would not come;
-# the probe's reason is in the message either way.
-refuse() { # name action
-	local rules=$UA_TMP/$1.rules rc
-	printf -- '-a always,io_uring -S nop -k first\n-a %s,io_uring -S connect -F uid!=0 -F exe=%s -k no-net\n' \
-		"$2" "$KX" >"$rules"
-	chmod 600 "$rules"
-	rm -f "$UA_TMP/refuse.pid"
-	timeout "$UA_TIMEOUT" "$UA" run --rules "$rules" --log "$UA_TMP/refuse.log" \
-		--pid-file "$UA_TMP/refuse.pid" --socket "$UA_TMP/refuse.sock" 2>"$UA_TMP/refuse.err"
-	rc=$?
-	if [ $rc -ne 1 ]; then
-		fail "$1" "exit $rc, expected 1: $(head -c 300 "$UA_TMP/refuse.err")"
-	elif [ -e "$UA_TMP/refuse.pid" ]; then
-		fail "$1" "a pid file was written"
-	elif ! grep -q "$rules:2:1: action '$2' needs BPF-LSM to stop requests: [a-zA-Z]" "$UA_TMP/refuse.err"; then
-		fail "$1" "message: $(head -c 400 "$UA_TMP/refuse.err")"
-	elif ! grep -q "BPF-LSM\|LSM list" <(sed 's/.*stop requests: //' "$UA_TMP/refuse.err"); then
-		fail "$1" "the reason names no kernel feature: $(head -c 400 "$UA_TMP/refuse.err")"
-	else
-		ok "$1"
-	fi
-}
-refuse refuse_deny deny
-refuse refuse_kill kill
-sed -n '1s/.*stop requests: \([^(]*\).*/# reason here: \1/p' "$UA_TMP/refuse.err"
-
-# ---- best-effort ----
-RULES=$UA_TMP/deny.rules
-cat >"$RULES" <<EOF
---enforce best-effort
--a kill,io_uring -S openat -F exe=$KX -F path=$W/forbidden -k kill-open
--a kill,io_uring -S read -F exe=$KX -F path=$W/secret -F success=1 -k kill-read
--a deny,io_uring -S openat -F exe=$KX -F path=$W/denied -k deny-open
--a always,io_uring -S openat,read -F exe=$KX -k seen
-EOF
-chmod 600 "$RULES"
-ua_start --rules "$RULES" || {
-	for n in "${CASES[@]:2}"; do fail "$n" "daemon did not start"; done
-	exit 0
-}
-if ! grep -q "best-effort" "$UA_TMP/daemon.err"; then
-	echo "# the daemon did not say it runs best-effort: $(head -c 300 "$UA_TMP/daemon.err")"
-fi
+chmod 755 "$KX"
+for f in allowed forbidden denied secret; do echo "$f" >"$W/$f"; done
+chmod 644 "$W"/*
 
 # Run the driver copy; sets RC and P (its pid, from its first line).
 killme() {
@@ -80,59 +46,188 @@ rec_of() { # op key
 	local c=".pid==$P and .op==\"$1\" and .key==\"$2\""
 	wait_count "$c" 1 || { echo "no record"; return; }
 	[ "$(count "$c")" = 1 ] || { echo "$(count "$c") records"; return; }
-	field "$c" '"\(.ctx) \(.action) \(.stopped) \(.killed) \(.success)"'
+	field "$c" '"\(.ctx) \(.action) \(.stopped) \(.killed) \(.exit)"'
 }
+# Results the driver printed for op: "res res ..."
+results() { grep "^req op=$1 " "$UA_TMP/drv.out" | grep -o ' res=[^ ]*' | cut -d= -f2 | tr '\n' ' '; }
 
-# inline: killed at submit, in the task that entered io_uring_enter
-killme openat:"$W/allowed" openat:"$W/forbidden" openat:"$W/allowed"
-if [ "$RC" != 137 ]; then
-	fail kill_inline "driver exit $RC, expected 137 (SIGKILL)"
+RULES=$UA_TMP/deny.rules
+cat >"$RULES" <<EOF
+-a deny,io_uring -S connect -F exe=$KX -F uid!=0 -k no-net
+-a kill,io_uring -S openat -F exe=$KX -F path=$W/forbidden -k kill-open
+-a deny,io_uring -S openat -F exe=$KX -F path=$W/denied -k deny-open
+-a always,io_uring -S openat,read,connect -F exe=$KX -k seen
+--deny sqpoll
+--deny personality
+EOF
+chmod 600 "$RULES"
+
+rm -f "$UA_TMP/pid"
+"$UA" run --rules "$RULES" --log "$UA_LOG" --format json --pid-file "$UA_TMP/pid" \
+	--socket "$UA_TMP/sock" 2>>"$UA_TMP/daemon.err" &
+UA_PID=$!
+wait_for eval '[ -s "$UA_TMP/pid" ] || ! kill -0 $UA_PID 2>/dev/null'
+if [ -s "$UA_TMP/pid" ]; then
+	MODE=lsm
 else
-	got=$(rec_of openat kill-open)
-	n_allowed=$(count ".pid==$P and .op==\"openat\" and .key==\"seen\"")
-	check_eq kill_inline "$got / $n_allowed" "task kill false true true / 1" && ok kill_inline
+	wait "$UA_PID"
+	RC0=$?
+	UA_PID=
+	MODE=host
 fi
 
-# SQPOLL: the SQ thread submits; it is an io thread of the ring creator's
-# process, so the creator dies.
-killme --sqpoll openat:"$W/forbidden" openat:"$W/allowed"
-if [ "$RC" != 137 ]; then
-	fail kill_sqpoll "driver exit $RC, expected 137 (SIGKILL)"
-else
-	got=$(rec_of openat kill-open)
-	check_eq kill_sqpoll "$got" "sqpoll kill false true true" && ok kill_sqpoll
-fi
+if [ $MODE = lsm ]; then
+	echo "# BPF-LSM enforces here: $(grep -m1 'enforced' "$UA_TMP/daemon.err")"
+	for n in "${HOST_CASES[@]}"; do skip "$n" "BPF-LSM enforces deny rules on this kernel"; done
 
-# A rule decided at completion (success=1 on a read of a file descriptor),
-# the read punted to io-wq: the signal goes from the completion, in a task
-# of the submitter's process.
-killme read:"$W/secret"+async openat:"$W/allowed"
-if [ "$RC" != 137 ]; then
-	fail kill_iowq_completion "driver exit $RC, expected 137 (SIGKILL)"
-else
-	got=$(rec_of read kill-read)
-	check_eq kill_iowq_completion "$got" "iowq kill false true true" && ok kill_iowq_completion
-fi
+	# connect as uid 1000 (denied: -EACCES in the CQE), then as root (allowed)
+	killme --setuid 1000 tcp_server:127.0.0.1:0 socket:inet:stream connect:127.0.0.1:last
+	got="$(results connect)/$(rec_of connect no-net)"
+	killme tcp_server:127.0.0.1:0 socket:inet:stream connect:127.0.0.1:last
+	got="$got/$(results connect)/$(rec_of connect seen)"
+	check_eq deny_connect_eacces "$got" "-13 /task deny true null -13/0 /task null null null 0" &&
+		ok deny_connect_eacces
 
-# deny, best-effort: the request runs (the open succeeds), the record says so
-killme openat:"$W/denied"
-if [ "$RC" != 0 ]; then
-	fail deny_best_effort "driver exit $RC: $(head -c 200 "$UA_TMP/drv.err")"
+	killme openat:"$W/denied" openat:"$W/allowed"
+	check_eq deny_open_inline "$(results openat)/$(rec_of openat deny-open)" \
+		"-13 $(results openat | cut -d' ' -f2) /task deny true null -13" &&
+		[ "$(results openat | cut -d' ' -f2)" -ge 0 ] && ok deny_open_inline
+
+	killme openat:"$W/denied"+async
+	check_eq deny_open_iowq "$(results openat)/$(rec_of openat deny-open)" \
+		"-13 /iowq deny true null -13" && ok deny_open_iowq
+
+	# SQPOLL is denied by the policy: the ring is set up without it, the
+	# request runs inline
+	killme --sqpoll openat:"$W/denied"
+	if [ "$RC" = 0 ]; then
+		fail policy_no_sqpoll "a SQPOLL ring was set up"
+		fail deny_open_sqpoll "(the SQPOLL policy let the ring be set up)"
+	elif ! wait_for eval '[ "$(jq -c "select(.type==\"URING_DENIED\" and .pid==$P)" "$UA_LOG" | wc -l)" -ge 1 ]'; then
+		fail policy_no_sqpoll "driver exit $RC, no URING_DENIED record for pid $P"
+	else
+		check_eq policy_no_sqpoll \
+			"$(jq -r "select(.type==\"URING_DENIED\" and .pid==$P) | \"\(.policy) \(.hook) \(.exit)\"" "$UA_LOG")" \
+			"sqpoll uring_sqpoll -13" && ok policy_no_sqpoll
+	fi
+
+	killme --register-personality openat:"$W/allowed"+pers
+	check_eq policy_no_personality "$(results openat)/$(jq -r "select(.type==\"URING_DENIED\" and .pid==$P) | .policy" "$UA_LOG")" \
+		"-13 /personality" && ok policy_no_personality
+
+	# kill with BPF-LSM: the open is failed and the process killed
+	killme openat:"$W/forbidden" openat:"$W/allowed"
+	check_eq kill_and_deny "$RC/$(rec_of openat kill-open)" "137/task kill true true -13" &&
+		ok kill_and_deny
+
+	# The same rules without --deny sqpoll, loaded into the running daemon
+	# (no restart): a SQPOLL ring is set up, and the SQ thread's issue of
+	# the denied open fails.
+	grep -v "^--deny sqpoll" "$RULES" >"$UA_TMP/nosq.rules"
+	chmod 600 "$UA_TMP/nosq.rules"
+	if ! out=$("$UA" rules load "$UA_TMP/nosq.rules" --socket "$UA_TMP/sock" 2>&1); then
+		fail deny_open_sqpoll "rules load: $out"
+	else
+		killme --sqpoll openat:"$W/denied" openat:"$W/allowed"
+		check_eq deny_open_sqpoll "$RC $(results openat)/$(rec_of openat deny-open)" \
+			"0 -13 $(results openat | cut -d' ' -f2) /sqpoll deny true null -13" &&
+			[ "$(results openat | cut -d' ' -f2)" -ge 0 ] && ok deny_open_sqpoll
+	fi
 else
-	got=$(rec_of openat deny-open)
-	check_eq deny_best_effort "$got res=$(drv res)" "task deny false null true res=$(drv res)" &&
-		[ "$(drv res)" -ge 0 ] && ok deny_best_effort || {
-		[ "$(drv res)" -ge 0 ] 2>/dev/null || fail deny_best_effort "the open failed: res=$(drv res)"
+	if [ "$RC0" != 1 ]; then
+		fail refuse_deny "exit $RC0, expected 1: $(head -c 300 "$UA_TMP/daemon.err")"
+	elif ! grep -q "$RULES:1:1: action 'deny' needs BPF-LSM to stop requests: [a-zA-Z]" "$UA_TMP/daemon.err"; then
+		fail refuse_deny "message: $(head -c 400 "$UA_TMP/daemon.err")"
+	elif ! sed 's/.*stop requests: //' "$UA_TMP/daemon.err" | grep -q "BPF-LSM\|LSM list"; then
+		fail refuse_deny "the reason names no kernel feature: $(head -c 400 "$UA_TMP/daemon.err")"
+	else
+		ok refuse_deny
+	fi
+	# what libbpf and the verifier said, for a kernel where BPF-LSM works
+	# but the enforcement programs do not load
+	grep -A30 "^uringaudit: libbpf: " "$UA_TMP/daemon.err" | tail -60 | sed 's/^/# /'
+	REASON=$(sed -n 's/.*stop requests: \([^(]*\).*/\1/p' "$UA_TMP/daemon.err" | head -1)
+	echo "# no BPF-LSM here: $REASON"
+	# kill alone is refused too
+	printf -- '-a kill,io_uring -S nop -F exe=%s\n' "$KX" >"$UA_TMP/kill.rules"
+	chmod 600 "$UA_TMP/kill.rules"
+	timeout "$UA_TIMEOUT" "$UA" run --rules "$UA_TMP/kill.rules" --log "$UA_TMP/refuse.log" \
+		--pid-file "$UA_TMP/refuse.pid" --socket "$UA_TMP/refuse.sock" 2>"$UA_TMP/refuse.err"
+	rc=$?
+	if [ $rc -eq 1 ] && [ ! -e "$UA_TMP/refuse.pid" ] &&
+		grep -q "kill.rules:1:1: action 'kill' needs BPF-LSM to stop requests: [a-zA-Z]" "$UA_TMP/refuse.err"; then
+		ok refuse_kill
+	else
+		fail refuse_kill "exit $rc: $(head -c 400 "$UA_TMP/refuse.err")"
+	fi
+	for n in "${LSM_CASES[@]}"; do skip "$n" "no BPF-LSM here: $REASON"; done
+
+	# the same rules, best-effort (the policies are not enforced: said at start)
+	{
+		echo "--enforce best-effort"
+		grep -v "^--deny" "$RULES" | sed "s|^-a always,io_uring -S openat,read,connect|-a kill,io_uring -S read -F exe=$KX -F path=$W/secret -F success=1 -k kill-read\n&|"
+	} >"$UA_TMP/be.rules"
+	chmod 600 "$UA_TMP/be.rules"
+	ua_start --rules "$UA_TMP/be.rules" || {
+		for n in kill_inline kill_sqpoll kill_iowq_completion deny_best_effort kill_allowed_requests; do
+			fail "$n" "daemon did not start"
+		done
+		exit 0
 	}
+
+	# inline: killed at submit, in the task that entered io_uring_enter
+	killme openat:"$W/allowed" openat:"$W/forbidden" openat:"$W/allowed"
+	if [ "$RC" != 137 ]; then
+		fail kill_inline "driver exit $RC, expected 137 (SIGKILL)"
+	else
+		got=$(rec_of openat kill-open | cut -d' ' -f1-4)
+		n_allowed=$(count ".pid==$P and .op==\"openat\" and .key==\"seen\"")
+		check_eq kill_inline "$got / $n_allowed" "task kill false true / 1" &&
+			ok kill_inline
+	fi
+
+	# SQPOLL: the SQ thread submits; it is an io thread of the ring creator's
+	# process, so the creator dies.
+	killme --sqpoll openat:"$W/forbidden" openat:"$W/allowed"
+	if [ "$RC" != 137 ]; then
+		fail kill_sqpoll "driver exit $RC, expected 137 (SIGKILL)"
+	else
+		check_eq kill_sqpoll "$(rec_of openat kill-open | cut -d' ' -f1-4)" "sqpoll kill false true" &&
+			ok kill_sqpoll
+	fi
+
+	# A rule decided at completion (success=1 on a read of a file
+	# descriptor), the read punted to io-wq: the signal goes from the
+	# completion, in a task of the submitter's process.
+	killme read:"$W/secret"+async openat:"$W/allowed"
+	if [ "$RC" != 137 ]; then
+		fail kill_iowq_completion "driver exit $RC, expected 137 (SIGKILL)"
+	else
+		check_eq kill_iowq_completion "$(rec_of read kill-read | cut -d' ' -f1-4)" "iowq kill false true" &&
+			ok kill_iowq_completion
+	fi
+
+	# deny, best-effort: the request runs (the open succeeds), the record says so
+	killme openat:"$W/denied"
+	res=$(results openat)
+	if [ "$RC" != 0 ]; then
+		fail deny_best_effort "driver exit $RC: $(head -c 200 "$UA_TMP/drv.err")"
+	elif ! [ "${res% }" -ge 0 ] 2>/dev/null; then
+		fail deny_best_effort "the open failed: res=$res"
+	else
+		check_eq deny_best_effort "$(rec_of openat deny-open)" "task deny false null ${res% }" &&
+			ok deny_best_effort
+	fi
 fi
 
-# requests no kill rule matches: the process lives, its records carry no action
+# requests no deny or kill rule matches: the process lives, its records
+# carry no action
 killme openat:"$W/allowed" read:"$W/allowed"+async read:"$W/allowed"
 if [ "$RC" != 0 ]; then
 	fail kill_allowed_requests "driver exit $RC: $(head -c 200 "$UA_TMP/drv.err")"
 elif ! wait_count ".pid==$P and .key==\"seen\"" 3; then
 	fail kill_allowed_requests "$(count ".pid==$P") records of pid $P, expected 3"
 else
-	check_eq kill_allowed_requests "$(recs ".pid==$P" | jq -r '"\(.action)"' | sort | uniq -c | tr -s ' ')" \
-		" 3 null" && ok kill_allowed_requests
+	check_eq kill_allowed_requests "$(recs ".pid==$P" | jq -r '"\(.action) \(.success)"' | sort | uniq -c | tr -s ' ')" \
+		" 3 null true" && ok kill_allowed_requests
 fi

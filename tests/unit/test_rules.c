@@ -223,6 +223,10 @@ static const struct ok_case ok_cases[] = {
 	  "-a deny,io_uring -S all\n--enforce best-effort\n" },
 	{ "enforce_required", T("--enforce required\n-a deny,io_uring -S all\n"),
 	  "-a deny,io_uring -S all\n" },
+	{ "deny_policies",
+	  T("--deny unrecorded\n--deny=sqpoll\n--deny personality\n--deny sqpoll\n"
+	    "-a always,io_uring -S openat\n"),
+	  "-a always,io_uring -S openat\n--deny sqpoll\n--deny personality\n--deny unrecorded\n" },
 	{ "prepend",
 	  T("-a always,io_uring -S close\n-A never,io_uring -S openat\n"
 	    "-A never,io_uring -S connect\n"),
@@ -646,6 +650,12 @@ static const struct err_case err_cases[] = {
 	  "1:1:option '--enforce' needs a value (required, best-effort)", 1 },
 	{ "enforce_with_more", T("--enforce best-effort -k x"),
 	  "1:23:unexpected '-k' after '--enforce'", 1 },
+	{ "deny_bad", T("--deny root"),
+	  "1:8:value 'root' for '--deny' must be sqpoll, personality or unrecorded", 1 },
+	{ "deny_missing", T("--deny"),
+	  "1:1:option '--deny' needs a value (sqpoll, personality, unrecorded)", 1 },
+	{ "deny_with_more", T("--deny sqpoll personality"), "1:15:unexpected 'personality' after '--deny'",
+	  1 },
 	{ "enforce_prefix", T("--enforcement best-effort"), "1:1:unsupported option '--enforcement'", 1 },
 	{ "opt_w", T("-w /etc/passwd -p wa -k passwd"), "1:1:unsupported option '-w'", 1 },
 	{ "opt_b", T("-b 8192"), "1:1:unsupported option '-b'", 1 },
