@@ -453,14 +453,17 @@ static __always_inline int complete_cqe(struct io_ring_ctx *ring, void *vreq, __
 			mshot_cqe(ring, user_data, res, cflags);
 		return 0;
 	}
+<<<<<<< HEAD
 	op = KRD(req, opcode);
+	/* A deny mark goes with the request's last CQE, whether or not its op
+	 * is still selected (a reload in between). */
+	denied = (cflags & IORING_CQE_F_MORE) ? 0 : deny_take(key);
 	if (!op_selected_any(op))
 		return 0;
 	p = bpf_map_lookup_elem(&pending, &key);
-	if (p && p->opcode == op && mshot_more(p, cflags))
-		return 0;
-	denied = deny_take(key);
 	if (!p || p->opcode != op)
+		return 0;
+	if (mshot_more(p, cflags))
 		return 0;
 	finish(key, p, res, cflags, denied, complete_objects(req, p, res));
 	return 0;

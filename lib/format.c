@@ -974,7 +974,7 @@ static void emit_record(struct emit *e, const struct ua_record *r)
 	/* deny and kill rules: what enforcement did (docs/rules.md) */
 	if (r->action != UA_REC_ACT_NONE) {
 		emit_word(e, "action", r->action == UA_REC_ACT_DENY ? "deny" : "kill");
-		emit_tri(e, "stopped", !!r->stopped);
+		emit_tri(e, "stopped", r->stopped);
 		if (r->action == UA_REC_ACT_KILL)
 			emit_tri(e, "killed", !!r->killed);
 	}

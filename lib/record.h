@@ -157,7 +157,7 @@ struct ua_record {
 	 * printed): whether the request was stopped (BPF-LSM denied it) and,
 	 * for kill, whether SIGKILL was sent to the submitter. */
 	enum ua_rec_action { UA_REC_ACT_NONE, UA_REC_ACT_DENY, UA_REC_ACT_KILL } action;
-	int stopped;
+	int stopped; /* 1 yes, 0 no, -1 unknown (enforced, but no CQE was seen) */
 	int killed;
 
 	struct ua_bytes key; /* rule key; absent: key=(none) */

@@ -98,6 +98,7 @@ struct ua_consumer {
 	size_t key_lens[2][UA_KRULES_MAX];
 	/* Actions of the rules of each bank (enum ua_action), by rule index. */
 	unsigned char actions[2][UA_KRULES_MAX];
+	int enforcing; /* BPF-LSM stops deny rules' requests (enforce.c) */
 };
 
 uint64_t ua_now_ms(void)
@@ -219,6 +220,11 @@ void ua_consumer_free(struct ua_consumer *c)
 	ua_buf_release(&c->alt);
 	free(c->drp);
 	free(c);
+}
+
+void ua_consumer_set_enforcing(struct ua_consumer *c, int on)
+{
+	c->enforcing = on;
 }
 
 void ua_consumer_set_actions(struct ua_consumer *c, unsigned int bank, const unsigned char *acts,
@@ -508,7 +514,8 @@ static void emit_record(struct ua_consumer *c, struct pend *p, const struct ua_e
 		else if (act == UA_ACT_KILL)
 			r.action = UA_REC_ACT_KILL;
 		r.killed = (e->flags & UA_SF_KILLED) || (ce && (ce->flags & UA_CF_KILLED));
-		r.stopped = ce && (ce->flags & UA_CF_DENIED);
+		/* Enforced and no CQE seen (untracked, torn down): not known. */
+		r.stopped = ce ? !!(ce->flags & UA_CF_DENIED) : c->enforcing ? -1 : 0;
 	}
 
 	ua_format_record(&c->out, &r, c->o->format);

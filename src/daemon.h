@@ -453,6 +453,8 @@ void ua_consumer_set_forget(struct ua_consumer *c,
 			    void (*forget)(void *ctx, uint64_t req, uint64_t submit_seq),
 			    void *ctx);
 /* The keys of the rules now in kernel bank @bank (index = rule number). */
+/* Whether deny rules' requests are stopped (BPF-LSM) or only recorded. */
+void ua_consumer_set_enforcing(struct ua_consumer *c, int on);
 /* The actions (enum ua_action) of the @n rules of @bank, for the records. */
 void ua_consumer_set_actions(struct ua_consumer *c, unsigned int bank, const unsigned char *acts,
 			     size_t n);

@@ -323,6 +323,7 @@ int ua_enforce_arm(struct daemon *d, const struct ua_ruleset *rs, struct ua_buf 
 			d->deny->bss->policies = 0;
 			ua_loader_set_deny(&d->loader, 0, 0);
 		}
+		ua_consumer_set_enforcing(d->consumer, 0);
 		return 0;
 	}
 	if (!d->deny) {
@@ -345,6 +346,7 @@ int ua_enforce_arm(struct daemon *d, const struct ua_ruleset *rs, struct ua_buf 
 	}
 	d->deny->bss->policies = rs->deny_policies;
 	ua_loader_set_deny(&d->loader, 1, !!(rs->deny_policies & UA_RULES_DENY_UNRECORDED));
+	ua_consumer_set_enforcing(d->consumer, 1);
 	return 0;
 }
 

@@ -1308,6 +1308,9 @@ static void test_action_fields(void)
 		  ",\"action\":\"kill\",\"stopped\":false,\"killed\":true,\"key\":" },
 		{ UA_REC_ACT_DENY, 1, 0, UA_FMT_JSON,
 		  ",\"action\":\"deny\",\"stopped\":true,\"key\":" },
+		{ UA_REC_ACT_DENY, -1, 0, UA_FMT_TEXT, " action=deny stopped=? key=" },
+		{ UA_REC_ACT_DENY, -1, 0, UA_FMT_JSON,
+		  ",\"action\":\"deny\",\"stopped\":null,\"key\":" },
 	};
 	struct ua_buf b = UA_BUF_INIT;
 	size_t i;
