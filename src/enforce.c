@@ -319,10 +319,10 @@ int ua_enforce_arm(struct daemon *d, const struct ua_ruleset *rs, struct ua_buf 
 
 	if (!needs_enforcement(rs) || !d->lsm_ok) {
 		/* best-effort (or nothing to enforce): the tracepoints mark nothing */
-		if (d->deny) {
+		/* also a pinned main object a killed daemon left armed */
+		if (d->deny)
 			d->deny->bss->policies = 0;
-			ua_loader_set_deny(&d->loader, 0, 0);
-		}
+		ua_loader_set_deny(&d->loader, 0, 0);
 		ua_consumer_set_enforcing(d->consumer, 0);
 		return 0;
 	}

@@ -282,11 +282,18 @@ else
 	fail locked_refuses "daemon did not start"
 fi
 
-# --- deny cannot be enforced yet: refuse to start ------------------------------------------
-D=$(rules d.rules "-a deny,io_uring -S openat -F path=/etc/shadow")
+# --- deny without BPF-LSM: refused at start (t_deny tests both kinds of kernel) -----------
+# pid=1: harmless where BPF-LSM does enforce it (the daemon is stopped by timeout there)
+D=$(rules d.rules "-a deny,io_uring -S openat -F path=/etc/shadow -F pid=1")
 "$UA" rules check "$D" >/dev/null 2>&1
 crc=$?
-"$UA" run --rules "$D" --log "$UA_TMP/deny.log" --socket "$UA_TMP/dsock" 2>"$UA_TMP/e"
+timeout 20 "$UA" run --rules "$D" --log "$UA_TMP/deny.log" --socket "$UA_TMP/dsock" \
+	--pid-file "$UA_TMP/dpid" 2>"$UA_TMP/e"
 rc=$?
-[ $crc = 0 ] && [ $rc = 1 ] && grep -q "action 'deny' needs enforcement" "$UA_TMP/e" &&
-	ok deny_refused || fail deny_refused "check=$crc run=$rc $(cat "$UA_TMP/e")"
+if [ $crc = 0 ] && [ $rc = 1 ] && grep -q "action 'deny' needs BPF-LSM to stop requests: " "$UA_TMP/e"; then
+	ok deny_refused
+elif [ $crc = 0 ] && [ $rc = 124 ] && ! grep -q "needs BPF-LSM" "$UA_TMP/e"; then
+	skip deny_refused "not refused within 20 s: BPF-LSM may enforce deny here (t_deny tests it)"
+else
+	fail deny_refused "check=$crc run=$rc $(cat "$UA_TMP/e")"
+fi
