@@ -453,7 +453,6 @@ static __always_inline int complete_cqe(struct io_ring_ctx *ring, void *vreq, __
 			mshot_cqe(ring, user_data, res, cflags);
 		return 0;
 	}
-<<<<<<< HEAD
 	op = KRD(req, opcode);
 	/* A deny mark goes with the request's last CQE, whether or not its op
 	 * is still selected (a reload in between). */
