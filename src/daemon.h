@@ -84,7 +84,7 @@ struct ua_pins {
 	char replaced[320];	  /* a set was there and was replaced: why ("" none) */
 	struct ua_pin_state prev; /* reused: the state as the previous daemon left it */
 	struct ua_pin_state *state;
-	int state_fd, keys_fd, submits_fd;
+	int state_fd, keys_fd, submits_fd, locked_fd;
 	int map_fds[UA_PIN_MAPS_MAX], link_fds[UA_PIN_LINKS_MAX];
 	size_t nmap_fds, nlink_fds;
 	uint64_t build;
@@ -125,6 +125,11 @@ int ua_pin_kept(const struct ua_pins *p, uint64_t seq);
 /* Hand each kept SUBMIT to @fn in sequence order; how many @fn took (returned 0). */
 uint64_t ua_pin_adopt(struct ua_pins *p, int (*fn)(void *arg, const void *ev, size_t size),
 		      void *arg);
+/* Rules locked with -e 2, in normal form: kept so that a daemon restarted after
+ * a kill puts the same set back in force. 0, or -1 (too large: not kept). */
+int ua_pin_locked_save(struct ua_pins *p, const char *text, size_t len);
+/* The locked rules the set keeps (malloc'ed, @len bytes), or NULL: none. */
+char *ua_pin_locked_load(struct ua_pins *p, size_t *len);
 /* A clean stop: unpin (and so detach) every link; the maps stay until ua_pin_close. */
 void ua_pin_release_links(struct ua_pins *p);
 /* Unpin everything, remove the directory, unlock. */
@@ -213,6 +218,10 @@ int ua_rules_load(const char *const *paths, size_t npaths, const struct ua_optab
  * the daemon checks it as it checks --rules. -EINVAL for a tab or newline
  * (the control protocol's separators), -ENAMETOOLONG, -errno. */
 int ua_rules_abs_path(const char *path, char *out, size_t len);
+/* The same from a text in memory (@name for messages): the locked rules a pin
+ * set kept. */
+int ua_rules_load_text(const char *name, const char *text, size_t len, const struct ua_optable *ops,
+		       struct ua_ruleset *rs, struct ua_buf *msgs);
 /* Compile a resolved set for the kernel (@check_only: for `rules check`).
  * deny and kill compile as they are: whether the kernel can put them in
  * force is decided before, by ua_enforce_check() (enforce.c). */

@@ -72,6 +72,7 @@ struct daemon {
 	/* Reattached to a pinned set: events read that were made before the
 	 * reattach, and requests the previous daemon held when it died. */
 	uint64_t kept, held, resumed;
+	int lock_kept; /* the killed daemon's locked rules were put back */
 };
 
 /* ---- run.c ---- */

@@ -49,6 +49,10 @@
  * (u32 size, then the event), so that the next daemon joins its completion. */
 #define SUBMITS_PIN "submits"
 #define SUBMITS_MAX 65536 /* as many as the kernel's pending table */
+/* The rules in normal form once locked (-e 2): u32 length, then the text.
+ * A daemon restarted after a kill puts them back in force, not its files. */
+#define LOCKED_PIN "locked"
+#define LOCKED_SLOT (256u << 10)
 
 __attribute__((format(printf, 3, 4))) static int say(char *err, size_t len, const char *fmt, ...)
 {
@@ -227,7 +231,7 @@ static int inspect(struct ua_pins *p, struct bpf_object *obj, uint64_t build,
 		else if (!strncmp(e->d_name, "link_", 5))
 			nlinks++;
 		else if (strcmp(e->d_name, STATE_PIN) && strcmp(e->d_name, KEYS_PIN) &&
-			 strcmp(e->d_name, SUBMITS_PIN))
+			 strcmp(e->d_name, SUBMITS_PIN) && strcmp(e->d_name, LOCKED_PIN))
 			nother++;
 	}
 	closedir(d);
@@ -276,6 +280,15 @@ static int inspect(struct ua_pins *p, struct bpf_object *obj, uint64_t build,
 	    info.type != BPF_MAP_TYPE_HASH || info.key_size != 8 ||
 	    info.value_size != UA_PIN_SUBMIT_SLOT || info.max_entries != SUBMITS_MAX) {
 		snprintf(why, whylen, "damaged: no kept submits");
+		return -1;
+	}
+	p->locked_fd = obj_get_at(p, LOCKED_PIN);
+	memset(&info, 0, sizeof(info));
+	len = sizeof(info);
+	if (p->locked_fd < 0 || bpf_obj_get_info_by_fd(p->locked_fd, &info, &len) ||
+	    info.type != BPF_MAP_TYPE_ARRAY || info.value_size != LOCKED_SLOT ||
+	    info.max_entries != 1) {
+		snprintf(why, whylen, "damaged: no locked rules slot");
 		return -1;
 	}
 	if (nother || nlinks != p->state->nlinks) {
@@ -341,14 +354,16 @@ static void close_fds(struct ua_pins *p)
 		close(p->keys_fd);
 	if (p->submits_fd >= 0)
 		close(p->submits_fd);
-	p->keys_fd = p->submits_fd = -1;
+	if (p->locked_fd >= 0)
+		close(p->locked_fd);
+	p->keys_fd = p->submits_fd = p->locked_fd = -1;
 }
 
 void ua_pin_init(struct ua_pins *p, const char *dir)
 {
 	memset(p, 0, sizeof(*p));
 	p->dir = dir && *dir ? dir : NULL;
-	p->dir_fd = p->state_fd = p->keys_fd = p->submits_fd = -1;
+	p->dir_fd = p->state_fd = p->keys_fd = p->submits_fd = p->locked_fd = -1;
 }
 
 int ua_pin_open(struct ua_pins *p, struct bpf_object *obj, uint64_t build, unsigned int rb_bytes,
@@ -484,6 +499,10 @@ int ua_pin_commit(struct ua_pins *p, struct bpf_object *obj, struct bpf_link *co
 	snprintf(path, sizeof(path), "%s/%s", p->dir, SUBMITS_PIN);
 	if (p->submits_fd < 0 || bpf_obj_pin(p->submits_fd, path))
 		goto fail;
+	p->locked_fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, "ua_pin_locked", 4, LOCKED_SLOT, 1, NULL);
+	snprintf(path, sizeof(path), "%s/%s", p->dir, LOCKED_PIN);
+	if (p->locked_fd < 0 || bpf_obj_pin(p->locked_fd, path))
+		goto fail;
 	fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, "ua_pin_state", 4, UA_PIN_STATE_MAP, 1, &opts);
 	if (fd < 0 || state_map(p, fd)) {
 		if (fd >= 0)
@@ -562,6 +581,44 @@ int ua_pin_keys_load(struct ua_pins *p, unsigned int bank, char *buf, const char
 		lens[i] = keys[i] ? len : 0;
 	}
 	return UA_KRULES_MAX;
+}
+
+int ua_pin_locked_save(struct ua_pins *p, const char *text, size_t len)
+{
+	char *slot;
+	__u32 k = 0, n = (__u32)len;
+	int rc;
+
+	if (p->locked_fd < 0)
+		return 0;
+	if (len > LOCKED_SLOT - 4 || !(slot = calloc(1, LOCKED_SLOT)))
+		return -1;
+	memcpy(slot, &n, 4);
+	memcpy(slot + 4, text, len);
+	rc = bpf_map_update_elem(p->locked_fd, &k, slot, BPF_ANY) ? -1 : 0;
+	free(slot);
+	return rc;
+}
+
+char *ua_pin_locked_load(struct ua_pins *p, size_t *len)
+{
+	char *slot;
+	__u32 k = 0, n;
+
+	if (p->locked_fd < 0 || !(slot = malloc(LOCKED_SLOT)))
+		return NULL;
+	if (bpf_map_lookup_elem(p->locked_fd, &k, slot)) {
+		free(slot);
+		return NULL;
+	}
+	memcpy(&n, slot, 4);
+	if (!n || n > LOCKED_SLOT - 4) {
+		free(slot);
+		return NULL;
+	}
+	memmove(slot, slot + 4, n);
+	*len = n;
+	return slot;
 }
 
 int ua_pin_keep(void *ctx, uint64_t seq, const void *ev, size_t size)

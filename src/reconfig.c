@@ -69,8 +69,19 @@ int ua_reconfig_install(struct daemon *d, struct ua_ruleset *rs, struct ua_buf *
 	ua_ruleset_release(&d->rules);
 	d->rules = *rs;
 	memset(rs, 0, sizeof(*rs));
-	if (d->rules.locked)
+	if (d->rules.locked) {
+		struct ua_buf text = UA_BUF_INIT;
+
 		d->locked = 1;
+		/* Locked until the pinned programs go: a daemon restarted
+		 * after a kill puts this set back, whatever its files say. */
+		if (d->loader.pins.dir &&
+		    (ua_rules_format(&d->rules, &d->ops, &text) ||
+		     ua_pin_locked_save(&d->loader.pins, text.data, text.len)))
+			fprintf(stderr, "uringaudit: warning: the locked rules do not fit the "
+					"pin set: a restart after a kill reads the rule files\n");
+		ua_buf_release(&text);
+	}
 out:
 	free(ks);
 	return rc;

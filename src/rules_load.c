@@ -323,6 +323,30 @@ int ua_rules_load(const char *const *paths, size_t npaths, const struct ua_optab
 	return rc;
 }
 
+int ua_rules_load_text(const char *name, const char *text, size_t len, const struct ua_optable *ops,
+		       struct ua_ruleset *rs, struct ua_buf *msgs)
+{
+	struct ua_diags d = { 0 };
+	struct ua_buf line = UA_BUF_INIT;
+	size_t i;
+	int rc;
+
+	memset(rs, 0, sizeof(*rs));
+	rc = ua_rules_parse(rs, name, text, len, ops, &d);
+	for (i = 0; i < d.n; i++) {
+		ua_buf_reset(&line);
+		ua_diag_format(rs, &d.v[i], &line);
+		msg(msgs, "%s", line.data ? line.data : "");
+	}
+	ua_buf_release(&line);
+	ua_diags_release(&d);
+	if (!rc)
+		rc = resolve(rs, msgs);
+	if (rc)
+		ua_ruleset_release(rs);
+	return rc;
+}
+
 /* One entry of the bank's string table: @len bytes of @s, NULs included (addr= bytes). */
 static int add_str(struct ua_kruleset *ks, const char *s, size_t len, struct ua_kfield *kf)
 {

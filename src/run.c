@@ -444,8 +444,31 @@ static int step_install_rules(struct daemon *d)
 {
 	struct ua_ruleset rs = d->rules;
 	struct ua_buf msgs = UA_BUF_INIT;
+	size_t len = 0;
+	char *text = d->loader.pins.reused ? ua_pin_locked_load(&d->loader.pins, &len) : NULL;
 	int rc;
 
+	/* The killed daemon's rules were locked (-e 2): they stay in force
+	 * until the pinned programs go (a clean stop, unpin, a reboot). */
+	if (text) {
+		struct ua_ruleset locked;
+
+		rc = ua_rules_load_text("locked before the restart", text, len, &d->ops, &locked,
+					&msgs);
+		free(text);
+		if (rc) {
+			fprintf(stderr,
+				"uringaudit: the locked rules the pin set kept do not load:\n%s",
+				msgs.data ? msgs.data : "");
+			ua_buf_release(&msgs);
+			return EXIT_FAIL;
+		}
+		fprintf(stderr, "uringaudit: the rules were locked (-e 2) before the restart: they "
+				"stay in force, the rule files are not read\n");
+		ua_ruleset_release(&rs);
+		rs = locked;
+		d->lock_kept = 1;
+	}
 	memset(&d->rules, 0, sizeof(d->rules));
 	rc = ua_reconfig_install(d, &rs, &msgs);
 	ua_ruleset_release(&rs);
@@ -526,6 +549,10 @@ static int step_restart_record(struct daemon *d)
 	drain_all(d);
 	ua_consumer_flush(d->consumer);
 	ua_consumer_keep_sync(d->consumer);
+	if (d->lock_kept)
+		ua_record_config(d, "refused", d->o.rule_paths, d->o.nrule_paths, getpid(),
+				 getuid(),
+				 "locked (-e 2) before the restart: those rules stay in force");
 	ua_record_restart(d);
 	ua_pin_note(&d->loader.pins, ua_consumer_seq_base(d->consumer), d->loader.reattach_cnt);
 	return 0;

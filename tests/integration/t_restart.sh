@@ -8,7 +8,7 @@
 . "$(dirname "$0")/lib.sh"
 
 CASES=(restart_kept_records restart_record pending_across_restart submitted_before_kill
-	rules_after_restart lockdown_after_restart clean_stop_unpins version_mismatch_replaced
+	rules_after_restart lockdown_after_restart lock_survives_kill clean_stop_unpins version_mismatch_replaced
 	settings_mismatch_replaced damaged_set_replaced planted_pin_path second_daemon_refused
 	unpin_command heartbeat_cadence heartbeat_off)
 ua_require "${CASES[@]}"
@@ -225,6 +225,30 @@ if ua_start --rules "$L" --pin-dir "$PD"; then
 	fi
 else
 	fail lockdown_after_restart "daemon did not start"
+fi
+
+# --- the lock survives a kill: the restarted daemon puts the locked set back,
+# whatever its rule files say, and refuses reloads ---------------------------------
+if [ -n "$UA_PID" ]; then
+	kill9
+	if ua_start --rules "$R2" --pin-dir "$PD"; then
+		"$UA" rules load --socket "$UA_TMP/sock" "$R2" >/dev/null 2>&1
+		rc=$?
+		drive openat:/etc/hostname
+		P=$(drv pid)
+		cfg=$(jq -c 'select(.type=="URING_CONFIG" and .res=="refused")' "$UA_LOG" |
+			grep "before the restart")
+		if [ $rc != 0 ] && wait_count ".pid==$P" 1 && [ "$(field ".pid==$P" .key)" = locked ] &&
+			[ "$(wc -l <<<"$cfg")" = 1 ] && [ "$(jq -r .files <<<"$cfg")" = "$R2" ]; then
+			ok lock_survives_kill
+		else
+			fail lock_survives_kill "rc=$rc cfg='$cfg' $(recs ".pid==$P")"
+		fi
+	else
+		fail lock_survives_kill "restart failed: $(tail -2 "$UA_TMP/daemon.err")"
+	fi
+else
+	fail lock_survives_kill "no daemon"
 fi
 
 # --- a clean stop unpins everything and detaches -------------------------------
