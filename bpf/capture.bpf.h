@@ -6,21 +6,6 @@
 #ifndef UA_CAPTURE_BPF_H
 #define UA_CAPTURE_BPF_H
 
-/* Direct loads through BTF pointers: the verifier turns them into
- * fault-safe loads, where BPF_CORE_READ would make a helper call per field
- * (measured: 16 such calls were most of a selected request's cost). */
-static __always_inline void ids_from(struct ua_ids *d, const struct cred *c)
-{
-	d->uid = c->uid.val;
-	d->gid = c->gid.val;
-	d->euid = c->euid.val;
-	d->suid = c->suid.val;
-	d->fsuid = c->fsuid.val;
-	d->egid = c->egid.val;
-	d->sgid = c->sgid.val;
-	d->fsgid = c->fsgid.val;
-}
-
 /* Copy a kernel-held string (a struct filename's name or an xattr name,
  * both copied from user memory at prep time) into the event after @off
  * bytes of names[]. Returns the length without the NUL, or 0. Never reads

@@ -24,6 +24,7 @@
 #include <bpf/bpf_tracing.h>
 #include <bpf/bpf_core_read.h>
 #include "holders.h"
+#include "owner.bpf.h"
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
@@ -66,31 +67,6 @@ static __always_inline struct io_ring_ctx *ring_of_file(struct file *f)
 	return (struct io_ring_ctx *)f->private_data;
 }
 
-static __always_inline void owner_of(struct ua_owner *o, struct task_struct *task)
-{
-	struct task_struct *l = task->group_leader;
-	struct file *x = task->mm ? task->mm->exe_file : NULL;
-	const struct cred *c = task->cred;
-
-	o->start_time = l->start_boottime;
-	o->exe_ino = x ? x->f_inode->i_ino : 0;
-	o->exe_dev = x ? x->f_inode->i_sb->s_dev : 0;
-	o->pid = task->tgid;
-	o->tid = task->pid;
-	o->ppid = task->real_parent->tgid;
-	o->auid = task->loginuid.val;
-	o->ses = task->sessionid;
-	o->ids.uid = c->uid.val;
-	o->ids.gid = c->gid.val;
-	o->ids.euid = c->euid.val;
-	o->ids.suid = c->suid.val;
-	o->ids.fsuid = c->fsuid.val;
-	o->ids.egid = c->egid.val;
-	o->ids.sgid = c->sgid.val;
-	o->ids.fsgid = c->fsgid.val;
-	bpf_probe_read_kernel_str(o->comm, sizeof(o->comm), task->comm);
-}
-
 /* One line when @f is a SQPOLL ring that @task's process did not create. */
 static __always_inline void note(struct seq_file *seq, struct task_struct *task, struct file *f,
 				 __u32 how, __s32 fd, __s32 ring_fd)
@@ -109,7 +85,7 @@ static __always_inline void note(struct seq_file *seq, struct task_struct *task,
 	h.how = how;
 	h.fd = fd;
 	h.ring_fd = ring_fd;
-	owner_of(&h.owner, task);
+	owner_fill(&h.owner, task);
 	bpf_seq_write(seq, &h, sizeof(h));
 }
 

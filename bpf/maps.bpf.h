@@ -284,16 +284,29 @@ static __always_inline void count(__u32 idx)
 		*c += 1;
 }
 
+/* The serial the ring at @ring was given, or 0 when it has none: for the CQE
+ * paths, which only look requests up (a ring with no serial has no pending
+ * request) and never name a ring. */
+static __always_inline __u64 ring_serial_of(__u64 ring)
+{
+	__u64 *s = bpf_map_lookup_elem(&ring_serials, &ring);
+
+	return s ? *s : 0;
+}
+
 /* The serial of the ring at @ring: a fresh one when @created (the address may
- * be a freed ring's), else the one it was given when first seen. */
+ * be a freed ring's), else the one it was given when first seen, given now
+ * when it has none (a ring set up before the daemon started). Only what
+ * names a ring in a record assigns: ring setup, a request's SUBMIT, a
+ * register call, a msg_ring target. */
 static __always_inline __u64 ring_serial(__u64 ring, bool created)
 {
-	__u64 *s, v;
+	__u64 v;
 
 	if (!created) {
-		s = bpf_map_lookup_elem(&ring_serials, &ring);
-		if (s)
-			return *s;
+		v = ring_serial_of(ring);
+		if (v)
+			return v;
 	}
 	v = __sync_fetch_and_add(&ring_serial_next, 1) + 1;
 	bpf_map_update_elem(&ring_serials, &ring, &v, BPF_ANY);

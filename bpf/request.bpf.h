@@ -21,6 +21,29 @@ static __always_inline void pend_release(__u64 reqp, struct ua_pending *p)
 	bpf_map_delete_elem(&pending, &reqp);
 }
 
+/* The COMPLETE event of pending request @reqp (@p): its result @res and CQE
+ * flags @cflags (both 0 when none was seen), UA_CF_* @flags beside the
+ * entry's own, @cqes CQEs posted, decided by @rule. */
+static __always_inline void emit_complete(__u64 reqp, struct ua_pending *p, __s32 res, __u32 cflags,
+					  __u32 flags, __u32 cqes, __s32 rule)
+{
+	struct ua_ev_complete *c =
+		emit_reserve(UA_EV_COMPLETE, sizeof(*c), p->tgid, p->uid, p->opcode);
+
+	if (!c)
+		return;
+	c->req = reqp;
+	c->submit_seq = p->submit_seq;
+	c->ring = p->ring;
+	c->res = res;
+	c->cflags = cflags;
+	c->flags = (p->flags & ~UA_CF_MSHOT_COUNTED) | flags;
+	c->cqes = cqes;
+	c->rule = rule;
+	c->bank = p->bank;
+	emit_commit(c);
+}
+
 /*
  * A new request in the slot of one still pending: the old one has ended
  * without a CQE we saw (IOSQE_CQE_SKIP_SUCCESS, or its CQE went where no
@@ -31,24 +54,11 @@ static __always_inline void pend_release(__u64 reqp, struct ua_pending *p)
 static __noinline int end_unseen(__u64 reqp)
 {
 	struct ua_pending *p = bpf_map_lookup_elem(&pending, &reqp);
-	struct ua_ev_complete *c;
 
 	if (!p)
 		return 0;
 	count(UA_CNT_UNSEEN);
-	c = emit_reserve(UA_EV_COMPLETE, sizeof(*c), p->tgid, p->uid, p->opcode);
-	if (c) {
-		c->req = reqp;
-		c->submit_seq = p->submit_seq;
-		c->ring = p->ring;
-		c->res = 0;
-		c->cflags = 0;
-		c->flags = (p->flags & ~UA_CF_MSHOT_COUNTED) | UA_CF_UNSEEN;
-		c->cqes = p->cqes;
-		c->rule = p->rule_unknown;
-		c->bank = p->bank;
-		emit_commit(c);
-	}
+	emit_complete(reqp, p, 0, 0, UA_CF_UNSEEN, p->cqes, p->rule_unknown);
 	pend_release(reqp, p);
 	return 0;
 }
@@ -319,7 +329,6 @@ static __always_inline int capture(struct io_kiocb *req, __u8 op, int init_err,
 static __always_inline void finish(__u64 reqp, struct ua_pending *p, __s32 res, __u32 cflags,
 				   __u32 flags, __u32 have)
 {
-	struct ua_ev_complete *c;
 	__s32 rule = p->rule;
 	__u32 i;
 	bool tentative = p->cand[0] | p->cand[1] | p->cand[2] | p->cand[3];
@@ -358,19 +367,7 @@ static __always_inline void finish(__u64 reqp, struct ua_pending *p, __s32 res, 
 			emit_obj(o, p->submit_seq, reqp, p->tgid, p->uid, p->opcode);
 	}
 
-	c = emit_reserve(UA_EV_COMPLETE, sizeof(*c), p->tgid, p->uid, p->opcode);
-	if (c) {
-		c->req = reqp;
-		c->submit_seq = p->submit_seq;
-		c->ring = p->ring;
-		c->res = res;
-		c->cflags = cflags;
-		c->flags = (p->flags & ~UA_CF_MSHOT_COUNTED) | flags;
-		c->cqes = p->cqes + 1;
-		c->rule = rule;
-		c->bank = p->bank;
-		emit_commit(c);
-	}
+	emit_complete(reqp, p, res, cflags, flags, p->cqes + 1, rule);
 	pend_release(reqp, p);
 }
 
@@ -382,8 +379,11 @@ static __always_inline void finish(__u64 reqp, struct ua_pending *p, __s32 res, 
 static __always_inline struct ua_pending *pending_by_ud(__u64 ring, __u64 user_data, __u64 *reqv)
 {
 	struct ua_ud_key k = { .ring = ring, .user_data = user_data };
-	__u64 *reqp = bpf_map_lookup_elem(&byud, &k);
+	__u64 *reqp;
 
+	if (!ring)
+		return NULL; /* a ring with no serial has no pending request */
+	reqp = bpf_map_lookup_elem(&byud, &k);
 	if (!reqp)
 		return NULL;
 	*reqv = *reqp;
@@ -415,7 +415,7 @@ static __noinline void mshot_cqe(struct io_ring_ctx *ring, __u64 user_data, __s3
 
 	if (!(cflags & IORING_CQE_F_MORE))
 		return;
-	p = pending_by_ud(ring_serial((__u64)ring, false), user_data, &reqv);
+	p = pending_by_ud(ring_serial_of((__u64)ring), user_data, &reqv);
 	if (!p)
 		return;
 	p->cqes++;
@@ -466,26 +466,6 @@ static __always_inline int complete_cqe(struct io_ring_ctx *ring, void *vreq, __
 		return 0;
 	finish(key, p, res, cflags, denied, complete_objects(req, p, res));
 	return 0;
-}
-
-/* Who did it, for the rare ring-level events (setup, register): every
- * field of @o, the current @task's. */
-static __always_inline void owner_fill(struct ua_owner *o, struct task_struct *task)
-{
-	struct task_struct *l = task->group_leader;
-	struct file *x = task->mm ? task->mm->exe_file : NULL;
-
-	o->start_time = l->start_boottime;
-	o->exe_ino = x ? x->f_inode->i_ino : 0;
-	o->exe_dev = x ? x->f_inode->i_sb->s_dev : 0;
-	o->pid = task->tgid;
-	o->tid = task->pid;
-	o->ppid = task->real_parent->tgid;
-	/* the calling thread's, as kernel audit takes them */
-	o->auid = task->loginuid.val;
-	o->ses = task->sessionid;
-	ids_from(&o->ids, task->cred);
-	bpf_get_current_comm(o->comm, sizeof(o->comm));
 }
 
 #endif /* UA_REQUEST_BPF_H */

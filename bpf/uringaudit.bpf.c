@@ -30,6 +30,7 @@
 #include "maps.bpf.h"
 #include "emit.bpf.h"
 #include "objects.bpf.h"
+#include "owner.bpf.h"
 #include "capture.bpf.h"
 #include "rules.bpf.h"
 #include "request.bpf.h"
@@ -177,7 +178,7 @@ int BPF_PROG(cqe_overflow, void *vring, unsigned long long user_data, s32 res, u
 		 * follow, one record at the last; it only counts. */
 		__u64 reqv;
 
-		p = pending_by_ud(ring_serial((__u64)vring, false), user_data, &reqv);
+		p = pending_by_ud(ring_serial_of((__u64)vring), user_data, &reqv);
 		if (p && mshot_more(p, cflags))
 			return 0;
 	}

@@ -505,6 +505,10 @@ int ua_check_caps(char *err, size_t errlen);
 /* Tell the service manager @state ("READY=1\nSTATUS=...") when it listens
  * ($NOTIFY_SOCKET); 0 when it does not. */
 int ua_notify(const char *state);
+/* A small file whole (a /proc file, the pid file): at most @size - 1 bytes
+ * of @path into @buf, NUL-terminated. Returns the bytes read (> 0), -errno,
+ * or -EIO when it is empty or unreadable. */
+ssize_t ua_read_small(const char *path, char *buf, size_t size);
 
 /* ---- holders.c: who else holds a SQPOLL ring (bpf/holders.bpf.c) ---- */
 struct ua_holders;

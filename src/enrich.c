@@ -120,17 +120,12 @@ static int proc_start_ticks(uint32_t pid, unsigned long long *ticks)
 {
 	char path[64], buf[1024], *p;
 	ssize_t n;
-	int fd, i;
+	int i;
 
 	snprintf(path, sizeof(path), "/proc/%u/stat", pid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return -EIO;
-	buf[n] = '\0';
+	n = ua_read_small(path, buf, sizeof(buf));
+	if (n < 0)
+		return (int)n;
 	/* comm may hold spaces and parentheses: fields start after the last ')' */
 	p = strrchr(buf, ')');
 	if (!p)
@@ -209,7 +204,6 @@ static void resolve(struct ua_enrich *e, struct proc_ent *p, uint32_t exe_dev, u
 {
 	char path[64], buf[PATH_MAX];
 	ssize_t n;
-	int fd;
 
 	p->resolved = 1;
 	if (!same_process(e, p->pid, p->start))
@@ -225,13 +219,9 @@ static void resolve(struct ua_enrich *e, struct proc_ent *p, uint32_t exe_dev, u
 		}
 	}
 	snprintf(path, sizeof(path), "/proc/%u/cgroup", p->pid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd >= 0) {
-		n = read(fd, buf, sizeof(buf) - 1);
-		close(fd);
+	n = ua_read_small(path, buf, sizeof(buf));
 		if (n > 0 && !ua_container_id(buf, (size_t)n, p->container))
 			p->has_container = 1;
-	}
 	/* The process may have exited (and its pid been reused) while we read. */
 	if (same_process(e, p->pid, p->start))
 		return;

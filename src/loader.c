@@ -16,6 +16,7 @@
 #include <bpf/libbpf.h>
 
 #include "daemon.h"
+#include "verifier_log.h"
 #include "uringaudit.h"
 #include "uringaudit.skel.h"
 #include "uringaudit_compat.skel.h"
@@ -171,10 +172,24 @@ static int set_req_flag(const struct btf *btf, const char *bit, volatile __u64 *
 	return 0;
 }
 
+/* The verifier's reason for refusing a program, kept from libbpf's messages
+ * for the load step's one line (the kernel itself says only EACCES). */
+static char verifier_reason[512];
+
 static int silent_print(enum libbpf_print_level level, const char *fmt, va_list ap)
 {
 	/* libbpf's own messages go to stderr only in verbose runs
 	 * (UA_DEBUG=1); failures are reported once, by our caller. */
+	if (level == LIBBPF_WARN && strstr(fmt, "BEGIN PROG LOAD LOG")) {
+		char *msg = NULL;
+		va_list cp;
+
+		va_copy(cp, ap);
+		if (vasprintf(&msg, fmt, cp) >= 0 && msg)
+			ua_verifier_reason(msg, verifier_reason, sizeof(verifier_reason));
+		va_end(cp);
+		free(msg);
+	}
 	if (level == LIBBPF_DEBUG || !getenv("UA_DEBUG"))
 		return 0;
 	return vfprintf(stderr, fmt, ap);
@@ -421,7 +436,13 @@ static int start_load(struct ua_loader *l, const struct start_args *a, char *err
 	/* Only the load needed the kernel's BTF (several MiB): let it go. */
 	btf__free(l->vmlinux);
 	l->vmlinux = NULL;
+	verifier_reason[0] = '\0';
 	rc = uringaudit__load(l->skel);
+	if (rc && verifier_reason[0])
+		return fail(err, errlen, rc,
+			    "cannot load BPF programs: the kernel's verifier refused %s (rerun "
+			    "with UA_DEBUG=1 for its whole log)",
+			    verifier_reason);
 	if (rc == -EPERM)
 		return fail(err, errlen, rc,
 			    "permission denied loading BPF programs: run as root "

@@ -19,16 +19,9 @@
 int ua_pidfile_busy(const char *path, long *pid)
 {
 	char buf[32];
-	ssize_t n;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
 
-	if (fd < 0)
+	if (ua_read_small(path, buf, sizeof(buf)) < 0)
 		return 0;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return 0;
-	buf[n] = '\0';
 	*pid = strtol(buf, NULL, 10);
 	return *pid > 0 && *pid != getpid() && !kill((pid_t)*pid, 0);
 }

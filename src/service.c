@@ -20,20 +20,29 @@
 #define CAP_PERFMON_BIT 38
 #define CAP_BPF_BIT 39
 
-/* The effective capability set, from /proc/self/status (no libcap). */
-static int effective_caps(uint64_t *caps)
+ssize_t ua_read_small(const char *path, char *buf, size_t size)
 {
-	char buf[4096], *p;
 	ssize_t n;
-	int fd = open("/proc/self/status", O_RDONLY | O_CLOEXEC);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
 
 	if (fd < 0)
 		return -errno;
-	n = read(fd, buf, sizeof(buf) - 1);
+	n = read(fd, buf, size - 1);
 	close(fd);
 	if (n <= 0)
 		return -EIO;
 	buf[n] = '\0';
+	return n;
+}
+
+/* The effective capability set, from /proc/self/status (no libcap). */
+static int effective_caps(uint64_t *caps)
+{
+	char buf[4096], *p;
+	ssize_t n = ua_read_small("/proc/self/status", buf, sizeof(buf));
+
+	if (n < 0)
+		return (int)n;
 	p = strstr(buf, "\nCapEff:");
 	if (!p)
 		return -ENOENT;

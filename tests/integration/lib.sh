@@ -69,11 +69,20 @@ ua_start() {
 	"$UA" run --log "$UA_LOG" --format json --pid-file "$UA_TMP/pid" \
 		--socket "$UA_TMP/sock" "$@" 2>>"$UA_TMP/daemon.err" &
 	UA_PID=$!
-	if ! wait_for test -s "$UA_TMP/pid"; then
-		echo "daemon did not become ready:" >&2
-		cat "$UA_TMP/daemon.err" >&2
-		return 1
-	fi
+	ua_await_ready "$UA_TMP/pid"
+}
+
+# Wait for the daemon $UA_PID to write PIDFILE. One not ready in UA_TIMEOUT
+# seconds is killed: ready later, it would record into the next start's log
+# and hold its socket.
+ua_await_ready() {
+	wait_for test -s "$1" && return 0
+	echo "daemon did not become ready in ${UA_TIMEOUT} s:" >&2
+	cat "$UA_TMP/daemon.err" >&2 2>/dev/null
+	kill -KILL "$UA_PID" 2>/dev/null
+	wait "$UA_PID" 2>/dev/null
+	UA_PID=
+	return 1
 }
 
 ua_stop() {

@@ -154,7 +154,7 @@ UA_LOG=$UA_TMP/text.log
 rm -f "$UA_TMP/pid"
 "$UA" run --log "$UA_LOG" --pid-file "$UA_TMP/pid" --socket "$UA_TMP/sock" 2>/dev/null &
 UA_PID=$!
-if wait_for test -s "$UA_TMP/pid"; then
+if ua_await_ready "$UA_TMP/pid"; then
 	drive openat:/etc/hostname
 	P=$(drv pid)
 	# The kernel's URINGOP fields in its order, key=(null) as it writes no

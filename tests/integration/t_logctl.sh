@@ -24,7 +24,7 @@ start_conf() {
 	rm -f "$D/pid"
 	"$UA" run --config "$conf" "$@" 2>>"$UA_TMP/daemon.err" &
 	UA_PID=$!
-	wait_for test -s "$D/pid"
+	ua_await_ready "$D/pid"
 }
 conf_base() { # LOGDIR: the keys every case shares
 	cat <<EOC
