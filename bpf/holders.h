@@ -33,6 +33,6 @@ struct ua_holder {
 	struct ua_owner owner; /* the holder: pid, the thread seen, ids, comm, exe */
 };
 
-UA_STATIC_ASSERT(sizeof(struct ua_holder) == 112, "ua_holder layout");
+UA_STATIC_ASSERT(sizeof(struct ua_holder) == 120, "ua_holder layout");
 
 #endif /* UA_HOLDERS_H */

@@ -194,6 +194,12 @@ struct submit_buf {
 	 * against 512 bytes with each frame rounded up to 32 ("combined stack
 	 * size of 4 calls is 528"); never sent. */
 	struct ua_pending pend;
+	/* The rule being evaluated waits for the file an open opens
+	 * (rules.bpf.h): a flag in map memory, which the verifier does not
+	 * track, where one on the stack made it explore each rule's fields
+	 * twice over (submit_req went past a million instructions). */
+	__u32 defer;
+	__u32 pad;
 };
 _Static_assert(__builtin_offsetof(struct submit_buf, names) == sizeof(struct ua_ev_submit),
 	       "names follow the event");
@@ -235,6 +241,9 @@ struct obj_buf {
 	struct ua_ev_obj ev;
 	char path[2 * UA_PATH_MAX];
 	char work[UA_PATH_MAX + 256];
+	/* never sent: the walked file's dentry and struct mount, for dir= by
+	 * inode (rules.bpf.h, dir_has_inode); 0 when nothing was walked */
+	__u64 leaf, mnt;
 };
 _Static_assert(__builtin_offsetof(struct obj_buf, path) == sizeof(struct ua_ev_obj),
 	       "the path follows the event");

@@ -144,6 +144,8 @@ static __always_inline void obj_path(struct obj_buf *b, struct file *file)
 	w.m = container_of(vm, struct mount, mnt);
 	w.root = KRD(vm, mnt_root);
 	w.off = UA_PATH_MAX;
+	b->leaf = (__u64)leaf;
+	b->mnt = (__u64)w.m;
 	if (!KRD(leaf, d_hash.pprev) && leaf != KRD(leaf, d_parent))
 		b->ev.flags |= UA_OF_DELETED;
 	bpf_loop(UA_PATH_DEPTH, path_step, &w, 0);
@@ -261,6 +263,8 @@ static __always_inline void obj_sock(struct obj_buf *b, struct file *file)
 static __always_inline void obj_init(struct obj_buf *b, __u16 role, __u16 kind)
 {
 	__builtin_memset(&b->ev, 0, sizeof(b->ev));
+	b->leaf = 0;
+	b->mnt = 0;
 	b->ev.role = role;
 	b->ev.kind = kind;
 }

@@ -39,6 +39,8 @@ static __always_inline void owner_fill(struct ua_owner *o, struct task_struct *t
 	o->auid = task->loginuid.val;
 	o->ses = task->sessionid;
 	ids_from(&o->ids, task->cred);
+	o->mnt_ns = task->nsproxy ? task->nsproxy->mnt_ns->ns.inum : 0;
+	o->pad = 0;
 	/* the whole array, as bpf_get_current_comm() pads it */
 	__builtin_memset(o->comm, 0, sizeof(o->comm));
 	bpf_probe_read_kernel_str(o->comm, sizeof(o->comm), task->comm);

@@ -222,7 +222,10 @@ static __always_inline int capture(struct io_kiocb *req, __u8 op, int init_err,
 		ua_capture_objects(b, op);
 	}
 
-	/* The rules decide, now or at completion. */
+	/* The rules decide, now or at completion (they mark in the pending
+	 * state which candidates wait for an open's file). */
+	p = &b->pend;
+	__builtin_memset(p, 0, sizeof(*p));
 	r.b = b;
 	r.bank = bank;
 	r.op = op;
@@ -244,8 +247,6 @@ static __always_inline int capture(struct io_kiocb *req, __u8 op, int init_err,
 	    (rule_action(bank, r.decided) == UA_ACT_DENY ||
 	     rule_action(bank, r.decided) == UA_ACT_KILL))
 		deny_mark(req, op);
-	p = &b->pend;
-	__builtin_memset(p, 0, sizeof(*p));
 	p->rule_unknown = (e->flags & UA_SF_TENTATIVE) ?
 				 (__s16)first_recording(bank, r.cand[0], r.cand[1], r.cand[2],
 							r.cand[3], r.decided) :
@@ -336,6 +337,7 @@ static __always_inline void finish(__u64 reqp, struct ua_pending *p, __s32 res, 
 	if (tentative) {
 		struct rule_eval r = {};
 
+		r.p = p;
 		r.bank = p->bank;
 		r.op = p->opcode;
 		r.res = res;

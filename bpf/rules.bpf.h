@@ -57,17 +57,23 @@ static __always_inline bool cmp_s64(__u8 cmp, __s64 a, __s64 b)
  * field and a byte once, not every path through 256 x 64 x 256 of them.
  */
 struct rule_eval {
-	struct submit_buf *b;
+	union {
+		struct submit_buf *b; /* at submit: the event being built */
+		struct ua_pending *p; /* at completion: the request's entry */
+	};
 	struct ua_krule *k;
 	const struct ua_kstr *str;
 	__u32 bank;
 	__u32 rule;
 	__u32 matched;	/* current field (or string) still matches */
-	__u32 name_off; /* string compare: where the name starts in names[] */
+	__u32 name_off; /* string compare: where the name starts in names[]; at
+			 * completion, which object's path (0: fo, 1: no) */
 	__u32 name_len;
 	__s32 decided;
 	__u8 op;
-	__u8 pad[3];
+	__u8 defer; /* at completion: this rule's path=/dir= waited for the file
+		     * an open opened (at submit the flag is b->defer) */
+	__u8 pad[2];
 	__u64 cand[4];
 	/* completion */
 	__s32 res;
@@ -271,6 +277,14 @@ static __always_inline bool field_submit(struct rule_eval *r, const struct ua_kf
 		     (!(e->flags & UA_SF_NAME2_ATTR) &&
 		      name_matches(r, f, e->name_len & (UA_NAME_MAX - 1),
 				   e->name2_len & (UA_NAME_MAX - 1)));
+		/* An open whose name does not spell the rule's path (a bind
+		 * mount, /etc//x, /proc/self/root/..., a dfd-relative name) is
+		 * decided by the file it opens, at completion. */
+		if (!eq && f->cmp == UA_CMP_EQ && op_in(UA_OPC_NEW, r->op)) {
+			r->b->defer = 1;
+			r->matched = 1; /* the byte compare above cleared it */
+			return true;
+		}
 		return f->cmp == UA_CMP_NE ? !eq : eq;
 	case UA_F_FAMILY:
 	case UA_F_ADDR:
@@ -331,11 +345,14 @@ static long rule_step(__u32 i, void *arg)
 	r->k = k;
 	r->rule = i;
 	r->matched = 1;
+	r->b->defer = 0;
 	bpf_loop(n < UA_KFIELDS_MAX ? n : UA_KFIELDS_MAX, field_step, r, 0);
 	if (!r->matched)
 		return 0;
-	if (k->flags & UA_KR_COMPLETION) {
+	if ((k->flags & UA_KR_COMPLETION) || r->b->defer) {
 		r->cand[(i >> 6) & 3] |= 1ULL << (i & 63);
+		if (r->b->defer)
+			r->b->pend.defer[(i >> 6) & 3] |= 1ULL << (i & 63);
 		return 0;
 	}
 	r->decided = i;
@@ -346,29 +363,93 @@ static long ostr_step(__u32 j, void *arg)
 {
 	struct rule_eval *r = arg;
 	const struct ua_kstr *v = r->str;
+	struct obj_buf *o = r->name_off ? r->no : r->fo;
 
-	if (!v || !r->fo)
+	if (!v || !o)
 		return 1;
-	if (r->fo->path[j & (2 * UA_PATH_MAX - 1)] != v->s[j & (UA_KSTR_MAX - 1)]) {
+	if (o->path[j & (2 * UA_PATH_MAX - 1)] != v->s[j & (UA_KSTR_MAX - 1)]) {
 		r->matched = 0;
 		return 1;
 	}
 	return 0;
 }
 
-/* path=/dir= against the path of the file the request used. */
-static __always_inline bool file_path_matches(struct rule_eval *r, const struct ua_kfield *f)
+/*
+ * dir= by inode: is the directory (@ino, @dev) the walked file itself or one
+ * of its ancestors, however its path was spelled (a bind mount of it or of a
+ * directory above it, another mount namespace)? From the dentry up through
+ * d_parent, crossing mounts as the path walk does (obj_path).
+ */
+struct anc_walk {
+	struct dentry *d;
+	struct mount *m;
+	struct dentry *root; /* mnt_root of m */
+	__u64 ino;
+	__u32 dev;
+	__u32 found;
+};
+
+static long anc_step(__u32 i, void *arg)
 {
-	struct obj_buf *o = r->fo;
+	struct anc_walk *w = arg;
+	struct dentry *d = w->d, *parent;
+	struct mount *m = w->m, *mp;
+	struct inode *in = BPF_CORE_READ(d, d_inode);
+
+	if (in && BPF_CORE_READ(in, i_ino) == w->ino && BPF_CORE_READ(in, i_sb, s_dev) == w->dev) {
+		w->found = 1;
+		return 1;
+	}
+	if (d == w->root) {
+		mp = BPF_CORE_READ(m, mnt_parent);
+		if (mp == m)
+			return 1;
+		w->d = BPF_CORE_READ(m, mnt_mountpoint);
+		w->m = mp;
+		w->root = BPF_CORE_READ(mp, mnt.mnt_root);
+		return 0;
+	}
+	parent = BPF_CORE_READ(d, d_parent);
+	if (parent == d)
+		return 1;
+	w->d = parent;
+	return 0;
+}
+
+static __always_inline bool dir_has_inode(struct obj_buf *o, __u64 ino, __u32 dev)
+{
+	struct anc_walk w = {};
+	/* plain pointers read with probe reads (BPF_CORE_READ): no
+	 * bpf_rdonly_cast, which 6.1 lacks */
+	struct mount *m = (struct mount *)o->mnt;
+
+	if (!o->leaf || !m)
+		return false;
+	w.d = (struct dentry *)o->leaf;
+	w.m = m;
+	w.root = BPF_CORE_READ(m, mnt.mnt_root);
+	w.ino = ino;
+	w.dev = dev;
+	bpf_loop(UA_PATH_DEPTH, anc_step, &w, 0);
+	return w.found;
+}
+
+/* path=/dir= against a file the request used (@which 0: fo) or opened
+ * (@which 1: no): path= by the file's inode, dir= by its own or an
+ * ancestor's (the daemon gave them at load), else by the walked path. */
+static __always_inline bool file_path_matches(struct rule_eval *r, const struct ua_kfield *f,
+					      __u32 which)
+{
+	struct obj_buf *o = which ? r->no : r->fo;
 	__u32 idx = f->str_idx, vlen = f->str_len, len;
 
-	if (!o || !(r->have & HAVE_FILE) || o->ev.kind != UA_OBJ_FILE ||
+	if (!o || !(r->have & (which ? HAVE_NEW : HAVE_FILE)) || o->ev.kind != UA_OBJ_FILE ||
 	    (o->ev.flags & UA_OF_UNRESOLVED))
 		return false;
-	/* path=: the file itself, whatever path reached it (bind mounts, other
-	 * mount namespaces); the daemon gave its inode at load. */
 	if (f->field == UA_F_PATH && f->val && o->ev.ino == f->val &&
 	    o->ev.dev == (__u32)f->val2)
+		return true;
+	if (f->field == UA_F_DIR && f->val && dir_has_inode(o, f->val, (__u32)f->val2))
 		return true;
 	if (o->ev.flags & (UA_OF_PSEUDO | UA_OF_TRUNC))
 		return false;
@@ -379,6 +460,7 @@ static __always_inline bool file_path_matches(struct rule_eval *r, const struct 
 	if (f->field == UA_F_PATH && len != vlen)
 		return false;
 	r->matched = 1;
+	r->name_off = which;
 	bpf_loop(vlen, ostr_step, r, 0);
 	if (!r->matched)
 		return false;
@@ -410,9 +492,12 @@ static __always_inline bool field_complete(struct rule_eval *r, const struct ua_
 		return cmp_u64(f->cmp, r->exec_ctx, f->val);
 	case UA_F_DIR:
 	case UA_F_PATH:
-		if (path_at_submit(r->op))
-			return true;
-		eq = file_path_matches(r, f);
+		if (!path_at_submit(r->op))
+			eq = file_path_matches(r, f, 0);
+		else if (r->defer)
+			eq = file_path_matches(r, f, 1); /* the file the open opened */
+		else
+			return true; /* the name matched at submit */
 		return f->cmp == UA_CMP_NE ? !eq : eq;
 	case UA_F_OBJ_UID:
 	case UA_F_OBJ_GID:
@@ -461,6 +546,7 @@ static long crule_step(__u32 i, void *arg)
 	n = k->nfields;
 	r->k = k;
 	r->matched = 1;
+	r->defer = r->p && (r->p->defer[(i >> 6) & 3] & (1ULL << (i & 63)));
 	bpf_loop(n < UA_KFIELDS_MAX ? n : UA_KFIELDS_MAX, cfield_step, r, 0);
 	if (!r->matched)
 		return 0;

@@ -236,6 +236,8 @@ struct ua_owner {
 	__u32 ses;
 	struct ua_ids ids; /* the task's credentials */
 	char comm[UA_COMM_LEN];
+	__u32 mnt_ns; /* its mount namespace (inode number): the exe path is walked in it */
+	__u32 pad;
 };
 
 struct ua_ev_ring {
@@ -353,6 +355,8 @@ struct ua_pending {
 	__u32 file_slot; /* the open/accept/socket fixed slot (+1), 0 none */
 	__u32 uid;	 /* submitter's uid (pend_uid counts per uid) */
 	__u64 user_data; /* its byud key, with ring */
+	__u64 defer[4];	 /* candidates whose path=/dir= the name did not spell: an
+			  * open's, decided by the file it opened */
 };
 
 /* forget_req (SEC("syscall")): the daemon concluded a request without its CQE (its
@@ -443,10 +447,10 @@ UA_STATIC_ASSERT(sizeof(struct ua_addr) == 136, "ua_addr layout");
 UA_STATIC_ASSERT(sizeof(struct ua_ev_submit) == 416, "ua_ev_submit layout");
 UA_STATIC_ASSERT(sizeof(struct ua_ev_obj) == 376, "ua_ev_obj layout");
 UA_STATIC_ASSERT(sizeof(struct ua_ev_complete) == 72, "ua_ev_complete layout");
-UA_STATIC_ASSERT(sizeof(struct ua_owner) == 88, "ua_owner layout");
-UA_STATIC_ASSERT(sizeof(struct ua_ev_ring) == 144, "ua_ev_ring layout");
-UA_STATIC_ASSERT(sizeof(struct ua_ev_register) == 192, "ua_ev_register layout");
-UA_STATIC_ASSERT(sizeof(struct ua_pending) == 88, "ua_pending layout");
+UA_STATIC_ASSERT(sizeof(struct ua_owner) == 96, "ua_owner layout");
+UA_STATIC_ASSERT(sizeof(struct ua_ev_ring) == 152, "ua_ev_ring layout");
+UA_STATIC_ASSERT(sizeof(struct ua_ev_register) == 200, "ua_ev_register layout");
+UA_STATIC_ASSERT(sizeof(struct ua_pending) == 120, "ua_pending layout");
 UA_STATIC_ASSERT(sizeof(struct ua_kfield) == 24, "ua_kfield layout");
 UA_STATIC_ASSERT(sizeof(struct ua_krule) == 48 + 24 * UA_KFIELDS_MAX, "ua_krule layout");
 UA_STATIC_ASSERT(sizeof(struct ua_ev_exe) == 56, "ua_ev_exe layout");

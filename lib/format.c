@@ -313,6 +313,8 @@ static void emit_who(struct emit *e, const struct ua_rec_who *w, int ppid)
 	emit_u64(e, "auid", w->auid);
 	emit_u64(e, "ses", w->ses);
 	emit_ids(e, "", &w->ids);
+	if (!ppid && w->mntns)
+		emit_u64(e, "mntns", w->mntns);
 }
 
 /*

@@ -58,5 +58,7 @@ int ua_format_holder(struct ua_buf *out, const struct ua_rec_holder *h, enum ua_
 	kv[n++] = ua_kv_u64("egid", h->who.ids.egid);
 	kv[n++] = ua_kv_u64("sgid", h->who.ids.sgid);
 	kv[n++] = ua_kv_u64("fsgid", h->who.ids.fsgid);
+	if (h->who.mntns)
+		kv[n++] = ua_kv_u64("mntns", h->who.mntns);
 	return ua_format_event(out, UA_TYPE_HOLDER, h->time_ns, 0, kv, n, f);
 }

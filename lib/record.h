@@ -59,6 +59,10 @@ struct ua_rec_who {
 	struct ua_bytes exe; /* absent: printed as exe=? */
 	uint32_t auid, ses;  /* (u32)-1: unset */
 	struct ua_rec_ids ids;
+	/* ring-level and holder records: the process's mount namespace when not
+	 * the daemon's (its exe is that namespace's path); 0: the daemon's.
+	 * URINGOP records carry the request's own (ua_record.mntns). */
+	uint32_t mntns;
 };
 
 /* A socket address: family and the raw struct sockaddr bytes (family first). */

@@ -2328,8 +2328,8 @@ int ua_rule_field_kval(const struct ua_rule_field *f, struct ua_kval *kv)
 			return -EINVAL;
 		kv->str = f->str;
 		kv->str_len = f->str_len;
-		if (f->id == UA_F_PATH) {
-			/* the file itself, however reached (res1, res2) */
+		if (f->id == UA_F_PATH || f->id == UA_F_DIR) {
+			/* the file or directory itself, however reached (res1, res2) */
 			kv->val = f->res1;
 			kv->val2 = f->res2;
 		}

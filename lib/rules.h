@@ -105,7 +105,7 @@ struct ua_rule_field {
 	int is_str; /* the value is str (always for exe/comm/dir/path/addr; cgroup path vs id) */
 	int prefix; /* addr: prefix length in bits (inet 0..32, inet6 0..128); else 0 */
 	/* Filled by the daemon for exe= and cgroup= paths: */
-	uint64_t res1, res2; /* exe, path: ino, dev (path: 0 if absent at load); cgroup: id, level */
+	uint64_t res1, res2; /* exe, path, dir: ino, dev (path, dir: 0 if absent at load); cgroup: id, level */
 	int line, col;	     /* where the field (the token after -F) starts, for messages */
 };
 
@@ -271,9 +271,9 @@ struct ua_kval {
  *   exe              val = inode, val2 = device (res1, res2, from the daemon)
  *   cgroup           a path: val = id, val2 = level (res1, res2); an id:
  *                    val = the id, val2 = (uint64_t)-1 (exact)
- *   comm dir path    str = the value's bytes; path also val = inode, val2 =
- *                    device (res1, res2: the file as the daemon found it at
- *                    load, 0 when absent)
+ *   comm dir path    str = the value's bytes; dir and path also val = inode,
+ *                    val2 = device (res1, res2: the directory or file as the
+ *                    daemon found it at load, 0 when absent)
  *   addr             inet/inet6: str = the address in network order (4 or 16
  *                    bytes), val = UA_AF_INET or UA_AF_INET6, val2 = the
  *                    prefix length in bits; unix: str = the path's bytes

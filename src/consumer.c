@@ -793,6 +793,8 @@ static void who_of(struct ua_consumer *c, struct ua_rec_who *w, const struct ua_
 	w->auid = o->auid;
 	w->ses = o->ses;
 	ids_copy(&w->ids, &o->ids);
+	if (o->mnt_ns && o->mnt_ns != c->own_mntns)
+		w->mntns = o->mnt_ns;
 }
 
 /* io_uring_setup: one URING_SETUP record. */

@@ -219,11 +219,13 @@ static int resolve(struct ua_ruleset *rs, struct ua_buf *msgs)
 				}
 				f->res1 = st.st_ino;
 				f->res2 = kernel_dev(st.st_dev);
-			} else if (f->id == UA_F_PATH) {
-				/* path= also names the file itself, so a bind mount, a
-				 * doubled slash or /proc/PID/root cannot spell it out
-				 * of the rule; a file absent now matches by name only. */
-				if (!stat(f->str, &st) && !S_ISDIR(st.st_mode)) {
+			} else if (f->id == UA_F_PATH || f->id == UA_F_DIR) {
+				/* path= also names the file itself and dir= the
+				 * directory itself, so a bind mount, a doubled slash
+				 * or /proc/PID/root cannot spell them out of the rule;
+				 * one absent now matches by name only. */
+				if (!stat(f->str, &st) &&
+				    !S_ISDIR(st.st_mode) == (f->id == UA_F_PATH)) {
 					f->res1 = st.st_ino;
 					f->res2 = kernel_dev(st.st_dev);
 				}

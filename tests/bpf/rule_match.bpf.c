@@ -28,6 +28,8 @@ __u32 t_op;		  /* the request's opcode */
 __s32 t_res;		  /* complete_field: the CQE result */
 __u32 t_have = HAVE_FILE; /* complete_field: which objects are there */
 __s32 t_result = -1;	  /* 1: matches, 0: does not */
+__u32 t_matched;		  /* submit: the rule-level flag after the field */
+__u32 t_defer;		  /* submit: out, complete: in (the rule waits for the file an open opens) */
 
 /* family=, addr=, port= against a socket address. */
 SEC("syscall")
@@ -44,9 +46,12 @@ int submit_field(void *ctx)
 	struct rule_eval r = {};
 
 	r.b = &t_sub;
+	r.matched = 1; /* as rule_step starts each rule */
 	r.op = (__u8)t_op;
 	r.decided = -1;
 	t_result = field_submit(&r, &t_field);
+	t_defer = t_sub.defer;
+	t_matched = r.matched;
 	return 0;
 }
 
@@ -62,6 +67,8 @@ int complete_field(void *ctx)
 	r.decided = -1;
 	r.have = t_have;
 	r.fo = &t_obj;
+	r.no = &t_obj; /* t_have says which it is */
+	r.defer = (__u8)t_defer;
 	t_result = field_complete(&r, &t_field);
 	return 0;
 }

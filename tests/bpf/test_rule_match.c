@@ -27,13 +27,16 @@ struct submit_buf {
 	struct ua_ev_submit ev;
 	char names[2 * UA_NAME_MAX];
 	struct ua_pending pend;
+	__u32 defer, pad;
 };
 struct obj_buf {
 	struct ua_ev_obj ev;
 	char path[2 * UA_PATH_MAX];
 	char work[UA_PATH_MAX + 256];
+	__u64 leaf, mnt;
 };
 #define HAVE_FILE (1u << 0)
+#define HAVE_NEW (1u << 1)
 
 #include "rule_match.skel.h"
 
@@ -222,34 +225,34 @@ static void test_submit_names(void)
 	struct bpf_program *p = skel->progs.submit_field;
 
 	FDIR("/etc");
-	names(UA_OP_OPENAT, "/etc/passwd", NULL, 0);
+	names(UA_OP_UNLINKAT, "/etc/passwd", NULL, 0);
 	ASSERT_EQ(run(p), 1, "dir=/etc: /etc/passwd");
-	names(UA_OP_OPENAT, "/etc", NULL, 0);
+	names(UA_OP_UNLINKAT, "/etc", NULL, 0);
 	ASSERT_EQ(run(p), 1, "dir=/etc: /etc itself");
-	names(UA_OP_OPENAT, "/etcx/y", NULL, 0);
+	names(UA_OP_UNLINKAT, "/etcx/y", NULL, 0);
 	ASSERT_EQ(run(p), 0, "dir=/etc: /etcx/y is not below it");
-	names(UA_OP_OPENAT, "/et", NULL, 0);
+	names(UA_OP_UNLINKAT, "/et", NULL, 0);
 	ASSERT_EQ(run(p), 0, "dir=/etc: a shorter name");
 	FDIR("/etc/");
-	names(UA_OP_OPENAT, "/etc/x", NULL, 0);
+	names(UA_OP_UNLINKAT, "/etc/x", NULL, 0);
 	ASSERT_EQ(run(p), 1, "dir=/etc/: /etc/x");
 	FDIR("/");
-	names(UA_OP_OPENAT, "/anything", NULL, 0);
+	names(UA_OP_UNLINKAT, "/anything", NULL, 0);
 	ASSERT_EQ(run(p), 1, "dir=/: every absolute name");
 
 	FPATH("/etc/passwd");
-	names(UA_OP_OPENAT, "/etc/passwd", NULL, 0);
+	names(UA_OP_UNLINKAT, "/etc/passwd", NULL, 0);
 	ASSERT_EQ(run(p), 1, "path=: the same name");
-	names(UA_OP_OPENAT, "/etc/passwd2", NULL, 0);
+	names(UA_OP_UNLINKAT, "/etc/passwd2", NULL, 0);
 	ASSERT_EQ(run(p), 0, "path=: a longer name");
-	names(UA_OP_OPENAT, "/etc/passwd/x", NULL, 0);
+	names(UA_OP_UNLINKAT, "/etc/passwd/x", NULL, 0);
 	ASSERT_EQ(run(p), 0, "path=: a name below it");
-	names(UA_OP_OPENAT, "/etc/passwe", NULL, 0);
+	names(UA_OP_UNLINKAT, "/etc/passwe", NULL, 0);
 	ASSERT_EQ(run(p), 0, "path=: the last byte differs");
 	field(UA_F_PATH, UA_CMP_NE, 0, 0, "/etc/passwd", 11);
-	names(UA_OP_OPENAT, "/etc/passwd", NULL, 0);
+	names(UA_OP_UNLINKAT, "/etc/passwd", NULL, 0);
 	ASSERT_EQ(run(p), 0, "path!=: the same name");
-	names(UA_OP_OPENAT, "/etc/shadow", NULL, 0);
+	names(UA_OP_UNLINKAT, "/etc/shadow", NULL, 0);
 	ASSERT_EQ(run(p), 1, "path!=: another name");
 
 	/* Two names: either may match; an xattr name is not a path. */
@@ -267,6 +270,23 @@ static void test_submit_names(void)
 	/* Ops without names (class FD, not NAMES) test the file's path at completion. */
 	names(UA_OP_READ, "", NULL, 0);
 	ASSERT_EQ(run(p), 1, "read: dir/path wait for the completion");
+	ASSERT_EQ(skel->bss->t_defer, 0, "read: nothing deferred");
+
+	/* An open whose name does not spell the value waits for the file it
+	 * opens; one that does is decided now. Other names ops are not. */
+	FPATH("/etc/passwd");
+	names(UA_OP_OPENAT, "/etc/passwd", NULL, 0);
+	ASSERT_TRUE(run(p) == 1 && skel->bss->t_defer == 0, "openat: the same name, decided");
+	names(UA_OP_OPENAT, "/etc//passwd", NULL, 0);
+	ASSERT_TRUE(run(p) == 1 && skel->bss->t_defer == 1, "openat: /etc//passwd waits");
+	ASSERT_EQ(skel->bss->t_matched, 1, "openat: the rule still matches after the byte compare");
+	names(UA_OP_OPENAT2, "passwd", NULL, 0);
+	ASSERT_TRUE(run(p) == 1 && skel->bss->t_defer == 1, "openat2: a relative name waits");
+	names(UA_OP_UNLINKAT, "/etc//passwd", NULL, 0);
+	ASSERT_TRUE(run(p) == 0 && skel->bss->t_defer == 0, "unlinkat: by name only");
+	field(UA_F_PATH, UA_CMP_NE, 0, 0, "/etc/passwd", 11);
+	names(UA_OP_OPENAT, "/etc/passwd", NULL, 0);
+	ASSERT_TRUE(run(p) == 0 && skel->bss->t_defer == 0, "openat: path!= is decided now");
 }
 
 static void test_submit_other(void)
@@ -353,6 +373,29 @@ static void test_complete(void)
 	ASSERT_EQ(run(p), 0, "read: path= another file");
 	file(UA_OP_OPENAT, "/elsewhere", 0);
 	ASSERT_EQ(run(p), 1, "openat: dir/path were decided at submit");
+
+	/* An open the rule waited for: the file it opened decides. */
+	skel->bss->t_defer = 1;
+	FPATH("/etc/passwd");
+	file(UA_OP_OPENAT, "/etc/passwd", 0);
+	skel->data->t_have = HAVE_NEW;
+	ASSERT_EQ(run(p), 1, "openat: it opened the path");
+	file(UA_OP_OPENAT, "/tmp/bind/passwd", 0);
+	skel->data->t_have = HAVE_NEW;
+	ASSERT_EQ(run(p), 0, "openat: it opened another path");
+	o->ev.ino = 77;
+	o->ev.dev = 0x800001;
+	field(UA_F_PATH, UA_CMP_EQ, 77, 0x800001, "/etc/passwd", 11);
+	ASSERT_EQ(run(p), 1, "openat: the file itself, by inode, under another name");
+	o->ev.dev = 0x800002;
+	ASSERT_EQ(run(p), 0, "openat: the same inode number on another device");
+	FDIR("/etc");
+	file(UA_OP_OPENAT, "/etc/x/y", 0);
+	skel->data->t_have = HAVE_NEW;
+	ASSERT_EQ(run(p), 1, "openat: dir= by the opened file's path");
+	skel->data->t_have = 0;
+	ASSERT_EQ(run(p), 0, "openat: a failed open opened nothing");
+	skel->bss->t_defer = 0;
 
 	file(UA_OP_READ, "/x", 0);
 	field(UA_F_OBJ_UID, UA_CMP_EQ, 1000, 0, NULL, 0);

@@ -8,7 +8,8 @@
 ATK=$UA_TOP/$UA_BUILD/tests/ua_attack
 CASES=(overflow_ud_clash overflow_ud_zero overflow_objects_rules overflow_read_path_rule
 	skip_slot_reuse pending_flood_futex pending_uid_quota thread_auid ring_ids_unique
-	sqpoll_then_iowq skip_exit_then_stop unknown_result_rule failed_fd_op_names_fd mntns_bind_mount)
+	sqpoll_then_iowq skip_exit_then_stop unknown_result_rule failed_fd_op_names_fd mntns_bind_mount
+	path_spellings path_bind_open dir_bind_inode mntns_pivot_root)
 ua_require "${CASES[@]}"
 [ -x "$ATK" ] || { for n in "${CASES[@]}"; do skip "$n" "not built: $ATK"; done; exit 0; }
 
@@ -329,16 +330,33 @@ fi
 
 # --- 21: a bind mount in a mount namespace of its own ------------------------
 # The read of /etc/hostname through a bind mount meets the path= rule (the
-# file itself), and its record says the paths are another namespace's.
-R=$(rules_file ns '-a always,io_uring -S read -F path=/etc/hostname -k rd')
-if ! want mntns_bind_mount; then :
-elif ! command -v unshare >/dev/null; then
-	skip mntns_bind_mount "unshare (util-linux) is not installed"
-elif restart --rules "$R"; then
-	mkdir -p "$UA_TMP/bind"
+# file itself), and its record says the paths are another namespace's. An
+# open is decided by the file it opened whatever its name spells (doubled
+# slashes, /./, /proc/self/root, a dfd-relative name, a bind mount); dir= by
+# the directory's inode among the file's ancestors.
+mkdir -p "$UA_TMP/sec" "$UA_TMP/bind" "$UA_TMP/bind2"
+echo secret >"$UA_TMP/sec/f"
+R=$(rules_file ns '-a always,io_uring -S read -F path=/etc/hostname -k rd' \
+	'-a always,io_uring -S openat,openat2 -F path=/etc/hostname -k ph' \
+	"-a always,io_uring -S openat -F dir=$UA_TMP/sec -k dh" \
+	"-a always,io_uring -S read -F dir=$UA_TMP/sec -k dr" \
+	'-a always,io_uring -S openat -F path=/etc/shadow -k sh')
+# in_ns SCRIPT ARGS...: sh -c SCRIPT in a private mount namespace, its
+# inode printed first (mntns=); the driver's output in drv.out.
+in_ns() {
+	local script=$1
+	shift
 	unshare -m --propagation private sh -c \
-		'stat -L -c "mntns=%i" /proc/self/ns/mnt && mount --bind /etc "$1" && exec "$2" read:"$1/hostname"' \
-		sh "$UA_TMP/bind" "$DRV" >"$UA_TMP/drv.out" 2>"$UA_TMP/drv.err"
+		"stat -L -c 'mntns=%i' /proc/self/ns/mnt && $script" sh "$@" \
+		>"$UA_TMP/drv.out" 2>"$UA_TMP/drv.err"
+}
+if ! want mntns_bind_mount path_spellings path_bind_open dir_bind_inode mntns_pivot_root; then :
+elif ! command -v unshare >/dev/null; then
+	for n in mntns_bind_mount path_spellings path_bind_open dir_bind_inode mntns_pivot_root; do
+		skip "$n" "unshare (util-linux) is not installed"
+	done
+elif restart --rules "$R"; then
+	in_ns 'mount --bind /etc "$1" && exec "$2" read:"$1/hostname"' "$UA_TMP/bind" "$DRV"
 	P=$(drv pid)
 	NS=$(drv mntns)
 	drive read:/etc/hostname
@@ -351,6 +369,64 @@ elif restart --rules "$R"; then
 	else
 		fail mntns_bind_mount "read through the bind mount not recorded (pid '$P'): $(cat "$UA_TMP/drv.err")"
 	fi
+
+	# Spellings of /etc/hostname, after an open of another file (which
+	# the rule waits for, then declines: it must not be written).
+	if drive openat:/etc/passwd openat:/etc//hostname openat:/etc/./hostname \
+		openat:/proc/self/root/etc/hostname openat_at:/etc:hostname openat2:/etc/../etc/hostname; then
+		P=$(drv pid)
+		if wait_count ".pid==$P and .key==\"ph\"" 5; then
+			check_eq path_spellings "$(recs ".pid==$P" | jq -r '[.op,.key,.name,.new_path]|@tsv' | tr '\n' '|')" \
+				"$(printf 'openat\tph\t/etc//hostname\t/etc/hostname|openat\tph\t/etc/./hostname\t/etc/hostname|openat\tph\t/proc/self/root/etc/hostname\t/etc/hostname|openat\tph\thostname\t/etc/hostname|openat2\tph\t/etc/../etc/hostname\t/etc/hostname|')" &&
+				ok path_spellings
+		else
+			fail path_spellings "expected 5 records of key ph for pid $P, got: $(recs ".pid==$P" | jq -c '[.name,.key]' | tr '\n' ' ')"
+		fi
+	else
+		fail path_spellings "driver failed"
+	fi
+
+	# Opens through bind mounts of /etc and of a directory a dir= rule names,
+	# and a read of the second.
+	in_ns 'mount --bind /etc "$1" && mount --bind "$2" "$3" && exec "$4" openat:"$1/hostname" openat:"$3/f" read:"$3/f"' \
+		"$UA_TMP/bind" "$UA_TMP/sec" "$UA_TMP/bind2" "$DRV"
+	P=$(drv pid)
+	NS=$(drv mntns)
+	if [ -n "$P" ] && wait_count ".pid==$P" 3; then
+		check_eq path_bind_open "$(field ".pid==$P and .op==\"openat\" and .key==\"ph\"" '[.new_path,.mntns]|@tsv')" \
+			"$(printf '%s\t%s' "$UA_TMP/bind/hostname" "$NS")" && ok path_bind_open
+		check_eq dir_bind_inode "$(recs ".pid==$P and .key!=\"ph\"" | jq -r '[.op,.key,(.new_path // .file_path)]|@tsv' | tr '\n' '|')" \
+			"$(printf 'openat\tdh\t%s|read\tdr\t%s|' "$UA_TMP/bind2/f" "$UA_TMP/bind2/f")" && ok dir_bind_inode
+	else
+		fail path_bind_open "expected 3 records for pid '$P': $(recs ".pid==$P" | jq -c '[.op,.key]' | tr '\n' ' ') $(cat "$UA_TMP/drv.err")"
+		fail dir_bind_inode "see path_bind_open"
+	fi
+
+	# pivot_root into a tree of its own: an "sshd" opening "/etc/shadow".
+	# The record names what the process's namespace calls them, marked with
+	# that namespace (mntns=, on the ring's URING_SETUP too), and the inode
+	# is its own file's, not the host's /etc/shadow.
+	NR=$UA_TMP/newroot
+	mkdir -p "$NR"
+	in_ns 'mount -t tmpfs tmpfs "$1" && cd "$1" && mkdir -p usr/sbin usr/bin usr/lib etc old &&
+		for d in usr/bin usr/lib usr/lib64; do [ -d "/$d" ] || continue; mkdir -p "$d"; mount --rbind "/$d" "$d"; done &&
+		for l in lib lib64 bin; do [ -L "/$l" ] && ln -s "$(readlink "/$l")" "$l"; done;
+		cp "$2" usr/sbin/sshd && echo planted >etc/shadow && stat -c "ino=%i" etc/shadow &&
+		mkdir proc && mount -t proc proc proc &&
+		pivot_root . old && umount -l /old && exec /usr/sbin/sshd openat:/etc/shadow' "$NR" "$DRV"
+	P=$(drv pid)
+	NS=$(drv mntns)
+	FINO=$(drv ino)
+	if [ -n "$P" ] && wait_count ".pid==$P and .op==\"openat\"" 1; then
+		setup=$(jq -r "select(.type==\"URING_SETUP\" and .pid==$P) | [.exe,(.mntns|tostring)] | @tsv" "$UA_LOG")
+		check_eq mntns_pivot_root "$(field ".pid==$P and .op==\"openat\"" '[.key,.exe,.name,.new_path,.mntns,.new_ino]|@tsv')" \
+			"$(printf 'sh\t/usr/sbin/sshd\t/etc/shadow\t/etc/shadow\t%s\t%s' "$NS" "$FINO")" &&
+			check_eq mntns_pivot_root "$setup" "$(printf '/usr/sbin/sshd\t%s' "$NS")" &&
+			{ [ "$FINO" != "$(stat -c %i /etc/shadow)" ] || { fail mntns_pivot_root "planted inode is the host's"; false; }; } &&
+			ok mntns_pivot_root
+	else
+		fail mntns_pivot_root "no record of the pivoted open (pid '$P'): $(cat "$UA_TMP/drv.err")"
+	fi
 else
-	fail_all mntns_bind_mount
+	fail_all mntns_bind_mount path_spellings path_bind_open dir_bind_inode mntns_pivot_root
 fi

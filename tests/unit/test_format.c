@@ -1211,6 +1211,30 @@ static void test_time_field(void)
 	ua_buf_release(&b);
 }
 
+/* A ring-level record of a process in another mount namespace says which
+ * (its exe is that namespace's path); one of the daemon's says nothing. */
+static void test_setup_mntns(void)
+{
+	struct ua_buf b = UA_BUF_INIT;
+	struct ua_rec_setup setup = { .who = base_who() };
+	struct ua_rec_register reg = { .who = base_who() };
+
+	ASSERT_OK(ua_format_setup(&b, &setup, UA_FMT_TEXT), "setup");
+	ua_buf_addch(&b, '\0');
+	ASSERT_TRUE(strstr(b.data, "mntns=") == NULL, "the daemon's namespace: no mntns");
+	ua_buf_reset(&b);
+	setup.who.mntns = 4026532301u;
+	ASSERT_OK(ua_format_setup(&b, &setup, UA_FMT_TEXT), "setup, another namespace");
+	ua_buf_addch(&b, '\0');
+	ASSERT_TRUE(strstr(b.data, " mntns=4026532301\n") != NULL, "setup: mntns= last");
+	ua_buf_reset(&b);
+	reg.who.mntns = 4026532301u;
+	ASSERT_OK(ua_format_register(&b, &reg, UA_FMT_JSON), "register, another namespace");
+	ua_buf_addch(&b, '\0');
+	ASSERT_TRUE(strstr(b.data, "\"mntns\":4026532301}") != NULL, "register: mntns in JSON");
+	ua_buf_release(&b);
+}
+
 static void test_errors(void)
 {
 	struct ua_buf b = UA_BUF_INIT;
@@ -1352,6 +1376,7 @@ int main(void)
 	RUN_TEST(test_every_opcode);
 	RUN_TEST(test_time);
 	RUN_TEST(test_time_field);
+	RUN_TEST(test_setup_mntns);
 	RUN_TEST(test_errors);
 	RUN_TEST(test_append);
 	RUN_TEST(test_action_fields);

@@ -133,6 +133,12 @@ static void test_fields_by_how(void)
 	ASSERT_TRUE(strstr(b.data, " ring_fd=") == NULL, "no ring_fd unregistered");
 	ASSERT_TRUE(strstr(b.data, " creator=4242 ") != NULL, "creator");
 	ASSERT_TRUE(strstr(b.data, " uid=65534 ") != NULL, "uid");
+	ASSERT_TRUE(strstr(b.data, " mntns=") == NULL, "the daemon's namespace: no mntns");
+	ua_buf_reset(&b);
+	h.who.mntns = 4026532301u;
+	ASSERT_OK(ua_format_holder(&b, &h, UA_FMT_TEXT), "another namespace");
+	ua_buf_addch(&b, '\0');
+	ASSERT_TRUE(strstr(b.data, " mntns=4026532301") != NULL, "mntns of the holder");
 	ua_buf_release(&b);
 }
 
