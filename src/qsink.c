@@ -87,21 +87,29 @@ uint64_t ua_line_seq(const char *p, const char *end)
 	return v;
 }
 
+const char *ua_next_record_line(const char **p, const char *end, const char **le)
+{
+	while (*p < end) {
+		const char *l = *p, *nl = memchr(l, '\n', (size_t)(end - l));
+
+		*le = nl ? nl : end;
+		*p = nl ? nl + 1 : end;
+		/* A URINGOP record's PATH lines are part of that record, not records. */
+		if ((size_t)(*le - l) >= 10 && memcmp(l, "type=PATH ", 10) == 0)
+			continue;
+		return l;
+	}
+	return NULL;
+}
+
 /* Count @data's records as lost (with q->mu held). */
 static void drop(struct ua_qsink *q, const char *data, size_t len, const char *reason)
 {
-	const char *p = data, *end = data + len;
+	const char *p = data, *end = data + len, *l, *le;
 
-	while (p < end) {
-		const char *nl = memchr(p, '\n', (size_t)(end - p));
-		const char *le = nl ? nl : end;
-		uint64_t seq = ua_line_seq(p, le);
+	while ((l = ua_next_record_line(&p, end, &le))) {
+		uint64_t seq = ua_line_seq(l, le);
 
-		/* A URINGOP record's PATH lines are part of that record, not records. */
-		if ((size_t)(le - p) >= 10 && memcmp(p, "type=PATH ", 10) == 0) {
-			p = nl ? nl + 1 : end;
-			continue;
-		}
 		q->st.dropped++;
 		q->lost++;
 		q->unsaid++;
@@ -113,7 +121,6 @@ static void drop(struct ua_qsink *q, const char *data, size_t len, const char *r
 			q->unsaid_first = seq;
 		if (seq > q->unsaid_last)
 			q->unsaid_last = seq;
-		p = nl ? nl + 1 : end;
 	}
 	snprintf(q->lost_reason, sizeof(q->lost_reason), "%s", reason);
 	snprintf(q->unsaid_reason, sizeof(q->unsaid_reason), "%s", reason);

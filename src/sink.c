@@ -301,27 +301,19 @@ static void say(struct ua_sink *s, int to_syslog, const char *what)
 /* Records of @data not written: counted, with their sequence range. */
 static void account_lost(struct ua_sink *s, const char *data, size_t len, const char *reason)
 {
-	const char *p = data, *end = data + len;
+	const char *p = data, *end = data + len, *l, *le;
 
-	while (p < end) {
-		const char *nl = memchr(p, '\n', (size_t)(end - p));
-		const char *le = nl ? nl : end;
-		uint64_t seq = ua_line_seq(p, le);
+	while ((l = ua_next_record_line(&p, end, &le))) {
+		uint64_t seq = ua_line_seq(l, le);
 
-		/* A URINGOP record's PATH lines are part of that record, not records. */
-		if ((size_t)(le - p) >= 10 && memcmp(p, "type=PATH ", 10) == 0) {
-			p = nl ? nl + 1 : end;
-			continue;
-		}
 		s->lost++;
 		s->lost_total++;
-		if (memmem(p, (size_t)(le - p), "URINGOP", 7))
+		if (memmem(l, (size_t)(le - l), "URINGOP", 7))
 			s->lost_uringop++;
 		if (seq && (!s->lost_first || seq < s->lost_first))
 			s->lost_first = seq;
 		if (seq > s->lost_last)
 			s->lost_last = seq;
-		p = nl ? nl + 1 : end;
 	}
 	snprintf(s->lost_reason, sizeof(s->lost_reason), "%s", reason);
 }
