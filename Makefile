@@ -99,7 +99,7 @@ $(OUT)/lib/%.o: lib/%.c | $(OUT)/lib
 
 # The daemon includes the skeletons.
 $(SRC_OBJ): $(OUT)/uringaudit.skel.h $(OUT)/holders.skel.h $(OUT)/uringaudit_compat.skel.h \
-	$(OUT)/deny.skel.h
+	$(OUT)/deny.skel.h $(OUT)/tamper.skel.h
 $(OUT)/src/%.o: src/%.c | $(OUT)/src
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(ALL_CFLAGS) -c $< -o $@

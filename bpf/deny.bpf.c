@@ -98,6 +98,7 @@ static __always_inline int deny_now(void)
 	__u32 tid = (__u32)bpf_get_current_pid_tgid();
 	struct ua_deny_mark *m;
 	__u64 *req;
+	int err;
 
 	req = bpf_map_lookup_elem(&issuing, &tid);
 	if (!req)
@@ -106,7 +107,9 @@ static __always_inline int deny_now(void)
 	if (!m)
 		return 0;
 	m->flags |= UA_DM_STOPPED;
-	return -EACCES;
+	err = m->err;
+	/* the rule's errno; an LSM program's value must lie in [-4095, 0] */
+	return err >= -4095 && err < 0 ? err : -EACCES;
 }
 
 /* The error an earlier BPF-LSM program of the same hook returned, kept.

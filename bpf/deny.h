@@ -33,7 +33,7 @@
 struct ua_deny_mark {
 	__u64 ring_addr; /* req->ctx: a stale mark of another request is not taken */
 	__u64 user_data;
-	__s32 err; /* the rule's error: -EACCES (the hooks return -EACCES) */
+	__s32 err; /* the error the hooks return: the rule's -F errno= (-EACCES by default) */
 	__u32 flags;
 	__u8 opcode;
 	__u8 pad[7];

@@ -246,7 +246,7 @@ static __always_inline int capture(struct io_kiocb *req, __u8 op, int init_err,
 	if (deny_armed && !(e->flags & UA_SF_TENTATIVE) && e->pid != cfg_daemon_tgid &&
 	    (rule_action(bank, r.decided) == UA_ACT_DENY ||
 	     rule_action(bank, r.decided) == UA_ACT_KILL))
-		deny_mark(req, op);
+		deny_mark(req, op, rule_err(bank, r.decided));
 	p->rule_unknown = (e->flags & UA_SF_TENTATIVE) ?
 				 (__s16)first_recording(bank, r.cand[0], r.cand[1], r.cand[2],
 							r.cand[3], r.decided) :
@@ -304,7 +304,7 @@ static __always_inline int capture(struct io_kiocb *req, __u8 op, int init_err,
 	if (emit_prepared(b, size, rb_flags(), e->pid, e->task.uid, op)) {
 		/* Not recorded: under --deny unrecorded, not run either. */
 		if (deny_armed && deny_unrecorded && !init_err && e->pid != cfg_daemon_tgid)
-			deny_mark(req, op);
+			deny_mark(req, op, -13 /* EACCES */);
 		if (!(e->flags & UA_SF_UNTRACKED)) {
 			/* Its SUBMIT is lost (the sequence gap says so): its
 			 * entry would only wait for a CQE nobody can join. */

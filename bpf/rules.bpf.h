@@ -598,17 +598,31 @@ static __always_inline bool kill_submitter(__u32 tgid)
 	return bpf_send_signal(9 /* SIGKILL */) == 0;
 }
 
+/* The errno rule @i of @bank stops its request with (-F errno=; EACCES
+ * when it names none), negative, in [-4095, -1]. */
+static __always_inline __s32 rule_err(__u32 bank, __s32 i)
+{
+	struct ua_krule *k;
+	__u32 e;
+
+	if (i < 0)
+		return -13;
+	k = rule_at(bank, (__u32)i);
+	e = k ? k->err : 0;
+	return e >= 1 && e <= 4095 ? -(__s32)e : -13 /* EACCES */;
+}
+
 /* A deny rule decided at submit, or a selected request that could not be
  * recorded under --deny unrecorded: mark it for the enforcement object's
- * LSM hooks while it is issued (bpf/deny.h). */
-static __always_inline void deny_mark(struct io_kiocb *req, __u8 op)
+ * LSM hooks while it is issued (bpf/deny.h), with the error they return. */
+static __always_inline void deny_mark(struct io_kiocb *req, __u8 op, __s32 err)
 {
 	struct ua_deny_mark m = {};
 	__u64 key = (__u64)req;
 
 	m.ring_addr = (__u64)req->ctx;
 	m.user_data = req->cqe.user_data;
-	m.err = -13; /* EACCES */
+	m.err = err;
 	m.opcode = op;
 	bpf_map_update_elem(&deny_req, &key, &m, BPF_ANY);
 }

@@ -325,7 +325,7 @@ struct ua_krule {
 	__u32 action; /* enum ua_action */
 	__u32 nfields;
 	__u32 flags;
-	__u32 pad;
+	__u32 err; /* deny, kill: the stopped request's errno (positive); 0: EACCES */
 	struct ua_kfield f[UA_KFIELDS_MAX];
 };
 

@@ -838,6 +838,7 @@ static void parse_ops(struct parser *p, const struct arg *a, struct ua_rule *r)
 struct rule_state {
 	int saw_ops;
 	int key_col;	     /* column of the first key, 0 if none yet */
+	int errno_col;	     /* column of the first errno=, 0 if none yet */
 	size_t nfields;	     /* -F fields seen (valid or not), key excluded */
 	int fields_reported; /* "too many fields" said */
 };
@@ -1177,6 +1178,54 @@ static int parse_value(struct parser *p, const struct field_def *fd, const char 
 	return 0;
 }
 
+/*
+ * -F errno=NAME|N on a deny or kill rule: the error its stopped request gets
+ * (positive, 1..4095; the LSM hooks return its negative). Not a field: it
+ * matches nothing and is never sent as one.
+ */
+static void set_errno(struct parser *p, const struct arg *a, struct ua_rule *r,
+		      struct rule_state *st, size_t n)
+{
+	const char *v = a->s + n + 1;
+	size_t len = a->len - n - 1, i;
+	char sh[SHOW_SIZE];
+	int64_t num;
+
+	if (a->len <= n || a->s[n] != '=' || (len && (v[0] == '=' || v[0] == '!'))) {
+		perr(p, a->col, "'errno' takes '=' and a value: errno=EPERM");
+		return;
+	}
+	if (st->errno_col) {
+		perr(p, a->col, "second errno= in one rule (the first is at column %d)",
+		     st->errno_col);
+		return;
+	}
+	st->errno_col = a->col;
+	if (r->action != UA_ACT_DENY && r->action != UA_ACT_KILL) {
+		perr(p, a->col,
+		     "errno= is for deny and kill rules (the error of the request "
+		     "they stop), not '%s'",
+		     ua_action_name(r->action) ? ua_action_name(r->action) : "?");
+		return;
+	}
+	if (len && v[0] >= 'A' && v[0] <= 'Z') {
+		for (i = 0; i < ARRAY_SIZE(errno_names); i++) {
+			if (mem_is(v, len, errno_names[i].name)) {
+				r->err = errno_names[i].nr;
+				return;
+			}
+		}
+		perr(p, a->col, "unknown errno name '%s' for 'errno'", show(sh, v, len));
+		return;
+	}
+	if (parse_num(v, len, &num) || num < 1 || num > 4095) {
+		perr(p, a->col, "value '%s' for 'errno' is not an errno name or 1..4095",
+		     show(sh, v, len));
+		return;
+	}
+	r->err = (int)num;
+}
+
 /* -F fieldOPvalue */
 static void parse_field(struct parser *p, const struct arg *a, struct ua_rule *r,
 			struct rule_state *st)
@@ -1195,6 +1244,10 @@ static void parse_field(struct parser *p, const struct arg *a, struct ua_rule *r
 		n++;
 	if (n == 0) {
 		perr(p, a->col, "expected fieldOPvalue after -F, got '%s'", show(sh, a->s, a->len));
+		return;
+	}
+	if (mem_is(a->s, n, "errno")) {
+		set_errno(p, a, r, st, n);
 		return;
 	}
 	fd = field_by_name(a->s, n, &id, &fname);
@@ -2158,6 +2211,21 @@ static int format_rule(const struct ua_rule *r, const struct ua_optable *ops, st
 		if (err)
 			return err;
 	}
+	if (r->err) {
+		const char *en = NULL;
+
+		for (i = 0; i < ARRAY_SIZE(errno_names); i++) {
+			if (errno_names[i].nr == r->err)
+				en = errno_names[i].name;
+		}
+		if (r->err < 0 || r->err > 4095 ||
+		    (r->action != UA_ACT_DENY && r->action != UA_ACT_KILL))
+			return -EINVAL;
+		if (en)
+			ua_buf_addf(out, " -F errno=%s", en);
+		else
+			ua_buf_addf(out, " -F errno=%d", r->err);
+	}
 	if (r->key) {
 		ua_buf_addstr(out, " -k ");
 		add_word(out, r->key, r->key_len);
@@ -2222,7 +2290,7 @@ static int rule_equal(const struct ua_rule *a, const struct ua_rule *b)
 
 	if (a->action != b->action || !!a->all_ops != !!b->all_ops ||
 	    memcmp(a->opmask, b->opmask, sizeof(a->opmask)) != 0 || a->nfields != b->nfields ||
-	    !a->key != !b->key)
+	    !a->key != !b->key || a->err != b->err)
 		return 0;
 	if (a->key && (a->key_len != b->key_len || memcmp(a->key, b->key, a->key_len) != 0))
 		return 0;

@@ -34,6 +34,9 @@
  *      -S op[,op...]     op names, numbers 0..255, or all; repeatable; required
  *      -F fieldOPvalue   one token, no spaces around OP (quote the value)
  *      -k key            at most one key per rule (-F key=... counts as -k)
+ *      -F errno=E        deny and kill rules only, at most once: the error
+ *                        (a name as exit= takes, EPERM, or 1..4095) the
+ *                        stopped request gets instead of EACCES
  *
  * Option arguments may be glued as getopt allows (-Sopenat, -Fuid=0, -kkey).
  * Every other auditctl option (-w, -b, -f, -r, -l, ...) is an error.
@@ -119,6 +122,7 @@ struct ua_rule {
 	size_t nfields;
 	char *key; /* NULL when none; NUL-terminated, no control bytes */
 	size_t key_len;
+	int err; /* deny/kill: -F errno=, the error of the stopped request (1..4095); 0: EACCES */
 	/*
 	 * Set by the parser (ua_rule_at_completion() with its op table): some field of the
 	 * rule is known only when the request completes, for some op of the rule. The

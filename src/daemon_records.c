@@ -123,10 +123,20 @@ static int parse_time(const char *s, uint64_t *ns)
 	return 0;
 }
 
+/* Locked rules: whether other processes are kept from undoing them (tamper
+ * resistance, BPF-LSM: tamper=on), or not and why (tamper=off tamper_why=). */
+static size_t tamper_kv(const struct daemon *d, struct ua_kv *kv, size_t n)
+{
+	kv[n++] = ua_kv_word("tamper", d->tamper ? "on" : "off");
+	if (!d->tamper)
+		kv[n++] = ua_kv_cstr("tamper_why", d->tamper_why);
+	return n;
+}
+
 void ua_record_daemon(struct daemon *d, const char *op, const struct signalfd_siginfo *si)
 {
 	const struct ua_stats *s = ua_consumer_stats(d->consumer);
-	struct ua_kv kv[16];
+	struct ua_kv kv[24];
 	char degraded[128] = "";
 	uint64_t since_ns;
 	size_t n = 0;
@@ -157,6 +167,8 @@ void ua_record_daemon(struct daemon *d, const char *op, const struct signalfd_si
 						  .str = degraded,
 						  .len = strlen(degraded) };
 		}
+		if (d->locked)
+			n = tamper_kv(d, kv, n);
 		if (d->prev_unclean) {
 			kv[n++] = (struct ua_kv){
 				.key = "previous", .kind = UA_KV_WORD, .str = "unclean", .len = 7
@@ -182,6 +194,9 @@ void ua_record_daemon(struct daemon *d, const char *op, const struct signalfd_si
 							  .str = why,
 							  .len = strlen(why) };
 		}
+	} else if (!strcmp(op, "lock")) {
+		/* a reload locked the rules (-e 2) */
+		n = tamper_kv(d, kv, n);
 	} else {
 		if (si) {
 			const char *sn = signame((int)si->ssi_signo);

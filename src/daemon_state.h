@@ -36,6 +36,7 @@ struct ua_ctl_client {
 
 struct ring_buffer;
 struct deny;
+struct tamper;
 
 struct daemon {
 	struct ua_options o;  /* the flags, then the file for what they do not set */
@@ -69,6 +70,12 @@ struct daemon {
 	char lsm_why[512]; /* why deny cannot stop requests here */
 	struct deny *deny; /* the enforcement object, once armed */
 	int deny_rb_added; /* its events are read with d->rb's */
+	/* Tamper resistance (tamper.c), tried once the rules are locked. */
+	struct tamper *tamper;	     /* the tamper object, once attached */
+	int tamper_rb_added;	     /* its events are read with d->rb's */
+	int tamper_tried;	     /* armed or said why not */
+	unsigned int tamper_objects; /* BPF objects guarded */
+	char tamper_why[512];	     /* why it is not in force ("" while it is) */
 	/* Reattached to a pinned set: events read that were made before the
 	 * reattach, and requests the previous daemon held when it died. */
 	uint64_t kept, held, resumed;
@@ -136,11 +143,23 @@ int ua_pidfile_write(const char *path, char *err, size_t errlen);
 int ua_enforce_check(struct daemon *d, const struct ua_ruleset *rs, struct ua_buf *msgs);
 /* 0 when BPF-LSM programs load, attach and run; else -1 and @why. */
 int ua_lsm_probe(char *why, size_t len);
+/* Before a load: the "lsm/HOOK" programs of @obj whose hook the running
+ * kernel lacks (no bpf_lsm_HOOK in its BTF) are not loaded; their hooks in
+ * @missing, joined by commas. Returns how many. */
+struct bpf_object;
+int ua_lsm_skip_missing(struct bpf_object *obj, char *missing, size_t len);
 /* Load and attach the enforcement object where BPF-LSM works and @rs needs
  * it, and arm the marking (or disarm it for a set that needs none). */
 int ua_enforce_arm(struct daemon *d, const struct ua_ruleset *rs, struct ua_buf *msgs);
 /* Read its events with d->rb's (once d->rb exists). */
 int ua_enforce_events(struct daemon *d);
 void ua_enforce_stop(struct daemon *d);
+
+/* tamper.c: once the rules are locked (d->locked), load and attach the
+ * tamper object where BPF-LSM works, or say why not (d->tamper_why); once. */
+void ua_tamper_arm(struct daemon *d);
+/* Read its events with d->rb's (once d->rb exists). */
+int ua_tamper_events(struct daemon *d);
+void ua_tamper_stop(struct daemon *d);
 
 #endif /* UA_DAEMON_STATE_H */

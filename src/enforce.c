@@ -160,12 +160,41 @@ static const struct ua_rule *first_enforcing(const struct ua_ruleset *rs)
 
 static const char *const policy_names[] = { "sqpoll", "personality", "unrecorded" };
 
+int ua_lsm_skip_missing(struct bpf_object *obj, char *missing, size_t len)
+{
+	struct btf *btf = btf__load_vmlinux_btf();
+	struct bpf_program *prog;
+	int n = 0;
+
+	missing[0] = '\0';
+	if (!btf)
+		return 0; /* the load says what is wrong */
+	bpf_object__for_each_program(prog, obj)
+	{
+		const char *sec = bpf_program__section_name(prog);
+		char fn[128];
+
+		if (strncmp(sec, "lsm/", 4) || !bpf_program__autoload(prog))
+			continue;
+		snprintf(fn, sizeof(fn), "bpf_lsm_%s", sec + 4);
+		if (btf__find_by_name_kind(btf, fn, BTF_KIND_FUNC) >= 0)
+			continue;
+		bpf_program__set_autoload(prog, false);
+		snprintf(missing + strlen(missing), len - strlen(missing), "%s%s", n ? "," : "",
+			 sec + 4);
+		n++;
+	}
+	btf__free(btf);
+	return n;
+}
+
 /* Load and attach the enforcement object, sharing deny_req. 0 or -errno
  * with @why. */
 static int deny_load(struct daemon *d, char *why, size_t len)
 {
 	libbpf_print_fn_t old = libbpf_set_print(warn_print);
 	struct deny *skel = deny__open();
+	char missing[256];
 	int rc;
 
 	if (!skel) {
@@ -174,6 +203,11 @@ static int deny_load(struct daemon *d, char *why, size_t len)
 		goto out;
 	}
 	bpf_program__set_autoload(skel->progs.probe_open, false);
+	/* A hook the kernel does not have yet (file_truncate: 6.2) is left
+	 * out: what would reach it does not exist there either. */
+	if (ua_lsm_skip_missing(skel->obj, missing, sizeof(missing)))
+		fprintf(stderr, "uringaudit: BPF-LSM hooks this kernel lacks, not attached: %s\n",
+			missing);
 	skel->rodata->cfg_daemon_tgid = (__u32)getpid();
 	rc = bpf_map__reuse_fd(skel->maps.deny_req, ua_loader_deny_req_fd(&d->loader));
 	if (rc) {

@@ -81,6 +81,12 @@ int ua_reconfig_install(struct daemon *d, struct ua_ruleset *rs, struct ua_buf *
 			fprintf(stderr, "uringaudit: warning: the locked rules do not fit the "
 					"pin set: a restart after a kill reads the rule files\n");
 		ua_buf_release(&text);
+		/* locked by a reload: guarded from now on (at start, the
+		 * tamper step does it once the ring buffer is read) */
+		if (d->rb && !d->tamper_tried) {
+			ua_tamper_arm(d);
+			ua_record_daemon(d, "lock", NULL);
+		}
 	}
 out:
 	free(ks);

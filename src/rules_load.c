@@ -376,6 +376,7 @@ int ua_rules_compile(const struct ua_ruleset *rs, struct ua_kruleset *ks, int ch
 		/* deny and kill: src/enforce.c decided whether the set can be
 		 * put in force on this kernel before it is compiled. */
 		k->action = r->action;
+		k->err = (__u32)r->err;
 		memcpy(k->opmask, r->opmask, sizeof(k->opmask));
 		for (j = 0; j < r->nfields; j++) {
 			const struct ua_rule_field *f = &r->fields[j];

@@ -134,6 +134,21 @@ static int step_enforce_events(struct daemon *d)
 	return 0;
 }
 
+/* Locked rules (-e 2): tamper resistance where BPF-LSM works, or said why
+ * not (stderr, the start record). Nothing for a set that is not locked. */
+static int step_tamper(struct daemon *d)
+{
+	int rc;
+
+	ua_tamper_arm(d);
+	rc = ua_tamper_events(d);
+	if (rc) {
+		fprintf(stderr, "uringaudit: cannot read the tamper events: %s\n", strerror(-rc));
+		return EXIT_FAIL;
+	}
+	return 0;
+}
+
 static void undo_rules(struct daemon *d)
 {
 	ua_ruleset_release(&d->rules);
@@ -600,6 +615,7 @@ static const struct run_step {
 	{ "install-rules", step_install_rules, NULL },
 	{ "ring-buffer", step_ring_buffer, undo_ring_buffer },
 	{ "enforce-events", step_enforce_events, ua_enforce_stop },
+	{ "tamper", step_tamper, ua_tamper_stop },
 	{ "epoll", step_epoll, undo_epoll },
 	{ "start-record", step_start_record, NULL },
 	{ "restart-record", step_restart_record, NULL },

@@ -21,7 +21,7 @@
 
 HOST_CASES=(refuse_deny refuse_kill kill_inline kill_sqpoll kill_iowq_completion deny_best_effort)
 LSM_CASES=(deny_connect_eacces deny_open_inline deny_open_iowq deny_open_sqpoll kill_and_deny
-	policy_no_sqpoll policy_no_personality)
+	policy_no_sqpoll policy_no_personality deny_errno_eperm)
 ALL_CASES=("${HOST_CASES[@]}" "${LSM_CASES[@]}" kill_allowed_requests)
 ua_require "${ALL_CASES[@]}"
 
@@ -31,7 +31,7 @@ chmod 755 "$W" "$W/bin"
 KX=$W/bin/killme
 cp "$DRV" "$KX"
 chmod 755 "$KX"
-for f in allowed forbidden denied secret; do echo "$f" >"$W/$f"; done
+for f in allowed forbidden denied secret perm; do echo "$f" >"$W/$f"; done
 chmod 644 "$W"/*
 
 # Run the driver copy; sets RC and P (its pid, from its first line).
@@ -56,6 +56,7 @@ cat >"$RULES" <<EOF
 -a deny,io_uring -S connect -F exe=$KX -F uid!=0 -k no-net
 -a kill,io_uring -S openat -F exe=$KX -F path=$W/forbidden -k kill-open
 -a deny,io_uring -S openat -F exe=$KX -F path=$W/denied -k deny-open
+-a deny,io_uring -S openat -F exe=$KX -F path=$W/perm -F errno=EPERM -k deny-perm
 -a always,io_uring -S openat,read,connect -F exe=$KX -k seen
 --deny sqpoll
 --deny personality
@@ -92,6 +93,13 @@ if [ $MODE = lsm ]; then
 	check_eq deny_open_inline "$(results openat)/$(rec_of openat deny-open)" \
 		"-13 $(results openat | cut -d' ' -f2) /task deny true null -13" &&
 		[ "$(results openat | cut -d' ' -f2)" -ge 0 ] && ok deny_open_inline
+
+	# -F errno=EPERM: the rule's errno, inline and in io-wq
+	killme openat:"$W/perm" openat:"$W/perm"+async
+	wait_count ".pid==$P and .key==\"deny-perm\"" 2
+	check_eq deny_errno_eperm "$(results openat)/$(recs ".pid==$P and .key==\"deny-perm\"" |
+		jq -r '"\(.ctx) \(.action) \(.stopped) \(.exit)"' | sort | tr '\n' ' ')" \
+		"-1 -1 /iowq deny true -1 task deny true -1 " && ok deny_errno_eperm
 
 	killme openat:"$W/denied"+async
 	check_eq deny_open_iowq "$(results openat)/$(rec_of openat deny-open)" \
