@@ -242,8 +242,13 @@ static __always_inline int capture(struct io_kiocb *req, __u8 op, int init_err,
 	if (!(e->flags & UA_SF_TENTATIVE) && rule_action(bank, r.decided) == UA_ACT_KILL)
 		e->flags |= kill_submitter(e->pid) ? UA_SF_KILLED : UA_SF_KILL_MISSED;
 	/* A deny (or kill) rule decided now, where the enforcement object
-	 * runs: the request is failed by the LSM hooks as it is issued. */
-	if (deny_armed && !(e->flags & UA_SF_TENTATIVE) && e->pid != cfg_daemon_tgid &&
+	 * runs: the request is failed by the LSM hooks as it is issued. Also
+	 * when earlier rules are left candidates to be decided at completion
+	 * (a path= the open's name does not spell, success=, ...): they
+	 * cannot exempt it, since a stopped request opens no file and
+	 * succeeds at nothing; its record goes under whichever rule matches
+	 * its completion, stopped=yes. */
+	if (deny_armed && e->pid != cfg_daemon_tgid &&
 	    (rule_action(bank, r.decided) == UA_ACT_DENY ||
 	     rule_action(bank, r.decided) == UA_ACT_KILL))
 		deny_mark(req, op, rule_err(bank, r.decided));

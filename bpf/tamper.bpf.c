@@ -97,7 +97,8 @@ static __always_inline int deny(__u32 what, __u32 id, __u32 arg, const unsigned 
  * The id of the BPF map (@kind UA_TK_MAP) or link (UA_TK_LINK) behind the
  * current task's descriptor @fd, 0 when it is none: an anonymous-inode file
  * named as the kernel names map files ("bpf-map") and link files
- * ("bpf_link"), whose private data is the object.
+ * ("bpf_link" when made, "bpf-link" when opened from a pin or by id),
+ * whose private data is the object.
  */
 static __always_inline __u32 fd_obj_id(int fd, __u32 kind)
 {
@@ -125,8 +126,9 @@ static __always_inline __u32 fd_obj_id(int fd, __u32 kind)
 	if (kind == UA_TK_MAP && nm[0] == 'b' && nm[1] == 'p' && nm[2] == 'f' && nm[3] == '-' &&
 	    nm[4] == 'm' && nm[5] == 'a' && nm[6] == 'p' && nm[7] == 0)
 		return BPF_CORE_READ((struct bpf_map *)priv, id);
-	if (kind == UA_TK_LINK && nm[0] == 'b' && nm[1] == 'p' && nm[2] == 'f' && nm[3] == '_' &&
-	    nm[4] == 'l' && nm[5] == 'i' && nm[6] == 'n' && nm[7] == 'k' && nm[8] == 0)
+	if (kind == UA_TK_LINK && nm[0] == 'b' && nm[1] == 'p' && nm[2] == 'f' &&
+	    (nm[3] == '_' || nm[3] == '-') && nm[4] == 'l' && nm[5] == 'i' && nm[6] == 'n' &&
+	    nm[7] == 'k' && nm[8] == 0)
 		return BPF_CORE_READ((struct bpf_link *)priv, id);
 	return 0;
 }

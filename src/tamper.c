@@ -94,7 +94,9 @@ static int protect_held(int map_fd)
 
 			if (!bpf_obj_get_info_by_fd(fd, &info, &ilen))
 				rc = protect(map_fd, UA_TK_MAP, info.id), n++;
-		} else if (!strcmp(target, "anon_inode:bpf_link")) {
+		} else if (!strcmp(target, "anon_inode:bpf_link") ||
+			   !strcmp(target, "anon_inode:bpf-link")) {
+			/* made (bpf_link), or opened from a pin (bpf-link) */
 			struct bpf_link_info info = { 0 };
 			__u32 ilen = sizeof(info);
 
