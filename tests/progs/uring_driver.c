@@ -29,7 +29,9 @@
  * file of the new fd; socket fd= (slot= with +direct); the steps on the last
  * socket fd= or slot=, then bind port=, listen backlog=, connect lport=,
  * recv bytes=, sock_cmd cmd_op= (getsockopt: level= optname= value=);
- * msg_ring_fd src_slot= dst_slot=. accept prints a line per connection,
+ * msg_ring_fd src_slot= dst_slot=. sys_bind and sys_listen (the system
+ * calls, for kernels before 6.11) print "sys op=bind|listen res= fd=" and
+ * port= or backlog=. accept prints a line per connection,
  * "cqe=K peer_port= peer_addr=" (+direct: "cqe=K slot= client_port="), and
  * when it stays armed "req op=async_cancel ... target_user_data=" and its
  * last CQE "... final=1". sendmsg_zc_to prints a second line "... notif=1".
@@ -214,6 +216,8 @@ enum op {
 	OP_BIND,
 	OP_BIND_UNIX,
 	OP_LISTEN,
+	OP_SYS_BIND,
+	OP_SYS_LISTEN,
 	OP_CONNECT,
 	OP_CONNECT_UNIX,
 	OP_ACCEPT,
@@ -284,6 +288,8 @@ static const struct op_desc op_descs[] = {
 	{ "bind",               "bind",             OP_BIND,             2, 2, MOD_SQE, S },
 	{ "bind_unix",          "bind",             OP_BIND_UNIX,        1, 1, MOD_SQE, S },
 	{ "listen",             "listen",           OP_LISTEN,           1, 1, MOD_SQE, S },
+	{ "sys_bind",           NULL,               OP_SYS_BIND,         2, 2, 0, S },
+	{ "sys_listen",         NULL,               OP_SYS_LISTEN,       1, 1, 0, S },
 	{ "connect",            "connect",          OP_CONNECT,          2, 2, MOD_SQE, S | T },
 	{ "connect_unix",       "connect",          OP_CONNECT_UNIX,     1, 1, MOD_SQE, S },
 	{ "accept",             "accept",           OP_ACCEPT,           1, 1, MOD_SOCKET, S },
@@ -430,6 +436,7 @@ static void usage(FILE *f)
 "  bind_unix:PATH  listen:BACKLOG  connect:ADDR:PORT|last  connect_unix:PATH\n"
 "  accept:N  send:TEXT  recv:N  shutdown:rd|wr|rdwr  sock_cmd:siocinq|siocoutq|getsockopt\n"
 "  sendmsg_to:ADDR:PORT|last  sendmsg_zc_to:ADDR:PORT|last\n"
+"  sys_bind:ADDR:PORT  sys_listen:BACKLOG  (bind(2), listen(2): no request)\n"
 "  udp_server:ADDR:PORT  tcp_server:ADDR:PORT[:REPLY]  (plain sockets; PORT 0: any;\n"
 "  a later PORT \"last\": the last udp_server's for sendmsg*, tcp_server's for connect)\n"
 " rings:\n"
@@ -770,6 +777,7 @@ static void parse_new_args(struct step *st)
 		st->type = step_keyword(st, 1, sock_types, "TYPE");
 		break;
 	case OP_BIND:
+	case OP_SYS_BIND:
 	case OP_CONNECT:
 	case OP_SENDMSG_TO:
 	case OP_SENDMSG_ZC_TO:
@@ -782,6 +790,7 @@ static void parse_new_args(struct step *st)
 		parse_unix(st, 0);
 		break;
 	case OP_LISTEN:
+	case OP_SYS_LISTEN:
 		st->num = step_number(st, 0, 0, INT_MAX, "BACKLOG");
 		break;
 	case OP_ACCEPT:
@@ -1931,6 +1940,7 @@ static void print_sock_op(const struct step *st, bool ok, int res)
 	switch (st->desc->op) {
 	case OP_BIND:
 	case OP_BIND_UNIX:
+	case OP_SYS_BIND:
 		if (!ok)
 			break;
 		sock.bound = st->addr;
@@ -1941,6 +1951,7 @@ static void print_sock_op(const struct step *st, bool ok, int res)
 			printf(" port=%d", port);
 		break;
 	case OP_LISTEN:
+	case OP_SYS_LISTEN:
 		printf(" backlog=%lld", st->num);
 		if (ok)
 			sock.listening = true;
@@ -1978,6 +1989,32 @@ static void run_sock_op(struct step *st)
 	have = request(st, sqe, sock_flags(), &res);
 	print_sock();
 	print_sock_op(st, have && res >= 0, res);
+	printf("\n");
+}
+
+/*
+ * sys_bind, sys_listen: bind(2) and listen(2) on the last socket, for kernels
+ * without IORING_OP_BIND and IORING_OP_LISTEN (Linux 6.11), so that the
+ * requests after them (accept) are still driven through io_uring there.
+ */
+static void run_sys_sock(struct step *st)
+{
+	bool is_bind = st->desc->op == OP_SYS_BIND;
+	int res;
+
+	need_socket(st);
+	if (sock.direct)
+		fatal(EXIT_SETUP, "step '%s': a socket in a slot has no descriptor for %s(2)",
+		      escaped(st->text), is_bind ? "bind" : "listen");
+	if (is_bind)
+		res = bind(sock.fd, (const struct sockaddr *)&st->addr, st->addrlen);
+	else
+		res = listen(sock.fd, (int)st->num);
+	if (res)
+		res = -errno;
+	printf("sys op=%s res=%d", is_bind ? "bind" : "listen", res);
+	print_sock();
+	print_sock_op(st, res == 0, res);
 	printf("\n");
 }
 
@@ -2471,6 +2508,10 @@ static void run_step(struct step *st)
 	case OP_SHUTDOWN:
 	case OP_SOCK_CMD:
 		run_sock_op(st);
+		break;
+	case OP_SYS_BIND:
+	case OP_SYS_LISTEN:
+		run_sys_sock(st);
 		break;
 	case OP_ACCEPT:
 		run_accept(st);
