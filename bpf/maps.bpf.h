@@ -18,6 +18,8 @@ const volatile __u64 cfg_req_f_cqe_skip = 0;
 const volatile __u64 cfg_req_f_creds = 0;
 const volatile __u64 cfg_req_f_multishot = 0; /* REQ_F_APOLL_MULTISHOT */
 const volatile __u64 cfg_req_f_reissue = 0;
+const volatile __u64 cfg_req_f_nowait = 0; /* per-op backend: -EAGAIN is final */
+const volatile __u64 cfg_req_f_fail = 0;	  /* per-op backend: a failed link's own result */
 /* Pending requests one uid may hold; beyond it its requests are recorded at
  * submit, untracked (the loader sets it: --pending-per-uid). */
 const volatile __u32 cfg_pending_per_uid = 8192;
@@ -59,6 +61,32 @@ const volatile __u64 cfg_op_class[UA_OPC_NR][UA_OPMASK_WORDS] = {};
 __u32 rules_bank;
 __u32 nrules[2];
 __u64 opmask[2][UA_OPMASK_WORDS];
+/* The per-op backend (bpf/uringaudit.bpf.c, src/perop.c): the opcodes whose
+ * prep and issue handlers carry the per-op programs. The tracepoint
+ * programs leave them alone (one request, one owner); zero on the
+ * tracepoint backend. Set by the daemon before it selects such an op. */
+__u64 perop_ops[UA_OPMASK_WORDS];
+/* The per-op stubs jump here: [0] the capture (at a prep handler's exit),
+ * in perop_prep_jmp; [0] the result (at an issue handler's exit), in
+ * perop_issue_jmp. Two arrays: a program array holds programs attached to
+ * functions of one prototype. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PROG_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u32);
+} perop_prep_jmp SEC(".maps");
+struct {
+	__uint(type, BPF_MAP_TYPE_PROG_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u32);
+} perop_issue_jmp SEC(".maps");
+/* The kernel's op table as read once at start (read_kmem): raw bytes the
+ * loader decodes with the layout BTF gives. */
+#define UA_KMEM_MAX 8192
+__u8 kmem_buf[UA_KMEM_MAX];
+
 /* Global event sequence, taken before the ring buffer reserve. */
 __u64 seq_next;
 /* Where connect and bind keep the kernel copy of their address: in an
@@ -266,6 +294,12 @@ static __always_inline struct obj_buf *obj_slot(__u32 k)
 static __always_inline bool op_selected(__u32 bank, __u8 op)
 {
 	return opmask[bank & 1][op >> 6] & (1ULL << (op & 63));
+}
+
+/* Is @op served by the per-op programs (perop_ops)? */
+static __always_inline bool perop_owned(__u8 op)
+{
+	return perop_ops[op >> 6] & (1ULL << (op & 63));
 }
 
 /* Is @op of class @cls (enum ua_op_class)? Only for selected requests: the

@@ -43,7 +43,7 @@ int BPF_PROG(submit_req, struct io_kiocb *req)
 	__u32 bank = rules_bank;
 	__u8 op = req->opcode;
 
-	if (!op_selected(bank, op))
+	if (!op_selected(bank, op) || perop_owned(op))
 		return 0;
 	return capture(req, op, 0, NULL, bank);
 }
@@ -58,9 +58,138 @@ int BPF_PROG(submit_sqe, struct io_kiocb *req, bool force_nonblock)
 	__u32 bank = rules_bank;
 	__u8 op = req->opcode;
 
-	if (!op_selected(bank, op))
+	if (!op_selected(bank, op) || perop_owned(op))
 		return 0;
 	return capture(req, op, 0, NULL, bank);
+}
+
+/*
+ * The per-op backend (src/perop.c). Where fentry/fexit load, the daemon
+ * attaches a stub of a few instructions at the exit of the prep and issue
+ * handlers of the opcodes its rules select, found in the kernel's own op
+ * table; each stub jumps (tail call) to one of the two programs below, so
+ * the capture and the result are verified once, whatever the number of
+ * handlers. Requests of other opcodes meet no BPF instruction at all.
+ * These two are loaded against io_nop_prep and io_nop (any handler of
+ * the same prototype would do) and never attached themselves.
+ *
+ * perop_capture: at the exit of a prep handler, the last step of
+ * io_init_req(): the state io_uring_submit_req sees, in the submitting
+ * task or the SQ thread. A prep that failed is left to req_failed.
+ */
+SEC("?fexit/io_nop_prep")
+int BPF_PROG(perop_capture, struct io_kiocb *req, const struct io_uring_sqe *sqe, int ret)
+{
+	__u32 bank = rules_bank;
+	__u8 op = req->opcode;
+
+	if (ret || !op_selected(bank, op) || !perop_owned(op))
+		return 0;
+	return capture(req, op, 0, NULL, bank);
+}
+
+/*
+ * perop_result: at the exit of an issue handler, which runs once per
+ * attempt: inline (non-blocking), again in io-wq after -EAGAIN, again
+ * from task work once a polled file is ready. Only the last attempt
+ * decides: -EAGAIN with IO_URING_F_NONBLOCK is retried (unless the
+ * request is REQ_F_NOWAIT), IOU_ISSUE_SKIP_COMPLETE completes later (its
+ * CQE: the io_uring_complete program, attached for such ops), success
+ * leaves the result in req->cqe, any other error is the CQE's result
+ * (io_req_complete_failed). A request with IOSQE_CQE_SKIP_SUCCESS that
+ * succeeded posts no CQE: it stays pending and ends as the tracepoint
+ * backend ends it (its slot's next request: cqe=skipped).
+ */
+#define UA_EIOCBQUEUED 529
+#define UA_EAGAIN 11
+#define UA_ECANCELED 125
+
+/* The end of per-op request @req with result @res: its COMPLETE (and
+ * objects), in whichever task ends it. */
+static __always_inline int perop_end(struct io_kiocb *req, __s32 res, __u32 cflags)
+{
+	struct task_struct *task;
+	struct ua_pending *p;
+	__u64 key = (__u64)req;
+	__u32 flags = 0;
+
+	p = bpf_map_lookup_elem(&pending, &key);
+	if (!p || p->opcode != req->opcode)
+		return 0;
+	if (res >= 0 && (req->flags & cfg_req_f_cqe_skip))
+		return 0;
+	/* Run by an io-wq worker: punted (the SQ thread runs its own inline). */
+	task = bpf_get_current_task_btf();
+	if ((task->flags & PF_IO_WORKER) &&
+	    !((req->ctx->flags & IORING_SETUP_SQPOLL) && req->ctx->sq_data &&
+	      (__u64)req->ctx->sq_data->thread == (__u64)task))
+		flags |= UA_CF_PUNTED;
+	finish(key, p, res, cflags, flags | deny_take(key), complete_objects(req, p, res));
+	return 0;
+}
+
+SEC("?fexit/io_nop")
+int BPF_PROG(perop_result, struct io_kiocb *req, unsigned int issue_flags, int ret)
+{
+	__u8 op = req->opcode;
+
+	if (!op_selected_any(op) || !perop_owned(op))
+		return 0;
+	if (ret == -UA_EAGAIN && (issue_flags & IO_URING_F_NONBLOCK) &&
+	    !(req->flags & cfg_req_f_nowait))
+		return 0;
+	if (ret == -UA_EIOCBQUEUED)
+		return 0;
+	return perop_end(req, ret ? ret : req->cqe.res, ret ? 0 : req->cqe.flags);
+}
+
+/*
+ * Requests failed before or without their issue handler: no file behind
+ * the fd (io_assign_file), a poll arming that failed, io-wq cancelling,
+ * a drained request cancelled at teardown: io_req_complete_failed() (6.1)
+ * or io_req_defer_failed() (6.4), whose CQE carries @res. Runs only for
+ * failed requests; the loader picks the function this kernel has.
+ */
+SEC("?fentry/io_req_defer_failed")
+int BPF_PROG(perop_failed, struct io_kiocb *req, s32 res)
+{
+	__u8 op = req->opcode;
+
+	if (!op_selected_any(op) || !perop_owned(op))
+		return 0;
+	return perop_end(req, res, 0);
+}
+
+/*
+ * A request of a chain whose earlier request failed: cancelled without
+ * being issued (io_fail_links). Its result is -ECANCELED, or its own
+ * failure (REQ_F_FAIL); it posts a CQE unless the chain's are ignored.
+ */
+SEC("?tp_btf/io_uring_fail_link")
+int BPF_PROG(perop_fail_link, struct io_kiocb *req, struct io_kiocb *link)
+{
+	__u8 op = link->opcode;
+
+	if (!op_selected_any(op) || !perop_owned(op))
+		return 0;
+	if (link->flags & cfg_req_f_cqe_skip)
+		return 0; /* no CQE: ended unseen, as the tracepoint backend sees it */
+	return perop_end(link, (link->flags & cfg_req_f_fail) ? link->cqe.res : -UA_ECANCELED, 0);
+}
+
+/*
+ * The kernel's op table, read once at start by the daemon
+ * (BPF_PROG_TEST_RUN, args: its address from /proc/kallsyms, its size):
+ * the per-op backend finds each opcode's handlers in it.
+ */
+SEC("?raw_tp")
+int read_kmem(struct bpf_raw_tracepoint_args *ctx)
+{
+	__u64 len = ctx->args[1];
+
+	if (len > UA_KMEM_MAX)
+		len = UA_KMEM_MAX;
+	return bpf_probe_read_kernel(kmem_buf, len, (const void *)ctx->args[0]) ? 1 : 0;
 }
 
 /*

@@ -393,13 +393,42 @@ static void status_sinks(struct daemon *d, struct ua_buf *b)
 	ua_buf_addch(b, ']');
 }
 
+/* The per-op backend: the handlers attached, the selected ops the
+ * tracepoint programs serve, or why --backend perop could not run. */
+static void status_perop(struct daemon *d, struct ua_buf *b)
+{
+	char names[2048];
+	uint64_t fb[4];
+	unsigned int op;
+	int first = 1;
+
+	if (!d->loader.perop) {
+		if (d->loader.perop_why[0]) {
+			ua_buf_addstr(b, ",\"perop_unavailable\":");
+			ua_escape_json(b, d->loader.perop_why, strlen(d->loader.perop_why));
+		}
+		return;
+	}
+	ua_perop_describe(&d->loader, names, sizeof(names));
+	ua_buf_addstr(b, ",\"perop_handlers\":");
+	ua_escape_json(b, names, strlen(names));
+	ua_perop_fallback(&d->loader, fb);
+	ua_buf_addstr(b, ",\"perop_fallback\":[");
+	for (op = 0; op < 256; op++)
+		if (fb[op / 64] & (1ULL << (op % 64))) {
+			ua_buf_addf(b, "%s%u", first ? "" : ",", op);
+			first = 0;
+		}
+	ua_buf_addstr(b, "]");
+}
+
 static void status_json(struct daemon *d, struct ua_buf *b)
 {
 	const struct ua_stats *s = ua_consumer_stats(d->consumer);
 
 	ua_buf_addf(
 		b,
-		"{\"pid\":%d,\"uptime_s\":%llu,\"backend\":\"tracepoint\",\"rules\":%zu,"
+		"{\"pid\":%d,\"uptime_s\":%llu,\"backend\":\"%s\",\"rules\":%zu,"
 		"\"locked\":%s,\"selected\":%llu,\"events\":%llu,\"recorded\":%llu,\"lost\":%llu,"
 		"\"lost_declared\":%llu,\"lost_records\":%llu,\"pending\":%llu,"
 		"\"pending_full\":%llu,\"overflow\":%llu,\"concluded_skipped\":%llu,"
@@ -410,7 +439,8 @@ static void status_json(struct daemon *d, struct ua_buf *b)
 		"\"overflow_unmatched\":%llu,\"lost_gaps\":%llu,\"lost_unattributed\":%llu,"
 		"\"budget\":%llu,\"drains_cut\":%llu,\"loop_max_us\":%llu,\"loop_max_cpu_us\":%llu,"
 		"\"top_droppers\":[",
-		getpid(), (unsigned long long)((ua_now_ms() - d->started_ms) / 1000), d->rules.n,
+		getpid(), (unsigned long long)((ua_now_ms() - d->started_ms) / 1000),
+		ua_loader_backend(&d->loader), d->rules.n,
 		d->locked ? "true" : "false",
 		(unsigned long long)ua_loader_counter(&d->loader, UA_CNT_SELECTED),
 		(unsigned long long)s->events, (unsigned long long)s->recorded,
@@ -456,7 +486,9 @@ static void status_json(struct daemon *d, struct ua_buf *b)
 	ua_buf_addstr(b, ",\"degraded\":[");
 	for (int i = 0; i < d->loader.ndegraded; i++)
 		ua_buf_addf(b, "%s\"%s\"", i ? "," : "", d->loader.degraded[i].why);
-	ua_buf_addstr(b, "]}\n");
+	ua_buf_addstr(b, "]");
+	status_perop(d, b);
+	ua_buf_addstr(b, "}\n");
 }
 
 static void ctl_close(struct daemon *d, struct ua_ctl_client *c)

@@ -54,6 +54,13 @@ struct ua_options {
 	unsigned int q_depth;	       /* records queued per plugin/stdout/audit sink */
 	unsigned int max_restarts;     /* of a plugin that exits */
 	int audit_forward;	       /* records into the kernel's audit stream */
+	int backend;		       /* enum ua_backend: --backend */
+};
+
+/* --backend: which programs capture requests (src/perop.c). */
+enum ua_backend {
+	UA_BACKEND_TRACEPOINT = 0, /* io_uring's tracepoints: every kernel, the default */
+	UA_BACKEND_PEROP = 1,	   /* fexit on the selected ops' handlers, else tracepoint */
 };
 
 /* ---- pin.c: the BPF state pinned under bpffs across a daemon's restart ---- */
@@ -140,7 +147,7 @@ int ua_pin_remove(const char *dir, char *err, size_t errlen);
 /* ---- loader.c: the only owner of the BPF lifecycle ---- */
 struct uringaudit;
 struct btf;
-#define UA_DEGRADED_MAX 4
+#define UA_DEGRADED_MAX 6
 struct ua_loader {
 	struct uringaudit *skel;
 	struct btf *vmlinux;
@@ -156,7 +163,30 @@ struct ua_loader {
 		const char *why;  /* the line: stderr and status */
 	} degraded[UA_DEGRADED_MAX];
 	int ndegraded;
+	struct ua_perop *perop; /* the per-op backend's state; NULL: tracepoint backend */
+	char perop_why[160];	/* why --backend perop runs on the tracepoint backend */
+	char perop_line[224];	/* the same as a degraded line */
 };
+
+/* ---- perop.c: the per-op backend, driven by the loader ---- */
+struct ua_optable;
+int ua_perop_prepare(struct ua_loader *l, char *why, size_t len);
+int ua_perop_table(struct ua_loader *l, const struct ua_optable *ops, char *why, size_t len);
+/* Before a rule set goes in force: its ops' handlers attached (and the
+ * tracepoint programs its other ops need); after: what it no longer needs
+ * detached (an issue handler once no request of its ops is pending). */
+int ua_perop_sync(struct ua_loader *l, const uint64_t opmask[4]);
+void ua_perop_retire(struct ua_loader *l, const uint64_t opmask[4]);
+void ua_perop_unlink(struct ua_loader *l); /* at stop: every handler detached */
+void ua_perop_free(struct ua_loader *l);
+/* The attached handlers, comma-separated; the selected ops left to the
+ * tracepoint programs. */
+size_t ua_perop_describe(const struct ua_loader *l, char *buf, size_t len);
+void ua_perop_fallback(const struct ua_loader *l, uint64_t mask[4]);
+/* "perop" or "tracepoint" */
+const char *ua_loader_backend(const struct ua_loader *l);
+/* Once a second: the per-op handlers a reload left to retire. */
+void ua_loader_tick(struct ua_loader *l);
 
 /* A rule set compiled for the kernel (src/rules_load.c). */
 struct ua_kruleset {

@@ -138,6 +138,7 @@ void ua_record_daemon(struct daemon *d, const char *op, const struct signalfd_si
 	const struct ua_stats *s = ua_consumer_stats(d->consumer);
 	struct ua_kv kv[24];
 	char degraded[128] = "";
+	char fallback[512] = "";
 	uint64_t since_ns;
 	size_t n = 0;
 
@@ -148,8 +149,10 @@ void ua_record_daemon(struct daemon *d, const char *op, const struct signalfd_si
 					  .kind = UA_KV_WORD,
 					  .str = UA_VERSION,
 					  .len = strlen(UA_VERSION) };
+		const char *be = ua_loader_backend(&d->loader);
+
 		kv[n++] = (struct ua_kv){
-			.key = "backend", .kind = UA_KV_WORD, .str = "tracepoint", .len = 10
+			.key = "backend", .kind = UA_KV_WORD, .str = be, .len = strlen(be)
 		};
 		kv[n++] = (struct ua_kv){ .key = "rules", .kind = UA_KV_U64, .u = d->rules.n };
 		kv[n++] = ua_kv_u64("format_version", UA_FORMAT_VERSION);
@@ -169,6 +172,27 @@ void ua_record_daemon(struct daemon *d, const char *op, const struct signalfd_si
 		}
 		if (d->locked)
 			n = tamper_kv(d, kv, n);
+		/* The per-op backend: the selected ops whose handlers could not
+		 * be attached, served by the tracepoint programs. */
+		if (d->loader.perop) {
+			uint64_t fb[4];
+
+			ua_perop_fallback(&d->loader, fb);
+			for (unsigned int op = 0; op < 256; op++) {
+				const char *name = ua_optable_name(&d->ops, op);
+				size_t m = strlen(fallback);
+
+				if (!(fb[op / 64] & (1ULL << (op % 64))) || !name)
+					continue;
+				snprintf(fallback + m, sizeof(fallback) - m, "%s%s", m ? "," : "",
+					 name);
+			}
+			if (fallback[0])
+				kv[n++] = (struct ua_kv){ .key = "perop_fallback",
+							  .kind = UA_KV_WORD,
+							  .str = fallback,
+							  .len = strlen(fallback) };
+		}
 		if (d->prev_unclean) {
 			kv[n++] = (struct ua_kv){
 				.key = "previous", .kind = UA_KV_WORD, .str = "unclean", .len = 7

@@ -238,6 +238,8 @@ struct start_args {
 	const uint64_t *opmask; /* the built-in rules' opcodes, UA_OPMASK_WORDS */
 	unsigned int rb_bytes;
 	unsigned int pending_per_uid;
+	int backend;	     /* enum ua_backend */
+	const char *pin_dir; /* NULL: none */
 };
 
 /*
@@ -353,6 +355,9 @@ static int start_req_flags(struct ua_loader *l, const struct start_args *a, char
 	/* Optional: a request marked for reissue posts no CQE from the flush
 	 * that the overflow join walks (cqe_overflow). */
 	set_req_flag(l->vmlinux, "REQ_F_REISSUE_BIT", &l->skel->rodata->cfg_req_f_reissue);
+	/* The per-op backend: an -EAGAIN of a REQ_F_NOWAIT request is final. */
+	set_req_flag(l->vmlinux, "REQ_F_NOWAIT_BIT", &l->skel->rodata->cfg_req_f_nowait);
+	set_req_flag(l->vmlinux, "REQ_F_FAIL_BIT", &l->skel->rodata->cfg_req_f_fail);
 	l->skel->rodata->cfg_pending_per_uid = a->pending_per_uid;
 	l->skel->rodata->cfg_daemon_tgid = (__u32)getpid();
 	/* A hard link is a link for our purpose. */
@@ -433,9 +438,12 @@ static int start_load(struct ua_loader *l, const struct start_args *a, char *err
 {
 	int rc;
 
-	/* Only the load needed the kernel's BTF (several MiB): let it go. */
-	btf__free(l->vmlinux);
-	l->vmlinux = NULL;
+	/* Only the load needed the kernel's BTF (several MiB): let it go
+	 * (the per-op backend's op table step still reads it). */
+	if (!l->perop) {
+		btf__free(l->vmlinux);
+		l->vmlinux = NULL;
+	}
 	verifier_reason[0] = '\0';
 	rc = uringaudit__load(l->skel);
 	if (rc && verifier_reason[0])
@@ -455,9 +463,20 @@ static int start_load(struct ua_loader *l, const struct start_args *a, char *err
 	return 0;
 }
 
-/* The completion side first, so no selected request can be submitted while
+/* Programs that run for every request of a selected op (the per-op
+ * backend attaches them only as its rules need them, ua_perop_sync). */
+static int per_request(const struct uringaudit *s, const struct bpf_program *p)
+{
+	return p == s->progs.complete || p == s->progs.complete_args ||
+	       p == s->progs.queue_async_work || p == s->progs.submit_req ||
+	       p == s->progs.submit_sqe;
+}
+
+/* Attach the tracepoint programs loaded: with @only_per_request, those
+ * per_request() names; else all but them when the per-op backend runs.
+ * The completion side first, so no selected request can be submitted while
  * nothing is there to see it end. */
-static int start_attach(struct ua_loader *l, const struct start_args *a, char *err, size_t errlen)
+static int attach_tracepoints(struct ua_loader *l, int only_per_request, char *err, size_t errlen)
 {
 	struct bpf_program *order[] = {
 		l->skel->progs.ring_create,  l->skel->progs.ring_register,
@@ -476,11 +495,11 @@ static int start_attach(struct ua_loader *l, const struct start_args *a, char *e
 	size_t i;
 	int rc;
 
-	if (l->pins.reused)
-		return 0;
-
 	for (i = 0; i < sizeof(order) / sizeof(order[0]); i++) {
 		if (!bpf_program__autoload(order[i]))
+			continue;
+		if (only_per_request ? !per_request(l->skel, order[i]) :
+				       l->perop && per_request(l->skel, order[i]))
 			continue;
 		*links[i] = bpf_program__attach(order[i]);
 		if (!*links[i]) {
@@ -490,6 +509,13 @@ static int start_attach(struct ua_loader *l, const struct start_args *a, char *e
 		}
 	}
 	return 0;
+}
+
+static int start_attach(struct ua_loader *l, const struct start_args *a, char *err, size_t errlen)
+{
+	if (l->pins.reused)
+		return 0;
+	return attach_tracepoints(l, 0, err, errlen);
 }
 
 /* Teach the programs where connect/bind keep their address: connect passes
@@ -506,6 +532,12 @@ static int start_addr_layout(struct ua_loader *l, const struct start_args *a, ch
 	if (l->skel->bss->addr_layout || l->pins.reused)
 		return 0;
 	*w |= 1ULL << (IORING_OP_CONNECT % 64);
+	if (l->perop) {
+		uint64_t m[4] = { 0 };
+
+		m[IORING_OP_CONNECT / 64] = 1ULL << (IORING_OP_CONNECT % 64);
+		ua_perop_sync(l, m);
+	}
 	ua_addr_probe();
 	*w &= ~(1ULL << (IORING_OP_CONNECT % 64));
 	return 0;
@@ -533,6 +565,55 @@ static int start_op_classes(struct ua_loader *l, const struct start_args *a, cha
 		memcpy((void *)l->skel->rodata->cfg_op_class[c], mask, sizeof(mask));
 	}
 	return 0;
+}
+
+static void perop_refused(struct ua_loader *l)
+{
+	snprintf(l->perop_line, sizeof(l->perop_line),
+		 "--backend perop: the tracepoint backend runs instead: %s", l->perop_why);
+	degraded(l, "backend", l->perop_line);
+}
+
+/* --backend perop: where this kernel loads and attaches fexit programs (and
+ * no pin set is kept: its stubs are not pinned), the per-op programs load;
+ * anywhere else the tracepoint backend runs and says why. */
+static int start_backend(struct ua_loader *l, const struct start_args *a, char *err,
+			 size_t errlen)
+{
+	if (a->backend != UA_BACKEND_PEROP)
+		return 0;
+	if (a->pin_dir)
+		snprintf(l->perop_why, sizeof(l->perop_why),
+			 "a pin directory is set: the per-op handlers are not pinned");
+	else if (!ua_perop_prepare(l, l->perop_why, sizeof(l->perop_why)))
+		return 0;
+	ua_perop_free(l);
+	if (!l->perop_why[0])
+		snprintf(l->perop_why, sizeof(l->perop_why), "cannot prepare it");
+	perop_refused(l);
+	return 0;
+}
+
+/* The per-op backend's op table; a kernel whose table cannot be read runs
+ * the tracepoint programs instead (attached now). */
+static int start_perop_table(struct ua_loader *l, const struct start_args *a, char *err,
+			     size_t errlen)
+{
+	struct ua_optable ops;
+	int rc;
+
+	if (!l->perop)
+		return 0;
+	if (optable_from_btf(l->vmlinux, &ops))
+		ua_optable_init_builtin(&ops);
+	rc = ua_perop_table(l, &ops, l->perop_why, sizeof(l->perop_why));
+	btf__free(l->vmlinux);
+	l->vmlinux = NULL;
+	if (!rc)
+		return 0;
+	ua_perop_free(l);
+	perop_refused(l);
+	return attach_tracepoints(l, 1, err, errlen);
 }
 
 /* The built-in set: one rule, always, these opcodes, no fields. */
@@ -574,8 +655,10 @@ static const struct {
 	{ "op-classes", start_op_classes },
 	{ "ring-buffer", start_ring_buffer },
 	{ "pin-reuse", start_pin_reuse },
+	{ "backend", start_backend },
 	{ "load", start_load },
 	{ "attach", start_attach },
+	{ "perop-table", start_perop_table },
 	{ "pin", start_pin },
 	{ "addr-layout", start_addr_layout },
 	{ "builtin-rules", start_builtin_rules },
@@ -586,7 +669,9 @@ int ua_loader_start(struct ua_loader *l, const uint64_t opmask[4], const struct 
 {
 	const struct start_args a = { .opmask = opmask,
 				      .rb_bytes = o->rb_bytes,
-				      .pending_per_uid = o->pending_per_uid };
+				      .pending_per_uid = o->pending_per_uid,
+				      .backend = o->backend,
+				      .pin_dir = o->pin_dir };
 	size_t i;
 	int rc;
 
@@ -622,8 +707,14 @@ int ua_loader_install(struct ua_loader *l, const struct ua_kruleset *ks)
 	struct ua_krule kr;
 	__u32 i, j, key;
 
+	int rc;
+
 	if (ks->n > UA_KRULES_MAX || ks->nstrs > UA_KSTRS_MAX)
 		return -E2BIG;
+	/* Per-op: the new set's handlers attached before it is in force. */
+	rc = ua_perop_sync(l, ks->opmask);
+	if (rc)
+		return rc;
 	for (i = 0; i < ks->nstrs; i++) {
 		key = idle * UA_KSTRS_MAX + i;
 		if (bpf_map_update_elem(sfd, &key, &ks->strs[i], BPF_ANY))
@@ -641,6 +732,7 @@ int ua_loader_install(struct ua_loader *l, const struct ua_kruleset *ks)
 	bss->nrules[idle] = ks->n;
 	__atomic_store_n(&bss->rules_bank, idle, __ATOMIC_RELEASE);
 	l->installed = 1;
+	ua_perop_retire(l, ks->opmask);
 	return (int)idle;
 }
 
@@ -649,6 +741,7 @@ void ua_loader_stop(struct ua_loader *l)
 	/* Stopping (or failing to start) unpins the whole set: nothing is
 	 * left attached without a daemon. Only a kill leaves it. */
 	ua_pin_close(&l->pins);
+	ua_perop_free(l);
 	if (l->skel)
 		uringaudit__destroy(l->skel);
 	btf__free(l->vmlinux);
@@ -796,7 +889,25 @@ uint64_t ua_loader_seq_end(const struct ua_loader *l)
 void ua_loader_detach(struct ua_loader *l)
 {
 	ua_pin_release_links(&l->pins);
+	ua_perop_unlink(l);
 	uringaudit__detach(l->skel);
+}
+
+const char *ua_loader_backend(const struct ua_loader *l)
+{
+	return l->perop ? "perop" : "tracepoint";
+}
+
+void ua_loader_tick(struct ua_loader *l)
+{
+	unsigned int bank;
+	uint64_t m[4];
+
+	if (!l->perop || !l->skel)
+		return;
+	bank = ua_loader_bank(l);
+	memcpy(m, (const void *)l->skel->bss->opmask[bank], sizeof(m));
+	ua_perop_retire(l, m);
 }
 
 int ua_loader_addr_known(const struct ua_loader *l)

@@ -26,6 +26,7 @@ static const char usage_text[] =
 	"                      [--pin-dir DIR] [--heartbeat SECONDS]\n"
 	"                      [--json-log FILE] [--stdout text|json] [--plugin PROGRAM]...\n"
 	"                      [--plugin-dir DIR] [--q-depth N] [--audit-forward]\n"
+	"                      [--backend tracepoint|perop]\n"
 	"       uringaudit unpin [DIR]\n"
 	"       uringaudit rules default | check FILE... | list | load FILE...  [--socket PATH]\n"
 	"       uringaudit status [--json | --openmetrics] [--socket PATH]\n"
@@ -55,6 +56,10 @@ static const char usage_text[] =
 	"                      counted, never holding up the others\n"
 	"  --audit-forward     also each record into the kernel's audit stream\n"
 	"                      (auditd's log), as a TRUSTED_APP message\n"
+	"  --backend tracepoint|perop  what captures requests: io_uring's tracepoints\n"
+	"                      (default), or fexit programs on the selected opcodes'\n"
+	"                      handlers only, where the kernel loads them (else the\n"
+	"                      tracepoints, said at start and in status)\n"
 	"  --pid-file FILE     written once every program is attached and records flow\n"
 	"  --socket PATH       control socket (default " UA_DEFAULT_SOCKET ")\n"
 	"  --ringbuf-size N    BPF ring buffer bytes, a power of two (default 8388608)\n"
@@ -282,6 +287,7 @@ static int parse_run(struct ua_options *o, int argc, char **argv)
 		{ "plugin-dir", required_argument, NULL, 'D' },
 		{ "q-depth", required_argument, NULL, 'Q' },
 		{ "audit-forward", no_argument, NULL, 'A' },
+		{ "backend", required_argument, NULL, 'B' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
@@ -351,6 +357,16 @@ static int parse_run(struct ua_options *o, int argc, char **argv)
 				return -EINVAL;
 			}
 			o->pending_per_uid = (unsigned int)v;
+			break;
+		case 'B':
+			if (!strcmp(optarg, "tracepoint")) {
+				o->backend = UA_BACKEND_TRACEPOINT;
+			} else if (!strcmp(optarg, "perop")) {
+				o->backend = UA_BACKEND_PEROP;
+			} else {
+				usage_error("--backend '%s': tracepoint or perop", optarg);
+				return -EINVAL;
+			}
 			break;
 		case 'P':
 			if (*optarg && *optarg != '/') {

@@ -724,6 +724,7 @@ static void loop(struct daemon *d)
 
 			ua_control_expire(d);
 			ua_consumer_tick(d->consumer, cnt[1], ua_loader_seq_end(&d->loader));
+			ua_loader_tick(&d->loader);
 			ua_consumer_flush(d->consumer);
 			ua_consumer_keep_sync(d->consumer);
 			/* Free space; then what the log has to say of itself. */

@@ -63,11 +63,13 @@ wait_for() {
 	done
 }
 
-# Start the daemon (JSON log) and wait for its pid file.
+# Start the daemon (JSON log) and wait for its pid file. UA_BACKEND=perop
+# runs it on the per-op backend (--backend; a test's own flag wins).
 ua_start() {
 	rm -f "$UA_TMP/pid"
 	"$UA" run --log "$UA_LOG" --format json --pid-file "$UA_TMP/pid" \
-		--socket "$UA_TMP/sock" "$@" 2>>"$UA_TMP/daemon.err" &
+		--socket "$UA_TMP/sock" ${UA_BACKEND:+--backend "$UA_BACKEND"} "$@" \
+		2>>"$UA_TMP/daemon.err" &
 	UA_PID=$!
 	ua_await_ready "$UA_TMP/pid"
 }

@@ -185,7 +185,12 @@ if wait_count ".pid==$P" 200; then
 	novf=$(count ".pid==$P and .cqe==\"overflow\"")
 	bad=$(count ".pid==$P and .success!=true")
 	uniq=$(recs ".pid==$P" | jq -r .user_data | sort -u | wc -l)
-	if [ "$n" = 200 ] && [ "$uniq" = 200 ] && [ "$novf" -gt 0 ] && [ "$bad" = 0 ]; then
+	# The per-op backend records a result at its handler's exit, before
+	# the CQE is posted: an overflowed one says cqe=posted (SECURITY.md).
+	want_ovf=1
+	[ "$("$UA" status --json --socket "$UA_TMP/sock" | jq -r .backend)" = perop ] && want_ovf=0
+	if [ "$n" = 200 ] && [ "$uniq" = 200 ] && { [ "$novf" -gt 0 ] || [ $want_ovf = 0 ]; } &&
+		[ "$bad" = 0 ]; then
 		ok overflow
 	else
 		fail overflow "records=$n unique=$uniq overflow=$novf failed=$bad"

@@ -41,6 +41,8 @@ for a in $(cat /proc/cmdline); do
 	# for the daemon and its records get the host's VM_UA_TIMEOUT.
 	ua.timeout=*) export UA_TIMEOUT=${a#ua.timeout=} ;;
 	ua.tests=*) tests=${a#ua.tests=} ;;
+	# VM_BACKEND: the suite's daemons on that backend (lib.sh's ua_start).
+	ua.backend=*) export UA_BACKEND=${a#ua.backend=} ;;
 	esac
 done
 echo "UA-VM: kernel $(uname -r)"

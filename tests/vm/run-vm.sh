@@ -12,7 +12,8 @@
 # suite waits VM_UA_TIMEOUT seconds (default 600) where the host's waits
 # UA_TIMEOUT: under TCG the verifier makes each daemon start take minutes.
 # VM_TESTS="t_core.sh ..." runs only those integration scripts (the others
-# are reported skipped). Console logs:
+# are reported skipped). VM_BACKEND=perop runs the suite's daemons on the
+# per-op backend (UA_BACKEND in the guest). Console logs:
 # OUT/vm/console-VER.log.txt.
 set -uo pipefail
 shell=0
@@ -48,7 +49,7 @@ qemu() { # VER MODE: the command line in the array "cmd"
 	local k=$out/vm/kernels/$1 mode=$2
 	cmd=(qemu-system-x86_64 -accel tcg -cpu max -smp "$cpus" -m "$mem" -no-reboot \
 		-kernel "$k/vmlinuz" -initrd "$k/initramfs.cpio" \
-		-append "console=ttyS0 panic=-1 quiet loglevel=3 lsm=lockdown,capability,landlock,yama,apparmor,bpf ua.mode=$mode ua.timeout=${VM_UA_TIMEOUT:-600}${VM_TESTS:+ ua.tests=${VM_TESTS// /,}}")
+		-append "console=ttyS0 panic=-1 quiet loglevel=3 lsm=lockdown,capability,landlock,yama,apparmor,bpf ua.mode=$mode ua.timeout=${VM_UA_TIMEOUT:-600}${VM_TESTS:+ ua.tests=${VM_TESTS// /,}}${VM_BACKEND:+ ua.backend=$VM_BACKEND}")
 }
 
 if [ $shell = 1 ]; then

@@ -1,0 +1,145 @@
+#!/usr/bin/env bash
+# The per-op backend (--backend perop, src/perop.c) against the tracepoint
+# backend: the same workload under each gives the same records, field by
+# field; requests of unselected opcodes run no BPF program at all (the
+# kernel's run counts, ua_runcnt); a reload that changes the selected set
+# loses and duplicates nothing. Where fentry/fexit do not load (the
+# development host's kernel blocks function tracing) the daemon runs the
+# tracepoint backend and says why: every case is skipped with that reason.
+# The Debian 6.1 and 6.12 kernels of `make check-vm` run it.
+. "$(dirname "$0")/lib.sh"
+
+CASES=(backend_start backend_zero_runs backend_reload_attach backend_same_records
+	backend_reload_no_loss)
+ua_require "${CASES[@]}"
+RUNCNT=$UA_TOP/$UA_BUILD/tests/ua_runcnt
+[ -x "$RUNCNT" ] || {
+	for n in "${CASES[@]}"; do skip "$n" "not built ($RUNCNT)"; done
+	exit 0
+}
+
+rules_file() { # NAME RULE...: a rules file in $UA_TMP
+	local f=$UA_TMP/$1.rules
+	shift
+	printf '%s\n' "$@" >"$f"
+	echo "$f"
+}
+OPEN_ONLY=$(rules_file open '-a always,io_uring -S openat -k be')
+WORKLOAD=$(rules_file work '-a always,io_uring -S openat,connect,read -k be')
+status() { "$UA" status --json --socket "$UA_TMP/sock"; }
+W=$UA_TMP/work
+mkdir -p "$W"
+chmod 755 "$W"
+PORT=$((20000 + $$ % 20000))
+# The workload: opens (success, failure, forced into io-wq), a read, a TCP
+# connect (last: the server's accept takes an fd when it likes). Its
+# records are selected by comm.
+COMM=ua_backend_$$
+work() {
+	drive --comm "$COMM" openat:/etc/hostname openat:/nonexistent-uringaudit-be \
+		openat:/etc/hostname+async read:/etc/hostname tcp_server:127.0.0.1:$PORT \
+		socket:inet:stream connect:127.0.0.1:$PORT
+}
+# The records of the workload, without what differs from run to run
+# (time, serial, process and thread ids, ring id, ephemeral local ports,
+# a new socket's inode number).
+normalized() {
+	jq -cS "select(.type==\"URINGOP\" and .comm==\"$COMM\")
+		| del(.seq,.time,.pid,.tid,.ppid,.ring)
+		| if .file_type==\"socket\" then del(.file_ino) else . end
+		| with_entries(select(.key|test(\"lport\$\")|not))" "$1" | sort
+}
+
+# --- start on the per-op backend, openat only -------------------------------
+ua_start --backend perop --rules "$OPEN_ONLY" || {
+	for n in "${CASES[@]}"; do fail "$n" "daemon did not start"; done
+	exit 0
+}
+be=$(jq -r 'select(.type=="URING_DAEMON" and .op=="start") | .backend' "$UA_LOG")
+if [ "$be" != perop ]; then
+	why=$(status | jq -r '.perop_unavailable // "no reason given"')
+	if [ "$be" = tracepoint ] && [ "$(status | jq -r .backend)" = tracepoint ]; then
+		for n in "${CASES[@]}"; do skip "$n" "the per-op backend cannot run here: $why"; done
+	else
+		for n in "${CASES[@]}"; do fail "$n" "start record says backend=$be"; done
+	fi
+	exit 0
+fi
+S=$(status)
+if [ "$(jq -r .backend <<<"$S")" = perop ] &&
+	jq -e '.perop_handlers | test("openat")' <<<"$S" >/dev/null &&
+	[ "$(jq -c .perop_fallback <<<"$S")" = "[]" ]; then
+	ok backend_start
+else
+	fail backend_start "status: $(jq -c '{backend,perop_handlers,perop_fallback}' <<<"$S")"
+fi
+
+# --- zero BPF runs for unselected opcodes -----------------------------------
+# A ring's setup runs ring_create (and register calls ring_register): any
+# other program that runs while 2000 NOPs and 500 reads go through is a
+# failure. The control: one openat runs the stubs.
+"$RUNCNT" "$DRV" nop:2000 readn:/etc/hostname:500 >"$UA_TMP/runs" 2>"$UA_TMP/runs.err"
+others=$(grep '^prog ' "$UA_TMP/runs" | grep -v -E '^prog (ring_create|ring_register) ' || true)
+"$RUNCNT" "$DRV" openat:/etc/hostname >"$UA_TMP/runs2" 2>>"$UA_TMP/runs.err"
+stubs=$(awk '$1=="prog" && ($2=="ua_prep" || $2=="ua_issue") {n+=$6} END {print n+0}' "$UA_TMP/runs2")
+if ! grep -q '^total ' "$UA_TMP/runs"; then
+	fail backend_zero_runs "ua_runcnt: $(head -c 300 "$UA_TMP/runs.err")"
+elif [ -n "$others" ]; then
+	fail backend_zero_runs "programs ran for nop/read: $(tr '\n' ' ' <<<"$others")"
+elif [ "$stubs" -lt 2 ]; then
+	fail backend_zero_runs "control: an openat ran the stubs $stubs times (2 expected)"
+else
+	echo "# nop:2000 readn:500: $(grep '^total' "$UA_TMP/runs"); openat: stubs ran $stubs times"
+	ok backend_zero_runs
+fi
+
+# --- reload: connect and read join ------------------------------------------
+if "$UA" rules load "$WORKLOAD" --socket "$UA_TMP/sock" >/dev/null 2>"$UA_TMP/e" &&
+	S=$(status) && jq -e '.perop_handlers | test("connect")' <<<"$S" >/dev/null &&
+	jq -e '.perop_handlers | test("read")' <<<"$S" >/dev/null; then
+	ok backend_reload_attach
+else
+	fail backend_reload_attach "$(cat "$UA_TMP/e") $(jq -c '.perop_handlers' <<<"${S:-null}")"
+fi
+
+# --- the same records under both backends -----------------------------------
+work && wait_count ".comm==\"$COMM\"" 5
+normalized "$UA_LOG" >"$UA_TMP/perop.recs"
+
+# --- a reload that changes the set loses and duplicates nothing ---------------
+# 300 opens, while the set changes under them five times.
+steps=()
+for i in $(seq 300); do steps+=("openat:/etc/hostname"); done
+"$DRV" --comm ua_reload_$$ "${steps[@]}" >"$UA_TMP/reload.out" 2>&1 &
+drvpid=$!
+for i in 1 2 3 4 5; do
+	"$UA" rules load "$OPEN_ONLY" --socket "$UA_TMP/sock" >/dev/null 2>&1
+	"$UA" rules load "$WORKLOAD" --socket "$UA_TMP/sock" >/dev/null 2>&1
+done
+wait $drvpid
+wait_count ".comm==\"ua_reload_$$\"" 300
+n=$(count ".comm==\"ua_reload_$$\"")
+u=$(recs ".comm==\"ua_reload_$$\"" | jq -r .user_data | sort -u | wc -l)
+if [ "$n" = 300 ] && [ "$u" = 300 ]; then
+	ok backend_reload_no_loss
+else
+	fail backend_reload_no_loss "$n records, $u distinct user_data (300 each expected)"
+fi
+ua_stop
+PEROP_LOG=$UA_LOG
+
+# --- the tracepoint backend, the same workload ------------------------------
+UA_LOG=$UA_TMP/log-tp.json
+ua_start --backend tracepoint --rules "$WORKLOAD" || {
+	fail backend_same_records "the tracepoint daemon did not start"
+	exit 0
+}
+work && wait_count ".comm==\"$COMM\"" 5
+normalized "$UA_LOG" >"$UA_TMP/tp.recs"
+ua_stop
+if [ "$(wc -l <"$UA_TMP/tp.recs")" -ge 5 ] && cmp -s "$UA_TMP/tp.recs" "$UA_TMP/perop.recs"; then
+	ok backend_same_records
+else
+	fail backend_same_records "records differ (< tracepoint, > perop): $(diff "$UA_TMP/tp.recs" "$UA_TMP/perop.recs" | head -c 1500)"
+fi
+: "$PEROP_LOG"
