@@ -96,13 +96,15 @@ static void floor_down(struct vctx *v)
 static int ua_none_up(struct vctx *v, char *err, size_t errlen)
 {
 	static const uint64_t none[4];
+	/* The daemon's defaults (src/main.c): ring buffer, per-uid pending share; no pin set. */
+	const struct ua_options o = { .rb_bytes = UA_RB_BYTES, .pending_per_uid = 8192 };
 
 	v->loader = calloc(1, sizeof(*v->loader));
 	if (!v->loader) {
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
-	if (ua_loader_start(v->loader, none, UA_RB_BYTES, err, errlen)) {
+	if (ua_loader_start(v->loader, none, &o, err, errlen)) {
 		free(v->loader);
 		v->loader = NULL;
 		return -1;
@@ -215,8 +217,13 @@ static int daemon_start(struct vctx *v, char *err, size_t errlen)
 			dup2(fd, 1);
 			dup2(fd, 2);
 		}
-		execl(v->daemon_path, "uringaudit", "run", "--log", v->log_path, "--pid-file",
-		      v->pid_path, "--socket", v->sock_path, (char *)NULL);
+		if (v->format)
+			execl(v->daemon_path, "uringaudit", "run", "--log", v->log_path,
+			      "--format", v->format, "--pid-file", v->pid_path, "--socket",
+			      v->sock_path, (char *)NULL);
+		else
+			execl(v->daemon_path, "uringaudit", "run", "--log", v->log_path,
+			      "--pid-file", v->pid_path, "--socket", v->sock_path, (char *)NULL);
 		_exit(127);
 	}
 	v->daemon_pid = pid;
