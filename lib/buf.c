@@ -136,3 +136,45 @@ int ua_buf_addf(struct ua_buf *b, const char *fmt, ...)
 	va_end(ap);
 	return err;
 }
+
+/* Digits are made right to left in @tmp, then appended at once. */
+static int add_digits(struct ua_buf *b, uint64_t v, unsigned int base, unsigned int width)
+{
+	static const char digits[] = "0123456789abcdef";
+	char tmp[24];
+	size_t i = sizeof(tmp);
+
+	do {
+		tmp[--i] = digits[v % base];
+		v /= base;
+	} while (v);
+	while (sizeof(tmp) - i < width && i > 0)
+		tmp[--i] = '0';
+	return ua_buf_add(b, tmp + i, sizeof(tmp) - i);
+}
+
+int ua_buf_addu64(struct ua_buf *b, uint64_t v)
+{
+	return add_digits(b, v, 10, 0);
+}
+
+int ua_buf_addi64(struct ua_buf *b, int64_t v)
+{
+	if (v >= 0)
+		return add_digits(b, (uint64_t)v, 10, 0);
+	if (ua_buf_addch(b, '-'))
+		return b->err;
+	return add_digits(b, -(uint64_t)v, 10, 0);
+}
+
+int ua_buf_addhex(struct ua_buf *b, uint64_t v, unsigned int width)
+{
+	return add_digits(b, v, 16, width > 16 ? 16 : width);
+}
+
+int ua_buf_addoct(struct ua_buf *b, uint64_t v)
+{
+	if (v && ua_buf_addch(b, '0'))
+		return b->err;
+	return add_digits(b, v, 8, 0);
+}

@@ -9,6 +9,7 @@
 
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdint.h>
 
 struct ua_buf {
 	char *data; /* NUL-terminated whenever len > 0 */
@@ -34,6 +35,13 @@ int ua_buf_grow(struct ua_buf *b, size_t n);
 int ua_buf_add(struct ua_buf *b, const void *data, size_t len);
 int ua_buf_addch(struct ua_buf *b, char c);
 int ua_buf_addstr(struct ua_buf *b, const char *s);
+/* Numbers without printf (the record path's hot spots): decimal; hex in
+ * lower case, zero-padded to at least @width digits; octal as "%#o" prints it
+ * (a leading 0, and "0" for zero). */
+int ua_buf_addu64(struct ua_buf *b, uint64_t v);
+int ua_buf_addi64(struct ua_buf *b, int64_t v);
+int ua_buf_addhex(struct ua_buf *b, uint64_t v, unsigned int width);
+int ua_buf_addoct(struct ua_buf *b, uint64_t v);
 int ua_buf_addf(struct ua_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 int ua_buf_vaddf(struct ua_buf *b, const char *fmt, va_list ap)
 	__attribute__((format(printf, 2, 0)));

@@ -144,18 +144,40 @@ static int is_type(const char *s)
 	return 1;
 }
 
+/* Milliseconds as three digits ("%03u" of 0..999). */
+static void add_ms(struct ua_buf *b, unsigned int ms)
+{
+	char d[3] = { (char)('0' + ms / 100 % 10), (char)('0' + ms / 10 % 10), (char)('0' + ms % 10) };
+
+	ua_buf_add(b, d, 3);
+}
+
 /* type=T msg=audit(S.MMM:SEQ):  or  {"type":"T","seq":SEQ,"time":S.MMM */
 static void emit_begin(struct emit *e, const char *type, uint64_t time_ns, uint64_t seq)
 {
 	uint64_t sec = time_ns / 1000000000u;
 	unsigned int ms = (unsigned int)(time_ns % 1000000000u / 1000000u);
 
-	if (e->f == UA_FMT_TEXT)
-		ua_buf_addf(e->b, "type=%s msg=audit(%" PRIu64 ".%03u:%" PRIu64 "):", type, sec, ms,
-			    seq);
-	else
-		ua_buf_addf(e->b, "{\"type\":\"%s\",\"seq\":%" PRIu64 ",\"time\":%" PRIu64 ".%03u",
-			    type, seq, sec, ms);
+	if (e->f == UA_FMT_TEXT) {
+		ua_buf_addstr(e->b, "type=");
+		ua_buf_addstr(e->b, type);
+		ua_buf_addstr(e->b, " msg=audit(");
+		ua_buf_addu64(e->b, sec);
+		ua_buf_addch(e->b, '.');
+		add_ms(e->b, ms);
+		ua_buf_addch(e->b, ':');
+		ua_buf_addu64(e->b, seq);
+		ua_buf_addstr(e->b, "):");
+	} else {
+		ua_buf_addstr(e->b, "{\"type\":\"");
+		ua_buf_addstr(e->b, type);
+		ua_buf_addstr(e->b, "\",\"seq\":");
+		ua_buf_addu64(e->b, seq);
+		ua_buf_addstr(e->b, ",\"time\":");
+		ua_buf_addu64(e->b, sec);
+		ua_buf_addch(e->b, '.');
+		add_ms(e->b, ms);
+	}
 }
 
 static int emit_end(struct emit *e)
@@ -186,32 +208,39 @@ static int line_end(struct emit *e, size_t start)
 
 static void emit_key(struct emit *e, const char *key)
 {
-	if (e->f == UA_FMT_TEXT)
-		ua_buf_addf(e->b, " %s=", key);
-	else
-		ua_buf_addf(e->b, ",\"%s\":", key);
+	if (e->f == UA_FMT_TEXT) {
+		ua_buf_addch(e->b, ' ');
+		ua_buf_addstr(e->b, key);
+		ua_buf_addch(e->b, '=');
+	} else {
+		ua_buf_addstr(e->b, ",\"");
+		ua_buf_addstr(e->b, key);
+		ua_buf_addstr(e->b, "\":");
+	}
 }
 
 static void emit_u64(struct emit *e, const char *key, uint64_t v)
 {
 	emit_key(e, key);
-	ua_buf_addf(e->b, "%" PRIu64, v);
+	ua_buf_addu64(e->b, v);
 }
 
 static void emit_s64(struct emit *e, const char *key, int64_t v)
 {
 	emit_key(e, key);
-	ua_buf_addf(e->b, "%" PRId64, v);
+	ua_buf_addi64(e->b, v);
 }
 
 /* 0x-hex in text (flag words read better so), a plain number in JSON. */
 static void emit_hex(struct emit *e, const char *key, uint64_t v)
 {
 	emit_key(e, key);
-	if (e->f == UA_FMT_TEXT)
-		ua_buf_addf(e->b, "0x%" PRIx64, v);
-	else
-		ua_buf_addf(e->b, "%" PRIu64, v);
+	if (e->f == UA_FMT_TEXT) {
+		ua_buf_addstr(e->b, "0x");
+		ua_buf_addhex(e->b, v, 0);
+	} else {
+		ua_buf_addu64(e->b, v);
+	}
 }
 
 /* A ring id: 16 hex digits, bare in text, a string in JSON (64-bit values do
@@ -219,7 +248,13 @@ static void emit_hex(struct emit *e, const char *key, uint64_t v)
 static void emit_ring(struct emit *e, const char *key, uint64_t id)
 {
 	emit_key(e, key);
-	ua_buf_addf(e->b, e->f == UA_FMT_TEXT ? "%016" PRIx64 : "\"%016" PRIx64 "\"", id);
+	if (e->f == UA_FMT_TEXT) {
+		ua_buf_addhex(e->b, id, 16);
+	} else {
+		ua_buf_addch(e->b, '"');
+		ua_buf_addhex(e->b, id, 16);
+		ua_buf_addch(e->b, '"');
+	}
 }
 
 /* Octal with a leading 0 in text (as the kernel prints modes), a plain number in JSON. */
@@ -227,9 +262,9 @@ static void emit_oct(struct emit *e, const char *key, uint64_t v)
 {
 	emit_key(e, key);
 	if (e->f == UA_FMT_TEXT)
-		ua_buf_addf(e->b, "%#" PRIo64, v); /* 0644, and 0 for none */
+		ua_buf_addoct(e->b, v); /* 0644, and 0 for none */
 	else
-		ua_buf_addf(e->b, "%" PRIu64, v);
+		ua_buf_addu64(e->b, v);
 }
 
 /* A trusted token: bare in text, a string in JSON. NULL is unknown: ? / null. */
@@ -509,16 +544,45 @@ static const char *role_prefix(enum ua_rec_role role)
 /* Bounded: prefixes are at most "file_" and names at most "sock_type". */
 static const char *pkey(char *buf, const char *pfx, const char *name)
 {
-	snprintf(buf, 32, "%s%s", pfx, name);
+	size_t a = strlen(pfx), n = strlen(name);
+
+	if (a > 31)
+		a = 31;
+	if (n > 31 - a)
+		n = 31 - a;
+	memcpy(buf, pfx, a);
+	memcpy(buf + a, name, n);
+	buf[a + n] = '\0';
 	return buf;
+}
+
+/* "%02x" of @v (at most 8 digits) into @d; the digits written. */
+static size_t put_hex2(char *d, uint32_t v)
+{
+	static const char digits[] = "0123456789abcdef";
+	char tmp[8];
+	size_t i = sizeof(tmp), n;
+
+	do {
+		tmp[--i] = digits[v & 15];
+		v >>= 4;
+	} while (v);
+	if (i == sizeof(tmp) - 1)
+		tmp[--i] = '0';
+	n = sizeof(tmp) - i;
+	memcpy(d, tmp + i, n);
+	return n;
 }
 
 static void emit_dev(struct emit *e, const char *key, uint32_t dev)
 {
 	/* auditd's form: hex major:minor (the kernel keeps major << 20 | minor) */
 	char v[24];
+	size_t n = put_hex2(v, dev >> 20);
 
-	snprintf(v, sizeof(v), "%02x:%02x", dev >> 20, dev & 0xfffff);
+	v[n++] = ':';
+	n += put_hex2(v + n, dev & 0xfffff);
+	v[n] = '\0';
 	emit_word(e, key, v);
 }
 
@@ -951,7 +1015,10 @@ static void emit_record(struct emit *e, const struct ua_record *r)
 	/* A string in JSON too: 64-bit values do not survive JSON numbers
 	 * (doubles) in common tools. */
 	emit_key(e, "user_data");
-	ua_buf_addf(e->b, e->f == UA_FMT_TEXT ? "0x%" PRIx64 : "\"0x%" PRIx64 "\"", r->user_data);
+	ua_buf_addstr(e->b, e->f == UA_FMT_TEXT ? "0x" : "\"0x");
+	ua_buf_addhex(e->b, r->user_data, 0);
+	if (e->f != UA_FMT_TEXT)
+		ua_buf_addch(e->b, '"');
 
 	emit_u64(e, "tid", r->who.tid);
 	emit_word(e, "cred", NAME_OF(cred_names, r->cred));
@@ -1150,7 +1217,10 @@ int ua_format_setup(struct ua_buf *out, const struct ua_rec_setup *r, enum ua_fo
 static void emit_hex_str(struct emit *e, const char *key, uint64_t v)
 {
 	emit_key(e, key);
-	ua_buf_addf(e->b, e->f == UA_FMT_TEXT ? "0x%" PRIx64 : "\"0x%" PRIx64 "\"", v);
+	ua_buf_addstr(e->b, e->f == UA_FMT_TEXT ? "0x" : "\"0x");
+	ua_buf_addhex(e->b, v, 0);
+	if (e->f != UA_FMT_TEXT)
+		ua_buf_addch(e->b, '"');
 }
 
 int ua_format_register(struct ua_buf *out, const struct ua_rec_register *r, enum ua_format f)

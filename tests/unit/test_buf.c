@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /* Output buffer: growth, termination, truncation and the sticky error. */
 #include <errno.h>
+#include <inttypes.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -86,10 +87,50 @@ static void test_sticky_error(void)
 	ua_buf_release(&b);
 }
 
+/* The printf-free number appenders print what printf would. */
+static void test_numbers(void)
+{
+	static const uint64_t u[] = { 0, 1, 7, 8, 9, 10, 15, 16, 99, 100, 0644, 01777, 999999,
+				      4294967295u, 4294967296u, UINT64_MAX / 10, UINT64_MAX - 1,
+				      UINT64_MAX };
+	static const int64_t s[] = { 0, 1, -1, 9, -10, INT64_MAX, INT64_MIN, INT64_MIN + 1 };
+	char want[64];
+	struct ua_buf b;
+	size_t i;
+
+	ua_buf_init(&b);
+	for (i = 0; i < sizeof(u) / sizeof(u[0]); i++) {
+		ua_buf_reset(&b);
+		ua_buf_addu64(&b, u[i]);
+		snprintf(want, sizeof(want), "%" PRIu64, u[i]);
+		ASSERT_STREQ(b.data, want, "addu64");
+		ua_buf_reset(&b);
+		ua_buf_addhex(&b, u[i], 0);
+		snprintf(want, sizeof(want), "%" PRIx64, u[i]);
+		ASSERT_STREQ(b.data, want, "addhex");
+		ua_buf_reset(&b);
+		ua_buf_addhex(&b, u[i], 16);
+		snprintf(want, sizeof(want), "%016" PRIx64, u[i]);
+		ASSERT_STREQ(b.data, want, "addhex width 16");
+		ua_buf_reset(&b);
+		ua_buf_addoct(&b, u[i]);
+		snprintf(want, sizeof(want), "%#" PRIo64, u[i]);
+		ASSERT_STREQ(b.data, want, "addoct");
+	}
+	for (i = 0; i < sizeof(s) / sizeof(s[0]); i++) {
+		ua_buf_reset(&b);
+		ua_buf_addi64(&b, s[i]);
+		snprintf(want, sizeof(want), "%" PRId64, s[i]);
+		ASSERT_STREQ(b.data, want, "addi64");
+	}
+	ua_buf_release(&b);
+}
+
 int main(void)
 {
 	RUN_TEST(test_basic);
 	RUN_TEST(test_growth);
 	RUN_TEST(test_sticky_error);
+	RUN_TEST(test_numbers);
 	return test_main_end();
 }
