@@ -311,7 +311,7 @@ $(OUT)/bench/%.o: bench/%.c | $(OUT)/bench
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(ALL_CFLAGS) -Isrc -I$(OUT)/bench -c $< -o $@
 
-$(OUT)/bench/uabench: $(BENCH_OBJ) $(OUT)/src/loader.o $(OUT)/src/addrprobe.o $(OUT)/src/pin.o $(LIB_OBJ)
+$(OUT)/bench/uabench: $(BENCH_OBJ) $(OUT)/src/loader.o $(OUT)/src/addrprobe.o $(OUT)/src/pin.o $(OUT)/src/perop.o $(LIB_OBJ)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(CFLAGS) $^ -luring -laudit -lpthread -lm $(LDLIBS) -o $@
 
