@@ -323,8 +323,19 @@ fi
 # --- status -------------------------------------------------------------------
 st=$("$UA" status --json --socket "$UA_TMP/sock")
 rec=$(jq -r .recorded <<<"$st")
+# Nothing of this script's lost. The daemon records every process on the
+# machine, so a flood of another test running at the same time may cost its
+# own events: accepted only when the kernel's per-submitter accounting names
+# every lost event and none is this script's driver.
+others=$(jq -r '(.top_droppers | map(.lost) | add // 0) as $named |
+	if (.lost > 0 and $named >= .lost and
+	    ([.top_droppers[] | select(.comm == "uring_driver")] | length) == 0)
+	then "yes" else "no" end' <<<"$st")
 if [ -n "$rec" ] && [ "$rec" -gt 200 ] && [ "$(jq -r .lost <<<"$st")" = 0 ] &&
 	[ "$(jq -r .lost_declared <<<"$st")" = 0 ]; then
+	ok status_counters
+elif [ -n "$rec" ] && [ "$rec" -gt 200 ] && [ "$others" = yes ]; then
+	echo "# status_counters: $(jq -r .lost <<<"$st") events of other processes lost: $(jq -c .top_droppers <<<"$st")"
 	ok status_counters
 else
 	fail status_counters "status: $st"
