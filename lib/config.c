@@ -440,10 +440,13 @@ static int is_space(char ch)
 	return ch == ' ' || ch == '\t' || ch == '\r';
 }
 
-static void parse_line(struct parser *p, struct ua_config *c, int line, const char *s, size_t len)
+/* One "key = value" line of the config or of a plugin file, blanks around
+ * each side trimmed. Returns 0 for a blank or comment line and for a bad one
+ * (said through perr), 1 with the key and value spans set. */
+static int split_kv(struct parser *p, int line, const char *s, size_t len, const char **k,
+		    size_t *klen, const char **v, size_t *vlen)
 {
-	const char *eq, *k, *v;
-	size_t klen, vlen, i;
+	const char *eq;
 	char sh[80];
 
 	while (len && is_space(*s))
@@ -451,28 +454,39 @@ static void parse_line(struct parser *p, struct ua_config *c, int line, const ch
 	while (len && is_space(s[len - 1]))
 		len--;
 	if (!len || *s == '#')
-		return;
+		return 0;
 	if (memchr(s, '\0', len)) {
 		perr(p, line, "NUL byte in line");
-		return;
+		return 0;
 	}
 	eq = memchr(s, '=', len);
 	if (!eq) {
 		perr(p, line, "expected 'key = value', got '%s'", show(sh, sizeof(sh), s, len));
-		return;
+		return 0;
 	}
-	k = s;
-	klen = (size_t)(eq - s);
-	while (klen && is_space(k[klen - 1]))
-		klen--;
-	v = eq + 1;
-	vlen = len - (size_t)(v - s);
-	while (vlen && is_space(*v))
-		v++, vlen--;
-	if (!klen) {
+	*k = s;
+	*klen = (size_t)(eq - s);
+	while (*klen && is_space((*k)[*klen - 1]))
+		(*klen)--;
+	*v = eq + 1;
+	*vlen = len - (size_t)(*v - s);
+	while (*vlen && is_space(**v))
+		(*v)++, (*vlen)--;
+	if (!*klen) {
 		perr(p, line, "missing key before '='");
-		return;
+		return 0;
 	}
+	return 1;
+}
+
+static void parse_line(struct parser *p, struct ua_config *c, int line, const char *s, size_t len)
+{
+	const char *k, *v;
+	size_t klen, vlen, i;
+	char sh[80];
+
+	if (!split_kv(p, line, s, len, &k, &klen, &v, &vlen))
+		return;
 	for (i = 0; i < ARRAY_SIZE(keys); i++)
 		if (strlen(keys[i].name) == klen && !memcmp(keys[i].name, k, klen))
 			break;
@@ -615,29 +629,12 @@ static const char *const plugin_keys[] = { "active", "direction", "path", "type"
 static void plugin_line(struct parser *p, struct ua_plugin_conf *pc, int line, const char *s,
 			size_t len, int *seen)
 {
-	const char *eq, *k, *v;
+	const char *k, *v;
 	size_t klen, vlen, i;
 	char sh[80];
 
-	while (len && is_space(*s))
-		s++, len--;
-	while (len && is_space(s[len - 1]))
-		len--;
-	if (!len || *s == '#')
+	if (!split_kv(p, line, s, len, &k, &klen, &v, &vlen))
 		return;
-	eq = memchr(s, '=', len);
-	if (!eq || memchr(s, '\0', len)) {
-		perr(p, line, "expected 'key = value', got '%s'", show(sh, sizeof(sh), s, len));
-		return;
-	}
-	k = s;
-	klen = (size_t)(eq - s);
-	while (klen && is_space(k[klen - 1]))
-		klen--;
-	v = eq + 1;
-	vlen = len - (size_t)(v - s);
-	while (vlen && is_space(*v))
-		v++, vlen--;
 	for (i = 0; i < ARRAY_SIZE(plugin_keys); i++)
 		if (word_is(k, klen, plugin_keys[i]))
 			break;

@@ -300,6 +300,8 @@ static void test_sinks(void)
 			  "p.conf:1: 'args': at most 8 words of printable characters, each shorter "
 			  "than 256 bytes\n" },
 			{ "path = /a\npath = /b", "p.conf:2: 'path' given again (first on line 1)\n" },
+			{ "active = yes\n = /x", "p.conf:2: missing key before '='\n" },
+			{ "path /x", "p.conf:1: expected 'key = value', got 'path /x'\n" },
 		};
 		size_t i;
 
