@@ -284,11 +284,25 @@ int ua_rules_abs_path(const char *path, char *out, size_t len)
 	return n < 0 || (size_t)n >= len ? -ENAMETOOLONG : 0;
 }
 
+/* Each diagnostic of a parse, one message line each; the list is released. */
+static void report_diags(const struct ua_ruleset *rs, struct ua_diags *d, struct ua_buf *msgs)
+{
+	struct ua_buf line = UA_BUF_INIT;
+	size_t i;
+
+	for (i = 0; i < d->n; i++) {
+		ua_buf_reset(&line);
+		ua_diag_format(rs, &d->v[i], &line);
+		msg(msgs, "%s", line.data ? line.data : "");
+	}
+	ua_buf_release(&line);
+	ua_diags_release(d);
+}
+
 int ua_rules_load(const char *const *paths, size_t npaths, const struct ua_optable *ops,
 		  struct ua_ruleset *rs, struct ua_buf *msgs)
 {
 	struct ua_diags d = { 0 };
-	struct ua_buf line = UA_BUF_INIT;
 	size_t i;
 	int rc = 0, r;
 
@@ -307,13 +321,7 @@ int ua_rules_load(const char *const *paths, size_t npaths, const struct ua_optab
 	}
 	if (!rc)
 		rc = ua_rules_check_set(rs, ops, &d);
-	for (i = 0; i < d.n; i++) {
-		ua_buf_reset(&line);
-		ua_diag_format(rs, &d.v[i], &line);
-		msg(msgs, "%s", line.data ? line.data : "");
-	}
-	ua_buf_release(&line);
-	ua_diags_release(&d);
+	report_diags(rs, &d, msgs);
 	if (!rc && !rs->n) {
 		msg(msgs, "no rules in %s", npaths == 1 ? paths[0] : "the files given");
 		rc = -ENOENT;
@@ -329,19 +337,11 @@ int ua_rules_load_text(const char *name, const char *text, size_t len, const str
 		       struct ua_ruleset *rs, struct ua_buf *msgs)
 {
 	struct ua_diags d = { 0 };
-	struct ua_buf line = UA_BUF_INIT;
-	size_t i;
 	int rc;
 
 	memset(rs, 0, sizeof(*rs));
 	rc = ua_rules_parse(rs, name, text, len, ops, &d);
-	for (i = 0; i < d.n; i++) {
-		ua_buf_reset(&line);
-		ua_diag_format(rs, &d.v[i], &line);
-		msg(msgs, "%s", line.data ? line.data : "");
-	}
-	ua_buf_release(&line);
-	ua_diags_release(&d);
+	report_diags(rs, &d, msgs);
 	if (!rc)
 		rc = resolve(rs, msgs);
 	if (rc)

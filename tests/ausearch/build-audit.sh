@@ -28,30 +28,18 @@ for t in gcc make dpkg-source; do
 	command -v "$t" >/dev/null || { say "missing $t"; exit 1; }
 done
 
-mirror() {
-	if [ -n "${AUDIT_MIRROR:-}" ]; then echo "$AUDIT_MIRROR"; return; fi
-	local m
-	m=$(cat /etc/apt/sources.list.d/*.sources 2>/dev/null |
-		sed -n 's/^URIs:[[:space:]]*\([^[:space:]]*\/debian\)\/\{0,1\}$/\1/p' | head -1)
-	[ -n "$m" ] || m=$(sed -n 's/^deb[[:space:]]\+\([^[:space:]]*\/debian\)\/\{0,1\}[[:space:]].*/\1/p' \
-		/etc/apt/sources.list 2>/dev/null | head -1)
-	[ -n "$m" ] || { say "no Debian mirror in /etc/apt sources; set AUDIT_MIRROR"; return 1; }
-	echo "$m"
-}
+# shellcheck source=tests/private-apt.sh
+. "$(dirname "$0")/../private-apt.sh"
 
 a=$out/apt
-m=$(mirror)
-mkdir -p "$a/lists/partial" "$a/cache/archives/partial" "$a/etc/preferences.d"
+m=$(debian_mirror "${AUDIT_MIRROR:-}") || { say "no Debian mirror in /etc/apt sources; set AUDIT_MIRROR"; exit 1; }
 # trixie's package first (4.0.2); where the mirror lacks its files, a newer suite's.
 suites=${AUDIT_SUITES:-trixie forky sid}
-: >"$a/sources.list"
+lines=()
 for s in $suites; do
-	echo "deb-src [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $m $s main" >>"$a/sources.list"
+	lines+=("deb-src [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $m $s main")
 done
-apt_opts=(-o "Dir::Etc::sourcelist=$a/sources.list" -o "Dir::Etc::sourceparts=-"
-	-o "Dir::State::Lists=$a/lists" -o "Dir::Cache=$a/cache"
-	-o "Dir::Etc::preferencesparts=$a/etc/preferences.d" -o "APT::Get::List-Cleanup=0"
-	-o "Debug::NoLocking=1" -o "Acquire::Languages=none" -o "APT::Sandbox::User=root")
+private_apt "$a" "${lines[@]}"
 if [ ! -d "$out/src" ]; then
 	say "apt update (private lists in $a)"
 	apt-get "${apt_opts[@]}" -qq update >"$a/update.log" 2>&1 ||

@@ -24,33 +24,22 @@ suite_of() { # kernel series -> Debian suite and package pattern
 	esac
 }
 
-mirror() {
-	if [ -n "${VM_MIRROR:-}" ]; then echo "$VM_MIRROR"; return; fi
-	local m
-	m=$(cat /etc/apt/sources.list.d/*.sources 2>/dev/null |
-		sed -n 's/^URIs:[[:space:]]*\([^[:space:]]*\/debian\)\/\{0,1\}$/\1/p' | head -1)
-	[ -n "$m" ] || m=$(sed -n 's/^deb[[:space:]]\+\([^[:space:]]*\/debian\)\/\{0,1\}[[:space:]].*/\1/p' \
-		/etc/apt/sources.list 2>/dev/null | head -1)
-	[ -n "$m" ] || { echo "fetch-kernels: no Debian mirror in /etc/apt sources; set VM_MIRROR" >&2; return 1; }
-	echo "$m"
-}
+# shellcheck source=tests/private-apt.sh
+. "$(dirname "$0")/../private-apt.sh"
 
 apt_opts=()
 apt_ready=0
 apt_setup() { # one private configuration for the suites asked for, updated once per run
 	[ $apt_ready = 1 ] && return 0
-	local m a=$vm/apt
-	m=$(mirror)
-	mkdir -p "$a/lists/partial" "$a/cache/archives/partial" "$a/etc/preferences.d"
-	: >"$a/sources.list"
+	local m s v lines=()
+	m=$(debian_mirror "${VM_MIRROR:-}") ||
+		{ echo "fetch-kernels: no Debian mirror in /etc/apt sources; set VM_MIRROR" >&2; return 1; }
 	for v in "${vers[@]}"; do
 		read -r s _ <<<"$(suite_of "$v")"
-		echo "deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $m $s main" >>"$a/sources.list"
+		lines+=("deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $m $s main")
 	done
-	apt_opts=(-o "Dir::Etc::sourcelist=$a/sources.list" -o "Dir::Etc::sourceparts=-"
-		-o "Dir::State::Lists=$a/lists" -o "Dir::Cache=$a/cache"
-		-o "Dir::Etc::preferencesparts=$a/etc/preferences.d" -o "APT::Get::List-Cleanup=0"
-		-o "Debug::NoLocking=1" -o "Acquire::Languages=none" -o "APT::Sandbox::User=root")
+	private_apt "$vm/apt" "${lines[@]}"
+	local a=$vm/apt
 	echo "fetch-kernels: apt update (private lists in $a)"
 	apt-get "${apt_opts[@]}" -qq update >"$a/update.log" 2>&1 ||
 		{ cat "$a/update.log" >&2; echo "fetch-kernels: apt-get update failed" >&2; return 1; }
