@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # A private apt configuration for fetching from other Debian suites: its own
 # sources list, package lists and cache under a directory of the build, so the
 # machine's sources are neither read for suites nor changed. Sourced by
@@ -23,6 +24,7 @@ private_apt() {
 	mkdir -p "$a/lists/partial" "$a/cache/archives/partial" "$a/etc/preferences.d"
 	: >"$a/sources.list"
 	for l in "$@"; do echo "$l" >>"$a/sources.list"; done
+	# shellcheck disable=SC2034 # used by the scripts that source this
 	apt_opts=(-o "Dir::Etc::sourcelist=$a/sources.list" -o "Dir::Etc::sourceparts=-"
 		-o "Dir::State::Lists=$a/lists" -o "Dir::Cache=$a/cache"
 		-o "Dir::Etc::preferencesparts=$a/etc/preferences.d" -o "APT::Get::List-Cleanup=0"
