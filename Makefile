@@ -203,7 +203,7 @@ format:
 lint:
 	clang-format --dry-run --Werror bpf/*.bpf.c bpf/*.bpf.h bpf/ua_abi.h bpf/uringaudit.h bpf/holders.h lib/*.c lib/*.h src/*.c src/*.h dist/*.c
 	cppcheck --quiet --error-exitcode=1 --enable=warning,performance,portability \
-		--suppress=missingIncludeSystem -Ilib -Ibpf lib src
+		--library=scripts/cppcheck-libbpf.cfg --suppress=missingIncludeSystem -Ilib -Ibpf lib src
 
 .PHONY: clean
 clean:

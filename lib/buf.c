@@ -148,7 +148,8 @@ static int add_digits(struct ua_buf *b, uint64_t v, unsigned int base, unsigned 
 		tmp[--i] = digits[v % base];
 		v /= base;
 	} while (v);
-	while (sizeof(tmp) - i < width && i > 0)
+	/* zero-padded to @width digits (at most the buffer) */
+	for (size_t start = width < sizeof(tmp) ? sizeof(tmp) - width : 0; i > start;)
 		tmp[--i] = '0';
 	return ua_buf_add(b, tmp + i, sizeof(tmp) - i);
 }
