@@ -23,6 +23,23 @@ if [ -z "${UA_TIMEOUT:-}" ]; then
 fi
 chmod 755 "$UA_TMP"
 
+# Pin sets that earlier runs of the pinning scripts left when they were
+# killed (/sys/fs/bpf/uringaudit-test-PID[-x]) and whose PID is gone: their
+# pinned links would keep programs attached, costing every io_uring request
+# on the machine and refusing `make bench`. Removed with `uringaudit unpin`.
+ua_unpin_dead_tests() {
+	local d pid
+	for d in /sys/fs/bpf/uringaudit-test-*; do
+		[ -e "$d" ] || continue
+		pid=${d#/sys/fs/bpf/uringaudit-test-}
+		pid=${pid%%-*}
+		case $pid in '' | *[!0-9]*) continue ;; esac
+		kill -0 "$pid" 2>/dev/null && continue
+		"$UA" unpin "$d" >/dev/null 2>&1 || rm -rf "$d" 2>/dev/null
+		echo "# removed the pin set of a dead run: $d"
+	done
+}
+
 ok() { echo "ok $1"; }
 fail() { echo "FAIL $1: $2"; }
 skip() { echo "skip $1: $2"; }

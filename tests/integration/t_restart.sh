@@ -30,6 +30,7 @@ cleanup_pins() {
 	rm -rf "$PD-x" "$PD-l" 2>/dev/null
 }
 trap cleanup_pins EXIT
+ua_unpin_dead_tests
 
 # Only the driver's requests: other processes on the machine are not ours to count.
 R=$UA_TMP/restart.rules
