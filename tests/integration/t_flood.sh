@@ -8,7 +8,9 @@
 . "$(dirname "$0")/lib.sh"
 
 CASES=(flood_status_answers flood_sigterm_stops flood_loss_bounded flood_loss_invariant
-	fair_other_process fair_same_process)
+	fair_other_process fair_same_process
+	distinct_one_process_other_uid distinct_one_process_same_uid distinct_one_process_loss
+	distinct_two_processes_other_uid distinct_two_processes_same_uid distinct_two_processes_loss)
 ua_require "${CASES[@]}"
 FLOOD=$UA_TOP/$UA_BUILD/tests/ua_flood
 if [ ! -x "$FLOOD" ]; then
@@ -138,7 +140,7 @@ fair_case() { # name flood-kind flood-threads opener-args...
 	[ -s "$vout" ] || vout=$fout
 	vpid=$(sed -n 's/^opens done pid=\([0-9]*\).*/\1/p' "$vout")
 	local okn
-	okn=$(sed -n 's/^opens done pid=[0-9]* ok=//p' "$vout")
+	okn=$(sed -n 's/^opens done pid=[0-9]* ok=\([0-9]*\).*/\1/p' "$vout")
 	ua_stop
 	local sel=".pid==${vpid:-0} and .op==\"openat\" and .name==\"$SECRET\""
 	local n good
@@ -155,3 +157,120 @@ fair_case() { # name flood-kind flood-threads opener-args...
 }
 FAIR_MS=4000 fair_case fair_other_process nop 2
 FAIR_MS=2500 fair_case fair_same_process devnull 2 "$SECRET" 20
+
+# --- fairness against distinct flows ---------------------------------------
+# The attack on per-flow budgets: every request of the flood is a flow of its
+# own (openat of a new name each time, failing with ENOENT), so no flow ever
+# goes over its budget. The flood comes from an unprivileged user (nobody):
+# one process with two threads, then two processes with one thread each.
+# Once it has filled the ring buffer, a process of another uid (root: opens
+# of /etc/shadow that succeed) and a process of the flooder's own uid (the
+# same opens, refused: EACCES) each open /etc/shadow 20 times, four times
+# each while the flood goes on. Every one of the 160 opens is recorded once,
+# with its result and object; what the flood lost is said under the
+# flooders' pids and uid (reason=budget) and adds up to the stop record.
+as_nobody() { setpriv --reuid=65534 --regid=65534 --clear-groups "$@"; }
+distinct_case() { # name processes threads-per-process
+	local name=$1 nproc=$2 threads=$3 i run
+	local -a fpids=()
+	UA_LOG=$UA_TMP/$name.json
+	if ! command -v setpriv >/dev/null; then
+		for i in other_uid same_uid loss; do skip "${name}_$i" "setpriv (util-linux) not installed"; done
+		return
+	fi
+	if ! ua_start --rules "$RULES" --ringbuf-size 1048576; then
+		for i in other_uid same_uid loss; do fail "${name}_$i" "daemon did not start"; done
+		return
+	fi
+	for ((i = 0; i < nproc; i++)); do
+		as_nobody "$FLOOD" distinct "$threads" 600000 >"$UA_TMP/$name.f$i" 2>>"$UA_TMP/fair.err" &
+		fpids+=($!)
+	done
+	for ((i = 0; i < nproc; i++)); do
+		if ! wait_for grep -q '^flood pid=' "$UA_TMP/$name.f$i"; then
+			kill "${fpids[@]}" 2>/dev/null
+			wait "${fpids[@]}" 2>/dev/null
+			ua_stop
+			for i in other_uid same_uid loss; do
+				fail "${name}_$i" "ua_flood did not start: $(cat "$UA_TMP/fair.err")"
+			done
+			return
+		fi
+	done
+	wait_for eval '[ "$(st | jq -r .drains_cut)" -gt 0 ]'
+	local budget0
+	budget0=$(st | jq -r .budget)
+	local -a vroot=() vnobody=()
+	local alive=1
+	for run in 1 2 3 4; do
+		"$FLOOD" nop 0 400 "$SECRET" 20 >"$UA_TMP/$name.r$run" 2>>"$UA_TMP/fair.err"
+		vroot+=("$(sed -n 's/^opens done pid=\([0-9]*\).*/\1/p' "$UA_TMP/$name.r$run")")
+		as_nobody "$FLOOD" nop 0 400 "$SECRET" 20 >"$UA_TMP/$name.n$run" 2>>"$UA_TMP/fair.err"
+		vnobody+=("$(sed -n 's/^opens done pid=\([0-9]*\).*/\1/p' "$UA_TMP/$name.n$run")")
+	done
+	kill -0 "${fpids[@]}" 2>/dev/null || alive=0
+	local budget1
+	budget1=$(st | jq -r .budget)
+	kill "${fpids[@]}" 2>/dev/null
+	wait "${fpids[@]}" 2>/dev/null
+	ua_stop
+	# The flood's own records make hundreds of MB: keep the lines the
+	# checks read (none of the flood's names spells these).
+	grep -F -e "$SECRET" -e URING_LOST -e URING_DAEMON "$UA_LOG" >"$UA_TMP/$name.kept"
+	rm -f "$UA_LOG"
+	UA_LOG=$UA_TMP/$name.kept
+	local fp
+	fp=$(for i in "${!fpids[@]}"; do sed -n 's/^flood pid=//p' "$UA_TMP/$name.f$i"; done | paste -sd, -)
+
+	# Another uid: 20 successful opens recorded per run, with their fields.
+	local bad="" n good pid
+	for run in 1 2 3 4; do
+		pid=${vroot[run - 1]:-0}
+		local sel=".pid==$pid and .op==\"openat\" and .name==\"$SECRET\""
+		n=$(count "$sel")
+		good=$(count "$sel and .success==true and .exit>=0 and .cqe==\"posted\" and .new_path==\"$SECRET\" and .uid==0 and .key==\"flood\"")
+		grep -q '^opens done pid=[0-9]* ok=20 ' "$UA_TMP/$name.r$run" || bad+=" run $run: opener saw $(sed -n 's/^opens done //p' "$UA_TMP/$name.r$run");"
+		[ "$n" = 20 ] && [ "$good" = 20 ] || bad+=" run $run (pid $pid): $n recorded, $good right;"
+	done
+	echo "# $name: flood pids $fp, root's opens:${bad:- 4 runs of 20 of 20}" >&2
+	if [ $alive = 1 ] && [ -z "$bad" ]; then
+		ok "${name}_other_uid"
+	else
+		fail "${name}_other_uid" "flood alive throughout=$alive;$bad"
+	fi
+
+	# The flooder's own uid: 20 refused opens recorded per run (EACCES).
+	bad=""
+	for run in 1 2 3 4; do
+		pid=${vnobody[run - 1]:-0}
+		local sel=".pid==$pid and .op==\"openat\" and .name==\"$SECRET\""
+		n=$(count "$sel")
+		good=$(count "$sel and .success==false and .exit==-13 and .cqe==\"posted\" and .uid==65534 and .euid==65534 and .key==\"flood\"")
+		grep -q '^opens done pid=[0-9]* ok=0 err=20 errno=13' "$UA_TMP/$name.n$run" || bad+=" run $run: opener saw $(sed -n 's/^opens done //p' "$UA_TMP/$name.n$run");"
+		[ "$n" = 20 ] && [ "$good" = 20 ] || bad+=" run $run (pid $pid): $n recorded, $good right;"
+	done
+	echo "# $name: nobody's opens:${bad:- 4 runs of 20 of 20}" >&2
+	if [ $alive = 1 ] && [ -z "$bad" ]; then
+		ok "${name}_same_uid"
+	else
+		fail "${name}_same_uid" "flood alive throughout=$alive;$bad"
+	fi
+
+	# Loss: the flood lost requests while the victims ran, all of it said
+	# under the flooders (pid, uid, reason=budget), none under a victim, and
+	# the URING_LOST records add up to the stop record.
+	local lost theirs victims stop_lost vp
+	vp=$(printf '%s\n' "${vroot[@]}" "${vnobody[@]}" | paste -sd, -)
+	lost=$(jq -s '[.[]|select(.type=="URING_LOST")|.lost]|add // 0' "$UA_LOG")
+	theirs=$(jq -s "[.[]|select(.type==\"URING_LOST\" and .reason==\"budget\" and .uid==65534 and .op==\"openat\" and (.pid as \$p | [$fp] | index(\$p)) != null)|.lost]|add // 0" "$UA_LOG")
+	victims=$(jq -s "[.[]|select(.type==\"URING_LOST\" and (.pid as \$p | [${vp:-0}] | index(\$p)) != null)|.lost]|add // 0" "$UA_LOG")
+	stop_lost=$(jq -r 'select(.type=="URING_DAEMON" and .op=="stop")|.lost' "$UA_LOG")
+	echo "# $name: lost $lost (stop record $stop_lost), $theirs over budget under the flooders, $((budget1 - budget0)) while the victims ran, $victims under victims" >&2
+	if [ "$theirs" -gt 0 ] && [ "$((budget1 - budget0))" -gt 0 ] && [ "$victims" = 0 ] && [ "$lost" = "$stop_lost" ]; then
+		ok "${name}_loss"
+	else
+		fail "${name}_loss" "lost $lost, stop record $stop_lost; flooders' budget losses $theirs (want > 0), $((budget1 - budget0)) during the victims' runs (want > 0), victims' $victims (want 0)"
+	fi
+}
+distinct_case distinct_one_process 1 2
+distinct_case distinct_two_processes 2 1

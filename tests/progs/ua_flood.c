@@ -6,13 +6,16 @@
  *   ua_flood KIND THREADS MS [PATH N]
  *
  * KIND is nop, futex_wake (a private futex word nobody waits on: each wake
- * completes at once with 0) or devnull (openat of /dev/null; each fd is closed
- * with close(2), which io_uring does not see). THREADS threads, each with its
+ * completes at once with 0), devnull (openat of /dev/null; each fd is closed
+ * with close(2), which io_uring does not see) or distinct (openat of a name
+ * never used before, /nonexistent-ua-flood/TID/N, failing with ENOENT: every
+ * request a flow of its own, the attack on per-flow budgets). THREADS threads, each with its
  * own ring, submit batches of 32 such requests for MS milliseconds (THREADS
  * 0: no flood, only the opens). With PATH
  * and N, the main thread, once the flood has run for a quarter of MS, opens
  * PATH N times through its own ring, one request at a time, and prints
- * "opens done pid=P ok=K"; the flood goes on until MS.
+ * "opens done pid=P ok=K err=E" (K opens succeeded, E failed, with the last
+ * error's errno in "errno=X"); the flood goes on until MS.
  *
  * Prints "flood pid=P" when the threads have started and, at the end,
  * "flood submitted=S" (all threads). Exit 0, or 1 with a message.
@@ -40,7 +43,7 @@
 #define FUTEX2_PRIVATE 128
 #endif
 
-enum kind { K_NOP, K_FUTEX_WAKE, K_DEVNULL };
+enum kind { K_NOP, K_FUTEX_WAKE, K_DEVNULL, K_DISTINCT };
 
 static enum kind kind;
 static atomic_int stop;
@@ -56,7 +59,15 @@ static uint64_t now_ms(void)
 	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
-static void prep(struct io_uring_sqe *sqe)
+/* A thread's names for one batch of distinct opens: each slot stays
+ * unchanged until its request is submitted. */
+struct names {
+	char s[BATCH][64];
+	unsigned long long next;
+	int slot;
+};
+
+static void prep(struct io_uring_sqe *sqe, struct names *nm)
 {
 	switch (kind) {
 	case K_NOP:
@@ -72,6 +83,14 @@ static void prep(struct io_uring_sqe *sqe)
 	case K_DEVNULL:
 		io_uring_prep_openat(sqe, AT_FDCWD, "/dev/null", O_RDONLY | O_CLOEXEC, 0);
 		break;
+	case K_DISTINCT: {
+		char *name = nm->s[nm->slot++ % BATCH];
+
+		snprintf(name, sizeof(nm->s[0]), "/nonexistent-ua-flood/%d/%llu", gettid(),
+			 nm->next++);
+		io_uring_prep_openat(sqe, AT_FDCWD, name, O_RDONLY | O_CLOEXEC, 0);
+		break;
+	}
 	}
 	sqe->user_data = 1;
 }
@@ -79,6 +98,7 @@ static void prep(struct io_uring_sqe *sqe)
 static void *flood(void *arg)
 {
 	struct io_uring ring;
+	static __thread struct names nm;
 	unsigned long long n = 0;
 	int rc = io_uring_queue_init(2 * BATCH, &ring, 0);
 
@@ -98,7 +118,7 @@ static void *flood(void *arg)
 
 			if (!sqe)
 				break;
-			prep(sqe);
+			prep(sqe, &nm);
 		}
 		rc = io_uring_submit_and_wait(&ring, (unsigned int)i);
 		if (rc < 0) {
@@ -119,11 +139,15 @@ static void *flood(void *arg)
 	return NULL;
 }
 
-/* N opens of @path, one at a time: how many succeeded. */
-static int opens(const char *path, int n)
+/* N opens of @path, one at a time: how many succeeded; *@err: how many
+ * failed, *@eno: the last failure's errno. */
+static int opens(const char *path, int n, int *err, int *eno)
 {
 	struct io_uring ring;
 	int i, ok = 0, rc = io_uring_queue_init(4, &ring, 0);
+
+	*err = 0;
+	*eno = 0;
 
 	if (rc) {
 		fprintf(stderr, "ua_flood: io_uring_queue_init: %s\n", strerror(-rc));
@@ -141,6 +165,9 @@ static int opens(const char *path, int n)
 		if (cqe->res >= 0) {
 			close(cqe->res);
 			ok++;
+		} else {
+			++*err;
+			*eno = -cqe->res;
 		}
 		io_uring_cqe_seen(&ring, cqe);
 	}
@@ -155,7 +182,7 @@ int main(int argc, char **argv)
 	uint64_t ms, t0;
 
 	if (argc != 4 && argc != 6) {
-		fprintf(stderr, "usage: ua_flood nop|futex_wake|devnull THREADS MS [PATH N]\n");
+		fprintf(stderr, "usage: ua_flood nop|futex_wake|devnull|distinct THREADS MS [PATH N]\n");
 		return 2;
 	}
 	if (!strcmp(argv[1], "nop"))
@@ -164,6 +191,8 @@ int main(int argc, char **argv)
 		kind = K_FUTEX_WAKE;
 	else if (!strcmp(argv[1], "devnull"))
 		kind = K_DEVNULL;
+	else if (!strcmp(argv[1], "distinct"))
+		kind = K_DISTINCT;
 	else {
 		fprintf(stderr, "ua_flood: unknown kind '%s'\n", argv[1]);
 		return 2;
@@ -185,12 +214,12 @@ int main(int argc, char **argv)
 	printf("flood pid=%d\n", getpid());
 	fflush(stdout);
 	if (argc == 6) {
-		int n = atoi(argv[5]), ok;
+		int n = atoi(argv[5]), ok, err, eno;
 
 		while (now_ms() - t0 < ms / 4)
 			usleep(1000);
-		ok = opens(argv[4], n);
-		printf("opens done pid=%d ok=%d\n", getpid(), ok);
+		ok = opens(argv[4], n, &err, &eno);
+		printf("opens done pid=%d ok=%d err=%d errno=%d\n", getpid(), ok, err, eno);
 		fflush(stdout);
 	}
 	while (now_ms() - t0 < ms)
