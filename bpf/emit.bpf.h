@@ -81,26 +81,32 @@ static __noinline int drop_note(__u32 tgid, __u32 uid, __u32 op, __u32 reason)
  * cfg_pressure_every of its events (bpf_ringbuf_query reads the consumer's
  * position, a cache line the consumer keeps writing: too dear for every
  * event, see rb_flags). While it is more than cfg_pressure_bytes full, a
- * request is admitted only if its flow (process, opcode, object) has put
- * fewer than cfg_flow_budget requests in it this period; the rest of the
- * buffer stays for the other flows, and a flow over its budget loses its
- * requests, counted under its submitter (reason budget). Below the mark
- * nothing is looked up: the cost is one per-CPU count.
+ * request is admitted only within the budgets of its flow (process, opcode,
+ * object), its process and its uid for this period (flow_over_budget); the
+ * rest of the buffer stays for the others, and a request over budget is
+ * lost, counted under its submitter (reason budget). Above the second mark,
+ * cfg_reserve_bytes (0 = none), only requests within their process's reserve
+ * go in: the last of the buffer stays for processes that have sent little,
+ * even while the consumer is held up (a busy machine) and the budgets of a
+ * period add up to more than the buffer holds. Returns 0 (below the mark),
+ * 1 or 2. Below the mark nothing is looked up: the cost is one per-CPU
+ * count.
  */
-static __always_inline bool rb_pressure(void)
+static __always_inline __u64 rb_pressure(void)
 {
 	__u32 idx = UA_CNT_PRESSURE_TICK, fidx = UA_CNT_PRESSURE;
-	__u64 *c, *f;
+	__u64 *c, *f, fill;
 
 	if (!cfg_pressure_bytes)
-		return false;
+		return 0;
 	c = bpf_map_lookup_elem(&counters, &idx);
 	f = bpf_map_lookup_elem(&counters, &fidx);
 	if (!c || !f)
-		return false;
+		return 0;
 	if (++*c >= cfg_pressure_every) {
 		*c = 0;
-		*f = bpf_ringbuf_query(&rb, BPF_RB_AVAIL_DATA) > cfg_pressure_bytes;
+		fill = bpf_ringbuf_query(&rb, BPF_RB_AVAIL_DATA);
+		*f = fill > cfg_reserve_bytes ? 2 : fill > cfg_pressure_bytes ? 1 : 0;
 	}
 	return *f;
 }
@@ -125,17 +131,60 @@ static __noinline __u64 flow_obj(struct submit_buf *b)
 	return (h ^ e->arg[0]) * 0x100000001b3ULL;
 }
 
-/* Under pressure: is @b's request over its flow's budget? Counts it in
- * when it is not. */
-static __noinline int flow_over_budget(struct submit_buf *b)
+/* @key's count for this @period in @map (budget_proc, budget_uid): made,
+ * or started again at 0 when its period is past. NULL only when the map
+ * refuses a new entry. */
+static __always_inline struct ua_flow_val *budget_of(void *map, __u32 key, __u64 period,
+						     struct ua_flow_val *init)
+{
+	struct ua_flow_val *v = bpf_map_lookup_elem(map, &key);
+
+	if (!v) {
+		init->period = period;
+		init->n = 0;
+		bpf_map_update_elem(map, &key, init, BPF_NOEXIST);
+		v = bpf_map_lookup_elem(map, &key);
+		if (!v)
+			return NULL;
+	}
+	if (v->period != period) {
+		v->period = period;
+		v->n = 0;
+	}
+	return v;
+}
+
+/* Under pressure: is @b's request over budget? Counts it in when it is not.
+ * In order:
+ *  - a process that has put fewer than cfg_proc_reserve requests in this
+ *    period is let in, unless its uid has used its budget and its reserve
+ *    too: the headroom for a process that has sent little, which a flood
+ *    from other processes of its own uid cannot take;
+ *  - then, below the second mark (@level 1), its uid (all its processes),
+ *    the process (all its threads and flows) and the flow (one opcode and
+ *    object) must each be under budget; above it (@level 2) nothing else
+ *    goes in.
+ * A flood that makes every request a new flow (a new name each time) or
+ * spreads over threads or processes is held by its process's and uid's
+ * budgets; the flows table's LRU forgetting a flow restarts only that flow.
+ */
+static __noinline int flow_over_budget(struct submit_buf *b, __u64 level)
 {
 	__u32 zero = 0;
 	struct drop_buf *d = bpf_map_lookup_elem(&drop_scratch, &zero);
-	struct ua_flow_val *v;
+	struct ua_flow_val *v, *pv, *uv;
 	__u64 period = bpf_ktime_get_ns() / (cfg_flow_period_ns ? cfg_flow_period_ns : 1);
 
 	if (!d)
 		return 0;
+	pv = budget_of(&budget_proc, b->ev.pid, period, &d->fv);
+	uv = budget_of(&budget_uid, b->ev.task.uid, period, &d->fv);
+	if (!pv || !uv)
+		return 1; /* not counted, not let in: said as budget */
+	if (pv->n < cfg_proc_reserve && uv->n < cfg_uid_budget + cfg_uid_reserve)
+		goto in;
+	if (level > 1 || uv->n >= cfg_uid_budget || pv->n >= cfg_proc_budget)
+		return 1;
 	d->fk.tgid = b->ev.pid;
 	d->fk.op = b->ev.opcode;
 	d->fk.obj = flow_obj(b);
@@ -144,16 +193,17 @@ static __noinline int flow_over_budget(struct submit_buf *b)
 		d->fv.period = period;
 		d->fv.n = 1;
 		bpf_map_update_elem(&flows, &d->fk, &d->fv, BPF_ANY);
-		return 0;
-	}
-	if (v->period != period) {
+	} else if (v->period != period) {
 		v->period = period;
 		v->n = 1;
-		return 0;
-	}
-	if (v->n >= cfg_flow_budget)
+	} else if (v->n >= cfg_flow_budget) {
 		return 1;
-	__sync_fetch_and_add(&v->n, 1);
+	} else {
+		__sync_fetch_and_add(&v->n, 1);
+	}
+in:
+	__sync_fetch_and_add(&pv->n, 1);
+	__sync_fetch_and_add(&uv->n, 1);
 	return 0;
 }
 

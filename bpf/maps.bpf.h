@@ -42,12 +42,22 @@ struct {
  * quarter of the ring buffer fills before a forced wake-up. */
 const volatile __u64 cfg_wakeup_every = 1024;
 /* Fairness under a flood (see flow_over_budget in bpf/emit.bpf.h): once the
- * ring buffer holds more than cfg_pressure_bytes (the loader: three quarters
- * of it; 0 turns fairness off), each flow may put cfg_flow_budget requests
- * in it per cfg_flow_period_ns (the loader: an eighth of the buffer). Each
- * CPU looks at the fill every cfg_pressure_every of its events. */
+ * ring buffer holds more than cfg_pressure_bytes (0 turns fairness off), a
+ * process may put cfg_proc_budget requests in it per cfg_flow_period_ns, each
+ * of its flows cfg_flow_budget of them, and all processes of a uid
+ * cfg_uid_budget; the first cfg_proc_reserve requests of a process in a
+ * period go in whatever its uid has used, as long as the uid is under
+ * cfg_uid_budget + cfg_uid_reserve; above cfg_reserve_bytes only those go
+ * in. The loader sets them from the ring
+ * buffer's size and the fair_* settings. Each CPU looks at the fill every
+ * cfg_pressure_every of its events. */
 const volatile __u64 cfg_pressure_bytes = 0;
+const volatile __u64 cfg_reserve_bytes = 0;
 const volatile __u64 cfg_flow_budget = 256;
+const volatile __u64 cfg_proc_budget = 512;
+const volatile __u64 cfg_uid_budget = 512;
+const volatile __u64 cfg_proc_reserve = 40;
+const volatile __u64 cfg_uid_reserve = 512;
 const volatile __u64 cfg_flow_period_ns = 100000000;
 const volatile __u64 cfg_pressure_every = 64;
 /* The opcodes of each op class (enum ua_op_class) on the running kernel:
@@ -180,6 +190,22 @@ struct {
 	__type(key, struct ua_flow_key);
 	__type(value, struct ua_flow_val);
 } flows SEC(".maps");
+
+/* Processes and uids seen under pressure (struct ua_flow_val: period, count).
+ * LRU: a process pushed out starts counting again; its uid does not. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, UA_BUDGET_PROCS);
+	__type(key, __u32);
+	__type(value, struct ua_flow_val);
+} budget_proc SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, UA_BUDGET_UIDS);
+	__type(key, __u32);
+	__type(value, struct ua_flow_val);
+} budget_uid SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);

@@ -116,6 +116,7 @@ static __always_inline int capture(struct io_kiocb *req, __u8 op, int init_err,
 	struct submit_buf *b;
 	struct ua_ev_submit *e;
 	__u32 zero = 0, size;
+	__u64 level;
 	struct file *exe;
 
 	count(UA_CNT_SELECTED);
@@ -263,7 +264,8 @@ static __always_inline int capture(struct io_kiocb *req, __u8 op, int init_err,
 	/* Fairness: while the ring buffer fills, a flow over its budget loses
 	 * this request (said by URING_LOST reason=budget) before it takes a
 	 * place anywhere. */
-	if (rb_pressure() && flow_over_budget(b)) {
+	level = rb_pressure();
+	if (level && flow_over_budget(b, level)) {
 		count(UA_CNT_BUDGET);
 		drop_note(e->pid, e->task.uid, op, UA_DROP_BUDGET);
 		return 0;

@@ -388,8 +388,8 @@ enum ua_counter {
 	UA_CNT_OVERFLOW_UNMATCHED = 8, /* overflowed CQEs no pending request was found for */
 	UA_CNT_DROP_UNATTRIBUTED = 9,  /* ringbuf_full drops the drops map had no room to attribute */
 	UA_CNT_PRESSURE_TICK = 10,     /* events since the last look at the ring's fill (not a statistic) */
-	UA_CNT_PRESSURE = 11,	       /* 1: the ring buffer was over cfg_pressure_bytes at that look */
-	UA_CNT_BUDGET = 12,	       /* requests not recorded: their flow was over its budget */
+	UA_CNT_PRESSURE = 11,	       /* at that look the ring buffer was over cfg_pressure_bytes (1), cfg_reserve_bytes (2) */
+	UA_CNT_BUDGET = 12,	       /* requests not recorded: their flow, process or uid was over budget */
 	UA_CNT_BUDGET_UNATTRIBUTED = 13, /* of those, the ones the drops map had no room for */
 	UA_CNT_NR = 14,
 };
@@ -397,7 +397,7 @@ enum ua_counter {
 /* Why an event was dropped (ua_drop_key.reason). */
 enum ua_drop_reason {
 	UA_DROP_RINGBUF_FULL = 0, /* the ring buffer reserve failed */
-	UA_DROP_BUDGET = 1,	  /* the ring buffer was filling and the flow was over its budget */
+	UA_DROP_BUDGET = 1,	  /* the ring buffer was filling and the flow, its process or its uid was over budget */
 };
 
 /* A flow: the requests of one process with one opcode and one object (the
@@ -413,6 +413,14 @@ struct ua_flow_val {
 	__u64 period; /* the period its count is of (ktime / cfg_flow_period_ns) */
 	__u64 n;      /* requests admitted in it */
 };
+
+/* Above the flows, the same count per process (tgid, map budget_proc) and
+ * per uid (budget_uid): what each was admitted this period under pressure
+ * (struct ua_flow_val). A flow is one of a process's requests, a process one
+ * of a uid's: however a flood is spread over objects, threads or processes
+ * of one user, it stays within its uid's share. */
+#define UA_BUDGET_PROCS 16384 /* processes counted at once (LRU) */
+#define UA_BUDGET_UIDS 4096   /* uids counted at once (LRU) */
 
 /*
  * Drop accounting (per-CPU hash "drops"): every dropped event counts once

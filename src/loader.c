@@ -415,6 +415,15 @@ static int start_programs(struct ua_loader *l, const struct start_args *a, char 
 	return 0;
 }
 
+/* @permille of a ring buffer of @rb_bytes, in requests (~512 bytes each), at
+ * least @min. */
+static unsigned long long share(unsigned int rb_bytes, unsigned int permille, unsigned int min)
+{
+	unsigned long long n = (unsigned long long)rb_bytes / 512 * permille / 1000;
+
+	return n > min ? n : min;
+}
+
 static int start_ring_buffer(struct ua_loader *l, const struct start_args *a, char *err,
 			     size_t errlen)
 {
@@ -424,10 +433,17 @@ static int start_ring_buffer(struct ua_loader *l, const struct start_args *a, ch
 	l->skel->rodata->cfg_wakeup_every =
 		a->rb_bytes / 4 / 400 / (unsigned int)(ncpu > 0 ? ncpu : 1) + 1;
 	/* Fairness (bpf/emit.bpf.h): once the buffer is three quarters full,
-	 * each flow may put an eighth of it (at ~512 bytes a request) in per
-	 * period; the last quarter stays for the other flows. */
+	 * per period each flow may put an eighth of it (at ~512 bytes a
+	 * request) in, each process and each uid a quarter; a process's first
+	 * 2% go in whatever its uid used, within another quarter for the uid;
+	 * once the buffer is seven eighths full, only those. */
 	l->skel->rodata->cfg_pressure_bytes = a->rb_bytes / 4 * 3;
-	l->skel->rodata->cfg_flow_budget = a->rb_bytes / 8 / 512 > 64 ? a->rb_bytes / 8 / 512 : 64;
+	l->skel->rodata->cfg_reserve_bytes = a->rb_bytes / 8 * 7;
+	l->skel->rodata->cfg_flow_budget = share(a->rb_bytes, 125, 64);
+	l->skel->rodata->cfg_proc_budget = share(a->rb_bytes, 250, 64);
+	l->skel->rodata->cfg_uid_budget = share(a->rb_bytes, 250, 64);
+	l->skel->rodata->cfg_uid_reserve = share(a->rb_bytes, 250, 64);
+	l->skel->rodata->cfg_proc_reserve = share(a->rb_bytes, 20, 20);
 	rc = bpf_map__set_max_entries(l->skel->maps.rb, a->rb_bytes);
 	if (rc)
 		return fail(err, errlen, rc, "ring buffer size %u: %s", a->rb_bytes, strerror(-rc));

@@ -125,7 +125,7 @@ fair_case() { # name flood-kind flood-threads opener-args...
 	: >"$vout"
 	"$FLOOD" "$kind" "$threads" "$FAIR_MS" "$@" >"$fout" 2>"$UA_TMP/fair.err" &
 	local fpid=$! vpid
-	if ! wait_for grep -q '^flood pid=' "$fout"; then
+	if ! wait_for grep -qs '^flood pid=' "$fout"; then
 		kill "$fpid" 2>/dev/null
 		ua_stop
 		fail "$name" "ua_flood did not start: $(cat "$UA_TMP/fair.err")"
@@ -170,6 +170,9 @@ FAIR_MS=2500 fair_case fair_same_process devnull 2 "$SECRET" 20
 # with its result and object; what the flood lost is said under the
 # flooders' pids and uid (reason=budget) and adds up to the stop record.
 as_nobody() { setpriv --reuid=65534 --regid=65534 --clear-groups "$@"; }
+# Flooders still running when the script ends (a failure, a signal) go too.
+FLOOD_PIDS=""
+trap '[ -z "$FLOOD_PIDS" ] || kill $FLOOD_PIDS 2>/dev/null; ua_cleanup' EXIT
 distinct_case() { # name processes threads-per-process
 	local name=$1 nproc=$2 threads=$3 i run
 	local -a fpids=()
@@ -183,13 +186,17 @@ distinct_case() { # name processes threads-per-process
 		return
 	fi
 	for ((i = 0; i < nproc; i++)); do
-		as_nobody "$FLOOD" distinct "$threads" 600000 >"$UA_TMP/$name.f$i" 2>>"$UA_TMP/fair.err" &
+		# a simple command: $! is the flooder itself (setpriv execs it)
+		setpriv --reuid=65534 --regid=65534 --clear-groups "$FLOOD" distinct "$threads" 600000 \
+			>"$UA_TMP/$name.f$i" 2>>"$UA_TMP/fair.err" &
 		fpids+=($!)
+		FLOOD_PIDS+=" $!"
 	done
 	for ((i = 0; i < nproc; i++)); do
-		if ! wait_for grep -q '^flood pid=' "$UA_TMP/$name.f$i"; then
+		if ! wait_for grep -qs '^flood pid=' "$UA_TMP/$name.f$i"; then
 			kill "${fpids[@]}" 2>/dev/null
 			wait "${fpids[@]}" 2>/dev/null
+			FLOOD_PIDS=""
 			ua_stop
 			for i in other_uid same_uid loss; do
 				fail "${name}_$i" "ua_flood did not start: $(cat "$UA_TMP/fair.err")"
@@ -213,6 +220,7 @@ distinct_case() { # name processes threads-per-process
 	budget1=$(st | jq -r .budget)
 	kill "${fpids[@]}" 2>/dev/null
 	wait "${fpids[@]}" 2>/dev/null
+	FLOOD_PIDS=""
 	ua_stop
 	# The flood's own records make hundreds of MB: keep the lines the
 	# checks read (none of the flood's names spells these).
@@ -269,7 +277,7 @@ distinct_case() { # name processes threads-per-process
 	if [ "$theirs" -gt 0 ] && [ "$((budget1 - budget0))" -gt 0 ] && [ "$victims" = 0 ] && [ "$lost" = "$stop_lost" ]; then
 		ok "${name}_loss"
 	else
-		fail "${name}_loss" "lost $lost, stop record $stop_lost; flooders' budget losses $theirs (want > 0), $((budget1 - budget0)) during the victims' runs (want > 0), victims' $victims (want 0)"
+		fail "${name}_loss" "lost $lost, stop record $stop_lost; flooders' budget losses $theirs (want > 0), $((budget1 - budget0)) during the victims' runs (want > 0), victims' $victims (want 0): $(jq -c "select(.type==\"URING_LOST\" and (.pid as \$p | [${vp:-0}] | index(\$p)) != null)|[.pid,.uid,.reason,.lost]" "$UA_LOG" | paste -sd' ' -)"
 	fi
 }
 distinct_case distinct_one_process 1 2
