@@ -32,6 +32,15 @@ static int fill_addr(struct sockaddr_un *sa, const char *path)
 
 /* ---- client ---- */
 
+/* Past the end of the JSON string at @v (its opening '"'), escapes skipped. */
+static const char *str_end(const char *v)
+{
+	for (v++; *v && *v != '"'; v++)
+		if (*v == '\\' && v[1])
+			v++;
+	return *v ? v + 1 : v;
+}
+
 /* Print the status object as "key: value" lines; a list of objects
  * (top_droppers, sinks) as one "key: k=v ..." line per element. */
 static void print_text(const char *json)
@@ -65,8 +74,11 @@ static void print_text(const char *json)
 			p = end ? end + 1 : v + strlen(v);
 			continue;
 		}
-		/* a list of strings (degraded): whole, up to its ']' */
-		ve = *v == '[' && strchr(v, ']') ? strchr(v, ']') + 1 : v + strcspn(v, ",}");
+		/* a list of strings (degraded): whole, up to its ']'; a string
+		 * whole, commas and all */
+		ve = *v == '[' && strchr(v, ']') ? strchr(v, ']') + 1 :
+		     *v == '"'			 ? str_end(v) :
+						   v + strcspn(v, ",}");
 		printf("%.*s: %.*s\n", (int)(ke - k), k, (int)(ve - v), v);
 		p = ve;
 	}
@@ -214,13 +226,21 @@ static void print_metrics(const char *json)
 			continue;
 		}
 		if (*v == '"') {
-			ve = strchr(v + 1, '"');
-			if (!ve)
+			ve = str_end(v) - 1;
+			if (*ve != '"')
 				break;
 			if (klen == 7 && !strncmp(k, "backend", 7)) {
 				ua_buf_reset(&labels);
 				ua_buf_addf(&labels, "{backend=%.*s}", (int)(ve + 1 - v), v);
 				sample(&out, &seen, "uringaudit_info", 1, labels.data, "1", 1);
+			}
+			/* the protection state: uringaudit_KEY_info{KEY="on"} 1 */
+			if ((klen == 6 && !strncmp(k, "tamper", 6)) ||
+			    (klen == 11 && !strncmp(k, "enforcement", 11))) {
+				ua_buf_reset(&labels);
+				ua_buf_addf(&labels, "{%.*s=%.*s}", (int)klen, k, (int)(ve + 1 - v), v);
+				metric_name(name, sizeof(name), "uringaudit_", k, klen, "_info");
+				sample(&out, &seen, name, 1, labels.data, "1", 1);
 			}
 			p = ve + 1;
 			continue;
@@ -422,6 +442,33 @@ static void status_perop(struct daemon *d, struct ua_buf *b)
 	ua_buf_addstr(b, "]");
 }
 
+/*
+ * What protects the records: tamper resistance (on only with the rules
+ * locked and BPF-LSM working: else off and why) and enforcement (deny and
+ * kill rules or --deny policies: on where BPF-LSM stops requests,
+ * best-effort where it does not and the rules say so, off without any).
+ * The same words as the start and lock records.
+ */
+static void status_protection(struct daemon *d, struct ua_buf *b)
+{
+	const char *why = d->tamper	  ? NULL :
+			  !d->locked	  ? "the rules are not locked (-e 2)" :
+			  d->tamper_why[0] ? d->tamper_why :
+					     "not tried";
+	const char *enf = ua_enforce_state(d);
+
+	ua_buf_addf(b, ",\"tamper\":\"%s\"", d->tamper ? "on" : "off");
+	if (why) {
+		ua_buf_addstr(b, ",\"tamper_why\":");
+		ua_escape_json(b, why, strlen(why));
+	}
+	ua_buf_addf(b, ",\"enforcement\":\"%s\"", enf);
+	if (!strcmp(enf, "best-effort")) {
+		ua_buf_addstr(b, ",\"enforcement_why\":");
+		ua_escape_json(b, d->lsm_why, strlen(d->lsm_why));
+	}
+}
+
 static void status_json(struct daemon *d, struct ua_buf *b)
 {
 	const struct ua_stats *s = ua_consumer_stats(d->consumer);
@@ -488,6 +535,7 @@ static void status_json(struct daemon *d, struct ua_buf *b)
 		ua_buf_addf(b, "%s\"%s\"", i ? "," : "", d->loader.degraded[i].why);
 	ua_buf_addstr(b, "]");
 	status_perop(d, b);
+	status_protection(d, b);
 	ua_buf_addstr(b, "}\n");
 }
 
@@ -514,6 +562,8 @@ static void ctl_dispatch(struct daemon *d, struct ua_ctl_client *c)
 	} else if (!strcmp(req, "rules")) {
 		ua_buf_addstr(&c->out, "0\n");
 		ua_rules_format(&d->rules, &d->ops, &c->out);
+	} else if (!strcmp(req, "reload") && cred.uid == 0) {
+		ua_reconfig_reopen(d, cred.pid, cred.uid, &c->out);
 	} else if (!strncmp(req, "load\t", 5) && cred.uid == 0) {
 		const char *paths[UA_RULE_PATHS_MAX];
 		size_t np = 0;

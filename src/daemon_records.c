@@ -306,8 +306,8 @@ void ua_record_heartbeat(struct daemon *d)
 }
 
 /* The record of a configuration change, successful or not. */
-void ua_record_config(struct daemon *d, const char *res, const char *const *paths, size_t n,
-		      pid_t pid, uid_t uid, const char *reason)
+void ua_record_config(struct daemon *d, const char *op, const char *res, const char *const *paths,
+		      size_t n, pid_t pid, uid_t uid, const char *reason)
 {
 	struct ua_buf files = UA_BUF_INIT;
 	struct ua_kv kv[8];
@@ -316,7 +316,7 @@ void ua_record_config(struct daemon *d, const char *res, const char *const *path
 
 	for (i = 0; i < n; i++)
 		ua_buf_addf(&files, "%s%s", i ? "," : "", paths[i]);
-	kv[k++] = (struct ua_kv){ .key = "op", .kind = UA_KV_WORD, .str = "load", .len = 4 };
+	kv[k++] = (struct ua_kv){ .key = "op", .kind = UA_KV_WORD, .str = op, .len = strlen(op) };
 	kv[k++] =
 		(struct ua_kv){ .key = "res", .kind = UA_KV_WORD, .str = res, .len = strlen(res) };
 	kv[k++] = (struct ua_kv){ .key = "rules", .kind = UA_KV_U64, .u = d->rules.n };

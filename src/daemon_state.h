@@ -116,6 +116,11 @@ void ua_say_lines(const char *text);
 /* SIGHUP: re-read the configuration (a bad one keeps the one in force),
  * reopen the log, resume it, reload the rule files unless they are locked. */
 void ua_reconfig_hup(struct daemon *d, const struct signalfd_siginfo *si);
+/* `uringaudit reload` (the control socket, root): what SIGHUP does, from
+ * @pid/@uid; with the rules locked only the logs are reopened and the rest
+ * is refused (URING_CONFIG op=reload res=refused, exit code 1). @reply: an
+ * exit code line, then messages. Returns the exit code. */
+int ua_reconfig_reopen(struct daemon *d, pid_t pid, uid_t uid, struct ua_buf *reply);
 
 /* ---- daemon_records.c ---- */
 /* Did the previous daemon writing the log at @path stop cleanly? 1 if not,
@@ -128,8 +133,8 @@ void ua_record_restart(struct daemon *d);
 /* URING_DAEMON op=heartbeat: the counters, every heartbeat seconds. */
 void ua_record_heartbeat(struct daemon *d);
 /* URING_CONFIG: a configuration change, successful or not. */
-void ua_record_config(struct daemon *d, const char *res, const char *const *paths, size_t n,
-		      pid_t pid, uid_t uid, const char *reason);
+void ua_record_config(struct daemon *d, const char *op, const char *res, const char *const *paths,
+		      size_t n, pid_t pid, uid_t uid, const char *reason);
 
 /* ---- pidfile.c ---- */
 /* Is the pid file at @path held by another live process? Its pid in @pid. */
@@ -153,6 +158,9 @@ int ua_lsm_skip_missing(struct bpf_object *obj, char *missing, size_t len);
 int ua_enforce_arm(struct daemon *d, const struct ua_ruleset *rs, struct ua_buf *msgs);
 /* Read its events with d->rb's (once d->rb exists). */
 int ua_enforce_events(struct daemon *d);
+/* What the set in force gets: "on" (BPF-LSM stops its requests),
+ * "best-effort" (it cannot: d->lsm_why) or "off" (no deny, kill, --deny). */
+const char *ua_enforce_state(const struct daemon *d);
 void ua_enforce_stop(struct daemon *d);
 
 /* tamper.c: once the rules are locked (d->locked), load and attach the

@@ -346,6 +346,13 @@ int ua_enforce_check(struct daemon *d, const struct ua_ruleset *rs, struct ua_bu
 	return -EOPNOTSUPP;
 }
 
+const char *ua_enforce_state(const struct daemon *d)
+{
+	if (!needs_enforcement(&d->rules))
+		return "off";
+	return d->deny && d->lsm_ok ? "on" : "best-effort";
+}
+
 int ua_enforce_arm(struct daemon *d, const struct ua_ruleset *rs, struct ua_buf *msgs)
 {
 	char why[512];

@@ -30,6 +30,7 @@ static const char usage_text[] =
 	"       uringaudit unpin [DIR]\n"
 	"       uringaudit rules default | check FILE... | list | load FILE...  [--socket PATH]\n"
 	"       uringaudit status [--json | --openmetrics] [--socket PATH]\n"
+	"       uringaudit reload [--config FILE | --socket PATH]\n"
 	"       uringaudit --help | --version | -V\n"
 	"With no arguments: this text, exit 2.\n"
 	"\n"
@@ -84,6 +85,10 @@ static const char usage_text[] =
 	"rules load      replace the running daemon's rules, whole, or keep them and say why\n"
 	"status          counters of the running daemon (--json: one JSON object;\n"
 	"                --openmetrics: metrics for node_exporter's textfile collector)\n"
+	"                and what protects them (backend, tamper, enforcement)\n"
+	"reload          what SIGHUP does, through the control socket (--config: the\n"
+	"                socket it names); with the rules locked (-e 2) only the logs\n"
+	"                are reopened and the rest is refused (exit 1)\n"
 	"unpin [DIR]     remove a pin set no daemon holds (default " UA_DEFAULT_PIN_DIR "),\n"
 	"                detaching the programs it kept attached\n"
 	"\n"
@@ -218,6 +223,58 @@ static int cmd_rules(int argc, char **argv)
 	}
 	ua_buf_release(&out);
 	return rc;
+}
+
+/* ---- reload ---- */
+
+/* What SIGHUP does, through the control socket (systemd's ExecReload: a
+ * signal from it is refused once tamper resistance guards the daemon).
+ * The socket: --socket, else the configuration's, else the default. */
+static int cmd_reload(int argc, char **argv)
+{
+	static const struct option lo[] = {
+		{ "socket", required_argument, NULL, 's' },
+		{ "config", required_argument, NULL, 'c' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 },
+	};
+	static struct ua_config cfg;
+	const char *sock = NULL, *conf = NULL;
+	int c;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "", lo, NULL)) != -1) {
+		switch (c) {
+		case 's':
+			sock = optarg;
+			break;
+		case 'c':
+			conf = optarg;
+			break;
+		case 'h':
+			fputs(usage_text, stdout);
+			return 0;
+		default:
+			return EXIT_USAGE;
+		}
+	}
+	if (optind < argc) {
+		usage_error("reload: unexpected argument '%s'", argv[optind]);
+		return EXIT_USAGE;
+	}
+	if (!sock && conf) {
+		struct ua_buf msgs = UA_BUF_INIT;
+
+		ua_config_init(&cfg, UA_DEFAULT_LOG, UA_DEFAULT_SOCKET);
+		if (ua_config_load(conf, 1, &cfg, &msgs)) {
+			ua_say_lines(msgs.data);
+			ua_buf_release(&msgs);
+			return EXIT_USAGE;
+		}
+		ua_buf_release(&msgs);
+		sock = cfg.socket;
+	}
+	return ua_ctl_call(sock ? sock : UA_DEFAULT_SOCKET, "reload", 1);
 }
 
 /* ---- status ---- */
@@ -520,6 +577,10 @@ int main(int argc, char **argv)
 		if (!strcmp(cmd, "rules"))
 			return cmd_rules(argc - 1, argv + 1);
 		return cmd_status(argc - 1, argv + 1);
+	}
+	if (!strcmp(argv[1], "reload")) {
+		argv[1] = argv[0];
+		return cmd_reload(argc - 1, argv + 1);
 	}
 	if (!strcmp(argv[1], "unpin"))
 		return cmd_unpin(argc - 1, argv + 1);

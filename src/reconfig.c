@@ -106,12 +106,12 @@ int ua_reconfig_reload(struct daemon *d, const char *const *paths, size_t n, pid
 	int rc, code;
 
 	if (d->locked) {
-		ua_record_config(d, "refused", paths, n, pid, uid, "rules are locked (-e 2)");
+		ua_record_config(d, "load", "refused", paths, n, pid, uid, "rules are locked (-e 2)");
 		ua_buf_addstr(reply, "1\nrules are locked (-e 2) until the daemon restarts\n");
 		return 1;
 	}
 	if (!n) {
-		ua_record_config(d, "failed", paths, n, pid, uid, "no rule files");
+		ua_record_config(d, "load", "failed", paths, n, pid, uid, "no rule files");
 		ua_buf_addstr(reply, "2\nno rule files: the daemon runs the built-in rules\n");
 		return 2;
 	}
@@ -125,13 +125,13 @@ int ua_reconfig_reload(struct daemon *d, const char *const *paths, size_t n, pid
 	}
 	ua_ruleset_release(&rs);
 	if (rc) {
-		ua_record_config(d, "failed", paths, n, pid, uid,
+		ua_record_config(d, "load", "failed", paths, n, pid, uid,
 				 msgs.data ? msgs.data : strerror(-rc));
 		ua_buf_addf(reply, "%d\n%s", code, msgs.data ? msgs.data : "");
 		ua_say_lines(msgs.data);
 		fprintf(stderr, "uringaudit: reload failed, old rules stay in force\n");
 	} else {
-		ua_record_config(d, "success", paths, n, pid, uid, NULL);
+		ua_record_config(d, "load", "success", paths, n, pid, uid, NULL);
 		ua_buf_addf(reply, "0\n%s", msgs.data ? msgs.data : "");
 	}
 	ua_buf_release(&msgs);
@@ -215,7 +215,7 @@ int ua_reconfig_load_config(struct daemon *d, struct ua_buf *msgs)
  * in force. The log's settings, poll_ms and rules_dir take effect now; where
  * records go and the control socket need a restart (said when they differ).
  */
-static void hup_config(struct daemon *d, const struct signalfd_siginfo *si)
+static void hup_config(struct daemon *d, pid_t pid, uid_t uid)
 {
 	struct ua_buf msgs = UA_BUF_INIT;
 	struct ua_config c;
@@ -230,7 +230,7 @@ static void hup_config(struct daemon *d, const struct signalfd_siginfo *si)
 	if (rc) {
 		ua_say_lines(msgs.data);
 		fprintf(stderr, "uringaudit: configuration not reloaded, the one in force stays\n");
-		ua_record_config(d, "failed", &path, 1, (pid_t)si->ssi_pid, si->ssi_uid,
+		ua_record_config(d, "load", "failed", &path, 1, pid, uid,
 				 msgs.data ? msgs.data : strerror(-rc));
 		ua_buf_release(&msgs);
 		return;
@@ -272,28 +272,78 @@ static void hup_config(struct daemon *d, const struct signalfd_siginfo *si)
 		ua_sink_configure(&d->json_sink, &d->cfg, d->log_gid, UA_FMT_JSON);
 }
 
-void ua_reconfig_hup(struct daemon *d, const struct signalfd_siginfo *si)
+/* SIGHUP and `uringaudit reload`: the configuration, the logs, the plugins,
+ * then the rule files unless the rules are locked. The reply's exit code is
+ * the rule reload's (0 without rule files). */
+static int reopen_all(struct daemon *d, pid_t pid, uid_t uid, int config, struct ua_buf *r)
 {
-	struct ua_buf r = UA_BUF_INIT;
 	char err[512];
-
 	unsigned int i;
 
-	hup_config(d, si);
-	if (ua_sink_reopen(&d->sink, err, sizeof(err)))
+	if (config)
+		hup_config(d, pid, uid);
+	if (ua_sink_reopen(&d->sink, err, sizeof(err))) {
 		fprintf(stderr, "uringaudit: %s\n", err);
+		ua_buf_addf(r, "%s\n", err);
+	}
 	ua_sink_resume(&d->sink, "SIGHUP");
 	if (d->sinks.json_log) {
-		if (ua_sink_reopen(&d->json_sink, err, sizeof(err)))
+		if (ua_sink_reopen(&d->json_sink, err, sizeof(err))) {
 			fprintf(stderr, "uringaudit: %s\n", err);
+			ua_buf_addf(r, "%s\n", err);
+		}
 		ua_sink_resume(&d->json_sink, "SIGHUP");
 	}
 	/* As auditd: plugins re-read their own configuration. */
 	for (i = 0; i < d->sinks.nq; i++)
 		ua_qsink_signal(d->sinks.q[i], SIGHUP);
-	/* Locked rules: a SIGHUP is a reopen, not a refused rule change. */
-	if (d->o.nrule_paths && !d->locked)
-		ua_reconfig_reload(d, d->o.rule_paths, d->o.nrule_paths, (pid_t)si->ssi_pid,
-				   si->ssi_uid, &r);
+	if (d->o.nrule_paths && !d->locked) {
+		struct ua_buf rr = UA_BUF_INIT;
+		const char *body;
+		int code = ua_reconfig_reload(d, d->o.rule_paths, d->o.nrule_paths, pid, uid, &rr);
+
+		/* its messages, after its exit code line */
+		body = rr.data ? strchr(rr.data, '\n') : NULL;
+		if (body && body[1])
+			ua_buf_addstr(r, body + 1);
+		ua_buf_release(&rr);
+		return code;
+	}
+	return 0;
+}
+
+void ua_reconfig_hup(struct daemon *d, const struct signalfd_siginfo *si)
+{
+	struct ua_buf r = UA_BUF_INIT;
+
+	/* Locked rules: a SIGHUP (which only the daemon's parent can send once
+	 * tamper resistance is in force) is a reopen, not a refused rule change. */
+	reopen_all(d, (pid_t)si->ssi_pid, si->ssi_uid, 1, &r);
 	ua_buf_release(&r);
+}
+
+int ua_reconfig_reopen(struct daemon *d, pid_t pid, uid_t uid, struct ua_buf *reply)
+{
+	struct ua_buf r = UA_BUF_INIT;
+	int code;
+
+	if (d->locked) {
+		/* Any root process reaches the control socket: with the rules
+		 * locked it may reopen the logs (rotation), never change what
+		 * is recorded or where (the configuration, the rules). */
+		reopen_all(d, pid, uid, 0, &r);
+		ua_record_config(d, "reload", "refused", NULL, 0, pid, uid,
+				 "rules are locked (-e 2): the logs were reopened; the "
+				 "configuration and the rule files were not read");
+		ua_buf_addf(reply,
+			    "1\nrules are locked (-e 2) until the daemon restarts: the logs were "
+			    "reopened, the configuration and the rule files were not read\n%s",
+			    r.data ? r.data : "");
+		ua_buf_release(&r);
+		return 1;
+	}
+	code = reopen_all(d, pid, uid, 1, &r);
+	ua_buf_addf(reply, "%d\n%s", code, r.data ? r.data : "");
+	ua_buf_release(&r);
+	return code;
 }

@@ -565,7 +565,7 @@ static int step_restart_record(struct daemon *d)
 	ua_consumer_flush(d->consumer);
 	ua_consumer_keep_sync(d->consumer);
 	if (d->lock_kept)
-		ua_record_config(d, "refused", d->o.rule_paths, d->o.nrule_paths, getpid(),
+		ua_record_config(d, "load", "refused", d->o.rule_paths, d->o.nrule_paths, getpid(),
 				 getuid(),
 				 "locked (-e 2) before the restart: those rules stay in force");
 	ua_record_restart(d);

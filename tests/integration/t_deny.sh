@@ -22,7 +22,7 @@
 HOST_CASES=(refuse_deny refuse_kill kill_inline kill_sqpoll kill_iowq_completion deny_best_effort)
 LSM_CASES=(deny_connect_eacces deny_open_inline deny_open_iowq deny_open_sqpoll kill_and_deny
 	policy_no_sqpoll policy_no_personality deny_errno_eperm)
-ALL_CASES=("${HOST_CASES[@]}" "${LSM_CASES[@]}" kill_allowed_requests)
+ALL_CASES=("${HOST_CASES[@]}" "${LSM_CASES[@]}" kill_allowed_requests status_enforcement)
 ua_require "${ALL_CASES[@]}"
 
 W=$UA_TMP/work
@@ -80,6 +80,9 @@ fi
 if [ $MODE = lsm ]; then
 	echo "# BPF-LSM enforces here: $(grep -m1 'enforced' "$UA_TMP/daemon.err")"
 	for n in "${HOST_CASES[@]}"; do skip "$n" "BPF-LSM enforces deny rules on this kernel"; done
+	# status says the set's requests are stopped
+	check_eq status_enforcement "$("$UA" status --json --socket "$UA_TMP/sock" | jq -r '"\(.enforcement) \(.enforcement_why)"')" \
+		"on null" && ok status_enforcement
 
 	# connect as uid 1000 (denied: -EACCES in the CQE), then as root (allowed)
 	killme --setuid 1000 tcp_server:127.0.0.1:0 socket:inet:stream connect:127.0.0.1:last
@@ -177,11 +180,15 @@ else
 	} >"$UA_TMP/be.rules"
 	chmod 600 "$UA_TMP/be.rules"
 	ua_start --rules "$UA_TMP/be.rules" || {
-		for n in kill_inline kill_sqpoll kill_iowq_completion deny_best_effort kill_allowed_requests; do
+		for n in kill_inline kill_sqpoll kill_iowq_completion deny_best_effort kill_allowed_requests status_enforcement; do
 			fail "$n" "daemon did not start"
 		done
 		exit 0
 	}
+
+	# status says the rules run without stopping requests, and why
+	check_eq status_enforcement "$("$UA" status --json --socket "$UA_TMP/sock" | jq -r '"\(.enforcement) \(.enforcement_why)"')" \
+		"best-effort ${REASON% }" && ok status_enforcement
 
 	# inline: killed at submit, in the task that entered io_uring_enter
 	killme openat:"$W/allowed" openat:"$W/forbidden" openat:"$W/allowed"

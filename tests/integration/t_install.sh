@@ -42,10 +42,11 @@ EOF_LIST
 # The unit names the installed binary and configuration.
 unit=$ROOT/usr/lib/systemd/system/uringaudit.service
 if grep -qx "ExecStart=$ROOT/usr/sbin/uringaudit run --config $ROOT/etc/uringaudit/uringaudit.conf" "$unit" &&
+	grep -qx "ExecReload=$ROOT/usr/sbin/uringaudit reload --config $ROOT/etc/uringaudit/uringaudit.conf" "$unit" &&
 	grep -qx "Type=notify" "$unit" && grep -qx "RestartPreventExitStatus=2" "$unit"; then
 	ok install_unit_paths
 else
-	fail install_unit_paths "$(grep -E '^(ExecStart|Type|Restart)' "$unit" | tr '\n' ' ')"
+	fail install_unit_paths "$(grep -E '^(ExecStart|ExecReload|Type|Restart)' "$unit" | tr '\n' ' ')"
 fi
 if ! command -v systemd-analyze >/dev/null; then
 	skip install_unit_verify "systemd-analyze is not installed"
@@ -132,6 +133,14 @@ if wait_for test -s "$I/pid"; then
 	else
 		fail install_notify_ready "notifications: $(tr '\n' ' ' <"$I/notify.out")"
 	fi
+	# the unit's ExecReload, with a configuration naming this daemon's socket
+	sed "s|^socket = .*|socket = $I/sock|" "$ROOT/etc/uringaudit/uringaudit.conf" >"$I/reload.conf"
+	chmod 640 "$I/reload.conf"
+	"$ROOT/usr/sbin/uringaudit" reload --config "$I/reload.conf" >"$I/reload.out" 2>&1
+	rc=$?
+	cfg() { jq -r 'select(.type=="URING_CONFIG") | "\(.op) \(.res)"' "$I/log.json"; }
+	wait_for eval '[ -n "$(cfg)" ]'
+	check_eq install_reload "$rc $(cfg)" "0 load success" && ok install_reload
 	ua_stop
 	if grep -q '^STOPPING=1$' "$I/notify.out"; then
 		ok install_notify_stopping
@@ -141,6 +150,7 @@ if wait_for test -s "$I/pid"; then
 else
 	fail install_run_unit_caps "did not start: $(cat "$I/err")"
 	fail install_notify_ready "did not start"
+	fail install_reload "did not start"
 	fail install_notify_stopping "did not start"
 fi
 kill "$NPID" 2>/dev/null

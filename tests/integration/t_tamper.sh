@@ -23,7 +23,60 @@ LSM_CASES=(tamper_prog_by_id tamper_map_by_id tamper_link_by_id tamper_map_open_
 	tamper_map_write_held tamper_link_update tamper_link_detach tamper_signal tamper_ptrace
 	tamper_unpin tamper_still_records tamper_parent_stops)
 CASES=(unlocked_allows tamper_lock_record "${LSM_CASES[@]}" tamper_start_record)
-ua_require "${CASES[@]}"
+STATUS_CASES=(status_unlocked reload_unlocked status_locked reload_locked)
+ua_require "${STATUS_CASES[@]}" "${CASES[@]}"
+
+R=$UA_TMP/open.rules
+printf '%s\n' "-a always,io_uring -S openat -F exe=$DRV -k tamper" >"$R"
+{
+	cat "$R"
+	echo "-e 2"
+} >"$UA_TMP/locked.rules"
+chmod 600 "$R" "$UA_TMP/locked.rules"
+
+# status and reload, without a pin set: what protects the records, in the
+# three forms of status; `uringaudit reload` (the unit's ExecReload) before
+# and after the lock.
+st() { "$UA" status --json --socket "$UA_TMP/sock" | jq -r '"\(.backend) \(.tamper) \(.tamper_why) \(.enforcement)"'; }
+stx() { "$UA" status --socket "$UA_TMP/sock" | grep -E '^(tamper|enforcement)' | tr '\n' ' '; }
+stm() { "$UA" status --openmetrics --socket "$UA_TMP/sock" | grep -E '^uringaudit_(tamper|enforcement)_info' | tr '\n' ' '; }
+if ! ua_start --rules "$R"; then
+	for n in "${STATUS_CASES[@]}"; do fail "$n" "the daemon did not start: $(tail -3 "$UA_TMP/daemon.err")"; done
+else
+	BE=$(jq -r 'select(.type=="URING_DAEMON" and .op=="start") | .backend' "$UA_LOG" | tail -1)
+	check_eq status_unlocked "$(st)/$(stx)/$(stm)" \
+		"$BE off the rules are not locked (-e 2) off/tamper: \"off\" tamper_why: \"the rules are not locked (-e 2)\" enforcement: \"off\" /uringaudit_tamper_info{tamper=\"off\"} 1 uringaudit_enforcement_info{enforcement=\"off\"} 1 " &&
+		ok status_unlocked
+
+	# unlocked: the rule files read again, the record naming this client
+	"$UA" reload --socket "$UA_TMP/sock" >"$UA_TMP/reload.out" 2>&1
+	rc=$?
+	cfg() { jq -r 'select(.type=="URING_CONFIG") | "\(.op) \(.res) \(.files) \(.sender_uid) \(.reason)"' "$UA_LOG"; }
+	wait_for eval '[ -n "$(cfg)" ]'
+	check_eq reload_unlocked "$rc $(cfg)" "0 load success $R 0 null" && ok reload_unlocked
+
+	"$UA" rules load "$UA_TMP/locked.rules" --socket "$UA_TMP/sock" >/dev/null 2>&1
+	lockrec() { jq -c 'select(.type=="URING_DAEMON" and .op=="lock")' "$UA_LOG"; }
+	wait_for eval '[ -n "$(lockrec)" ]'
+	# status says what the lock record says
+	check_eq status_locked "$(st)" "$(lockrec | jq -r "\"$BE \\(.tamper) \\(.tamper_why) off\"")" &&
+		ok status_locked
+
+	# locked: refused, exit 1, a record naming the client; the log reopened
+	# (moved away first: the refusal is in the new one); the rules kept
+	mv "$UA_LOG" "$UA_LOG.locked"
+	"$UA" reload --socket "$UA_TMP/sock" >"$UA_TMP/reload.out" 2>&1
+	rc=$?
+	if wait_for test -s "$UA_LOG"; then
+		check_eq reload_locked "$rc/$(cfg)/$(grep -c 'rules are locked (-e 2) until the daemon restarts' "$UA_TMP/reload.out")/$("$UA" rules list --socket "$UA_TMP/sock" | grep -c -- '-e 2')" \
+			"1/reload refused  0 rules are locked (-e 2): the logs were reopened; the configuration and the rule files were not read/1/1" &&
+			ok reload_locked
+	else
+		fail reload_locked "exit $rc, no new log: $(cat "$UA_TMP/reload.out")"
+	fi
+	ua_stop
+	: >"$UA_LOG"
+fi
 
 T=$UA_TOP/$UA_BUILD/tests/ua_tamper
 PD=/sys/fs/bpf/uringaudit-test-$$
@@ -43,14 +96,6 @@ cleanup_pins() {
 }
 trap cleanup_pins EXIT
 ua_unpin_dead_tests
-
-R=$UA_TMP/open.rules
-printf '%s\n' "-a always,io_uring -S openat -F exe=$DRV -k tamper" >"$R"
-{
-	cat "$R"
-	echo "-e 2"
-} >"$UA_TMP/locked.rules"
-chmod 600 "$R" "$UA_TMP/locked.rules"
 
 # ua_tamper ARGS: its output in $UA_TMP/t.out; sets TP (its pid) and RC (its rc= line)
 tamper() {
