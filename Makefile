@@ -322,6 +322,12 @@ bench: $(OUT)/uringaudit $(OUT)/bench/uabench
 bench-quick: $(OUT)/uringaudit $(OUT)/bench/uabench
 	$(Q)bench/run.sh $(OUT) quick
 
+# liburing's own tests with and without a daemon recording -S all (issue 11):
+# broken tests, the daemon alive, the share of events lost. 10+ minutes.
+.PHONY: bench-liburing
+bench-liburing: $(OUT)/uringaudit
+	$(Q)bench/liburing-suite.sh $(OUT)
+
 -include $(wildcard $(OUT)/bench/*.d)
 # ---- bench (issue 5): END --------------------------------------------------
 
