@@ -69,6 +69,77 @@ static __always_inline void copy_dest(struct ua_ev_submit *e, void *async)
 		copy_addr(e, name, KRD(am, msg.msg_namelen));
 }
 
+/*
+ * A destination the kernel has not copied yet: before Linux 6.10 the prep of
+ * connect and send* keeps only the submitter's pointer (io_connect.addr,
+ * io_sr_msg.addr or .umsg), and the kernel copies the address when it issues
+ * the request, after this point (io_connect, io_send*: move_addr_to_kernel,
+ * io_sendmsg_copy_hdr; or the async prep of a linked or IOSQE_ASYNC request).
+ * So it is read from the submitter's memory now (the SQ thread shares the
+ * process's mm), and the record says so: another thread may rewrite it
+ * before the kernel's copy. UA_SF_ADDR_FAULT: the memory could not be read
+ * (not resident, or a bad pointer the kernel will refuse too).
+ */
+static __always_inline void copy_user_addr(struct ua_ev_submit *e, const void *uaddr, int len)
+{
+	__u64 n;
+
+	if (!uaddr || len <= 0)
+		return;
+	e->flags |= UA_SF_ADDR_USER;
+	/* no more than the kernel would copy (a sockaddr_storage), and never
+	 * past the submitter's address (its next page may be unmapped) */
+	n = len > UA_ADDR_MAX ? UA_ADDR_MAX : (__u64)len;
+	barrier_var(n);
+	if (n < 1 || n > UA_ADDR_MAX)
+		return;
+	if (bpf_probe_read_user(e->addr.raw, n, uaddr)) {
+		e->flags |= UA_SF_ADDR_FAULT;
+		return;
+	}
+	e->addr.len = (__u16)n;
+	e->flags |= UA_SF_HAS_ADDR;
+}
+
+/* io_sr_msg before 6.10 kept sendto's address (send_zc since 6.0, send since
+ * 6.1); later kernels copy it at prep and have no such fields. */
+struct io_sr_msg___v6_1 {
+	void *addr;
+	__u16 addr_len;
+};
+
+/* sendmsg's destination, through the submitter's msghdr (a compat_msghdr
+ * for a 32-bit ring), as io_sendmsg_copy_hdr() will read it. */
+static __always_inline void copy_user_msg_name(struct ua_ev_submit *e, struct io_kiocb *req,
+					       const void *umsg)
+{
+	struct io_ring_ctx *ctx = KRD(req, ctx);
+	void *name = NULL;
+	int len = 0;
+
+	if (!umsg)
+		return;
+	if (ctx && BPF_CORE_READ_BITFIELD_PROBED(ctx, compat)) {
+		struct compat_msghdr cm;
+
+		if (bpf_probe_read_user(&cm, 8, umsg))
+			goto fault;
+		name = (void *)(unsigned long)cm.msg_name;
+		len = cm.msg_namelen;
+	} else {
+		struct user_msghdr um;
+
+		if (bpf_probe_read_user(&um, 16, umsg))
+			goto fault;
+		name = um.msg_name;
+		len = um.msg_namelen;
+	}
+	copy_user_addr(e, name, len);
+	return;
+fault:
+	e->flags |= UA_SF_ADDR_USER | UA_SF_ADDR_FAULT;
+}
+
 /* The names a request carries (struct filename, or an xattr name), copied
  * into the event after the per-op arguments are read. */
 struct cap_names {
@@ -206,9 +277,17 @@ static __always_inline bool capture_sock(struct ua_ev_submit *e, struct io_kiocb
 		e->file_slot = KRD(k, file_slot);
 		break;
 	}
-	case IORING_OP_CONNECT:
-		copy_conn_addr(e, KRD(req, async_data), KRD(REQ_CMD(req, io_connect), addr_len));
+	case IORING_OP_CONNECT: {
+		struct io_connect *c = REQ_CMD(req, io_connect);
+		void *async = KRD(req, async_data);
+
+		/* the kernel's copy since 6.10 (prep), else still the submitter's */
+		if (async)
+			copy_conn_addr(e, async, KRD(c, addr_len));
+		else
+			copy_user_addr(e, KRD(c, addr), KRD(c, addr_len));
 		break;
+	}
 	case IORING_OP_BIND:
 		/* bind and listen: Linux 6.11 */
 		if (bpf_core_type_exists(struct io_bind))
@@ -239,10 +318,23 @@ static __always_inline bool capture_sock(struct ua_ev_submit *e, struct io_kiocb
 	case IORING_OP_SEND:
 	case IORING_OP_SENDMSG:
 	case IORING_OP_SEND_ZC:
-	case IORING_OP_SENDMSG_ZC:
-		e->op_flags = KRD(REQ_CMD(req, io_sr_msg), msg_flags);
-		copy_dest(e, KRD(req, async_data));
+	case IORING_OP_SENDMSG_ZC: {
+		struct io_sr_msg *sr = REQ_CMD(req, io_sr_msg);
+		void *async = KRD(req, async_data);
+
+		e->op_flags = KRD(sr, msg_flags);
+		if (async)
+			copy_dest(e, async);
+		else if (op == IORING_OP_SEND || op == IORING_OP_SEND_ZC) {
+			struct io_sr_msg___v6_1 *old = (void *)sr;
+
+			if (bpf_core_field_exists(old->addr))
+				copy_user_addr(e, BPF_CORE_READ(old, addr),
+					       BPF_CORE_READ(old, addr_len));
+		} else
+			copy_user_msg_name(e, req, KRD(sr, umsg));
 		break;
+	}
 	default:
 		return false;
 	}

@@ -67,6 +67,12 @@ enum ua_cred_src {
 #define UA_SF_UNTRACKED_QUOTA (1u << 15)
 #define UA_SF_UNTRACKED_FULL (1u << 16)
 #define UA_SF_VIA_SQPOLL (1u << 17) /* submitted by the SQ thread (it may still run in io-wq) */
+/* The socket address was read from the submitter's memory at submit, the
+ * kernel having no copy yet (Linux before 6.10: connect, send*): what the
+ * kernel copies later may differ if another thread rewrote it. With _FAULT:
+ * that memory could not be read, so no address. */
+#define UA_SF_ADDR_USER (1u << 18)
+#define UA_SF_ADDR_FAULT (1u << 19)
 /* A kill rule decided at submit: SIGKILL sent to the submitting process, or
  * not sent (the helper refused: the daemon itself, init, an exiting task). */
 #define UA_SF_KILLED (1u << 24)

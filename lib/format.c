@@ -753,6 +753,11 @@ static void emit_op_args(struct emit *e, const struct ua_record *r)
 			if (r->opcode != UA_OP_CONNECT && r->opcode != UA_OP_BIND)
 				emit_hex(e, "msg_flags", r->op_flags);
 			emit_addr(e, "family", "addr", "port", &r->addr);
+			/* read from the submitter's memory, not the kernel's copy */
+			if (r->addr_src != UA_REC_ADDR_KERNEL)
+				emit_word(e, "addr_src",
+					  r->addr_src == UA_REC_ADDR_USER ? "user" :
+									    "user_unreadable");
 		}
 		break;
 	}

@@ -35,6 +35,16 @@ enum ua_rec_untracked {
 /* Who handed the request to the kernel: a system call, or the SQ thread (SQPOLL). */
 enum ua_rec_submit { UA_REC_SUBMIT_SYSCALL = 0, UA_REC_SUBMIT_SQPOLL = 1 };
 
+/* Where a connect's or send's destination (addr) was read: the kernel's own
+ * copy, or the submitter's memory at submit because the kernel had no copy
+ * yet (Linux before 6.10), which the kernel may copy differently if another
+ * thread rewrites it; _USER_FAULT: that memory could not be read (no addr). */
+enum ua_rec_addr_src {
+	UA_REC_ADDR_KERNEL = 0,
+	UA_REC_ADDR_USER = 1,
+	UA_REC_ADDR_USER_FAULT = 2,
+};
+
 /* ua_record.rflags */
 #define UA_REC_F_CQE_SKIP (1u << 0)    /* submitted with IOSQE_CQE_SKIP_SUCCESS */
 #define UA_REC_F_ASYNC (1u << 1)       /* submitted with IOSQE_ASYNC */
@@ -154,6 +164,7 @@ struct ua_record {
 	uint64_t arg[4];	 /* per-op arguments, as in struct ua_ev_submit */
 	int name2_is_attr;	 /* name2 is an xattr name */
 	struct ua_rec_addr addr; /* connect/bind/send destination */
+	enum ua_rec_addr_src addr_src;
 	struct ua_rec_obj objs[UA_REC_OBJS_MAX];
 	size_t nobjs;
 

@@ -498,6 +498,9 @@ static void emit_record(struct ua_consumer *c, struct pend *p, const struct ua_e
 	r.name2_is_attr = !!(e->flags & UA_SF_NAME2_ATTR);
 	if (e->flags & UA_SF_HAS_ADDR)
 		addr_of(&r.addr, &e->addr);
+	if (e->flags & UA_SF_ADDR_USER)
+		r.addr_src = (e->flags & UA_SF_ADDR_FAULT) ? UA_REC_ADDR_USER_FAULT :
+							     UA_REC_ADDR_USER;
 	for (i = 0; i < p->nobjs && r.nobjs < UA_REC_OBJS_MAX; i++)
 		obj_of(c, &r.objs[r.nobjs++], p->objs[i]);
 	if (p->rule >= 0 && p->rule < UA_KRULES_MAX && c->keys[e->bank & 1][p->rule]) {

@@ -202,6 +202,7 @@ enum op {
 	OP_LINK_FAIL,
 	OP_OVERFLOW,
 	OP_RACE,
+	OP_RACE_CONNECT,
 	OP_SLEEP,
 	OP_OPENAT_AT,
 	OP_STATX,
@@ -274,6 +275,7 @@ static const struct op_desc op_descs[] = {
 	{ "link_fail",          NULL,               OP_LINK_FAIL,        1, 1, MOD_NOSKIP, 0 },
 	{ "overflow",           "openat",           OP_OVERFLOW,         1, 1, MOD_NOSKIP, 0 },
 	{ "race",               "openat",           OP_RACE,             3, 3, MOD_NOSKIP, 0 },
+	{ "race_connect",       "connect",          OP_RACE_CONNECT,     3, 3, MOD_NOSKIP, 0 },
 	{ "sleep",              NULL,               OP_SLEEP,            1, 1, 0, 0 },
 	{ "openat_at",          "openat",           OP_OPENAT_AT,        2, 3, MOD_SQE, 0 },
 	{ "statx",              "statx",            OP_STATX,            1, 1, MOD_SQE, 0 },
@@ -443,6 +445,8 @@ static void usage(FILE *f)
 "  msg_ring_data:VALUE  msg_ring_fd:SRC_SLOT|last:DST_SLOT  register_files:N\n"
 "  register_buffers:N  unregister_buffers\n"
 " other: link_fail:PATH  overflow:N  race:PATH_A:PATH_B:N  sleep:MS\n"
+"  race_connect:PORT_A:PORT_B:N  (N UDP connects to 127.0.0.1, the port flipped\n"
+"  between the two by another thread; each prints the socket's peer_port)\n"
 "mods: +async +skip +pers +persid=N +fixed +direct (socket, accept)\n"
 "An argument \"@hex\" takes the next ':'-field as hex bytes: openat:@hex:2f746d70.\n"
 "Paths holding ':' or '+' must be given that way. Numbers are C style (0x.., 0..).\n"
@@ -924,6 +928,14 @@ static void parse_step(struct step *st, const char *text)
 			step_error(st, "PATH_A and PATH_B must have the same length (and no NUL)");
 		if (!memcmp(st->arg[0], st->arg[1], st->arglen[0]))
 			step_error(st, "PATH_A and PATH_B must differ");
+		st->num = step_number(st, 2, 1, MAX_COUNT, "N");
+		break;
+	case OP_RACE_CONNECT:
+		/* PORT_A in mode, PORT_B in slot: the step has no file */
+		st->mode = (unsigned int)step_number(st, 0, 1, UINT16_MAX, "PORT_A");
+		st->slot = step_number(st, 1, 1, UINT16_MAX, "PORT_B");
+		if (st->mode == st->slot)
+			step_error(st, "PORT_A and PORT_B must differ");
 		st->num = step_number(st, 2, 1, MAX_COUNT, "N");
 		break;
 	case OP_SLEEP:
@@ -1633,6 +1645,84 @@ static void run_race(const struct step *st)
 	       cnt_a, cnt_b, cnt_other, failed);
 	free((char *)r.buf);
 	free(r.diff);
+}
+
+struct race_port {
+	uint16_t *port;			/* sin_port of the address the kernel reads */
+	uint16_t a, b;			/* network order */
+	int stop;
+};
+
+static void *race_port_flipper(void *arg)
+{
+	struct race_port *r = arg;
+	unsigned int k;
+
+	/* one aligned 16-bit store each way: the port is never torn */
+	while (!__atomic_load_n(&r->stop, __ATOMIC_RELAXED)) {
+		__atomic_store_n(r->port, r->a, __ATOMIC_RELAXED);
+		for (k = 0; k < RACE_HOLD; k++)
+			__asm__ volatile("" ::: "memory");
+		__atomic_store_n(r->port, r->b, __ATOMIC_RELAXED);
+		for (k = 0; k < RACE_HOLD; k++)
+			__asm__ volatile("" ::: "memory");
+	}
+	return NULL;
+}
+
+/*
+ * connect of a fresh UDP socket to 127.0.0.1 while another thread rewrites
+ * the port in the sockaddr the SQE points at: the socket's peer
+ * (getpeername) is the address the kernel copied, the truth a recorded
+ * destination must agree with, or say it was read from user memory.
+ */
+static void run_race_connect(const struct step *st)
+{
+	unsigned long long n = (unsigned long long)st->num, i;
+	unsigned long long cnt_a = 0, cnt_b = 0, failed = 0;
+	struct sockaddr_in sin = { .sin_family = AF_INET };
+	struct race_port r = { .port = &sin.sin_port };
+	pthread_t thr;
+	int ret;
+
+	r.a = htons((uint16_t)st->mode);
+	r.b = htons((uint16_t)st->slot);
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	sin.sin_port = r.a;
+	ret = pthread_create(&thr, NULL, race_port_flipper, &r);
+	if (ret)
+		fatal(EXIT_SETUP, "pthread_create: %s", strerror(ret));
+	for (i = 0; i < n; i++) {
+		struct sockaddr_in peer;
+		socklen_t plen = sizeof(peer);
+		struct io_uring_sqe *sqe;
+		uint64_t ud = next_ud++;
+		int fd, res;
+
+		fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+		if (fd < 0)
+			fatal(EXIT_SETUP, "socket: %s", strerror(errno));
+		sqe = get_sqe();
+		io_uring_prep_connect(sqe, fd, (struct sockaddr *)&sin, sizeof(sin));
+		prep_common(sqe, st, ud, 0);
+		submit();
+		reap_one(st, ud, &res);
+		print_req("connect", ud, true, res);
+		if (res < 0 || getpeername(fd, (struct sockaddr *)&peer, &plen)) {
+			failed++;
+			printf("\n");
+		} else {
+			printf(" fd=%d peer_port=%u\n", fd, ntohs(peer.sin_port));
+			if (peer.sin_port == r.a)
+				cnt_a++;
+			else
+				cnt_b++;
+		}
+		close(fd);
+	}
+	__atomic_store_n(&r.stop, 1, __ATOMIC_RELAXED);
+	pthread_join(thr, NULL);
+	printf("race_connect count=%llu a=%llu b=%llu failed=%llu\n", n, cnt_a, cnt_b, failed);
 }
 
 /*
@@ -2480,6 +2570,9 @@ static void run_step(struct step *st)
 		break;
 	case OP_RACE:
 		run_race(st);
+		break;
+	case OP_RACE_CONNECT:
+		run_race_connect(st);
 		break;
 	case OP_SLEEP:
 		sleep_ms(st->num);

@@ -354,6 +354,26 @@ static struct sample *make_samples(size_t *n)
 	r->untracked = UA_REC_UNTRACKED_UID_QUOTA;
 	r->name = BYTES("/etc/shadow");
 
+	/* 21. sendmsg on a kernel that copies the destination at issue (6.1):
+	 * read from the submitter's memory at submit, and said so. */
+	s[i].name = "sendmsg_addr_user";
+	r = &s[i++].r;
+	*r = base_record(1022, UA_OP_SENDMSG);
+	r->exit = 5;
+	r->fd = 4;
+	r->op_flags = 0x4000;
+	r->addr = (struct ua_rec_addr){ .family = 2, .len = 16, .raw = sin_dst };
+	r->addr_src = UA_REC_ADDR_USER;
+
+	/* 22. connect whose address the submitter's memory did not yield. */
+	s[i].name = "connect_addr_unreadable";
+	r = &s[i++].r;
+	*r = base_record(1023, UA_OP_CONNECT);
+	r->success = 0;
+	r->exit = -14;
+	r->fd = 4;
+	r->addr_src = UA_REC_ADDR_USER_FAULT;
+
 	s[i].name = "cqe";
 	s[i++].kind = SAMPLE_CQE;
 	s[i].name = "lost";
