@@ -292,33 +292,53 @@ else
 	fail sendmsg_dest "no records for pid $P"
 fi
 
-# --- IPv6 bind and connect, and shutdown ----------------------------------------
-if ua_need_kernel IORING_OP_BIND "IORING_OP_BIND and IORING_OP_LISTEN (Linux 6.11)" inet6_shutdown; then
-	V6=$(printf '::1' | od -An -tx1 | tr -d ' \n')
+# --- IPv6 bind and shutdown ---------------------------------------------------
+# Before Linux 6.11 the socket is bound and listens through the system calls:
+# shutdown's record still names the socket (family, local address; its port
+# is 0 by then: shutting a listener down releases a port the kernel chose).
+V6=$(printf '::1' | od -An -tx1 | tr -d ' \n')
+if ua_kernel_has IORING_OP_BIND; then
 	drive socket:inet6:stream bind:@hex:"$V6":0 listen:4 shutdown:rdwr
-	P=$(drv pid)
-	if wait_count ".pid==$P and .op==\"shutdown\"" 1; then
-		PORT=$(drv port)
+	URING_BIND=1
+else
+	drive socket:inet6:stream sys_bind:@hex:"$V6":0 sys_listen:4 shutdown:rdwr
+	URING_BIND=0
+fi
+P=$(drv pid)
+if wait_count ".pid==$P and .op==\"shutdown\"" 1; then
+	PORT=$(drv port)
+	{ [ $URING_BIND = 0 ] ||
 		check_eq inet6_shutdown "$(field ".pid==$P and .op==\"bind\"" '[.family,.addr,.port,.file_laddr,.file_lport]|@tsv')" \
-			"$(printf 'inet6\t::1\t0\t::1\t%s' "$PORT")" &&
-			check_eq inet6_shutdown "$(field ".pid==$P and .op==\"shutdown\"" '[.how,.file_family]|@tsv')" \
-				"$(printf '2\tinet6')" && ok inet6_shutdown
-	else
-		fail inet6_shutdown "no records for pid $P"
-	fi
+			"$(printf 'inet6\t::1\t0\t::1\t%s' "$PORT")"; } &&
+		check_eq inet6_shutdown "$(field ".pid==$P and .op==\"shutdown\"" '[.how,.file_family,.file_laddr]|@tsv')" \
+			"$(printf '2\tinet6\t::1')" && ok inet6_shutdown
+else
+	fail inet6_shutdown "no records for pid $P"
 fi
 
 # --- unix sockets: a path and an abstract name --------------------------------
-if ua_need_kernel IORING_OP_BIND "IORING_OP_BIND (Linux 6.11)" unix_bind; then
+# Before 6.11, bound by bind(2); a shutdown on each names the bound socket.
+if ua_kernel_has IORING_OP_BIND; then
 	drive socket:unix:stream bind_unix:"$W/us" socket:unix:dgram bind_unix:@abs-uringaudit
-	P=$(drv pid)
-	if wait_count ".pid==$P and .op==\"bind\"" 2; then
+	U_OP=bind
+else
+	drive socket:unix:stream sys_bind_unix:"$W/us" shutdown:rd \
+		socket:unix:dgram sys_bind_unix:@abs-uringaudit shutdown:rd
+	U_OP=shutdown
+fi
+P=$(drv pid)
+if wait_count ".pid==$P and .op==\"$U_OP\"" 2; then
+	if [ $U_OP = bind ]; then
 		check_eq unix_bind "$(recs ".pid==$P and .op==\"bind\"" | jq -c '[.family,.addr,.file_laddr]' | tr '\n' ' ')" \
 			"[\"unix\",\"$W/us\",\"$W/us\"] [\"unix\",\"\\u0000abs-uringaudit\",\"\\u0000abs-uringaudit\"] " &&
 			ok unix_bind
 	else
-		fail unix_bind "no records for pid $P"
+		check_eq unix_bind "$(recs ".pid==$P and .op==\"shutdown\"" | jq -c '[.file_family,.file_laddr]' | tr '\n' ' ')" \
+			"[\"unix\",\"$W/us\"] [\"unix\",\"\\u0000abs-uringaudit\"] " &&
+			ok unix_bind
 	fi
+else
+	fail unix_bind "no records for pid $P"
 fi
 
 # --- msg_ring: the target ring, and the file passed ---------------------------

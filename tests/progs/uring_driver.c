@@ -218,6 +218,7 @@ enum op {
 	OP_BIND_UNIX,
 	OP_LISTEN,
 	OP_SYS_BIND,
+	OP_SYS_BIND_UNIX,
 	OP_SYS_LISTEN,
 	OP_CONNECT,
 	OP_CONNECT_UNIX,
@@ -291,6 +292,7 @@ static const struct op_desc op_descs[] = {
 	{ "bind_unix",          "bind",             OP_BIND_UNIX,        1, 1, MOD_SQE, S },
 	{ "listen",             "listen",           OP_LISTEN,           1, 1, MOD_SQE, S },
 	{ "sys_bind",           NULL,               OP_SYS_BIND,         2, 2, 0, S },
+	{ "sys_bind_unix",      NULL,               OP_SYS_BIND_UNIX,    1, 1, 0, S },
 	{ "sys_listen",         NULL,               OP_SYS_LISTEN,       1, 1, 0, S },
 	{ "connect",            "connect",          OP_CONNECT,          2, 2, MOD_SQE, S | T },
 	{ "connect_unix",       "connect",          OP_CONNECT_UNIX,     1, 1, MOD_SQE, S },
@@ -438,7 +440,8 @@ static void usage(FILE *f)
 "  bind_unix:PATH  listen:BACKLOG  connect:ADDR:PORT|last  connect_unix:PATH\n"
 "  accept:N  send:TEXT  recv:N  shutdown:rd|wr|rdwr  sock_cmd:siocinq|siocoutq|getsockopt\n"
 "  sendmsg_to:ADDR:PORT|last  sendmsg_zc_to:ADDR:PORT|last\n"
-"  sys_bind:ADDR:PORT  sys_listen:BACKLOG  (bind(2), listen(2): no request)\n"
+"  sys_bind:ADDR:PORT  sys_bind_unix:PATH  sys_listen:BACKLOG  (bind(2),\n"
+"  listen(2): no request)\n"
 "  udp_server:ADDR:PORT  tcp_server:ADDR:PORT[:REPLY]  (plain sockets; PORT 0: any;\n"
 "  a later PORT \"last\": the last udp_server's for sendmsg*, tcp_server's for connect)\n"
 " rings:\n"
@@ -790,6 +793,7 @@ static void parse_new_args(struct step *st)
 		parse_inet(st, 0, st->desc->needs & (NEEDS_UDP | NEEDS_TCP));
 		break;
 	case OP_BIND_UNIX:
+	case OP_SYS_BIND_UNIX:
 	case OP_CONNECT_UNIX:
 		parse_unix(st, 0);
 		break;
@@ -2031,6 +2035,7 @@ static void print_sock_op(const struct step *st, bool ok, int res)
 	case OP_BIND:
 	case OP_BIND_UNIX:
 	case OP_SYS_BIND:
+	case OP_SYS_BIND_UNIX:
 		if (!ok)
 			break;
 		sock.bound = st->addr;
@@ -2089,7 +2094,7 @@ static void run_sock_op(struct step *st)
  */
 static void run_sys_sock(struct step *st)
 {
-	bool is_bind = st->desc->op == OP_SYS_BIND;
+	bool is_bind = st->desc->op == OP_SYS_BIND || st->desc->op == OP_SYS_BIND_UNIX;
 	int res;
 
 	need_socket(st);
@@ -2603,6 +2608,7 @@ static void run_step(struct step *st)
 		run_sock_op(st);
 		break;
 	case OP_SYS_BIND:
+	case OP_SYS_BIND_UNIX:
 	case OP_SYS_LISTEN:
 		run_sys_sock(st);
 		break;
