@@ -178,6 +178,36 @@ int BPF_PROG(perop_fail_link, struct io_kiocb *req, struct io_kiocb *link)
 }
 
 /*
+ * A ring's end (per-op backend: fexit). io_ring_exit_work() cancels what is
+ * left, waits for every reference and frees the ring (io_ring_ctx_free,
+ * inlined into it on 6.1); at its exit each request of the ring has
+ * completed or never will. The ring is named by the serial it was given
+ * (none: it was never named in a record, so no record now); the serial is
+ * forgotten, and the daemon concludes the requests of the ring it still
+ * holds. Only the ring's id is sent: it is freed, and the worker running
+ * this is no process of the ring's.
+ */
+SEC("?fexit/io_ring_exit_work")
+int BPF_PROG(ring_teardown, struct work_struct *work)
+{
+	__u64 vring = (__u64)work - bpf_core_field_offset(struct io_ring_ctx, exit_work);
+	__u64 serial = ring_serial_of(vring);
+	struct ua_ev_ring *r;
+
+	if (!serial)
+		return 0;
+	bpf_map_delete_elem(&ring_serials, &vring);
+	r = emit_reserve(UA_EV_RING_TEARDOWN, sizeof(*r), 0, 0, UA_DROP_OP_RING);
+	if (!r)
+		return 0;
+	__builtin_memset(&r->ring, 0, sizeof(*r) - __builtin_offsetof(struct ua_ev_ring, ring));
+	r->ring = serial;
+	r->fd = -1;
+	emit_commit(r);
+	return 0;
+}
+
+/*
  * The kernel's op table, read once at start by the daemon
  * (BPF_PROG_TEST_RUN, args: its address from /proc/kallsyms, its size):
  * the per-op backend finds each opcode's handlers in it.

@@ -1217,6 +1217,25 @@ int ua_format_setup(struct ua_buf *out, const struct ua_rec_setup *r, enum ua_fo
 	return line_end(&e, start);
 }
 
+int ua_format_teardown(struct ua_buf *out, const struct ua_rec_teardown *r, enum ua_format f)
+{
+	struct emit e = { .b = out, .f = f };
+	size_t start;
+	int rc = line_check(out, f);
+
+	if (rc)
+		return rc;
+	if (!r)
+		return -EINVAL;
+	start = out->len;
+	emit_begin(&e, UA_TYPE_TEARDOWN, r->time_ns, r->seq);
+	emit_ring(&e, "ring", r->ring);
+	emit_u64(&e, "pending", r->pending);
+	if (r->has_who)
+		emit_who(&e, &r->who, 0);
+	return line_end(&e, start);
+}
+
 /* 0x-hex, bare in text and a string in JSON: a bit set, which JSON numbers
  * (doubles) would not keep. */
 static void emit_hex_str(struct emit *e, const char *key, uint64_t v)

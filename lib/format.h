@@ -49,6 +49,7 @@ int ua_format_ip(const struct ua_rec_addr *a, char *buf, size_t len, unsigned in
 #define UA_TYPE_CQE "URING_CQE"
 #define UA_TYPE_SETUP "URING_SETUP"
 #define UA_TYPE_REGISTER "URING_REGISTER"
+#define UA_TYPE_TEARDOWN "URING_TEARDOWN"
 
 /*
  * Append one URING_CQE line: an intermediate CQE (IORING_CQE_F_MORE) of a multishot request
@@ -72,6 +73,12 @@ int ua_format_setup(struct ua_buf *out, const struct ua_rec_setup *r, enum ua_fo
  * fds registered), then the process (no ppid). Errors as ua_format_setup.
  */
 int ua_format_register(struct ua_buf *out, const struct ua_rec_register *r, enum ua_format f);
+/*
+ * Append one URING_TEARDOWN line: a ring was freed (per-op backend): ring,
+ * pending (its requests still waiting, concluded with it), then who set it
+ * up when the daemon saw it (no ppid). Errors as ua_format_setup.
+ */
+int ua_format_teardown(struct ua_buf *out, const struct ua_rec_teardown *r, enum ua_format f);
 
 /* Kinds of ua_kv values. */
 enum ua_kv_kind {

@@ -153,6 +153,22 @@ void ua_join_end(struct ua_join *j, struct ua_join_req *r, enum ua_join_why why)
 	conclude(j, r, why, NULL);
 }
 
+size_t ua_join_end_each(struct ua_join *j, int (*match)(void *arg, const struct ua_join_req *r),
+			void *arg, enum ua_join_why why)
+{
+	struct ua_join_req *r, *n;
+	size_t k = 0;
+
+	for (r = j->oldest; r; r = n) {
+		n = r->newer;
+		if (match(arg, r)) {
+			conclude(j, r, why, NULL);
+			k++;
+		}
+	}
+	return k;
+}
+
 void ua_join_drop(struct ua_join *j, struct ua_join_req *r)
 {
 	take(j, r);

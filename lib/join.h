@@ -14,6 +14,8 @@
  *     IOSQE_CQE_SKIP_SUCCESS, otherwise after a grace period, as ring teardown
  *     cancels and completes what is left (GONE);
  *   - the table is full: the oldest request is written as it is (EVICTED);
+ *   - its ring was freed (RING_GONE: the per-op backend sees it), every
+ *     completion of the ring having come before;
  *   - the daemon stops (STOPPED).
  *
  * Loss. Every event carries a global sequence number taken before the ring
@@ -39,6 +41,7 @@ enum ua_join_why {
 	UA_JOIN_EVICTED = 2,   /* the table was full; it was the oldest */
 	UA_JOIN_GONE = 3,      /* its process has exited */
 	UA_JOIN_STOPPED = 4,   /* ua_join_finish: the daemon stops */
+	UA_JOIN_RING_GONE = 5, /* its ring was freed (ua_join_end_each) */
 };
 
 /* One pending request. The caller embeds it in its own request and fills
@@ -140,6 +143,9 @@ void ua_join_complete(struct ua_join *j, struct ua_join_req *r, const void *cqe)
 /* The kernel says @r has ended without a CQE it could see (its request slot
  * was reused by a request no rule records: @why REUSED): conclude it. */
 void ua_join_end(struct ua_join *j, struct ua_join_req *r, enum ua_join_why why);
+/* Conclude every request @match says yes to (oldest first) with @why; how many. */
+size_t ua_join_end_each(struct ua_join *j, int (*match)(void *arg, const struct ua_join_req *r),
+			void *arg, enum ua_join_why why);
 
 /* @r ends without a record (no rule records it): discard it. */
 void ua_join_drop(struct ua_join *j, struct ua_join_req *r);
@@ -162,7 +168,8 @@ void ua_join_finish(struct ua_join *j, uint64_t kernel_dropped, uint64_t seq_end
  * An evicted or stopped request may still be running: its CQE is unknown. */
 static inline int ua_join_skipped(enum ua_join_why why, const struct ua_join_req *r)
 {
-	return r->cqe_skip && (why == UA_JOIN_REUSED || why == UA_JOIN_GONE);
+	return r->cqe_skip &&
+	       (why == UA_JOIN_REUSED || why == UA_JOIN_GONE || why == UA_JOIN_RING_GONE);
 }
 
 #endif /* UA_JOIN_H */

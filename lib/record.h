@@ -191,6 +191,16 @@ struct ua_rec_setup {
 	struct ua_rec_who who;
 };
 
+/* A ring freed (URING_TEARDOWN, per-op backend). */
+struct ua_rec_teardown {
+	uint64_t seq;
+	uint64_t time_ns;
+	uint64_t ring;	  /* ring identity, as in URINGOP's ring= */
+	uint64_t pending; /* its requests still waiting, concluded with it */
+	int has_who;	  /* its URING_SETUP was seen: who set it up */
+	struct ua_rec_who who;
+};
+
 /* io_uring_register on a ring (URING_REGISTER). Which fields print depends
  * on the opcode (see format.c). */
 struct ua_rec_register {

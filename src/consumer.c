@@ -55,6 +55,8 @@ struct dropper {
 	char comm[UA_COMM_LEN + 1];
 };
 
+#define UA_RING_OWNERS 1024
+
 struct ua_consumer {
 	const struct ua_options *o;
 	const struct ua_optable *ops;
@@ -73,6 +75,12 @@ struct ua_consumer {
 	int64_t boot_to_real_ns;
 	struct ua_siphash_key ring_key;
 	uint32_t own_mntns; /* the daemon's mount namespace: paths in others are marked */
+	/* Who set each ring up (its URING_SETUP), for its teardown record:
+	 * slot serial % UA_RING_OWNERS, the latest ring there kept. */
+	struct ring_owner {
+		uint64_t serial; /* 0: free */
+		struct ua_owner o;
+	} ring_owner[UA_RING_OWNERS];
 	/* Drops the kernel's pending entry of a request concluded without its CQE. */
 	void (*forget)(void *ctx, uint64_t req, uint64_t submit_seq);
 	void *forget_ctx;
@@ -550,7 +558,8 @@ static void join_conclude(void *ctx, struct ua_join_req *r, enum ua_join_why why
 		c->unkeep(c->keep_ctx, r->seq);
 	/* Concluded here, not by the kernel: drop the kernel's entry too, or it
 	 * holds its place in the table (and its uid's share) for good. */
-	if ((why == UA_JOIN_GONE || why == UA_JOIN_EVICTED) && c->forget)
+	if ((why == UA_JOIN_GONE || why == UA_JOIN_EVICTED || why == UA_JOIN_RING_GONE) &&
+	    c->forget)
 		c->forget(c->forget_ctx, r->req, r->seq);
 	if (why == UA_JOIN_COMPLETED && ce)
 		outcome = (ce->flags & UA_CF_OVERFLOW) ? UA_REC_CQE_OVERFLOW : UA_REC_CQE_POSTED;
@@ -817,9 +826,42 @@ static void on_ring(struct ua_consumer *c, const struct ua_ev_ring *r)
 	s.sq_thread_idle = r->sq_thread_idle;
 	s.sq_thread_cpu = (int32_t)r->sq_thread_cpu;
 	who_of(c, &s.who, &r->owner);
+	c->ring_owner[r->ring % UA_RING_OWNERS].serial = r->ring;
+	c->ring_owner[r->ring % UA_RING_OWNERS].o = r->owner;
 	ua_format_setup(&c->out, &s, c->o->format);
 	if (c->alt_on)
 		ua_format_setup(&c->alt, &s, c->alt_fmt);
+	maybe_flush(c);
+}
+
+static int of_ring(void *arg, const struct ua_join_req *r)
+{
+	return pend_of((struct ua_join_req *)r)->ev->ring == *(const uint64_t *)arg;
+}
+
+/* A ring was freed (per-op backend): every completion of it came before,
+ * so the requests of it still held end here (cqe=none, or skipped), then
+ * one URING_TEARDOWN record says how many and who set the ring up. */
+static void on_teardown(struct ua_consumer *c, const struct ua_ev_ring *r)
+{
+	struct ring_owner *ro = &c->ring_owner[r->ring % UA_RING_OWNERS];
+	struct ua_rec_teardown t;
+	uint64_t serial = r->ring;
+
+	memset(&t, 0, sizeof(t));
+	t.seq = r->hdr.seq;
+	t.time_ns = r->hdr.ktime + (uint64_t)c->boot_to_real_ns;
+	t.ring = ring_id(c, serial);
+	t.pending = ua_join_end_each(&c->join, of_ring, &serial, UA_JOIN_RING_GONE);
+	if (ro->serial == serial) {
+		t.has_who = 1;
+		who_of(c, &t.who, &ro->o);
+		ro->serial = 0;
+	}
+	c->st.rings_torn_down++;
+	ua_format_teardown(&c->out, &t, c->o->format);
+	if (c->alt_on)
+		ua_format_teardown(&c->alt, &t, c->alt_fmt);
 	maybe_flush(c);
 }
 
@@ -885,6 +927,10 @@ int ua_consumer_handle(void *ctx, void *data, size_t size)
 	case UA_EV_REGISTER:
 		if (size >= sizeof(struct ua_ev_register))
 			on_register(c, data);
+		break;
+	case UA_EV_RING_TEARDOWN:
+		if (size >= sizeof(struct ua_ev_ring))
+			on_teardown(c, data);
 		break;
 	default:
 		break;

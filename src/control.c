@@ -480,7 +480,7 @@ static void status_json(struct daemon *d, struct ua_buf *b)
 		"\"lost_declared\":%llu,\"lost_records\":%llu,\"pending\":%llu,"
 		"\"pending_full\":%llu,\"overflow\":%llu,\"concluded_skipped\":%llu,"
 		"\"concluded_none\":%llu,\"not_selected\":%llu,\"orphan_completions\":%llu,"
-		"\"rings_seen\":%llu,\"write_errors\":%llu,\"unwritten\":%llu,"
+		"\"rings_seen\":%llu,\"rings_torn_down\":%llu,\"write_errors\":%llu,\"unwritten\":%llu,"
 		"\"log_suspended\":%s,\"log_rotations\":%llu,\"holder_listings\":%llu,"
 		"\"holders_listed\":%llu,\"holder_listing_us\":%llu,\"untracked\":%llu,\"unseen\":%llu,"
 		"\"overflow_unmatched\":%llu,\"lost_gaps\":%llu,\"lost_unattributed\":%llu,"
@@ -498,7 +498,8 @@ static void status_json(struct daemon *d, struct ua_buf *b)
 		(unsigned long long)ua_loader_counter(&d->loader, UA_CNT_OVERFLOW),
 		(unsigned long long)s->concluded_skipped, (unsigned long long)s->concluded_none,
 		(unsigned long long)s->not_selected, (unsigned long long)s->orphan_completions,
-		(unsigned long long)s->rings_seen, (unsigned long long)s->write_errors,
+		(unsigned long long)s->rings_seen, (unsigned long long)s->rings_torn_down,
+		(unsigned long long)s->write_errors,
 		(unsigned long long)d->sink.lost_total, d->sink.suspended ? "true" : "false",
 		(unsigned long long)d->sink.rotations, (unsigned long long)s->holder_listings,
 		(unsigned long long)s->holders_listed, (unsigned long long)s->holder_listing_us,

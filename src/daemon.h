@@ -411,6 +411,7 @@ struct ua_stats {
 	uint64_t orphan_completions; /* completion without a known submit */
 	uint64_t not_selected;	     /* decided at completion: no rule records it */
 	uint64_t rings_seen;
+	uint64_t rings_torn_down; /* URING_TEARDOWN records (per-op backend) */
 	uint64_t write_errors;
 	uint64_t holder_listings;   /* listings of SQPOLL ring holders (holders.c) */
 	uint64_t holders_listed;    /* URING_HOLDER records written */

@@ -223,6 +223,9 @@ int ua_perop_prepare(struct ua_loader *l, char *why, size_t len)
 	if (btf__find_by_name_kind(l->vmlinux, "btf_trace_io_uring_fail_link", BTF_KIND_TYPEDEF) >=
 	    0)
 		bpf_program__set_autoload(s->progs.perop_fail_link, true);
+	/* A ring's end: the record tracepoints cannot give. */
+	if (btf__find_by_name_kind(l->vmlinux, "io_ring_exit_work", BTF_KIND_FUNC) >= 0)
+		bpf_program__set_autoload(s->progs.ring_teardown, true);
 	return 0;
 }
 
@@ -332,7 +335,9 @@ int ua_perop_table(struct ua_loader *l, const struct ua_optable *ops, char *why,
 	if ((bpf_program__autoload(s->progs.perop_failed) &&
 	     !(s->links.perop_failed = bpf_program__attach(s->progs.perop_failed))) ||
 	    (bpf_program__autoload(s->progs.perop_fail_link) &&
-	     !(s->links.perop_fail_link = bpf_program__attach(s->progs.perop_fail_link)))) {
+	     !(s->links.perop_fail_link = bpf_program__attach(s->progs.perop_fail_link))) ||
+	    (bpf_program__autoload(s->progs.ring_teardown) &&
+	     !(s->links.ring_teardown = bpf_program__attach(s->progs.ring_teardown)))) {
 		snprintf(why, len, "cannot attach the failure hooks (%s)", strerror(errno));
 		goto out;
 	}

@@ -10,7 +10,7 @@
 . "$(dirname "$0")/lib.sh"
 
 CASES=(backend_start backend_zero_runs backend_reload_attach backend_same_records
-	backend_reload_no_loss)
+	backend_reload_no_loss backend_teardown)
 ua_require "${CASES[@]}"
 RUNCNT=$UA_TOP/$UA_BUILD/tests/ua_runcnt
 [ -x "$RUNCNT" ] || {
@@ -125,6 +125,30 @@ if [ "$n" = 300 ] && [ "$u" = 300 ]; then
 else
 	fail backend_reload_no_loss "$n records, $u distinct user_data (300 each expected)"
 fi
+
+# --- a ring's teardown --------------------------------------------------------
+# An open with IOSQE_CQE_SKIP_SUCCESS succeeds and posts nothing: it waits for
+# its slot's next request or its process's exit. The driver closes its ring
+# and stays alive: the ring's teardown (fexit of io_ring_exit_work) ends it
+# (cqe=skipped) and says so, naming the ring and who set it up, while the
+# process still lives.
+"$DRV" --comm ua_td_$$ --linger-ms $((UA_TIMEOUT * 1000)) openat:/etc/hostname+skip \
+	openat:/etc/hostname >"$UA_TMP/td.out" 2>&1 &
+tdpid=$!
+td() { jq -c "select(.type==\"URING_TEARDOWN\" and .pid==$tdpid)" "$UA_LOG"; }
+if ! wait_for eval '[ -n "$(td)" ]'; then
+	fail backend_teardown "no URING_TEARDOWN for pid $tdpid: $(jq -c 'select(.type=="URING_TEARDOWN")' "$UA_LOG" | head -3) $(cat "$UA_TMP/td.out")"
+else
+	alive=$(kill -0 $tdpid 2>/dev/null && echo alive || echo gone)
+	ring=$(td | jq -r .ring)
+	setup_ring=$(jq -r "select(.type==\"URING_SETUP\" and .pid==$tdpid) | .ring" "$UA_LOG")
+	got="$alive $(td | jq -r '"\(.pending) \(.comm)"') $([ "$ring" = "$setup_ring" ] && echo same_ring)"
+	got="$got / $(recs ".pid==$tdpid" | jq -r '"\(.cqe) \(.success) \(.ring == "'"$ring"'")"' | sort | tr '\n' ',')"
+	check_eq backend_teardown "$got" "alive 1 ua_td_$$ same_ring / posted true true,skipped null true," &&
+		ok backend_teardown
+fi
+kill $tdpid 2>/dev/null
+wait $tdpid 2>/dev/null
 ua_stop
 PEROP_LOG=$UA_LOG
 

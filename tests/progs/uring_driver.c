@@ -353,6 +353,7 @@ static struct {
 	bool restrict_ring;
 	int sq_cpu;			/* -1: not given */
 	const char *wait_file;
+	unsigned int linger_ms; /* --linger-ms: alive this long after closing the ring */
 	char *comm;
 } opt = { .sq_cpu = -1 };
 
@@ -421,6 +422,8 @@ static void usage(FILE *f)
 "  --register-ring-fd       io_uring_register_ring_fd, then close the real ring fd\n"
 "  --setuid UID             setgroups(0), setresgid(UID..), setresuid(UID..) after setup\n"
 "  --wait-file PATH         print ready=1, then wait up to %d s for PATH to exist\n"
+"  --linger-ms N            after the steps, close the ring(s), print ring_closed=1\n"
+"                           and stay alive N ms before exiting\n"
 "  --comm NAME              prctl(PR_SET_NAME) first (NAME may be @hex:...)\n"
 "  --restrict               IORING_SETUP_R_DISABLED, restrict the SQE ops to nop,\n"
 "                           openat, close, read, write, files_update, then enable\n"
@@ -2847,6 +2850,9 @@ static int parse_options(int argc, char **argv)
 			opt.uid = parse_uint_opt(o, v, 0, UINT_MAX - 1);
 			opt.do_setuid = true;
 			i++;
+		} else if (!strcmp(o, "--linger-ms")) {
+			opt.linger_ms = parse_uint_opt(o, v, 0, 3600000);
+			i++;
 		} else if (!strcmp(o, "--wait-file")) {
 			if (!v)
 				fatal(EXIT_USAGE, "--wait-file needs a path");
@@ -2972,6 +2978,13 @@ int main(int argc, char **argv)
 	io_uring_queue_exit(&ring);
 	if (have_target)
 		io_uring_queue_exit(&target_ring);
+	if (opt.linger_ms) {
+		struct timespec ts = { opt.linger_ms / 1000, (long)(opt.linger_ms % 1000) * 1000000 };
+
+		printf("ring_closed=1\n");
+		while (nanosleep(&ts, &ts) && errno == EINTR)
+			;
+	}
 	stop_tcp_servers();
 	return 0;
 }

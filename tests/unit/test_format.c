@@ -1255,6 +1255,30 @@ static void test_setup_mntns(void)
 	ua_buf_release(&b);
 }
 
+/* URING_TEARDOWN: ring and pending, then who set the ring up when known. */
+static void test_teardown(void)
+{
+	struct ua_buf b = UA_BUF_INIT;
+	struct ua_rec_teardown t = { .seq = 9, .time_ns = 1700000000123000000ull, .ring = 0xab,
+				     .pending = 2 };
+
+	ASSERT_OK(ua_format_teardown(&b, &t, UA_FMT_TEXT), "teardown, owner unknown");
+	ua_buf_addch(&b, '\0');
+	ASSERT_STREQ(b.data,
+		     "type=URING_TEARDOWN msg=audit(1700000000.123:9): ring=00000000000000ab "
+		     "pending=2\n",
+		     "teardown text");
+	ua_buf_reset(&b);
+	t.has_who = 1;
+	t.who = base_who();
+	ASSERT_OK(ua_format_teardown(&b, &t, UA_FMT_JSON), "teardown, owner known");
+	ua_buf_addch(&b, '\0');
+	ASSERT_TRUE(strstr(b.data, "{\"type\":\"URING_TEARDOWN\",\"seq\":9,") == b.data &&
+			    strstr(b.data, "\"pending\":2,\"pid\":") != NULL,
+		    "teardown JSON: ring, pending, then who");
+	ua_buf_release(&b);
+}
+
 static void test_errors(void)
 {
 	struct ua_buf b = UA_BUF_INIT;
@@ -1397,6 +1421,7 @@ int main(void)
 	RUN_TEST(test_time);
 	RUN_TEST(test_time_field);
 	RUN_TEST(test_setup_mntns);
+	RUN_TEST(test_teardown);
 	RUN_TEST(test_errors);
 	RUN_TEST(test_append);
 	RUN_TEST(test_action_fields);

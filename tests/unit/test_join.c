@@ -33,7 +33,8 @@ struct harness {
 	int bad; /* a request was handed back twice, or one we never submitted */
 };
 
-static const char *const why_names[] = { "completed", "reused", "evicted", "gone", "stopped" };
+static const char *const why_names[] = { "completed", "reused", "evicted",
+					 "gone",      "stopped", "ring_gone" };
 
 static struct treq *treq_of(struct harness *h, struct ua_join_req *r)
 {
@@ -472,6 +473,31 @@ static void test_end_unseen(void)
 	teardown(&h);
 }
 
+/* A ring freed: its requests (here pid 100's) end, oldest first, a
+ * skipped one as skipped; the others stay. */
+static int of_pid_100(void *arg, const struct ua_join_req *r)
+{
+	(void)arg;
+	return r->pid == 100;
+}
+
+static void test_end_each_ring_gone(void)
+{
+	struct harness h;
+
+	if (!setup(&h, 16, 0))
+		return;
+	submit(&h, 0, 0xa0, 100, 0, 0);
+	submit(&h, 1, 0xa1, 200, 0, 0);
+	submit(&h, 2, 0xa2, 100, 1, 0);
+	ua_join_mark(&h.j, 3);
+	ASSERT_EQ(ua_join_end_each(&h.j, of_pid_100, NULL, UA_JOIN_RING_GONE), 2, "two ended");
+	log_is(&h, "conclude 0 ring_gone\nconclude 2 ring_gone skipped\n", "ring gone");
+	ASSERT_EQ(h.j.stats.pending, 1, "the other ring's request stays");
+	ASSERT_EQ(ua_join_end_each(&h.j, of_pid_100, NULL, UA_JOIN_RING_GONE), 0, "none left");
+	teardown(&h);
+}
+
 /* Not selected at completion: out of the table without a record. */
 static void test_drop(void)
 {
@@ -568,6 +594,7 @@ int main(void)
 	RUN_TEST(test_process_gone);
 	RUN_TEST(test_finish_skipped_gone);
 	RUN_TEST(test_end_unseen);
+	RUN_TEST(test_end_each_ring_gone);
 	RUN_TEST(test_drop);
 	RUN_TEST(test_finish_and_release);
 	RUN_TEST(test_many);
