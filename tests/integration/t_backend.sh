@@ -11,7 +11,7 @@
 
 CASES=(backend_start backend_zero_runs backend_reload_attach backend_same_records
 	backend_reload_no_loss backend_teardown)
-ua_require "${CASES[@]}"
+ua_require backend_auto "${CASES[@]}"
 RUNCNT=$UA_TOP/$UA_BUILD/tests/ua_runcnt
 [ -x "$RUNCNT" ] || {
 	for n in "${CASES[@]}"; do skip "$n" "not built ($RUNCNT)"; done
@@ -49,6 +49,27 @@ normalized() {
 		| if .file_type==\"socket\" then del(.file_ino) else . end
 		| with_entries(select(.key|test(\"lport\$\")|not))" "$1" | sort
 }
+
+# --- --backend auto: perop where it runs, else tracepoint, not degraded ------
+# (here before the cases below skip on a kernel without fexit)
+LOG0=$UA_LOG
+UA_LOG=$UA_TMP/log-auto.json
+if ua_start --backend auto --rules "$OPEN_ONLY"; then
+	st=$(jq -c 'select(.type=="URING_DAEMON" and .op=="start")' "$UA_LOG")
+	S=$(status)
+	if [ "$(jq -r .backend <<<"$st")" = perop ]; then
+		check_eq backend_auto "$(jq -r '"\(.backend) \(.backend_reason) \(.degraded // "" | test("backend"))"' <<<"$st") $(jq -r .backend <<<"$S")" \
+			"perop null false perop" && ok backend_auto
+	else
+		why=$(jq -r .perop_unavailable <<<"$S")
+		check_eq backend_auto "$(jq -r '"\(.backend) \(.degraded // "" | test("backend"))"' <<<"$st") $([ -n "$why" ] && [ "$(jq -r .backend_reason <<<"$st")" = "$why" ] && echo reason_said)" \
+			"tracepoint false reason_said" && ok backend_auto
+	fi
+	ua_stop
+else
+	fail backend_auto "the daemon did not start"
+fi
+UA_LOG=$LOG0
 
 # --- start on the per-op backend, openat only -------------------------------
 ua_start --backend perop --rules "$OPEN_ONLY" || {
@@ -128,12 +149,13 @@ fi
 
 # --- a ring's teardown --------------------------------------------------------
 # An open with IOSQE_CQE_SKIP_SUCCESS succeeds and posts nothing: it waits for
-# its slot's next request or its process's exit. The driver closes its ring
+# its slot's next request or its process's exit (so it comes last: a later
+# request would reuse its slot and end it). The driver closes its ring
 # and stays alive: the ring's teardown (fexit of io_ring_exit_work) ends it
 # (cqe=skipped) and says so, naming the ring and who set it up, while the
 # process still lives.
-"$DRV" --comm ua_td_$$ --linger-ms $((UA_TIMEOUT * 1000)) openat:/etc/hostname+skip \
-	openat:/etc/hostname >"$UA_TMP/td.out" 2>&1 &
+"$DRV" --comm ua_td_$$ --linger-ms $((UA_TIMEOUT * 1000)) openat:/etc/hostname \
+	openat:/etc/hostname+skip >"$UA_TMP/td.out" 2>&1 &
 tdpid=$!
 td() { jq -c "select(.type==\"URING_TEARDOWN\" and .pid==$tdpid)" "$UA_LOG"; }
 if ! wait_for eval '[ -n "$(td)" ]'; then
