@@ -61,6 +61,7 @@ struct ua_options {
 enum ua_backend {
 	UA_BACKEND_TRACEPOINT = 0, /* io_uring's tracepoints: every kernel, the default */
 	UA_BACKEND_PEROP = 1,	   /* fexit on the selected ops' handlers, else tracepoint */
+	UA_BACKEND_AUTO = 2,	   /* perop where it runs, else tracepoint: not degraded */
 };
 
 /* ---- pin.c: the BPF state pinned under bpffs across a daemon's restart ---- */
@@ -166,6 +167,7 @@ struct ua_loader {
 	struct ua_perop *perop; /* the per-op backend's state; NULL: tracepoint backend */
 	char perop_why[160];	/* why --backend perop runs on the tracepoint backend */
 	char perop_line[224];	/* the same as a degraded line */
+	int perop_auto;		/* --backend auto: the tracepoint backend is no degradation */
 };
 
 /* ---- perop.c: the per-op backend, driven by the loader ---- */

@@ -154,6 +154,9 @@ void ua_record_daemon(struct daemon *d, const char *op, const struct signalfd_si
 		kv[n++] = (struct ua_kv){
 			.key = "backend", .kind = UA_KV_WORD, .str = be, .len = strlen(be)
 		};
+		/* --backend auto on the tracepoint backend: why not perop */
+		if (d->loader.perop_auto && !d->loader.perop && d->loader.perop_why[0])
+			kv[n++] = ua_kv_cstr("backend_reason", d->loader.perop_why);
 		kv[n++] = (struct ua_kv){ .key = "rules", .kind = UA_KV_U64, .u = d->rules.n };
 		kv[n++] = ua_kv_u64("format_version", UA_FORMAT_VERSION);
 		/* what this kernel makes the daemon do otherwise (the loader's

@@ -585,19 +585,24 @@ static int start_op_classes(struct ua_loader *l, const struct start_args *a, cha
 
 static void perop_refused(struct ua_loader *l)
 {
+	/* auto asked for whichever runs: its reason is said (backend_reason), not a loss */
+	if (l->perop_auto)
+		return;
 	snprintf(l->perop_line, sizeof(l->perop_line),
 		 "--backend perop: the tracepoint backend runs instead: %s", l->perop_why);
 	degraded(l, "backend", l->perop_line);
 }
 
-/* --backend perop: where this kernel loads and attaches fexit programs (and
- * no pin set is kept: its stubs are not pinned), the per-op programs load;
- * anywhere else the tracepoint backend runs and says why. */
+/* --backend perop or auto: where this kernel loads and attaches fexit
+ * programs (and no pin set is kept: its stubs are not pinned), the per-op
+ * programs load; anywhere else the tracepoint backend runs and says why
+ * (perop: degraded=backend; auto: backend_reason, no degradation). */
 static int start_backend(struct ua_loader *l, const struct start_args *a, char *err,
 			 size_t errlen)
 {
-	if (a->backend != UA_BACKEND_PEROP)
+	if (a->backend == UA_BACKEND_TRACEPOINT)
 		return 0;
+	l->perop_auto = a->backend == UA_BACKEND_AUTO;
 	if (a->pin_dir)
 		snprintf(l->perop_why, sizeof(l->perop_why),
 			 "a pin directory is set: the per-op handlers are not pinned");

@@ -26,7 +26,7 @@ static const char usage_text[] =
 	"                      [--pin-dir DIR] [--heartbeat SECONDS]\n"
 	"                      [--json-log FILE] [--stdout text|json] [--plugin PROGRAM]...\n"
 	"                      [--plugin-dir DIR] [--q-depth N] [--audit-forward]\n"
-	"                      [--backend tracepoint|perop]\n"
+	"                      [--backend tracepoint|perop|auto]\n"
 	"       uringaudit unpin [DIR]\n"
 	"       uringaudit rules default | check FILE... | list | load FILE...  [--socket PATH]\n"
 	"       uringaudit status [--json | --openmetrics] [--socket PATH]\n"
@@ -57,10 +57,11 @@ static const char usage_text[] =
 	"                      counted, never holding up the others\n"
 	"  --audit-forward     also each record into the kernel's audit stream\n"
 	"                      (auditd's log), as a TRUSTED_APP message\n"
-	"  --backend tracepoint|perop  what captures requests: io_uring's tracepoints\n"
-	"                      (default), or fexit programs on the selected opcodes'\n"
-	"                      handlers only, where the kernel loads them (else the\n"
-	"                      tracepoints, said at start and in status)\n"
+	"  --backend tracepoint|perop|auto  what captures requests: io_uring's\n"
+	"                      tracepoints (default), or fexit programs on the selected\n"
+	"                      opcodes' handlers only, where the kernel loads them (else\n"
+	"                      the tracepoints, said at start and in status: perop as\n"
+	"                      degraded=backend, auto as backend_reason=)\n"
 	"  --pid-file FILE     written once every program is attached and records flow\n"
 	"  --socket PATH       control socket (default " UA_DEFAULT_SOCKET ")\n"
 	"  --ringbuf-size N    BPF ring buffer bytes, a power of two (default 8388608)\n"
@@ -420,8 +421,10 @@ static int parse_run(struct ua_options *o, int argc, char **argv)
 				o->backend = UA_BACKEND_TRACEPOINT;
 			} else if (!strcmp(optarg, "perop")) {
 				o->backend = UA_BACKEND_PEROP;
+			} else if (!strcmp(optarg, "auto")) {
+				o->backend = UA_BACKEND_AUTO;
 			} else {
-				usage_error("--backend '%s': tracepoint or perop", optarg);
+				usage_error("--backend '%s': tracepoint, perop or auto", optarg);
 				return -EINVAL;
 			}
 			break;
