@@ -35,6 +35,11 @@ restart() {
 # ADV_ONLY="case ..." runs only the sections holding those cases (debugging).
 want() { [ -z "${ADV_ONLY:-}" ] && return 0; local n; for n in "$@"; do [[ " $ADV_ONLY " == *" $n "* ]] && return 0; done; return 1; }
 fail_all() { local n; for n in "$@"; do fail "$n" "daemon did not start: $(tail -1 "$UA_TMP/daemon.err")"; done; }
+# The cqe= an overflowed request's record carries: the per-op backend takes
+# the result at its handler's exit, before the CQE is posted, and says
+# cqe=posted (SECURITY.md); the overflow is then proven by the attacker
+# itself (the kernel's IORING_SQ_CQ_OVERFLOW) or not required.
+ovf_cqe() { [ "$("$UA" status --json --socket "$UA_TMP/sock" | jq -r .backend)" = perop ] && echo posted || echo overflow; }
 
 # --- 16: forging by CQ overflow ----------------------------------------------
 # A read of fd -1 (not even selected) and an open of /etc/shadow share one
@@ -48,7 +53,7 @@ elif restart; then
 		if wait_count ".pid==$P and .op==\"openat\"" 1; then
 			check_eq overflow_ud_clash "$(field ".pid==$P and .op==\"openat\"" \
 				'[.success,.exit,.cqe,.user_data,.new_path]|@tsv')" \
-				"$(printf 'true\t%s\toverflow\t0x5ec\t/etc/shadow' "$FD")" &&
+				"$(printf 'true\t%s\t%s\t0x5ec\t/etc/shadow' "$FD" "$(ovf_cqe)")" &&
 				check_eq overflow_ud_clash "$(count ".pid==$P")" 1 && ok overflow_ud_clash
 		else
 			fail overflow_ud_clash "no openat record for pid $P"
@@ -68,7 +73,8 @@ elif restart; then
 			bad=$(count ".pid==$P and (.new_path!=\"/etc/hostname\" or .success!=true)")
 			check_eq overflow_ud_zero "$got" "$want" &&
 				check_eq overflow_ud_zero "$(count ".pid==$P")/$bad" "200/0" &&
-				{ [ "$nov" -gt 0 ] || { fail overflow_ud_zero "no CQE overflowed"; false; }; } &&
+				{ [ "$nov" -gt 0 ] || [ "$(ovf_cqe)" = posted ] ||
+					{ fail overflow_ud_zero "no CQE overflowed"; false; }; } &&
 				ok overflow_ud_zero
 		else
 			fail overflow_ud_zero "expected 200 records for pid $P, got $(count ".pid==$P")"
@@ -100,7 +106,7 @@ elif restart --rules "$R"; then
 		if wait_count ".pid==$P and .op==\"read\"" 1; then
 			check_eq overflow_read_path_rule "$(field ".pid==$P and .op==\"read\"" \
 				'[.key,.exit,.cqe,.fd,.file_path]|@tsv')" \
-				"$(printf 'rd\t%s\toverflow\t%s\t/etc/hostname' "$N" "$FD")" &&
+				"$(printf 'rd\t%s\t%s\t%s\t/etc/hostname' "$N" "$(ovf_cqe)" "$FD")" &&
 				check_eq overflow_read_path_rule "$(count ".pid==$P")" 1 &&
 				ok overflow_read_path_rule
 		else
@@ -113,7 +119,7 @@ elif restart --rules "$R"; then
 		P=$(atk pid)
 		if wait_count ".pid==$P" 12; then
 			check_eq overflow_objects_rules "$(count ".pid==$P and .key==\"own\" and .new_uid==0 and .new_path==\"/etc/hostname\" and .success==true")" 12 &&
-				{ [ "$(count ".pid==$P and .cqe==\"overflow\"")" -gt 0 ] ||
+				{ [ "$(count ".pid==$P and .cqe==\"overflow\"")" -gt 0 ] || [ "$(ovf_cqe)" = posted ] ||
 					{ fail overflow_objects_rules "no CQE overflowed"; false; }; } &&
 				ok overflow_objects_rules
 		else
@@ -181,12 +187,12 @@ elif restart; then
 		# never complete), held until told to open a file of its own.
 		coproc F { exec setpriv --reuid=65534 --regid=65534 --clear-groups "$ATK" futex_flood 140000 /etc/hostname 2>"$UA_TMP/flood.err"; }
 		FP=$!
-		IFS= read -r -t 60 l1 <&"${F[0]}"
-		IFS= read -r -t 60 l2 <&"${F[0]}"
+		IFS= read -r -t "$UA_TIMEOUT" l1 <&"${F[0]}"
+		IFS= read -r -t "$UA_TIMEOUT" l2 <&"${F[0]}"
 		if [ "$l2" = "waits submitted=140000" ]; then
 			victim_connect
 			echo go >&"${F[1]}"
-			IFS= read -r -t 30 l3 <&"${F[0]}"
+			IFS= read -r -t "$UA_TIMEOUT" l3 <&"${F[0]}"
 			wait "$FP" 2>/dev/null
 			FFD=$(grep -o 'res=[-0-9]*' <<<"$l3" | cut -d= -f2)
 			if wait_count ".pid==$VP and .op==\"accept\"" 1 &&
@@ -408,24 +414,30 @@ elif restart --rules "$R"; then
 	# is its own file's, not the host's /etc/shadow.
 	NR=$UA_TMP/newroot
 	mkdir -p "$NR"
-	in_ns 'mount -t tmpfs tmpfs "$1" && cd "$1" && mkdir -p usr/sbin usr/bin usr/lib etc old &&
-		for d in usr/bin usr/lib usr/lib64; do [ -d "/$d" ] || continue; mkdir -p "$d"; mount --rbind "/$d" "$d"; done &&
-		for l in lib lib64 bin; do [ -L "/$l" ] && ln -s "$(readlink "/$l")" "$l"; done;
-		cp "$2" usr/sbin/sshd && echo planted >etc/shadow && stat -c "ino=%i" etc/shadow &&
-		mkdir proc && mount -t proc proc proc &&
-		pivot_root . old && umount -l /old && exec /usr/sbin/sshd openat:/etc/shadow' "$NR" "$DRV"
-	P=$(drv pid)
-	NS=$(drv mntns)
-	FINO=$(drv ino)
-	if [ -n "$P" ] && wait_count ".pid==$P and .op==\"openat\"" 1; then
-		setup=$(jq -r "select(.type==\"URING_SETUP\" and .pid==$P) | [.exe,(.mntns|tostring)] | @tsv" "$UA_LOG")
-		check_eq mntns_pivot_root "$(field ".pid==$P and .op==\"openat\"" '[.key,.exe,.name,.new_path,.mntns,.new_ino]|@tsv')" \
-			"$(printf 'sh\t/usr/sbin/sshd\t/etc/shadow\t/etc/shadow\t%s\t%s' "$NS" "$FINO")" &&
-			check_eq mntns_pivot_root "$setup" "$(printf '/usr/sbin/sshd\t%s' "$NS")" &&
-			{ [ "$FINO" != "$(stat -c %i /etc/shadow)" ] || { fail mntns_pivot_root "planted inode is the host's"; false; }; } &&
-			ok mntns_pivot_root
+	if [ "$(awk '$2=="/" {print $3; exit}' /proc/self/mounts)" = rootfs ]; then
+		# pivot_root(2) refuses (EINVAL) to move the initramfs root away:
+		# the VM guests of make check-vm run from one.
+		skip mntns_pivot_root "/ is the initramfs (rootfs): pivot_root(2) cannot move it"
 	else
-		fail mntns_pivot_root "no record of the pivoted open (pid '$P'): $(cat "$UA_TMP/drv.err")"
+		in_ns 'mount -t tmpfs tmpfs "$1" && cd "$1" && mkdir -p usr/sbin usr/bin usr/lib etc old &&
+			for d in usr/bin usr/lib usr/lib64; do [ -d "/$d" ] || continue; mkdir -p "$d"; mount --rbind "/$d" "$d"; done &&
+			for l in lib lib64 bin; do [ -L "/$l" ] && ln -s "$(readlink "/$l")" "$l"; done;
+			cp "$2" usr/sbin/sshd && echo planted >etc/shadow && stat -c "ino=%i" etc/shadow &&
+			mkdir proc && mount -t proc proc proc &&
+			pivot_root . old && umount -l /old && exec /usr/sbin/sshd openat:/etc/shadow' "$NR" "$DRV"
+		P=$(drv pid)
+		NS=$(drv mntns)
+		FINO=$(drv ino)
+		if [ -n "$P" ] && wait_count ".pid==$P and .op==\"openat\"" 1; then
+			setup=$(jq -r "select(.type==\"URING_SETUP\" and .pid==$P) | [.exe,(.mntns|tostring)] | @tsv" "$UA_LOG")
+			check_eq mntns_pivot_root "$(field ".pid==$P and .op==\"openat\"" '[.key,.exe,.name,.new_path,.mntns,.new_ino]|@tsv')" \
+				"$(printf 'sh\t/usr/sbin/sshd\t/etc/shadow\t/etc/shadow\t%s\t%s' "$NS" "$FINO")" &&
+				check_eq mntns_pivot_root "$setup" "$(printf '/usr/sbin/sshd\t%s' "$NS")" &&
+				{ [ "$FINO" != "$(stat -c %i /etc/shadow)" ] || { fail mntns_pivot_root "planted inode is the host's"; false; }; } &&
+				ok mntns_pivot_root
+		else
+			fail mntns_pivot_root "no record of the pivoted open (pid '$P'): $(cat "$UA_TMP/drv.err")"
+		fi
 	fi
 else
 	fail_all mntns_bind_mount path_spellings path_bind_open dir_bind_inode mntns_pivot_root
