@@ -62,13 +62,9 @@ struct rule_eval {
 		struct ua_pending *p; /* at completion: the request's entry */
 	};
 	struct ua_krule *k;
-	const struct ua_kstr *str;
 	__u32 bank;
 	__u32 rule;
-	__u32 matched;	/* current field (or string) still matches */
-	__u32 name_off; /* string compare: where the name starts in names[]; at
-			 * completion, which object's path (0: fo, 1: no) */
-	__u32 name_len;
+	__u32 matched;	/* current field still matches */
 	__s32 decided;
 	__u8 op;
 	__u8 defer; /* at completion: this rule's path=/dir= waited for the file
@@ -163,50 +159,57 @@ __noinline int ua_addr_field(const struct ua_kfield *f, const struct ua_addr *a)
 	return f->cmp == UA_CMP_NE ? !eq : eq;
 }
 
+/* A name's bytes against a rule's string: its own bpf_loop context, on the
+ * global function's stack. */
+struct nstr_cmp {
+	struct submit_buf *b;
+	const struct ua_kstr *v;
+	__u32 off;
+	__u32 matched;
+};
+
 static long str_step(__u32 j, void *arg)
 {
-	struct rule_eval *r = arg;
-	const struct ua_kstr *v = r->str;
+	struct nstr_cmp *c = arg;
 
-	if (!v)
+	if (!c->v || !c->b)
 		return 1;
-	if (r->b->names[(r->name_off + j) & (2 * UA_NAME_MAX - 1)] != v->s[j & (UA_KSTR_MAX - 1)]) {
-		r->matched = 0;
+	if (c->b->names[(c->off + j) & (2 * UA_NAME_MAX - 1)] != c->v->s[j & (UA_KSTR_MAX - 1)]) {
+		c->matched = 0;
 		return 1;
 	}
 	return 0;
 }
 
-/* The value @f (its bytes already matched the start of a name of @len
- * bytes) names that whole name (path=), or a directory the name is in
- * (dir=): the match ends at the name's end or at a '/' (@next is the name's
- * byte after the match). */
-static __always_inline bool prefix_ends_at_dir(const struct rule_eval *r, const struct ua_kfield *f,
-					       __u32 len, char next)
+/* Is the name at [@off, @off+@len) of the event being built (the per-CPU
+ * scratch buffer) the path field @f names (UA_F_PATH), or in the directory
+ * it names (UA_F_DIR)? The match ends at the name's end or at a '/'. A
+ * global function, verified once (see ua_file_path_match): as a static one
+ * its byte loop was checked again for each state of the rule and field
+ * loops around it. 1: it does. */
+__noinline int ua_name_match(const struct ua_kfield *f, __u32 off, __u32 len)
 {
-	__u32 vlen = f->str_len;
+	struct nstr_cmp c = {};
+	__u32 zero = 0, idx, vlen;
 
-	return f->field == UA_F_PATH || len == vlen ||
-	       r->str->s[(vlen - 1) & (UA_KSTR_MAX - 1)] == '/' || next == '/';
-}
-
-/* Is the name at [off, off+len) the path @f names (UA_F_PATH), or in the
- * directory it names (UA_F_DIR)? */
-static __always_inline bool name_matches(struct rule_eval *r, const struct ua_kfield *f, __u32 off,
-					 __u32 len)
-{
-	__u32 vlen = f->str_len;
-
-	if (!r->str || len < vlen || vlen == 0 || vlen > UA_KSTR_MAX)
-		return false;
+	if (!f)
+		return 0;
+	idx = f->str_idx;
+	vlen = f->str_len;
+	c.v = bpf_map_lookup_elem(&rstrs, &idx);
+	c.b = bpf_map_lookup_elem(&scratch, &zero);
+	if (!c.v || !c.b || len < vlen || vlen == 0 || vlen > UA_KSTR_MAX)
+		return 0;
 	if (f->field == UA_F_PATH && len != vlen)
-		return false;
-	r->matched = 1;
-	r->name_off = off;
-	bpf_loop(vlen, str_step, r, 0);
-	if (!r->matched)
-		return false;
-	return prefix_ends_at_dir(r, f, len, r->b->names[(off + vlen) & (2 * UA_NAME_MAX - 1)]);
+		return 0;
+	c.off = off;
+	c.matched = 1;
+	bpf_loop(vlen, str_step, &c, 0);
+	if (!c.matched)
+		return 0;
+	return f->field == UA_F_PATH || len == vlen ||
+	       c.v->s[(vlen - 1) & (UA_KSTR_MAX - 1)] == '/' ||
+	       c.b->names[(off + vlen) & (2 * UA_NAME_MAX - 1)] == '/';
 }
 
 static __always_inline bool field_submit(struct rule_eval *r, const struct ua_kfield *f)
@@ -270,19 +273,16 @@ static __always_inline bool field_submit(struct rule_eval *r, const struct ua_kf
 	case UA_F_PATH:
 		if (!path_at_submit(r->op))
 			return true; /* the file's path, at completion */
-		idx = f->str_idx;
-		r->str = bpf_map_lookup_elem(&rstrs, &idx);
 		/* renameat/linkat/symlinkat: either name may match */
-		eq = name_matches(r, f, 0, e->name_len & (UA_NAME_MAX - 1)) ||
+		eq = ua_name_match(f, 0, e->name_len & (UA_NAME_MAX - 1)) ||
 		     (!(e->flags & UA_SF_NAME2_ATTR) &&
-		      name_matches(r, f, e->name_len & (UA_NAME_MAX - 1),
-				   e->name2_len & (UA_NAME_MAX - 1)));
+		      ua_name_match(f, e->name_len & (UA_NAME_MAX - 1),
+				    e->name2_len & (UA_NAME_MAX - 1)));
 		/* An open whose name does not spell the rule's path (a bind
 		 * mount, /etc//x, /proc/self/root/..., a dfd-relative name) is
 		 * decided by the file it opens, at completion. */
 		if (!eq && f->cmp == UA_CMP_EQ && op_in(UA_OPC_NEW, r->op)) {
 			r->b->defer = 1;
-			r->matched = 1; /* the byte compare above cleared it */
 			return true;
 		}
 		return f->cmp == UA_CMP_NE ? !eq : eq;
@@ -359,16 +359,31 @@ static long rule_step(__u32 i, void *arg)
 	return 1;
 }
 
+/*
+ * path=/dir= at completion, against the file a request used or opened.
+ * A global function: the verifier checks it once, on its own, knowing only
+ * its arguments' types, and each call is then one instruction to it. As a
+ * static function inside the rule and field callbacks its two walks (the
+ * path's bytes, the directory's ancestors) were checked again for every
+ * state the callers reach: on 6.12 that took complete_args past the
+ * verifier's 1,000,000 instructions. So it gets plain numbers and map
+ * values only (a global function sees no pointer its caller held) and looks
+ * its object and string up itself.
+ */
+struct ostr_cmp {
+	struct obj_buf *o;
+	const struct ua_kstr *v;
+	__u32 matched;
+};
+
 static long ostr_step(__u32 j, void *arg)
 {
-	struct rule_eval *r = arg;
-	const struct ua_kstr *v = r->str;
-	struct obj_buf *o = r->name_off ? r->no : r->fo;
+	struct ostr_cmp *c = arg;
 
-	if (!v || !o)
+	if (!c->v || !c->o)
 		return 1;
-	if (o->path[j & (2 * UA_PATH_MAX - 1)] != v->s[j & (UA_KSTR_MAX - 1)]) {
-		r->matched = 0;
+	if (c->o->path[j & (2 * UA_PATH_MAX - 1)] != c->v->s[j & (UA_KSTR_MAX - 1)]) {
+		c->matched = 0;
 		return 1;
 	}
 	return 0;
@@ -434,37 +449,54 @@ static __always_inline bool dir_has_inode(struct obj_buf *o, __u64 ino, __u32 de
 	return w.found;
 }
 
+/* path=/dir= field @f against the file in object slot @slot (OBJ_FILE: the
+ * file the request used, OBJ_NEW: the file an open opened): path= by the
+ * file's inode, dir= by its own or an ancestor's (the daemon gave them at
+ * load), else by the walked path. 1: it names it. */
+__noinline int ua_file_path_match(const struct ua_kfield *f, __u32 slot)
+{
+	struct ostr_cmp c = {};
+	struct obj_buf *o;
+	__u32 idx, vlen, len;
+
+	if (!f)
+		return 0;
+	o = obj_slot(slot == OBJ_NEW ? OBJ_NEW : OBJ_FILE);
+	if (!o || o->ev.kind != UA_OBJ_FILE || (o->ev.flags & UA_OF_UNRESOLVED))
+		return 0;
+	if (f->field == UA_F_PATH && f->val && o->ev.ino == f->val && o->ev.dev == (__u32)f->val2)
+		return 1;
+	if (f->field == UA_F_DIR && f->val && dir_has_inode(o, f->val, (__u32)f->val2))
+		return 1;
+	if (o->ev.flags & (UA_OF_PSEUDO | UA_OF_TRUNC))
+		return 0;
+	idx = f->str_idx;
+	vlen = f->str_len;
+	len = o->ev.path_len;
+	c.v = bpf_map_lookup_elem(&rstrs, &idx);
+	if (!c.v || len < vlen || vlen == 0 || vlen > UA_KSTR_MAX)
+		return 0;
+	if (f->field == UA_F_PATH && len != vlen)
+		return 0;
+	c.o = o;
+	c.matched = 1;
+	bpf_loop(vlen, ostr_step, &c, 0);
+	if (!c.matched)
+		return 0;
+	/* the match ends at the path's end or at a '/' (prefix_ends_at_dir) */
+	return f->field == UA_F_PATH || len == vlen ||
+	       c.v->s[(vlen - 1) & (UA_KSTR_MAX - 1)] == '/' ||
+	       o->path[vlen & (2 * UA_PATH_MAX - 1)] == '/';
+}
+
 /* path=/dir= against a file the request used (@which 0: fo) or opened
- * (@which 1: no): path= by the file's inode, dir= by its own or an
- * ancestor's (the daemon gave them at load), else by the walked path. */
+ * (@which 1: no), when this request has that object. */
 static __always_inline bool file_path_matches(struct rule_eval *r, const struct ua_kfield *f,
 					      __u32 which)
 {
-	struct obj_buf *o = which ? r->no : r->fo;
-	__u32 idx = f->str_idx, vlen = f->str_len, len;
-
-	if (!o || !(r->have & (which ? HAVE_NEW : HAVE_FILE)) || o->ev.kind != UA_OBJ_FILE ||
-	    (o->ev.flags & UA_OF_UNRESOLVED))
+	if (!(r->have & (which ? HAVE_NEW : HAVE_FILE)))
 		return false;
-	if (f->field == UA_F_PATH && f->val && o->ev.ino == f->val &&
-	    o->ev.dev == (__u32)f->val2)
-		return true;
-	if (f->field == UA_F_DIR && f->val && dir_has_inode(o, f->val, (__u32)f->val2))
-		return true;
-	if (o->ev.flags & (UA_OF_PSEUDO | UA_OF_TRUNC))
-		return false;
-	len = o->ev.path_len;
-	r->str = bpf_map_lookup_elem(&rstrs, &idx);
-	if (!r->str || len < vlen || vlen == 0 || vlen > UA_KSTR_MAX)
-		return false;
-	if (f->field == UA_F_PATH && len != vlen)
-		return false;
-	r->matched = 1;
-	r->name_off = which;
-	bpf_loop(vlen, ostr_step, r, 0);
-	if (!r->matched)
-		return false;
-	return prefix_ends_at_dir(r, f, len, o->path[vlen & (2 * UA_PATH_MAX - 1)]);
+	return ua_file_path_match(f, which ? OBJ_NEW : OBJ_FILE) != 0;
 }
 
 /* The object obj_uid/obj_gid/addr... describe: what the request created,

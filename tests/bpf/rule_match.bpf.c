@@ -44,13 +44,18 @@ SEC("syscall")
 int submit_field(void *ctx)
 {
 	struct rule_eval r = {};
+	__u32 zero = 0;
 
-	r.b = &t_sub;
+	/* into the per-CPU buffer capture() builds events in, where
+	 * ua_name_match reads the names */
+	r.b = bpf_map_lookup_elem(&scratch, &zero);
+	if (!r.b || bpf_probe_read_kernel(r.b, sizeof(*r.b), &t_sub))
+		return 0;
 	r.matched = 1; /* as rule_step starts each rule */
 	r.op = (__u8)t_op;
 	r.decided = -1;
 	t_result = field_submit(&r, &t_field);
-	t_defer = t_sub.defer;
+	t_defer = r.b->defer;
 	t_matched = r.matched;
 	return 0;
 }
@@ -66,8 +71,13 @@ int complete_field(void *ctx)
 	r.res = t_res;
 	r.decided = -1;
 	r.have = t_have;
-	r.fo = &t_obj;
-	r.no = &t_obj; /* t_have says which it is */
+	/* into both per-CPU object slots, where ua_file_path_match reads them
+	 * (t_have says which one the request has) */
+	r.fo = obj_slot(OBJ_FILE);
+	r.no = obj_slot(OBJ_NEW);
+	if (!r.fo || !r.no || bpf_probe_read_kernel(r.fo, sizeof(*r.fo), &t_obj) ||
+	    bpf_probe_read_kernel(r.no, sizeof(*r.no), &t_obj))
+		return 0;
 	r.defer = (__u8)t_defer;
 	t_result = field_complete(&r, &t_field);
 	return 0;
