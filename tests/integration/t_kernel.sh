@@ -3,10 +3,18 @@
 # bpf_rdonly_cast (what 6.1 loads; UA_TEST_NO_RDONLY_CAST=1 makes the daemon
 # take it on any kernel) writes the same records as the default one, and a
 # daemon that runs degraded says so: a warning line, degraded= in the start
-# record, the status's degraded list; one that does not, does not.
+# record, the status's degraded list; one that does not, does not. And the
+# verifier's work for each program of both objects stays under a budget
+# (verified_budget_default, verified_budget_compat): half of the 1,000,000
+# instructions after which a kernel refuses a program as too large, so that
+# a change growing a program towards the limit fails here, on the kernel
+# it grows on, before a user's kernel refuses the object (6.12 did, at
+# 2e23dff). The counts are the kernel's (bpf_prog_info.verified_insns).
 . "$(dirname "$0")/lib.sh"
 
-CASES=(compat_same_records compat_degraded_said default_degraded_matches_kernel)
+CASES=(compat_same_records compat_degraded_said default_degraded_matches_kernel
+	verified_budget_default verified_budget_compat)
+VERIFIED_BUDGET=500000
 ua_require "${CASES[@]}"
 
 W=$UA_TMP/work
@@ -29,6 +37,8 @@ run_once() { # tag [env...]
 		return 1
 	fi
 	"$UA" status --json --socket "$UA_TMP/sock" >"$UA_TMP/status-$tag.json"
+	"$UA_BUILD/tests/ua_verified" "$UA_PID" "$VERIFIED_BUDGET" >"$UA_TMP/verified-$tag" 2>&1
+	echo "rc $?" >>"$UA_TMP/verified-$tag"
 	drive openat:"$W/f" close:last openat:/nonexistent-uringaudit openat:"$W/f"+async \
 		mkdirat:"$W/d" renameat:"$W/d":"$W/e" unlinkat:"$W/e":0x200 || return 1
 	P=$(drv pid)
@@ -71,3 +81,23 @@ else
 	check_eq default_degraded_matches_kernel "$(jq -r '.degraded // "-"' "$UA_TMP/start-default")" \
 		probe_read && ok default_degraded_matches_kernel
 fi
+
+# Every program of each object under the budget.
+for tag in default compat; do
+	v=$UA_TMP/verified-$tag
+	case $(tail -1 "$v") in
+	"rc 0")
+		n=$(grep -c '^prog ' "$v")
+		max=$(sed -n 's/^max //p' "$v")
+		if [ "$n" -ge 8 ] && [ -n "$max" ]; then
+			echo "# $tag object: $n programs, most verified instructions: $max (budget $VERIFIED_BUDGET)"
+			ok "verified_budget_$tag"
+		else
+			fail "verified_budget_$tag" "$n programs counted: $(tr '\n' ' ' <"$v")"
+		fi
+		;;
+	"rc 1") fail "verified_budget_$tag" "$(grep 'over the budget' "$v" | tr '\n' ' ')" ;;
+	"rc 3") skip "verified_budget_$tag" "kernel reports no verified_insns (Linux 5.16)" ;;
+	*) fail "verified_budget_$tag" "ua_verified: $(tr '\n' ' ' <"$v")" ;;
+	esac
+done
