@@ -48,6 +48,13 @@ for t in "$out"/tests/test_*; do
 	tally < <("$t" 2>&1; rc=$?; [ $rc -eq 0 ] || echo "FAIL ${t##*/}: exit $rc")
 done
 
+# The VM harness's verdicts on made-up consoles (no guest booted).
+if [ $integration_only -eq 0 ]; then
+	echo "== unit: tests/vm/t_harness.sh"
+	tally < <(UA_BUILD="$out" bash tests/vm/t_harness.sh 2>&1; rc=$?
+		[ $rc -eq 0 ] || echo "FAIL t_harness.sh: exit $rc")
+fi
+
 # The parsers' fuzzers, briefly (make fuzz runs them for longer).
 for f in "$out"/fuzz/fuzz_*; do
 	[ $integration_only -eq 0 ] && [ -x "$f" ] || continue

@@ -46,7 +46,7 @@ skip() { echo "skip $1: $2"; }
 
 # Skip the whole file (every name given) when the machine cannot run it.
 ua_require() {
-	local why=""
+	local why="" refused=0
 	if [ "$(id -u)" != 0 ]; then
 		why="needs root (loads BPF programs)"
 	elif [ ! -r /sys/kernel/btf/vmlinux ]; then
@@ -59,10 +59,18 @@ ua_require() {
 		# Set by the VM harness (tests/vm/guest-init.sh) when the daemon
 		# refused to start on the kernel under test.
 		why="the daemon refuses this kernel: $UA_KERNEL_REFUSED"
+		refused=1
 	fi
 	if [ -n "$why" ]; then
 		local n
-		for n in "$@"; do skip "$n" "$why"; done
+		# A kernel the project supports that refused the daemon (the
+		# VM harness sets UA_KERNEL_REFUSED_FAILS): every test that
+		# needed it has failed, none is skipped.
+		if [ $refused = 1 ] && [ "${UA_KERNEL_REFUSED_FAILS:-0}" = 1 ]; then
+			for n in "$@"; do fail "$n" "the daemon refused a supported kernel: $UA_KERNEL_REFUSED"; done
+		else
+			for n in "$@"; do skip "$n" "$why"; done
+		fi
 		exit 0
 	fi
 }

@@ -33,7 +33,7 @@ off() {
 	sleep 5
 }
 
-mode=check tests=
+mode=check tests= refusal=unexpected
 for a in $(cat /proc/cmdline); do
 	case $a in
 	ua.mode=*) mode=${a#ua.mode=} ;;
@@ -43,6 +43,8 @@ for a in $(cat /proc/cmdline); do
 	ua.tests=*) tests=${a#ua.tests=} ;;
 	# VM_BACKEND: the suite's daemons on that backend (lib.sh's ua_start).
 	ua.backend=*) export UA_BACKEND=${a#ua.backend=} ;;
+	# run-vm.sh: this series is refused by design (tests/vm/expected-refusals)
+	ua.refusal=*) refusal=${a#ua.refusal=} ;;
 	esac
 done
 echo "UA-VM: kernel $(uname -r)"
@@ -54,7 +56,9 @@ if [ "$mode" = shell ]; then
 fi
 
 # Does the daemon start here at all? A refusal is reported once, with the
-# daemon's own line, and the suite then skips its tests with that reason.
+# daemon's own line. On a series refused by design the suite then skips its
+# tests with that reason; on any other, each test that needed the daemon
+# fails with it.
 rm -f /tmp/probe.pid
 start=$(date +%s)
 build/uringaudit run --log /dev/null --pid-file /tmp/probe.pid --socket /tmp/probe.sock \
@@ -83,6 +87,7 @@ else
 		--socket /tmp/probe2.sock 2>&1 </dev/null | tail -80
 	echo "UA-VM: debug end"
 	export UA_KERNEL_REFUSED=${reason:-the daemon exited without a word}
+	[ "$refusal" = expected ] || export UA_KERNEL_REFUSED_FAILS=1
 fi
 
 # The host-only scripts, and those VM_TESTS did not name, are reported skipped.

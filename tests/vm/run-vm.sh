@@ -14,7 +14,9 @@
 # VM_TESTS="t_core.sh ..." runs only those integration scripts (the others
 # are reported skipped). VM_BACKEND=perop runs the suite's daemons on the
 # per-op backend (UA_BACKEND in the guest). Console logs:
-# OUT/vm/console-VER.log.txt.
+# OUT/vm/console-VER.log.txt. Each console is read by tests/vm/results.sh: a
+# daemon refused on a series not in tests/vm/expected-refusals is a failure
+# (a line of its own, and every test that needed the daemon failed).
 set -uo pipefail
 shell=0
 [ "${1:-}" = --shell ] && { shell=1; shift; }
@@ -45,11 +47,20 @@ initrd() {
 	cat "$out/vm/base.cpio" "$k/boot.cpio" >"$k/initramfs.cpio"
 }
 
+# expected: the series is refused by design (tests/vm/expected-refusals).
+refusal() {
+	if awk -F'\t' -v v="$1" '$1 == v { f = 1 } END { exit !f }' tests/vm/expected-refusals; then
+		echo expected
+	else
+		echo unexpected
+	fi
+}
+
 qemu() { # VER MODE: the command line in the array "cmd"
 	local k=$out/vm/kernels/$1 mode=$2
 	cmd=(qemu-system-x86_64 -accel tcg -cpu max -smp "$cpus" -m "$mem" -no-reboot \
 		-kernel "$k/vmlinuz" -initrd "$k/initramfs.cpio" \
-		-append "console=ttyS0 panic=-1 quiet loglevel=3 lsm=lockdown,capability,landlock,yama,apparmor,bpf ua.mode=$mode ua.timeout=${VM_UA_TIMEOUT:-600}${VM_TESTS:+ ua.tests=${VM_TESTS// /,}}${VM_BACKEND:+ ua.backend=$VM_BACKEND}")
+		-append "console=ttyS0 panic=-1 quiet loglevel=3 lsm=lockdown,capability,landlock,yama,apparmor,bpf ua.mode=$mode ua.refusal=$(refusal "$1") ua.timeout=${VM_UA_TIMEOUT:-600}${VM_TESTS:+ ua.tests=${VM_TESTS// /,}}${VM_BACKEND:+ ua.backend=$VM_BACKEND}")
 }
 
 if [ $shell = 1 ]; then
@@ -78,21 +89,13 @@ for ver in "$@"; do
 		fail=$((fail + 1))
 		continue
 	fi
-	grep '^UA-VM: \(kernel\|refused\|daemon ready\)' "$log.txt"
-	end=$(grep -m1 '^UA-VM: results end rc=' "$log.txt")
-	# Each test line between the markers, tagged with the kernel.
 	while IFS= read -r line; do
 		case $line in
-		"ok "*) pass=$((pass + 1)); echo "ok ${line#ok } [$ver]" ;;
-		"FAIL "*) fail=$((fail + 1)); n=${line#FAIL }; echo "FAIL ${n%%:*} [$ver]:${n#*:}" ;;
-		"skip "*) skip=$((skip + 1)); n=${line#skip }; echo "skip ${n%%:*} [$ver]:${n#*:}" ;;
+		"counts "*) read -r _ p f s <<<"$line"; pass=$((pass + p)) fail=$((fail + f)) skip=$((skip + s)) ;;
+		*) printf '%s\n' "$line" ;;
 		esac
-	done < <(sed -n '/^UA-VM: results begin/,/^UA-VM: results end/p' "$log.txt")
-	if [ -z "$end" ]; then
-		echo "FAIL vm-$ver: the guest stopped before the suite finished (qemu exit $rc); console ends:"
-		tail -15 "$log.txt" | sed 's/^/    /'
-		fail=$((fail + 1))
-	fi
+	done < <(tests/vm/results.sh "$ver" "$log.txt")
+	[ $rc -eq 0 ] || echo "(qemu exit $rc)"
 	echo "== vm: $ver done in $took s"
 done
 echo "$pass passed, $fail failed, $skip skipped"

@@ -39,6 +39,8 @@ fi
 sysctl=/proc/sys/kernel/io_uring_disabled
 if [ ! -w $sysctl ]; then
 	skip refuse_io_uring_disabled "kernel has no kernel.io_uring_disabled (Linux 6.6)"
+elif [ -n "${UA_KERNEL_REFUSED:-}" ] && [ "${UA_KERNEL_REFUSED_FAILS:-0}" = 1 ]; then
+	fail refuse_io_uring_disabled "the daemon refused a supported kernel: $UA_KERNEL_REFUSED"
 elif [ -n "${UA_KERNEL_REFUSED:-}" ]; then
 	skip refuse_io_uring_disabled "the daemon refuses this kernel: $UA_KERNEL_REFUSED"
 else
