@@ -2,8 +2,8 @@
 # The VM results as Markdown tables, from the consoles of `make check-vm`
 # (OUT/vm/console-*.log.txt; several runs of one kernel, e.g. with
 # different VM_TESTS, kept as console-VER-NAME.log.txt, count as one): for
-# docs/kernels.md. First one line per kernel (daemon, counts, failed
-# tests), then the capability matrix: each capability of
+# docs/kernels.md. First one line per kernel (daemon, the verifier's
+# largest program, counts, failed tests), then the capability matrix: each capability of
 # tests/vm/capabilities.tsv per kernel: "yes" when all its tests passed,
 # "yes (N of M tests run)" when those that ran did (the others not selected
 # by VM_TESTS), "yes, in part (reason)" when some were skipped, "FAIL:
@@ -37,6 +37,10 @@ echo "|---|---|---|---|---|---|"
 for k in "${kernels[@]}"; do
 	daemon=$(for log in "$out"/vm/console-*.log.txt; do [ "$(release "$log")" = "$k" ] && cat "$log"; done |
 		sed -n 's/^UA-VM: refused /refused: /p; s/^UA-VM: daemon ready in \(.*\)/starts (ready in \1)/p' | head -1)
+	# the most instructions the verifier processed for one program
+	vmax=$(for log in "$out"/vm/console-*.log.txt; do [ "$(release "$log")" = "$k" ] && cat "$log"; done |
+		sed -n 's/^UA-VM: verified max \([0-9]*\) \(.*\)/\1 (\2)/p' | sort -n | tail -1)
+	[ -n "$vmax" ] && [ -n "$daemon" ] && daemon="$daemon; verifier: at most $vmax instructions"
 	res=$(results "$k")
 	p=$(grep -c '^ok ' <<<"$res")
 	f=$(grep -c '^FAIL ' <<<"$res")
