@@ -97,7 +97,9 @@ static int ua_none_up(struct vctx *v, char *err, size_t errlen)
 {
 	static const uint64_t none[4];
 	/* The daemon's defaults (src/main.c): ring buffer, per-uid pending share; no pin set. */
-	const struct ua_options o = { .rb_bytes = UA_RB_BYTES, .pending_per_uid = 8192 };
+	const struct ua_options o = { .rb_bytes = UA_RB_BYTES,
+				      .pending_per_uid = 8192,
+				      .fair = UA_FAIR_DEFAULTS };
 
 	v->loader = calloc(1, sizeof(*v->loader));
 	if (!v->loader) {

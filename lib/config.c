@@ -33,7 +33,7 @@ static const char *const flush_names[] = {
 	[UA_CFG_FLUSH_SYNC] = "sync",
 };
 
-enum kind { K_PATH, K_SOCKET, K_FORMAT, K_GROUP, K_FLUSH, K_UINT, K_SPACE, K_ACTION, K_BOOL, K_STDOUT };
+enum kind { K_PATH, K_SOCKET, K_FORMAT, K_GROUP, K_FLUSH, K_UINT, K_SPACE, K_ACTION, K_BOOL, K_STDOUT, K_SHARE };
 
 struct key {
 	const char *name;
@@ -95,6 +95,12 @@ static const struct key keys[] = {
 	UINT("q_depth", UA_CFG_K_Q_DEPTH, 1, 10000000, 0),
 	UINT("max_restarts", UA_CFG_K_MAX_RESTARTS, 0, 10000, 0),
 	OTHER("audit_forward", UA_CFG_K_AUDIT_FORWARD, K_BOOL),
+	UINT("fair_fill", UA_CFG_K_FAIR_FILL, 0, 99, 0),
+	UINT("fair_interval", UA_CFG_K_FAIR_INTERVAL, 1, 60000, 0),
+	OTHER("fair_flow", UA_CFG_K_FAIR_FLOW, K_SHARE),
+	OTHER("fair_process", UA_CFG_K_FAIR_PROCESS, K_SHARE),
+	OTHER("fair_uid", UA_CFG_K_FAIR_UID, K_SHARE),
+	OTHER("fair_reserve", UA_CFG_K_FAIR_RESERVE, K_SHARE),
 };
 
 /* auditd.conf keys with no meaning here (yet): named as such rather than "unknown". */
@@ -143,6 +149,55 @@ void ua_config_init(struct ua_config *c, const char *log_file, const char *socke
 	c->stdout_format = -1;
 	c->q_depth = 16384;
 	c->max_restarts = 10;
+	c->fair = (struct ua_fair)UA_FAIR_DEFAULTS;
+}
+
+int ua_fair_share_parse(const char *s, size_t len, unsigned int *pm)
+{
+	unsigned int v = 0, digits = 0;
+	size_t i = 0;
+
+	if (len && s[len - 1] == '%')
+		len--;
+	for (; i < len && s[i] >= '0' && s[i] <= '9' && digits < 4; i++, digits++)
+		v = v * 10 + (unsigned int)(s[i] - '0');
+	if (!digits)
+		return -EINVAL;
+	v *= 10;
+	if (i < len && s[i] == '.') {
+		if (i + 2 != len || s[i + 1] < '0' || s[i + 1] > '9')
+			return -EINVAL;
+		v += (unsigned int)(s[i + 1] - '0');
+		i += 2;
+	}
+	if (i != len || v > 1000)
+		return -EINVAL;
+	*pm = v;
+	return 0;
+}
+
+int ua_fair_check(const struct ua_fair *f, const char *prefix, char *msg, size_t len)
+{
+	if (!f->fill_pct)
+		return 0; /* no budgets: the shares mean nothing */
+	if (!f->flow_pm || !f->process_pm || !f->uid_pm) {
+		snprintf(msg, len, "'%sflow', '%sprocess' and '%suid' must be above 0 (or '%sfill' 0: no budgets)",
+			 prefix, prefix, prefix, prefix);
+		return UA_FAIR_BAD_ZERO;
+	}
+	if (f->flow_pm > f->process_pm) {
+		snprintf(msg, len, "'%sflow' (%u.%u%%) above '%sprocess' (%u.%u%%): a flow is one of a process's requests",
+			 prefix, f->flow_pm / 10, f->flow_pm % 10, prefix, f->process_pm / 10,
+			 f->process_pm % 10);
+		return UA_FAIR_BAD_FLOW;
+	}
+	if (f->reserve_pm > f->process_pm) {
+		snprintf(msg, len, "'%sreserve' (%u.%u%%) above '%sprocess' (%u.%u%%): the reserve is the start of a process's budget",
+			 prefix, f->reserve_pm / 10, f->reserve_pm % 10, prefix, f->process_pm / 10,
+			 f->process_pm % 10);
+		return UA_FAIR_BAD_RESERVE;
+	}
+	return 0;
 }
 
 const char *ua_config_action_name(enum ua_cfg_action a)
@@ -280,6 +335,18 @@ static void *field(struct ua_config *c, enum ua_cfg_key id)
 		return &c->write_logs;
 	case UA_CFG_K_AUDIT_FORWARD:
 		return &c->audit_forward;
+	case UA_CFG_K_FAIR_FILL:
+		return &c->fair.fill_pct;
+	case UA_CFG_K_FAIR_INTERVAL:
+		return &c->fair.interval_ms;
+	case UA_CFG_K_FAIR_FLOW:
+		return &c->fair.flow_pm;
+	case UA_CFG_K_FAIR_PROCESS:
+		return &c->fair.process_pm;
+	case UA_CFG_K_FAIR_UID:
+		return &c->fair.uid_pm;
+	case UA_CFG_K_FAIR_RESERVE:
+		return &c->fair.reserve_pm;
 	default:
 		return NULL;
 	}
@@ -318,6 +385,11 @@ static void set_value(struct parser *p, struct ua_config *c, const struct key *k
 			*(int *)field(c, k->id) = word_is(v, len, "yes");
 		else
 			perr(p, line, "unknown value '%s' for '%s' (yes, no)",
+			     show(sh, sizeof(sh), v, len), k->name);
+		return;
+	case K_SHARE:
+		if (ua_fair_share_parse(v, len, field(c, k->id)))
+			perr(p, line, "'%s' for '%s': a percentage of the ring buffer, 0..100 (one decimal at most: 12.5)",
 			     show(sh, sizeof(sh), v, len), k->name);
 		return;
 	case K_STDOUT:
@@ -513,13 +585,14 @@ static void parse_line(struct parser *p, struct ua_config *c, int line, const ch
 		return;
 	}
 	set_value(p, c, &keys[i], line, v, vlen);
-	c->set |= 1u << keys[i].id;
+	c->set |= 1ull << keys[i].id;
 }
 
 /* What needs more than one key. */
 static void check_whole(struct parser *p, const struct ua_config *c)
 {
 	const int *at = p->line_of;
+	char why[256];
 
 	if (c->space_left.value && c->admin_space_left.value &&
 	    c->space_left.percent == c->admin_space_left.percent &&
@@ -540,6 +613,26 @@ static void check_whole(struct parser *p, const struct ua_config *c)
 		     at[UA_CFG_K_MAX_LOG_FILE_ACTION] ? at[UA_CFG_K_MAX_LOG_FILE_ACTION] :
 							at[UA_CFG_K_NUM_LOGS],
 		     "'max_log_file_action = rotate' needs 'num_logs' of 2 or more");
+	switch (ua_fair_check(&c->fair, "fair_", why, sizeof(why))) {
+	case 0:
+		break;
+	case UA_FAIR_BAD_FLOW:
+		perr(p, at[UA_CFG_K_FAIR_FLOW] ? at[UA_CFG_K_FAIR_FLOW] : at[UA_CFG_K_FAIR_PROCESS],
+		     "%s", why);
+		break;
+	case UA_FAIR_BAD_RESERVE:
+		perr(p,
+		     at[UA_CFG_K_FAIR_RESERVE] ? at[UA_CFG_K_FAIR_RESERVE] :
+						 at[UA_CFG_K_FAIR_PROCESS],
+		     "%s", why);
+		break;
+	default:
+		perr(p,
+		     at[UA_CFG_K_FAIR_UID]	? at[UA_CFG_K_FAIR_UID] :
+		     at[UA_CFG_K_FAIR_PROCESS] ? at[UA_CFG_K_FAIR_PROCESS] :
+						  at[UA_CFG_K_FAIR_FLOW],
+		     "%s", why);
+	}
 	if (c->json_log_file[0] && c->write_logs && !strcmp(c->json_log_file, c->log_file))
 		perr(p, at[UA_CFG_K_JSON_LOG_FILE], "'json_log_file' is 'log_file': two files, or one");
 	if (c->stdout_format >= 0 && c->write_logs && !strcmp(c->log_file, "-"))
@@ -619,6 +712,12 @@ int ua_config_format(const struct ua_config *c, struct ua_buf *out)
 	ua_buf_addf(out, "q_depth = %u\n", c->q_depth);
 	ua_buf_addf(out, "max_restarts = %u\n", c->max_restarts);
 	ua_buf_addf(out, "audit_forward = %s\n", c->audit_forward ? "yes" : "no");
+	ua_buf_addf(out, "fair_fill = %u\n", c->fair.fill_pct);
+	ua_buf_addf(out, "fair_interval = %u\n", c->fair.interval_ms);
+	ua_buf_addf(out, "fair_flow = %u.%u\n", c->fair.flow_pm / 10, c->fair.flow_pm % 10);
+	ua_buf_addf(out, "fair_process = %u.%u\n", c->fair.process_pm / 10, c->fair.process_pm % 10);
+	ua_buf_addf(out, "fair_uid = %u.%u\n", c->fair.uid_pm / 10, c->fair.uid_pm % 10);
+	ua_buf_addf(out, "fair_reserve = %u.%u\n", c->fair.reserve_pm / 10, c->fair.reserve_pm % 10);
 	return out->err;
 }
 

@@ -72,8 +72,37 @@ enum ua_cfg_key {
 	UA_CFG_K_Q_DEPTH,
 	UA_CFG_K_MAX_RESTARTS,
 	UA_CFG_K_AUDIT_FORWARD,
+	UA_CFG_K_FAIR_FILL,
+	UA_CFG_K_FAIR_INTERVAL,
+	UA_CFG_K_FAIR_FLOW,
+	UA_CFG_K_FAIR_PROCESS,
+	UA_CFG_K_FAIR_UID,
+	UA_CFG_K_FAIR_RESERVE,
 	UA_CFG_K_COUNT
 };
+
+/*
+ * Fairness under a flood (the kernel's budgets, bpf/emit.bpf.h): once the ring buffer is more
+ * than fill_pct full, per interval_ms each flow, process and uid may put their share of it in,
+ * and a process's first reserve share goes in whatever its uid used (within another uid share);
+ * above the mark halfway between fill_pct and full, only those. Shares are per mille of the
+ * ring buffer (written as percentages with up to one decimal: 12.5). The keys fair_fill,
+ * fair_interval, fair_flow, fair_process, fair_uid, fair_reserve and the flags --fair-*.
+ */
+struct ua_fair {
+	unsigned int fill_pct;	  /* 0: no budgets at all; else 1..99 */
+	unsigned int interval_ms; /* 1..60000 */
+	unsigned int flow_pm, process_pm, uid_pm, reserve_pm; /* 1..1000 (reserve 0..1000) */
+};
+#define UA_FAIR_DEFAULTS { 75, 100, 125, 250, 250, 20 }
+/* A share as written ("12.5", "25", "2%"): per mille in *@pm. -EINVAL when it is not a
+ * percentage with at most one decimal within 0..100. */
+int ua_fair_share_parse(const char *s, size_t len, unsigned int *pm);
+/* What the shares must satisfy together: 0, or why not in @msg (naming the keys as @prefix
+ * spells them: "fair_" in the file, "--fair-" for flags) and which: UA_FAIR_BAD_ZERO (flow,
+ * process or uid share 0), UA_FAIR_BAD_FLOW (flow above process), UA_FAIR_BAD_RESERVE. */
+enum { UA_FAIR_BAD_ZERO = 1, UA_FAIR_BAD_FLOW = 2, UA_FAIR_BAD_RESERVE = 3 };
+int ua_fair_check(const struct ua_fair *f, const char *prefix, char *msg, size_t len);
 
 /* A disk space threshold: megabytes, or a percentage of the file system. */
 struct ua_cfg_space {
@@ -108,7 +137,8 @@ struct ua_config {
 	unsigned int q_depth;		     /* records queued per plugin/stdout/audit sink */
 	unsigned int max_restarts;	     /* restarts of a plugin that died */
 	int audit_forward;		     /* 1: records into the kernel's audit stream */
-	uint32_t set; /* 1 << enum ua_cfg_key for each key given */
+	struct ua_fair fair;		     /* flood budgets (takes effect at start) */
+	uint64_t set; /* 1 << enum ua_cfg_key for each key given */
 };
 
 /* The defaults (auditd's where they apply; the paths the daemon uses without a file). */

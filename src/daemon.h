@@ -39,7 +39,7 @@ struct ua_options {
 	unsigned int pending_max;     /* requests held in user space awaiting completion */
 	const char *config_path;      /* uringaudit.conf */
 	int config_explicit;	      /* --config given: the file must exist */
-	uint32_t cli_set;	      /* 1 << UA_CFG_K_*: settings given as flags (they win) */
+	uint64_t cli_set;	      /* 1 << UA_CFG_K_*: settings given as flags (they win) */
 	unsigned int pending_per_uid; /* of the kernel's pending table, the most one uid holds */
 	const char *pin_dir;	      /* bpffs directory of the pinned state; NULL: none */
 	unsigned int heartbeat_s;     /* URING_DAEMON op=heartbeat every this many s; 0: none */
@@ -55,6 +55,7 @@ struct ua_options {
 	unsigned int max_restarts;     /* of a plugin that exits */
 	int audit_forward;	       /* records into the kernel's audit stream */
 	int backend;		       /* enum ua_backend: --backend */
+	struct ua_fair fair;	       /* flood budgets: fair_* keys, --fair-* flags */
 };
 
 /* --backend: which programs capture requests (src/perop.c). */
@@ -81,6 +82,7 @@ struct ua_pin_state {
 	uint64_t updated_ns;	    /* CLOCK_REALTIME when seq_base was written */
 	uint64_t selected, dropped; /* the kernel's counters at the daemon's last tick */
 	uint64_t ring_key[2];	    /* the key ring ids are made with (the consumer's) */
+	struct ua_fair fair;	    /* the flood budgets the programs were loaded with */
 };
 struct bpf_object;
 struct bpf_link;
@@ -97,6 +99,7 @@ struct ua_pins {
 	size_t nmap_fds, nlink_fds;
 	uint64_t build;
 	unsigned int rb_bytes, pending_per_uid;
+	struct ua_fair fair;
 };
 /* The build id of a BPF object: SipHash of its ELF under a fixed key. */
 uint64_t ua_pin_build_id(const void *elf, size_t len);
@@ -105,7 +108,7 @@ void ua_pin_init(struct ua_pins *p, const char *dir);
  * can be reused (p->reused) or was replaced (p->replaced says why). -1 with
  * a message in @err when the directory is refused or held by another daemon. */
 int ua_pin_open(struct ua_pins *p, struct bpf_object *obj, uint64_t build, unsigned int rb_bytes,
-		unsigned int pending_per_uid, char *err, size_t errlen);
+		unsigned int pending_per_uid, const struct ua_fair *fair, char *err, size_t errlen);
 /* Before the load: the object's maps become the pinned ones, and only the
  * programs the daemon runs itself are loaded. */
 int ua_pin_reuse(struct ua_pins *p, struct bpf_object *obj, char *err, size_t errlen);

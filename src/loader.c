@@ -238,6 +238,7 @@ struct start_args {
 	const uint64_t *opmask; /* the built-in rules' opcodes, UA_OPMASK_WORDS */
 	unsigned int rb_bytes;
 	unsigned int pending_per_uid;
+	const struct ua_fair *fair; /* the flood budgets' settings */
 	int backend;	     /* enum ua_backend */
 	const char *pin_dir; /* NULL: none */
 };
@@ -262,7 +263,7 @@ static int start_pin_check(struct ua_loader *l, const struct start_args *a, char
 	const void *elf = l->skel->skeleton->data;
 
 	if (ua_pin_open(&l->pins, l->skel->obj, ua_pin_build_id(elf, sz), a->rb_bytes,
-			a->pending_per_uid, err, errlen))
+			a->pending_per_uid, a->fair, err, errlen))
 		return -EPERM;
 	return 0;
 }
@@ -427,23 +428,27 @@ static unsigned long long share(unsigned int rb_bytes, unsigned int permille, un
 static int start_ring_buffer(struct ua_loader *l, const struct start_args *a, char *err,
 			     size_t errlen)
 {
+	const struct ua_fair *f = a->fair;
 	int ncpu = libbpf_num_possible_cpus(), rc;
 
 	/* A quarter of the buffer, at ~400 bytes an event, split over the CPUs. */
 	l->skel->rodata->cfg_wakeup_every =
 		a->rb_bytes / 4 / 400 / (unsigned int)(ncpu > 0 ? ncpu : 1) + 1;
-	/* Fairness (bpf/emit.bpf.h): once the buffer is three quarters full,
-	 * per period each flow may put an eighth of it (at ~512 bytes a
-	 * request) in, each process and each uid a quarter; a process's first
-	 * 2% go in whatever its uid used, within another quarter for the uid;
-	 * once the buffer is seven eighths full, only those. */
-	l->skel->rodata->cfg_pressure_bytes = a->rb_bytes / 4 * 3;
-	l->skel->rodata->cfg_reserve_bytes = a->rb_bytes / 8 * 7;
-	l->skel->rodata->cfg_flow_budget = share(a->rb_bytes, 125, 64);
-	l->skel->rodata->cfg_proc_budget = share(a->rb_bytes, 250, 64);
-	l->skel->rodata->cfg_uid_budget = share(a->rb_bytes, 250, 64);
-	l->skel->rodata->cfg_uid_reserve = share(a->rb_bytes, 250, 64);
-	l->skel->rodata->cfg_proc_reserve = share(a->rb_bytes, 20, 20);
+	/* Fairness (bpf/emit.bpf.h, struct ua_fair): once the buffer is
+	 * fill_pct full (default three quarters), per interval each flow,
+	 * process and uid may put their share of it in (at ~512 bytes a
+	 * request, 64 at least), a process its first reserve share whatever
+	 * its uid used (within another uid share); past the mark halfway to
+	 * full (seven eighths), only those. */
+	l->skel->rodata->cfg_pressure_bytes = (unsigned long long)a->rb_bytes / 100 * f->fill_pct;
+	l->skel->rodata->cfg_reserve_bytes =
+		f->fill_pct ? (unsigned long long)a->rb_bytes / 200 * (100 + f->fill_pct) : 0;
+	l->skel->rodata->cfg_flow_period_ns = (unsigned long long)f->interval_ms * 1000000;
+	l->skel->rodata->cfg_flow_budget = share(a->rb_bytes, f->flow_pm, 64);
+	l->skel->rodata->cfg_proc_budget = share(a->rb_bytes, f->process_pm, 64);
+	l->skel->rodata->cfg_uid_budget = share(a->rb_bytes, f->uid_pm, 64);
+	l->skel->rodata->cfg_uid_reserve = share(a->rb_bytes, f->uid_pm, 64);
+	l->skel->rodata->cfg_proc_reserve = f->reserve_pm ? share(a->rb_bytes, f->reserve_pm, 20) : 0;
 	rc = bpf_map__set_max_entries(l->skel->maps.rb, a->rb_bytes);
 	if (rc)
 		return fail(err, errlen, rc, "ring buffer size %u: %s", a->rb_bytes, strerror(-rc));
@@ -691,6 +696,7 @@ int ua_loader_start(struct ua_loader *l, const uint64_t opmask[4], const struct 
 	const struct start_args a = { .opmask = opmask,
 				      .rb_bytes = o->rb_bytes,
 				      .pending_per_uid = o->pending_per_uid,
+				      .fair = &o->fair,
 				      .backend = o->backend,
 				      .pin_dir = o->pin_dir };
 	size_t i;

@@ -26,7 +26,9 @@ static const char usage_text[] =
 	"                      [--pin-dir DIR] [--heartbeat SECONDS]\n"
 	"                      [--json-log FILE] [--stdout text|json] [--plugin PROGRAM]...\n"
 	"                      [--plugin-dir DIR] [--q-depth N] [--audit-forward]\n"
-	"                      [--backend tracepoint|perop|auto]\n"
+	"                      [--backend tracepoint|perop|auto] [--fair-fill PCT]\n"
+	"                      [--fair-interval MS] [--fair-flow PCT] [--fair-process PCT]\n"
+	"                      [--fair-uid PCT] [--fair-reserve PCT]\n"
 	"       uringaudit unpin [DIR]\n"
 	"       uringaudit rules default | check FILE... | list | load FILE...  [--socket PATH]\n"
 	"       uringaudit status [--json | --openmetrics] [--socket PATH]\n"
@@ -66,6 +68,11 @@ static const char usage_text[] =
 	"  --socket PATH       control socket (default " UA_DEFAULT_SOCKET ")\n"
 	"  --ringbuf-size N    BPF ring buffer bytes, a power of two (default 8388608)\n"
 	"  --poll-ms MS        consumer timer (default 10)\n"
+	"  --fair-fill PCT     flood budgets once the ring buffer is this full (default\n"
+	"                      75; 0: none), per --fair-interval MS (default 100): per\n"
+	"                      flow, process and uid --fair-flow, --fair-process,\n"
+	"                      --fair-uid percent of the buffer (12.5, 25, 25), a\n"
+	"                      process's first --fair-reserve (2) whatever its uid used\n"
 	"  --pending-per-uid N requests of one uid followed to their result at a time\n"
 	"                      (default 8192 of the kernel's 65536); beyond it they are\n"
 	"                      recorded at submit, marked cqe=untracked\n"
@@ -346,6 +353,12 @@ static int parse_run(struct ua_options *o, int argc, char **argv)
 		{ "q-depth", required_argument, NULL, 'Q' },
 		{ "audit-forward", no_argument, NULL, 'A' },
 		{ "backend", required_argument, NULL, 'B' },
+		{ "fair-fill", required_argument, NULL, 0x100 },
+		{ "fair-interval", required_argument, NULL, 0x101 },
+		{ "fair-flow", required_argument, NULL, 0x102 },
+		{ "fair-process", required_argument, NULL, 0x103 },
+		{ "fair-uid", required_argument, NULL, 0x104 },
+		{ "fair-reserve", required_argument, NULL, 0x105 },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
@@ -364,6 +377,7 @@ static int parse_run(struct ua_options *o, int argc, char **argv)
 	o->stdout_format = -1;
 	o->q_depth = 16384;
 	o->max_restarts = 10;
+	o->fair = (struct ua_fair)UA_FAIR_DEFAULTS;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "", lo, NULL)) != -1) {
 		switch (c) {
@@ -373,26 +387,26 @@ static int parse_run(struct ua_options *o, int argc, char **argv)
 			break;
 		case 'l':
 			/* A log asked for is written, whatever write_logs says. */
-			o->cli_set |= 1u << UA_CFG_K_LOG_FILE | 1u << UA_CFG_K_WRITE_LOGS;
+			o->cli_set |= 1ull << UA_CFG_K_LOG_FILE | 1ull << UA_CFG_K_WRITE_LOGS;
 			o->log_path = optarg;
 			break;
 		case 'f':
-			o->cli_set |= 1u << UA_CFG_K_LOG_FORMAT;
+			o->cli_set |= 1ull << UA_CFG_K_LOG_FORMAT;
 			if (ua_format_parse(optarg, &o->format)) {
 				usage_error("unknown format '%s' (text or json)", optarg);
 				return -EINVAL;
 			}
 			break;
 		case 'p':
-			o->cli_set |= 1u << UA_CFG_K_PID_FILE;
+			o->cli_set |= 1ull << UA_CFG_K_PID_FILE;
 			o->pid_file = optarg;
 			break;
 		case 's':
-			o->cli_set |= 1u << UA_CFG_K_SOCKET;
+			o->cli_set |= 1ull << UA_CFG_K_SOCKET;
 			o->socket_path = optarg;
 			break;
 		case 'r':
-			o->cli_set |= 1u << UA_CFG_K_RINGBUF_SIZE;
+			o->cli_set |= 1ull << UA_CFG_K_RINGBUF_SIZE;
 			if (parse_uint(optarg, 1u << 30, &v) || v < 65536 || (v & (v - 1))) {
 				usage_error(
 					"--ringbuf-size '%s': a power of two, 65536..1073741824",
@@ -402,7 +416,7 @@ static int parse_run(struct ua_options *o, int argc, char **argv)
 			o->rb_bytes = (unsigned int)v;
 			break;
 		case 'm':
-			o->cli_set |= 1u << UA_CFG_K_POLL_MS;
+			o->cli_set |= 1ull << UA_CFG_K_POLL_MS;
 			if (parse_uint(optarg, 1000, &v) || v < 1) {
 				usage_error("--poll-ms '%s': 1..1000", optarg);
 				return -EINVAL;
@@ -434,7 +448,7 @@ static int parse_run(struct ua_options *o, int argc, char **argv)
 					    optarg);
 				return -EINVAL;
 			}
-			o->cli_set |= 1u << UA_CFG_K_PIN_DIR;
+			o->cli_set |= 1ull << UA_CFG_K_PIN_DIR;
 			o->pin_dir = *optarg ? optarg : NULL;
 			break;
 		case 'H':
@@ -442,7 +456,7 @@ static int parse_run(struct ua_options *o, int argc, char **argv)
 				usage_error("--heartbeat '%s': 0..86400 seconds", optarg);
 				return -EINVAL;
 			}
-			o->cli_set |= 1u << UA_CFG_K_HEARTBEAT;
+			o->cli_set |= 1ull << UA_CFG_K_HEARTBEAT;
 			o->heartbeat_s = (unsigned int)v;
 			break;
 		case 'R':
@@ -450,17 +464,17 @@ static int parse_run(struct ua_options *o, int argc, char **argv)
 				usage_error("more than %s --rules", "64");
 				return -EINVAL;
 			}
-			o->cli_set |= 1u << UA_CFG_K_RULES_DIR;
+			o->cli_set |= 1ull << UA_CFG_K_RULES_DIR;
 			o->rule_paths[o->nrule_paths++] = optarg;
 			break;
 		case 'J':
-			o->cli_set |= 1u << UA_CFG_K_JSON_LOG_FILE;
+			o->cli_set |= 1ull << UA_CFG_K_JSON_LOG_FILE;
 			o->json_log_path = optarg;
 			break;
 		case 'O': {
 			enum ua_format f;
 
-			o->cli_set |= 1u << UA_CFG_K_STDOUT_FORMAT;
+			o->cli_set |= 1ull << UA_CFG_K_STDOUT_FORMAT;
 			if (ua_format_parse(optarg, &f)) {
 				usage_error("--stdout '%s': text or json", optarg);
 				return -EINVAL;
@@ -480,11 +494,11 @@ static int parse_run(struct ua_options *o, int argc, char **argv)
 			o->plugin_paths[o->nplugin_paths++] = optarg;
 			break;
 		case 'D':
-			o->cli_set |= 1u << UA_CFG_K_PLUGIN_DIR;
+			o->cli_set |= 1ull << UA_CFG_K_PLUGIN_DIR;
 			o->plugin_dir = optarg;
 			break;
 		case 'Q':
-			o->cli_set |= 1u << UA_CFG_K_Q_DEPTH;
+			o->cli_set |= 1ull << UA_CFG_K_Q_DEPTH;
 			if (parse_uint(optarg, 10000000, &v) || v < 1) {
 				usage_error("--q-depth '%s': 1..10000000", optarg);
 				return -EINVAL;
@@ -492,9 +506,46 @@ static int parse_run(struct ua_options *o, int argc, char **argv)
 			o->q_depth = (unsigned int)v;
 			break;
 		case 'A':
-			o->cli_set |= 1u << UA_CFG_K_AUDIT_FORWARD;
+			o->cli_set |= 1ull << UA_CFG_K_AUDIT_FORWARD;
 			o->audit_forward = 1;
 			break;
+		case 0x100:
+			if (parse_uint(optarg, 99, &v)) {
+				usage_error("--fair-fill '%s': 0..99 (percent of the ring buffer; 0: no "
+					    "budgets)",
+					    optarg);
+				return -EINVAL;
+			}
+			o->cli_set |= 1ull << UA_CFG_K_FAIR_FILL;
+			o->fair.fill_pct = (unsigned int)v;
+			break;
+		case 0x101:
+			if (parse_uint(optarg, 60000, &v) || v < 1) {
+				usage_error("--fair-interval '%s': 1..60000 ms", optarg);
+				return -EINVAL;
+			}
+			o->cli_set |= 1ull << UA_CFG_K_FAIR_INTERVAL;
+			o->fair.interval_ms = (unsigned int)v;
+			break;
+		case 0x102:
+		case 0x103:
+		case 0x104:
+		case 0x105: {
+			static const char *const names[] = { "flow", "process", "uid", "reserve" };
+			unsigned int *f[] = { &o->fair.flow_pm, &o->fair.process_pm, &o->fair.uid_pm,
+					      &o->fair.reserve_pm };
+			int i = c - 0x102;
+
+			if (ua_fair_share_parse(optarg, strlen(optarg), f[i])) {
+				fprintf(stderr,
+					"uringaudit: --fair-%s '%s': a percentage of the ring buffer, "
+					"0..100 (one decimal at most: 12.5)\nTry 'uringaudit --help'.\n",
+					names[i], optarg);
+				return -EINVAL;
+			}
+			o->cli_set |= 1ull << (UA_CFG_K_FAIR_FLOW + i);
+			break;
+		}
 		case 'h':
 			fputs(usage_text, stdout);
 			exit(0);

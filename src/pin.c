@@ -259,9 +259,18 @@ static int inspect(struct ua_pins *p, struct bpf_object *obj, uint64_t build,
 		return -1;
 	}
 	if (p->state->rb_bytes != want->rb_bytes ||
-	    p->state->pending_per_uid != want->pending_per_uid) {
-		snprintf(why, whylen, "settings: made with ringbuf_size %u, pending_per_uid %u",
-			 p->state->rb_bytes, p->state->pending_per_uid);
+	    p->state->pending_per_uid != want->pending_per_uid ||
+	    memcmp(&p->state->fair, &want->fair, sizeof(want->fair))) {
+		snprintf(why, whylen,
+			 "settings: made with ringbuf_size %u, pending_per_uid %u, fair_fill %u, "
+			 "fair_interval %u, fair_flow %u.%u, fair_process %u.%u, fair_uid %u.%u, "
+			 "fair_reserve %u.%u",
+			 p->state->rb_bytes, p->state->pending_per_uid, p->state->fair.fill_pct,
+			 p->state->fair.interval_ms, p->state->fair.flow_pm / 10,
+			 p->state->fair.flow_pm % 10, p->state->fair.process_pm / 10,
+			 p->state->fair.process_pm % 10, p->state->fair.uid_pm / 10,
+			 p->state->fair.uid_pm % 10, p->state->fair.reserve_pm / 10,
+			 p->state->fair.reserve_pm % 10);
 		return -1;
 	}
 	p->keys_fd = obj_get_at(p, KEYS_PIN);
@@ -367,15 +376,18 @@ void ua_pin_init(struct ua_pins *p, const char *dir)
 }
 
 int ua_pin_open(struct ua_pins *p, struct bpf_object *obj, uint64_t build, unsigned int rb_bytes,
-		unsigned int pending_per_uid, char *err, size_t errlen)
+		unsigned int pending_per_uid, const struct ua_fair *fair, char *err, size_t errlen)
 {
-	struct ua_pin_state want = { .rb_bytes = rb_bytes, .pending_per_uid = pending_per_uid };
+	struct ua_pin_state want = { .rb_bytes = rb_bytes,
+				     .pending_per_uid = pending_per_uid,
+				     .fair = *fair };
 	struct stat st;
 	int rc;
 
 	p->build = build;
 	p->rb_bytes = rb_bytes;
 	p->pending_per_uid = pending_per_uid;
+	p->fair = *fair;
 	if (!p->dir)
 		return 0;
 	if (p->dir[0] != '/')
@@ -513,6 +525,7 @@ int ua_pin_commit(struct ua_pins *p, struct bpf_object *obj, struct bpf_link *co
 	p->state->build = p->build;
 	p->state->rb_bytes = p->rb_bytes;
 	p->state->pending_per_uid = p->pending_per_uid;
+	p->state->fair = p->fair;
 	p->state->nlinks = 0;
 	for (i = 0; i < nlinks; i++)
 		p->state->nlinks += links[i] != NULL;

@@ -142,39 +142,52 @@ int ua_reconfig_reload(struct daemon *d, const char *const *paths, size_t n, pid
 static void apply_config(struct daemon *d)
 {
 	const struct ua_config *c = &d->cfg;
-	uint32_t cli = d->o.cli_set;
+	uint64_t cli = d->o.cli_set;
 
-	if (!(cli & (1u << UA_CFG_K_LOG_FILE)))
+	if (!(cli & (1ull << UA_CFG_K_LOG_FILE)))
 		d->o.log_path = c->log_file;
-	if (!(cli & (1u << UA_CFG_K_LOG_FORMAT)))
+	if (!(cli & (1ull << UA_CFG_K_LOG_FORMAT)))
 		d->o.format = c->log_format;
-	if (!(cli & (1u << UA_CFG_K_PID_FILE)))
+	if (!(cli & (1ull << UA_CFG_K_PID_FILE)))
 		d->o.pid_file = c->pid_file[0] ? c->pid_file : NULL;
-	if (!(cli & (1u << UA_CFG_K_SOCKET)))
+	if (!(cli & (1ull << UA_CFG_K_SOCKET)))
 		d->o.socket_path = c->socket;
-	if (!(cli & (1u << UA_CFG_K_RINGBUF_SIZE)))
+	if (!(cli & (1ull << UA_CFG_K_RINGBUF_SIZE)))
 		d->o.rb_bytes = c->ringbuf_size;
-	if (!(cli & (1u << UA_CFG_K_POLL_MS)))
+	if (!(cli & (1ull << UA_CFG_K_POLL_MS)))
 		d->o.poll_ms = c->poll_ms;
-	if (!(cli & (1u << UA_CFG_K_PIN_DIR)))
+	if (!(cli & (1ull << UA_CFG_K_PIN_DIR)))
 		d->o.pin_dir = c->pin_dir[0] ? c->pin_dir : NULL;
-	if (!(cli & (1u << UA_CFG_K_HEARTBEAT)))
+	if (!(cli & (1ull << UA_CFG_K_HEARTBEAT)))
 		d->o.heartbeat_s = c->heartbeat;
-	if (!(cli & (1u << UA_CFG_K_WRITE_LOGS)))
+	if (!(cli & (1ull << UA_CFG_K_WRITE_LOGS)))
 		d->o.write_logs = c->write_logs;
-	if (!(cli & (1u << UA_CFG_K_JSON_LOG_FILE)))
+	if (!(cli & (1ull << UA_CFG_K_JSON_LOG_FILE)))
 		d->o.json_log_path = c->json_log_file[0] ? c->json_log_file : NULL;
-	if (!(cli & (1u << UA_CFG_K_STDOUT_FORMAT)))
+	if (!(cli & (1ull << UA_CFG_K_STDOUT_FORMAT)))
 		d->o.stdout_format = c->stdout_format;
-	if (!(cli & (1u << UA_CFG_K_PLUGIN_DIR)))
+	if (!(cli & (1ull << UA_CFG_K_PLUGIN_DIR)))
 		d->o.plugin_dir = c->plugin_dir[0] ? c->plugin_dir : NULL;
-	if (!(cli & (1u << UA_CFG_K_Q_DEPTH)))
+	if (!(cli & (1ull << UA_CFG_K_Q_DEPTH)))
 		d->o.q_depth = c->q_depth;
-	if (!(cli & (1u << UA_CFG_K_MAX_RESTARTS)))
+	if (!(cli & (1ull << UA_CFG_K_MAX_RESTARTS)))
 		d->o.max_restarts = c->max_restarts;
-	if (!(cli & (1u << UA_CFG_K_AUDIT_FORWARD)))
+	if (!(cli & (1ull << UA_CFG_K_AUDIT_FORWARD)))
 		d->o.audit_forward = c->audit_forward;
-	if (!(cli & (1u << UA_CFG_K_RULES_DIR))) {
+	/* the flood budgets: each from a flag, or else the file */
+	if (!(cli & (1ull << UA_CFG_K_FAIR_FILL)))
+		d->o.fair.fill_pct = c->fair.fill_pct;
+	if (!(cli & (1ull << UA_CFG_K_FAIR_INTERVAL)))
+		d->o.fair.interval_ms = c->fair.interval_ms;
+	if (!(cli & (1ull << UA_CFG_K_FAIR_FLOW)))
+		d->o.fair.flow_pm = c->fair.flow_pm;
+	if (!(cli & (1ull << UA_CFG_K_FAIR_PROCESS)))
+		d->o.fair.process_pm = c->fair.process_pm;
+	if (!(cli & (1ull << UA_CFG_K_FAIR_UID)))
+		d->o.fair.uid_pm = c->fair.uid_pm;
+	if (!(cli & (1ull << UA_CFG_K_FAIR_RESERVE)))
+		d->o.fair.reserve_pm = c->fair.reserve_pm;
+	if (!(cli & (1ull << UA_CFG_K_RULES_DIR))) {
 		d->o.nrule_paths = c->rules_dir[0] ? 1 : 0;
 		d->o.rule_paths[0] = c->rules_dir;
 	}
@@ -201,12 +214,20 @@ int ua_reconfig_load_config(struct daemon *d, struct ua_buf *msgs)
 	rc = ua_config_load(d->o.config_path, d->o.config_explicit, &d->cfg, msgs);
 	if (!rc)
 		rc = ua_config_group(&d->cfg, &d->log_gid, msgs);
-	if (!rc && (d->o.cli_set & (1u << UA_CFG_K_LOG_FILE)) && !strcmp(d->o.log_path, "-"))
+	if (!rc && (d->o.cli_set & (1ull << UA_CFG_K_LOG_FILE)) && !strcmp(d->o.log_path, "-"))
 		/* The file's rotation and space checks have no file to act on. */
 		d->cfg.max_log_file_mb = 0, d->cfg.space_left.value = 0,
 		d->cfg.admin_space_left.value = 0;
-	if (!rc)
+	if (!rc) {
+		char why[256];
+
 		apply_config(d);
+		/* flags and file together: each passed alone */
+		if (ua_fair_check(&d->o.fair, "--fair-", why, sizeof(why))) {
+			ua_buf_addf(msgs, "%s (the flags with the file's fair_* keys)\n", why);
+			rc = -EINVAL;
+		}
+	}
 	return rc;
 }
 
@@ -238,9 +259,10 @@ static void hup_config(struct daemon *d, pid_t pid, uid_t uid)
 	ua_buf_release(&msgs);
 	if (strcmp(c.log_file, d->cfg.log_file) || c.log_format != d->cfg.log_format ||
 	    strcmp(c.socket, d->cfg.socket) || strcmp(c.pid_file, d->cfg.pid_file) ||
-	    c.ringbuf_size != d->cfg.ringbuf_size || strcmp(c.pin_dir, d->cfg.pin_dir))
+	    c.ringbuf_size != d->cfg.ringbuf_size || strcmp(c.pin_dir, d->cfg.pin_dir) ||
+	    memcmp(&c.fair, &d->cfg.fair, sizeof(c.fair)))
 		fprintf(stderr, "uringaudit: log_file, log_format, socket, pid_file, "
-				"ringbuf_size and pin_dir take effect at the next start\n");
+				"ringbuf_size, fair_* and pin_dir take effect at the next start\n");
 	if (c.write_logs != d->cfg.write_logs || strcmp(c.json_log_file, d->cfg.json_log_file) ||
 	    c.stdout_format != d->cfg.stdout_format || strcmp(c.plugin_dir, d->cfg.plugin_dir) ||
 	    c.q_depth != d->cfg.q_depth || c.max_restarts != d->cfg.max_restarts ||
@@ -262,6 +284,7 @@ static void hup_config(struct daemon *d, pid_t pid, uid_t uid)
 	memcpy(c.pin_dir, d->cfg.pin_dir, sizeof(c.pin_dir));
 	c.log_format = d->cfg.log_format;
 	c.ringbuf_size = d->cfg.ringbuf_size;
+	c.fair = d->cfg.fair;
 	if (!strcmp(d->o.log_path, "-"))
 		c.max_log_file_mb = 0, c.space_left.value = 0, c.admin_space_left.value = 0;
 	d->cfg = c;

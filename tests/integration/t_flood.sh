@@ -10,7 +10,8 @@
 CASES=(flood_status_answers flood_sigterm_stops flood_loss_bounded flood_loss_invariant
 	fair_other_process fair_same_process
 	distinct_one_process_other_uid distinct_one_process_same_uid distinct_one_process_loss
-	distinct_two_processes_other_uid distinct_two_processes_same_uid distinct_two_processes_loss)
+	distinct_two_processes_other_uid distinct_two_processes_same_uid distinct_two_processes_loss
+	fair_settings_refused fair_off)
 ua_require "${CASES[@]}"
 FLOOD=$UA_TOP/$UA_BUILD/tests/ua_flood
 if [ ! -x "$FLOOD" ]; then
@@ -282,3 +283,55 @@ distinct_case() { # name processes threads-per-process
 }
 distinct_case distinct_one_process 1 2
 distinct_case distinct_two_processes 2 1
+
+# --- the budgets' settings ---------------------------------------------------
+# Bad values are refused before anything loads (exit 2), each with its
+# message: a flag alone, a flag against the file's values, a file alone.
+bad=""
+refused() { # expected-message args...
+	local want=$1 rc
+	shift
+	"$UA" run --log - --socket "$UA_TMP/refused.sock" "$@" >/dev/null 2>"$UA_TMP/refused.err"
+	rc=$?
+	if [ $rc != 2 ] || ! grep -qF -- "$want" "$UA_TMP/refused.err"; then
+		bad+=" [$*: rc=$rc, $(head -c 300 "$UA_TMP/refused.err")]"
+	fi
+}
+refused "--fair-flow '12.25': a percentage of the ring buffer, 0..100 (one decimal at most: 12.5)" \
+	--fair-flow 12.25
+refused "--fair-fill '100': 0..99" --fair-fill 100
+refused "--fair-interval '0': 1..60000 ms" --fair-interval 0
+printf 'fair_process = 20\n' >"$UA_TMP/fair.conf"
+chmod 600 "$UA_TMP/fair.conf"
+refused "'--fair-flow' (25.0%) above '--fair-process' (20.0%): a flow is one of a process's requests (the flags with the file's fair_* keys)" \
+	--config "$UA_TMP/fair.conf" --fair-flow 25
+refused "'--fair-flow' (30.0%) above '--fair-process' (25.0%)" --fair-flow 30
+printf 'fair_interval = 50\nfair_reserve = 30\n' >"$UA_TMP/fair.conf"
+refused "fair.conf:2: 'fair_reserve' (30.0%) above 'fair_process' (25.0%)" --config "$UA_TMP/fair.conf"
+[ -z "$bad" ] && ok fair_settings_refused || fail fair_settings_refused "$bad"
+
+# fair_fill = 0 (here from the file): no budgets at all. The same NOP flood
+# that the budgets cut at the start of this script fills the buffer, and
+# nothing is dropped as budget (what does not fit is ringbuf_full).
+UA_LOG=$UA_TMP/fair_off.json
+printf 'fair_fill = 0\n' >"$UA_TMP/fair.conf"
+if ! ua_start --config "$UA_TMP/fair.conf" --rules "$RULES" --ringbuf-size 1048576; then
+	fail fair_off "daemon did not start"
+else
+	"$FLOOD" nop 2 600000 >"$UA_TMP/off.out" 2>"$UA_TMP/off.err" &
+	opid=$!
+	FLOOD_PIDS+=" $opid"
+	wait_for eval '[ "$(st | jq -r .drains_cut)" -gt 0 ]'
+	wait_for eval '[ "$(st | jq -r .lost)" -gt 1000 ]'
+	off=$(st)
+	kill "$opid" 2>/dev/null
+	wait "$opid" 2>/dev/null
+	FLOOD_PIDS=""
+	ua_stop
+	echo "# fair_off: lost $(jq -r .lost <<<"$off"), budget $(jq -r .budget <<<"$off")" >&2
+	if [ "$(jq -r .budget <<<"$off")" = 0 ] && [ "$(jq -r .lost <<<"$off")" -gt 1000 ]; then
+		ok fair_off
+	else
+		fail fair_off "with fair_fill = 0: budget $(jq -r .budget <<<"$off") (want 0), lost $(jq -r .lost <<<"$off") (want > 1000)"
+	fi
+fi

@@ -65,7 +65,13 @@ static void test_all_keys(void)
 				   "plugin_dir = /etc/uringaudit/plugins.d\n"
 				   "q_depth = 2000\n"
 				   "max_restarts = 3\n"
-				   "audit_forward = no";
+				   "audit_forward = no\n"
+				   "fair_fill = 80\n"
+				   "fair_interval = 50\n"
+				   "fair_flow = 6.5\n"
+				   "fair_process = 20%\n"
+				   "fair_uid = 30\n"
+				   "fair_reserve = 0.5";
 	struct ua_config c;
 	struct ua_buf m = UA_BUF_INIT, f = UA_BUF_INIT;
 	struct ua_config c2;
@@ -94,7 +100,13 @@ static void test_all_keys(void)
 	ASSERT_STREQ(c.socket, "/run/ua/ctl.sock", "socket");
 	ASSERT_STREQ(c.pin_dir, "/sys/fs/bpf/ua", "pin_dir");
 	ASSERT_EQ(c.heartbeat, 60, "heartbeat");
-	ASSERT_EQ(c.set, (1u << UA_CFG_K_COUNT) - 1, "every key set");
+	ASSERT_EQ(c.fair.fill_pct, 80, "fair_fill");
+	ASSERT_EQ(c.fair.interval_ms, 50, "fair_interval");
+	ASSERT_EQ(c.fair.flow_pm, 65, "fair_flow per mille");
+	ASSERT_EQ(c.fair.process_pm, 200, "fair_process per mille");
+	ASSERT_EQ(c.fair.uid_pm, 300, "fair_uid per mille");
+	ASSERT_EQ(c.fair.reserve_pm, 5, "fair_reserve per mille");
+	ASSERT_EQ(c.set, (1ull << UA_CFG_K_COUNT) - 1, "every key set");
 
 	/* Formatted back, it parses to the same configuration. */
 	ASSERT_OK(ua_config_format(&c, &f), "format");
@@ -156,6 +168,29 @@ static void test_errors(void)
 		{ "stdout_format = xml",
 		  "u.conf:1: unknown value 'xml' for 'stdout_format' (none, text, json)\n" },
 		{ "q_depth = 0", "u.conf:1: '0' for 'q_depth': a number 1..10000000\n" },
+		{ "fair_fill = 100", "u.conf:1: '100' for 'fair_fill': a number 0..99\n" },
+		{ "fair_interval = 0", "u.conf:1: '0' for 'fair_interval': a number 1..60000\n" },
+		{ "fair_flow = 12.25",
+		  "u.conf:1: '12.25' for 'fair_flow': a percentage of the ring buffer, 0..100 (one "
+		  "decimal at most: 12.5)\n" },
+		{ "fair_uid = 101",
+		  "u.conf:1: '101' for 'fair_uid': a percentage of the ring buffer, 0..100 (one "
+		  "decimal at most: 12.5)\n" },
+		{ "fair_process = .5",
+		  "u.conf:1: '.5' for 'fair_process': a percentage of the ring buffer, 0..100 (one "
+		  "decimal at most: 12.5)\n" },
+		{ "fair_flow = 30",
+		  "u.conf:1: 'fair_flow' (30.0%) above 'fair_process' (25.0%): a flow is one of a "
+		  "process's requests\n" },
+		{ "fair_process = 15\nfair_reserve = 16",
+		  "u.conf:2: 'fair_reserve' (16.0%) above 'fair_process' (15.0%): the reserve is the "
+		  "start of a process's budget\n" },
+		{ "fair_process = 10",
+		  "u.conf:1: 'fair_flow' (12.5%) above 'fair_process' (10.0%): a flow is one of a "
+		  "process's requests\n" },
+		{ "fair_uid = 0",
+		  "u.conf:1: 'fair_flow', 'fair_process' and 'fair_uid' must be above 0 (or "
+		  "'fair_fill' 0: no budgets)\n" },
 		{ "audit_forward = 1", "u.conf:1: unknown value '1' for 'audit_forward' (yes, no)\n" },
 		{ "plugin_dir = plugins.d", "u.conf:1: 'plugins.d' for 'plugin_dir': an absolute path\n" },
 		{ "log_file = /a.log\njson_log_file = /a.log",
@@ -219,7 +254,7 @@ static void test_empty_paths(void)
 	ASSERT_OK(parse(&c, "rules_dir =\npid_file = \n", &m), "parse");
 	ASSERT_STREQ(c.rules_dir, "", "rules_dir empty");
 	ASSERT_STREQ(c.pid_file, "", "pid_file empty");
-	ASSERT_EQ(c.set, (1u << UA_CFG_K_RULES_DIR) | (1u << UA_CFG_K_PID_FILE), "set bits");
+	ASSERT_EQ(c.set, (1ull << UA_CFG_K_RULES_DIR) | (1ull << UA_CFG_K_PID_FILE), "set bits");
 	ua_buf_release(&m);
 }
 
