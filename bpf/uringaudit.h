@@ -29,7 +29,8 @@ enum ua_event_type {
 	UA_EV_REGISTER = 4,    /* io_uring_register on a ring */
 	UA_EV_EXE = 5,	       /* first request of a process: its executable's path */
 	UA_EV_OBJ = 6,	       /* an object a selected request touched (struct ua_ev_obj) */
-	UA_EV_RING_TEARDOWN = 7, /* a ring was freed (struct ua_ev_ring: ring alone; per-op backend) */
+	/* a ring was freed (struct ua_ev_ring, its ring alone; per-op backend) */
+	UA_EV_RING_TEARDOWN = 7,
 };
 
 /* Where the request was (or will be) issued. */

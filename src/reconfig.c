@@ -106,7 +106,8 @@ int ua_reconfig_reload(struct daemon *d, const char *const *paths, size_t n, pid
 	int rc, code;
 
 	if (d->locked) {
-		ua_record_config(d, "load", "refused", paths, n, pid, uid, "rules are locked (-e 2)");
+		ua_record_config(d, "load", "refused", paths, n, pid, uid,
+				 "rules are locked (-e 2)");
 		ua_buf_addstr(reply, "1\nrules are locked (-e 2) until the daemon restarts\n");
 		return 1;
 	}

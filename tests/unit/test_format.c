@@ -1259,8 +1259,9 @@ static void test_setup_mntns(void)
 static void test_teardown(void)
 {
 	struct ua_buf b = UA_BUF_INIT;
-	struct ua_rec_teardown t = { .seq = 9, .time_ns = 1700000000123000000ull, .ring = 0xab,
-				     .pending = 2 };
+	struct ua_rec_teardown t = {
+		.seq = 9, .time_ns = 1700000000123000000ull, .ring = 0xab, .pending = 2
+	};
 
 	ASSERT_OK(ua_format_teardown(&b, &t, UA_FMT_TEXT), "teardown, owner unknown");
 	ua_buf_addch(&b, '\0');
