@@ -180,6 +180,7 @@ victim_connect() { # connect to the victim's accept, then collect its output
 as_nobody() { setpriv --reuid=65534 --regid=65534 --clear-groups "$@"; }
 
 if ! want pending_flood_futex; then :
+elif ! ua_need_kernel IORING_OP_FUTEX_WAIT "IORING_OP_FUTEX_WAIT (Linux 6.7)" pending_flood_futex; then :
 elif restart; then
 	: >"$UA_TMP/victim.out"
 	if victim_start; then
