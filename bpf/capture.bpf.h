@@ -427,7 +427,11 @@ static __noinline void latch_addr_layout(struct io_kiocb *req)
 	bool in_a = true, in_m = true;
 	int n = KRD(c, addr_len), i;
 
-	if (!async || n < 4)
+	if (!async) {
+		addr_layout = ADDR_AT_ISSUE;
+		return;
+	}
+	if (n < 4)
 		return;
 	if (bpf_probe_read_user(u, sizeof(u), KRD(c, addr)) ||
 	    bpf_probe_read_kernel(a, sizeof(a), async) ||

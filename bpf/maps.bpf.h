@@ -106,6 +106,9 @@ __u64 seq_next;
  * the two places decides (the daemon makes one at start). 0: not known. */
 #define ADDR_IN_STORAGE 1
 #define ADDR_IN_MSGHDR 2
+/* or no kernel copy yet at submit (the address is read from user memory,
+ * copy_user_addr); a later connect with a copy still decides */
+#define ADDR_AT_ISSUE UA_ADDR_LAYOUT_AT_ISSUE
 __u32 addr_layout;
 /* Selected multishot requests still pending: while there are none, the
  * auxiliary CQEs of every ring cost one load. A count left high by a

@@ -218,7 +218,7 @@ static __always_inline int capture(struct io_kiocb *req, __u8 op, int init_err,
 	if (init_err) {
 		e->flags |= UA_SF_INIT_FAILED;
 	} else {
-		if (op == IORING_OP_CONNECT && !addr_layout)
+		if (op == IORING_OP_CONNECT && (!addr_layout || addr_layout == ADDR_AT_ISSUE))
 			latch_addr_layout(req);
 		ua_capture_objects(b, op);
 	}

@@ -74,6 +74,9 @@ enum ua_cred_src {
  * kernel copies later may differ if another thread rewrote it. With _FAULT:
  * that memory could not be read, so no address. */
 #define UA_SF_ADDR_USER (1u << 18)
+/* The programs' addr_layout once a connect showed no kernel copy at submit:
+ * the kernel copies connect and send* addresses at issue (before 6.10). */
+#define UA_ADDR_LAYOUT_AT_ISSUE 3
 #define UA_SF_ADDR_FAULT (1u << 19)
 /* A kill rule decided at submit: SIGKILL sent to the submitting process, or
  * not sent (the helper refused: the daemon itself, init, an exiting task). */

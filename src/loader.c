@@ -542,7 +542,9 @@ static int start_attach(struct ua_loader *l, const struct start_args *a, char *e
 /* Teach the programs where connect/bind keep their address: connect passes
  * the opcode gate for the probe, and with no rules in the bank it makes no
  * record. A failed probe is no failure: the daemon warns and the first
- * real connect teaches them. */
+ * real connect teaches them. A kernel that has no copy at submit (before
+ * 6.10) makes the daemon read addresses from user memory: said as
+ * degraded addr_user. */
 static int start_addr_layout(struct ua_loader *l, const struct start_args *a, char *err,
 			     size_t errlen)
 {
@@ -550,17 +552,22 @@ static int start_addr_layout(struct ua_loader *l, const struct start_args *a, ch
 
 	/* Reattached: bank 0 may be the rules in force; the previous daemon
 	 * probed, or a real connect teaches them. */
-	if (l->skel->bss->addr_layout || l->pins.reused)
-		return 0;
-	*w |= 1ULL << (IORING_OP_CONNECT % 64);
-	if (l->perop) {
-		uint64_t m[4] = { 0 };
+	if (!l->skel->bss->addr_layout && !l->pins.reused) {
+		*w |= 1ULL << (IORING_OP_CONNECT % 64);
+		if (l->perop) {
+			uint64_t m[4] = { 0 };
 
-		m[IORING_OP_CONNECT / 64] = 1ULL << (IORING_OP_CONNECT % 64);
-		ua_perop_sync(l, m);
+			m[IORING_OP_CONNECT / 64] = 1ULL << (IORING_OP_CONNECT % 64);
+			ua_perop_sync(l, m);
+		}
+		ua_addr_probe();
+		*w &= ~(1ULL << (IORING_OP_CONNECT % 64));
 	}
-	ua_addr_probe();
-	*w &= ~(1ULL << (IORING_OP_CONNECT % 64));
+	if (l->skel->bss->addr_layout == UA_ADDR_LAYOUT_AT_ISSUE)
+		degraded(l, "addr_user",
+			 "kernel copies connect and send addresses when it issues the request "
+			 "(before Linux 6.10): they are read from the submitter's memory at "
+			 "submit, and those records say addr_src=user");
 	return 0;
 }
 

@@ -65,15 +65,22 @@ fi
 why=$(jq -r '.degraded[0] // ""' "$UA_TMP/status-compat.json")
 case $why in
 "kernel lacks the bpf_rdonly_cast kfunc (Linux 6.2): "*)
-	check_eq compat_degraded_said "$(jq -r .degraded "$UA_TMP/start-compat")" probe_read &&
+	check_eq compat_degraded_said "$(jq -r .degraded "$UA_TMP/start-compat")" \
+		"probe_read$(ua_kernel_has io_async_connect && printf ',addr_user')" &&
 		check_eq compat_degraded_said "$(grep -c "^uringaudit: warning: $why\$" "$UA_TMP/daemon-compat.err")" 1 &&
 		ok compat_degraded_said
 	;;
 *) fail compat_degraded_said "status degraded: $(jq -c .degraded "$UA_TMP/status-compat.json")" ;;
 esac
 
-# The default object: degraded exactly when the kernel lacks the kfunc (6.1).
-if ua_kernel_has bpf_rdonly_cast; then
+# The default object: degraded exactly when the kernel lacks the kfunc (6.1),
+# and addr_user where connect keeps no kernel copy of its address at submit
+# (before 6.10, whose BTF still has io_async_connect).
+if ua_kernel_has io_async_connect; then
+	check_eq default_degraded_matches_kernel "$(jq -r '.degraded // "-"' "$UA_TMP/start-default")" \
+		"$(ua_kernel_has bpf_rdonly_cast || printf 'probe_read,')addr_user" &&
+		ok default_degraded_matches_kernel
+elif ua_kernel_has bpf_rdonly_cast; then
 	check_eq default_degraded_matches_kernel \
 		"$(jq -c .degraded "$UA_TMP/status-default.json") $(jq -r '.degraded // "-"' "$UA_TMP/start-default")" \
 		"[] -" && ok default_degraded_matches_kernel
