@@ -72,18 +72,24 @@ EOT
 
 # The README's first commands: step zero installs make, then make targets that
 # exist, with no sudo needed as root (the text offers it as an alternative).
-block=$(awk '/^## Two commands/{f=1} f&&/^```/{n++; next} f&&n==1' "$UA_TOP/README.md")
-bad=""
-grep -q '^apt-get install -y make' <<<"$block" || bad="$bad [no step zero installing make]"
-grep -q 'sudo' <<<"$block" && bad="$bad [a command needs sudo: $(grep sudo <<<"$block")]"
-grep -q '^make ' <<<"$block" || bad="$bad [no make command]"
-while IFS= read -r line; do
-	targets=$(sed 's/#.*//' <<<"$line" | cut -d' ' -f2-)
-	# shellcheck disable=SC2086
-	make -C "$UA_TOP" -n $targets >/dev/null 2>"$UA_TMP/make.err" ||
-		bad="$bad [make -n $targets: $(head -1 "$UA_TMP/make.err")]"
-done < <(grep "^make " <<<"$block")
-[ -z "$bad" ] && ok readme_first_commands || fail readme_first_commands "$bad"
+# (The VM guests have neither make nor the source tree; nothing here depends
+# on the kernel.)
+if ! command -v make >/dev/null || [ ! -f "$UA_TOP/README.md" ]; then
+	skip readme_first_commands "needs make and the source tree (README.md, Makefile), which the VM guest has not; nothing in it depends on the kernel"
+else
+	block=$(awk '/^## Two commands/{f=1} f&&/^```/{n++; next} f&&n==1' "$UA_TOP/README.md")
+	bad=""
+	grep -q '^apt-get install -y make' <<<"$block" || bad="$bad [no step zero installing make]"
+	grep -q 'sudo' <<<"$block" && bad="$bad [a command needs sudo: $(grep sudo <<<"$block")]"
+	grep -q '^make ' <<<"$block" || bad="$bad [no make command]"
+	while IFS= read -r line; do
+		targets=$(sed 's/#.*//' <<<"$line" | cut -d' ' -f2-)
+		# shellcheck disable=SC2086
+		make -C "$UA_TOP" -n $targets >/dev/null 2>"$UA_TMP/make.err" ||
+			bad="$bad [make -n $targets: $(head -1 "$UA_TMP/make.err")]"
+	done < <(grep "^make " <<<"$block")
+	[ -z "$bad" ] && ok readme_first_commands || fail readme_first_commands "$bad"
+fi
 
 # make demo: a daemon started, the driver's three opens recorded (one failed),
 # a stop record; in the daemon's text format on stdout.

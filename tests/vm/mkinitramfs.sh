@@ -71,6 +71,9 @@ done
 mkdir -p "$root/ua/tests/vm"
 cp -r tests/integration tests/run-all.sh "$root/ua/tests/"
 cp tests/vm/host-only tests/vm/t_refusals.sh "$root/ua/tests/vm/"
+# make demo's script, for t_cli's make_demo (a daemon and three opens)
+mkdir -p "$root/ua/scripts"
+cp scripts/demo.sh "$root/ua/scripts/"
 
 sort -u "$list" | xargs -d '\n' cp -L --parents -t "$root"
 
