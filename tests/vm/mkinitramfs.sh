@@ -69,7 +69,8 @@ for f in "$out/uringaudit" "$out"/tests/uring_driver "$out"/tests/ua_*; do
 done
 [ -x "$root/ua/build/uringaudit" ] || { echo "mkinitramfs: $out/uringaudit is not built" >&2; exit 1; }
 mkdir -p "$root/ua/tests/vm"
-cp -r tests/integration tests/run-all.sh "$root/ua/tests/"
+cp -r tests/integration tests/run-all.sh tests/adversarial-table.sh tests/adversarial.tsv \
+	"$root/ua/tests/"
 cp tests/vm/host-only tests/vm/t_refusals.sh "$root/ua/tests/vm/"
 # make demo's script, for t_cli's make_demo (a daemon and three opens)
 mkdir -p "$root/ua/scripts"
