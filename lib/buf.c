@@ -69,7 +69,7 @@ int ua_buf_grow(struct ua_buf *b, size_t n)
 	return 0;
 }
 
-int ua_buf_add(struct ua_buf *b, const void *data, size_t len)
+int ua_buf_add_slow(struct ua_buf *b, const void *data, size_t len)
 {
 	if (ua_buf_grow(b, len))
 		return b->err;
@@ -78,16 +78,6 @@ int ua_buf_add(struct ua_buf *b, const void *data, size_t len)
 	b->len += len;
 	b->data[b->len] = '\0';
 	return 0;
-}
-
-int ua_buf_addch(struct ua_buf *b, char c)
-{
-	return ua_buf_add(b, &c, 1);
-}
-
-int ua_buf_addstr(struct ua_buf *b, const char *s)
-{
-	return ua_buf_add(b, s, strlen(s));
 }
 
 int ua_buf_vaddf(struct ua_buf *b, const char *fmt, va_list ap)
@@ -137,45 +127,73 @@ int ua_buf_addf(struct ua_buf *b, const char *fmt, ...)
 	return err;
 }
 
-/* Digits are made right to left in @tmp, then appended at once. */
-static int add_digits(struct ua_buf *b, uint64_t v, unsigned int base, unsigned int width)
+/* "00".."99": two decimal digits per division. */
+static const char dec_pairs[201] = "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+				   "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+				   "8081828384858687888990919293949596979899";
+
+/* Digits are made right to left in @tmp, then appended at once; each base
+ * has its own loop so that the divisions are by constants (shifts, or a
+ * multiplication for 100) and never a division instruction. */
+int ua_buf_addu64(struct ua_buf *b, uint64_t v)
 {
-	static const char digits[] = "0123456789abcdef";
 	char tmp[24];
 	size_t i = sizeof(tmp);
 
-	do {
-		tmp[--i] = digits[v % base];
-		v /= base;
-	} while (v);
-	/* zero-padded to @width digits (at most the buffer) */
-	for (size_t start = width < sizeof(tmp) ? sizeof(tmp) - width : 0; i > start;)
-		tmp[--i] = '0';
-	return ua_buf_add(b, tmp + i, sizeof(tmp) - i);
-}
+	while (v >= 100) {
+		unsigned int r = (unsigned int)(v % 100);
 
-int ua_buf_addu64(struct ua_buf *b, uint64_t v)
-{
-	return add_digits(b, v, 10, 0);
+		v /= 100;
+		tmp[--i] = dec_pairs[2 * r + 1];
+		tmp[--i] = dec_pairs[2 * r];
+	}
+	if (v >= 10) {
+		tmp[--i] = dec_pairs[2 * v + 1];
+		tmp[--i] = dec_pairs[2 * v];
+	} else {
+		tmp[--i] = (char)('0' + v);
+	}
+	return ua_buf_add(b, tmp + i, sizeof(tmp) - i);
 }
 
 int ua_buf_addi64(struct ua_buf *b, int64_t v)
 {
 	if (v >= 0)
-		return add_digits(b, (uint64_t)v, 10, 0);
+		return ua_buf_addu64(b, (uint64_t)v);
 	if (ua_buf_addch(b, '-'))
 		return b->err;
-	return add_digits(b, -(uint64_t)v, 10, 0);
+	return ua_buf_addu64(b, -(uint64_t)v);
 }
 
 int ua_buf_addhex(struct ua_buf *b, uint64_t v, unsigned int width)
 {
-	return add_digits(b, v, 16, width > 16 ? 16 : width);
+	static const char digits[] = "0123456789abcdef";
+	char tmp[16];
+	size_t i = sizeof(tmp);
+
+	if (width > 16)
+		width = 16;
+	do {
+		tmp[--i] = digits[v & 15];
+		v >>= 4;
+	} while (v);
+	/* zero-padded to @width digits (at most the buffer) */
+	for (size_t start = sizeof(tmp) - width; i > start;)
+		tmp[--i] = '0';
+	return ua_buf_add(b, tmp + i, sizeof(tmp) - i);
 }
 
 int ua_buf_addoct(struct ua_buf *b, uint64_t v)
 {
-	if (v && ua_buf_addch(b, '0'))
-		return b->err;
-	return add_digits(b, v, 8, 0);
+	char tmp[24];
+	size_t i = sizeof(tmp);
+
+	do {
+		tmp[--i] = (char)('0' + (v & 7));
+		v >>= 3;
+	} while (v);
+	/* "%#o": a leading 0, and "0" alone for zero */
+	if (tmp[i] != '0')
+		tmp[--i] = '0';
+	return ua_buf_add(b, tmp + i, sizeof(tmp) - i);
 }

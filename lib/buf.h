@@ -31,10 +31,40 @@ void ua_buf_truncate(struct ua_buf *b, size_t len);
 /* Make room for @n more bytes (and the NUL). Returns b->err. */
 int ua_buf_grow(struct ua_buf *b, size_t n);
 
-/* Appenders: all return b->err (0 on success). */
-int ua_buf_add(struct ua_buf *b, const void *data, size_t len);
-int ua_buf_addch(struct ua_buf *b, char c);
-int ua_buf_addstr(struct ua_buf *b, const char *s);
+/* Appenders: all return b->err (0 on success). ua_buf_add, ua_buf_addch and
+ * ua_buf_addstr are inline: when the bytes fit in the room already there (the
+ * record path's case, its buffer reused record after record) they are a
+ * compare and a copy; otherwise ua_buf_add_slow grows the buffer. */
+int ua_buf_add_slow(struct ua_buf *b, const void *data, size_t len);
+
+static inline int ua_buf_add(struct ua_buf *b, const void *data, size_t len)
+{
+	/* No error, and len + 1 fits: b->cap - b->len cannot wrap (len < cap). */
+	if (!b->err && b->data && len < b->cap - b->len) {
+		if (len)
+			__builtin_memcpy(b->data + b->len, data, len);
+		b->len += len;
+		b->data[b->len] = '\0';
+		return 0;
+	}
+	return ua_buf_add_slow(b, data, len);
+}
+
+static inline int ua_buf_addch(struct ua_buf *b, char c)
+{
+	if (!b->err && b->data && b->cap - b->len > 1) {
+		b->data[b->len++] = c;
+		b->data[b->len] = '\0';
+		return 0;
+	}
+	return ua_buf_add_slow(b, &c, 1);
+}
+
+static inline int ua_buf_addstr(struct ua_buf *b, const char *s)
+{
+	return ua_buf_add(b, s, __builtin_strlen(s));
+}
+
 /* Numbers without printf (the record path's hot spots): decimal; hex in
  * lower case, zero-padded to at least @width digits; octal as "%#o" prints it
  * (a leading 0, and "0" for zero). */
