@@ -126,11 +126,79 @@ static void test_numbers(void)
 	ua_buf_release(&b);
 }
 
+/* The two-digit and shift loops at every length: 0..20000, each power of ten
+ * and its neighbours, each power of two; hex at every width. */
+static void test_number_sweep(void)
+{
+	char want[64];
+	struct ua_buf b;
+	uint64_t v, p;
+	unsigned int w;
+	int k, fails = 0;
+
+	ua_buf_init(&b);
+	for (v = 0; v <= 20000; v++) {
+		ua_buf_reset(&b);
+		ua_buf_addu64(&b, v);
+		snprintf(want, sizeof(want), "%" PRIu64, v);
+		fails += strcmp(b.data, want) != 0;
+		ua_buf_reset(&b);
+		ua_buf_addoct(&b, v);
+		snprintf(want, sizeof(want), "%#" PRIo64, v);
+		fails += strcmp(b.data, want) != 0;
+	}
+	ASSERT_EQ(fails, 0, "0..20000 as printf prints them");
+	for (k = 0, p = 1; k < 20; k++, p *= 10) {
+		const uint64_t vs[] = { p - 1, p, p + 1, (uint64_t)1 << (k * 3), ((uint64_t)1 << (k * 3)) - 1 };
+		size_t i;
+
+		for (i = 0; i < sizeof(vs) / sizeof(vs[0]); i++) {
+			ua_buf_reset(&b);
+			ua_buf_addu64(&b, vs[i]);
+			snprintf(want, sizeof(want), "%" PRIu64, vs[i]);
+			ASSERT_STREQ(b.data, want, "addu64 at a power");
+			for (w = 0; w <= 16; w++) {
+				ua_buf_reset(&b);
+				ua_buf_addhex(&b, vs[i], w);
+				snprintf(want, sizeof(want), "%0*" PRIx64, (int)w, vs[i]);
+				ASSERT_STREQ(b.data, want, "addhex at a width");
+			}
+		}
+	}
+	ua_buf_release(&b);
+}
+
+/* The inline fast path up to the last byte of room, then the slow path. */
+static void test_fast_path_edge(void)
+{
+	struct ua_buf b;
+	size_t cap;
+
+	ua_buf_init(&b);
+	ASSERT_OK(ua_buf_addch(&b, 'x'), "first byte (allocates)");
+	cap = b.cap;
+	ua_buf_reset(&b);
+	while (b.len + 2 < cap)
+		ua_buf_addch(&b, 'a');
+	ASSERT_EQ(b.cap, cap, "no growth before the room is used up");
+	ASSERT_OK(ua_buf_add(&b, "b", 1), "the last byte before the NUL");
+	ASSERT_EQ(b.cap, cap, "that byte fits");
+	ASSERT_EQ(b.len, cap - 1, "full");
+	ASSERT_OK(ua_buf_addch(&b, 'c'), "one more grows");
+	ASSERT_TRUE(b.cap > cap, "grown");
+	ASSERT_EQ(b.data[cap - 2], 'b', "kept");
+	ASSERT_EQ(b.data[cap - 1], 'c', "appended");
+	ASSERT_EQ(b.data[b.len], '\0', "NUL-terminated");
+	ua_buf_release(&b);
+}
+
 int main(void)
 {
 	RUN_TEST(test_basic);
 	RUN_TEST(test_growth);
 	RUN_TEST(test_sticky_error);
 	RUN_TEST(test_numbers);
+	RUN_TEST(test_number_sweep);
+	RUN_TEST(test_fast_path_edge);
 	return test_main_end();
 }
