@@ -65,6 +65,24 @@ static inline int ua_buf_addstr(struct ua_buf *b, const char *s)
 	return ua_buf_add(b, s, __builtin_strlen(s));
 }
 
+/* Room for @n more bytes (and the NUL) at the end of @b: where to write them,
+ * or NULL on error (b->err set). Then ua_buf_commit(b, n) with the bytes
+ * written (at most @n). */
+static inline char *ua_buf_room(struct ua_buf *b, size_t n)
+{
+	if (!b->err && b->data && n < b->cap - b->len)
+		return b->data + b->len;
+	if (ua_buf_grow(b, n))
+		return NULL;
+	return b->data + b->len;
+}
+
+static inline void ua_buf_commit(struct ua_buf *b, size_t n)
+{
+	b->len += n;
+	b->data[b->len] = '\0';
+}
+
 /* Numbers without printf (the record path's hot spots): decimal; hex in
  * lower case, zero-padded to at least @width digits; octal as "%#o" prints it
  * (a leading 0, and "0" for zero). */

@@ -26,6 +26,7 @@
 struct emit {
 	struct ua_buf *b;
 	enum ua_format f;
+	struct ua_who_cache *cache; /* URINGOP's process fields; NULL: none */
 };
 
 static const char *const ctx_names[] = {
@@ -206,16 +207,31 @@ static int line_end(struct emit *e, size_t start)
 	return 0;
 }
 
+/* ' key=' or ',"key":' in one copy (keys are trusted names; the record path's
+ * most frequent append). */
 static void emit_key(struct emit *e, const char *key)
 {
+	size_t n = strlen(key);
+	char *w;
+
 	if (e->f == UA_FMT_TEXT) {
-		ua_buf_addch(e->b, ' ');
-		ua_buf_addstr(e->b, key);
-		ua_buf_addch(e->b, '=');
+		w = ua_buf_room(e->b, n + 2);
+		if (!w)
+			return;
+		w[0] = ' ';
+		memcpy(w + 1, key, n);
+		w[n + 1] = '=';
+		ua_buf_commit(e->b, n + 2);
 	} else {
-		ua_buf_addstr(e->b, ",\"");
-		ua_buf_addstr(e->b, key);
-		ua_buf_addstr(e->b, "\":");
+		w = ua_buf_room(e->b, n + 4);
+		if (!w)
+			return;
+		w[0] = ',';
+		w[1] = '"';
+		memcpy(w + 2, key, n);
+		w[n + 2] = '"';
+		w[n + 3] = ':';
+		ua_buf_commit(e->b, n + 4);
 	}
 }
 
@@ -359,7 +375,7 @@ static void emit_who(struct emit *e, const struct ua_rec_who *w, int ppid)
  * (audit_log_task_info()) has them: auid after pid, ses comm exe after fsgid.
  * ausearch reads these fields in this order. tid comes later, with our fields.
  */
-static void emit_who_kernel_order(struct emit *e, const struct ua_rec_who *w)
+static void emit_who_kernel_order_fmt(struct emit *e, const struct ua_rec_who *w)
 {
 	emit_u64(e, "ppid", w->ppid);
 	emit_u64(e, "pid", w->pid);
@@ -368,6 +384,74 @@ static void emit_who_kernel_order(struct emit *e, const struct ua_rec_who *w)
 	emit_u64(e, "ses", w->ses);
 	emit_bytes(e, "comm", w->comm.ptr, w->comm.len, "?");
 	emit_bytes(e, "exe", w->exe.ptr, w->exe.len, "?");
+}
+
+/* The bytes a ua_bytes prints: none when absent, whatever its len says. */
+static size_t bytes_len(const struct ua_bytes *b)
+{
+	return b->ptr ? b->len : 0;
+}
+
+/* Does @c hold @w's fields in format @f? */
+static int who_slot_matches(const struct ua_who_cache_slot *c, const struct ua_rec_who *w,
+			    enum ua_format f)
+{
+	size_t cl = bytes_len(&w->comm), el = bytes_len(&w->exe);
+
+	return c->used && c->f == f && c->pid == w->pid && c->ppid == w->ppid &&
+	       c->auid == w->auid && c->ses == w->ses &&
+	       !memcmp(&c->ids, &w->ids, sizeof(c->ids)) && c->comm_set == !!w->comm.ptr &&
+	       c->exe_set == !!w->exe.ptr && c->comm_len == cl && c->exe_len == el &&
+	       (!cl || !memcmp(c->comm, w->comm.ptr, cl)) && (!el || !memcmp(c->exe, w->exe.ptr, el));
+}
+
+/* The process fields of a URINGOP record, from e->cache when it holds them. */
+static void emit_who_kernel_order(struct emit *e, const struct ua_rec_who *w)
+{
+	struct ua_who_cache *wc = e->cache;
+	struct ua_who_cache_slot *c;
+	size_t start, n, cl = bytes_len(&w->comm), el = bytes_len(&w->exe);
+
+	if (!wc) {
+		emit_who_kernel_order_fmt(e, w);
+		return;
+	}
+	if (cl > sizeof(c->comm) || el > sizeof(c->exe)) {
+		wc->uncacheable++;
+		emit_who_kernel_order_fmt(e, w);
+		return;
+	}
+	c = &wc->slot[(w->pid ^ (w->pid >> 4) ^ (unsigned int)e->f) % UA_WHO_CACHE_SLOTS];
+	if (who_slot_matches(c, w, e->f)) {
+		wc->hits++;
+		ua_buf_add(e->b, c->out, c->out_len);
+		return;
+	}
+	wc->misses++;
+	start = e->b->len;
+	emit_who_kernel_order_fmt(e, w);
+	n = e->b->len - start;
+	if (e->b->err || e->b->len < start || n > sizeof(c->out)) {
+		c->used = 0;
+		return;
+	}
+	c->used = 1;
+	c->f = e->f;
+	c->pid = w->pid;
+	c->ppid = w->ppid;
+	c->auid = w->auid;
+	c->ses = w->ses;
+	c->ids = w->ids;
+	c->comm_set = !!w->comm.ptr;
+	c->exe_set = !!w->exe.ptr;
+	c->comm_len = (uint32_t)cl;
+	c->exe_len = (uint32_t)el;
+	if (cl)
+		memcpy(c->comm, w->comm.ptr, cl);
+	if (el)
+		memcpy(c->exe, w->exe.ptr, el);
+	c->out_len = (uint32_t)n;
+	memcpy(c->out, e->b->data + start, n);
 }
 
 /* skip,async,... in text, ["skip","async",...] in JSON; unknown bits as one 0x.. item. */
@@ -384,17 +468,22 @@ static void emit_rflags(struct emit *e, uint32_t rflags)
 		known |= rflag_names[i].bit;
 		if (!(rflags & rflag_names[i].bit))
 			continue;
-		if (e->f == UA_FMT_TEXT)
-			ua_buf_addf(e->b, "%s%s", sep, rflag_names[i].name);
-		else
-			ua_buf_addf(e->b, "%s\"%s\"", sep, rflag_names[i].name);
+		ua_buf_addstr(e->b, sep);
+		if (e->f == UA_FMT_TEXT) {
+			ua_buf_addstr(e->b, rflag_names[i].name);
+		} else {
+			ua_buf_addch(e->b, '"');
+			ua_buf_addstr(e->b, rflag_names[i].name);
+			ua_buf_addch(e->b, '"');
+		}
 		sep = ",";
 	}
 	if (rflags & ~known) {
-		if (e->f == UA_FMT_TEXT)
-			ua_buf_addf(e->b, "%s0x%" PRIx32, sep, rflags & ~known);
-		else
-			ua_buf_addf(e->b, "%s\"0x%" PRIx32 "\"", sep, rflags & ~known);
+		ua_buf_addstr(e->b, sep);
+		ua_buf_addstr(e->b, e->f == UA_FMT_TEXT ? "0x" : "\"0x");
+		ua_buf_addhex(e->b, rflags & ~known, 0);
+		if (e->f != UA_FMT_TEXT)
+			ua_buf_addch(e->b, '"');
 	}
 	if (e->f == UA_FMT_JSON)
 		ua_buf_addch(e->b, ']');
@@ -804,7 +893,11 @@ static void emit_objects(struct emit *e, const struct ua_record *r)
 		 * for tools that read that field; JSON has them once, as flags. */
 		if (e->f == UA_FMT_TEXT) {
 			emit_key(e, "oflag");
-			ua_buf_addf(e->b, "0%" PRIo32, r->op_flags);
+			/* "0%o": a 0 before the digits ("00" for none); ua_buf_addoct
+			 * gives "0" for none and the leading 0 otherwise */
+			if (!r->op_flags)
+				ua_buf_addch(e->b, '0');
+			ua_buf_addoct(e->b, r->op_flags);
 		}
 		emit_oct(e, "mode", r->mode);
 		if (r->opcode == UA_OP_OPENAT2)
@@ -1004,7 +1097,7 @@ static void emit_record(struct emit *e, const struct ua_record *r)
 	} else {
 		emit_key(e, "op");
 		if (e->f == UA_FMT_TEXT)
-			ua_buf_addf(e->b, "%u", (unsigned int)r->opcode);
+			ua_buf_addu64(e->b, r->opcode);
 		else
 			ua_buf_addstr(e->b, "null");
 	}
@@ -1060,7 +1153,13 @@ static void emit_record(struct emit *e, const struct ua_record *r)
 
 int ua_format_record(struct ua_buf *out, const struct ua_record *r, enum ua_format f)
 {
-	struct emit e = { .b = out, .f = f };
+	return ua_format_record_cached(out, r, f, NULL);
+}
+
+int ua_format_record_cached(struct ua_buf *out, const struct ua_record *r, enum ua_format f,
+			    struct ua_who_cache *cache)
+{
+	struct emit e = { .b = out, .f = f, .cache = cache };
 	size_t start;
 	int rc = line_check(out, f);
 

@@ -32,6 +32,40 @@ const char *ua_format_name(enum ua_format f);
 int ua_format_record(struct ua_buf *out, const struct ua_record *r, enum ua_format f);
 
 /*
+ * The process fields of URINGOP records (ppid pid auid uid..fsgid ses comm exe), as
+ * formatted, for the processes seen last: a flood of one process formats them once.
+ * A slot is keyed by every value those fields print (and the format), so a hit
+ * appends exactly the bytes formatting would: a record never carries another
+ * identity than its own, whatever changed (a setuid, a new comm or exe, a pid reused).
+ * Zeroed (or UA_WHO_CACHE_INIT) before first use; no memory of its own to free.
+ */
+#define UA_WHO_CACHE_SLOTS 16
+#define UA_WHO_CACHE_EXE 256  /* longer exe paths are formatted each time */
+#define UA_WHO_CACHE_OUT 1024 /* longer blocks (hex-escaped names) too */
+
+struct ua_who_cache_slot {
+	int used;
+	enum ua_format f;
+	uint32_t ppid, pid, auid, ses;
+	struct ua_rec_ids ids;
+	int comm_set, exe_set; /* comm/exe present (ptr not NULL) */
+	uint32_t comm_len, exe_len;
+	char comm[16];
+	char exe[UA_WHO_CACHE_EXE];
+	uint32_t out_len;
+	char out[UA_WHO_CACHE_OUT];
+};
+
+struct ua_who_cache {
+	struct ua_who_cache_slot slot[UA_WHO_CACHE_SLOTS];
+	uint64_t hits, misses, uncacheable;
+};
+
+/* ua_format_record() with @cache (NULL: none). Same bytes either way. */
+int ua_format_record_cached(struct ua_buf *out, const struct ua_record *r, enum ua_format f,
+			    struct ua_who_cache *cache);
+
+/*
  * Append one URING_LOST line: @lost records with sequence numbers @first_seq..@last_seq
  * never reached us. @reason is a word ([!-~] without quotes, backslash or '='), -EINVAL
  * otherwise.

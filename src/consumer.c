@@ -68,6 +68,8 @@ struct ua_consumer {
 	struct ua_buf alt;
 	int alt_on;
 	enum ua_format alt_fmt;
+	/* URINGOP process fields as formatted, for out and for alt (lib/format.h) */
+	struct ua_who_cache who_out, who_alt;
 	struct ua_join join;
 	struct pers *pers;
 	struct ua_stats st;
@@ -529,9 +531,9 @@ static void emit_record(struct ua_consumer *c, struct pend *p, const struct ua_e
 		r.stopped = ce ? !!(ce->flags & UA_CF_DENIED) : c->enforcing ? -1 : 0;
 	}
 
-	ua_format_record(&c->out, &r, c->o->format);
+	ua_format_record_cached(&c->out, &r, c->o->format, &c->who_out);
 	if (c->alt_on)
-		ua_format_record(&c->alt, &r, c->alt_fmt);
+		ua_format_record_cached(&c->alt, &r, c->alt_fmt, &c->who_alt);
 	c->st.recorded++;
 	if (cqe == UA_REC_CQE_SKIPPED)
 		c->st.concluded_skipped++;

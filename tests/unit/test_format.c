@@ -1407,9 +1407,104 @@ static void test_action_fields(void)
 	ua_buf_release(&b);
 }
 
+/* The process-field cache (ua_format_record_cached): the same bytes as
+ * formatting, every time, whatever changes between two records of one pid. */
+static void check_cached(struct ua_who_cache *wc, const struct ua_record *r, const char *what)
+{
+	enum ua_format f;
+
+	for (f = UA_FMT_TEXT; f <= UA_FMT_JSON; f++) {
+		struct ua_buf want = UA_BUF_INIT, got = UA_BUF_INIT;
+
+		ASSERT_OK(ua_format_record(&want, r, f), what);
+		ASSERT_OK(ua_format_record_cached(&got, r, f, wc), what);
+		ASSERT_MEMEQ(got.data, got.len, want.data, want.len, what);
+		ua_buf_release(&want);
+		ua_buf_release(&got);
+	}
+}
+
+static void test_who_cache(void)
+{
+	static struct ua_who_cache wc;
+	static char longexe[UA_WHO_CACHE_EXE + 40];
+	struct ua_record base = base_record(1001, UA_OP_OPENAT), r;
+	struct sample *smp;
+	size_t n, i, round;
+	uint64_t hits;
+
+	memset(&wc, 0, sizeof(wc));
+	/* every golden sample, twice over (the second round hits) */
+	smp = make_samples(&n);
+	for (round = 0; round < 2; round++)
+		for (i = 0; i < n; i++)
+			if (smp[i].kind == SAMPLE_RECORD)
+				check_cached(&wc, &smp[i].r, smp[i].name);
+	ASSERT_TRUE(wc.hits > 0, "the second round hits");
+
+	/* one field changed at a time, the same pid: each change is seen, and
+	 * going back to the base is too */
+	for (i = 0;; i++) {
+		r = base;
+		switch (i) {
+		case 0: r.who.ids.uid = 0; break;
+		case 1: r.who.ids.gid = 0; break;
+		case 2: r.who.ids.euid = 0; break;
+		case 3: r.who.ids.suid = 0; break;
+		case 4: r.who.ids.fsuid = 0; break;
+		case 5: r.who.ids.egid = 0; break;
+		case 6: r.who.ids.sgid = 0; break;
+		case 7: r.who.ids.fsgid = 0; break;
+		case 8: r.who.auid = 4294967295u; break;
+		case 9: r.who.ses = 4; break;
+		case 10: r.who.ppid = 77; break;
+		case 11: r.who.comm = BYTES("cut"); break;
+		case 12: r.who.comm = BYTES("cat2"); break;
+		case 13: r.who.comm.ptr = NULL; r.who.comm.len = 0; break;
+		case 14: r.who.exe = BYTES("/usr/bin/cut"); break;
+		case 15: r.who.exe = BYTES("/usr/bin/ca"); break;
+		case 16: r.who.exe.ptr = NULL; r.who.exe.len = 0; break;
+		case 17: r.who.exe.ptr = ""; r.who.exe.len = 0; break;
+		case 18: r.who.exe.ptr = hostile1; r.who.exe.len = sizeof(hostile1) - 1; break;
+		case 19: r.who.comm.ptr = hostile2; r.who.comm.len = sizeof(hostile2) - 1; break;
+		case 20: r.who.pid += UA_WHO_CACHE_SLOTS; break; /* another pid, maybe its slot */
+		case 21: r.who.pid += 1; r.who.tid = 1; break;
+		case 22: r.who.tid = 9; r.user_data = 7; break; /* not process fields: a hit */
+		default: goto done;
+		}
+		check_cached(&wc, &base, "base before the change");
+		hits = wc.hits;
+		check_cached(&wc, &r, "the changed field");
+		if (i < 22)
+			ASSERT_EQ(wc.hits, hits, "a changed process field never hits");
+		else
+			ASSERT_EQ(wc.hits, hits + 2, "other fields do not miss");
+		check_cached(&wc, &base, "base after the change");
+	}
+done:
+	/* too long to keep: formatted each time, counted */
+	memset(longexe, 'x', sizeof(longexe));
+	longexe[0] = '/';
+	r = base;
+	r.who.exe.ptr = longexe;
+	r.who.exe.len = sizeof(longexe);
+	check_cached(&wc, &r, "a long exe");
+	check_cached(&wc, &r, "a long exe again");
+	ASSERT_TRUE(wc.uncacheable >= 4, "long exe counted as uncacheable");
+	/* a block longer than a slot holds (a control-byte exe as JSON escapes it,
+	 * 6 bytes a byte): formatted each time; its text form (hex) is kept */
+	memset(longexe, 0x01, UA_WHO_CACHE_EXE);
+	r.who.exe.len = UA_WHO_CACHE_EXE;
+	hits = wc.hits;
+	check_cached(&wc, &r, "a block over UA_WHO_CACHE_OUT");
+	check_cached(&wc, &r, "a block over UA_WHO_CACHE_OUT again");
+	ASSERT_EQ(wc.hits, hits + 1, "the JSON block not kept, the text one kept");
+}
+
 int main(void)
 {
 	RUN_TEST(test_golden_text);
+	RUN_TEST(test_who_cache);
 	RUN_TEST(test_golden_json);
 	RUN_TEST(test_golden_ring_text);
 	RUN_TEST(test_golden_ring_json);
