@@ -315,9 +315,27 @@ $(OUT)/bench/uabench: $(BENCH_OBJ) $(OUT)/src/loader.o $(OUT)/src/addrprobe.o $(
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(CFLAGS) $^ -luring -laudit -lpthread -lm $(LDLIBS) -o $@
 
-.PHONY: bench bench-quick
+.PHONY: bench bench-quick bench-flood bench-baseline
 bench: $(OUT)/uringaudit $(OUT)/bench/uabench
 	$(Q)bench/run.sh $(OUT) full
+
+# The flood series alone (issue 11's consumer cost), beside a baseline built
+# from BENCH_BASELINE_REF (default main) in the same run: `make bench-flood`;
+# BENCH_BASELINE_REF= (empty) for no baseline; FLOOD_RATES=300000,0 for
+# chosen steps only (req/s, 0 unpaced); FLOOD_SECS=S per step.
+BENCH_BASELINE_REF ?= main
+BASELINE_DIR := $(OUT)/bench/baseline
+bench-baseline:
+	$(Q)test -n "$(BENCH_BASELINE_REF)" || { echo "bench-baseline: BENCH_BASELINE_REF is empty" >&2; exit 2; }
+	$(Q)rm -rf $(BASELINE_DIR) && mkdir -p $(BASELINE_DIR)
+	$(Q)git archive --format=tar $(BENCH_BASELINE_REF) | tar -x -C $(BASELINE_DIR)
+	$(Q)git rev-parse $(BENCH_BASELINE_REF) >$(BASELINE_DIR)/REVISION
+	$(Q)$(MAKE) -C $(BASELINE_DIR) OUT=build build/uringaudit >$(BASELINE_DIR)/build.log 2>&1 || { tail -20 $(BASELINE_DIR)/build.log >&2; exit 1; }
+	@echo "bench-baseline: $(BASELINE_DIR)/build/uringaudit from $(BENCH_BASELINE_REF) ($$(cat $(BASELINE_DIR)/REVISION))"
+
+bench-flood: $(OUT)/uringaudit $(OUT)/bench/uabench $(if $(BENCH_BASELINE_REF),bench-baseline)
+	$(Q)BENCH_BASELINE=$(if $(BENCH_BASELINE_REF),$(BASELINE_DIR)/build/uringaudit) bench/run.sh $(OUT) flood \
+		$(if $(FLOOD_RATES),--flood-rates $(FLOOD_RATES)) $(if $(FLOOD_SECS),--flood-secs $(FLOOD_SECS))
 
 bench-quick: $(OUT)/uringaudit $(OUT)/bench/uabench
 	$(Q)bench/run.sh $(OUT) quick

@@ -5,10 +5,14 @@
 # starting it changes (enabled, backlog_limit, backlog_wait_time) are put
 # back; a kernel audit rule left by an interrupted run is removed.
 #
-#   bench/run.sh OUT full|quick [uabench options...]
+#   bench/run.sh OUT full|quick|flood [uabench options...]
 #
-# Results: OUT/bench/results-full.md or results-quick.md (Markdown, as
-# pasted into BENCHMARKS.md); progress on stderr.
+# flood: the flood series alone (uabench --flood-only), no kernel audit
+# variant (auditd is left alone); with BENCH_BASELINE=DAEMON in the
+# environment, each series runs on that daemon first (--baseline).
+#
+# Results: OUT/bench/results-full.md, results-quick.md or results-flood.md
+# (Markdown, as pasted into BENCHMARKS.md); progress on stderr.
 set -u
 
 out=${1:?usage: bench/run.sh OUT full|quick [uabench options]}
@@ -25,8 +29,12 @@ fi
 case "$mode" in
 full) args=() ;;
 quick) args=(--quick) ;;
+flood)
+	args=(--flood-only --variants base,ua-default)
+	[ -n "${BENCH_BASELINE:-}" ] && args+=(--baseline "$BENCH_BASELINE")
+	;;
 *)
-	echo "bench: mode must be full or quick" >&2
+	echo "bench: mode must be full, quick or flood" >&2
 	exit 2
 	;;
 esac
@@ -79,7 +87,9 @@ trap 'exit 143' TERM HUP
 # auditd for the kernel-audit variant, configured as Debian's packaged rules
 # do at boot (-b 8192, --backlog_wait_time 60000), without loading those
 # rules: they begin with -D, which would delete rules someone else set.
-if command -v auditd >/dev/null && [ -n "$orig_enabled" ] && [ "$orig_enabled" != 2 ]; then
+if [ "$mode" = flood ]; then
+	: # no kernel-audit variant: auditd is not needed
+elif command -v auditd >/dev/null && [ -n "$orig_enabled" ] && [ "$orig_enabled" != 2 ]; then
 	if [ "$(auditctl -s | awk '$1 == "pid" { print $2 }')" = 0 ]; then
 		rules=/etc/audit/audit.rules
 		b=$(awk '$1 == "-b" { print $2 }' "$rules" 2>/dev/null | tail -1)

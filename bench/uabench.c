@@ -6,6 +6,7 @@
  *   uabench [--quick] [--reps N] [--secs S] [--warmup S] [--daemon PATH]
  *           [--workloads a,b,c,d,e,b-fio] [--variants base,floor,...]
  *           [--no-flood] [--no-diag] [--dir DIR]
+ *           [--flood-only] [--flood-rates R,R,...] [--baseline PATH]
  *   uabench --cleanup        remove an io_uring audit rule a killed run left
  *
  * Phases, all in this one process so that one signal handler and one
@@ -47,6 +48,7 @@
 #include "bench.h"
 
 #define MAX_REPS 50
+#define FLOOD_STEPS_MAX 16
 #define READ_FILE_MB 256
 #define SETTLE_MAX_S 10.0
 
@@ -68,6 +70,13 @@ struct opts {
 	int var_on[V_NR];
 	const char *daemon;
 	const char *dir;
+	int flood_only; /* the flood phase alone: no timed runs, no diagnostics */
+	/* --flood-rates: the steps (req/s; 0 unpaced), else the defaults */
+	double rates[FLOOD_STEPS_MAX];
+	int nrates;
+	/* --baseline: a second daemon run through the same flood series just
+	 * before this one (a build of main), printed side by side */
+	const char *baseline;
 };
 
 /* Extra measurements taken alongside the timed runs. */
@@ -790,32 +799,58 @@ static void report_memory(pid_t pid, uint64_t rss_start_kb)
 	       (double)proc_status_kb(pid, "VmHWM") / 1024, (double)total / 1048576);
 }
 
-/* One series of flood steps on a daemon writing @format records ("text" or
- * "json"); the memory report after the text series only. */
-static int flood_series(const struct opts *o, const struct wl_env *env, const char *format)
+/* What one flood series measured, step by step. */
+struct flood_res {
+	int n;
+	double rate[FLOOD_STEPS_MAX], recs_s[FLOOD_STEPS_MAX], us[FLOOD_STEPS_MAX];
+	uint64_t lost[FLOOD_STEPS_MAX];
+	double cpu_sum, recs_sum, best;
+};
+
+static int flood_rates(const struct opts *o, const double **rates)
 {
 	static const double full_rates[] = { 50e3,  100e3, 150e3, 200e3, 250e3,
 					     300e3, 400e3, 500e3, 700e3, 0 };
 	static const double quick_rates[] = { 100e3, 200e3, 0 };
-	const double *rates = o->quick ? quick_rates : full_rates;
+
+	if (o->nrates) {
+		*rates = o->rates;
+		return o->nrates;
+	}
+	*rates = o->quick ? quick_rates : full_rates;
+	return o->quick ? 3 : 10;
+}
+
+/* One series of flood steps on the daemon @daemon writing @format records
+ * ("text" or "json"); the memory report after the text series only. @label
+ * names the daemon in the headings ("" for the one under test). */
+static int flood_series(const struct opts *o, const struct wl_env *env, const char *format,
+			const char *daemon, const char *label, struct flood_res *res)
+{
+	const double *rates;
+	const int nrates = flood_rates(o, &rates);
 	const int text = !strcmp(format, "text");
+	const char *saved = vc.daemon_path;
 	double best = 0, best_cpu = 0, cpu_sum = 0, recs_sum = 0;
 	uint64_t rss_start_kb;
 	int i, over = 0;
 	char err[256];
 
-	printf("#### %s records\n\n", text ? "Text" : "JSON");
+	memset(res, 0, sizeof(*res));
+	printf("#### %s records%s%s\n\n", text ? "Text" : "JSON", *label ? ", " : "", label);
 	printf("| target req/s | records/s | lost | lost_declared | daemon CPU %% of a core | "
 	       "us CPU/record | other work, CPUs |\n");
 	printf("|---:|---:|---:|---:|---:|---:|---:|\n");
 	vc.format = text ? NULL : format;
+	vc.daemon_path = daemon;
 	if (var_setup(&vc, V_UA_DEFAULT, err, sizeof(err))) {
 		vc.format = NULL;
+		vc.daemon_path = saved;
 		fprintf(stderr, "uabench: flood: %s\n", err);
 		return -1;
 	}
 	rss_start_kb = proc_status_kb(vc.daemon_pid, "VmRSS");
-	for (i = 0; !bench_stop; i++) {
+	for (i = 0; i < nrates && !bench_stop; i++) {
 		struct ua_status_snap s0, s1;
 		struct wl_result r;
 		double c0, c1, t0, wall, recs, b0, o0, foreign;
@@ -830,6 +865,7 @@ static int flood_series(const struct opts *o, const struct wl_env *env, const ch
 			fprintf(stderr, "uabench: flood: %s\n", err);
 			var_teardown(&vc);
 			vc.format = NULL;
+			vc.daemon_path = saved;
 			return -1;
 		}
 		wall = now_s() - t0;
@@ -839,9 +875,9 @@ static int flood_series(const struct opts *o, const struct wl_env *env, const ch
 		if (truncate(vc.log_path, 0))
 			fprintf(stderr, "uabench: truncate: %s\n", strerror(errno));
 		recs = (double)(s1.recorded - s0.recorded);
-		progress("[%4.0f s] flood %s %s: %.0f records/s lost %llu\n", now_s() - t_start,
-			 format, rate > 0 ? "paced" : "unpaced", recs / wall,
-			 (unsigned long long)(s1.lost - s0.lost));
+		progress("[%4.0f s] flood %s%s%s %s: %.0f records/s lost %llu\n", now_s() - t_start,
+			 format, *label ? " " : "", label, rate > 0 ? "paced" : "unpaced",
+			 recs / wall, (unsigned long long)(s1.lost - s0.lost));
 		if (rate > 0)
 			printf("| %.0f |", rate);
 		else
@@ -850,6 +886,13 @@ static int flood_series(const struct opts *o, const struct wl_env *env, const ch
 		       (unsigned long long)(s1.lost - s0.lost),
 		       (unsigned long long)(s1.lost_declared - s0.lost_declared),
 		       100 * (c1 - c0) / wall, recs > 0 ? (c1 - c0) * 1e6 / recs : NAN, foreign);
+		if (res->n < FLOOD_STEPS_MAX) {
+			res->rate[res->n] = rate;
+			res->recs_s[res->n] = recs / wall;
+			res->us[res->n] = recs > 0 ? (c1 - c0) * 1e6 / recs : NAN;
+			res->lost[res->n] = s1.lost - s0.lost;
+			res->n++;
+		}
 		cpu_sum += c1 - c0;
 		recs_sum += recs;
 		if (s1.lost == s0.lost && s1.lost_declared == s0.lost_declared &&
@@ -859,27 +902,81 @@ static int flood_series(const struct opts *o, const struct wl_env *env, const ch
 		}
 		if (rate <= 0)
 			break;
-		/* The generator cannot go faster: skip to the unpaced step. */
+		/* The generator cannot go faster: skip to the unpaced step (the
+		 * last, when the list has one). */
 		if (recs / wall < 0.9 * rate) {
 			if (++over >= 1)
-				while (rates[i + 1] > 0)
+				while (i + 1 < nrates && rates[i + 1] > 0)
 					i++;
 		}
 	}
-	printf("\nSUMMARY flood %s: %.0f records/s sustained with zero loss (daemon at %.0f%% of "
-	       "a core); target 1000000. Consumer CPU over all steps: %.2f us/record (target "
+	printf("\nSUMMARY flood %s%s%s: %.0f records/s sustained with zero loss (daemon at %.0f%% "
+	       "of a core); target 1000000. Consumer CPU over all steps: %.2f us/record (target "
 	       "at most 1 us): %s\n\n",
-	       format, best, best_cpu, recs_sum > 0 ? cpu_sum * 1e6 / recs_sum : NAN,
+	       format, *label ? " " : "", label, best, best_cpu,
+	       recs_sum > 0 ? cpu_sum * 1e6 / recs_sum : NAN,
 	       recs_sum > 0 && cpu_sum * 1e6 / recs_sum <= 1.0 ? "met" : "MISSED");
-	if (text)
+	res->cpu_sum = cpu_sum;
+	res->recs_sum = recs_sum;
+	res->best = best;
+	if (text && !*label)
 		report_memory(vc.daemon_pid, rss_start_kb);
 	var_teardown(&vc);
 	vc.format = NULL;
+	vc.daemon_path = saved;
 	return bench_stop ? -1 : 0;
+}
+
+/* The baseline's and this daemon's series of one format, step by step. */
+static void flood_compare(const char *format, const struct flood_res *b, const struct flood_res *a)
+{
+	int i, j;
+
+	printf("#### Side by side: %s records, baseline (%s) and this build\n\n", format,
+	       "--baseline");
+	printf("| target req/s | baseline records/s | baseline lost | baseline us/record | "
+	       "records/s | lost | us/record |\n|---:|---:|---:|---:|---:|---:|---:|\n");
+	for (i = 0; i < a->n || i < b->n; i++) {
+		const struct flood_res *r = i < a->n ? a : b;
+		double rate = r->rate[i];
+
+		if (rate > 0)
+			printf("| %.0f |", rate);
+		else
+			printf("| unpaced |");
+		/* steps are matched by rate: one series may have skipped some */
+		for (j = 0; j < b->n && b->rate[j] != rate; j++)
+			;
+		if (j < b->n)
+			printf(" %.0f | %llu | %.2f |", b->recs_s[j], (unsigned long long)b->lost[j],
+			       b->us[j]);
+		else
+			printf(" - | - | - |");
+		for (j = 0; j < a->n && a->rate[j] != rate; j++)
+			;
+		if (j < a->n)
+			printf(" %.0f | %llu | %.2f |\n", a->recs_s[j],
+			       (unsigned long long)a->lost[j], a->us[j]);
+		else
+			printf(" - | - | - |\n");
+	}
+	printf("\nSUMMARY flood %s side by side: consumer CPU over all steps %.2f us/record "
+	       "(baseline) -> %.2f us/record (this build), x%.2f; zero loss up to %.0f -> %.0f "
+	       "records/s\n\n",
+	       format, b->recs_sum > 0 ? b->cpu_sum * 1e6 / b->recs_sum : NAN,
+	       a->recs_sum > 0 ? a->cpu_sum * 1e6 / a->recs_sum : NAN,
+	       a->recs_sum > 0 && b->recs_sum > 0 && a->cpu_sum > 0 ?
+		       (b->cpu_sum / b->recs_sum) / (a->cpu_sum / a->recs_sum) :
+		       NAN,
+	       b->best, a->best);
 }
 
 static int phase_flood(const struct opts *o, const struct wl_env *env)
 {
+	static const char *const formats[] = { "text", "json" };
+	struct flood_res before, after;
+	size_t f;
+
 	if (!have(o, V_UA_DEFAULT)) {
 		printf("### Flood: skipped (%s)\n\n",
 		       vc.avail[V_UA_DEFAULT] ? "ua-default not selected" : vc.why[V_UA_DEFAULT]);
@@ -890,11 +987,23 @@ static int phase_flood(const struct opts *o, const struct wl_env *env)
 	       "then a second daemon with --format json) under openat+close pairs from 2 "
 	       "threads, each with its own ring, paced to a total request rate; every request "
 	       "is selected and makes one record (with its object). %.1f s per step. `lost` is "
-	       "the kernel's drop counter in `uringaudit status`.\n\n",
+	       "the kernel's drop counter in `uringaudit status`.",
 	       o->flood_secs);
-	if (flood_series(o, env, "text"))
-		return -1;
-	return flood_series(o, env, "json");
+	if (o->baseline)
+		printf(" Each series runs first on the baseline daemon (`%s`), then on this "
+		       "build's (`%s`), one after the other in this run.",
+		       o->baseline, o->daemon);
+	printf("\n\n");
+	for (f = 0; f < 2; f++) {
+		if (o->baseline &&
+		    flood_series(o, env, formats[f], o->baseline, "baseline", &before))
+			return -1;
+		if (flood_series(o, env, formats[f], o->daemon, "", &after))
+			return -1;
+		if (o->baseline)
+			flood_compare(formats[f], &before, &after);
+	}
+	return 0;
 }
 
 /* ---- phase 3: BPF run time per program ---- */
@@ -1063,6 +1172,8 @@ static void usage(FILE *f)
 	      "base,floor,ua-none,ua-default,kaudit]\n"
 	      "               [--flood-secs S] [--diag-secs S] [--no-flood] [--no-diag] [--dir "
 	      "DIR]\n"
+	      "               [--flood-only] [--flood-rates R,R,... (req/s, 0: unpaced)] "
+	      "[--baseline DAEMON]\n"
 	      "       uabench --cleanup\n",
 	      f);
 }
@@ -1105,6 +1216,9 @@ int main(int argc, char **argv)
 		{ "no-diag", no_argument, NULL, 'G' },
 		{ "dir", required_argument, NULL, 'd' },
 		{ "cleanup", no_argument, NULL, 'C' },
+		{ "flood-only", no_argument, NULL, 'O' },
+		{ "flood-rates", required_argument, NULL, 'R' },
+		{ "baseline", required_argument, NULL, 'B' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -1164,6 +1278,32 @@ int main(int argc, char **argv)
 		case 'd':
 			o.dir = optarg;
 			break;
+		case 'O':
+			o.flood_only = 1;
+			break;
+		case 'R': {
+			char *p = optarg, *end;
+
+			o.nrates = 0;
+			while (*p) {
+				double v = strtod(p, &end);
+
+				if (end == p || v < 0 || o.nrates >= FLOOD_STEPS_MAX ||
+				    (*end && *end != ',')) {
+					fprintf(stderr, "uabench: --flood-rates: a list of at most "
+							"%d rates in requests/s (0: unpaced), "
+							"comma-separated\n",
+						FLOOD_STEPS_MAX);
+					return 2;
+				}
+				o.rates[o.nrates++] = v;
+				p = *end ? end + 1 : end;
+			}
+			break;
+		}
+		case 'B':
+			o.baseline = optarg;
+			break;
 		case 'C':
 			if (geteuid()) {
 				fprintf(stderr, "uabench: must run as root\n");
@@ -1182,6 +1322,14 @@ int main(int argc, char **argv)
 	}
 	if (optind < argc) {
 		usage(stderr);
+		return 2;
+	}
+	if (o.baseline && access(o.baseline, X_OK)) {
+		fprintf(stderr, "uabench: --baseline %s: %s\n", o.baseline, strerror(errno));
+		return 2;
+	}
+	if (o.flood_only && !o.flood) {
+		fprintf(stderr, "uabench: --flood-only and --no-flood leave nothing to run\n");
 		return 2;
 	}
 	o.quick = quick_seen;
@@ -1267,11 +1415,13 @@ int main(int argc, char **argv)
 	printf("\n");
 	fflush(stdout);
 
-	if (phase_timed(&o, &env))
+	if (o.flood_only)
+		o.diag = 0;
+	else if (phase_timed(&o, &env))
 		rc = 1;
 	else
 		report_timed(&o);
-	if (!rc)
+	if (!rc && !o.flood_only)
 		report_targets(&o);
 	fflush(stdout);
 	if (!rc && o.flood && phase_flood(&o, &env))
