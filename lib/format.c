@@ -330,25 +330,20 @@ static void emit_exit(struct emit *e, const struct ua_record *r, int known)
 	ua_buf_addstr(e->b, e->f == UA_FMT_TEXT ? "?" : "null");
 }
 
-static void emit_ids(struct emit *e, const char *prefix, const struct ua_rec_ids *ids)
+static void emit_ids(struct emit *e, int eff_prefix, const struct ua_rec_ids *ids)
 {
-	const struct {
-		const char *name;
-		uint32_t v;
-	} f[] = {
-		{ "uid", ids->uid },   { "gid", ids->gid },	{ "euid", ids->euid },
-		{ "suid", ids->suid }, { "fsuid", ids->fsuid }, { "egid", ids->egid },
-		{ "sgid", ids->sgid }, { "fsgid", ids->fsgid },
-	};
-	char key[16];
+	/* the keys spelt out, plain or with the prefix eff_ */
+	static const char *const plain[] = { "uid",  "gid",  "euid", "suid",
+					     "fsuid", "egid", "sgid", "fsgid" };
+	static const char *const eff[] = { "eff_uid",   "eff_gid",  "eff_euid", "eff_suid",
+					   "eff_fsuid", "eff_egid", "eff_sgid", "eff_fsgid" };
+	const uint32_t v[] = { ids->uid,  ids->gid,  ids->euid, ids->suid,
+			       ids->fsuid, ids->egid, ids->sgid, ids->fsgid };
+	const char *const *keys = eff_prefix ? eff : plain;
 	size_t i;
 
-	for (i = 0; i < ARRAY_SIZE(f); i++) {
-		/* Bounded: the prefix is "" or "eff_". */
-		strcpy(key, prefix);
-		strcat(key, f[i].name);
-		emit_u64(e, key, f[i].v);
-	}
+	for (i = 0; i < ARRAY_SIZE(v); i++)
+		emit_u64(e, keys[i], v[i]);
 }
 
 /* The process: pid, tid, ppid (@ppid set), comm, exe, auid, ses and the task's ids. */
@@ -363,7 +358,7 @@ static void emit_who(struct emit *e, const struct ua_rec_who *w, int ppid)
 	/* (u32)-1 is "unset"; printed as the number, as auditd's raw records do. */
 	emit_u64(e, "auid", w->auid);
 	emit_u64(e, "ses", w->ses);
-	emit_ids(e, "", &w->ids);
+	emit_ids(e, 0, &w->ids);
 	if (!ppid && w->mntns)
 		emit_u64(e, "mntns", w->mntns);
 }
@@ -380,7 +375,7 @@ static void emit_who_kernel_order_fmt(struct emit *e, const struct ua_rec_who *w
 	emit_u64(e, "ppid", w->ppid);
 	emit_u64(e, "pid", w->pid);
 	emit_u64(e, "auid", w->auid);
-	emit_ids(e, "", &w->ids);
+	emit_ids(e, 0, &w->ids);
 	emit_u64(e, "ses", w->ses);
 	emit_bytes(e, "comm", w->comm.ptr, w->comm.len, "?");
 	emit_bytes(e, "exe", w->exe.ptr, w->exe.len, "?");
@@ -1123,7 +1118,7 @@ static void emit_record(struct emit *e, const struct ua_record *r)
 	if (r->has_personality)
 		emit_u64(e, "personality", r->personality);
 	if (r->cred_differs)
-		emit_ids(e, "eff_", &r->eff);
+		emit_ids(e, 1, &r->eff);
 	/* Others could have written this SQPOLL ring's request: look for its
 	 * URING_HOLDER records. */
 	if (r->holders)
