@@ -95,6 +95,8 @@ struct vctx {
 	const char *daemon_path; /* build/uringaudit */
 	const char *dir;	 /* scratch directory */
 	double foreign_wait_s;	 /* how long to wait for others' io_uring BPF programs */
+	int foreign_ok;		 /* --foreign-ok: then measure anyway (counted in foreign_runs) */
+	int foreign_runs;	 /* setups that went ahead with foreign programs attached */
 	const char *format;	 /* the daemon's --format; NULL: its default (text) */
 	char log_path[512], pid_path[512], sock_path[512], err_path[512];
 	uint64_t opmask[4]; /* the daemon's default opcodes */

@@ -39,6 +39,8 @@ struct pend {
 	struct ua_ev_obj *objs[UA_REC_OBJS_MAX]; /* objects, in arrival order */
 	size_t nobjs;
 };
+/* on_submit puts the event right after its struct pend */
+_Static_assert(sizeof(struct pend) % _Alignof(struct ua_ev_submit) == 0, "event alignment");
 
 struct pers {
 	struct pers *next;
@@ -206,9 +208,7 @@ static void pend_free(struct pend *p)
 
 	for (i = 0; i < p->nobjs; i++)
 		free(p->objs[i]);
-	free(p->ev);
-	free(p->exe);
-	free(p);
+	free(p); /* its event and exe are in the same allocation */
 }
 
 void ua_consumer_free(struct ua_consumer *c)
@@ -661,34 +661,44 @@ static void on_submit(struct ua_consumer *c, const struct ua_ev_submit *e, size_
 		fprintf(stderr, "uringaudit: malformed submit event (%zu bytes)\n", size);
 		return;
 	}
-	p = calloc(1, sizeof(*p));
-	if (!p || !(p->ev = malloc(size))) {
-		free(p);
+	/* Any request of a SQPOLL ring came through its SQ thread, even one
+	 * marked for io-wq (IOSQE_ASYNC) at submit. Before the lookup below:
+	 * holder records look processes up too (an exe lives until the next). */
+	if (e->ring_flags & IORING_SETUP_SQPOLL)
+		holders_poll(c, e->ring);
+	ua_enrich_lookup(c->enrich, e->pid, e->start_time, e->exe_dev, e->exe_ino, &info);
+	if (!info.exe)
+		info.exe_len = 0;
+	/* One allocation: the pending request, its event (struct pend's size
+	 * keeps the event aligned), its exe. */
+	p = calloc(1, sizeof(*p) + size + info.exe_len);
+	if (!p) {
 		fprintf(stderr, "uringaudit: out of memory: request %llu not recorded\n",
 			(unsigned long long)e->hdr.seq);
 		return;
 	}
+	p->ev = (struct ua_ev_submit *)(p + 1);
 	memcpy(p->ev, e, size);
 	p->ev_size = size;
-	/* Any request of a SQPOLL ring came through its SQ thread, even one
-	 * marked for io-wq (IOSQE_ASYNC) at submit. */
-	if (e->ring_flags & IORING_SETUP_SQPOLL)
-		holders_poll(c, e->ring);
+	if (info.exe) {
+		p->exe = (char *)p->ev + size;
+		memcpy(p->exe, info.exe, info.exe_len);
+		p->exe_len = info.exe_len;
+	}
 	p->jr.seq = e->hdr.seq;
 	p->jr.req = e->req;
 	p->jr.pid = e->pid;
 	p->jr.start_time = e->start_time;
 	p->jr.cqe_skip = !!(e->flags & UA_SF_CQE_SKIP);
 	p->rule = e->rule;
-	ua_enrich_lookup(c->enrich, e->pid, e->start_time, e->exe_dev, e->exe_ino, &info);
-	if (info.exe && (p->exe = malloc(info.exe_len))) {
-		memcpy(p->exe, info.exe, info.exe_len);
-		p->exe_len = info.exe_len;
-	}
 	if (info.container) {
+		size_t n = info.container_len < sizeof(p->container) - 1 ?
+				   info.container_len :
+				   sizeof(p->container) - 1;
+
 		p->has_container = 1;
-		snprintf(p->container, sizeof(p->container), "%.*s", (int)info.container_len,
-			 info.container);
+		memcpy(p->container, info.container, n);
+		p->container[n] = '\0';
 	}
 	if (e->flags & UA_SF_UNTRACKED) {
 		/* Not followed to its CQE (the kernel keeps no entry for it): its
