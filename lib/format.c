@@ -207,11 +207,22 @@ static int line_end(struct emit *e, size_t start)
 	return 0;
 }
 
+/* The emitters take the key's length from their call site, where the key is
+ * mostly a literal and strlen() a constant: no strlen a field. */
+#define emit_key(e, k) emit_key_n(e, k, strlen(k))
+#define emit_u64(e, k, v) emit_u64_n(e, k, strlen(k), v)
+#define emit_s64(e, k, v) emit_s64_n(e, k, strlen(k), v)
+#define emit_hex(e, k, v) emit_hex_n(e, k, strlen(k), v)
+#define emit_oct(e, k, v) emit_oct_n(e, k, strlen(k), v)
+#define emit_word(e, k, w) emit_word_n(e, k, strlen(k), w)
+#define emit_bytes(e, k, s, len, absent) emit_bytes_n(e, k, strlen(k), s, len, absent)
+#define emit_ring(e, k, id) emit_ring_n(e, k, strlen(k), id)
+#define emit_tri(e, k, v) emit_tri_n(e, k, strlen(k), v)
+
 /* ' key=' or ',"key":' in one copy (keys are trusted names; the record path's
  * most frequent append). */
-static void emit_key(struct emit *e, const char *key)
+static void emit_key_n(struct emit *e, const char *key, size_t n)
 {
-	size_t n = strlen(key);
 	char *w;
 
 	if (e->f == UA_FMT_TEXT) {
@@ -235,22 +246,22 @@ static void emit_key(struct emit *e, const char *key)
 	}
 }
 
-static void emit_u64(struct emit *e, const char *key, uint64_t v)
+static void emit_u64_n(struct emit *e, const char *key, size_t klen, uint64_t v)
 {
-	emit_key(e, key);
+	emit_key_n(e, key, klen);
 	ua_buf_addu64(e->b, v);
 }
 
-static void emit_s64(struct emit *e, const char *key, int64_t v)
+static void emit_s64_n(struct emit *e, const char *key, size_t klen, int64_t v)
 {
-	emit_key(e, key);
+	emit_key_n(e, key, klen);
 	ua_buf_addi64(e->b, v);
 }
 
 /* 0x-hex in text (flag words read better so), a plain number in JSON. */
-static void emit_hex(struct emit *e, const char *key, uint64_t v)
+static void emit_hex_n(struct emit *e, const char *key, size_t klen, uint64_t v)
 {
-	emit_key(e, key);
+	emit_key_n(e, key, klen);
 	if (e->f == UA_FMT_TEXT) {
 		ua_buf_addstr(e->b, "0x");
 		ua_buf_addhex(e->b, v, 0);
@@ -261,9 +272,9 @@ static void emit_hex(struct emit *e, const char *key, uint64_t v)
 
 /* A ring id: 16 hex digits, bare in text, a string in JSON (64-bit values do
  * not survive JSON numbers in common tools). */
-static void emit_ring(struct emit *e, const char *key, uint64_t id)
+static void emit_ring_n(struct emit *e, const char *key, size_t klen, uint64_t id)
 {
-	emit_key(e, key);
+	emit_key_n(e, key, klen);
 	if (e->f == UA_FMT_TEXT) {
 		ua_buf_addhex(e->b, id, 16);
 	} else {
@@ -274,9 +285,9 @@ static void emit_ring(struct emit *e, const char *key, uint64_t id)
 }
 
 /* Octal with a leading 0 in text (as the kernel prints modes), a plain number in JSON. */
-static void emit_oct(struct emit *e, const char *key, uint64_t v)
+static void emit_oct_n(struct emit *e, const char *key, size_t klen, uint64_t v)
 {
-	emit_key(e, key);
+	emit_key_n(e, key, klen);
 	if (e->f == UA_FMT_TEXT)
 		ua_buf_addoct(e->b, v); /* 0644, and 0 for none */
 	else
@@ -284,9 +295,9 @@ static void emit_oct(struct emit *e, const char *key, uint64_t v)
 }
 
 /* A trusted token: bare in text, a string in JSON. NULL is unknown: ? / null. */
-static void emit_word(struct emit *e, const char *key, const char *w)
+static void emit_word_n(struct emit *e, const char *key, size_t klen, const char *w)
 {
-	emit_key(e, key);
+	emit_key_n(e, key, klen);
 	if (!w)
 		ua_buf_addstr(e->b, e->f == UA_FMT_TEXT ? "?" : "null");
 	else if (e->f == UA_FMT_TEXT)
@@ -296,10 +307,10 @@ static void emit_word(struct emit *e, const char *key, const char *w)
 }
 
 /* Untrusted bytes, escaped; absent: @absent_text in text, null in JSON. */
-static void emit_bytes(struct emit *e, const char *key, const char *s, size_t len,
+static void emit_bytes_n(struct emit *e, const char *key, size_t klen, const char *s, size_t len,
 		       const char *absent_text)
 {
-	emit_key(e, key);
+	emit_key_n(e, key, klen);
 	if (!s)
 		ua_buf_addstr(e->b, e->f == UA_FMT_TEXT ? absent_text : "null");
 	else if (e->f == UA_FMT_TEXT)
@@ -309,13 +320,13 @@ static void emit_bytes(struct emit *e, const char *key, const char *s, size_t le
 }
 
 /* yes/no/? in text, true/false/null in JSON; @v < 0 is unknown. */
-static void emit_tri(struct emit *e, const char *key, int v)
+static void emit_tri_n(struct emit *e, const char *key, size_t klen, int v)
 {
 	static const char *const text[] = { "?", "no", "yes" };
 	static const char *const json[] = { "null", "false", "true" };
 	int i = v < 0 ? 0 : v ? 2 : 1;
 
-	emit_key(e, key);
+	emit_key_n(e, key, klen);
 	ua_buf_addstr(e->b, e->f == UA_FMT_TEXT ? text[i] : json[i]);
 }
 

@@ -30,6 +30,13 @@ static unsigned int bucket(uint64_t v)
 	return (unsigned int)(mix64(v) & (NBUCKETS - 1));
 }
 
+/* Sequence numbers are dense and come in order: their low bits spread them
+ * evenly already, and neighbours share cache lines of the table. */
+static unsigned int seq_bucket(uint64_t seq)
+{
+	return (unsigned int)(seq & (NBUCKETS - 1));
+}
+
 int ua_join_init(struct ua_join *j, const struct ua_join_ops *ops, void *ctx,
 		 const struct ua_join_config *cfg)
 {
@@ -61,7 +68,7 @@ int ua_join_init(struct ua_join *j, const struct ua_join_ops *ops, void *ctx,
 
 static void insert(struct ua_join *j, struct ua_join_req *r)
 {
-	unsigned int bs = bucket(r->seq), br = bucket(r->req);
+	unsigned int bs = seq_bucket(r->seq), br = bucket(r->req);
 
 	r->hnext_seq = j->by_seq[bs];
 	j->by_seq[bs] = r;
@@ -81,7 +88,7 @@ static void take(struct ua_join *j, struct ua_join_req *r)
 {
 	struct ua_join_req **pp;
 
-	for (pp = &j->by_seq[bucket(r->seq)]; *pp; pp = &(*pp)->hnext_seq)
+	for (pp = &j->by_seq[seq_bucket(r->seq)]; *pp; pp = &(*pp)->hnext_seq)
 		if (*pp == r) {
 			*pp = r->hnext_seq;
 			break;
@@ -117,7 +124,7 @@ struct ua_join_req *ua_join_find(const struct ua_join *j, uint64_t seq)
 {
 	struct ua_join_req *r;
 
-	for (r = j->by_seq[bucket(seq)]; r; r = r->hnext_seq)
+	for (r = j->by_seq[seq_bucket(seq)]; r; r = r->hnext_seq)
 		if (r->seq == seq)
 			return r;
 	return NULL;
