@@ -176,7 +176,14 @@ int ua_escape_json(struct ua_buf *out, const char *s, size_t len)
 		return out->err;
 	w = out->data + out->len;
 	*w++ = '"';
-	for (i = 0; i < len; i++) {
+	/* The common case first: a run of bytes that stand for themselves
+	 * (0x20..0x7E but '"' and '\\', the text table's bytes and the space). */
+	for (i = 0; i < len && (quotable[p[i]] || p[i] == ' ') && p[i] != '\\'; i++)
+		;
+	if (i)
+		memcpy(w, p, i);
+	w += i;
+	for (; i < len; i++) {
 		unsigned char c = p[i];
 		size_t n;
 
