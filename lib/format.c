@@ -381,6 +381,8 @@ static void emit_who(struct emit *e, const struct ua_rec_who *w, int ppid)
  * (audit_log_task_info()) has them: auid after pid, ses comm exe after fsgid.
  * ausearch reads these fields in this order. tid comes later, with our fields.
  */
+/* A value printed here is part of the cache's key: a field added here goes
+ * into struct ua_who_cache_slot, who_slot_matches() and test_who_cache too. */
 static void emit_who_kernel_order_fmt(struct emit *e, const struct ua_rec_who *w)
 {
 	emit_u64(e, "ppid", w->ppid);
