@@ -124,7 +124,8 @@ fair_case() { # name flood-kind flood-threads opener-args...
 		return
 	fi
 	: >"$vout"
-	"$FLOOD" "$kind" "$threads" "$FAIR_MS" "$@" >"$fout" 2>"$UA_TMP/fair.err" &
+	rm -f "$UA_TMP/go"
+	UA_FLOOD_GO=$UA_TMP/go "$FLOOD" "$kind" "$threads" "$FAIR_MS" "$@" >"$fout" 2>"$UA_TMP/fair.err" &
 	local fpid=$! vpid
 	if ! wait_for grep -qs '^flood pid=' "$fout"; then
 		kill "$fpid" 2>/dev/null
@@ -132,10 +133,13 @@ fair_case() { # name flood-kind flood-threads opener-args...
 		fail "$name" "ua_flood did not start: $(cat "$UA_TMP/fair.err")"
 		return
 	fi
+	# The opens once the flood has filled the buffer: another process's,
+	# or the flooder's own (told by the file UA_FLOOD_GO names).
+	wait_for eval '[ "$(st | jq -r .drains_cut)" -gt 0 ]'
 	if [ $# = 0 ]; then
-		# Another process: its opens once the flood has filled the buffer.
-		wait_for eval '[ "$(st | jq -r .drains_cut)" -gt 0 ]'
 		"$FLOOD" nop 0 400 "$SECRET" 20 >"$vout" 2>>"$UA_TMP/fair.err"
+	else
+		touch "$UA_TMP/go"
 	fi
 	wait "$fpid"
 	[ -s "$vout" ] || vout=$fout
@@ -157,7 +161,7 @@ fair_case() { # name flood-kind flood-threads opener-args...
 	fi
 }
 FAIR_MS=4000 fair_case fair_other_process nop 2
-FAIR_MS=2500 fair_case fair_same_process devnull 2 "$SECRET" 20
+FAIR_MS=6000 fair_case fair_same_process devnull 2 "$SECRET" 20
 
 # --- fairness against distinct flows ---------------------------------------
 # The attack on per-flow budgets: every request of the flood is a flow of its

@@ -15,7 +15,10 @@
  * and N, the main thread, once the flood has run for a quarter of MS, opens
  * PATH N times through its own ring, one request at a time, and prints
  * "opens done pid=P ok=K err=E" (K opens succeeded, E failed, with the last
- * error's errno in "errno=X"); the flood goes on until MS.
+ * error's errno in "errno=X"); the flood goes on until MS. With UA_FLOOD_GO
+ * set to a path, the opens wait for that file to exist instead (the caller
+ * says when the flood has filled the buffer), MS at most, and the flood
+ * ends with them.
  *
  * Prints "flood pid=P" when the threads have started and, at the end,
  * "flood submitted=S" (all threads). Exit 0, or 1 with a message.
@@ -216,11 +219,15 @@ int main(int argc, char **argv)
 	if (argc == 6) {
 		int n = atoi(argv[5]), ok, err, eno;
 
-		while (now_ms() - t0 < ms / 4)
+		const char *go = getenv("UA_FLOOD_GO");
+
+		while (go ? access(go, F_OK) && now_ms() - t0 < ms : now_ms() - t0 < ms / 4)
 			usleep(1000);
 		ok = opens(argv[4], n, &err, &eno);
 		printf("opens done pid=%d ok=%d err=%d errno=%d\n", getpid(), ok, err, eno);
 		fflush(stdout);
+		if (getenv("UA_FLOOD_GO"))
+			ms = 0;
 	}
 	while (now_ms() - t0 < ms)
 		usleep(1000);
