@@ -272,14 +272,24 @@ static void machine_info(const struct opts *o, const struct wl_env *env)
 	if (f)
 		fclose(f);
 
-	printf("## uabench %s\n\n", o->quick ? "(quick)" : "(full)");
+	printf("## uabench %s\n\n", o->flood_only ? "(flood series only)" : o->quick ? "(quick)" : "(full)");
 	printf("- date: %s", ctime(&t));
 	printf("- kernel: %s %s %s\n", u.sysname, u.release, u.machine);
 	printf("- CPU: %ld x %s; spectre_v2: %s; SRSO: %s\n", sysconf(_SC_NPROCESSORS_ONLN), model,
 	       spectre, srso);
-	printf("- runs: %d repetitions x %.2f s measured (+%.2f s warm-up) per workload and "
-	       "variant, variant order rotated each repetition\n",
-	       o->reps, o->secs, o->warmup);
+	if (o->flood_only)
+		printf("- runs: the flood series alone (--flood-only)%s\n",
+		       o->baseline ? ", each on the --baseline daemon first" : "");
+	else
+		printf("- runs: %d repetitions x %.2f s measured (+%.2f s warm-up) per workload and "
+		       "variant, variant order rotated each repetition\n",
+		       o->reps, o->secs, o->warmup);
+	{
+		double la[3];
+
+		if (getloadavg(la, 3) == 3)
+			printf("- load average at the start: %.2f %.2f %.2f\n", la[0], la[1], la[2]);
+	}
 	printf("- read file: %llu MiB in the page cache; fio: %s\n",
 	       (unsigned long long)(env->read_blocks * 4096 >> 20), env->fio ? env->fio : "absent");
 	if (vc.avail[V_KAUDIT])
