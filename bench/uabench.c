@@ -272,7 +272,9 @@ static void machine_info(const struct opts *o, const struct wl_env *env)
 	if (f)
 		fclose(f);
 
-	printf("## uabench %s\n\n", o->flood_only ? "(flood series only)" : o->quick ? "(quick)" : "(full)");
+	printf("## uabench %s\n\n", o->flood_only ? "(flood series only)" :
+				    o->quick	  ? "(quick)" :
+						    "(full)");
 	printf("- date: %s", ctime(&t));
 	printf("- kernel: %s %s %s\n", u.sysname, u.release, u.machine);
 	printf("- CPU: %ld x %s; spectre_v2: %s; SRSO: %s\n", sysconf(_SC_NPROCESSORS_ONLN), model,
@@ -288,7 +290,8 @@ static void machine_info(const struct opts *o, const struct wl_env *env)
 		double la[3];
 
 		if (getloadavg(la, 3) == 3)
-			printf("- load average at the start: %.2f %.2f %.2f\n", la[0], la[1], la[2]);
+			printf("- load average at the start: %.2f %.2f %.2f\n", la[0], la[1],
+			       la[2]);
 	}
 	printf("- read file: %llu MiB in the page cache; fio: %s\n",
 	       (unsigned long long)(env->read_blocks * 4096 >> 20), env->fio ? env->fio : "absent");
@@ -967,8 +970,8 @@ static void flood_compare(const char *format, const struct flood_res *b, const s
 		for (j = 0; j < b->n && b->rate[j] != rate; j++)
 			;
 		if (j < b->n)
-			printf(" %.0f | %llu | %.2f |", b->recs_s[j], (unsigned long long)b->lost[j],
-			       b->us[j]);
+			printf(" %.0f | %llu | %.2f |", b->recs_s[j],
+			       (unsigned long long)b->lost[j], b->us[j]);
 		else
 			printf(" - | - | - |");
 		for (j = 0; j < a->n && a->rate[j] != rate; j++)
@@ -1313,9 +1316,10 @@ int main(int argc, char **argv)
 
 				if (end == p || v < 0 || o.nrates >= FLOOD_STEPS_MAX ||
 				    (*end && *end != ',')) {
-					fprintf(stderr, "uabench: --flood-rates: a list of at most "
-							"%d rates in requests/s (0: unpaced), "
-							"comma-separated\n",
+					fprintf(stderr,
+						"uabench: --flood-rates: a list of at most "
+						"%d rates in requests/s (0: unpaced), "
+						"comma-separated\n",
 						FLOOD_STEPS_MAX);
 					return 2;
 				}

@@ -42,10 +42,8 @@ static const char *const cred_names[] = {
 };
 
 static const char *const cqe_names[] = {
-	[UA_REC_CQE_POSTED] = "posted",
-	[UA_REC_CQE_SKIPPED] = "skipped",
-	[UA_REC_CQE_OVERFLOW] = "overflow",
-	[UA_REC_CQE_NONE] = "none",
+	[UA_REC_CQE_POSTED] = "posted",	      [UA_REC_CQE_SKIPPED] = "skipped",
+	[UA_REC_CQE_OVERFLOW] = "overflow",   [UA_REC_CQE_NONE] = "none",
 	[UA_REC_CQE_UNTRACKED] = "untracked",
 };
 
@@ -148,7 +146,8 @@ static int is_type(const char *s)
 /* Milliseconds as three digits ("%03u" of 0..999). */
 static void add_ms(struct ua_buf *b, unsigned int ms)
 {
-	char d[3] = { (char)('0' + ms / 100 % 10), (char)('0' + ms / 10 % 10), (char)('0' + ms % 10) };
+	char d[3] = { (char)('0' + ms / 100 % 10), (char)('0' + ms / 10 % 10),
+		      (char)('0' + ms % 10) };
 
 	ua_buf_add(b, d, 3);
 }
@@ -308,7 +307,7 @@ static void emit_word_n(struct emit *e, const char *key, size_t klen, const char
 
 /* Untrusted bytes, escaped; absent: @absent_text in text, null in JSON. */
 static void emit_bytes_n(struct emit *e, const char *key, size_t klen, const char *s, size_t len,
-		       const char *absent_text)
+			 const char *absent_text)
 {
 	emit_key_n(e, key, klen);
 	if (!s)
@@ -344,11 +343,11 @@ static void emit_exit(struct emit *e, const struct ua_record *r, int known)
 static void emit_ids(struct emit *e, int eff_prefix, const struct ua_rec_ids *ids)
 {
 	/* the keys spelt out, plain or with the prefix eff_ */
-	static const char *const plain[] = { "uid",  "gid",  "euid", "suid",
+	static const char *const plain[] = { "uid",   "gid",  "euid", "suid",
 					     "fsuid", "egid", "sgid", "fsgid" };
-	static const char *const eff[] = { "eff_uid",   "eff_gid",  "eff_euid", "eff_suid",
+	static const char *const eff[] = { "eff_uid",	"eff_gid",  "eff_euid", "eff_suid",
 					   "eff_fsuid", "eff_egid", "eff_sgid", "eff_fsgid" };
-	const uint32_t v[] = { ids->uid,  ids->gid,  ids->euid, ids->suid,
+	const uint32_t v[] = { ids->uid,   ids->gid,  ids->euid, ids->suid,
 			       ids->fsuid, ids->egid, ids->sgid, ids->fsgid };
 	const char *const *keys = eff_prefix ? eff : plain;
 	size_t i;
@@ -410,7 +409,8 @@ static int who_slot_matches(const struct ua_who_cache_slot *c, const struct ua_r
 	       c->auid == w->auid && c->ses == w->ses &&
 	       !memcmp(&c->ids, &w->ids, sizeof(c->ids)) && c->comm_set == !!w->comm.ptr &&
 	       c->exe_set == !!w->exe.ptr && c->comm_len == cl && c->exe_len == el &&
-	       (!cl || !memcmp(c->comm, w->comm.ptr, cl)) && (!el || !memcmp(c->exe, w->exe.ptr, el));
+	       (!cl || !memcmp(c->comm, w->comm.ptr, cl)) &&
+	       (!el || !memcmp(c->exe, w->exe.ptr, el));
 }
 
 /* The process fields of a URINGOP record, from e->cache when it holds them. */

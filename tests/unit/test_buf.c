@@ -90,8 +90,23 @@ static void test_sticky_error(void)
 /* The printf-free number appenders print what printf would. */
 static void test_numbers(void)
 {
-	static const uint64_t u[] = { 0, 1, 7, 8, 9, 10, 15, 16, 99, 100, 0644, 01777, 999999,
-				      4294967295u, 4294967296u, UINT64_MAX / 10, UINT64_MAX - 1,
+	static const uint64_t u[] = { 0,
+				      1,
+				      7,
+				      8,
+				      9,
+				      10,
+				      15,
+				      16,
+				      99,
+				      100,
+				      0644,
+				      01777,
+				      999999,
+				      4294967295u,
+				      4294967296u,
+				      UINT64_MAX / 10,
+				      UINT64_MAX - 1,
 				      UINT64_MAX };
 	static const int64_t s[] = { 0, 1, -1, 9, -10, INT64_MAX, INT64_MIN, INT64_MIN + 1 };
 	char want[64];
@@ -149,7 +164,8 @@ static void test_number_sweep(void)
 	}
 	ASSERT_EQ(fails, 0, "0..20000 as printf prints them");
 	for (k = 0, p = 1; k < 20; k++, p *= 10) {
-		const uint64_t vs[] = { p - 1, p, p + 1, (uint64_t)1 << (k * 3), ((uint64_t)1 << (k * 3)) - 1 };
+		const uint64_t vs[] = { p - 1, p, p + 1, (uint64_t)1 << (k * 3),
+					((uint64_t)1 << (k * 3)) - 1 };
 		size_t i;
 
 		for (i = 0; i < sizeof(vs) / sizeof(vs[0]); i++) {

@@ -1375,11 +1375,9 @@ static void test_action_fields(void)
 		{ UA_REC_ACT_DENY, 1, 0, UA_FMT_TEXT, " action=deny stopped=yes" },
 		{ UA_REC_ACT_KILL, 0, 1, UA_FMT_JSON,
 		  ",\"action\":\"kill\",\"stopped\":false,\"killed\":true" },
-		{ UA_REC_ACT_DENY, 1, 0, UA_FMT_JSON,
-		  ",\"action\":\"deny\",\"stopped\":true" },
+		{ UA_REC_ACT_DENY, 1, 0, UA_FMT_JSON, ",\"action\":\"deny\",\"stopped\":true" },
 		{ UA_REC_ACT_DENY, -1, 0, UA_FMT_TEXT, " action=deny stopped=?" },
-		{ UA_REC_ACT_DENY, -1, 0, UA_FMT_JSON,
-		  ",\"action\":\"deny\",\"stopped\":null" },
+		{ UA_REC_ACT_DENY, -1, 0, UA_FMT_JSON, ",\"action\":\"deny\",\"stopped\":null" },
 	};
 	struct ua_buf b = UA_BUF_INIT;
 	size_t i;
@@ -1447,30 +1445,84 @@ static void test_who_cache(void)
 	for (i = 0;; i++) {
 		r = base;
 		switch (i) {
-		case 0: r.who.ids.uid = 0; break;
-		case 1: r.who.ids.gid = 0; break;
-		case 2: r.who.ids.euid = 0; break;
-		case 3: r.who.ids.suid = 0; break;
-		case 4: r.who.ids.fsuid = 0; break;
-		case 5: r.who.ids.egid = 0; break;
-		case 6: r.who.ids.sgid = 0; break;
-		case 7: r.who.ids.fsgid = 0; break;
-		case 8: r.who.auid = 4294967295u; break;
-		case 9: r.who.ses = 4; break;
-		case 10: r.who.ppid = 77; break;
-		case 11: r.who.comm = BYTES("cut"); break;
-		case 12: r.who.comm = BYTES("cat2"); break;
-		case 13: r.who.comm.ptr = NULL; r.who.comm.len = 0; break;
-		case 14: r.who.exe = BYTES("/usr/bin/cut"); break;
-		case 15: r.who.exe = BYTES("/usr/bin/ca"); break;
-		case 16: r.who.exe.ptr = NULL; r.who.exe.len = 0; break;
-		case 17: r.who.exe.ptr = ""; r.who.exe.len = 0; break;
-		case 18: r.who.exe.ptr = hostile1; r.who.exe.len = sizeof(hostile1) - 1; break;
-		case 19: r.who.comm.ptr = hostile2; r.who.comm.len = sizeof(hostile2) - 1; break;
-		case 20: r.who.pid += UA_WHO_CACHE_SLOTS; break; /* another pid, maybe its slot */
-		case 21: r.who.pid += 1; r.who.tid = 1; break;
-		case 22: r.who.tid = 9; r.user_data = 7; break; /* not process fields: a hit */
-		default: goto done;
+		case 0:
+			r.who.ids.uid = 0;
+			break;
+		case 1:
+			r.who.ids.gid = 0;
+			break;
+		case 2:
+			r.who.ids.euid = 0;
+			break;
+		case 3:
+			r.who.ids.suid = 0;
+			break;
+		case 4:
+			r.who.ids.fsuid = 0;
+			break;
+		case 5:
+			r.who.ids.egid = 0;
+			break;
+		case 6:
+			r.who.ids.sgid = 0;
+			break;
+		case 7:
+			r.who.ids.fsgid = 0;
+			break;
+		case 8:
+			r.who.auid = 4294967295u;
+			break;
+		case 9:
+			r.who.ses = 4;
+			break;
+		case 10:
+			r.who.ppid = 77;
+			break;
+		case 11:
+			r.who.comm = BYTES("cut");
+			break;
+		case 12:
+			r.who.comm = BYTES("cat2");
+			break;
+		case 13:
+			r.who.comm.ptr = NULL;
+			r.who.comm.len = 0;
+			break;
+		case 14:
+			r.who.exe = BYTES("/usr/bin/cut");
+			break;
+		case 15:
+			r.who.exe = BYTES("/usr/bin/ca");
+			break;
+		case 16:
+			r.who.exe.ptr = NULL;
+			r.who.exe.len = 0;
+			break;
+		case 17:
+			r.who.exe.ptr = "";
+			r.who.exe.len = 0;
+			break;
+		case 18:
+			r.who.exe.ptr = hostile1;
+			r.who.exe.len = sizeof(hostile1) - 1;
+			break;
+		case 19:
+			r.who.comm.ptr = hostile2;
+			r.who.comm.len = sizeof(hostile2) - 1;
+			break;
+		case 20:
+			r.who.pid += UA_WHO_CACHE_SLOTS;
+			break; /* another pid, maybe its slot */
+		case 21:
+			r.who.pid += 1;
+			r.who.tid = 1;
+			break;
+		case 22:
+			r.who.tid = 9;
+			r.user_data = 7;
+			break; /* not process fields: a hit */
+		default:
+			goto done;
 		}
 		check_cached(&wc, &base, "base before the change");
 		hits = wc.hits;
