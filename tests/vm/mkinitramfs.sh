@@ -62,7 +62,7 @@ fi
 # The build under test and the suite, at /ua with the tree's layout (the
 # build directory is /ua/build whatever OUT is).
 mkdir -p "$root/ua/build/tests"
-for f in "$out/uringaudit" "$out"/tests/uring_driver "$out"/tests/ua_*; do
+for f in "$out/uringaudit" "$out"/tests/uring_driver "$out"/tests/ua_* "$out"/tests/audit_listen; do
 	[ -x "$f" ] || continue
 	cp "$f" "$root/ua/build/${f#"$out"/}"
 	ldd "$f" 2>/dev/null | grep -o '/[^ ]*' >>"$list" || true
