@@ -261,11 +261,17 @@ if ua_start --ringbuf-size 65536; then
 		check_eq loss_accounted "$sum" "$kern" && ok loss_accounted
 		# The driver's drops, named: its openats (overflow:N opens), its uid.
 		mine=$(jq -s '[.[]|select(.type=="URING_LOST" and .comm=="uring_driver" and .op=="openat" and .uid==0)|.lost]|add // 0' "$UA_LOG")
+		# Aggregated, not one record per gap: the driver's thousands of drops
+		# (within a second or two) in a few records, and no submitter in more
+		# than a few (the daemon records the whole machine, so other
+		# processes may lose events too, each named once a second).
+		nmine=$(jq -s '[.[]|select(.type=="URING_LOST" and .comm=="uring_driver")]|length' "$UA_LOG")
 		nrec=$(jq -s '[.[]|select(.type=="URING_LOST")]|length' "$UA_LOG")
-		if [ "$mine" -gt 0 ] && [ "$nrec" -le 20 ]; then
+		nsub=$(jq -s '[.[]|select(.type=="URING_LOST")|[.pid,.op,.reason]]|unique|length' "$UA_LOG")
+		if [ "$mine" -gt 0 ] && [ "$nmine" -le 5 ] && [ "$nrec" -le $((5 * nsub)) ]; then
 			ok loss_attributed
 		else
-			fail loss_attributed "driver's openat drops: $mine; URING_LOST records: $nrec (want > 0 and <= 20 for $kern events)"
+			fail loss_attributed "driver's openat drops: $mine in $nmine URING_LOST records; all: $nrec records for $nsub submitters (want > 0 drops, <= 5 records each) for $kern events"
 		fi
 		top=$(jq -r '[.top_droppers[]|select(.comm=="uring_driver" and .op=="openat")|.lost]|add // 0' <<<"$s")
 		[ "$top" -gt 0 ] && ok loss_top_droppers ||
