@@ -55,12 +55,27 @@ else
 	skip not_root "setpriv (util-linux) not installed"
 fi
 
+# The built-in rules name the audited ops this kernel has: those of every
+# supported kernel (6.1), and each newer one exactly when its BTF names it.
 out=$("$UA" rules default)
-if grep -q -- "-a always,io_uring -S .*openat" <<<"$out" && ! grep -qw read <<<"$out" &&
-	! grep -qw nop <<<"$out" && [ "$(grep -o , <<<"$out" | wc -l)" -ge 29 ]; then
+ops=" $(grep -o -- '-S [^ ]*' <<<"$out" | cut -c4- | tr , ' ') "
+bad=""
+for op in sendmsg recvmsg accept connect fallocate openat close openat2 shutdown renameat unlinkat \
+	mkdirat symlinkat linkat msg_ring fsetxattr setxattr fgetxattr getxattr uring_cmd sendmsg_zc; do
+	[[ $ops == *" $op "* ]] || bad="$bad [$op missing]"
+done
+for op in waitid futex_wait futex_wake futex_waitv fixed_fd_install ftruncate bind listen recv_zc pipe; do
+	if ua_kernel_has "IORING_OP_${op^^}"; then
+		[[ $ops == *" $op "* ]] || bad="$bad [$op missing]"
+	else
+		[[ $ops == *" $op "* ]] && bad="$bad [$op listed, the kernel lacks it]"
+	fi
+done
+for op in read nop; do [[ $ops == *" $op "* ]] && bad="$bad [$op listed]"; done
+if [ -z "$bad" ]; then
 	ok rules_default
 else
-	fail rules_default "$out"
+	fail rules_default "$bad: $out"
 fi
 
 "$UA" status --socket "$UA_TMP/none.sock" >/dev/null 2>"$UA_TMP/err"
