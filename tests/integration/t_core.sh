@@ -321,24 +321,29 @@ else
 fi
 
 # --- status -------------------------------------------------------------------
-st=$("$UA" status --json --socket "$UA_TMP/sock")
-rec=$(jq -r .recorded <<<"$st")
 # Nothing of this script's lost. The daemon records every process on the
 # machine, so a flood of another test running at the same time may cost its
-# own events: accepted only when the kernel's per-submitter accounting names
-# every lost event and none is this script's driver.
-others=$(jq -r '(.top_droppers | map(.lost) | add // 0) as $named |
-	if (.lost > 0 and $named >= .lost and
-	    ([.top_droppers[] | select(.comm == "uring_driver")] | length) == 0)
-	then "yes" else "no" end' <<<"$st")
-if [ -n "$rec" ] && [ "$rec" -gt 200 ] && [ "$(jq -r .lost <<<"$st")" = 0 ] &&
+# own events: accepted only once every lost event is declared in URING_LOST
+# records (one per submitter and second), each naming its submitter, and none
+# names this script's driver.
+st() { "$UA" status --json --socket "$UA_TMP/sock"; }
+declared() { local s; s=$(st) && [ "$(jq -r .lost <<<"$s")" = "$(jq -r .lost_declared <<<"$s")" ]; }
+wait_for declared
+st=$(st)
+rec=$(jq -r .recorded <<<"$st")
+lost=$(jq -r .lost <<<"$st")
+lostrecs=$(jq -c 'select(.type=="URING_LOST")' "$UA_LOG" 2>/dev/null)
+named=$(jq -s '[.[] | select(.pid != null) | .lost] | add // 0' <<<"$lostrecs")
+ours=$(jq -s '[.[] | select(.comm == "uring_driver" or .pid == null)] | length' <<<"$lostrecs")
+if [ -n "$rec" ] && [ "$rec" -gt 200 ] && [ "$lost" = 0 ] &&
 	[ "$(jq -r .lost_declared <<<"$st")" = 0 ]; then
 	ok status_counters
-elif [ -n "$rec" ] && [ "$rec" -gt 200 ] && [ "$others" = yes ]; then
-	echo "# status_counters: $(jq -r .lost <<<"$st") events of other processes lost: $(jq -c .top_droppers <<<"$st")"
+elif [ -n "$rec" ] && [ "$rec" -gt 200 ] && [ "$lost" -gt 0 ] && [ "$named" = "$lost" ] &&
+	[ "$ours" = 0 ]; then
+	echo "# status_counters: $lost events of other processes lost: $(jq -c .top_droppers <<<"$st")"
 	ok status_counters
 else
-	fail status_counters "status: $st"
+	fail status_counters "status: $st; URING_LOST: named $named, of the driver or unattributed $ours"
 fi
 
 ua_stop
