@@ -79,8 +79,10 @@ if [ $unit_only -eq 0 ]; then
 			tally <<<"skip ${t##*/}: $why"
 			continue
 		fi
+		started=$SECONDS
 		tally < <(UA_BUILD="$out" bash "$t" 2>&1; rc=$?
 			[ $rc -eq 0 ] || echo "FAIL ${t##*/}: script exited $rc")
+		echo "== integration: ${t##*/} took $((SECONDS - started)) s"
 	done
 fi
 
