@@ -49,7 +49,7 @@ pkg_files() {
 # What the integration suite runs.
 for p in bash jq setpriv perl timeout stat mktemp od cmp diff sort uniq tr cut head tail wc \
 	seq tee touch chmod chown ln mkfifo id env sed grep awk find readlink realpath cat ls \
-	rm mkdir mv cp sleep kill dirname basename printf date xargs nproc; do
+	rm mkdir mv cp sleep kill dirname basename printf date xargs nproc bpftool; do
 	prog "$p"
 done
 pkg_files perl-base
