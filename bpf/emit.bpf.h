@@ -48,7 +48,8 @@ static __noinline int drop_note(__u32 tgid, __u32 uid, __u32 op, __u32 reason)
 
 	count(UA_CNT_DROPPED);
 	if (!b) {
-		count(reason == UA_DROP_BUDGET ? UA_CNT_BUDGET_UNATTRIBUTED : UA_CNT_DROP_UNATTRIBUTED);
+		count(reason == UA_DROP_BUDGET ? UA_CNT_BUDGET_UNATTRIBUTED :
+						 UA_CNT_DROP_UNATTRIBUTED);
 		return 0;
 	}
 	b->k.tgid = tgid;
@@ -67,7 +68,8 @@ static __noinline int drop_note(__u32 tgid, __u32 uid, __u32 op, __u32 reason)
 			return 0;
 		v = bpf_map_lookup_elem(&drops, &b->k); /* another CPU added it */
 		if (!v) {
-			count(reason == UA_DROP_BUDGET ? UA_CNT_BUDGET_UNATTRIBUTED : UA_CNT_DROP_UNATTRIBUTED);
+			count(reason == UA_DROP_BUDGET ? UA_CNT_BUDGET_UNATTRIBUTED :
+							 UA_CNT_DROP_UNATTRIBUTED);
 			return 0;
 		}
 	}

@@ -19,7 +19,7 @@ const volatile __u64 cfg_req_f_creds = 0;
 const volatile __u64 cfg_req_f_multishot = 0; /* REQ_F_APOLL_MULTISHOT */
 const volatile __u64 cfg_req_f_reissue = 0;
 const volatile __u64 cfg_req_f_nowait = 0; /* per-op backend: -EAGAIN is final */
-const volatile __u64 cfg_req_f_fail = 0;	  /* per-op backend: a failed link's own result */
+const volatile __u64 cfg_req_f_fail = 0;   /* per-op backend: a failed link's own result */
 /* Pending requests one uid may hold; beyond it its requests are recorded at
  * submit, untracked (the loader sets it: --pending-per-uid). */
 const volatile __u32 cfg_pending_per_uid = 8192;

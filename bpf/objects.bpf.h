@@ -240,8 +240,7 @@ static __always_inline void obj_sock(struct obj_buf *b, struct file *file)
 	if (fam == AF_INET) {
 		sa_in(&b->ev.local, KRD(sk, __sk_common.skc_rcv_saddr),
 		      bpf_htons(KRD(sk, __sk_common.skc_num)));
-		sa_in(&b->ev.peer, KRD(sk, __sk_common.skc_daddr),
-		      KRD(sk, __sk_common.skc_dport));
+		sa_in(&b->ev.peer, KRD(sk, __sk_common.skc_daddr), KRD(sk, __sk_common.skc_dport));
 	} else if (fam == AF_INET6) {
 		struct in6_addr a6 = KRD(sk, __sk_common.skc_v6_rcv_saddr);
 

@@ -84,7 +84,7 @@ static long first_rec_step(__u32 i, void *arg)
 /* The rule that records a tentative request whose result stays unknown: the
  * first candidate that records (any result might match it), else @decided. */
 static __always_inline __s32 first_recording(__u32 bank, __u64 c0, __u64 c1, __u64 c2, __u64 c3,
-					__s32 decided)
+					     __s32 decided)
 {
 	struct first_rec f = { .bank = bank, .found = -1 };
 
@@ -158,7 +158,8 @@ static __always_inline int capture(struct io_kiocb *req, __u8 op, int init_err,
 	if (exe) {
 		e->exe_ino = exe->f_inode->i_ino;
 		e->exe_dev = exe->f_inode->i_sb->s_dev;
-		send_exe(e->pid, e->start_time, e->exe_ino, e->exe_dev, exe, e->task.uid, e->opcode);
+		send_exe(e->pid, e->start_time, e->exe_ino, e->exe_dev, exe, e->task.uid,
+			 e->opcode);
 	}
 
 	/* Execution context from task and ring flags, never from thread names:
@@ -254,9 +255,9 @@ static __always_inline int capture(struct io_kiocb *req, __u8 op, int init_err,
 	     rule_action(bank, r.decided) == UA_ACT_KILL))
 		deny_mark(req, op, rule_err(bank, r.decided));
 	p->rule_unknown = (e->flags & UA_SF_TENTATIVE) ?
-				 (__s16)first_recording(bank, r.cand[0], r.cand[1], r.cand[2],
-							r.cand[3], r.decided) :
-				 e->rule;
+				  (__s16)first_recording(bank, r.cand[0], r.cand[1], r.cand[2],
+							 r.cand[3], r.decided) :
+				  e->rule;
 	/* User space keeps it until the COMPLETE decides: the rule that
 	 * records it should the result never come. */
 	e->rule = p->rule_unknown;

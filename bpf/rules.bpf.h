@@ -64,7 +64,7 @@ struct rule_eval {
 	struct ua_krule *k;
 	__u32 bank;
 	__u32 rule;
-	__u32 matched;	/* current field still matches */
+	__u32 matched; /* current field still matches */
 	__s32 decided;
 	__u8 op;
 	__u8 defer; /* at completion: this rule's path=/dir= waited for the file

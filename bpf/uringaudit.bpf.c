@@ -287,8 +287,8 @@ int BPF_PROG(complete_args, void *vring, void *vreq, u64 user_data, int res, uns
  * none is found the result stays unknown (counted), never guessed.
  */
 struct ovf_walk {
-	__u64 node;	 /* the list node to look at next */
-	__u64 off;	 /* offsetof(struct io_kiocb, comp_list) */
+	__u64 node; /* the list node to look at next */
+	__u64 off;  /* offsetof(struct io_kiocb, comp_list) */
 	__u64 user_data;
 	__s32 res;
 	__u32 cflags;

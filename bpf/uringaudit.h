@@ -388,19 +388,22 @@ struct ua_ud_key {
 
 /* Per-CPU counters (array map "counters", one slot per index). */
 enum ua_counter {
-	UA_CNT_SELECTED = 0,	 /* requests that passed the opcode gate at submit */
-	UA_CNT_EMITTED = 1,	 /* events written to the ring buffer */
-	UA_CNT_DROPPED = 2,	 /* events lost: ring buffer reserve failed, or a flow over budget */
-	UA_CNT_PENDING_FULL = 3, /* pending insert failed */
-	UA_CNT_OVERFLOW = 4,	 /* selected requests whose CQE overflowed */
-	UA_CNT_WAKE = 5,	 /* events since the last forced wake-up (not a statistic) */
-	UA_CNT_UNTRACKED = 6,	 /* selected requests recorded at submit, not kept pending */
-	UA_CNT_UNSEEN = 7,	 /* pending requests ended unseen: their slot was reused */
+	UA_CNT_SELECTED = 0, /* requests that passed the opcode gate at submit */
+	UA_CNT_EMITTED = 1,  /* events written to the ring buffer */
+	UA_CNT_DROPPED = 2,  /* events lost: ring buffer reserve failed, or a flow over budget */
+	UA_CNT_PENDING_FULL = 3,       /* pending insert failed */
+	UA_CNT_OVERFLOW = 4,	       /* selected requests whose CQE overflowed */
+	UA_CNT_WAKE = 5,	       /* events since the last forced wake-up (not a statistic) */
+	UA_CNT_UNTRACKED = 6,	       /* selected requests recorded at submit, not kept pending */
+	UA_CNT_UNSEEN = 7,	       /* pending requests ended unseen: their slot was reused */
 	UA_CNT_OVERFLOW_UNMATCHED = 8, /* overflowed CQEs no pending request was found for */
-	UA_CNT_DROP_UNATTRIBUTED = 9,  /* ringbuf_full drops the drops map had no room to attribute */
-	UA_CNT_PRESSURE_TICK = 10,     /* events since the last look at the ring's fill (not a statistic) */
-	UA_CNT_PRESSURE = 11,	       /* at that look the ring buffer was over cfg_pressure_bytes (1), cfg_reserve_bytes (2) */
-	UA_CNT_BUDGET = 12,	       /* requests not recorded: their flow, process or uid was over budget */
+	UA_CNT_DROP_UNATTRIBUTED =
+		9, /* ringbuf_full drops the drops map had no room to attribute */
+	UA_CNT_PRESSURE_TICK =
+		10, /* events since the last look at the ring's fill (not a statistic) */
+	UA_CNT_PRESSURE =
+		11, /* at that look the ring buffer was over cfg_pressure_bytes (1), cfg_reserve_bytes (2) */
+	UA_CNT_BUDGET = 12, /* requests not recorded: their flow, process or uid was over budget */
 	UA_CNT_BUDGET_UNATTRIBUTED = 13, /* of those, the ones the drops map had no room for */
 	UA_CNT_NR = 14,
 };
@@ -408,7 +411,8 @@ enum ua_counter {
 /* Why an event was dropped (ua_drop_key.reason). */
 enum ua_drop_reason {
 	UA_DROP_RINGBUF_FULL = 0, /* the ring buffer reserve failed */
-	UA_DROP_BUDGET = 1,	  /* the ring buffer was filling and the flow, its process or its uid was over budget */
+	UA_DROP_BUDGET =
+		1, /* the ring buffer was filling and the flow, its process or its uid was over budget */
 };
 
 /* A flow: the requests of one process with one opcode and one object (the
@@ -439,9 +443,9 @@ struct ua_flow_val {
  * finds the map full is counted in UA_CNT_DROP_UNATTRIBUTED instead.
  */
 struct ua_drop_key {
-	__u32 tgid; /* the submitting process (the ring owner for ring-level events) */
-	__u32 uid;  /* its uid */
-	__u8 op;    /* the request's opcode; UA_DROP_OP_RING for ring-level events */
+	__u32 tgid;  /* the submitting process (the ring owner for ring-level events) */
+	__u32 uid;   /* its uid */
+	__u8 op;     /* the request's opcode; UA_DROP_OP_RING for ring-level events */
 	__u8 reason; /* enum ua_drop_reason */
 	__u8 pad[2];
 };
@@ -449,7 +453,7 @@ struct ua_drop_key {
 #define UA_DROPS_MAX 1024    /* submitters the map holds at once */
 
 struct ua_drop_val {
-	__u64 n;	       /* events dropped on this CPU */
+	__u64 n;		/* events dropped on this CPU */
 	char comm[UA_COMM_LEN]; /* the submitter's comm, when it was current at the first drop */
 };
 

@@ -33,7 +33,19 @@ static const char *const flush_names[] = {
 	[UA_CFG_FLUSH_SYNC] = "sync",
 };
 
-enum kind { K_PATH, K_SOCKET, K_FORMAT, K_GROUP, K_FLUSH, K_UINT, K_SPACE, K_ACTION, K_BOOL, K_STDOUT, K_SHARE };
+enum kind {
+	K_PATH,
+	K_SOCKET,
+	K_FORMAT,
+	K_GROUP,
+	K_FLUSH,
+	K_UINT,
+	K_SPACE,
+	K_ACTION,
+	K_BOOL,
+	K_STDOUT,
+	K_SHARE
+};
 
 struct key {
 	const char *name;
@@ -105,27 +117,13 @@ static const struct key keys[] = {
 
 /* auditd.conf keys with no meaning here (yet): named as such rather than "unknown". */
 static const char *const auditd_only[] = {
-	"local_events",
-	"priority_boost",
-	"dispatcher",
-	"disp_qos",
-	"name_format",
-	"name",
-	"verify_email",
-	"action_mail_acct",
-	"tcp_listen_port",
-	"tcp_listen_queue",
-	"tcp_max_per_addr",
-	"use_libwrap",
-	"tcp_client_ports",
-	"tcp_client_max_idle",
-	"transport",
-	"krb5_principal",
-	"krb5_key_file",
-	"distribute_network",
-	"overflow_action",
-	"end_of_event_timeout",
-	"enable_krb5",
+	"local_events",	    "priority_boost",	    "dispatcher",
+	"disp_qos",	    "name_format",	    "name",
+	"verify_email",	    "action_mail_acct",	    "tcp_listen_port",
+	"tcp_listen_queue", "tcp_max_per_addr",	    "use_libwrap",
+	"tcp_client_ports", "tcp_client_max_idle",  "transport",
+	"krb5_principal",   "krb5_key_file",	    "distribute_network",
+	"overflow_action",  "end_of_event_timeout", "enable_krb5",
 };
 
 void ua_config_init(struct ua_config *c, const char *log_file, const char *socket)
@@ -181,20 +179,26 @@ int ua_fair_check(const struct ua_fair *f, const char *prefix, char *msg, size_t
 	if (!f->fill_pct)
 		return 0; /* no budgets: the shares mean nothing */
 	if (!f->flow_pm || !f->process_pm || !f->uid_pm) {
-		snprintf(msg, len, "'%sflow', '%sprocess' and '%suid' must be above 0 (or '%sfill' 0: no budgets)",
-			 prefix, prefix, prefix, prefix);
+		snprintf(
+			msg, len,
+			"'%sflow', '%sprocess' and '%suid' must be above 0 (or '%sfill' 0: no budgets)",
+			prefix, prefix, prefix, prefix);
 		return UA_FAIR_BAD_ZERO;
 	}
 	if (f->flow_pm > f->process_pm) {
-		snprintf(msg, len, "'%sflow' (%u.%u%%) above '%sprocess' (%u.%u%%): a flow is one of a process's requests",
-			 prefix, f->flow_pm / 10, f->flow_pm % 10, prefix, f->process_pm / 10,
-			 f->process_pm % 10);
+		snprintf(
+			msg, len,
+			"'%sflow' (%u.%u%%) above '%sprocess' (%u.%u%%): a flow is one of a process's requests",
+			prefix, f->flow_pm / 10, f->flow_pm % 10, prefix, f->process_pm / 10,
+			f->process_pm % 10);
 		return UA_FAIR_BAD_FLOW;
 	}
 	if (f->reserve_pm > f->process_pm) {
-		snprintf(msg, len, "'%sreserve' (%u.%u%%) above '%sprocess' (%u.%u%%): the reserve is the start of a process's budget",
-			 prefix, f->reserve_pm / 10, f->reserve_pm % 10, prefix, f->process_pm / 10,
-			 f->process_pm % 10);
+		snprintf(
+			msg, len,
+			"'%sreserve' (%u.%u%%) above '%sprocess' (%u.%u%%): the reserve is the start of a process's budget",
+			prefix, f->reserve_pm / 10, f->reserve_pm % 10, prefix, f->process_pm / 10,
+			f->process_pm % 10);
 		return UA_FAIR_BAD_RESERVE;
 	}
 	return 0;
@@ -389,7 +393,8 @@ static void set_value(struct parser *p, struct ua_config *c, const struct key *k
 		return;
 	case K_SHARE:
 		if (ua_fair_share_parse(v, len, field(c, k->id)))
-			perr(p, line, "'%s' for '%s': a percentage of the ring buffer, 0..100 (one decimal at most: 12.5)",
+			perr(p, line,
+			     "'%s' for '%s': a percentage of the ring buffer, 0..100 (one decimal at most: 12.5)",
 			     show(sh, sizeof(sh), v, len), k->name);
 		return;
 	case K_STDOUT:
@@ -628,15 +633,18 @@ static void check_whole(struct parser *p, const struct ua_config *c)
 		break;
 	default:
 		perr(p,
-		     at[UA_CFG_K_FAIR_UID]	? at[UA_CFG_K_FAIR_UID] :
+		     at[UA_CFG_K_FAIR_UID]     ? at[UA_CFG_K_FAIR_UID] :
 		     at[UA_CFG_K_FAIR_PROCESS] ? at[UA_CFG_K_FAIR_PROCESS] :
-						  at[UA_CFG_K_FAIR_FLOW],
+						 at[UA_CFG_K_FAIR_FLOW],
 		     "%s", why);
 	}
 	if (c->json_log_file[0] && c->write_logs && !strcmp(c->json_log_file, c->log_file))
-		perr(p, at[UA_CFG_K_JSON_LOG_FILE], "'json_log_file' is 'log_file': two files, or one");
+		perr(p, at[UA_CFG_K_JSON_LOG_FILE],
+		     "'json_log_file' is 'log_file': two files, or one");
 	if (c->stdout_format >= 0 && c->write_logs && !strcmp(c->log_file, "-"))
-		perr(p, at[UA_CFG_K_STDOUT_FORMAT] ? at[UA_CFG_K_STDOUT_FORMAT] : at[UA_CFG_K_LOG_FILE],
+		perr(p,
+		     at[UA_CFG_K_STDOUT_FORMAT] ? at[UA_CFG_K_STDOUT_FORMAT] :
+						  at[UA_CFG_K_LOG_FILE],
 		     "'stdout_format' with log_file '-': stdout once");
 	if (!strcmp(c->log_file, "-") &&
 	    ((c->max_log_file_mb && c->max_log_file_action != UA_CFG_IGNORE) ||
@@ -707,7 +715,8 @@ int ua_config_format(const struct ua_config *c, struct ua_buf *out)
 	ua_buf_addf(out, "write_logs = %s\n", c->write_logs ? "yes" : "no");
 	ua_buf_addf(out, "json_log_file = %s\n", c->json_log_file);
 	ua_buf_addf(out, "stdout_format = %s\n",
-		    c->stdout_format < 0 ? "none" : ua_format_name((enum ua_format)c->stdout_format));
+		    c->stdout_format < 0 ? "none" :
+					   ua_format_name((enum ua_format)c->stdout_format));
 	ua_buf_addf(out, "plugin_dir = %s\n", c->plugin_dir);
 	ua_buf_addf(out, "q_depth = %u\n", c->q_depth);
 	ua_buf_addf(out, "max_restarts = %u\n", c->max_restarts);
@@ -715,9 +724,11 @@ int ua_config_format(const struct ua_config *c, struct ua_buf *out)
 	ua_buf_addf(out, "fair_fill = %u\n", c->fair.fill_pct);
 	ua_buf_addf(out, "fair_interval = %u\n", c->fair.interval_ms);
 	ua_buf_addf(out, "fair_flow = %u.%u\n", c->fair.flow_pm / 10, c->fair.flow_pm % 10);
-	ua_buf_addf(out, "fair_process = %u.%u\n", c->fair.process_pm / 10, c->fair.process_pm % 10);
+	ua_buf_addf(out, "fair_process = %u.%u\n", c->fair.process_pm / 10,
+		    c->fair.process_pm % 10);
 	ua_buf_addf(out, "fair_uid = %u.%u\n", c->fair.uid_pm / 10, c->fair.uid_pm % 10);
-	ua_buf_addf(out, "fair_reserve = %u.%u\n", c->fair.reserve_pm / 10, c->fair.reserve_pm % 10);
+	ua_buf_addf(out, "fair_reserve = %u.%u\n", c->fair.reserve_pm / 10,
+		    c->fair.reserve_pm % 10);
 	return out->err;
 }
 
@@ -788,8 +799,9 @@ static void plugin_line(struct parser *p, struct ua_plugin_conf *pc, int line, c
 				w++;
 			if (pc->nargs == UA_PLUGIN_ARGS_MAX || w >= UA_PLUGIN_ARG_LEN ||
 			    !str_ok(v, w)) {
-				perr(p, line, "'args': at most %d words of printable characters, "
-					      "each shorter than %d bytes",
+				perr(p, line,
+				     "'args': at most %d words of printable characters, "
+				     "each shorter than %d bytes",
 				     UA_PLUGIN_ARGS_MAX, UA_PLUGIN_ARG_LEN);
 				return;
 			}
@@ -801,8 +813,9 @@ static void plugin_line(struct parser *p, struct ua_plugin_conf *pc, int line, c
 		return;
 	case 5:
 		if (word_is(v, vlen, "binary"))
-			perr(p, line, "'format = binary' (auditd's own struct) is not supported: "
-				      "format = string");
+			perr(p, line,
+			     "'format = binary' (auditd's own struct) is not supported: "
+			     "format = string");
 		else if (!word_is(v, vlen, "string"))
 			perr(p, line, "unknown value '%s' for 'format' (string)",
 			     show(sh, sizeof(sh), v, vlen));
@@ -810,8 +823,8 @@ static void plugin_line(struct parser *p, struct ua_plugin_conf *pc, int line, c
 	}
 }
 
-int ua_plugin_conf_parse(struct ua_plugin_conf *pc, const char *name, const char *text,
-			 size_t len, struct ua_buf *msgs)
+int ua_plugin_conf_parse(struct ua_plugin_conf *pc, const char *name, const char *text, size_t len,
+			 struct ua_buf *msgs)
 {
 	struct parser p = { .name = name ? name : "<input>", .msgs = msgs };
 	int seen[ARRAY_SIZE(plugin_keys)] = { 0 };

@@ -90,11 +90,14 @@ enum ua_cfg_key {
  * fair_interval, fair_flow, fair_process, fair_uid, fair_reserve and the flags --fair-*.
  */
 struct ua_fair {
-	unsigned int fill_pct;	  /* 0: no budgets at all; else 1..99 */
-	unsigned int interval_ms; /* 1..60000 */
+	unsigned int fill_pct;				      /* 0: no budgets at all; else 1..99 */
+	unsigned int interval_ms;			      /* 1..60000 */
 	unsigned int flow_pm, process_pm, uid_pm, reserve_pm; /* 1..1000 (reserve 0..1000) */
 };
-#define UA_FAIR_DEFAULTS { 75, 100, 125, 250, 250, 20 }
+#define UA_FAIR_DEFAULTS                   \
+	{                                  \
+		75, 100, 125, 250, 250, 20 \
+	}
 /* A share as written ("12.5", "25", "2%"): per mille in *@pm. -EINVAL when it is not a
  * percentage with at most one decimal within 0..100. */
 int ua_fair_share_parse(const char *s, size_t len, unsigned int *pm);
@@ -138,7 +141,7 @@ struct ua_config {
 	unsigned int max_restarts;	     /* restarts of a plugin that died */
 	int audit_forward;		     /* 1: records into the kernel's audit stream */
 	struct ua_fair fair;		     /* flood budgets (takes effect at start) */
-	uint64_t set; /* 1 << enum ua_cfg_key for each key given */
+	uint64_t set;			     /* 1 << enum ua_cfg_key for each key given */
 };
 
 /* The defaults (auditd's where they apply; the paths the daemon uses without a file). */
@@ -174,8 +177,8 @@ struct ua_plugin_conf {
 };
 /* Parse one plugin file (messages "NAME:LINE: ..." as ua_config_parse). An active plugin
  * needs an absolute path. 0, -EINVAL or -ENOMEM. */
-int ua_plugin_conf_parse(struct ua_plugin_conf *pc, const char *name, const char *text,
-			 size_t len, struct ua_buf *msgs);
+int ua_plugin_conf_parse(struct ua_plugin_conf *pc, const char *name, const char *text, size_t len,
+			 struct ua_buf *msgs);
 
 /* Words for messages and status: "ignore", "syslog", ...; "none", "incremental", ... */
 const char *ua_config_action_name(enum ua_cfg_action a);

@@ -131,7 +131,7 @@ struct ua_record {
 	int32_t exit;	/* CQE res (errno negative) */
 	enum ua_rec_cqe cqe;
 	enum ua_rec_untracked untracked; /* with cqe=untracked */
-	uint32_t cqes; /* CQEs posted by the request (multishot); 1 normally */
+	uint32_t cqes;			 /* CQEs posted by the request (multishot); 1 normally */
 
 	uint64_t ring; /* ring identity (opaque, stable for the boot) */
 	uint64_t user_data;

@@ -108,8 +108,9 @@ struct ua_rule_field {
 	int is_str; /* the value is str (always for exe/comm/dir/path/addr; cgroup path vs id) */
 	int prefix; /* addr: prefix length in bits (inet 0..32, inet6 0..128); else 0 */
 	/* Filled by the daemon for exe= and cgroup= paths: */
-	uint64_t res1, res2; /* exe, path, dir: ino, dev (path, dir: 0 if absent at load); cgroup: id, level */
-	int line, col;	     /* where the field (the token after -F) starts, for messages */
+	uint64_t res1,
+		res2; /* exe, path, dir: ino, dev (path, dir: 0 if absent at load); cgroup: id, level */
+	int line, col; /* where the field (the token after -F) starts, for messages */
 };
 
 struct ua_rule {

@@ -99,7 +99,7 @@ struct ua_consumer {
 	struct dropper *drp;
 	size_t ndrp, capdrp;
 	uint64_t unattributed[2]; /* the kernel's unattributed counters, by reason, as reported */
-	uint64_t since_ns; /* the start of the interval being reported */
+	uint64_t since_ns;	  /* the start of the interval being reported */
 	struct ua_dropper_info top[UA_TOP_DROPPERS]; /* largest first */
 	size_t ntop;
 	/* The drain budget (ua_consumer_budget): events left, and the deadline. */
@@ -692,9 +692,8 @@ static void on_submit(struct ua_consumer *c, const struct ua_ev_submit *e, size_
 	p->jr.cqe_skip = !!(e->flags & UA_SF_CQE_SKIP);
 	p->rule = e->rule;
 	if (info.container) {
-		size_t n = info.container_len < sizeof(p->container) - 1 ?
-				   info.container_len :
-				   sizeof(p->container) - 1;
+		size_t n = info.container_len < sizeof(p->container) - 1 ? info.container_len :
+									   sizeof(p->container) - 1;
 
 		p->has_container = 1;
 		memcpy(p->container, info.container, n);
@@ -1099,7 +1098,9 @@ static void drop_seen(void *arg, const struct ua_drop_key *k, uint64_t n, const 
 
 static const char *drop_reason(unsigned int r)
 {
-	return r == UA_DROP_RINGBUF_FULL ? "ringbuf_full" : r == UA_DROP_BUDGET ? "budget" : "unknown";
+	return r == UA_DROP_RINGBUF_FULL ? "ringbuf_full" :
+	       r == UA_DROP_BUDGET	 ? "budget" :
+					   "unknown";
 }
 
 /* One URING_LOST record: @d's drops this interval, or (@d NULL) @n drops

@@ -65,7 +65,8 @@ static void print_text(const char *json)
 					const char *fe = strchr(f + 1, '"'), *fv = fe + 2;
 					const char *fve = fv + strcspn(fv, ",}");
 
-					printf(" %.*s=%.*s", (int)(fe - f - 1), f + 1, (int)(fve - fv), fv);
+					printf(" %.*s=%.*s", (int)(fe - f - 1), f + 1,
+					       (int)(fve - fv), fv);
 					f = fve;
 				}
 				putchar('\n');
@@ -113,9 +114,10 @@ int ua_ctl_request(const char *path, const char *cmd, struct ua_buf *reply)
 /* ---- status as node_exporter's textfile collector reads it ---- */
 
 /* Values that go up and down; every other number is a counter. */
-static const char *const gauges[] = { "uptime_s", "rules",	      "locked", "pending",
-				      "log_suspended", "holder_listing_us", "queued",
-				      "queued_max", "q_depth", "running" };
+static const char *const gauges[] = { "uptime_s", "rules",	   "locked",
+				      "pending",  "log_suspended", "holder_listing_us",
+				      "queued",	  "queued_max",	   "q_depth",
+				      "running" };
 
 static int is_gauge(const char *k, size_t len)
 {
@@ -134,7 +136,8 @@ static void metric_name(char *dst, size_t size, const char *pfx, const char *k, 
 	size_t n = (size_t)snprintf(dst, size, "%s", pfx), i;
 
 	for (i = 0; i < len && n + 1 < size; i++)
-		dst[n++] = (k[i] >= 'a' && k[i] <= 'z') || (k[i] >= '0' && k[i] <= '9') ? k[i] : '_';
+		dst[n++] = (k[i] >= 'a' && k[i] <= 'z') || (k[i] >= '0' && k[i] <= '9') ? k[i] :
+											  '_';
 	dst[n] = '\0';
 	if (!strcmp(sfx, "_total") && len >= 2 && !strncmp(k + len - 2, "_s", 2))
 		sfx = "";
@@ -204,8 +207,8 @@ static void print_metrics(const char *json)
 					f = fve;
 				}
 				ua_buf_reset(&labels);
-				ua_buf_addf(&labels, "{sink=%.*s,kind=%.*s}", (int)nml, nm ? nm : "\"\"",
-					    (int)kdl, kd ? kd : "\"\"");
+				ua_buf_addf(&labels, "{sink=%.*s,kind=%.*s}", (int)nml,
+					    nm ? nm : "\"\"", (int)kdl, kd ? kd : "\"\"");
 				for (f = o + 1; (f = strchr(f, '"')) && f < oe;) {
 					const char *fe = strchr(f + 1, '"'), *fv = fe + 2;
 					size_t fl = (size_t)(fe - f - 1);
@@ -213,10 +216,11 @@ static void print_metrics(const char *json)
 								       fv + strcspn(fv, ",}");
 
 					if (*fv != '"' && !(fl == 3 && !strncmp(f + 1, "pid", 3))) {
-						metric_name(name, sizeof(name), "uringaudit_sink_", f + 1,
-							    fl, is_gauge(f + 1, fl) ? "" : "_total");
-						sample(&out, &seen, name, is_gauge(f + 1, fl), labels.data,
-						       fv, (size_t)(fve - fv));
+						metric_name(name, sizeof(name), "uringaudit_sink_",
+							    f + 1, fl,
+							    is_gauge(f + 1, fl) ? "" : "_total");
+						sample(&out, &seen, name, is_gauge(f + 1, fl),
+						       labels.data, fv, (size_t)(fve - fv));
 					}
 					f = fve;
 				}
@@ -238,7 +242,8 @@ static void print_metrics(const char *json)
 			if ((klen == 6 && !strncmp(k, "tamper", 6)) ||
 			    (klen == 11 && !strncmp(k, "enforcement", 11))) {
 				ua_buf_reset(&labels);
-				ua_buf_addf(&labels, "{%.*s=%.*s}", (int)klen, k, (int)(ve + 1 - v), v);
+				ua_buf_addf(&labels, "{%.*s=%.*s}", (int)klen, k, (int)(ve + 1 - v),
+					    v);
 				metric_name(name, sizeof(name), "uringaudit_", k, klen, "_info");
 				sample(&out, &seen, name, 1, labels.data, "1", 1);
 			}
@@ -400,8 +405,8 @@ static void status_sinks(struct daemon *d, struct ua_buf *b)
 			    "\"exits\":%llu,\"restarts\":%llu,\"running\":%s,\"pid\":%d}",
 			    first ? "" : ",", name.data ? name.data : "\"\"",
 			    !strncmp(ua_qsink_name(d->sinks.q[i]), "plugin:", 7) ? "plugin" :
-			    !strcmp(ua_qsink_name(d->sinks.q[i]), "audit")	   ? "audit" :
-										     "stdout",
+			    !strcmp(ua_qsink_name(d->sinks.q[i]), "audit")	 ? "audit" :
+										   "stdout",
 			    st.queued, st.queued_max, d->o.q_depth, (unsigned long long)st.written,
 			    (unsigned long long)st.dropped, (unsigned long long)st.write_errors,
 			    (unsigned long long)st.lost_said, (unsigned long long)st.truncated,
@@ -451,8 +456,8 @@ static void status_perop(struct daemon *d, struct ua_buf *b)
  */
 static void status_protection(struct daemon *d, struct ua_buf *b)
 {
-	const char *why = d->tamper	  ? NULL :
-			  !d->locked	  ? "the rules are not locked (-e 2)" :
+	const char *why = d->tamper	   ? NULL :
+			  !d->locked	   ? "the rules are not locked (-e 2)" :
 			  d->tamper_why[0] ? d->tamper_why :
 					     "not tried";
 	const char *enf = ua_enforce_state(d);
@@ -487,8 +492,7 @@ static void status_json(struct daemon *d, struct ua_buf *b)
 		"\"budget\":%llu,\"drains_cut\":%llu,\"loop_max_us\":%llu,\"loop_max_cpu_us\":%llu,"
 		"\"top_droppers\":[",
 		getpid(), (unsigned long long)((ua_now_ms() - d->started_ms) / 1000),
-		ua_loader_backend(&d->loader), d->rules.n,
-		d->locked ? "true" : "false",
+		ua_loader_backend(&d->loader), d->rules.n, d->locked ? "true" : "false",
 		(unsigned long long)ua_loader_counter(&d->loader, UA_CNT_SELECTED),
 		(unsigned long long)s->events, (unsigned long long)s->recorded,
 		(unsigned long long)(ua_loader_counter(&d->loader, UA_CNT_DROPPED) - s->lost_base),
@@ -499,10 +503,10 @@ static void status_json(struct daemon *d, struct ua_buf *b)
 		(unsigned long long)s->concluded_skipped, (unsigned long long)s->concluded_none,
 		(unsigned long long)s->not_selected, (unsigned long long)s->orphan_completions,
 		(unsigned long long)s->rings_seen, (unsigned long long)s->rings_torn_down,
-		(unsigned long long)s->write_errors,
-		(unsigned long long)d->sink.lost_total, d->sink.suspended ? "true" : "false",
-		(unsigned long long)d->sink.rotations, (unsigned long long)s->holder_listings,
-		(unsigned long long)s->holders_listed, (unsigned long long)s->holder_listing_us,
+		(unsigned long long)s->write_errors, (unsigned long long)d->sink.lost_total,
+		d->sink.suspended ? "true" : "false", (unsigned long long)d->sink.rotations,
+		(unsigned long long)s->holder_listings, (unsigned long long)s->holders_listed,
+		(unsigned long long)s->holder_listing_us,
 		(unsigned long long)ua_loader_counter(&d->loader, UA_CNT_UNTRACKED),
 		(unsigned long long)ua_loader_counter(&d->loader, UA_CNT_UNSEEN),
 		(unsigned long long)ua_loader_counter(&d->loader, UA_CNT_OVERFLOW_UNMATCHED),

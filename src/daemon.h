@@ -45,17 +45,17 @@ struct ua_options {
 	unsigned int heartbeat_s;     /* URING_DAEMON op=heartbeat every this many s; 0: none */
 	/* Sinks besides the log (uringaudit.conf(5): write_logs, json_log_file, stdout_format,
 	 * plugin_dir, q_depth, max_restarts, audit_forward). */
-	int write_logs;		       /* 0: no log_file */
-	const char *json_log_path;     /* NULL: none */
-	int stdout_format;	       /* -1: none, else enum ua_format */
-	const char *plugin_dir;	       /* NULL: none */
-	const char *plugin_paths[8];   /* --plugin PATH: programs run as plugins (no args) */
+	int write_logs;		     /* 0: no log_file */
+	const char *json_log_path;   /* NULL: none */
+	int stdout_format;	     /* -1: none, else enum ua_format */
+	const char *plugin_dir;	     /* NULL: none */
+	const char *plugin_paths[8]; /* --plugin PATH: programs run as plugins (no args) */
 	size_t nplugin_paths;
-	unsigned int q_depth;	       /* records queued per plugin/stdout/audit sink */
-	unsigned int max_restarts;     /* of a plugin that exits */
-	int audit_forward;	       /* records into the kernel's audit stream */
-	int backend;		       /* enum ua_backend: --backend */
-	struct ua_fair fair;	       /* flood budgets: fair_* keys, --fair-* flags */
+	unsigned int q_depth;	   /* records queued per plugin/stdout/audit sink */
+	unsigned int max_restarts; /* of a plugin that exits */
+	int audit_forward;	   /* records into the kernel's audit stream */
+	int backend;		   /* enum ua_backend: --backend */
+	struct ua_fair fair;	   /* flood budgets: fair_* keys, --fair-* flags */
 };
 
 /* --backend: which programs capture requests (src/perop.c). */
@@ -335,8 +335,8 @@ struct ua_qsink_stats {
 	uint64_t written;      /* records delivered */
 	uint64_t dropped;      /* records lost: queue full, write errors, plugin gone, stop */
 	uint64_t write_errors;
-	uint64_t lost_said;    /* URING_LOST records the sink was given */
-	uint64_t truncated;    /* audit: records cut at the kernel's 8560 bytes */
+	uint64_t lost_said;	  /* URING_LOST records the sink was given */
+	uint64_t truncated;	  /* audit: records cut at the kernel's 8560 bytes */
 	uint64_t exits, restarts; /* plugins */
 	unsigned int queued, queued_max;
 	int running; /* a plugin: running */
@@ -402,14 +402,14 @@ int ua_proc_alive(uint32_t pid, uint64_t start_time);
 
 /* ---- consumer.c: join, loss accounting, records ---- */
 struct ua_stats {
-	uint64_t events;       /* ring buffer events consumed */
-	uint64_t recorded;     /* URINGOP records written */
-	uint64_t lost_gaps;	/* events missing from the sequence (a cross-check) */
-	uint64_t lost_declared; /* events the URING_LOST records say the kernel dropped */
-	uint64_t lost_records;	/* URING_LOST records written for them */
+	uint64_t events;		/* ring buffer events consumed */
+	uint64_t recorded;		/* URINGOP records written */
+	uint64_t lost_gaps;		/* events missing from the sequence (a cross-check) */
+	uint64_t lost_declared;		/* events the URING_LOST records say the kernel dropped */
+	uint64_t lost_records;		/* URING_LOST records written for them */
 	uint64_t lost_unattributed_map; /* the kernel's unattributed drop counters */
 	uint64_t lost_base; /* the kernel's drop counter when this daemon started (pinned set) */
-	uint64_t pending;      /* requests awaiting completion in user space */
+	uint64_t pending;   /* requests awaiting completion in user space */
 	uint64_t concluded_skipped;
 	uint64_t concluded_none;
 	uint64_t overflowed;
@@ -441,10 +441,11 @@ struct ua_drop_source {
 	/* Calls @fn for each submitter in the drops map: its count summed over
 	 * CPUs and its comm (may be empty). */
 	int (*each)(void *ctx,
-		    void (*fn)(void *arg, const struct ua_drop_key *k, uint64_t n, const char *comm),
+		    void (*fn)(void *arg, const struct ua_drop_key *k, uint64_t n,
+			       const char *comm),
 		    void *arg); /* 0, or -1 when the map could not be read whole */
 	void (*forget)(void *ctx, const struct ua_drop_key *k); /* delete its entry */
-	uint64_t (*total)(void *ctx);			       /* UA_CNT_DROPPED */
+	uint64_t (*total)(void *ctx);				/* UA_CNT_DROPPED */
 	/* Drops for @reason (enum ua_drop_reason) the map had no room for. */
 	uint64_t (*unattributed)(void *ctx, unsigned int reason);
 	void *ctx;

@@ -297,10 +297,12 @@ void ua_record_heartbeat(struct daemon *d)
 				  .u = ua_loader_counter(&d->loader, UA_CNT_SELECTED) };
 	kv[n++] = (struct ua_kv){ .key = "events", .kind = UA_KV_U64, .u = s->events };
 	kv[n++] = (struct ua_kv){ .key = "recorded", .kind = UA_KV_U64, .u = s->recorded };
-	kv[n++] = (struct ua_kv){ .key = "lost",
-				  .kind = UA_KV_U64,
-				  .u = ua_loader_counter(&d->loader, UA_CNT_DROPPED) - s->lost_base };
-	kv[n++] = (struct ua_kv){ .key = "lost_declared", .kind = UA_KV_U64, .u = s->lost_declared };
+	kv[n++] =
+		(struct ua_kv){ .key = "lost",
+				.kind = UA_KV_U64,
+				.u = ua_loader_counter(&d->loader, UA_CNT_DROPPED) - s->lost_base };
+	kv[n++] =
+		(struct ua_kv){ .key = "lost_declared", .kind = UA_KV_U64, .u = s->lost_declared };
 	kv[n++] = (struct ua_kv){ .key = "pending", .kind = UA_KV_U64, .u = s->pending };
 	kv[n++] = (struct ua_kv){ .key = "unwritten", .kind = UA_KV_U64, .u = d->sink.lost_total };
 	kv[n++] = (struct ua_kv){ .key = "rules", .kind = UA_KV_U64, .u = d->rules.n };

@@ -49,9 +49,9 @@ struct daemon {
 	char prev_time[32];		  /* time of the last record it wrote */
 	uint64_t opmask[UA_OPMASK_WORDS]; /* the built-in rules' opcodes */
 	struct ua_loader loader;
-	struct ua_sink sink;	 /* log_file (or stdout) */
+	struct ua_sink sink;	  /* log_file (or stdout) */
 	struct ua_sink json_sink; /* json_log_file */
-	struct ua_sinks sinks;	 /* every sink, as the consumer writes to them */
+	struct ua_sinks sinks;	  /* every sink, as the consumer writes to them */
 	struct ua_consumer *consumer;
 	struct ring_buffer *rb;
 	int sfd, ctl_fd, epfd;

@@ -220,8 +220,8 @@ static void resolve(struct ua_enrich *e, struct proc_ent *p, uint32_t exe_dev, u
 	}
 	snprintf(path, sizeof(path), "/proc/%u/cgroup", p->pid);
 	n = ua_read_small(path, buf, sizeof(buf));
-		if (n > 0 && !ua_container_id(buf, (size_t)n, p->container))
-			p->has_container = 1;
+	if (n > 0 && !ua_container_id(buf, (size_t)n, p->container))
+		p->has_container = 1;
 	/* The process may have exited (and its pid been reused) while we read. */
 	if (same_process(e, p->pid, p->start))
 		return;

@@ -239,8 +239,8 @@ struct start_args {
 	unsigned int rb_bytes;
 	unsigned int pending_per_uid;
 	const struct ua_fair *fair; /* the flood budgets' settings */
-	int backend;	     /* enum ua_backend */
-	const char *pin_dir; /* NULL: none */
+	int backend;		    /* enum ua_backend */
+	const char *pin_dir;	    /* NULL: none */
 };
 
 /*
@@ -448,7 +448,8 @@ static int start_ring_buffer(struct ua_loader *l, const struct start_args *a, ch
 	l->skel->rodata->cfg_proc_budget = share(a->rb_bytes, f->process_pm, 64);
 	l->skel->rodata->cfg_uid_budget = share(a->rb_bytes, f->uid_pm, 64);
 	l->skel->rodata->cfg_uid_reserve = share(a->rb_bytes, f->uid_pm, 64);
-	l->skel->rodata->cfg_proc_reserve = f->reserve_pm ? share(a->rb_bytes, f->reserve_pm, 20) : 0;
+	l->skel->rodata->cfg_proc_reserve = f->reserve_pm ? share(a->rb_bytes, f->reserve_pm, 20) :
+							    0;
 	rc = bpf_map__set_max_entries(l->skel->maps.rb, a->rb_bytes);
 	if (rc)
 		return fail(err, errlen, rc, "ring buffer size %u: %s", a->rb_bytes, strerror(-rc));
@@ -609,8 +610,7 @@ static void perop_refused(struct ua_loader *l)
  * programs (and no pin set is kept: its stubs are not pinned), the per-op
  * programs load; anywhere else the tracepoint backend runs and says why
  * (perop: degraded=backend; auto: backend_reason, no degradation). */
-static int start_backend(struct ua_loader *l, const struct start_args *a, char *err,
-			 size_t errlen)
+static int start_backend(struct ua_loader *l, const struct start_args *a, char *err, size_t errlen)
 {
 	if (a->backend == UA_BACKEND_TRACEPOINT)
 		return 0;
@@ -840,7 +840,8 @@ uint64_t ua_loader_counter(const struct ua_loader *l, unsigned int idx)
 /* ---- the drops map (struct ua_drop_source) ---- */
 
 static int drops_each(void *ctx,
-		      void (*fn)(void *arg, const struct ua_drop_key *k, uint64_t n, const char *comm),
+		      void (*fn)(void *arg, const struct ua_drop_key *k, uint64_t n,
+				 const char *comm),
 		      void *arg)
 {
 	struct ua_loader *l = ctx;

@@ -483,7 +483,8 @@ static int parse_run(struct ua_options *o, int argc, char **argv)
 			break;
 		}
 		case 'G':
-			if (o->nplugin_paths >= sizeof(o->plugin_paths) / sizeof(o->plugin_paths[0])) {
+			if (o->nplugin_paths >=
+			    sizeof(o->plugin_paths) / sizeof(o->plugin_paths[0])) {
 				usage_error("more than %s --plugin", "8");
 				return -EINVAL;
 			}
@@ -511,9 +512,10 @@ static int parse_run(struct ua_options *o, int argc, char **argv)
 			break;
 		case 0x100:
 			if (parse_uint(optarg, 99, &v)) {
-				usage_error("--fair-fill '%s': 0..99 (percent of the ring buffer; 0: no "
-					    "budgets)",
-					    optarg);
+				usage_error(
+					"--fair-fill '%s': 0..99 (percent of the ring buffer; 0: no "
+					"budgets)",
+					optarg);
 				return -EINVAL;
 			}
 			o->cli_set |= 1ull << UA_CFG_K_FAIR_FILL;
@@ -532,8 +534,8 @@ static int parse_run(struct ua_options *o, int argc, char **argv)
 		case 0x104:
 		case 0x105: {
 			static const char *const names[] = { "flow", "process", "uid", "reserve" };
-			unsigned int *f[] = { &o->fair.flow_pm, &o->fair.process_pm, &o->fair.uid_pm,
-					      &o->fair.reserve_pm };
+			unsigned int *f[] = { &o->fair.flow_pm, &o->fair.process_pm,
+					      &o->fair.uid_pm, &o->fair.reserve_pm };
 			int i = c - 0x102;
 
 			if (ua_fair_share_parse(optarg, strlen(optarg), f[i])) {

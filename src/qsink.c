@@ -228,10 +228,11 @@ static int audit_send_line(struct ua_qsink *q, const char *p, size_t len)
 	body = colon ? memmem(colon, len - (size_t)(colon - p), "): ", 3) : NULL;
 	if (!body)
 		return -EINVAL;
-	n = (size_t)snprintf(msg, sizeof(msg), "uring_record=%.*s uring_time=%.*s uring_seq=%.*s %.*s",
+	n = (size_t)snprintf(msg, sizeof(msg),
+			     "uring_record=%.*s uring_time=%.*s uring_seq=%.*s %.*s",
 			     (int)(te - type), type, (int)(colon - (t + 11)), t + 11,
-			     (int)(body - colon - 1), colon + 1, (int)(len - (size_t)(body + 3 - p)),
-			     body + 3);
+			     (int)(body - colon - 1), colon + 1,
+			     (int)(len - (size_t)(body + 3 - p)), body + 3);
 	if (n >= sizeof(msg))
 		q->st.truncated++;
 	/* libaudit appends exe= (this daemon), hostname=? addr=? terminal=?
@@ -410,8 +411,9 @@ int ua_plugin_check(const char *path, char *err, size_t errlen)
 		return -EPERM;
 	}
 	if (st.st_mode & (S_IWGRP | S_IWOTH)) {
-		snprintf(err, errlen, "plugin '%s' is writable by group or others (mode %04o): refused",
-			 path, (unsigned int)(st.st_mode & 07777));
+		snprintf(err, errlen,
+			 "plugin '%s' is writable by group or others (mode %04o): refused", path,
+			 (unsigned int)(st.st_mode & 07777));
 		return -EPERM;
 	}
 	return 0;
@@ -505,7 +507,8 @@ struct ua_qsink *ua_qsink_new(enum ua_qsink_kind kind, const char *name, enum ua
 		q->fd = audit_open();
 		if (q->fd < 0) {
 			rc = -errno;
-			snprintf(err, errlen, "audit_forward: cannot open the kernel's audit socket: %s",
+			snprintf(err, errlen,
+				 "audit_forward: cannot open the kernel's audit socket: %s",
 				 strerror(errno));
 		} else if (audit_is_enabled(q->fd) == 0) {
 			fprintf(stderr, "uringaudit: warning: audit_forward: the kernel's audit is "
@@ -619,7 +622,8 @@ void ua_qsink_tick(struct ua_qsink *q, struct ua_consumer *c)
 			pthread_cond_signal(&q->cv);
 			pthread_mutex_unlock(&q->mu);
 			ua_consumer_event(c, "URING_DAEMON", kv, 3);
-			fprintf(stderr, "uringaudit: %s: max_restarts (%u) reached, not restarted\n",
+			fprintf(stderr,
+				"uringaudit: %s: max_restarts (%u) reached, not restarted\n",
 				q->name, q->max_restarts);
 		} else if (can) {
 			q->need_restart = 0;
@@ -651,9 +655,9 @@ void ua_qsink_tick(struct ua_qsink *q, struct ua_consumer *c)
 		pthread_mutex_unlock(&q->mu);
 		{
 			const struct ua_kv kv[] = {
-				ua_kv_word("op", "sink_loss"),	 ua_kv_cstr("sink", q->name),
-				ua_kv_u64("lost", n),		 ua_kv_u64("first_seq", first),
-				ua_kv_u64("last_seq", last),	 ua_kv_word("reason", reason),
+				ua_kv_word("op", "sink_loss"), ua_kv_cstr("sink", q->name),
+				ua_kv_u64("lost", n),	       ua_kv_u64("first_seq", first),
+				ua_kv_u64("last_seq", last),   ua_kv_word("reason", reason),
 			};
 
 			ua_consumer_event(c, "URING_DAEMON", kv, 6);

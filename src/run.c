@@ -278,8 +278,8 @@ static int step_sink(struct daemon *d)
 			goto out;
 		d->sinks.json_log = &d->json_sink;
 	}
-	if (d->o.stdout_format >= 0 && (rc = add_qsink(d, UA_QS_STDOUT, "stdout",
-						       d->o.stdout_format, NULL)))
+	if (d->o.stdout_format >= 0 &&
+	    (rc = add_qsink(d, UA_QS_STDOUT, "stdout", d->o.stdout_format, NULL)))
 		goto out;
 	for (i = 0; i < npcs; i++) {
 		char name[80];
@@ -793,7 +793,9 @@ int ua_run(const struct ua_options *o)
 		unsigned int q;
 
 		fprintf(stderr, "uringaudit: recording to %s",
-			!d.sinks.log ? "" : strcmp(d.o.log_path, "-") ? d.o.log_path : "stdout");
+			!d.sinks.log		  ? "" :
+			strcmp(d.o.log_path, "-") ? d.o.log_path :
+						    "stdout");
 		if (d.sinks.json_log)
 			fprintf(stderr, "%s%s", d.sinks.log ? ", " : "", d.o.json_log_path);
 		for (q = 0; q < d.sinks.nq; q++)
