@@ -196,8 +196,10 @@ fi
 
 # --- reload under a steady stream ----------------------------------------------------
 UA_LOG=$UA_TMP/reload.json
-A=$(rules a.rules "-a always,io_uring -S openat -k a")
-B=$(rules b.rules "-a always,io_uring -S openat -k b")
+# Only the driver's opens: the rules of a test that selects the whole machine
+# record every other process's floods too (a shared machine, or two runs).
+A=$(rules a.rules "-a always,io_uring -S openat -F exe=$DRV -k a")
+B=$(rules b.rules "-a always,io_uring -S openat -F exe=$DRV -k b")
 if ua_start --rules "$A"; then
 	N=4000
 	"$DRV" --cq 8192 overflow:$N >"$UA_TMP/stream.out" 2>&1 &
