@@ -163,6 +163,20 @@ int ua_enforce_events(struct daemon *d);
 const char *ua_enforce_state(const struct daemon *d);
 void ua_enforce_stop(struct daemon *d);
 
+/* Who a URING_DENIED or URING_TAMPER record names, in one order, from a
+ * bpf/deny.h or bpf/tamper.h event (fields pid, tid, comm, auid, ses, uid,
+ * euid); appended to kv[n++]. */
+#define UA_KV_SUBJECT(kv, n, e)                                                                    \
+	do {                                                                                       \
+		(kv)[(n)++] = ua_kv_u64("pid", (e)->pid);                                          \
+		(kv)[(n)++] = ua_kv_u64("tid", (e)->tid);                                          \
+		(kv)[(n)++] = ua_kv_str("comm", (e)->comm, strnlen((e)->comm, sizeof((e)->comm))); \
+		(kv)[(n)++] = ua_kv_u64("auid", (e)->auid);                                        \
+		(kv)[(n)++] = ua_kv_u64("ses", (e)->ses);                                          \
+		(kv)[(n)++] = ua_kv_u64("uid", (e)->uid);                                          \
+		(kv)[(n)++] = ua_kv_u64("euid", (e)->euid);                                        \
+	} while (0)
+
 /* tamper.c: once the rules are locked (d->locked), load and attach the
  * tamper object where BPF-LSM works, or say why not (d->tamper_why); once. */
 void ua_tamper_arm(struct daemon *d);

@@ -255,13 +255,7 @@ static int on_denied(void *ctx, void *data, size_t size)
 	kv[n++] = ua_kv_word("hook",
 			     e->policy == UA_POL_SQPOLL ? "uring_sqpoll" : "uring_override_creds");
 	kv[n++] = ua_kv_s64("exit", e->err);
-	kv[n++] = ua_kv_u64("pid", e->pid);
-	kv[n++] = ua_kv_u64("tid", e->tid);
-	kv[n++] = ua_kv_str("comm", e->comm, strnlen(e->comm, sizeof(e->comm)));
-	kv[n++] = ua_kv_u64("auid", e->auid);
-	kv[n++] = ua_kv_u64("ses", e->ses);
-	kv[n++] = ua_kv_u64("uid", e->uid);
-	kv[n++] = ua_kv_u64("euid", e->euid);
+	UA_KV_SUBJECT(kv, n, e);
 	ua_consumer_event(d->consumer, "URING_DENIED", kv, n);
 	return 0;
 }

@@ -303,13 +303,7 @@ static int on_tamper(void *ctx, void *data, size_t size)
 	if (e->what == UA_TM_UNPIN || e->what == UA_TM_RENAME || e->what == UA_TM_RMDIR)
 		kv[n++] = ua_kv_str("name", e->name, strnlen(e->name, sizeof(e->name)));
 	kv[n++] = ua_kv_s64("exit", e->err);
-	kv[n++] = ua_kv_u64("pid", e->pid);
-	kv[n++] = ua_kv_u64("tid", e->tid);
-	kv[n++] = ua_kv_str("comm", e->comm, strnlen(e->comm, sizeof(e->comm)));
-	kv[n++] = ua_kv_u64("auid", e->auid);
-	kv[n++] = ua_kv_u64("ses", e->ses);
-	kv[n++] = ua_kv_u64("uid", e->uid);
-	kv[n++] = ua_kv_u64("euid", e->euid);
+	UA_KV_SUBJECT(kv, n, e);
 	if (e->lost)
 		kv[n++] = ua_kv_u64("lost", e->lost);
 	ua_consumer_event(d->consumer, "URING_TAMPER", kv, n);
