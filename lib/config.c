@@ -282,6 +282,36 @@ static void set_str(char *dst, size_t size, const char *s, size_t len)
 	dst[len < size ? len : size - 1] = '\0';
 }
 
+/* A K_UINT key's value: 0, or -ERANGE with its range in @range ("a power of
+ * two, 65536..1073741824", "1..1000"): the one statement of each key's bounds,
+ * for the configuration file and the command line alike. */
+static int uint_value(const struct key *k, const char *s, size_t len, uint64_t *u, char *range,
+		      size_t rlen)
+{
+	if (!parse_u64(s, len, k->max, u) && *u >= k->min && !(k->power_of_two && (*u & (*u - 1))))
+		return 0;
+	snprintf(range, rlen, "%s%llu..%llu", k->power_of_two ? "a power of two, " : "",
+		 (unsigned long long)k->min, (unsigned long long)k->max);
+	return -ERANGE;
+}
+
+int ua_config_uint(enum ua_cfg_key id, const char *s, unsigned int *out, char *range, size_t rlen)
+{
+	uint64_t u;
+	size_t i;
+
+	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+		if (keys[i].id != id || keys[i].kind != K_UINT)
+			continue;
+		if (uint_value(&keys[i], s, strlen(s), &u, range, rlen))
+			return -ERANGE;
+		*out = (unsigned int)u;
+		return 0;
+	}
+	snprintf(range, rlen, "not a number setting");
+	return -EINVAL;
+}
+
 static int str_ok(const char *s, size_t len)
 {
 	size_t i;
@@ -453,12 +483,12 @@ static void set_value(struct parser *p, struct ua_config *c, const struct key *k
 		     "sync)",
 		     show(sh, sizeof(sh), v, len));
 		return;
-	case K_UINT:
-		rc = parse_u64(v, len, k->max, &u);
-		if (rc || u < k->min || (k->power_of_two && (u & (u - 1)))) {
-			perr(p, line, "'%s' for '%s': %s%llu..%llu", show(sh, sizeof(sh), v, len),
-			     k->name, k->power_of_two ? "a power of two, " : "a number ",
-			     (unsigned long long)k->min, (unsigned long long)k->max);
+	case K_UINT: {
+		char range[64];
+
+		if (uint_value(k, v, len, &u, range, sizeof(range))) {
+			perr(p, line, "'%s' for '%s': %s%s", show(sh, sizeof(sh), v, len), k->name,
+			     k->power_of_two ? "" : "a number ", range);
 			return;
 		}
 		if (k->id == UA_CFG_K_MAX_LOG_FILE)
@@ -466,6 +496,7 @@ static void set_value(struct parser *p, struct ua_config *c, const struct key *k
 		else
 			*(unsigned int *)field(c, k->id) = (unsigned int)u;
 		return;
+	}
 	case K_SPACE: {
 		struct ua_cfg_space *s = field(c, k->id);
 		int pct = len && v[len - 1] == '%';

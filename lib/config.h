@@ -81,6 +81,11 @@ enum ua_cfg_key {
 	UA_CFG_K_COUNT
 };
 
+/* The value of the numeric setting @id (ringbuf_size, poll_ms, ...) from
+ * the command line's @s, checked against the bounds the configuration file
+ * uses: 0, or -ERANGE with the accepted range in @range. */
+int ua_config_uint(enum ua_cfg_key id, const char *s, unsigned int *out, char *range, size_t rlen);
+
 /*
  * Fairness under a flood (the kernel's budgets, bpf/emit.bpf.h): once the ring buffer is more
  * than fill_pct full, per interval_ms each flow, process and uid may put their share of it in,

@@ -122,6 +122,23 @@ static int parse_uint(const char *s, unsigned long long max, unsigned long long 
 	return 0;
 }
 
+/* A numeric option of the command line that is also a setting of the
+ * configuration file (@key): the file's bounds, its key marked as set by the
+ * command line. 0, or -EINVAL after the usage error. */
+static int opt_uint(struct ua_options *o, const char *flag, enum ua_cfg_key key, const char *unit,
+		    unsigned int *out)
+{
+	char range[64];
+
+	if (ua_config_uint(key, optarg, out, range, sizeof(range))) {
+		fprintf(stderr, "uringaudit: --%s '%s': %s%s\nTry 'uringaudit --help'.\n", flag,
+			optarg, range, unit);
+		return -EINVAL;
+	}
+	o->cli_set |= 1ull << key;
+	return 0;
+}
+
 /* ---- rules ---- */
 
 static void probe_ops(struct ua_optable *ops)
@@ -406,22 +423,12 @@ static int parse_run(struct ua_options *o, int argc, char **argv)
 			o->socket_path = optarg;
 			break;
 		case 'r':
-			o->cli_set |= 1ull << UA_CFG_K_RINGBUF_SIZE;
-			if (parse_uint(optarg, 1u << 30, &v) || v < 65536 || (v & (v - 1))) {
-				usage_error(
-					"--ringbuf-size '%s': a power of two, 65536..1073741824",
-					optarg);
+			if (opt_uint(o, "ringbuf-size", UA_CFG_K_RINGBUF_SIZE, "", &o->rb_bytes))
 				return -EINVAL;
-			}
-			o->rb_bytes = (unsigned int)v;
 			break;
 		case 'm':
-			o->cli_set |= 1ull << UA_CFG_K_POLL_MS;
-			if (parse_uint(optarg, 1000, &v) || v < 1) {
-				usage_error("--poll-ms '%s': 1..1000", optarg);
+			if (opt_uint(o, "poll-ms", UA_CFG_K_POLL_MS, "", &o->poll_ms))
 				return -EINVAL;
-			}
-			o->poll_ms = (unsigned int)v;
 			break;
 		case 'u':
 			if (parse_uint(optarg, 65536, &v) || v < 1) {
@@ -499,35 +506,23 @@ static int parse_run(struct ua_options *o, int argc, char **argv)
 			o->plugin_dir = optarg;
 			break;
 		case 'Q':
-			o->cli_set |= 1ull << UA_CFG_K_Q_DEPTH;
-			if (parse_uint(optarg, 10000000, &v) || v < 1) {
-				usage_error("--q-depth '%s': 1..10000000", optarg);
+			if (opt_uint(o, "q-depth", UA_CFG_K_Q_DEPTH, "", &o->q_depth))
 				return -EINVAL;
-			}
-			o->q_depth = (unsigned int)v;
 			break;
 		case 'A':
 			o->cli_set |= 1ull << UA_CFG_K_AUDIT_FORWARD;
 			o->audit_forward = 1;
 			break;
 		case 0x100:
-			if (parse_uint(optarg, 99, &v)) {
-				usage_error(
-					"--fair-fill '%s': 0..99 (percent of the ring buffer; 0: no "
-					"budgets)",
-					optarg);
+			if (opt_uint(o, "fair-fill", UA_CFG_K_FAIR_FILL,
+				     " (percent of the ring buffer; 0: no budgets)",
+				     &o->fair.fill_pct))
 				return -EINVAL;
-			}
-			o->cli_set |= 1ull << UA_CFG_K_FAIR_FILL;
-			o->fair.fill_pct = (unsigned int)v;
 			break;
 		case 0x101:
-			if (parse_uint(optarg, 60000, &v) || v < 1) {
-				usage_error("--fair-interval '%s': 1..60000 ms", optarg);
+			if (opt_uint(o, "fair-interval", UA_CFG_K_FAIR_INTERVAL, " ms",
+				     &o->fair.interval_ms))
 				return -EINVAL;
-			}
-			o->cli_set |= 1ull << UA_CFG_K_FAIR_INTERVAL;
-			o->fair.interval_ms = (unsigned int)v;
 			break;
 		case 0x102:
 		case 0x103:
