@@ -119,9 +119,20 @@ ua_await_ready() {
 	return 1
 }
 
+# A daemon that does not stop on SIGTERM within UA_TIMEOUT is killed, said
+# on stderr, and ua_stop returns 125: a test never waits on it for ever.
+ua_running() { [ -d "/proc/$1" ] && [ "$(sed 's/.*) //;s/ .*//' "/proc/$1/stat" 2>/dev/null)" != Z ]; }
+ua_stopped() { ! ua_running "$1"; }
 ua_stop() {
 	[ -n "$UA_PID" ] || return 0
 	kill -TERM "$UA_PID" 2>/dev/null
+	if ! wait_for ua_stopped "$UA_PID"; then
+		echo "daemon $UA_PID did not stop ${UA_TIMEOUT} s after SIGTERM: killed" >&2
+		kill -KILL "$UA_PID" 2>/dev/null
+		wait_for ua_stopped "$UA_PID" && wait "$UA_PID" 2>/dev/null
+		UA_PID=
+		return 125
+	fi
 	wait "$UA_PID" 2>/dev/null
 	local rc=$?
 	UA_PID=

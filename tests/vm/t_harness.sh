@@ -90,3 +90,18 @@ else
 	echo "skip harness_suite_fails_on_refusal: needs root, BTF, jq and $UA_BUILD/uringaudit (lib.sh's own checks come first)"
 	echo "skip harness_suite_skips_documented_refusal: needs root, BTF, jq and $UA_BUILD/uringaudit"
 fi
+
+# ua_stop is bounded: a daemon that ignores SIGTERM (the 6.12 tamper defect
+# held t_rules and t_tamper for the guest's whole timeout) is killed after
+# UA_TIMEOUT and the stop fails (125), instead of waiting for ever.
+out=$(UA_TIMEOUT=1 bash -c '. tests/integration/lib.sh
+	bash -c "trap \"\" TERM; : >$UA_TMP/ready; exec sleep 30" & UA_PID=$!
+	wait_for test -e "$UA_TMP/ready"
+	t0=$SECONDS; ua_stop; rc=$?
+	echo "rc=$rc took=$((SECONDS - t0)) alive=$(ua_running $! && echo yes || echo no)"
+	rm -rf "$UA_TMP"' 2>&1)
+if grep -q "rc=125 took=[1-9] alive=no" <<<"$out" && grep -q "did not stop 1 s after SIGTERM: killed" <<<"$out"; then
+	ok harness_stop_bounded
+else
+	fail harness_stop_bounded "$(tr '\n' '|' <<<"$out")"
+fi
