@@ -1553,6 +1553,85 @@ done:
 	ASSERT_EQ(wc.hits, hits + 1, "the JSON block not kept, the text one kept");
 }
 
+/* Does the formatted record in @b hold @needle? */
+static int has(const struct ua_buf *b, const char *needle)
+{
+	return b->len && strstr(b->data, needle) != NULL;
+}
+
+/*
+ * Devices as auditd prints them (hex major:minor, "%02x" each) at every width the
+ * appender has a path for (two digits, more, zero), in text, its PATH line and JSON;
+ * and the prefixed keys of an object in each role (the keys come from a table).
+ */
+static void test_dev_and_role_keys(void)
+{
+	static const struct {
+		enum ua_rec_role role;
+		const char *pfx;
+	} roles[] = { { UA_REC_ROLE_FILE, "file_" },
+		      { UA_REC_ROLE_CLOSED, "file_" },
+		      { UA_REC_ROLE_NEW, "new_" },
+		      { UA_REC_ROLE_DIR, "dir_" },
+		      { UA_REC_ROLE_SRC, "src_" } };
+	struct ua_buf b = UA_BUF_INIT;
+	struct ua_record r = base_record(123456789, UA_OP_OPENAT);
+	char want[256];
+	size_t i;
+
+	r.name = BYTES("/dev/x");
+	r.nobjs = 1;
+	r.objs[0] = (struct ua_rec_obj){ .role = UA_REC_ROLE_NEW,
+					 .kind = UA_REC_OBJ_FILE,
+					 .dev = (0x103u << 20) | 0x12345,
+					 .rdev = (0xfffu << 20) | 0xfffff,
+					 .ino = 5,
+					 .mode = 020620,
+					 .path = BYTES("/dev/x") };
+	ASSERT_OK(ua_format_record(&b, &r, UA_FMT_TEXT), "format dev text");
+	ASSERT_TRUE(has(&b, " new_dev=103:12345 new_ino=5 "), "dev, 3 and 5 digits");
+	ASSERT_TRUE(has(&b, " new_rdev=fff:fffff\n"), "rdev, all bits");
+	ASSERT_TRUE(has(&b, " inode=5 dev=103:12345 mode=020620 ouid=0 ogid=0 rdev=fff:fffff "),
+		    "PATH dev and rdev");
+	text_record_lines(b.data, b.len, "dev record lines");
+	ua_buf_reset(&b);
+	ASSERT_OK(ua_format_record(&b, &r, UA_FMT_JSON), "format dev json");
+	ASSERT_TRUE(has(&b, ",\"new_dev\":\"103:12345\","), "JSON dev");
+	ASSERT_TRUE(has(&b, ",\"new_rdev\":\"fff:fffff\"}"), "JSON rdev");
+	r.objs[0].dev = 0;
+	r.objs[0].rdev = 0x10u << 20;
+	ua_buf_reset(&b);
+	ASSERT_OK(ua_format_record(&b, &r, UA_FMT_TEXT), "format dev 0");
+	ASSERT_TRUE(has(&b, " new_dev=00:00 ") && has(&b, " new_rdev=10:00\n"), "dev 0, minor 0");
+	ASSERT_TRUE(has(&b, " dev=00:00 mode=020620 ouid=0 ogid=0 rdev=10:00 "), "PATH dev 0");
+
+	for (i = 0; i < sizeof(roles) / sizeof(roles[0]); i++) {
+		r = base_record(1000 + i, UA_OP_READ);
+		r.fd = 3;
+		r.nobjs = 1;
+		r.objs[0] = (struct ua_rec_obj){ .role = roles[i].role,
+						 .kind = UA_REC_OBJ_FILE,
+						 .flags = UA_REC_OF_TRUNC | UA_REC_OF_DELETED,
+						 .dev = 8u << 20,
+						 .ino = 12,
+						 .mode = 0100600,
+						 .uid = 7,
+						 .gid = 8,
+						 .full_len = 5000,
+						 .path = BYTES("/a") };
+		ua_buf_reset(&b);
+		ASSERT_OK(ua_format_record(&b, &r, UA_FMT_TEXT), roles[i].pfx);
+		snprintf(want, sizeof(want),
+			 " %1$stype=file %1$spath=\"/a\" %1$spath_truncated=yes %1$spath_len=5000 "
+			 "%1$sdeleted=yes %1$sdev=08:00 %1$sino=12 %1$smode=0100600 %1$suid=7 "
+			 "%1$sgid=8",
+			 roles[i].pfx);
+		if (!ASSERT_TRUE(has(&b, want), roles[i].pfx))
+			fprintf(stderr, "  want %s\n  in   %s", want, b.data);
+	}
+	ua_buf_release(&b);
+}
+
 int main(void)
 {
 	RUN_TEST(test_golden_text);
@@ -1573,5 +1652,6 @@ int main(void)
 	RUN_TEST(test_errors);
 	RUN_TEST(test_append);
 	RUN_TEST(test_action_fields);
+	RUN_TEST(test_dev_and_role_keys);
 	return test_main_end();
 }
