@@ -323,7 +323,8 @@ bench: $(OUT)/uringaudit $(OUT)/bench/uabench
 # from BENCH_BASELINE_REF (default main) in the same run: `make bench-flood`;
 # BENCH_BASELINE_REF= (empty) for no baseline; FLOOD_RATES=300000,0 for
 # chosen steps only (req/s, 0 unpaced); FLOOD_SECS=S per step; BENCH_ARGS for
-# more uabench options (--foreign-ok --foreign-wait 30 on a shared machine).
+# more uabench options (--foreign-ok --foreign-wait 30 on a shared machine);
+# FLOOD_GEN=P,T the generator step's processes and threads (default 4,2; 0: none).
 BENCH_BASELINE_REF ?= main
 BASELINE_DIR := $(OUT)/bench/baseline
 bench-baseline:
@@ -336,7 +337,8 @@ bench-baseline:
 
 bench-flood: $(OUT)/uringaudit $(OUT)/bench/uabench $(if $(BENCH_BASELINE_REF),bench-baseline)
 	$(Q)BENCH_BASELINE=$(if $(BENCH_BASELINE_REF),$(BASELINE_DIR)/build/uringaudit) bench/run.sh $(OUT) flood \
-		$(if $(FLOOD_RATES),--flood-rates $(FLOOD_RATES)) $(if $(FLOOD_SECS),--flood-secs $(FLOOD_SECS)) $(BENCH_ARGS)
+		$(if $(FLOOD_RATES),--flood-rates $(FLOOD_RATES)) $(if $(FLOOD_SECS),--flood-secs $(FLOOD_SECS)) \
+		$(if $(FLOOD_GEN),--flood-gen $(FLOOD_GEN)) $(BENCH_ARGS)
 
 bench-quick: $(OUT)/uringaudit $(OUT)/bench/uabench
 	$(Q)bench/run.sh $(OUT) quick

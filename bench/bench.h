@@ -24,13 +24,15 @@ void sleep_s(double secs);
 
 /* ---- workload.c: the io_uring loops ---- */
 enum wl_kind {
-	WL_NOP,		/* (a) NOP, batches of 32, ring of 128 */
-	WL_READ,	/* (b) 4 KiB random reads from the page cache, QD 32 */
-	WL_OPEN,	/* (c) openat + close of a small file, 16 pairs per submit */
-	WL_OPEN_ASYNC,	/* (d) the same with IOSQE_ASYNC */
-	WL_READ_SQPOLL, /* (e) (b) on a SQPOLL ring */
-	WL_FIO,		/* (b) as an fio job, ioengine=io_uring */
-	WL_NR,
+	WL_NOP,		 /* (a) NOP, batches of 32, ring of 128 */
+	WL_READ,	 /* (b) 4 KiB random reads from the page cache, QD 32 */
+	WL_OPEN,	 /* (c) openat + close of a small file, 16 pairs per submit */
+	WL_OPEN_ASYNC,	 /* (d) the same with IOSQE_ASYNC */
+	WL_READ_SQPOLL,	 /* (e) (b) on a SQPOLL ring */
+	WL_FIO,		 /* (b) as an fio job, ioengine=io_uring */
+	WL_NR,		 /* the timed workloads end here */
+	WL_WAKE = WL_NR, /* flood only: futex_wake, 64 per submit */
+	WL_ALL,
 };
 
 struct wl_desc {
@@ -41,7 +43,7 @@ struct wl_desc {
 	unsigned int reqs_per_op; /* io_uring requests per counted op */
 	unsigned int audited;	  /* requests per op that the default rules select */
 };
-extern const struct wl_desc wl_descs[WL_NR];
+extern const struct wl_desc wl_descs[WL_ALL];
 
 struct wl_env {
 	const char *read_path;	/* a file held in the page cache */
@@ -65,6 +67,17 @@ struct wl_result {
  */
 int wl_run(enum wl_kind k, const struct wl_env *env, unsigned int nthreads, double warmup,
 	   double secs, double rate, struct wl_result *r, char *err, size_t errlen);
+
+/*
+ * wl_run() in @nprocs child processes at once, each with @nthreads threads
+ * (the flood's generator: more submitters than one process has; each process
+ * is its own submitter for the daemon's per-process budgets). @rate, when
+ * nonzero, is the total over all of them. The children die with the caller
+ * (PR_SET_PDEATHSIG). r->ops is the sum, r->secs the longest child's.
+ */
+int wl_run_procs(enum wl_kind k, const struct wl_env *env, unsigned int nprocs,
+		 unsigned int nthreads, double secs, double rate, struct wl_result *r, char *err,
+		 size_t errlen);
 
 /* ---- variant.c: set up and tear down what is measured ---- */
 enum variant {

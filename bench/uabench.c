@@ -78,6 +78,9 @@ struct opts {
 	/* --baseline: a second daemon run through the same flood series just
 	 * before this one (a build of main), printed side by side */
 	const char *baseline;
+	/* --flood-gen P,T: the generator step (futex_wake from P processes x T
+	 * threads, unpaced) after the open steps; P 0: none */
+	unsigned int gen_procs, gen_threads;
 };
 
 /* Extra measurements taken alongside the timed runs. */
@@ -819,6 +822,10 @@ struct flood_res {
 	double rate[FLOOD_STEPS_MAX], recs_s[FLOOD_STEPS_MAX], us[FLOOD_STEPS_MAX];
 	uint64_t lost[FLOOD_STEPS_MAX];
 	double cpu_sum, recs_sum, best;
+	/* the generator step (not in the sums above: no objects) */
+	int gen;
+	double gen_recs_s, gen_us, gen_cpu;
+	uint64_t gen_lost, gen_declared;
 };
 
 static int flood_rates(const struct opts *o, const double **rates)
@@ -833,6 +840,57 @@ static int flood_rates(const struct opts *o, const double **rates)
 	}
 	*rates = o->quick ? quick_rates : full_rates;
 	return o->quick ? 3 : 10;
+}
+
+/*
+ * The generator step: futex_wake (selected by the default rules, no objects)
+ * from o->gen_procs processes x o->gen_threads threads, unpaced, on the
+ * daemon already set up in vc. One row of the series' table.
+ */
+static int flood_gen_step(const struct opts *o, const struct wl_env *env, const char *format,
+			  const char *label, struct flood_res *res)
+{
+	struct ua_status_snap s0, s1;
+	struct wl_result r;
+	double c0, c1, t0, wall, recs, b0, o0, foreign;
+	char err[256];
+
+	daemon_settle(&s0);
+	c0 = proc_cpu_s(vc.daemon_pid);
+	b0 = sys_busy_s();
+	o0 = own_cpu_s();
+	t0 = now_s();
+	if (wl_run_procs(WL_WAKE, env, o->gen_procs, o->gen_threads, o->flood_secs, 0, &r, err,
+			 sizeof(err))) {
+		fprintf(stderr, "uabench: flood generator: %s\n", err);
+		return -1;
+	}
+	wall = now_s() - t0;
+	foreign = ((sys_busy_s() - b0) - (own_cpu_s() - o0)) / wall;
+	daemon_settle(&s1);
+	c1 = proc_cpu_s(vc.daemon_pid);
+	if (truncate(vc.log_path, 0))
+		fprintf(stderr, "uabench: truncate: %s\n", strerror(errno));
+	recs = (double)(s1.recorded - s0.recorded);
+	progress("[%4.0f s] flood %s%s%s generator %ux%u: offered %.0f/s, %.0f records/s lost "
+		 "%llu\n",
+		 now_s() - t_start, format, *label ? " " : "", label, o->gen_procs, o->gen_threads,
+		 r.per_s, recs / wall, (unsigned long long)(s1.lost - s0.lost));
+	printf("| generator %ux%u futex_wake (offered %.0f/s) | %.0f | %llu | %llu | %.0f | %.2f | "
+	       "%.2f |\n",
+	       o->gen_procs, o->gen_threads, r.per_s, recs / wall,
+	       (unsigned long long)(s1.lost - s0.lost),
+	       (unsigned long long)(s1.lost_declared - s0.lost_declared), 100 * (c1 - c0) / wall,
+	       recs > 0 ? (c1 - c0) * 1e6 / recs : NAN, foreign);
+	res->gen = 1;
+	res->gen_recs_s = recs / wall;
+	res->gen_us = recs > 0 ? (c1 - c0) * 1e6 / recs : NAN;
+	res->gen_cpu = 100 * (c1 - c0) / wall;
+	res->gen_lost = s1.lost - s0.lost;
+	res->gen_declared = s1.lost_declared - s0.lost_declared;
+	if (var_foreign_links(&vc, NULL, 0))
+		vc.foreign_runs++;
+	return 0;
 }
 
 /* One series of flood steps on the daemon @daemon writing @format records
@@ -927,12 +985,23 @@ static int flood_series(const struct opts *o, const struct wl_env *env, const ch
 					i++;
 		}
 	}
+	if (!bench_stop && o->gen_procs && flood_gen_step(o, env, format, label, res))
+		fprintf(stderr, "uabench: flood generator step failed\n");
 	printf("\nSUMMARY flood %s%s%s: %.0f records/s sustained with zero loss (daemon at %.0f%% "
 	       "of a core); target 1000000. Consumer CPU over all steps: %.2f us/record (target "
 	       "at most 1 us): %s\n\n",
 	       format, *label ? " " : "", label, best, best_cpu,
 	       recs_sum > 0 ? cpu_sum * 1e6 / recs_sum : NAN,
 	       recs_sum > 0 && cpu_sum * 1e6 / recs_sum <= 1.0 ? "met" : "MISSED");
+	if (res->gen)
+		printf("SUMMARY flood %s%s%s generator (%ux%u futex_wake, no objects): %.0f "
+		       "records/s, lost %llu (declared %llu), %.2f us/record, daemon at %.0f%% of a "
+		       "core; 1000000 records/s %s\n\n",
+		       format, *label ? " " : "", label, o->gen_procs, o->gen_threads,
+		       res->gen_recs_s, (unsigned long long)res->gen_lost,
+		       (unsigned long long)res->gen_declared, res->gen_us, res->gen_cpu,
+		       res->gen_recs_s >= 1e6 && !res->gen_lost ? "reached with zero loss" :
+								  "not reached");
 	if (vc.foreign_runs > foreign0)
 		printf("Not a quiet machine: another process's BPF programs were on io_uring "
 		       "tracepoints at %d points of this series (--foreign-ok): they run on every "
@@ -982,6 +1051,19 @@ static void flood_compare(const char *format, const struct flood_res *b, const s
 		else
 			printf(" - | - | - |\n");
 	}
+	if (a->gen || b->gen) {
+		printf("| generator |");
+		if (b->gen)
+			printf(" %.0f | %llu | %.2f |", b->gen_recs_s,
+			       (unsigned long long)b->gen_lost, b->gen_us);
+		else
+			printf(" - | - | - |");
+		if (a->gen)
+			printf(" %.0f | %llu | %.2f |\n", a->gen_recs_s,
+			       (unsigned long long)a->gen_lost, a->gen_us);
+		else
+			printf(" - | - | - |\n");
+	}
 	printf("\nSUMMARY flood %s side by side: consumer CPU over all steps %.2f us/record "
 	       "(baseline) -> %.2f us/record (this build), x%.2f; zero loss up to %.0f -> %.0f "
 	       "records/s\n\n",
@@ -1016,6 +1098,30 @@ static int phase_flood(const struct opts *o, const struct wl_env *env)
 		       "build's (`%s`), one after the other in this run.",
 		       o->baseline, o->daemon);
 	printf("\n\n");
+	if (o->gen_procs) {
+		struct wl_result g;
+		char err[256];
+
+		printf("After the open steps, each series has a generator step: futex_wake "
+		       "requests (selected by the default rules; a record each, with no object) "
+		       "from %u processes x %u threads, each thread with its own ring submitting "
+		       "64 a system call, unpaced, for %.1f s. Its row is not in the series' "
+		       "\"over all steps\" sums. ",
+		       o->gen_procs, o->gen_threads, o->flood_secs);
+		if (wl_run_procs(WL_WAKE, env, o->gen_procs, o->gen_threads, o->flood_secs, 0, &g,
+				 err, sizeof(err))) {
+			printf("The generator alone failed: %s.\n\n", err);
+			fprintf(stderr, "uabench: flood generator: %s\n", err);
+			return -1;
+		}
+		printf("With no daemon (nothing of the bench's attached), it offered %.0f requests/s. "
+		       "The machine has %ld CPUs: beside a daemon, the generator, the daemon's "
+		       "programs (which run in the generator's threads) and the consumer share "
+		       "them.\n\n",
+		       g.per_s, sysconf(_SC_NPROCESSORS_ONLN));
+		progress("[%4.0f s] flood generator alone %ux%u: %.0f requests/s\n",
+			 now_s() - t_start, o->gen_procs, o->gen_threads, g.per_s);
+	}
 	for (f = 0; f < 2; f++) {
 		if (o->baseline &&
 		    flood_series(o, env, formats[f], o->baseline, "baseline", &before))
@@ -1196,6 +1302,7 @@ static void usage(FILE *f)
 	      "DIR]\n"
 	      "               [--flood-only] [--flood-rates R,R,... (req/s, 0: unpaced)] "
 	      "[--baseline DAEMON]\n"
+	      "               [--flood-gen P,T (processes, threads; 0: no generator step)]\n"
 	      "               [--foreign-wait S] [--foreign-ok]\n"
 	      "       uabench --cleanup\n",
 	      f);
@@ -1242,6 +1349,7 @@ int main(int argc, char **argv)
 		{ "flood-only", no_argument, NULL, 'O' },
 		{ "flood-rates", required_argument, NULL, 'R' },
 		{ "baseline", required_argument, NULL, 'B' },
+		{ "flood-gen", required_argument, NULL, 'P' },
 		{ "foreign-wait", required_argument, NULL, 'X' },
 		{ "foreign-ok", no_argument, NULL, 'Y' },
 		{ "help", no_argument, NULL, 'h' },
@@ -1259,6 +1367,8 @@ int main(int argc, char **argv)
 	t_start = now_s();
 	memset(&o, 0, sizeof(o));
 	o.flood = o.diag = 1;
+	o.gen_procs = 4;
+	o.gen_threads = 2;
 	o.daemon = "build/uringaudit";
 	for (i = 0; i < WL_NR; i++)
 		o.wl_on[i] = 1;
@@ -1331,6 +1441,20 @@ int main(int argc, char **argv)
 		case 'B':
 			o.baseline = optarg;
 			break;
+		case 'P': {
+			unsigned int p = 0, t = 2;
+			int n = sscanf(optarg, "%u,%u", &p, &t);
+
+			if (n < 1 || p > 16 || (p && (t < 1 || t > 8))) {
+				fprintf(stderr,
+					"uabench: --flood-gen P[,T]: 0 (no generator step), or "
+					"1..16 processes of 1..8 threads (default 4,2)\n");
+				return 2;
+			}
+			o.gen_procs = p;
+			o.gen_threads = t;
+			break;
+		}
 		case 'X':
 			foreign_wait = atof(optarg);
 			break;
