@@ -159,23 +159,27 @@ static __always_inline struct ua_flow_val *budget_of(void *map, __u32 key, __u64
 /* Under pressure: is @b's request over budget? Counts it in when it is not.
  * In order:
  *  - a process that has put fewer than cfg_proc_reserve requests in this
- *    period is let in, unless its uid has used its budget and its reserve
- *    too: the headroom for a process that has sent little, which a flood
- *    from other processes of its own uid cannot take;
+ *    period gets the request in on its reserve if the request's flow (one
+ *    opcode and object) has put fewer than cfg_flow_reserve in, unless its
+ *    uid has used its budget and its reserve too: the headroom for a process
+ *    that has sent little, which a flood from other processes of its own uid
+ *    cannot take, and of which one flow of the process (its own flood of one
+ *    request, repeated) cannot take more than its flow share;
  *  - then, below the second mark (@level 1), its uid (all its processes),
- *    the process (all its threads and flows) and the flow (one opcode and
- *    object) must each be under budget; above it (@level 2) nothing else
- *    goes in.
- * A flood that makes every request a new flow (a new name each time) or
- * spreads over threads or processes is held by its process's and uid's
- * budgets; the flows table's LRU forgetting a flow restarts only that flow.
+ *    the process (all its threads and flows) and the flow must each be under
+ *    budget; above it (@level 2) nothing else goes in.
+ * Every request let in counts in its flow, its process and its uid. A flood
+ * that makes every request a new flow (a new name each time) or spreads over
+ * threads or processes is held by its process's and uid's budgets; the
+ * flows table's LRU forgetting a flow restarts only that flow.
  */
 static __noinline int flow_over_budget(struct submit_buf *b, __u64 level)
 {
 	__u32 zero = 0;
 	struct drop_buf *d = bpf_map_lookup_elem(&drop_scratch, &zero);
 	struct ua_flow_val *v, *pv, *uv;
-	__u64 period = bpf_ktime_get_ns() / (cfg_flow_period_ns ? cfg_flow_period_ns : 1);
+	__u64 period = bpf_ktime_get_ns() / (cfg_flow_period_ns ? cfg_flow_period_ns : 1), fn;
+	int reserve;
 
 	if (!d)
 		return 0;
@@ -183,14 +187,18 @@ static __noinline int flow_over_budget(struct submit_buf *b, __u64 level)
 	uv = budget_of(&budget_uid, b->ev.task.uid, period, &d->fv);
 	if (!pv || !uv)
 		return 1; /* not counted, not let in: said as budget */
-	if (pv->n < cfg_proc_reserve && uv->n < cfg_uid_budget + cfg_uid_reserve)
-		goto in;
-	if (level > 1 || uv->n >= cfg_uid_budget || pv->n >= cfg_proc_budget)
+	reserve = pv->n < cfg_proc_reserve && uv->n < cfg_uid_budget + cfg_uid_reserve;
+	if (!reserve && (level > 1 || uv->n >= cfg_uid_budget || pv->n >= cfg_proc_budget))
 		return 1;
 	d->fk.tgid = b->ev.pid;
 	d->fk.op = b->ev.opcode;
 	d->fk.obj = flow_obj(b);
 	v = bpf_map_lookup_elem(&flows, &d->fk);
+	fn = v && v->period == period ? v->n : 0;
+	if (!(reserve && fn < cfg_flow_reserve) &&
+	    (level > 1 || uv->n >= cfg_uid_budget || pv->n >= cfg_proc_budget ||
+	     fn >= cfg_flow_budget))
+		return 1;
 	if (!v) {
 		d->fv.period = period;
 		d->fv.n = 1;
@@ -198,12 +206,9 @@ static __noinline int flow_over_budget(struct submit_buf *b, __u64 level)
 	} else if (v->period != period) {
 		v->period = period;
 		v->n = 1;
-	} else if (v->n >= cfg_flow_budget) {
-		return 1;
 	} else {
 		__sync_fetch_and_add(&v->n, 1);
 	}
-in:
 	__sync_fetch_and_add(&pv->n, 1);
 	__sync_fetch_and_add(&uv->n, 1);
 	return 0;

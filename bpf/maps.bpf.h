@@ -47,16 +47,17 @@ const volatile __u64 cfg_wakeup_every = 1024;
  * of its flows cfg_flow_budget of them, and all processes of a uid
  * cfg_uid_budget; the first cfg_proc_reserve requests of a process in a
  * period go in whatever its uid has used, as long as the uid is under
- * cfg_uid_budget + cfg_uid_reserve; above cfg_reserve_bytes only those go
- * in. The loader sets them from the ring
- * buffer's size and the fair_* settings. Each CPU looks at the fill every
- * cfg_pressure_every of its events. */
+ * cfg_uid_budget + cfg_uid_reserve, cfg_flow_reserve of them at most from
+ * one flow; above cfg_reserve_bytes only those go in. The loader sets them
+ * from the ring buffer's size and the fair_* settings. Each CPU looks at the
+ * fill every cfg_pressure_every of its events. */
 const volatile __u64 cfg_pressure_bytes = 0;
 const volatile __u64 cfg_reserve_bytes = 0;
 const volatile __u64 cfg_flow_budget = 256;
 const volatile __u64 cfg_proc_budget = 512;
 const volatile __u64 cfg_uid_budget = 512;
 const volatile __u64 cfg_proc_reserve = 40;
+const volatile __u64 cfg_flow_reserve = 20;
 const volatile __u64 cfg_uid_reserve = 512;
 const volatile __u64 cfg_flow_period_ns = 100000000;
 const volatile __u64 cfg_pressure_every = 64;

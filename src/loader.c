@@ -450,6 +450,13 @@ static int start_ring_buffer(struct ua_loader *l, const struct start_args *a, ch
 	l->skel->rodata->cfg_uid_reserve = share(a->rb_bytes, f->uid_pm, 64);
 	l->skel->rodata->cfg_proc_reserve = f->reserve_pm ? share(a->rb_bytes, f->reserve_pm, 20) :
 							    0;
+	/* Of a process's reserve, one flow (its own flood of one request,
+	 * repeated) takes the flow's share of the process's budget: half by
+	 * default, so its other requests keep the rest. */
+	l->skel->rodata->cfg_flow_reserve =
+		l->skel->rodata->cfg_proc_reserve * f->flow_pm / f->process_pm;
+	if (l->skel->rodata->cfg_proc_reserve && !l->skel->rodata->cfg_flow_reserve)
+		l->skel->rodata->cfg_flow_reserve = 1;
 	rc = bpf_map__set_max_entries(l->skel->maps.rb, a->rb_bytes);
 	if (rc)
 		return fail(err, errlen, rc, "ring buffer size %u: %s", a->rb_bytes, strerror(-rc));
