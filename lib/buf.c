@@ -133,28 +133,58 @@ static const char dec_pairs[201] =
 	"40414243444546474849505152535455565758596061626364656667686970717273747576777879"
 	"8081828384858687888990919293949596979899";
 
-/* Digits are made right to left in @tmp, then appended at once; each base
- * has its own loop so that the divisions are by constants (shifts, or a
- * multiplication for 100) and never a division instruction. */
+/* 10^i for i < 20: the number of decimal digits of a value without dividing. */
+static const uint64_t pow10s[20] = { 1ull,
+				     10ull,
+				     100ull,
+				     1000ull,
+				     10000ull,
+				     100000ull,
+				     1000000ull,
+				     10000000ull,
+				     100000000ull,
+				     1000000000ull,
+				     10000000000ull,
+				     100000000000ull,
+				     1000000000000ull,
+				     10000000000000ull,
+				     100000000000000ull,
+				     1000000000000000ull,
+				     10000000000000000ull,
+				     100000000000000000ull,
+				     1000000000000000000ull,
+				     10000000000000000000ull };
+
+/* Digits are written right to left straight into the buffer's room, their
+ * count known first (a copy through a temporary was a memcpy call per
+ * number); each base has its own loop so that the divisions are by constants
+ * (shifts, or a multiplication for 100) and never a division instruction. */
 int ua_buf_addu64(struct ua_buf *b, uint64_t v)
 {
-	char tmp[24];
-	size_t i = sizeof(tmp);
+	unsigned int n = 1;
+	char *w, *d;
 
+	while (n < 20 && v >= pow10s[n])
+		n++;
+	w = ua_buf_room(b, n);
+	if (!w)
+		return b->err;
+	d = w + n;
 	while (v >= 100) {
 		unsigned int r = (unsigned int)(v % 100);
 
 		v /= 100;
-		tmp[--i] = dec_pairs[2 * r + 1];
-		tmp[--i] = dec_pairs[2 * r];
+		*--d = dec_pairs[2 * r + 1];
+		*--d = dec_pairs[2 * r];
 	}
 	if (v >= 10) {
-		tmp[--i] = dec_pairs[2 * v + 1];
-		tmp[--i] = dec_pairs[2 * v];
+		*--d = dec_pairs[2 * v + 1];
+		*--d = dec_pairs[2 * v];
 	} else {
-		tmp[--i] = (char)('0' + v);
+		*--d = (char)('0' + v);
 	}
-	return ua_buf_add(b, tmp + i, sizeof(tmp) - i);
+	ua_buf_commit(b, n);
+	return 0;
 }
 
 int ua_buf_addi64(struct ua_buf *b, int64_t v)
@@ -169,32 +199,40 @@ int ua_buf_addi64(struct ua_buf *b, int64_t v)
 int ua_buf_addhex(struct ua_buf *b, uint64_t v, unsigned int width)
 {
 	static const char digits[] = "0123456789abcdef";
-	char tmp[16];
-	size_t i = sizeof(tmp);
+	unsigned int n = 1;
+	char *w, *d;
 
 	if (width > 16)
 		width = 16;
-	do {
-		tmp[--i] = digits[v & 15];
-		v >>= 4;
-	} while (v);
-	/* zero-padded to @width digits (at most the buffer) */
-	for (size_t start = sizeof(tmp) - width; i > start;)
-		tmp[--i] = '0';
-	return ua_buf_add(b, tmp + i, sizeof(tmp) - i);
+	while (n < 16 && v >> (4 * n))
+		n++;
+	/* zero-padded to @width digits */
+	if (n < width)
+		n = width;
+	w = ua_buf_room(b, n);
+	if (!w)
+		return b->err;
+	for (d = w + n; d > w; v >>= 4)
+		*--d = digits[v & 15];
+	ua_buf_commit(b, n);
+	return 0;
 }
 
 int ua_buf_addoct(struct ua_buf *b, uint64_t v)
 {
-	char tmp[24];
-	size_t i = sizeof(tmp);
+	unsigned int n = 1;
+	char *w, *d;
 
-	do {
-		tmp[--i] = (char)('0' + (v & 7));
-		v >>= 3;
-	} while (v);
+	while (n < 22 && v >> (3 * n))
+		n++;
 	/* "%#o": a leading 0, and "0" alone for zero */
-	if (tmp[i] != '0')
-		tmp[--i] = '0';
-	return ua_buf_add(b, tmp + i, sizeof(tmp) - i);
+	if (v)
+		n++;
+	w = ua_buf_room(b, n);
+	if (!w)
+		return b->err;
+	for (d = w + n; d > w; v >>= 3)
+		*--d = (char)('0' + (v & 7));
+	ua_buf_commit(b, n);
+	return 0;
 }
