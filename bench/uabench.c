@@ -1019,18 +1019,30 @@ static int flood_series(const struct opts *o, const struct wl_env *env, const ch
 }
 
 /* The baseline's and this daemon's series of one format, step by step. */
-static void flood_compare(const char *format, const struct flood_res *b, const struct flood_res *a)
+static void flood_compare(const struct opts *o, const char *format, const struct flood_res *b,
+			  const struct flood_res *a)
 {
+	const double *rates;
+	const int nrates = flood_rates(o, &rates);
 	int i, j;
 
 	printf("#### Side by side: %s records, baseline (%s) and this build\n\n", format,
 	       "--baseline");
 	printf("| target req/s | baseline records/s | baseline lost | baseline us/record | "
 	       "records/s | lost | us/record |\n|---:|---:|---:|---:|---:|---:|---:|\n");
-	for (i = 0; i < a->n || i < b->n; i++) {
-		const struct flood_res *r = i < a->n ? a : b;
-		double rate = r->rate[i];
+	/* One row per step of the list that either series ran: each may have
+	 * skipped other steps (indexing one series' steps by the other's
+	 * printed a row twice and left one out). */
+	for (i = 0; i < nrates; i++) {
+		double rate = rates[i];
+		int ran = 0;
 
+		for (j = 0; j < b->n; j++)
+			ran |= b->rate[j] == rate;
+		for (j = 0; j < a->n; j++)
+			ran |= a->rate[j] == rate;
+		if (!ran)
+			continue;
 		if (rate > 0)
 			printf("| %.0f |", rate);
 		else
@@ -1129,7 +1141,7 @@ static int phase_flood(const struct opts *o, const struct wl_env *env)
 		if (flood_series(o, env, formats[f], o->daemon, "", &after))
 			return -1;
 		if (o->baseline)
-			flood_compare(formats[f], &before, &after);
+			flood_compare(o, formats[f], &before, &after);
 	}
 	return 0;
 }
