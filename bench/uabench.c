@@ -308,7 +308,9 @@ static void machine_info(const struct opts *o, const struct wl_env *env)
 /* ---- the daemon's and auditd's counters around a run ---- */
 
 /* Wait until the daemon has written everything it was sent: its counters
- * stop moving. Keeps one run's drain out of the next run's time. */
+ * stop moving and its URING_LOST records have declared what it lost. Keeps
+ * one run's drain out of the next run's time, and each step's
+ * lost_declared beside its own lost. */
 static void daemon_settle(struct ua_status_snap *s)
 {
 	struct ua_status_snap prev;
@@ -322,7 +324,10 @@ static void daemon_settle(struct ua_status_snap *s)
 		usleep(20000);
 		if (daemon_status(vc.sock_path, s))
 			return;
-		if (s->recorded == prev.recorded && s->events == prev.events)
+		/* ... and the loss is declared: drops by the budgets are
+		 * declared per interval (URING_LOST), up to a second later */
+		if (s->recorded == prev.recorded && s->events == prev.events &&
+		    s->lost_declared >= s->lost)
 			stable++;
 		else
 			stable = 0;
