@@ -368,4 +368,19 @@ check-vm: $(OUT)/uringaudit $(PROG_BIN)
 
 vm-shell: $(OUT)/uringaudit $(PROG_BIN)
 	$(Q)tests/vm/run-vm.sh --shell $(OUT) $(firstword $(VM_KERNELS))
+
+# `make bench-vm` runs uabench inside each guest of VM_KERNELS: no daemon,
+# the tracepoint and the per-op backend, each with none and with all of the
+# workloads' opcodes selected, side by side, and the BPF program runs per
+# request beside each (VM_BENCH_ARGS: other uabench arguments). About 15
+# minutes a kernel under TCG; reports in $(OUT)/bench/results-vm-VER.md
+# (BENCHMARKS.md, "Per-op backend, in a VM"). `make check-bench-vm` checks
+# that plumbing with tiny counts in one guest (tests/vm/t_benchvm.sh, about
+# 3 minutes; not part of make check).
+.PHONY: bench-vm check-bench-vm
+bench-vm: $(OUT)/uringaudit $(OUT)/bench/uabench $(PROG_BIN)
+	$(Q)tests/vm/run-vm.sh --bench $(OUT) $(VM_KERNELS)
+
+check-bench-vm: $(OUT)/uringaudit $(OUT)/bench/uabench $(PROG_BIN)
+	$(Q)UA_BUILD=$(OUT) bash tests/vm/t_benchvm.sh $(firstword $(VM_KERNELS))
 # ---- vm (issue 12): END ----------------------------------------------------

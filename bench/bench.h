@@ -86,8 +86,19 @@ enum variant {
 	V_UA_NONE,    /* uringaudit's programs, nothing selected (in this process) */
 	V_UA_DEFAULT, /* the daemon, default rules, records to a file */
 	V_KAUDIT,     /* the kernel's io_uring audit, same opcodes, auditd running */
+	/* The backends side by side (make bench-vm; run only when --variants
+	 * names them): the daemon on one backend, with rules that select no
+	 * opcode of the workloads (-S connect) or all of them. */
+	V_TP_UNSEL,    /* --backend tracepoint, -S connect */
+	V_TP_SEL,      /* --backend tracepoint, the workloads' opcodes */
+	V_PEROP_UNSEL, /* --backend perop, -S connect */
+	V_PEROP_SEL,   /* --backend perop, the workloads' opcodes */
 	V_NR,
 };
+/* Variants that the bench runs only when --variants names them. */
+#define V_FIRST_OPTIONAL V_TP_UNSEL
+/* Is @v the daemon, a separate process (ua-default and the backends)? */
+int var_is_daemon(enum variant v);
 extern const char *const variant_names[V_NR];
 
 /* The daemon's status counters that the bench uses. */
@@ -112,6 +123,11 @@ struct vctx {
 	int foreign_runs;	 /* setups that went ahead with foreign programs attached */
 	const char *format;	 /* the daemon's --format; NULL: its default (text) */
 	char log_path[512], pid_path[512], sock_path[512], err_path[512];
+	/* the backend variants' rule files: no opcode of the workloads, all of them */
+	char rules_unsel[512], rules_sel[512];
+	/* the per-op backend as the probe found it: handlers attached, opcodes
+	 * left to the tracepoints (status perop_handlers, perop_fallback) */
+	char perop_handlers[1024], perop_fallback[256];
 	uint64_t opmask[4]; /* the daemon's default opcodes */
 	unsigned int nops;  /* bits set in opmask */
 	/* availability, with the reason when not */
@@ -132,8 +148,9 @@ struct vctx {
 };
 
 void var_init(struct vctx *v, const char *daemon_path, const char *dir);
-/* Decide which variants can run here (root, BTF, libaudit, auditd...). */
-void var_probe(struct vctx *v, const struct wl_env *env);
+/* Decide which variants can run here (root, BTF, libaudit, auditd...);
+ * only those @want sets (V_BASE always) are tried, the others marked so. */
+void var_probe(struct vctx *v, const struct wl_env *env, const int want[V_NR]);
 /* Sets up @which and checks that no other process's BPF program sits on an
  * io_uring tracepoint (waiting for it to go, foreign_wait_s at most). */
 int var_setup(struct vctx *v, enum variant which, char *err, size_t errlen);
@@ -149,6 +166,8 @@ void var_cleanup(struct vctx *v);
 int var_kaudit_remove_stale(char *err, size_t errlen);
 
 int daemon_status(const char *sock, struct ua_status_snap *s);
+/* The string value of @key in the daemon's status ("" when absent). */
+int daemon_status_str(const char *sock, const char *key, char *out, size_t len);
 /* Is the daemon still running? (Reaps it when it is not.) */
 int var_daemon_alive(struct vctx *v);
 /* The kernel audit's status (lost counter, backlog, auditd's pid). */

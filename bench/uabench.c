@@ -445,9 +445,10 @@ static int one_run(const struct opts *o, const struct wl_env *env, enum wl_kind 
 	struct kaudit_snap k0, k1;
 	struct wl_result r;
 	double c0 = 0, c1, b0, o0, t0, wall;
+	uint64_t log_bytes = 0;
 	char err[256];
 
-	if (var == V_UA_DEFAULT) {
+	if (var_is_daemon(var)) {
 		daemon_settle(&s0);
 		c0 = proc_cpu_s(vc.daemon_pid);
 	} else if (var == V_KAUDIT) {
@@ -464,23 +465,26 @@ static int one_run(const struct opts *o, const struct wl_env *env, enum wl_kind 
 	}
 	wall = now_s() - t0;
 	*foreign = ((sys_busy_s() - b0) - (own_cpu_s() - o0)) / wall;
-	if (var == V_UA_DEFAULT && !var_daemon_alive(&vc)) {
+	if (var_is_daemon(var) && !var_daemon_alive(&vc)) {
 		fprintf(stderr, "uabench: the daemon exited during %s\n", wl_descs[k].name);
 		return -1;
 	}
 	*per_s = r.per_s;
-	if (var == V_UA_DEFAULT) {
+	if (var_is_daemon(var)) {
 		daemon_settle(&s1);
+		log_bytes = file_bytes(vc.log_path);
+		/* The log is opened O_APPEND: truncating it is safe and keeps
+		 * the disk from filling over a long bench. */
+		if (truncate(vc.log_path, 0))
+			fprintf(stderr, "uabench: truncate %s: %s\n", vc.log_path, strerror(errno));
+	}
+	if (var == V_UA_DEFAULT) {
 		c1 = proc_cpu_s(vc.daemon_pid);
 		x->ua_recorded += s1.recorded - s0.recorded;
 		x->ua_lost += s1.lost - s0.lost;
 		x->ua_lost_declared += s1.lost_declared - s0.lost_declared;
 		x->ua_cpu_s += c1 - c0;
-		x->ua_log_bytes += file_bytes(vc.log_path);
-		/* The log is opened O_APPEND: truncating it is safe and keeps
-		 * the disk from filling over a long bench. */
-		if (truncate(vc.log_path, 0))
-			fprintf(stderr, "uabench: truncate %s: %s\n", vc.log_path, strerror(errno));
+		x->ua_log_bytes += log_bytes;
 	} else if (var == V_KAUDIT) {
 		kaudit_status(&vc, &k1);
 		if (k1.backlog > x->ka_backlog_max)
@@ -1153,19 +1157,30 @@ static int phase_flood(const struct opts *o, const struct wl_env *env)
 
 /* ---- phase 3: BPF run time per program ---- */
 
+#define SNAP_PROGS 64
+
 struct prog_snap {
 	int n;
 	struct {
 		uint32_t id;
 		char name[20];
 		uint64_t ns, cnt;
-	} p[32];
+	} p[SNAP_PROGS];
 };
+
+/* What the diagnostics saw of each workload under each variant: the
+ * requests, every BPF program run, and those runs per program. */
+static struct {
+	int done;
+	double reqs;
+	uint64_t runs;
+	char detail[512];
+} bruns[WL_NR][V_NR];
 
 static void prog_snap(pid_t pid, struct prog_snap *s)
 {
-	struct bpf_obj_info objs[32];
-	int i, n = proc_bpf_objs(pid, "bpf-prog", objs, 32);
+	struct bpf_obj_info objs[SNAP_PROGS];
+	int i, n = proc_bpf_objs(pid, "bpf-prog", objs, SNAP_PROGS);
 
 	s->n = 0;
 	for (i = 0; i < n; i++) {
@@ -1189,7 +1204,9 @@ static void prog_snap(pid_t pid, struct prog_snap *s)
 
 static int phase_diag(const struct opts *o, const struct wl_env *env)
 {
-	static const enum variant vars[] = { V_FLOOR, V_UA_NONE, V_UA_DEFAULT };
+	static const enum variant vars[] = { V_FLOOR,	    V_UA_NONE,	   V_UA_DEFAULT,
+					     V_TP_UNSEL,    V_TP_SEL,	   V_PEROP_UNSEL,
+					     V_PEROP_SEL };
 	int stats_fd, k;
 	size_t vi;
 	char err[256];
@@ -1202,9 +1219,9 @@ static int phase_diag(const struct opts *o, const struct wl_env *env)
 		printf("skipped: cannot enable BPF stats: %s\n\n", strerror(-stats_fd));
 		return 0;
 	}
-	printf("| workload | variant | BPF ns/request | per program: runs/request x ns/run | other "
-	       "work, CPUs |\n");
-	printf("|---|---|---:|---|---:|\n");
+	printf("| workload | variant | BPF ns/request | BPF runs/request | per program: runs/request "
+	       "x ns/run | other work, CPUs |\n");
+	printf("|---|---|---:|---:|---|---:|\n");
 	for (vi = 0; vi < sizeof(vars) / sizeof(vars[0]) && !bench_stop; vi++) {
 		enum variant v = vars[vi];
 
@@ -1216,17 +1233,18 @@ static int phase_diag(const struct opts *o, const struct wl_env *env)
 			return -1;
 		}
 		for (k = 0; k < WL_NR && !bench_stop; k++) {
-			pid_t pid = v == V_UA_DEFAULT ? vc.daemon_pid : getpid();
+			pid_t pid = var_is_daemon(v) ? vc.daemon_pid : getpid();
 			struct prog_snap a, b;
 			struct wl_result r;
 			double reqs, total = 0, b0, o0, t0, foreign;
-			char detail[1024];
-			size_t dl = 0;
+			uint64_t runs = 0;
+			char detail[1024], *cnts = bruns[k][v].detail;
+			size_t dl = 0, cl = 0, cmax = sizeof(bruns[k][v].detail);
 			int i, j;
 
 			if (!o->wl_on[k] || k == WL_FIO)
 				continue;
-			if (v == V_UA_DEFAULT) {
+			if (var_is_daemon(v)) {
 				struct ua_status_snap s;
 
 				daemon_settle(&s);
@@ -1256,16 +1274,24 @@ static int phase_diag(const struct opts *o, const struct wl_env *env)
 					}
 				}
 				total += (double)dn;
+				runs += dc;
+				if (dc && cl < cmax - 40)
+					cl += (size_t)snprintf(cnts + cl, cmax - cl, "%s%s %llu",
+							       cl ? ", " : "", b.p[i].name,
+							       (unsigned long long)dc);
 				if (dc && dl < sizeof(detail) - 80)
 					dl += (size_t)snprintf(detail + dl, sizeof(detail) - dl,
 							       "%s%s %.2f x %.0f", dl ? ", " : "",
 							       b.p[i].name, (double)dc / reqs,
 							       (double)dn / (double)dc);
 			}
-			printf("| (%s) %s | %s | %.1f | %s | %.2f |\n", wl_descs[k].id,
+			printf("| (%s) %s | %s | %.1f | %.4f | %s | %.2f |\n", wl_descs[k].id,
 			       wl_descs[k].name, variant_names[v], reqs > 0 ? total / reqs : NAN,
-			       detail, foreign);
-			if (v == V_UA_DEFAULT && truncate(vc.log_path, 0))
+			       reqs > 0 ? (double)runs / reqs : NAN, detail, foreign);
+			bruns[k][v].done = 1;
+			bruns[k][v].reqs = reqs;
+			bruns[k][v].runs = runs;
+			if (var_is_daemon(v) && truncate(vc.log_path, 0))
 				fprintf(stderr, "uabench: truncate: %s\n", strerror(errno));
 		}
 		var_teardown(&vc);
@@ -1273,6 +1299,71 @@ static int phase_diag(const struct opts *o, const struct wl_env *env)
 	close(stats_fd);
 	printf("\n");
 	return bench_stop ? -1 : 0;
+}
+
+/*
+ * The backends side by side (make bench-vm): each workload's ratio to the
+ * base under each backend variant, with the BPF program runs per request
+ * that the diagnostics counted beside it. Then one RUNS line per cell with
+ * every program that ran and how often (tests/vm/t_benchvm.sh reads them).
+ */
+static void report_backends(const struct opts *o)
+{
+	int k, v, any = 0;
+
+	for (v = V_FIRST_OPTIONAL; v < V_NR; v++)
+		any |= o->var_on[v];
+	if (!any)
+		return;
+	printf("### Backends side by side (ratio to base in the same repetition, median; BPF "
+	       "program runs per request in parentheses, from the diagnostics run)\n\n");
+	printf("tp: --backend tracepoint; perop: --backend perop; unsel: rules `-S connect` (no "
+	       "opcode of the workload selected); sel: rules `-S nop,read,openat,close` (every "
+	       "request of the workload selected and recorded).");
+	if (vc.perop_handlers[0])
+		printf(" Per-op handlers attached for sel: %s; opcodes left to the tracepoints: "
+		       "[%s].",
+		       vc.perop_handlers, vc.perop_fallback);
+	printf("\n\n| workload | base ops/s (absolute: meaningless under TCG) |");
+	for (v = V_FIRST_OPTIONAL; v < V_NR; v++)
+		if (o->var_on[v])
+			printf(" %s |", variant_names[v]);
+	printf("\n|---|---:|");
+	for (v = V_FIRST_OPTIONAL; v < V_NR; v++)
+		if (o->var_on[v])
+			printf("---:|");
+	printf("\n");
+	for (k = 0; k < WL_NR; k++) {
+		if (!o->wl_on[k])
+			continue;
+		printf("| (%s) %s | %.0f |", wl_descs[k].id, wl_descs[k].name,
+		       median(res[k][V_BASE], o->reps));
+		for (v = V_FIRST_OPTIONAL; v < V_NR; v++) {
+			double ratio, added;
+
+			if (!o->var_on[v])
+				continue;
+			if (!vc.avail[v]) {
+				printf(" skipped |");
+				continue;
+			}
+			paired((enum wl_kind)k, (enum variant)v, o->reps, &ratio, &added);
+			printf(" %.3f", ratio);
+			if (bruns[k][v].done && bruns[k][v].reqs > 0)
+				printf(" (%.3f)", (double)bruns[k][v].runs / bruns[k][v].reqs);
+			printf(" |");
+		}
+		printf("\n");
+	}
+	printf("\n```\n");
+	for (k = 0; k < WL_NR; k++)
+		for (v = V_FIRST_OPTIONAL; v < V_NR; v++)
+			if (o->wl_on[k] && bruns[k][v].done)
+				printf("RUNS (%s) %s %s requests %.0f runs %llu: %s\n", wl_descs[k].id,
+				       wl_descs[k].name, variant_names[v], bruns[k][v].reqs,
+				       (unsigned long long)bruns[k][v].runs,
+				       bruns[k][v].detail[0] ? bruns[k][v].detail : "none");
+	printf("```\n\n");
 }
 
 /* ---- main ---- */
@@ -1314,7 +1405,8 @@ static void usage(FILE *f)
 {
 	fputs("usage: uabench [--quick] [--reps N] [--secs S] [--warmup S] [--daemon PATH]\n"
 	      "               [--workloads a,b,c,d,e,b-fio] [--variants "
-	      "base,floor,ua-none,ua-default,kaudit]\n"
+	      "base,floor,ua-none,ua-default,kaudit,\n"
+	      "                tp-unsel,tp-sel,perop-unsel,perop-sel]\n"
 	      "               [--flood-secs S] [--diag-secs S] [--no-flood] [--no-diag] [--dir "
 	      "DIR]\n"
 	      "               [--flood-only] [--flood-rates R,R,... (req/s, 0: unpaced)] "
@@ -1389,7 +1481,7 @@ int main(int argc, char **argv)
 	o.daemon = "build/uringaudit";
 	for (i = 0; i < WL_NR; i++)
 		o.wl_on[i] = 1;
-	for (i = 0; i < V_NR; i++)
+	for (i = 0; i < V_FIRST_OPTIONAL; i++)
 		o.var_on[i] = 1;
 	while ((c = getopt_long(argc, argv, "h", lo, NULL)) != -1) {
 		switch (c) {
@@ -1574,7 +1666,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	progress("probing variants\n");
-	var_probe(&vc, &env);
+	var_probe(&vc, &env, o.var_on);
 	machine_info(&o, &env);
 	printf("Variants:\n\n");
 	for (i = 0; i < V_NR; i++) {
@@ -1604,6 +1696,8 @@ int main(int argc, char **argv)
 	fflush(stdout);
 	if (!rc && o.diag && phase_diag(&o, &env))
 		rc = 1;
+	if (!rc && !o.flood_only)
+		report_backends(&o);
 	if (bench_stop)
 		fprintf(stderr, "uabench: interrupted; everything detached and stopped\n");
 	return rc;

@@ -13,6 +13,12 @@
  *   kaudit      the kernel's io_uring audit: one AUDIT_FILTER_URING_EXIT rule
  *               selecting the daemon's default opcodes, audit enabled, auditd
  *               running and writing its log
+ *   tp-unsel, tp-sel, perop-unsel, perop-sel
+ *               the daemon on the tracepoint or the per-op backend, with
+ *               rules selecting none of the workloads' opcodes (-S connect)
+ *               or all of them (nop, read, openat, close); run only when
+ *               --variants names them (make bench-vm: the per-op backend
+ *               loads where fexit does, in the 6.1 and 6.12 guests)
  *
  * Kernel audit is disabled for every variant but kaudit so that the base is
  * "no auditing"; the enabled flag found at start is restored at exit.
@@ -37,7 +43,8 @@
 #include "daemon.h"
 #include "ua_floor.skel.h"
 
-#define DAEMON_READY_S 30.0
+/* Under TCG (make bench-vm) the verifier alone takes seconds. */
+#define DAEMON_READY_S 300.0
 #define DAEMON_STOP_S 30.0
 #define UA_RB_BYTES (8u << 20) /* the daemon's default ring buffer */
 
@@ -45,7 +52,34 @@ const char *const variant_names[V_NR] = {
 	[V_BASE] = "base",	 [V_FLOOR] = "floor",
 	[V_UA_NONE] = "ua-none", [V_UA_DEFAULT] = "ua-default",
 	[V_KAUDIT] = "kaudit",
+	[V_TP_UNSEL] = "tp-unsel",   [V_TP_SEL] = "tp-sel",
+	[V_PEROP_UNSEL] = "perop-unsel", [V_PEROP_SEL] = "perop-sel",
 };
+
+/* The rules of the backend variants: no opcode the workloads submit, and
+ * every one of them (NOP, READ, OPENAT, CLOSE). */
+static const char rules_unsel_text[] = "-a always,io_uring -S connect\n";
+static const char rules_sel_text[] = "-a always,io_uring -S nop,read,openat,close\n";
+
+int var_is_daemon(enum variant v)
+{
+	return v == V_UA_DEFAULT || v >= V_FIRST_OPTIONAL;
+}
+
+/* The daemon's arguments beyond the common ones, for @which. */
+static void daemon_args(const struct vctx *v, enum variant which, const char *args[6])
+{
+	int n = 0;
+
+	if (which >= V_FIRST_OPTIONAL) {
+		args[n++] = "--backend";
+		args[n++] = which == V_TP_UNSEL || which == V_TP_SEL ? "tracepoint" : "perop";
+		args[n++] = "--rules";
+		args[n++] = which == V_TP_UNSEL || which == V_PEROP_UNSEL ? v->rules_unsel :
+									    v->rules_sel;
+	}
+	args[n] = NULL;
+}
 
 void var_init(struct vctx *v, const char *daemon_path, const char *dir)
 {
@@ -61,6 +95,8 @@ void var_init(struct vctx *v, const char *daemon_path, const char *dir)
 	snprintf(v->pid_path, sizeof(v->pid_path), "%s/uringaudit.pid", dir);
 	snprintf(v->sock_path, sizeof(v->sock_path), "%s/uringaudit.sock", dir);
 	snprintf(v->err_path, sizeof(v->err_path), "%s/uringaudit.stderr", dir);
+	snprintf(v->rules_unsel, sizeof(v->rules_unsel), "%s/unselected.rules", dir);
+	snprintf(v->rules_sel, sizeof(v->rules_sel), "%s/selected.rules", dir);
 }
 
 /* ---- floor ---- */
@@ -191,11 +227,29 @@ int var_daemon_alive(struct vctx *v)
 	return 1;
 }
 
-static int daemon_start(struct vctx *v, char *err, size_t errlen)
+static int daemon_start(struct vctx *v, enum variant which, char *err, size_t errlen)
 {
+	const char *argv[20], *extra[6];
 	pid_t parent = getpid(), pid;
-	int status;
+	int status, n = 0, i;
 	double end;
+
+	argv[n++] = "uringaudit";
+	argv[n++] = "run";
+	argv[n++] = "--log";
+	argv[n++] = v->log_path;
+	if (v->format) {
+		argv[n++] = "--format";
+		argv[n++] = v->format;
+	}
+	argv[n++] = "--pid-file";
+	argv[n++] = v->pid_path;
+	argv[n++] = "--socket";
+	argv[n++] = v->sock_path;
+	daemon_args(v, which, extra);
+	for (i = 0; extra[i]; i++)
+		argv[n++] = extra[i];
+	argv[n] = NULL;
 
 	unlink(v->pid_path);
 	unlink(v->log_path);
@@ -219,13 +273,7 @@ static int daemon_start(struct vctx *v, char *err, size_t errlen)
 			dup2(fd, 1);
 			dup2(fd, 2);
 		}
-		if (v->format)
-			execl(v->daemon_path, "uringaudit", "run", "--log", v->log_path,
-			      "--format", v->format, "--pid-file", v->pid_path, "--socket",
-			      v->sock_path, (char *)NULL);
-		else
-			execl(v->daemon_path, "uringaudit", "run", "--log", v->log_path,
-			      "--pid-file", v->pid_path, "--socket", v->sock_path, (char *)NULL);
+		execv(v->daemon_path, (char *const *)argv);
 		_exit(127);
 	}
 	v->daemon_pid = pid;
@@ -263,15 +311,14 @@ static uint64_t json_u64(const char *json, const char *key)
 	return p ? strtoull(p + strlen(pat), NULL, 10) : 0;
 }
 
-int daemon_status(const char *sock, struct ua_status_snap *s)
+/* The daemon's answer to "status" in @buf; its length, or -1. */
+static int status_text(const char *sock, char *buf, size_t size)
 {
 	struct sockaddr_un sa;
-	char buf[4096];
 	size_t len = 0;
 	ssize_t n;
 	int fd;
 
-	memset(s, 0, sizeof(*s));
 	memset(&sa, 0, sizeof(sa));
 	sa.sun_family = AF_UNIX;
 	if (strlen(sock) >= sizeof(sa.sun_path))
@@ -286,11 +333,19 @@ int daemon_status(const char *sock, struct ua_status_snap *s)
 		close(fd);
 		return -1;
 	}
-	while (len < sizeof(buf) - 1 && (n = read(fd, buf + len, sizeof(buf) - 1 - len)) > 0)
+	while (len < size - 1 && (n = read(fd, buf + len, size - 1 - len)) > 0)
 		len += (size_t)n;
 	close(fd);
 	buf[len] = '\0';
-	if (!len)
+	return len ? (int)len : -1;
+}
+
+int daemon_status(const char *sock, struct ua_status_snap *s)
+{
+	char buf[4096];
+
+	memset(s, 0, sizeof(*s));
+	if (status_text(sock, buf, sizeof(buf)) < 0)
 		return -1;
 	s->selected = json_u64(buf, "selected");
 	s->events = json_u64(buf, "events");
@@ -298,6 +353,34 @@ int daemon_status(const char *sock, struct ua_status_snap *s)
 	s->lost = json_u64(buf, "lost");
 	s->lost_declared = json_u64(buf, "lost_declared");
 	s->pending = json_u64(buf, "pending");
+	return 0;
+}
+
+int daemon_status_str(const char *sock, const char *key, char *out, size_t len)
+{
+	char buf[16384], pat[64];
+	const char *p;
+	size_t o = 0;
+
+	out[0] = '\0';
+	if (status_text(sock, buf, sizeof(buf)) < 0)
+		return -1;
+	snprintf(pat, sizeof(pat), "\"%s\":", key);
+	p = strstr(buf, pat);
+	if (!p)
+		return 0;
+	p += strlen(pat);
+	if (*p == '[') { /* a list of numbers: as it is, without the brackets */
+		for (p++; *p && *p != ']' && o + 1 < len; p++)
+			out[o++] = *p;
+	} else if (*p == '"') {
+		for (p++; *p && *p != '"' && o + 1 < len; p++) {
+			if (*p == '\\' && p[1])
+				p++;
+			out[o++] = *p;
+		}
+	}
+	out[o] = '\0';
 	return 0;
 }
 
@@ -491,25 +574,90 @@ static int kaudit_check_log(struct vctx *v, const struct wl_env *env, char *err,
 	return 0;
 }
 
-void var_probe(struct vctx *v, const struct wl_env *env)
+static int write_text(const char *path, const char *text)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	ssize_t n;
+
+	if (fd < 0)
+		return -1;
+	n = write(fd, text, strlen(text));
+	close(fd);
+	return n == (ssize_t)strlen(text) ? 0 : -1;
+}
+
+/*
+ * The backend variants: the rule files, then one start of the daemon on
+ * the per-op backend, which says whether it runs (it falls back to the
+ * tracepoints where fexit does not load: then the perop variants are
+ * skipped with its reason) and which handlers it attached.
+ */
+static void backends_probe(struct vctx *v, const int want[V_NR])
+{
+	enum variant b;
+	char err[256], be[32];
+
+	if (write_text(v->rules_unsel, rules_unsel_text) ||
+	    write_text(v->rules_sel, rules_sel_text)) {
+		int e = errno;
+
+		for (b = V_FIRST_OPTIONAL; b < V_NR; b++) {
+			v->avail[b] = 0;
+			snprintf(v->why[b], sizeof(v->why[0]), "cannot write %.180s: %s",
+				 v->rules_sel, strerror(e));
+		}
+		return;
+	}
+	if (!want[V_PEROP_UNSEL] && !want[V_PEROP_SEL])
+		return;
+	if (daemon_start(v, V_PEROP_SEL, err, sizeof(err))) {
+		v->avail[V_PEROP_UNSEL] = v->avail[V_PEROP_SEL] = 0;
+		snprintf(v->why[V_PEROP_UNSEL], sizeof(v->why[0]), "%s", err);
+		snprintf(v->why[V_PEROP_SEL], sizeof(v->why[0]), "%s", err);
+		return;
+	}
+	daemon_status_str(v->sock_path, "backend", be, sizeof(be));
+	if (strcmp(be, "perop")) {
+		daemon_status_str(v->sock_path, "perop_unavailable", err, sizeof(err));
+		v->avail[V_PEROP_UNSEL] = v->avail[V_PEROP_SEL] = 0;
+		snprintf(v->why[V_PEROP_UNSEL], sizeof(v->why[0]),
+			 "--backend perop runs as %s here: %.190s", be[0] ? be : "?",
+			 err[0] ? err : "no reason given");
+		snprintf(v->why[V_PEROP_SEL], sizeof(v->why[0]), "%s", v->why[V_PEROP_UNSEL]);
+	} else {
+		daemon_status_str(v->sock_path, "perop_handlers", v->perop_handlers,
+				  sizeof(v->perop_handlers));
+		daemon_status_str(v->sock_path, "perop_fallback", v->perop_fallback,
+				  sizeof(v->perop_fallback));
+	}
+	daemon_stop(v);
+}
+
+void var_probe(struct vctx *v, const struct wl_env *env, const int want[V_NR])
 {
 	struct ua_optable ops;
 	struct kaudit_snap ks;
 	char err[256];
 	int i;
 
-	for (i = 0; i < V_NR; i++)
-		v->avail[i] = 1;
+	for (i = 0; i < V_NR; i++) {
+		v->avail[i] = i == V_BASE || want[i];
+		if (!v->avail[i])
+			snprintf(v->why[i], sizeof(v->why[0]), "not selected");
+	}
 
 	if (ua_kernel_probe(&ops, err, sizeof(err))) {
-		v->avail[V_UA_NONE] = v->avail[V_UA_DEFAULT] = 0;
-		snprintf(v->why[V_UA_NONE], sizeof(v->why[0]), "%s", err);
-		snprintf(v->why[V_UA_DEFAULT], sizeof(v->why[0]), "%s", err);
+		for (i = 0; i < V_NR; i++) {
+			if (!var_is_daemon((enum variant)i) && i != V_UA_NONE)
+				continue;
+			v->avail[i] = 0;
+			snprintf(v->why[i], sizeof(v->why[0]), "%s", err);
+		}
 		ua_optable_init_builtin(&ops);
 	}
 	v->nops = (unsigned int)ua_optable_default_mask(&ops, v->opmask);
 
-	if (floor_up(v, err, sizeof(err))) {
+	if (v->avail[V_FLOOR] && floor_up(v, err, sizeof(err))) {
 		v->avail[V_FLOOR] = 0;
 		snprintf(v->why[V_FLOOR], sizeof(v->why[0]), "%s", err);
 	}
@@ -521,11 +669,17 @@ void var_probe(struct vctx *v, const struct wl_env *env)
 		}
 		ua_none_down(v);
 	}
-	if (v->avail[V_UA_DEFAULT] && access(v->daemon_path, X_OK)) {
-		v->avail[V_UA_DEFAULT] = 0;
-		snprintf(v->why[V_UA_DEFAULT], sizeof(v->why[0]), "%s: %s", v->daemon_path,
-			 strerror(errno));
+	for (i = 0; i < V_NR; i++) {
+		if (!var_is_daemon((enum variant)i) || !v->avail[i] || !access(v->daemon_path, X_OK))
+			continue;
+		v->avail[i] = 0;
+		snprintf(v->why[i], sizeof(v->why[0]), "%s: %s", v->daemon_path, strerror(errno));
 	}
+	for (i = V_FIRST_OPTIONAL; i < V_NR; i++)
+		if (v->avail[i]) {
+			backends_probe(v, v->avail);
+			break;
+		}
 
 	/* Kernel audit: the netlink socket, auditd, the io_uring filter list,
 	 * and records in auditd's log. */
@@ -553,7 +707,9 @@ void var_probe(struct vctx *v, const struct wl_env *env)
 		v->audit_enabled_orig = -1;
 		return;
 	}
-	if (!ks.pid) {
+	if (!v->avail[V_KAUDIT]) {
+		/* not selected: audit is only turned off for the others */
+	} else if (!ks.pid) {
 		v->avail[V_KAUDIT] = 0;
 		snprintf(v->why[V_KAUDIT], sizeof(v->why[0]),
 			 "auditd is not running (start it: service auditd start)");
@@ -658,7 +814,11 @@ int var_setup(struct vctx *v, enum variant which, char *err, size_t errlen)
 		rc = ua_none_up(v, err, errlen);
 		break;
 	case V_UA_DEFAULT:
-		rc = daemon_start(v, err, errlen);
+	case V_TP_UNSEL:
+	case V_TP_SEL:
+	case V_PEROP_UNSEL:
+	case V_PEROP_SEL:
+		rc = daemon_start(v, which, err, errlen);
 		break;
 	case V_KAUDIT:
 		rc = kaudit_up(v, err, errlen);
@@ -689,6 +849,10 @@ void var_teardown(struct vctx *v)
 		ua_none_down(v);
 		break;
 	case V_UA_DEFAULT:
+	case V_TP_UNSEL:
+	case V_TP_SEL:
+	case V_PEROP_UNSEL:
+	case V_PEROP_SEL:
 		daemon_stop(v);
 		break;
 	case V_KAUDIT:

@@ -1,11 +1,13 @@
 #!/bin/bash
 # PID 1 of the VM tests' guest (tests/vm/mkinitramfs.sh puts it at /init).
 # Reads ua.mode= from the kernel command line: "check" runs the integration
-# suite and powers off, "shell" gives a shell on the console. Results go to
+# suite and powers off, "shell" gives a shell on the console, "bench" runs
+# uabench with the arguments in /ua/bench-args (make bench-vm). Results go to
 # the serial console between marker lines that tests/vm/run-vm.sh parses:
 #   UA-VM: kernel RELEASE
 #   UA-VM: refused REASON        (the daemon does not start on this kernel)
 #   UA-VM: results begin / UA-VM: results end rc=N
+#   UA-VM: bench begin / UA-VM: bench end rc=N   (uabench's Markdown between)
 export PATH=/usr/bin:/usr/sbin HOME=/root TERM=${TERM:-linux}
 mount -t proc proc /proc
 mount -t sysfs sysfs /sys
@@ -52,6 +54,18 @@ cd /ua || off
 if [ "$mode" = shell ]; then
 	echo "UA-VM: shell (the tree is /ua; tests/run-all.sh --integration-only build; poweroff -f to leave)"
 	setsid -c bash -l
+	off
+fi
+if [ "$mode" = bench ]; then
+	# uabench's progress goes to the console as it runs; its report
+	# (stdout) is printed whole at the end, between the markers.
+	read -r -a args </ua/bench-args
+	echo "UA-VM: bench running: uabench ${args[*]}"
+	build/bench/uabench --daemon build/uringaudit --dir /tmp/uabench "${args[@]}" >/tmp/bench.md
+	rc=$?
+	echo "UA-VM: bench begin"
+	cat /tmp/bench.md
+	echo "UA-VM: bench end rc=$rc"
 	off
 fi
 

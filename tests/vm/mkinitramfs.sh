@@ -60,9 +60,11 @@ if [ -x /usr/bin/python3.11 ]; then
 	pkg_files libpython3.11-minimal
 fi
 # The build under test and the suite, at /ua with the tree's layout (the
-# build directory is /ua/build whatever OUT is).
-mkdir -p "$root/ua/build/tests"
-for f in "$out/uringaudit" "$out"/tests/uring_driver "$out"/tests/ua_* "$out"/tests/audit_listen; do
+# build directory is /ua/build whatever OUT is); the benchmark when it is
+# built (make bench-vm).
+mkdir -p "$root/ua/build/tests" "$root/ua/build/bench"
+for f in "$out/uringaudit" "$out"/tests/uring_driver "$out"/tests/ua_* "$out"/tests/audit_listen \
+	"$out/bench/uabench"; do
 	[ -x "$f" ] || continue
 	cp "$f" "$root/ua/build/${f#"$out"/}"
 	ldd "$f" 2>/dev/null | grep -o '/[^ ]*' >>"$list" || true

@@ -6,6 +6,13 @@
 #
 # usage: tests/vm/run-vm.sh OUT VER...          (make check-vm)
 #        tests/vm/run-vm.sh --shell OUT VER     (make vm-shell: a shell in the guest)
+#        tests/vm/run-vm.sh --bench OUT VER...  (make bench-vm: uabench in the guest)
+#
+# --bench runs uabench (built: make OUT/bench/uabench) in each guest with
+# VM_BENCH_ARGS (default: the backends side by side, below) and writes its
+# report to OUT/bench/results-vm-VER.md (VM_BENCH_OUT: another directory,
+# tests/vm/t_benchvm.sh's); it prints the report and
+# "FAIL bench-VER: why" when the guest did not finish it or uabench failed.
 #
 # A guest that has not powered off after VM_TIMEOUT seconds (default 3600) is
 # killed and reported as a failure with the end of its console. Inside, the
@@ -18,9 +25,14 @@
 # daemon refused on a series not in tests/vm/expected-refusals is a failure
 # (a line of its own, and every test that needed the daemon failed).
 set -uo pipefail
-shell=0
+shell=0 bench=0
 [ "${1:-}" = --shell ] && { shell=1; shift; }
-[ $# -ge 2 ] || { echo "usage: $0 [--shell] OUT VER..." >&2; exit 2; }
+[ "${1:-}" = --bench ] && { bench=1; shift; }
+[ $# -ge 2 ] || { echo "usage: $0 [--shell|--bench] OUT VER..." >&2; exit 2; }
+# The backends side by side: no daemon, the tracepoint and the per-op
+# backend, each with none and with all of the workloads' opcodes selected;
+# NOP, cached random reads, opens; 5 rounds with the order rotated.
+bench_args=${VM_BENCH_ARGS:---variants base,tp-unsel,tp-sel,perop-unsel,perop-sel --workloads a,b,c --reps 5 --secs 1 --warmup 0.2 --no-flood --diag-secs 1}
 out=$1
 shift
 top=$(cd "$(dirname "$0")/../.." && pwd)
@@ -40,9 +52,10 @@ initrd() {
 	local k=$out/vm/kernels/$1 rel d
 	rel=$(cut -d' ' -f2 "$k/version")
 	d=$(mktemp -d)
-	mkdir -p "$d/boot"
+	mkdir -p "$d/boot" "$d/ua"
 	cp "$k/config" "$d/boot/config-$rel"
-	(cd "$d" && find boot -print0 | cpio --null -o -H newc --quiet) >"$k/boot.cpio"
+	printf '%s\n' "$bench_args" >"$d/ua/bench-args"
+	(cd "$d" && find boot ua -print0 | cpio --null -o -H newc --quiet) >"$k/boot.cpio"
 	rm -rf "$d"
 	cat "$out/vm/base.cpio" "$k/boot.cpio" >"$k/initramfs.cpio"
 }
@@ -69,6 +82,39 @@ if [ $shell = 1 ]; then
 	qemu "$1" shell
 	"${cmd[@]}" -nographic
 	exit
+fi
+
+if [ $bench = 1 ]; then
+	[ -x "$out/bench/uabench" ] || { echo "run-vm: $out/bench/uabench is not built" >&2; exit 1; }
+	mkdir -p "${VM_BENCH_OUT:-$out/bench}"
+	fail=0
+	for ver in "$@"; do
+		initrd "$ver"
+		log=$out/vm/console-bench-$ver.log
+		res=${VM_BENCH_OUT:-$out/bench}/results-vm-$ver.md
+		echo "== vm bench: $ver ($(cat "$out/vm/kernels/$ver/version")): uabench $bench_args"
+		start=$SECONDS
+		qemu "$ver" bench
+		timeout --kill-after=10 "$timeout_s" \
+			"${cmd[@]}" -display none -monitor none -serial "file:$log" </dev/null
+		rc=$?
+		tr -d '\r' <"$log" >"$log.txt"
+		sed -n '/^UA-VM: bench begin/,/^UA-VM: bench end/p' "$log.txt" | sed '1d;$d' >"$res"
+		cat "$res"
+		if [ $rc -eq 124 ] || [ $rc -eq 137 ]; then
+			echo "FAIL bench-$ver: guest hung: killed after $timeout_s s; console ends:"
+			tail -15 "$log.txt" | sed 's/^/    /'
+			fail=$((fail + 1))
+		elif ! grep -q '^UA-VM: bench end rc=0$' "$log.txt"; then
+			echo "FAIL bench-$ver: uabench did not finish ($(grep '^UA-VM: bench end' "$log.txt" ||
+				echo "no end marker")); its messages:"
+			grep 'uabench:' "$log.txt" | tail -15 | sed 's/^/    /'
+			fail=$((fail + 1))
+		fi
+		echo "== vm bench: $ver done in $((SECONDS - start)) s; report in $res," \
+			"console in $log.txt"
+	done
+	exit $((fail > 0))
 fi
 
 pass=0 fail=0 skip=0

@@ -1,0 +1,94 @@
+#!/usr/bin/env bash
+# make bench-vm's plumbing, in one guest (VER, default 6.1): uabench with
+# tiny counts (make check-bench-vm; a TCG guest and a few daemon starts,
+# about 3 minutes: not part of make check). Checks that the report has the
+# backends' table with every column, a RUNS line for each workload and
+# backend, that the per-op backend with nothing of the workload selected ran
+# no BPF program but the rings' own (ring_create, ring_register,
+# ring_teardown: once per ring, never per request), and the controls: the
+# tracepoint backend ran its programs for every request, the per-op
+# backend's stubs for every selected one.
+#
+# usage: UA_BUILD=build tests/vm/t_benchvm.sh [VER]
+set -u
+top=$(cd "$(dirname "$0")/../.." && pwd)
+cd "$top" || exit 1
+out=${UA_BUILD:-build}
+ver=${1:-6.1}
+T=$(mktemp -d)
+trap 'rm -rf "$T"' EXIT
+ok() { echo "ok $1"; }
+fail() { echo "FAIL $1: $2"; }
+WL=("(a) nop" "(b) read" "(c) open")
+VARS=(tp-unsel tp-sel perop-unsel perop-sel)
+CASES=(benchvm_run benchvm_table benchvm_runs benchvm_perop_zero benchvm_controls)
+
+if ! command -v qemu-system-x86_64 >/dev/null || [ ! -x "$out/bench/uabench" ]; then
+	for n in "${CASES[@]}"; do
+		echo "skip $n: needs qemu-system-x86_64 and $out/bench/uabench (make $out/bench/uabench)"
+	done
+	exit 0
+fi
+
+VM_BENCH_OUT=$T VM_TIMEOUT=${VM_TIMEOUT:-900} \
+	VM_BENCH_ARGS="--variants base,tp-unsel,tp-sel,perop-unsel,perop-sel --workloads a,b,c --quick --reps 1 --secs 0.2 --warmup 0.05 --no-flood --diag-secs 0.2" \
+	tests/vm/run-vm.sh --bench "$out" "$ver" >"$T/out" 2>&1
+rc=$?
+R=$T/results-vm-$ver.md
+if [ $rc -eq 0 ] && [ -s "$R" ]; then
+	ok benchvm_run
+else
+	fail benchvm_run "run-vm.sh --bench exit $rc: $(grep -E '^FAIL|run-vm:' "$T/out" | head -3 | tr '\n' ' ')"
+	for n in "${CASES[@]:1}"; do echo "FAIL $n: no report"; done
+	exit 0
+fi
+
+# The table: its header names every backend column, a row per workload,
+# no column skipped (the per-op backend loads in this guest).
+hdr=$(grep '^| workload | base ops/s' "$R")
+miss=
+for v in "${VARS[@]}"; do grep -q "| $v |" <<<"$hdr" || miss+=" $v"; done
+rows=0
+for w in "${WL[@]}"; do grep -qF "| $w |" "$R" && rows=$((rows + 1)); done
+sed -n '/^### Backends side by side/,$p' "$R" >"$T/table"
+if [ -n "$miss" ] || [ $rows -ne 3 ]; then
+	fail benchvm_table "columns missing:${miss:- none}; rows $rows of 3"
+elif grep -q '| skipped |' "$T/table"; then
+	fail benchvm_table "a backend was skipped: $(grep -E '^- (tp|perop)-' "$R" | tr '\n' ' ')"
+else
+	ok benchvm_table
+fi
+
+# runs VAR WL: "requests N runs N: prog N, prog N" of that cell
+runs() { grep -F "RUNS $2 $1 requests " "$R" | head -1; }
+n=0
+for w in "${WL[@]}"; do for v in "${VARS[@]}"; do [ -n "$(runs "$v" "$w")" ] && n=$((n + 1)); done; done
+if [ $n -eq 12 ]; then ok benchvm_runs; else fail benchvm_runs "$n RUNS lines of 12"; fi
+
+# The per-op backend, nothing selected: only the rings' own programs ran.
+bad=
+for w in "${WL[@]}"; do
+	l=$(runs perop-unsel "$w")
+	[ -n "$l" ] || { bad+=" [$w: no line]"; continue; }
+	progs=${l#*: }
+	[ "$progs" = none ] && continue
+	others=$(tr ',' '\n' <<<"$progs" | awk '$1 !~ /^ring_(create|register|teardown)$/' | tr '\n' ' ')
+	[ -z "${others// /}" ] || bad+=" [$w: $others]"
+done
+if [ -z "$bad" ]; then ok benchvm_perop_zero; else fail benchvm_perop_zero "programs ran per request:$bad"; fi
+
+# Controls: the tracepoint backend, nothing selected, runs submit_req for
+# every request; the per-op backend with the op selected runs its stubs
+# (any program but the rings') at least once per request.
+bad=
+for w in "${WL[@]}"; do
+	l=$(runs tp-unsel "$w")
+	reqs=$(sed -n 's/.* requests \([0-9]*\) runs.*/\1/p' <<<"$l")
+	sub=$(sed -n 's/.*submit_req \([0-9]*\).*/\1/p' <<<"$l")
+	[ -n "$reqs" ] && [ "$reqs" -gt 0 ] && [ "${sub:-0}" -ge "$reqs" ] || bad+=" [tp-unsel $w: $l]"
+	l=$(runs perop-sel "$w")
+	reqs=$(sed -n 's/.* requests \([0-9]*\) runs.*/\1/p' <<<"$l")
+	stubs=$(tr ',' '\n' <<<"${l#*: }" | awk '$1 !~ /^ring_/ { n += $2 } END { print n + 0 }')
+	[ -n "$reqs" ] && [ "$reqs" -gt 0 ] && [ "$stubs" -ge "$reqs" ] || bad+=" [perop-sel $w: $l]"
+done
+if [ -z "$bad" ]; then ok benchvm_controls; else fail benchvm_controls "$bad"; fi
