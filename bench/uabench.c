@@ -516,6 +516,19 @@ static int timed_run(const struct opts *o, const struct wl_env *env, enum wl_kin
 		}
 		if (one_run(o, env, k, var, per_s, x, &foreign))
 			return -1;
+		/* A first step longer than the warm-up and the measured time
+		 * together (the thread preempted for that long: a loaded
+		 * machine, a TCG guest) leaves nothing measured. */
+		if (*per_s <= 0) {
+			if (t >= o->tries) {
+				fprintf(stderr, "uabench: %s under %s: nothing measured in %d runs\n",
+					wl_descs[k].name, variant_names[var], t);
+				return -1;
+			}
+			runs_repeated++;
+			progress(" [%s: nothing measured; again]", wl_descs[k].id);
+			continue;
+		}
 		links = var_foreign_links(&vc, NULL, 0);
 		if (foreign <= FOREIGN_MAX && !links)
 			break;

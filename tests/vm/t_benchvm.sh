@@ -31,7 +31,7 @@ if ! command -v qemu-system-x86_64 >/dev/null || [ ! -x "$out/bench/uabench" ]; 
 fi
 
 VM_BENCH_OUT=$T VM_TIMEOUT=${VM_TIMEOUT:-900} \
-	VM_BENCH_ARGS="--variants base,tp-unsel,tp-sel,perop-unsel,perop-sel --workloads a,b,c --quick --reps 1 --secs 0.2 --warmup 0.05 --no-flood --diag-secs 0.2" \
+	VM_BENCH_ARGS="--variants base,tp-unsel,tp-sel,perop-unsel,perop-sel --workloads a,b,c --quick --reps 1 --secs 0.5 --warmup 0.1 --no-flood --diag-secs 0.3" \
 	tests/vm/run-vm.sh --bench "$out" "$ver" >"$T/out" 2>&1
 rc=$?
 R=$T/results-vm-$ver.md
