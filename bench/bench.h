@@ -42,6 +42,7 @@ struct wl_desc {
 	const char *unit;	  /* what one counted op is */
 	unsigned int reqs_per_op; /* io_uring requests per counted op */
 	unsigned int audited;	  /* requests per op that the default rules select */
+	const char *ops;	  /* the opcodes it submits, as rules name them */
 };
 extern const struct wl_desc wl_descs[WL_ALL];
 
@@ -88,11 +89,12 @@ enum variant {
 	V_KAUDIT,     /* the kernel's io_uring audit, same opcodes, auditd running */
 	/* The backends side by side (make bench-vm; run only when --variants
 	 * names them): the daemon on one backend, with rules that select no
-	 * opcode of the workloads (-S connect) or all of them. */
+	 * opcode of the workloads (-S connect) or, loaded before each
+	 * workload runs (var_select), that workload's own opcodes. */
 	V_TP_UNSEL,    /* --backend tracepoint, -S connect */
-	V_TP_SEL,      /* --backend tracepoint, the workloads' opcodes */
+	V_TP_SEL,      /* --backend tracepoint, the workload's own opcodes */
 	V_PEROP_UNSEL, /* --backend perop, -S connect */
-	V_PEROP_SEL,   /* --backend perop, the workloads' opcodes */
+	V_PEROP_SEL,   /* --backend perop, the workload's own opcodes */
 	V_NR,
 };
 /* Variants that the bench runs only when --variants names them. */
@@ -159,6 +161,9 @@ int var_wait_foreign(const struct vctx *v, char *err, size_t errlen);
  * the first one described in @desc. */
 int var_foreign_links(const struct vctx *v, char *desc, size_t len);
 void var_teardown(struct vctx *v);
+/* Under tp-sel and perop-sel: load rules selecting @k's opcodes into the
+ * daemon (uringaudit rules load). Nothing for the other variants. */
+int var_select(struct vctx *v, enum wl_kind k, char *err, size_t errlen);
 /* Idempotent; safe from an atexit handler. Detaches everything, stops the
  * daemon, removes the audit rule, restores the audit enabled flag. */
 void var_cleanup(struct vctx *v);

@@ -587,6 +587,12 @@ static int phase_timed(const struct opts *o, const struct wl_env *env)
 			for (k = 0; k < WL_NR && !bench_stop; k++) {
 				if (!o->wl_on[k])
 					continue;
+				if (var_select(&vc, (enum wl_kind)k, err, sizeof(err))) {
+					fprintf(stderr, "\nuabench: %s: %s\n", variant_names[var],
+						err);
+					var_teardown(&vc);
+					return -1;
+				}
 				if (timed_run(o, env, (enum wl_kind)k, var, &res[k][var][rep],
 					      &extras[k])) {
 					var_teardown(&vc);
@@ -1257,6 +1263,12 @@ static int phase_diag(const struct opts *o, const struct wl_env *env)
 
 			if (!o->wl_on[k] || k == WL_FIO)
 				continue;
+			if (var_select(&vc, (enum wl_kind)k, err, sizeof(err))) {
+				fprintf(stderr, "uabench: diag: %s: %s\n", variant_names[v], err);
+				var_teardown(&vc);
+				close(stats_fd);
+				return -1;
+			}
 			if (var_is_daemon(v)) {
 				struct ua_status_snap s;
 
@@ -1331,11 +1343,12 @@ static void report_backends(const struct opts *o)
 	printf("### Backends side by side (ratio to base in the same repetition, median; BPF "
 	       "program runs per request in parentheses, from the diagnostics run)\n\n");
 	printf("tp: --backend tracepoint; perop: --backend perop; unsel: rules `-S connect` (no "
-	       "opcode of the workload selected); sel: rules `-S nop,read,openat,close` (every "
-	       "request of the workload selected and recorded).");
+	       "opcode of the workload selected); sel: rules selecting the workload's own opcodes "
+	       "(`-S nop`, `-S read`, `-S openat,close`; loaded with `uringaudit rules load` "
+	       "before it runs: every request of the workload selected and recorded).");
 	if (vc.perop_handlers[0])
-		printf(" Per-op handlers attached for sel: %s; opcodes left to the tracepoints: "
-		       "[%s].",
+		printf(" The per-op backend's handlers for these opcodes: %s; opcodes left to "
+		       "the tracepoints: [%s].",
 		       vc.perop_handlers, vc.perop_fallback);
 	printf("\n\n| workload | base ops/s (absolute: meaningless under TCG) |");
 	for (v = V_FIRST_OPTIONAL; v < V_NR; v++)

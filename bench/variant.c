@@ -16,7 +16,9 @@
  *   tp-unsel, tp-sel, perop-unsel, perop-sel
  *               the daemon on the tracepoint or the per-op backend, with
  *               rules selecting none of the workloads' opcodes (-S connect)
- *               or all of them (nop, read, openat, close); run only when
+ *               or, loaded before each workload (var_select), that
+ *               workload's own opcodes (-S nop; -S read; -S openat,close);
+ *               run only when
  *               --variants names them (make bench-vm: the per-op backend
  *               loads where fexit does, in the 6.1 and 6.12 guests)
  *
@@ -56,10 +58,10 @@ const char *const variant_names[V_NR] = {
 	[V_PEROP_UNSEL] = "perop-unsel", [V_PEROP_SEL] = "perop-sel",
 };
 
-/* The rules of the backend variants: no opcode the workloads submit, and
- * every one of them (NOP, READ, OPENAT, CLOSE). */
+/* The rules of the backend variants: no opcode the workloads submit; the
+ * sel variants start with it too and load each workload's own opcodes
+ * before it runs (var_select). */
 static const char rules_unsel_text[] = "-a always,io_uring -S connect\n";
-static const char rules_sel_text[] = "-a always,io_uring -S nop,read,openat,close\n";
 
 int var_is_daemon(enum variant v)
 {
@@ -75,8 +77,7 @@ static void daemon_args(const struct vctx *v, enum variant which, const char *ar
 		args[n++] = "--backend";
 		args[n++] = which == V_TP_UNSEL || which == V_TP_SEL ? "tracepoint" : "perop";
 		args[n++] = "--rules";
-		args[n++] = which == V_TP_UNSEL || which == V_PEROP_UNSEL ? v->rules_unsel :
-									    v->rules_sel;
+		args[n++] = v->rules_unsel;
 	}
 	args[n] = NULL;
 }
@@ -586,6 +587,60 @@ static int write_text(const char *path, const char *text)
 	return n == (ssize_t)strlen(text) ? 0 : -1;
 }
 
+/* Replace the running daemon's rules by one selecting @ops (uringaudit
+ * rules load: the daemon answers once they are in force). */
+static int load_rules(struct vctx *v, const char *ops, char *err, size_t errlen)
+{
+	char text[256], out[512], msg[200];
+	pid_t pid;
+	int status;
+
+	snprintf(text, sizeof(text), "-a always,io_uring -S %s\n", ops);
+	snprintf(out, sizeof(out), "%s/rules-load.out", v->dir);
+	if (write_text(v->rules_sel, text)) {
+		snprintf(err, errlen, "cannot write %.200s: %s", v->rules_sel, strerror(errno));
+		return -1;
+	}
+	pid = fork();
+	if (pid < 0) {
+		snprintf(err, errlen, "fork: %s", strerror(errno));
+		return -1;
+	}
+	if (pid == 0) {
+		int fd = open(out, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+
+		if (fd >= 0) {
+			dup2(fd, 1);
+			dup2(fd, 2);
+		}
+		execl(v->daemon_path, "uringaudit", "rules", "load", v->rules_sel, "--socket",
+		      v->sock_path, (char *)NULL);
+		_exit(127);
+	}
+	if (daemon_wait(pid, DAEMON_READY_S, &status)) {
+		kill(pid, SIGKILL);
+		waitpid(pid, &status, 0);
+		snprintf(err, errlen, "uringaudit rules load (-S %s) did not return in %.0f s", ops,
+			 DAEMON_READY_S);
+		return -1;
+	}
+	if (!WIFEXITED(status) || WEXITSTATUS(status)) {
+		read_file_tail(out, msg, sizeof(msg));
+		snprintf(err, errlen, "uringaudit rules load (-S %s): status 0x%x: %s", ops, status,
+			 msg);
+		return -1;
+	}
+	unlink(out);
+	return 0;
+}
+
+int var_select(struct vctx *v, enum wl_kind k, char *err, size_t errlen)
+{
+	if (v->active != V_TP_SEL && v->active != V_PEROP_SEL)
+		return 0;
+	return load_rules(v, wl_descs[k].ops, err, errlen);
+}
+
 /*
  * The backend variants: the rule files, then one start of the daemon on
  * the per-op backend, which says whether it runs (it falls back to the
@@ -595,22 +650,26 @@ static int write_text(const char *path, const char *text)
 static void backends_probe(struct vctx *v, const int want[V_NR])
 {
 	enum variant b;
-	char err[256], be[32];
+	char err[256], be[32], ops[128];
 
-	if (write_text(v->rules_unsel, rules_unsel_text) ||
-	    write_text(v->rules_sel, rules_sel_text)) {
+	if (write_text(v->rules_unsel, rules_unsel_text)) {
 		int e = errno;
 
 		for (b = V_FIRST_OPTIONAL; b < V_NR; b++) {
 			v->avail[b] = 0;
 			snprintf(v->why[b], sizeof(v->why[0]), "cannot write %.180s: %s",
-				 v->rules_sel, strerror(e));
+				 v->rules_unsel, strerror(e));
 		}
 		return;
 	}
 	if (!want[V_PEROP_UNSEL] && !want[V_PEROP_SEL])
 		return;
-	if (daemon_start(v, V_PEROP_SEL, err, sizeof(err))) {
+	/* the opcodes of the workloads (a), (b), (c), to name their handlers */
+	snprintf(ops, sizeof(ops), "%s,%s,%s", wl_descs[WL_NOP].ops, wl_descs[WL_READ].ops,
+		 wl_descs[WL_OPEN].ops);
+	if (daemon_start(v, V_PEROP_SEL, err, sizeof(err)) ||
+	    load_rules(v, ops, err, sizeof(err))) {
+		daemon_stop(v);
 		v->avail[V_PEROP_UNSEL] = v->avail[V_PEROP_SEL] = 0;
 		snprintf(v->why[V_PEROP_UNSEL], sizeof(v->why[0]), "%s", err);
 		snprintf(v->why[V_PEROP_SEL], sizeof(v->why[0]), "%s", err);

@@ -46,17 +46,17 @@
 #define SQPOLL_SPIN 100000
 
 const struct wl_desc wl_descs[WL_ALL] = {
-	[WL_NOP] = { "a", "nop", "NOP, batches of 32, ring of 128", "NOPs", 1, 0 },
-	[WL_READ] = { "b", "read", "4 KiB random read, page cache, QD 32", "reads", 1, 0 },
+	[WL_NOP] = { "a", "nop", "NOP, batches of 32, ring of 128", "NOPs", 1, 0, "nop" },
+	[WL_READ] = { "b", "read", "4 KiB random read, page cache, QD 32", "reads", 1, 0, "read" },
 	[WL_OPEN] = { "c", "open", "openat+close of a small file, 16 pairs per submit", "pairs", 2,
-		      2 },
+		      2, "openat,close" },
 	[WL_OPEN_ASYNC] = { "d", "open-async", "(c) with IOSQE_ASYNC (io-wq workers)", "pairs", 2,
-			    2 },
-	[WL_READ_SQPOLL] = { "e", "read-sqpoll", "(b) on a SQPOLL ring", "reads", 1, 0 },
+			    2, "openat,close" },
+	[WL_READ_SQPOLL] = { "e", "read-sqpoll", "(b) on a SQPOLL ring", "reads", 1, 0, "read" },
 	[WL_FIO] = { "b-fio", "read-fio", "(b) as fio, ioengine=io_uring, iodepth=32", "reads", 1,
-		     0 },
+		     0, "read" },
 	[WL_WAKE] = { "w", "futex-wake", "futex_wake of a word nobody waits on, 64 per submit",
-		      "wakes", 1, 1 },
+		      "wakes", 1, 1, "futex_wake" },
 };
 
 struct worker {
