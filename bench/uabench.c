@@ -1350,7 +1350,7 @@ static void report_backends(const struct opts *o)
 		printf(" The per-op backend's handlers for these opcodes: %s; opcodes left to "
 		       "the tracepoints: [%s].",
 		       vc.perop_handlers, vc.perop_fallback);
-	printf("\n\n| workload | base ops/s (absolute: meaningless under TCG) |");
+	printf("\n\n| workload | base ops/s (in a TCG guest: no meaning) |");
 	for (v = V_FIRST_OPTIONAL; v < V_NR; v++)
 		if (o->var_on[v])
 			printf(" %s |", variant_names[v]);
