@@ -280,11 +280,14 @@ int BPF_PROG(complete_args, void *vring, void *vreq, u64 user_data, int res, uns
  * pointer, and user_data may be anything (0 for all, or another request's on
  * purpose). But a request's CQE overflows while the kernel flushes the
  * ring's completion list (__io_submit_flush_completions: every request CQE
- * is posted from there; a failed post elsewhere is deferred to it), and each
- * request on that list still holds its own CQE (req->cqe). The requests
- * before the one overflowing have posted theirs (and left pending), so the
- * first pending request on the list whose CQE equals this one is it. Where
- * none is found the result stays unknown (counted), never guessed.
+ * is posted from there on the development host's kernel; a failed post
+ * elsewhere is deferred to it), and each request on that list still holds
+ * its own CQE (req->cqe). The requests before the one overflowing have
+ * posted theirs (and left pending), so the first pending request on the list
+ * whose CQE equals this one is it. On 6.1 and 6.12 an io-wq worker posts
+ * the CQE of the request it ran itself (io_req_complete_post()), outside
+ * that list: then the request is the worker's current work (ovf_iowq).
+ * Where neither finds it the result stays unknown (counted), never guessed.
  */
 struct ovf_walk {
 	__u64 node; /* the list node to look at next */
@@ -323,6 +326,35 @@ static long ovf_step(__u32 i, void *arg)
 	return 1;
 }
 
+/* The request an io-wq worker is running (io_worker.cur_work is its
+ * req->work, set for the whole of io_wq_submit_work()), when this CQE is its
+ * own: same ring, same (user_data, res, flags), and pending. 0 otherwise,
+ * and for any other task (the SQ thread is an io thread with no io_worker). */
+static __always_inline __u64 ovf_iowq(__u64 vring, __u64 user_data, __s32 res, __u32 cflags)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	struct io_worker *worker;
+	struct io_kiocb *req;
+	struct ua_pending *p;
+	__u64 work, key;
+
+	if (!(task->flags & PF_IO_WORKER) || !task->worker_private)
+		return 0;
+	worker = KCAST(io_worker, task->worker_private);
+	work = (__u64)KRD(worker, cur_work);
+	if (!work)
+		return 0;
+	key = work - bpf_core_field_offset(struct io_kiocb, work);
+	req = KCAST(io_kiocb, key);
+	if ((__u64)KRD(req, ctx) != vring || KRD(req, cqe.user_data) != user_data ||
+	    KRD(req, cqe.res) != res || KRD(req, cqe.flags) != cflags)
+		return 0;
+	p = bpf_map_lookup_elem(&pending, &key);
+	if (!p || p->opcode != KRD(req, opcode))
+		return 0;
+	return key;
+}
+
 SEC("tp_btf/io_uring_cqe_overflow")
 int BPF_PROG(cqe_overflow, void *vring, unsigned long long user_data, s32 res, u32 cflags,
 	     void *ocqe)
@@ -347,6 +379,8 @@ int BPF_PROG(cqe_overflow, void *vring, unsigned long long user_data, s32 res, u
 	w.res = res;
 	w.cflags = cflags;
 	bpf_loop(OVF_WALK_MAX, ovf_step, &w, 0);
+	if (!w.found)
+		w.found = ovf_iowq((__u64)vring, user_data, res, cflags);
 	if (!w.found) {
 		count(UA_CNT_OVERFLOW_UNMATCHED);
 		return 0;

@@ -28,9 +28,12 @@
  *   skip_reuse SKIP OTHER  an openat of SKIP with IOSQE_CQE_SKIP_SUCCESS,
  *                        then in a call of its own an openat of OTHER (it
  *                        takes the slot the first freed), then a NOP
- *   read_overflow PATH   open PATH (a system call), fill an 8-entry CQ with
- *                        NOPs, then read 64 bytes of it: the read's CQE
- *                        overflows
+ *   read_overflow PATH [async]  open PATH (a system call), fill an 8-entry
+ *                        CQ with NOPs, then read 64 bytes of it (with "async",
+ *                        IOSQE_ASYNC: an io-wq worker runs and completes it):
+ *                        the read's CQE overflows; "overflowed=1" once the
+ *                        kernel says so (waited for up to 10 s: a read the
+ *                        kernel punts to io-wq completes after the submit)
  *   thread_auid PATH AUID  a second thread sets its own loginuid to AUID
  *                        (the leader's stays as it is) and opens PATH
  *   rings N              set up and tear down N rings, one after the other,
@@ -80,7 +83,8 @@ static void fatal(const char *what, int err)
 static void usage(void)
 {
 	fprintf(stderr, "usage: ua_attack ud_clash PATH | ud_zero N PATH | futex_flood N PATH |\n"
-			"                 accept_flood N | accept_one | bad_fd_read FD | skip_reuse SKIP OTHER | read_overflow PATH |\n"
+			"                 accept_flood N | accept_one | bad_fd_read FD | skip_reuse SKIP OTHER |\n"
+			"                 read_overflow PATH [async] |\n"
 			"                 thread_auid PATH AUID | rings N\n");
 	exit(2);
 }
@@ -351,10 +355,11 @@ static const char *read_op(uint64_t ud, unsigned int i)
 	return ud == 0x4ead ? "read" : "nop";
 }
 
-static void read_overflow(const char *path)
+static void read_overflow(const char *path, int async)
 {
 	static char buf[64];
 	struct io_uring_sqe *sqe;
+	unsigned int waited;
 	int fd;
 
 	setup(SMALL_CQ, SMALL_CQ);
@@ -366,9 +371,19 @@ static void read_overflow(const char *path)
 	sqe = sqe_get();
 	io_uring_prep_read(sqe, fd, buf, sizeof(buf), 0);
 	io_uring_sqe_set_data64(sqe, 0x4ead);
+	if (async)
+		sqe->flags |= IOSQE_ASYNC;
 	submit_all();
 	/* Did its CQE go to the overflow list? (The kernel says so in the SQ
-	 * ring's flags until the list is flushed.) */
+	 * ring's flags until the list is flushed.) A read completed inline has
+	 * by now; one the kernel punted to io-wq (IOSQE_ASYNC, or a file
+	 * without nowait reads, as 6.1's tmpfs) completes in the worker:
+	 * waited for, nothing here flushes the list meanwhile. */
+	for (waited = 0; waited < 10000; waited++) {
+		if (IO_URING_READ_ONCE(*ring.sq.kflags) & IORING_SQ_CQ_OVERFLOW)
+			break;
+		usleep(1000);
+	}
 	printf("overflowed=%d\n", !!(IO_URING_READ_ONCE(*ring.sq.kflags) & IORING_SQ_CQ_OVERFLOW));
 	reap(SMALL_CQ + 1, read_op);
 }
@@ -507,7 +522,9 @@ int main(int argc, char **argv)
 	else if (argc == 4 && !strcmp(argv[1], "skip_reuse"))
 		skip_reuse(argv[2], argv[3]);
 	else if (argc == 3 && !strcmp(argv[1], "read_overflow"))
-		read_overflow(argv[2]);
+		read_overflow(argv[2], 0);
+	else if (argc == 4 && !strcmp(argv[1], "read_overflow") && !strcmp(argv[3], "async"))
+		read_overflow(argv[2], 1);
 	else if (argc == 4 && !strcmp(argv[1], "thread_auid"))
 		thread_auid(argv[2], number(argv[3]));
 	else if (argc == 3 && !strcmp(argv[1], "rings"))
