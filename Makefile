@@ -324,7 +324,7 @@ bench: $(OUT)/uringaudit $(OUT)/bench/uabench
 # BENCH_BASELINE_REF= (empty) for no baseline; FLOOD_RATES=300000,0 for
 # chosen steps only (req/s, 0 unpaced); FLOOD_SECS=S per step; BENCH_ARGS for
 # more uabench options (--foreign-ok --foreign-wait 30 on a shared machine);
-# FLOOD_GEN=P,T the generator step's processes and threads (default 4,2; 0: none).
+# FLOOD_GEN=P,T the generator step's processes and threads (default 2,1; 0: none).
 BENCH_BASELINE_REF ?= main
 BASELINE_DIR := $(OUT)/bench/baseline
 bench-baseline:

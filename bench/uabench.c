@@ -1502,8 +1502,8 @@ int main(int argc, char **argv)
 	t_start = now_s();
 	memset(&o, 0, sizeof(o));
 	o.flood = o.diag = 1;
-	o.gen_procs = 4;
-	o.gen_threads = 2;
+	o.gen_procs = 2;
+	o.gen_threads = 1;
 	o.daemon = "build/uringaudit";
 	for (i = 0; i < WL_NR; i++)
 		o.wl_on[i] = 1;
@@ -1577,13 +1577,13 @@ int main(int argc, char **argv)
 			o.baseline = optarg;
 			break;
 		case 'P': {
-			unsigned int p = 0, t = 2;
+			unsigned int p = 0, t = 1;
 			int n = sscanf(optarg, "%u,%u", &p, &t);
 
 			if (n < 1 || p > 16 || (p && (t < 1 || t > 8))) {
 				fprintf(stderr,
 					"uabench: --flood-gen P[,T]: 0 (no generator step), or "
-					"1..16 processes of 1..8 threads (default 4,2)\n");
+					"1..16 processes of 1..8 threads (default 2,1)\n");
 				return 2;
 			}
 			o.gen_procs = p;
