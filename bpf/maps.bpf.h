@@ -136,6 +136,24 @@ struct {
 	__type(value, struct ua_pending);
 } pending SEC(".maps");
 
+/* renameat's replaced file (the rename hooks, where they load): thread ->
+ * the selected renameat it is issuing (between the entry and the exit of
+ * io_renameat), and how many threads are in one (security_path_rename
+ * leaves at once when none is, before any map lookup). */
+struct rename_watch {
+	__u64 req;
+	__u64 submit_seq;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 4096);
+	__type(key, __u32);
+	__type(value, struct rename_watch);
+} renaming SEC(".maps");
+
+__s64 renames_watched;
+
 /* uid -> its entries in pending. */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);

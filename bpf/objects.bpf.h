@@ -132,11 +132,9 @@ static long path_step(__u32 i, void *arg)
 	return 0;
 }
 
-static __always_inline void obj_path(struct obj_buf *b, struct file *file)
+static __always_inline void obj_path_at(struct obj_buf *b, struct vfsmount *vm, struct dentry *leaf)
 {
 	struct path_walk w = {};
-	struct vfsmount *vm = KRD(file, f_path.mnt);
-	struct dentry *leaf = KRD(file, f_path.dentry);
 	__u32 len;
 
 	w.b = b;
@@ -171,6 +169,11 @@ static __always_inline void obj_path(struct obj_buf *b, struct file *file)
 	bpf_probe_read_kernel(b->path, len & (2 * UA_PATH_MAX - 1),
 			      &b->work[w.off & (UA_PATH_MAX - 1)]);
 	b->ev.path_len = (__u16)len;
+}
+
+static __always_inline void obj_path(struct obj_buf *b, struct file *file)
+{
+	obj_path_at(b, KRD(file, f_path.mnt), KRD(file, f_path.dentry));
 }
 
 static __always_inline void sa_family(struct ua_addr *a, __u16 fam)
@@ -268,12 +271,24 @@ static __always_inline void obj_init(struct obj_buf *b, __u16 role, __u16 kind)
 	b->ev.kind = kind;
 }
 
+/* An inode's identity and owner. */
+static __always_inline void obj_inode(struct obj_buf *b, struct inode *ino)
+{
+	struct super_block *sb = KRD(ino, i_sb);
+
+	b->ev.ino = KRD(ino, i_ino);
+	b->ev.dev = KRD(sb, s_dev);
+	b->ev.rdev = KRD(ino, i_rdev);
+	b->ev.mode = KRD(ino, i_mode);
+	b->ev.uid = KRD(ino, i_uid.val);
+	b->ev.gid = KRD(ino, i_gid.val);
+}
+
 /* What a struct file is: inode identity and owner, then its path or, for a
  * socket, its addresses. @fp may be NULL (nothing at that fd or slot). */
 static __always_inline void obj_file(struct obj_buf *b, void *fp, __u16 role)
 {
 	struct file *file = KCAST(file, fp);
-	struct super_block *sb;
 	struct inode *ino;
 
 	obj_init(b, role, UA_OBJ_FILE);
@@ -286,13 +301,7 @@ static __always_inline void obj_file(struct obj_buf *b, void *fp, __u16 role)
 		b->ev.flags |= UA_OF_UNRESOLVED;
 		return;
 	}
-	b->ev.ino = KRD(ino, i_ino);
-	sb = KRD(ino, i_sb);
-	b->ev.dev = KRD(sb, s_dev);
-	b->ev.rdev = KRD(ino, i_rdev);
-	b->ev.mode = KRD(ino, i_mode);
-	b->ev.uid = KRD(ino, i_uid.val);
-	b->ev.gid = KRD(ino, i_gid.val);
+	obj_inode(b, ino);
 	if ((b->ev.mode & S_IFMT) == S_IFSOCK)
 		obj_sock(b, file);
 	else

@@ -208,6 +208,87 @@ int BPF_PROG(ring_teardown, struct work_struct *work)
 }
 
 /*
+ * renameat's replaced file (fentry, loaded where the kernel allows it:
+ * src/loader.c). The kernel looks the new name up and unlinks what it named
+ * inside do_renameat2(), in the task that issues the request (inline or an
+ * io-wq worker); no tracepoint lies between submit and completion. So:
+ * io_renameat()'s entry notes which selected request this thread issues,
+ * security_path_rename() (called by do_renameat2 with the new name's parent
+ * path and dentry, after the lookup and the RENAME_NOREPLACE check, before
+ * vfs_rename) sends the file the new name holds as the request's
+ * UA_ROLE_REPLACED object, and io_renameat()'s exit forgets the thread.
+ * The request's pending flags say what was seen (UA_CF_RENAME_*), so the
+ * record can tell "nothing was there" from "not watched".
+ */
+SEC("?fentry/io_renameat")
+int BPF_PROG(rename_issue, struct io_kiocb *req, unsigned int issue_flags)
+{
+	__u64 key = (__u64)req;
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	struct rename_watch w = {};
+	struct ua_pending *p;
+
+	if (!op_selected_any(IORING_OP_RENAMEAT))
+		return 0;
+	p = bpf_map_lookup_elem(&pending, &key);
+	if (!p || p->opcode != IORING_OP_RENAMEAT)
+		return 0;
+	w.req = key;
+	w.submit_seq = p->submit_seq;
+	/* a thread is in one io_renameat at a time: a new entry is counted once */
+	if (bpf_map_update_elem(&renaming, &tid, &w, BPF_NOEXIST) == 0)
+		__sync_fetch_and_add(&renames_watched, 1);
+	else if (bpf_map_update_elem(&renaming, &tid, &w, BPF_EXIST))
+		return 0; /* the table is full: not watched, the record says unknown */
+	p->flags |= UA_CF_RENAME_WATCHED;
+	return 0;
+}
+
+SEC("?fexit/io_renameat")
+int BPF_PROG(rename_done, struct io_kiocb *req, unsigned int issue_flags, int ret)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+
+	if (renames_watched > 0 && bpf_map_delete_elem(&renaming, &tid) == 0)
+		__sync_fetch_and_add(&renames_watched, -1);
+	return 0;
+}
+
+SEC("?fentry/security_path_rename")
+int BPF_PROG(rename_target, const struct path *old_dir, struct dentry *old_dentry,
+	     const struct path *new_dir, struct dentry *new_dentry, unsigned int flags)
+{
+	__u32 tid;
+	struct rename_watch *w;
+	struct ua_pending *p;
+	struct obj_buf *o;
+	__u64 reqv;
+
+	if (renames_watched <= 0)
+		return 0;
+	tid = (__u32)bpf_get_current_pid_tgid();
+	w = bpf_map_lookup_elem(&renaming, &tid);
+	if (!w)
+		return 0;
+	reqv = w->req;
+	p = bpf_map_lookup_elem(&pending, &reqv);
+	/* once: a retry (ESTALE, a broken delegation) looks the name up again */
+	if (!p || p->submit_seq != w->submit_seq || (p->flags & UA_CF_RENAME_TARGET))
+		return 0;
+	if (!new_dentry || !new_dentry->d_inode)
+		return 0; /* nothing at the new name: the rename creates it */
+	o = obj_slot(OBJ_AUX);
+	if (!o)
+		return 0;
+	obj_init(o, UA_ROLE_REPLACED, UA_OBJ_FILE);
+	obj_inode(o, new_dentry->d_inode);
+	obj_path_at(o, new_dir->mnt, new_dentry);
+	p->flags |= UA_CF_RENAME_TARGET;
+	emit_obj(o, p->submit_seq, reqv, p->tgid, p->uid, IORING_OP_RENAMEAT);
+	return 0;
+}
+
+/*
  * The kernel's op table, read once at start by the daemon
  * (BPF_PROG_TEST_RUN, args: its address from /proc/kallsyms, its size):
  * the per-op backend finds each opcode's handlers in it.

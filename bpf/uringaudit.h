@@ -87,6 +87,11 @@ enum ua_cred_src {
 #define UA_CF_PUNTED (1u << 0)	 /* went through io_uring_queue_async_work */
 #define UA_CF_OVERFLOW (1u << 1) /* the CQE overflowed the CQ ring */
 #define UA_CF_UNSEEN (1u << 2)	 /* no CQE seen: its request slot was reused, so it ended */
+/* renameat, where the rename hooks load (src/loader.c): its issue was watched
+ * (io_renameat), and the kernel's rename check found a file at the new name,
+ * sent as a UA_ROLE_REPLACED object. */
+#define UA_CF_RENAME_WATCHED (1u << 3)
+#define UA_CF_RENAME_TARGET (1u << 4)
 /* A kill rule decided at completion: SIGKILL sent, or not sent (the CQE was
  * posted by a task outside the submitting process, or the helper refused). */
 #define UA_CF_KILLED (1u << 24)
@@ -191,6 +196,9 @@ enum ua_obj_role {
 	UA_ROLE_DIR = 3,    /* the directory its dfd names (looked up at submit) */
 	UA_ROLE_CLOSED = 4, /* the file close is closing (looked up at submit) */
 	UA_ROLE_SRC = 5,    /* msg_ring: the fixed file sent to the target ring */
+	/* renameat: the file the new name named as the rename went ahead (replaced, or with
+	 * RENAME_EXCHANGE moved to the old name); read in security_path_rename() */
+	UA_ROLE_REPLACED = 6,
 };
 
 /* ua_ev_obj.flags */

@@ -671,7 +671,7 @@ struct key {
 /* clang-format on */
 
 static const struct key obj_keys[][OF_NR] = { OBJ_KEYS("file_"), OBJ_KEYS("new_"), OBJ_KEYS("dir_"),
-					      OBJ_KEYS("src_") };
+					      OBJ_KEYS("src_"), OBJ_KEYS("replaced_") };
 
 /* The keys of an object in role @role; NULL for a role that prints none. */
 static const struct key *role_keys(enum ua_rec_role role)
@@ -686,6 +686,8 @@ static const struct key *role_keys(enum ua_rec_role role)
 		return obj_keys[2];
 	case UA_REC_ROLE_SRC:
 		return obj_keys[3];
+	case UA_REC_ROLE_REPLACED:
+		return obj_keys[4];
 	}
 	return NULL;
 }
@@ -915,7 +917,7 @@ static void emit_resolved(struct emit *e, const struct ua_record *r)
 {
 	static const enum ua_rec_role order[] = { UA_REC_ROLE_DIR, UA_REC_ROLE_CLOSED,
 						  UA_REC_ROLE_FILE, UA_REC_ROLE_SRC,
-						  UA_REC_ROLE_NEW };
+						  UA_REC_ROLE_NEW,  UA_REC_ROLE_REPLACED };
 	size_t i;
 
 	for (i = 0; i < ARRAY_SIZE(order); i++) {
@@ -986,6 +988,12 @@ static void emit_objects(struct emit *e, const struct ua_record *r)
 		emit_s64(e, "dfd2", r->dfd2);
 		emit_name(e, "name2", &r->name2, r->name2_truncated, "name2_truncated");
 		emit_hex(e, "flags", r->op_flags);
+		if (r->replaced != UA_REC_REPL_NA) {
+			static const char *const what[] = { "?", "unknown", "none", "yes",
+							    "exchanged" };
+
+			emit_word(e, "replaced", what[r->replaced <= 4 ? r->replaced : 0]);
+		}
 		break;
 	case UA_OP_SYMLINKAT:
 		/* symlinkat(target, newdirfd, linkpath): the target is not resolved. */
@@ -1059,6 +1067,12 @@ static size_t path_items(const struct ua_record *r, struct path_item *it)
 	case UA_OP_RENAMEAT:
 		add_item(it, &n, &r->name, NULL, "DELETE");
 		add_item(it, &n, &r->name2, NULL, "CREATE");
+		/* the file the new name named, as the kernel's own PATH record of
+		 * a rename over a file: DELETE, with its inode (exchanged: NORMAL) */
+		o = find_obj(r, UA_REC_ROLE_REPLACED);
+		if (o && o->kind == UA_REC_OBJ_FILE && !(o->flags & UA_REC_OF_UNRESOLVED))
+			add_item(it, &n, &r->name2, o,
+				 r->replaced == UA_REC_REPL_EXCHANGED ? "NORMAL" : "DELETE");
 		break;
 	case UA_OP_LINKAT:
 		add_item(it, &n, &r->name, NULL, "NORMAL");

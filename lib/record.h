@@ -89,6 +89,16 @@ enum ua_rec_role {
 	UA_REC_ROLE_DIR = 3,	/* dir_: the directory its dfd names */
 	UA_REC_ROLE_CLOSED = 4, /* file_: the file close closed */
 	UA_REC_ROLE_SRC = 5,	/* src_: the file msg_ring sent */
+	UA_REC_ROLE_REPLACED = 6, /* replaced_: the file renameat's new name named */
+};
+
+/* renameat: what became of the file its new name named (replaced=). */
+enum ua_rec_replaced {
+	UA_REC_REPL_NA = 0,	   /* not a renameat, or failed in prep: not printed */
+	UA_REC_REPL_UNKNOWN = 1,   /* not seen: the rename hooks do not run here, or no result */
+	UA_REC_REPL_NONE = 2,	   /* nothing replaced: the name was free, or the rename failed */
+	UA_REC_REPL_YES = 3,	   /* replaced: the replaced_ object */
+	UA_REC_REPL_EXCHANGED = 4, /* RENAME_EXCHANGE: the replaced_ object now has the old name */
 };
 
 enum ua_rec_kind { UA_REC_OBJ_FILE = 1, UA_REC_OBJ_SOCK = 2, UA_REC_OBJ_RING = 3 };
@@ -167,6 +177,7 @@ struct ua_record {
 	enum ua_rec_addr_src addr_src;
 	struct ua_rec_obj objs[UA_REC_OBJS_MAX];
 	size_t nobjs;
+	enum ua_rec_replaced replaced; /* renameat */
 
 	/* The deciding rule's action when it is deny or kill (always: none
 	 * printed): whether the request was stopped (BPF-LSM denied it) and,

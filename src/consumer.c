@@ -412,6 +412,35 @@ static void obj_of(const struct ua_consumer *c, struct ua_rec_obj *d, const stru
 	addr_of(&d->peer, &o->peer);
 }
 
+/*
+ * renameat: what became of the file its new name named. A rename that
+ * failed replaced nothing; one the rename hooks did not watch (they do not
+ * run on this kernel, or it was issued before they were attached) or whose
+ * result is unknown: unknown; watched and no file found at the new name:
+ * none; a file found and its object here: replaced (or, with
+ * RENAME_EXCHANGE, exchanged); its object lost (counted as a loss): unknown.
+ */
+#define UA_RENAME_EXCHANGE (1u << 1)
+static enum ua_rec_replaced replaced_of(const struct ua_record *r,
+					const struct ua_ev_complete *ce)
+{
+	size_t i;
+
+	if (r->exit_known && r->exit < 0)
+		return UA_REC_REPL_NONE;
+	if (!ce || !(ce->flags & UA_CF_RENAME_WATCHED))
+		return UA_REC_REPL_UNKNOWN;
+	if (!r->exit_known && r->cqe != UA_REC_CQE_SKIPPED)
+		return UA_REC_REPL_UNKNOWN;
+	if (!(ce->flags & UA_CF_RENAME_TARGET))
+		return UA_REC_REPL_NONE;
+	for (i = 0; i < r->nobjs; i++)
+		if (r->objs[i].role == UA_REC_ROLE_REPLACED)
+			return (r->op_flags & UA_RENAME_EXCHANGE) ? UA_REC_REPL_EXCHANGED :
+								    UA_REC_REPL_YES;
+	return UA_REC_REPL_UNKNOWN;
+}
+
 static void emit_record(struct ua_consumer *c, struct pend *p, const struct ua_ev_complete *ce,
 			enum ua_rec_cqe cqe)
 {
@@ -513,6 +542,8 @@ static void emit_record(struct ua_consumer *c, struct pend *p, const struct ua_e
 							     UA_REC_ADDR_USER;
 	for (i = 0; i < p->nobjs && r.nobjs < UA_REC_OBJS_MAX; i++)
 		obj_of(c, &r.objs[r.nobjs++], p->objs[i]);
+	if (e->opcode == UA_OP_RENAMEAT && !(e->flags & UA_SF_INIT_FAILED))
+		r.replaced = replaced_of(&r, ce);
 	if (p->rule >= 0 && p->rule < UA_KRULES_MAX && c->keys[e->bank & 1][p->rule]) {
 		r.key.ptr = c->keys[e->bank & 1][p->rule];
 		r.key.len = c->key_lens[e->bank & 1][p->rule];

@@ -171,11 +171,14 @@ struct ua_loader {
 	char perop_why[160];	/* why --backend perop runs on the tracepoint backend */
 	char perop_line[224];	/* the same as a degraded line */
 	int perop_auto;		/* --backend auto: the tracepoint backend is no degradation */
+	char rename_why[160];	/* why renameat's replaced file is not seen (degraded rename) */
+	char rename_line[288];	/* the same as a degraded line */
 };
 
 /* ---- perop.c: the per-op backend, driven by the loader ---- */
 struct ua_optable;
 int ua_perop_prepare(struct ua_loader *l, char *why, size_t len);
+int ua_tracing_works(const struct btf *btf, const char *fn, int type, char *why, size_t len);
 int ua_perop_table(struct ua_loader *l, const struct ua_optable *ops, char *why, size_t len);
 /* Before a rule set goes in force: its ops' handlers attached (and the
  * tracepoint programs its other ops need); after: what it no longer needs

@@ -540,11 +540,16 @@ static int attach_tracepoints(struct ua_loader *l, int only_per_request, char *e
 	return 0;
 }
 
+static int attach_rename_hooks(struct ua_loader *l);
+
 static int start_attach(struct ua_loader *l, const struct start_args *a, char *err, size_t errlen)
 {
+	int rc;
+
 	if (l->pins.reused)
 		return 0;
-	return attach_tracepoints(l, 0, err, errlen);
+	rc = attach_tracepoints(l, 0, err, errlen);
+	return rc ? rc : attach_rename_hooks(l);
 }
 
 /* Teach the programs where connect/bind keep their address: connect passes
@@ -634,6 +639,65 @@ static int start_backend(struct ua_loader *l, const struct start_args *a, char *
 	return 0;
 }
 
+/*
+ * renameat's replaced file: three tracing programs (bpf/uringaudit.bpf.c,
+ * rename_issue/rename_done on io_renameat, rename_target on
+ * security_path_rename), loaded where this kernel loads and attaches fentry
+ * programs; elsewhere (no function tracing, as on the development host's
+ * 6.18, or a kernel built without CONFIG_SECURITY_PATH) the start says
+ * degraded=rename and each renameat record says replaced=unknown.
+ */
+static int start_rename_hooks(struct ua_loader *l, const struct start_args *a, char *err,
+			      size_t errlen)
+{
+	const char *why = NULL;
+
+	if (btf__find_by_name_kind(l->vmlinux, "io_renameat", BTF_KIND_FUNC) < 0)
+		why = "kernel BTF lacks io_renameat";
+	else if (!ua_tracing_works(l->vmlinux, "security_path_rename", BPF_TRACE_FENTRY,
+				   l->rename_why, sizeof(l->rename_why)))
+		why = l->rename_why;
+	if (!why) {
+		bpf_program__set_autoload(l->skel->progs.rename_issue, true);
+		bpf_program__set_autoload(l->skel->progs.rename_done, true);
+		bpf_program__set_autoload(l->skel->progs.rename_target, true);
+		return 0;
+	}
+	snprintf(l->rename_line, sizeof(l->rename_line),
+		 "renameat: the file a rename replaced is not seen (%s): those records say "
+		 "replaced=unknown",
+		 why);
+	degraded(l, "rename", l->rename_line);
+	return 0;
+}
+
+/* Attached after the tracepoints (a pin set reused keeps its own): the exit
+ * first, so a thread noted at the entry is always forgotten. A refusal now
+ * is said as at start, not fatal. */
+static int attach_rename_hooks(struct ua_loader *l)
+{
+	struct uringaudit *s = l->skel;
+
+	if (!bpf_program__autoload(s->progs.rename_target))
+		return 0;
+	if ((s->links.rename_done = bpf_program__attach(s->progs.rename_done)) &&
+	    (s->links.rename_target = bpf_program__attach(s->progs.rename_target)) &&
+	    (s->links.rename_issue = bpf_program__attach(s->progs.rename_issue)))
+		return 0;
+	snprintf(l->rename_why, sizeof(l->rename_why), "cannot attach its hooks: %s",
+		 strerror(errno));
+	bpf_link__destroy(s->links.rename_issue);
+	bpf_link__destroy(s->links.rename_target);
+	bpf_link__destroy(s->links.rename_done);
+	s->links.rename_issue = s->links.rename_target = s->links.rename_done = NULL;
+	snprintf(l->rename_line, sizeof(l->rename_line),
+		 "renameat: the file a rename replaced is not seen (%s): those records say "
+		 "replaced=unknown",
+		 l->rename_why);
+	degraded(l, "rename", l->rename_line);
+	return 0;
+}
+
 /* The per-op backend's op table; a kernel whose table cannot be read runs
  * the tracepoint programs instead (attached now). */
 static int start_perop_table(struct ua_loader *l, const struct start_args *a, char *err,
@@ -696,6 +760,7 @@ static const struct {
 	{ "ring-buffer", start_ring_buffer },
 	{ "pin-reuse", start_pin_reuse },
 	{ "backend", start_backend },
+	{ "rename-hooks", start_rename_hooks },
 	{ "load", start_load },
 	{ "attach", start_attach },
 	{ "perop-table", start_perop_table },

@@ -108,35 +108,48 @@ static int stub_load(const struct perop_fn *fn, int map_fd)
 			     "Dual BSD/GPL", insns, sizeof(insns) / sizeof(insns[0]), &o);
 }
 
-/* Can this kernel load and attach an fexit program on io_nop_prep? (The
- * development host's 6.18 cannot: function tracing is blocked.) */
-static int fexit_works(const struct btf *btf, char *why, size_t len)
+/* Can this kernel load and attach a tracing program of @type (BPF_TRACE_FENTRY or
+ * _FEXIT) on function @fn? (The development host's 6.18 cannot: function tracing is
+ * blocked.) 1 yes; 0 no, and why. */
+int ua_tracing_works(const struct btf *btf, const char *fn, int type, char *why, size_t len)
 {
 	struct bpf_insn insns[] = {
 		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0, .imm = 0 },
 		{ .code = BPF_JMP | BPF_EXIT },
 	};
-	__s32 id = btf__find_by_name_kind(btf, "io_nop_prep", BTF_KIND_FUNC);
-	LIBBPF_OPTS(bpf_prog_load_opts, o, .expected_attach_type = BPF_TRACE_FEXIT);
+	__s32 id = btf__find_by_name_kind(btf, fn, BTF_KIND_FUNC);
+	LIBBPF_OPTS(bpf_prog_load_opts, o, .expected_attach_type = (enum bpf_attach_type)type);
+	const char *kind = type == BPF_TRACE_FENTRY ? "fentry" : "fexit";
 	int fd, lfd;
 
-	if (id < 0 || btf__find_by_name_kind(btf, "io_nop", BTF_KIND_FUNC) < 0) {
-		snprintf(why, len, "kernel BTF lacks io_nop_prep/io_nop");
+	if (id < 0) {
+		snprintf(why, len, "kernel BTF lacks %s", fn);
 		return 0;
 	}
 	o.attach_btf_id = (__u32)id;
 	fd = bpf_prog_load(BPF_PROG_TYPE_TRACING, "ua_probe", "Dual BSD/GPL", insns, 2, &o);
 	if (fd < 0) {
-		snprintf(why, len, "kernel refuses fexit programs (%s)", strerror(errno));
+		snprintf(why, len, "kernel refuses %s programs (%s)", kind, strerror(errno));
 		return 0;
 	}
 	lfd = bpf_raw_tracepoint_open(NULL, fd);
 	if (lfd < 0)
-		snprintf(why, len, "kernel refuses to attach fexit programs (%s)", strerror(errno));
+		snprintf(why, len, "kernel refuses to attach %s programs (%s)", kind,
+			 strerror(errno));
 	else
 		close(lfd);
 	close(fd);
 	return lfd >= 0;
+}
+
+/* Can this kernel load and attach an fexit program on io_nop_prep? */
+static int fexit_works(const struct btf *btf, char *why, size_t len)
+{
+	if (btf__find_by_name_kind(btf, "io_nop", BTF_KIND_FUNC) < 0) {
+		snprintf(why, len, "kernel BTF lacks io_nop_prep/io_nop");
+		return 0;
+	}
+	return ua_tracing_works(btf, "io_nop_prep", BPF_TRACE_FEXIT, why, len);
 }
 
 /* The address of data symbol @name in /proc/kallsyms, 0 if absent or

@@ -267,7 +267,7 @@ static const struct op_desc op_descs[] = {
 	{ "close_direct",       "close",            OP_CLOSE_DIRECT,     1, 1, MOD_SQE, F },
 	{ "unlinkat",           "unlinkat",         OP_UNLINKAT,         1, 2, MOD_SQE, 0 },
 	{ "mkdirat",            "mkdirat",          OP_MKDIRAT,          1, 2, MOD_SQE, 0 },
-	{ "renameat",           "renameat",         OP_RENAMEAT,         2, 2, MOD_SQE, 0 },
+	{ "renameat",           "renameat",         OP_RENAMEAT,         2, 3, MOD_SQE, 0 },
 	{ "symlinkat",          "symlinkat",        OP_SYMLINKAT,        2, 2, MOD_SQE, 0 },
 	{ "linkat",             "linkat",           OP_LINKAT,           2, 2, MOD_SQE, 0 },
 	{ "read",               "read",             OP_READ,             1, 1, MOD_FIXABLE, 0 },
@@ -432,7 +432,7 @@ static void usage(FILE *f)
 " files:\n"
 "  nop[:N]  openat:PATH[:FLAGS]  openat2:PATH[:FLAGS]  openat_direct:PATH[:FLAGS]\n"
 "  openat_at:DIR:NAME[:FLAGS]  close:FD|last  close_direct:SLOT|last\n"
-"  unlinkat:PATH[:FLAGS]  mkdirat:PATH[:MODE]  renameat:OLD:NEW  symlinkat:TARGET:LINK\n"
+"  unlinkat:PATH[:FLAGS]  mkdirat:PATH[:MODE]  renameat:OLD:NEW[:FLAGS]  symlinkat:TARGET:LINK\n"
 "  linkat:OLD:NEW  statx:PATH  setxattr:PATH:NAME:VALUE  getxattr:PATH:NAME\n"
 "  read:PATH  write:PATH  readn:PATH:N  fsetxattr:PATH:NAME:VALUE  fgetxattr:PATH:NAME\n"
 "  ftruncate:PATH:LEN  fallocate:PATH:LEN  (these with +fixed: SLOT|last for PATH)\n"
@@ -907,6 +907,10 @@ static void parse_step(struct step *st, const char *text)
 							      UINT_MAX,
 							      "FLAGS");
 		break;
+	case OP_RENAMEAT: /* FLAGS: RENAME_NOREPLACE 1, RENAME_EXCHANGE 2 */
+		if (st->nargs > 2)
+			st->flags = (unsigned int)step_number(st, 2, 0, UINT_MAX, "FLAGS");
+		break;
 	case OP_MKDIRAT:
 		st->mode = 0755;
 		if (st->nargs > 1)
@@ -948,7 +952,6 @@ static void parse_step(struct step *st, const char *text)
 	case OP_SLEEP:
 		st->num = step_number(st, 0, 0, INT_MAX, "MS");
 		break;
-	case OP_RENAMEAT:
 	case OP_SYMLINKAT:
 	case OP_LINKAT:
 	case OP_LINK_FAIL:
@@ -1288,7 +1291,7 @@ static void run_single(struct step *st)
 		break;
 	case OP_RENAMEAT:
 		io_uring_prep_renameat(sqe, AT_FDCWD, st->arg[0], AT_FDCWD,
-				       st->arg[1], 0);
+				       st->arg[1], st->flags);
 		break;
 	case OP_SYMLINKAT:
 		io_uring_prep_symlinkat(sqe, st->arg[0], AT_FDCWD, st->arg[1]);
