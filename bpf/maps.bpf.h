@@ -154,6 +154,21 @@ struct {
 
 __s64 renames_watched;
 
+/* request -> the owner of the file its new name named, for obj_uid=/obj_gid=
+ * at its completion (rules.bpf.h); dropped by finish(). LRU: a request
+ * that never completes cannot hold a place. */
+struct rename_owner {
+	__u64 submit_seq;
+	__u32 uid, gid;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 4096);
+	__type(key, __u64);
+	__type(value, struct rename_owner);
+} rename_owners SEC(".maps");
+
 /* uid -> its entries in pending. */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);

@@ -339,6 +339,9 @@ static __always_inline void emit_obj(struct obj_buf *b, __u64 submit_seq, __u64 
 /* Which scratch slots hold a request's objects at completion (HAVE_* bits). */
 #define HAVE_FILE (1u << OBJ_FILE)
 #define HAVE_NEW (1u << OBJ_NEW)
+/* renameat: fo holds the owner of the file its new name named, for the rules
+ * only (its object was sent by the rename hook, rename_target) */
+#define HAVE_REPLACED (1u << 2)
 
 /*
  * Send the executable's path the first time a process shows up, walked like

@@ -500,9 +500,12 @@ static __always_inline bool file_path_matches(struct rule_eval *r, const struct 
 }
 
 /* The object obj_uid/obj_gid/addr... describe: what the request created,
- * else the file it used. */
+ * else the file it used; for renameat, the file it replaced. */
 static __always_inline struct obj_buf *main_obj(struct rule_eval *r)
 {
+	/* renameat: the owner of the file its new name named (finish() puts it in fo) */
+	if (r->have & HAVE_REPLACED)
+		return r->fo;
 	if ((r->have & HAVE_NEW) && r->no && !(r->no->ev.flags & UA_OF_UNRESOLVED))
 		return r->no;
 	if ((r->have & HAVE_FILE) && r->fo && !(r->fo->ev.flags & UA_OF_UNRESOLVED))

@@ -37,6 +37,7 @@ struct obj_buf {
 };
 #define HAVE_FILE (1u << 0)
 #define HAVE_NEW (1u << 1)
+#define HAVE_REPLACED (1u << 2)
 
 #include "rule_match.skel.h"
 
@@ -405,6 +406,23 @@ static void test_complete(void)
 	o->ev.flags = UA_OF_UNRESOLVED;
 	field(UA_F_OBJ_UID, UA_CMP_EQ, 1000, 0, NULL, 0);
 	ASSERT_EQ(run(p), 0, "obj_uid= of an unresolved file");
+
+	/* renameat: the owner of the file its new name named, not an fd's */
+	file(UA_OP_RENAMEAT, "/x", 0);
+	skel->data->t_have = HAVE_REPLACED;
+	o->ev.role = UA_ROLE_REPLACED;
+	o->ev.uid = 0;
+	o->ev.gid = 42;
+	field(UA_F_OBJ_UID, UA_CMP_EQ, 0, 0, NULL, 0);
+	ASSERT_EQ(run(p), 1, "renameat: obj_uid= the replaced file's owner");
+	field(UA_F_OBJ_GID, UA_CMP_EQ, 7, 0, NULL, 0);
+	ASSERT_EQ(run(p), 0, "renameat: obj_gid= another group");
+	field(UA_F_OBJ_GID, UA_CMP_NE, 7, 0, NULL, 0);
+	ASSERT_EQ(run(p), 1, "renameat: obj_gid!= another group");
+	skel->data->t_have = 0;
+	field(UA_F_OBJ_UID, UA_CMP_EQ, 0, 0, NULL, 0);
+	ASSERT_EQ(run(p), 0, "renameat: nothing replaced, no owner");
+	skel->data->t_have = HAVE_FILE;
 
 	skel->bss->t_res = -13;
 	field(UA_F_EXIT, UA_CMP_EQ, (__u64)-13, 0, NULL, 0);

@@ -16,8 +16,13 @@ W=$UA_TMP/work
 mkdir -p "$W"
 chmod 755 "$W"
 RULES=$UA_TMP/rename.rules
-# only the driver's renames: other developers' processes are not ours
-echo "-a always,io_uring -S renameat -F exe=$DRV -k ren" >"$RULES"
+# only the driver's renames: other developers' processes are not ours. The
+# first rule matches a rename that replaces a root-owned file (obj_uid= of
+# the replaced file, decided at completion); the second every other.
+cat >"$RULES" <<EOF
+-a always,io_uring -S renameat -F exe=$DRV -F obj_uid=0 -k root-victim
+-a always,io_uring -S renameat -F exe=$DRV -k ren
+EOF
 chmod 600 "$RULES"
 ua_start --rules "$RULES" || {
 	for n in "${CASES[@]}"; do fail "$n" "daemon did not start"; done
@@ -44,8 +49,8 @@ if [[ ,$DEGRADED, == *,rename,* ]]; then
 	drive renameat:"$W/u_src":"$W/u_new" renameat:"$W/u_missing":"$W/u_x"
 	P=$(drv pid)
 	if wait_count ".pid==$P" 2; then
-		check_eq rename_unknown "$(recs ".pid==$P" | jq -r '[.exit,.replaced,.replaced_type]|@tsv' | LC_ALL=C sort | tr '\n' ' ')" \
-			"$(printf '%s\t%s\t %s\t%s\t ' -2 none 0 unknown)" &&
+		check_eq rename_unknown "$(recs ".pid==$P" | jq -r '[.exit,.replaced,.replaced_type,.key]|@tsv' | LC_ALL=C sort | tr '\n' ' ')" \
+			"$(printf '%s\t%s\t\t%s %s\t%s\t\t%s ' -2 none ren 0 unknown ren)" &&
 			check_eq rename_unknown "$(jq -r 'select(.type=="URING_DAEMON" and .op=="start") | .degraded' "$UA_LOG" | head -1 | tr ',' '\n' | grep -c '^rename$')" 1 &&
 			ok rename_unknown
 	else
@@ -70,7 +75,7 @@ if wait_count ".pid==$P" 1; then
 		check_eq rename_replaced "$(field ".pid==$P" "$REC")" \
 			"$(printf '0\tyes\tfile\t%s\t%s\t%s\t33184\t0\t7' "$W/victim" "$DEV" "$INO")" &&
 		check_eq rename_replaced "$(field ".pid==$P" '[.name,.name2,.key,.uid,.replaced_deleted]|@tsv')" \
-			"$(printf '%s\t%s\tren\t0\t' "$W/src" "$W/victim")" &&
+			"$(printf '%s\t%s\troot-victim\t0\t' "$W/src" "$W/victim")" &&
 		check_eq rename_replaced "$(cat "$W/victim")" new &&
 		ok rename_replaced
 else
@@ -83,6 +88,7 @@ drive renameat:"$W/free_src":"$W/free_dst"
 P=$(drv pid)
 if wait_count ".pid==$P" 1; then
 	check_eq rename_free "$(field ".pid==$P" "$REC")" "$(printf '0\tnone\t\t\t\t\t\t\t')" &&
+		check_eq rename_free "$(field ".pid==$P" '.key')" ren &&
 		ok rename_free
 else
 	fail rename_free "no record for pid $P"
@@ -95,7 +101,7 @@ drive renameat:"$W/nr_src":"$W/nr_dst":1
 P=$(drv pid)
 if wait_count ".pid==$P" 1; then
 	check_eq rename_noreplace "$(field ".pid==$P" "$REC")" "$(printf -- '-17\tnone\t\t\t\t\t\t\t')" &&
-		check_eq rename_noreplace "$(field ".pid==$P" '.flags')" 1 &&
+		check_eq rename_noreplace "$(field ".pid==$P" '[.flags,.key]|@tsv')" "$(printf '1\tren')" &&
 		check_eq rename_noreplace "$(cat "$W/nr_dst")" b &&
 		ok rename_noreplace
 else
@@ -115,6 +121,7 @@ if wait_count ".pid==$P" 1; then
 	check_eq rename_exchange "$(field ".pid==$P" "$REC")" \
 		"$(printf '0\texchanged\tfile\t%s\t%s\t%s\t33152\t4242\t4243' "$W/ex_b" "$DEV" "$INO")" &&
 		check_eq rename_exchange "$(stat -c %i "$W/ex_a")" "$INO" &&
+		check_eq rename_exchange "$(field ".pid==$P" '.key')" ren &&
 		ok rename_exchange
 else
 	fail rename_exchange "no record for pid $P"

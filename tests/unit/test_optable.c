@@ -313,7 +313,7 @@ static const struct {
 	  "NOOBJ",
 	  { "nop", "timeout", "timeout_remove", "async_cancel", "link_timeout", "files_update",
 	    "provide_buffers", "remove_buffers", "futex_wait", "futex_wake", "futex_waitv",
-	    "waitid", "unlinkat", "renameat", "mkdirat", "symlinkat", "linkat" } },
+	    "waitid", "unlinkat", "mkdirat", "symlinkat", "linkat" } },
 	{ UA_OPC_WAITS, "WAITS", { "waitid", "futex_wait", "futex_waitv" } },
 };
 

@@ -591,9 +591,9 @@ static const struct err_case err_cases[] = {
 	  "1:40:field 'port' never matches: none of the ops in -S works on a socket with an address",
 	  1 },
 	{ "obj_uid_never",
-	  T("-a always,io_uring -S nop,timeout,unlinkat,renameat,mkdirat,symlinkat,linkat "
+	  T("-a always,io_uring -S nop,timeout,unlinkat,mkdirat,symlinkat,linkat "
 	    "-F obj_uid=0"),
-	  "1:81:field 'obj_uid' never matches: none of the ops in -S touches an object", 1 },
+	  "1:72:field 'obj_uid' never matches: none of the ops in -S touches an object", 1 },
 	{ "obj_gid_never",
 	  T("-a always,io_uring -S futex_wait,futex_wake,futex_waitv,waitid,files_update,"
 	    "provide_buffers,remove_buffers,link_timeout,timeout_remove,async_cancel -F obj_gid=0"),
@@ -1231,6 +1231,7 @@ static const struct {
 	{ "-a always,io_uring -S openat -F exit=-EACCES", 1 },
 	{ "-a always,io_uring -S openat -F ctx=iowq", 1 },
 	{ "-a always,io_uring -S openat -F obj_uid=0", 1 },
+	{ "-a always,io_uring -S renameat -F obj_uid=0", 1 }, /* the file it replaced */
 	{ "-a always,io_uring -S connect -F obj_gid=0", 1 },
 	/* path/dir: at submit for the name ops only */
 	{ "-a always,io_uring -S openat,openat2,unlinkat,renameat,mkdirat,symlinkat,linkat,statx,"
@@ -1561,7 +1562,7 @@ static void test_names_and_field_ops(void)
 	ASSERT_EQ(m[0],
 		  ~(B(NOP) | B(TIMEOUT) | B(TIMEOUT_REMOVE) | B(ASYNC_CANCEL) | B(LINK_TIMEOUT) |
 		    B(FILES_UPDATE) | B(PROVIDE_BUFFERS) | B(REMOVE_BUFFERS) | B(FUTEX_WAIT) |
-		    B(FUTEX_WAKE) | B(FUTEX_WAITV) | B(WAITID) | B(UNLINKAT) | B(RENAMEAT) |
+		    B(FUTEX_WAKE) | B(FUTEX_WAITV) | B(WAITID) | B(UNLINKAT) |
 		    B(MKDIRAT) | B(SYMLINKAT) | B(LINKAT)),
 		  "all but the ops with no object");
 	ASSERT_TRUE(m[1] == UINT64_MAX && m[2] == UINT64_MAX && m[3] == UINT64_MAX,
