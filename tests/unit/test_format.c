@@ -374,6 +374,33 @@ static struct sample *make_samples(size_t *n)
 	r->fd = 4;
 	r->addr_src = UA_REC_ADDR_USER_FAULT;
 
+	/* 23. renameat over a root-owned file, seen by the rename hooks: the
+	 * file it replaced, and its PATH record as the kernel's (DELETE). */
+	s[i].name = "renameat_replaced";
+	r = &s[i++].r;
+	*r = base_record(1024, UA_OP_RENAMEAT);
+	r->ctx = UA_REC_CTX_IOWQ;
+	r->name = BYTES("/tmp/new-passwd");
+	r->name2 = BYTES("/etc/passwd");
+	r->replaced = UA_REC_REPL_YES;
+	r->key = BYTES("root-victim");
+	r->nobjs = 1;
+	r->objs[0] = (struct ua_rec_obj){ .role = UA_REC_ROLE_REPLACED,
+					  .kind = UA_REC_OBJ_FILE,
+					  .dev = (254u << 20) | 1,
+					  .ino = 1234,
+					  .mode = 0100644,
+					  .path = BYTES("/etc/passwd") };
+
+	/* 24. renameat where the rename hooks do not load: not seen. */
+	s[i].name = "renameat_unknown";
+	r = &s[i++].r;
+	*r = base_record(1025, UA_OP_RENAMEAT);
+	r->ctx = UA_REC_CTX_IOWQ;
+	r->name = BYTES("a");
+	r->name2 = BYTES("b");
+	r->replaced = UA_REC_REPL_UNKNOWN;
+
 	s[i].name = "cqe";
 	s[i++].kind = SAMPLE_CQE;
 	s[i].name = "lost";
