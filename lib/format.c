@@ -1070,7 +1070,8 @@ static size_t path_items(const struct ua_record *r, struct path_item *it)
 		/* the file the new name named, as the kernel's own PATH record of
 		 * a rename over a file: DELETE, with its inode (exchanged: NORMAL) */
 		o = find_obj(r, UA_REC_ROLE_REPLACED);
-		if (o && o->kind == UA_REC_OBJ_FILE && !(o->flags & UA_REC_OF_UNRESOLVED))
+		if (o && o->kind == UA_REC_OBJ_FILE && !(o->flags & UA_REC_OF_UNRESOLVED) &&
+		    (r->replaced == UA_REC_REPL_YES || r->replaced == UA_REC_REPL_EXCHANGED))
 			add_item(it, &n, &r->name2, o,
 				 r->replaced == UA_REC_REPL_EXCHANGED ? "NORMAL" : "DELETE");
 		break;
