@@ -154,11 +154,12 @@ struct {
 
 __s64 renames_watched;
 
-/* request -> the owner of the file its new name named, for obj_uid=/obj_gid=
- * at its completion (rules.bpf.h); dropped by finish(). LRU: a request
- * that never completes cannot hold a place. */
+/* a renameat's submit_seq -> the owner of the file its new name named, for
+ * obj_uid=/obj_gid= at its completion (rules.bpf.h); dropped by finish().
+ * Keyed by the sequence number, which the pending entry holds, so finish()
+ * passes a pointer into that entry (no stack). LRU: a request that never
+ * completes cannot hold a place. */
 struct rename_owner {
-	__u64 submit_seq;
 	__u32 uid, gid;
 };
 

@@ -132,48 +132,63 @@ static long path_step(__u32 i, void *arg)
 	return 0;
 }
 
+/* The walk itself, from @leaf in mount @vm (declared by the caller: w, vm,
+ * leaf, len), written once for obj_path and obj_path_at: a macro rather
+ * than a function so that obj_path's code, which every program inlines, is
+ * what it was (6.1's verifier sums the stack of a program's frames and
+ * bpf_loop callbacks, and a reordering of the inlined reads pushed
+ * req_failed past 512 bytes). */
+#define OBJ_PATH_WALK() \
+	w.b = b; \
+	w.d = leaf; \
+	w.m = container_of(vm, struct mount, mnt); \
+	w.root = KRD(vm, mnt_root); \
+	w.off = UA_PATH_MAX; \
+	b->leaf = (__u64)leaf; \
+	b->mnt = (__u64)w.m; \
+	if (!KRD(leaf, d_hash.pprev) && leaf != KRD(leaf, d_parent)) \
+		b->ev.flags |= UA_OF_DELETED; \
+	bpf_loop(UA_PATH_DEPTH, path_step, &w, 0); \
+	if (w.done == 2 && w.off == UA_PATH_MAX) { \
+		/* pipe, socket, anon inode: no path, only a name ("[io_uring]") */ \
+		long n = bpf_probe_read_kernel_str(b->path, 256, KRD(leaf, d_name.name)); \
+ \
+		b->ev.flags |= UA_OF_PSEUDO; \
+		b->ev.path_len = n > 0 ? (__u16)(n - 1) : 0; \
+		return; \
+	} \
+	if (!w.done) \
+		b->ev.flags |= UA_OF_TRUNC | UA_OF_LEN_UNKNOWN; \
+	if (w.trunc) \
+		b->ev.flags |= UA_OF_TRUNC; \
+	b->ev.full_len = w.full ? w.full : 1; \
+	len = UA_PATH_MAX - w.off; \
+	if (len == 0) { \
+		b->path[0] = '/'; \
+		b->ev.path_len = 1; \
+		return; \
+	} \
+	bpf_probe_read_kernel(b->path, len & (2 * UA_PATH_MAX - 1), \
+			      &b->work[w.off & (UA_PATH_MAX - 1)]); \
+	b->ev.path_len = (__u16)len;
+
+static __always_inline void obj_path(struct obj_buf *b, struct file *file)
+{
+	struct path_walk w = {};
+	struct vfsmount *vm = KRD(file, f_path.mnt);
+	struct dentry *leaf = KRD(file, f_path.dentry);
+	__u32 len;
+
+	OBJ_PATH_WALK();
+}
+
+/* The path of dentry @leaf in mount @vm (a rename's new name). */
 static __always_inline void obj_path_at(struct obj_buf *b, struct vfsmount *vm, struct dentry *leaf)
 {
 	struct path_walk w = {};
 	__u32 len;
 
-	w.b = b;
-	w.d = leaf;
-	w.m = container_of(vm, struct mount, mnt);
-	w.root = KRD(vm, mnt_root);
-	w.off = UA_PATH_MAX;
-	b->leaf = (__u64)leaf;
-	b->mnt = (__u64)w.m;
-	if (!KRD(leaf, d_hash.pprev) && leaf != KRD(leaf, d_parent))
-		b->ev.flags |= UA_OF_DELETED;
-	bpf_loop(UA_PATH_DEPTH, path_step, &w, 0);
-	if (w.done == 2 && w.off == UA_PATH_MAX) {
-		/* pipe, socket, anon inode: no path, only a name ("[io_uring]") */
-		long n = bpf_probe_read_kernel_str(b->path, 256, KRD(leaf, d_name.name));
-
-		b->ev.flags |= UA_OF_PSEUDO;
-		b->ev.path_len = n > 0 ? (__u16)(n - 1) : 0;
-		return;
-	}
-	if (!w.done)
-		b->ev.flags |= UA_OF_TRUNC | UA_OF_LEN_UNKNOWN;
-	if (w.trunc)
-		b->ev.flags |= UA_OF_TRUNC;
-	b->ev.full_len = w.full ? w.full : 1;
-	len = UA_PATH_MAX - w.off;
-	if (len == 0) {
-		b->path[0] = '/';
-		b->ev.path_len = 1;
-		return;
-	}
-	bpf_probe_read_kernel(b->path, len & (2 * UA_PATH_MAX - 1),
-			      &b->work[w.off & (UA_PATH_MAX - 1)]);
-	b->ev.path_len = (__u16)len;
-}
-
-static __always_inline void obj_path(struct obj_buf *b, struct file *file)
-{
-	obj_path_at(b, KRD(file, f_path.mnt), KRD(file, f_path.dentry));
+	OBJ_PATH_WALK();
 }
 
 static __always_inline void sa_family(struct ua_addr *a, __u16 fam)
@@ -271,17 +286,22 @@ static __always_inline void obj_init(struct obj_buf *b, __u16 role, __u16 kind)
 	b->ev.kind = kind;
 }
 
-/* An inode's identity and owner. */
+/* An inode's identity and owner (ino into b, through sb): a macro for the
+ * reason OBJ_PATH_WALK is one. */
+#define OBJ_INODE()                                  \
+	b->ev.ino = KRD(ino, i_ino);                 \
+	sb = KRD(ino, i_sb);                         \
+	b->ev.dev = KRD(sb, s_dev);                  \
+	b->ev.rdev = KRD(ino, i_rdev);               \
+	b->ev.mode = KRD(ino, i_mode);               \
+	b->ev.uid = KRD(ino, i_uid.val);             \
+	b->ev.gid = KRD(ino, i_gid.val)
+
 static __always_inline void obj_inode(struct obj_buf *b, struct inode *ino)
 {
-	struct super_block *sb = KRD(ino, i_sb);
+	struct super_block *sb;
 
-	b->ev.ino = KRD(ino, i_ino);
-	b->ev.dev = KRD(sb, s_dev);
-	b->ev.rdev = KRD(ino, i_rdev);
-	b->ev.mode = KRD(ino, i_mode);
-	b->ev.uid = KRD(ino, i_uid.val);
-	b->ev.gid = KRD(ino, i_gid.val);
+	OBJ_INODE();
 }
 
 /* What a struct file is: inode identity and owner, then its path or, for a
@@ -289,6 +309,7 @@ static __always_inline void obj_inode(struct obj_buf *b, struct inode *ino)
 static __always_inline void obj_file(struct obj_buf *b, void *fp, __u16 role)
 {
 	struct file *file = KCAST(file, fp);
+	struct super_block *sb;
 	struct inode *ino;
 
 	obj_init(b, role, UA_OBJ_FILE);
@@ -301,7 +322,7 @@ static __always_inline void obj_file(struct obj_buf *b, void *fp, __u16 role)
 		b->ev.flags |= UA_OF_UNRESOLVED;
 		return;
 	}
-	obj_inode(b, ino);
+	OBJ_INODE();
 	if ((b->ev.mode & S_IFMT) == S_IFSOCK)
 		obj_sock(b, file);
 	else
@@ -339,8 +360,6 @@ static __always_inline void emit_obj(struct obj_buf *b, __u64 submit_seq, __u64 
 /* Which scratch slots hold a request's objects at completion (HAVE_* bits). */
 #define HAVE_FILE (1u << OBJ_FILE)
 #define HAVE_NEW (1u << OBJ_NEW)
-/* renameat: fo holds the owner of the file its new name named, for the rules
- * only (its object was sent by the rename hook, rename_target) */
 #define HAVE_REPLACED (1u << 2)
 
 /*

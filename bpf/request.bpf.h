@@ -332,20 +332,6 @@ static __always_inline int capture(struct io_kiocb *req, __u8 op, int init_err,
 	return 0;
 }
 
-/* renameat: the owner of the file it replaced (kept by rename_target) into
- * r->fo, which no renameat uses otherwise, for obj_uid=/obj_gid=. */
-static __noinline void replaced_owner(struct rule_eval *r, __u64 reqp, __u64 submit_seq)
-{
-	struct rename_owner *ow = bpf_map_lookup_elem(&rename_owners, &reqp);
-
-	if (!r || !r->fo || !ow || ow->submit_seq != submit_seq)
-		return;
-	obj_init(r->fo, UA_ROLE_REPLACED, UA_OBJ_FILE);
-	r->fo->ev.uid = ow->uid;
-	r->fo->ev.gid = ow->gid;
-	r->have |= HAVE_REPLACED;
-}
-
 /* Emit the objects and COMPLETE for a pending request and forget it.
  * @have: objects in the scratch slots (0 when the request is unknown, as
  * for an overflowed CQE). */
@@ -368,8 +354,19 @@ static __always_inline void finish(__u64 reqp, struct ua_pending *p, __s32 res, 
 		r.have = have;
 		r.fo = obj_slot(OBJ_FILE);
 		r.no = obj_slot(OBJ_NEW);
-		if (p->opcode == IORING_OP_RENAMEAT && (p->flags & UA_CF_RENAME_TARGET) && r.fo)
-			replaced_owner(&r, reqp, p->submit_seq);
+		/* renameat: the owner of the file it replaced (kept by
+		 * rename_target) in fo, which no renameat uses otherwise */
+		if (p->opcode == IORING_OP_RENAMEAT && (p->flags & UA_CF_RENAME_TARGET) && r.fo) {
+			struct rename_owner *ow = bpf_map_lookup_elem(&rename_owners, &p->submit_seq);
+
+			if (ow) {
+				r.fo->ev.kind = UA_OBJ_FILE;
+				r.fo->ev.flags = 0;
+				r.fo->ev.uid = ow->uid;
+				r.fo->ev.gid = ow->gid;
+				r.have |= HAVE_REPLACED;
+			}
+		}
 		__builtin_memcpy(r.cand, p->cand, sizeof(r.cand));
 		bpf_loop(UA_KRULES_MAX, crule_step, &r, 0);
 		if (r.decided >= 0)
@@ -395,7 +392,7 @@ static __always_inline void finish(__u64 reqp, struct ua_pending *p, __s32 res, 
 
 	emit_complete(reqp, p, res, cflags, flags, p->cqes + 1, rule);
 	if (p->flags & UA_CF_RENAME_TARGET)
-		bpf_map_delete_elem(&rename_owners, &reqp);
+		bpf_map_delete_elem(&rename_owners, &p->submit_seq);
 	pend_release(reqp, p);
 }
 

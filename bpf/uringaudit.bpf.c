@@ -286,11 +286,10 @@ int BPF_PROG(rename_target, const struct path *old_dir, struct dentry *old_dentr
 	p->flags |= UA_CF_RENAME_TARGET;
 	if (p->cand[0] | p->cand[1] | p->cand[2] | p->cand[3]) {
 		/* a rule waits for its completion: obj_uid=/obj_gid= test this owner */
-		struct rename_owner ow = { .submit_seq = p->submit_seq,
-					   .uid = o->ev.uid,
-					   .gid = o->ev.gid };
+		struct rename_owner ow = { .uid = o->ev.uid, .gid = o->ev.gid };
+		__u64 seq = p->submit_seq;
 
-		bpf_map_update_elem(&rename_owners, &reqv, &ow, BPF_ANY);
+		bpf_map_update_elem(&rename_owners, &seq, &ow, BPF_ANY);
 	}
 	emit_obj(o, p->submit_seq, reqv, p->tgid, p->uid, IORING_OP_RENAMEAT);
 	return 0;
