@@ -95,6 +95,9 @@ enum variant {
 	V_TP_SEL,      /* --backend tracepoint, the workload's own opcodes */
 	V_PEROP_UNSEL, /* --backend perop, -S connect */
 	V_PEROP_SEL,   /* --backend perop, the workload's own opcodes */
+	V_PEROP_LATE,  /* --backend perop, -S write: none of the workloads' opcodes,
+			* but one whose result may come after its issue handler
+			* (the completion program is attached for it) */
 	V_NR,
 };
 /* Variants that the bench runs only when --variants names them. */
@@ -126,7 +129,7 @@ struct vctx {
 	const char *format;	 /* the daemon's --format; NULL: its default (text) */
 	char log_path[512], pid_path[512], sock_path[512], err_path[512];
 	/* the backend variants' rule files: no opcode of the workloads, all of them */
-	char rules_unsel[512], rules_sel[512];
+	char rules_unsel[512], rules_sel[512], rules_late[512];
 	/* the per-op backend as the probe found it: handlers attached, opcodes
 	 * left to the tracepoints (status perop_handlers, perop_fallback) */
 	char perop_handlers[1024], perop_fallback[256];

@@ -1225,7 +1225,7 @@ static int phase_diag(const struct opts *o, const struct wl_env *env)
 {
 	static const enum variant vars[] = { V_FLOOR,	    V_UA_NONE,	   V_UA_DEFAULT,
 					     V_TP_UNSEL,    V_TP_SEL,	   V_PEROP_UNSEL,
-					     V_PEROP_SEL };
+					     V_PEROP_SEL,   V_PEROP_LATE };
 	int stats_fd, k;
 	size_t vi;
 	char err[256];
@@ -1345,7 +1345,10 @@ static void report_backends(const struct opts *o)
 	printf("tp: --backend tracepoint; perop: --backend perop; unsel: rules `-S connect` (no "
 	       "opcode of the workload selected); sel: rules selecting the workload's own opcodes "
 	       "(`-S nop`, `-S read`, `-S openat,close`; loaded with `uringaudit rules load` "
-	       "before it runs: every request of the workload selected and recorded).");
+	       "before it runs: every request of the workload selected and recorded); perop-late: "
+	       "rules `-S write`, no opcode of the workload, but one whose result may come after "
+	       "its issue handler returned (so the per-op backend attaches its completion "
+	       "program).");
 	if (vc.perop_handlers[0])
 		printf(" The per-op backend's handlers for these opcodes: %s; opcodes left to "
 		       "the tracepoints: [%s].",
@@ -1432,7 +1435,7 @@ static void usage(FILE *f)
 	fputs("usage: uabench [--quick] [--reps N] [--secs S] [--warmup S] [--daemon PATH]\n"
 	      "               [--workloads a,b,c,d,e,b-fio] [--variants "
 	      "base,floor,ua-none,ua-default,kaudit,\n"
-	      "                tp-unsel,tp-sel,perop-unsel,perop-sel]\n"
+	      "                tp-unsel,tp-sel,perop-unsel,perop-sel,perop-late]\n"
 	      "               [--flood-secs S] [--diag-secs S] [--no-flood] [--no-diag] [--dir "
 	      "DIR]\n"
 	      "               [--flood-only] [--flood-rates R,R,... (req/s, 0: unpaced)] "

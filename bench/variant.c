@@ -18,6 +18,9 @@
  *               rules selecting none of the workloads' opcodes (-S connect)
  *               or, loaded before each workload (var_select), that
  *               workload's own opcodes (-S nop; -S read; -S openat,close);
+ *   perop-late  the per-op backend with -S write: none of the workloads'
+ *               opcodes, but one whose result may come late, for which the
+ *               completion program is attached;
  *               run only when
  *               --variants names them (make bench-vm: the per-op backend
  *               loads where fexit does, in the 6.1 and 6.12 guests)
@@ -56,12 +59,15 @@ const char *const variant_names[V_NR] = {
 	[V_KAUDIT] = "kaudit",
 	[V_TP_UNSEL] = "tp-unsel",   [V_TP_SEL] = "tp-sel",
 	[V_PEROP_UNSEL] = "perop-unsel", [V_PEROP_SEL] = "perop-sel",
+	[V_PEROP_LATE] = "perop-late",
 };
 
 /* The rules of the backend variants: no opcode the workloads submit; the
  * sel variants start with it too and load each workload's own opcodes
  * before it runs (var_select). */
 static const char rules_unsel_text[] = "-a always,io_uring -S connect\n";
+/* perop-late: an opcode none of them submits whose result may come late */
+static const char rules_late_text[] = "-a always,io_uring -S write\n";
 
 int var_is_daemon(enum variant v)
 {
@@ -77,7 +83,7 @@ static void daemon_args(const struct vctx *v, enum variant which, const char *ar
 		args[n++] = "--backend";
 		args[n++] = which == V_TP_UNSEL || which == V_TP_SEL ? "tracepoint" : "perop";
 		args[n++] = "--rules";
-		args[n++] = v->rules_unsel;
+		args[n++] = which == V_PEROP_LATE ? v->rules_late : v->rules_unsel;
 	}
 	args[n] = NULL;
 }
@@ -97,6 +103,7 @@ void var_init(struct vctx *v, const char *daemon_path, const char *dir)
 	snprintf(v->sock_path, sizeof(v->sock_path), "%s/uringaudit.sock", dir);
 	snprintf(v->err_path, sizeof(v->err_path), "%s/uringaudit.stderr", dir);
 	snprintf(v->rules_unsel, sizeof(v->rules_unsel), "%s/unselected.rules", dir);
+	snprintf(v->rules_late, sizeof(v->rules_late), "%s/late.rules", dir);
 	snprintf(v->rules_sel, sizeof(v->rules_sel), "%s/selected.rules", dir);
 }
 
@@ -652,7 +659,8 @@ static void backends_probe(struct vctx *v, const int want[V_NR])
 	enum variant b;
 	char err[256], be[32], ops[128];
 
-	if (write_text(v->rules_unsel, rules_unsel_text)) {
+	if (write_text(v->rules_unsel, rules_unsel_text) ||
+	    write_text(v->rules_late, rules_late_text)) {
 		int e = errno;
 
 		for (b = V_FIRST_OPTIONAL; b < V_NR; b++) {
@@ -662,7 +670,7 @@ static void backends_probe(struct vctx *v, const int want[V_NR])
 		}
 		return;
 	}
-	if (!want[V_PEROP_UNSEL] && !want[V_PEROP_SEL])
+	if (!want[V_PEROP_UNSEL] && !want[V_PEROP_SEL] && !want[V_PEROP_LATE])
 		return;
 	/* the opcodes of the workloads (a), (b), (c), to name their handlers */
 	snprintf(ops, sizeof(ops), "%s,%s,%s", wl_descs[WL_NOP].ops, wl_descs[WL_READ].ops,
@@ -670,19 +678,21 @@ static void backends_probe(struct vctx *v, const int want[V_NR])
 	if (daemon_start(v, V_PEROP_SEL, err, sizeof(err)) ||
 	    load_rules(v, ops, err, sizeof(err))) {
 		daemon_stop(v);
-		v->avail[V_PEROP_UNSEL] = v->avail[V_PEROP_SEL] = 0;
-		snprintf(v->why[V_PEROP_UNSEL], sizeof(v->why[0]), "%s", err);
-		snprintf(v->why[V_PEROP_SEL], sizeof(v->why[0]), "%s", err);
+		for (b = V_PEROP_UNSEL; b <= V_PEROP_LATE; b++) {
+			v->avail[b] = 0;
+			snprintf(v->why[b], sizeof(v->why[0]), "%s", err);
+		}
 		return;
 	}
 	daemon_status_str(v->sock_path, "backend", be, sizeof(be));
 	if (strcmp(be, "perop")) {
 		daemon_status_str(v->sock_path, "perop_unavailable", err, sizeof(err));
-		v->avail[V_PEROP_UNSEL] = v->avail[V_PEROP_SEL] = 0;
-		snprintf(v->why[V_PEROP_UNSEL], sizeof(v->why[0]),
-			 "--backend perop runs as %s here: %.190s", be[0] ? be : "?",
-			 err[0] ? err : "no reason given");
-		snprintf(v->why[V_PEROP_SEL], sizeof(v->why[0]), "%s", v->why[V_PEROP_UNSEL]);
+		for (b = V_PEROP_UNSEL; b <= V_PEROP_LATE; b++) {
+			v->avail[b] = 0;
+			snprintf(v->why[b], sizeof(v->why[0]),
+				 "--backend perop runs as %s here: %.190s", be[0] ? be : "?",
+				 err[0] ? err : "no reason given");
+		}
 	} else {
 		daemon_status_str(v->sock_path, "perop_handlers", v->perop_handlers,
 				  sizeof(v->perop_handlers));
@@ -877,6 +887,7 @@ int var_setup(struct vctx *v, enum variant which, char *err, size_t errlen)
 	case V_TP_SEL:
 	case V_PEROP_UNSEL:
 	case V_PEROP_SEL:
+	case V_PEROP_LATE:
 		rc = daemon_start(v, which, err, errlen);
 		break;
 	case V_KAUDIT:
@@ -912,6 +923,7 @@ void var_teardown(struct vctx *v)
 	case V_TP_SEL:
 	case V_PEROP_UNSEL:
 	case V_PEROP_SEL:
+	case V_PEROP_LATE:
 		daemon_stop(v);
 		break;
 	case V_KAUDIT:

@@ -30,9 +30,10 @@ shell=0 bench=0
 [ "${1:-}" = --bench ] && { bench=1; shift; }
 [ $# -ge 2 ] || { echo "usage: $0 [--shell|--bench] OUT VER..." >&2; exit 2; }
 # The backends side by side: no daemon, the tracepoint and the per-op
-# backend, each with none and with all of the workloads' opcodes selected;
-# NOP, cached random reads, opens; 5 rounds with the order rotated.
-bench_args=${VM_BENCH_ARGS:---variants base,tp-unsel,tp-sel,perop-unsel,perop-sel --workloads a,b,c --reps 5 --secs 1 --warmup 0.2 --no-flood --diag-secs 1}
+# backend, each with none and with the workload's opcodes selected, and the
+# per-op backend with a late opcode selected (perop-late); NOP, cached
+# random reads, opens; 5 rounds with the order rotated.
+bench_args=${VM_BENCH_ARGS:---variants base,tp-unsel,tp-sel,perop-unsel,perop-sel,perop-late --workloads a,b,c --reps 5 --secs 1 --warmup 0.2 --no-flood --diag-secs 1}
 out=$1
 shift
 top=$(cd "$(dirname "$0")/../.." && pwd)
