@@ -376,7 +376,7 @@ vm-shell: $(OUT)/uringaudit $(PROG_BIN)
 # minutes a kernel under TCG; reports in $(OUT)/bench/results-vm-VER.md
 # (BENCHMARKS.md, "Per-op backend, in a VM"). `make check-bench-vm` checks
 # that plumbing with tiny counts in one guest (tests/vm/t_benchvm.sh, about
-# 3 minutes; not part of make check).
+# 5 minutes; not part of make check).
 .PHONY: bench-vm check-bench-vm
 bench-vm: $(OUT)/uringaudit $(OUT)/bench/uabench $(PROG_BIN)
 	$(Q)tests/vm/run-vm.sh --bench $(OUT) $(VM_KERNELS)

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # make bench-vm's plumbing, in one guest (VER, default 6.1): uabench with
 # tiny counts (make check-bench-vm; a TCG guest and a few daemon starts,
-# about 3 minutes: not part of make check). Checks that the report has the
+# about 5 minutes: not part of make check). Checks that the report has the
 # backends' table with every column, a RUNS line for each workload and
 # backend, that the per-op backend with nothing of the workload selected ran
 # no BPF program but the rings' own (ring_create, ring_register,
