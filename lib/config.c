@@ -113,17 +113,31 @@ static const struct key keys[] = {
 	OTHER("fair_process", UA_CFG_K_FAIR_PROCESS, K_SHARE),
 	OTHER("fair_uid", UA_CFG_K_FAIR_UID, K_SHARE),
 	OTHER("fair_reserve", UA_CFG_K_FAIR_RESERVE, K_SHARE),
+	UINT("priority_boost", UA_CFG_K_PRIORITY_BOOST, 0, 20, 0),
 };
 
 /* auditd.conf keys with no meaning here (yet): named as such rather than "unknown". */
 static const char *const auditd_only[] = {
-	"local_events",	    "priority_boost",	    "dispatcher",
-	"disp_qos",	    "name_format",	    "name",
-	"verify_email",	    "action_mail_acct",	    "tcp_listen_port",
-	"tcp_listen_queue", "tcp_max_per_addr",	    "use_libwrap",
-	"tcp_client_ports", "tcp_client_max_idle",  "transport",
-	"krb5_principal",   "krb5_key_file",	    "distribute_network",
-	"overflow_action",  "end_of_event_timeout", "enable_krb5",
+	"local_events",
+	"dispatcher",
+	"disp_qos",
+	"name_format",
+	"name",
+	"verify_email",
+	"action_mail_acct",
+	"tcp_listen_port",
+	"tcp_listen_queue",
+	"tcp_max_per_addr",
+	"use_libwrap",
+	"tcp_client_ports",
+	"tcp_client_max_idle",
+	"transport",
+	"krb5_principal",
+	"krb5_key_file",
+	"distribute_network",
+	"overflow_action",
+	"end_of_event_timeout",
+	"enable_krb5",
 };
 
 void ua_config_init(struct ua_config *c, const char *log_file, const char *socket)
@@ -147,6 +161,7 @@ void ua_config_init(struct ua_config *c, const char *log_file, const char *socke
 	c->stdout_format = -1;
 	c->q_depth = 16384;
 	c->max_restarts = 10;
+	c->priority_boost = 4; /* auditd's default */
 	c->fair = (struct ua_fair)UA_FAIR_DEFAULTS;
 }
 
@@ -365,6 +380,8 @@ static void *field(struct ua_config *c, enum ua_cfg_key id)
 		return &c->q_depth;
 	case UA_CFG_K_MAX_RESTARTS:
 		return &c->max_restarts;
+	case UA_CFG_K_PRIORITY_BOOST:
+		return &c->priority_boost;
 	case UA_CFG_K_WRITE_LOGS:
 		return &c->write_logs;
 	case UA_CFG_K_AUDIT_FORWARD:
@@ -751,6 +768,7 @@ int ua_config_format(const struct ua_config *c, struct ua_buf *out)
 	ua_buf_addf(out, "plugin_dir = %s\n", c->plugin_dir);
 	ua_buf_addf(out, "q_depth = %u\n", c->q_depth);
 	ua_buf_addf(out, "max_restarts = %u\n", c->max_restarts);
+	ua_buf_addf(out, "priority_boost = %u\n", c->priority_boost);
 	ua_buf_addf(out, "audit_forward = %s\n", c->audit_forward ? "yes" : "no");
 	ua_buf_addf(out, "fair_fill = %u\n", c->fair.fill_pct);
 	ua_buf_addf(out, "fair_interval = %u\n", c->fair.interval_ms);

@@ -78,6 +78,7 @@ enum ua_cfg_key {
 	UA_CFG_K_FAIR_PROCESS,
 	UA_CFG_K_FAIR_UID,
 	UA_CFG_K_FAIR_RESERVE,
+	UA_CFG_K_PRIORITY_BOOST,
 	UA_CFG_K_COUNT
 };
 
@@ -144,6 +145,7 @@ struct ua_config {
 	char plugin_dir[UA_CFG_PATH_MAX];    /* "": no plugins; auditd's plugins.d syntax */
 	unsigned int q_depth;		     /* records queued per plugin/stdout/audit sink */
 	unsigned int max_restarts;	     /* restarts of a plugin that died */
+	unsigned int priority_boost;	     /* the daemon runs at nice -priority_boost */
 	int audit_forward;		     /* 1: records into the kernel's audit stream */
 	struct ua_fair fair;		     /* flood budgets (takes effect at start) */
 	uint64_t set;			     /* 1 << enum ua_cfg_key for each key given */

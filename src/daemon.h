@@ -51,11 +51,12 @@ struct ua_options {
 	const char *plugin_dir;	     /* NULL: none */
 	const char *plugin_paths[8]; /* --plugin PATH: programs run as plugins (no args) */
 	size_t nplugin_paths;
-	unsigned int q_depth;	   /* records queued per plugin/stdout/audit sink */
-	unsigned int max_restarts; /* of a plugin that exits */
-	int audit_forward;	   /* records into the kernel's audit stream */
-	int backend;		   /* enum ua_backend: --backend */
-	struct ua_fair fair;	   /* flood budgets: fair_* keys, --fair-* flags */
+	unsigned int q_depth;	     /* records queued per plugin/stdout/audit sink */
+	unsigned int max_restarts;   /* of a plugin that exits */
+	unsigned int priority_boost; /* the consumer runs at nice -priority_boost */
+	int audit_forward;	     /* records into the kernel's audit stream */
+	int backend;		     /* enum ua_backend: --backend */
+	struct ua_fair fair;	     /* flood budgets: fair_* keys, --fair-* flags */
 };
 
 /* --backend: which programs capture requests (src/perop.c). */

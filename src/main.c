@@ -28,7 +28,7 @@ static const char usage_text[] =
 	"                      [--plugin-dir DIR] [--q-depth N] [--audit-forward]\n"
 	"                      [--backend tracepoint|perop|auto] [--fair-fill PCT]\n"
 	"                      [--fair-interval MS] [--fair-flow PCT] [--fair-process PCT]\n"
-	"                      [--fair-uid PCT] [--fair-reserve PCT]\n"
+	"                      [--fair-uid PCT] [--fair-reserve PCT] [--priority-boost N]\n"
 	"       uringaudit unpin [DIR]\n"
 	"       uringaudit rules default | check FILE... | list | load FILE...  [--socket PATH]\n"
 	"       uringaudit status [--json | --openmetrics] [--socket PATH]\n"
@@ -57,6 +57,8 @@ static const char usage_text[] =
 	"  --q-depth N         records queued for each stdout, plugin and audit sink\n"
 	"                      (default 16384); a sink that falls behind loses the rest,\n"
 	"                      counted, never holding up the others\n"
+	"  --priority-boost N  run at nice -N, 0..20 (default 4, as auditd), so that\n"
+	"                      busy submitters do not starve the consumer of CPU\n"
 	"  --audit-forward     also each record into the kernel's audit stream\n"
 	"                      (auditd's log), as a TRUSTED_APP message\n"
 	"  --backend tracepoint|perop|auto  what captures requests: io_uring's\n"
@@ -376,6 +378,7 @@ static int parse_run(struct ua_options *o, int argc, char **argv)
 		{ "fair-process", required_argument, NULL, 0x103 },
 		{ "fair-uid", required_argument, NULL, 0x104 },
 		{ "fair-reserve", required_argument, NULL, 0x105 },
+		{ "priority-boost", required_argument, NULL, 0x106 },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
@@ -394,6 +397,7 @@ static int parse_run(struct ua_options *o, int argc, char **argv)
 	o->stdout_format = -1;
 	o->q_depth = 16384;
 	o->max_restarts = 10;
+	o->priority_boost = 4;
 	o->fair = (struct ua_fair)UA_FAIR_DEFAULTS;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "", lo, NULL)) != -1) {
@@ -517,6 +521,11 @@ static int parse_run(struct ua_options *o, int argc, char **argv)
 			if (opt_uint(o, "fair-fill", UA_CFG_K_FAIR_FILL,
 				     " (percent of the ring buffer; 0: no budgets)",
 				     &o->fair.fill_pct))
+				return -EINVAL;
+			break;
+		case 0x106:
+			if (opt_uint(o, "priority-boost", UA_CFG_K_PRIORITY_BOOST, "",
+				     &o->priority_boost))
 				return -EINVAL;
 			break;
 		case 0x101:

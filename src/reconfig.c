@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 
 #include "daemon_state.h"
 #include "default_rules.h"
@@ -173,6 +174,13 @@ static void apply_config(struct daemon *d)
 		d->o.q_depth = c->q_depth;
 	if (!(cli & (1ull << UA_CFG_K_MAX_RESTARTS)))
 		d->o.max_restarts = c->max_restarts;
+	if (!(cli & (1ull << UA_CFG_K_PRIORITY_BOOST)))
+		d->o.priority_boost = c->priority_boost;
+	/* The calling thread's nice (Linux: per thread): at start, before the
+	 * sink threads that inherit it, and again on SIGHUP. */
+	if (setpriority(PRIO_PROCESS, 0, -(int)d->o.priority_boost))
+		fprintf(stderr, "uringaudit: priority_boost %u not set: %s\n", d->o.priority_boost,
+			strerror(errno));
 	if (!(cli & (1ull << UA_CFG_K_AUDIT_FORWARD)))
 		d->o.audit_forward = c->audit_forward;
 	/* the flood budgets: each from a flag, or else the file */

@@ -6,7 +6,7 @@
 CASES=(usage_errors no_arguments empty_environment not_root rules_default status_without_daemon ready_pid_file
 	silent_client_no_stall second_daemon_refused drain_on_sigterm pending_written_at_stop stop_record_sender
 	log_dir_modes sighup_reopens_log text_format kill9_restart ring_before_daemon
-	loss_accounted loss_attributed loss_top_droppers loss_stop_record)
+	loss_accounted loss_attributed loss_top_droppers loss_stop_record priority_boost)
 ua_require "${CASES[@]}"
 
 # --- bad input: exit 2 and a message that names the problem -------------------
@@ -302,3 +302,22 @@ if ua_start --ringbuf-size 65536; then
 else
 	fail loss_accounted "daemon did not start"
 fi
+
+# --- the consumer's priority: nice -4 by default (auditd's priority_boost),
+# the file's priority_boost, a flag over the file. Busy submitters starved a
+# consumer at nice 0 of CPU (the ring buffer filled while it was idle).
+nice_of() { sed 's/.*) //' "/proc/$1/stat" | cut -d' ' -f17; }
+UA_LOG=$UA_TMP/prio.json
+printf 'priority_boost = 7\n' >"$UA_TMP/prio.conf"
+chmod 600 "$UA_TMP/prio.conf"
+got=""
+for args in "" "--config $UA_TMP/prio.conf" "--config $UA_TMP/prio.conf --priority-boost 0"; do
+	# shellcheck disable=SC2086
+	if ua_start $args; then
+		got="$got $(nice_of "$UA_PID")"
+		ua_stop
+	else
+		got="$got start-failed"
+	fi
+done
+check_eq priority_boost "$got" " -4 -7 0" && ok priority_boost

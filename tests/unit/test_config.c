@@ -65,6 +65,7 @@ static void test_all_keys(void)
 				   "plugin_dir = /etc/uringaudit/plugins.d\n"
 				   "q_depth = 2000\n"
 				   "max_restarts = 3\n"
+				   "priority_boost = 10\n"
 				   "audit_forward = no\n"
 				   "fair_fill = 80\n"
 				   "fair_interval = 50\n"
@@ -106,6 +107,7 @@ static void test_all_keys(void)
 	ASSERT_EQ(c.fair.process_pm, 200, "fair_process per mille");
 	ASSERT_EQ(c.fair.uid_pm, 300, "fair_uid per mille");
 	ASSERT_EQ(c.fair.reserve_pm, 5, "fair_reserve per mille");
+	ASSERT_EQ(c.priority_boost, 10, "priority_boost");
 	ASSERT_EQ(c.set, (1ull << UA_CFG_K_COUNT) - 1, "every key set");
 
 	/* Formatted back, it parses to the same configuration. */
@@ -136,6 +138,7 @@ static void test_errors(void)
 		{ "ringbuf_size = 100000",
 		  "u.conf:1: '100000' for 'ringbuf_size': a power of two, 65536..1073741824\n" },
 		{ "poll_ms = 0", "u.conf:1: '0' for 'poll_ms': a number 1..1000\n" },
+		{ "priority_boost = 21", "u.conf:1: '21' for 'priority_boost': a number 0..20\n" },
 		{ "heartbeat = 86401", "u.conf:1: '86401' for 'heartbeat': a number 0..86400\n" },
 		{ "pin_dir = sys/fs/bpf",
 		  "u.conf:1: 'sys/fs/bpf' for 'pin_dir': an absolute path\n" },
@@ -270,6 +273,7 @@ static void test_sinks(void)
 	ASSERT_EQ(c.stdout_format, -1, "no stdout");
 	ASSERT_EQ(c.q_depth, 16384, "q_depth default");
 	ASSERT_EQ(c.max_restarts, 10, "max_restarts default (auditd's)");
+	ASSERT_EQ(c.priority_boost, 4, "priority_boost default (auditd's)");
 	ASSERT_EQ(c.audit_forward, 0, "no forwarding unless asked");
 	ASSERT_OK(parse(&c,
 			"write_logs = NO\njson_log_file = /var/log/ua.json\nstdout_format = json\n"
