@@ -144,6 +144,7 @@ static __always_inline struct ua_flow_val *budget_of(void *map, __u32 key, __u64
 	if (!v) {
 		init->period = period;
 		init->n = 0;
+		init->reserve = 0;
 		bpf_map_update_elem(map, &key, init, BPF_NOEXIST);
 		v = bpf_map_lookup_elem(map, &key);
 		if (!v)
@@ -152,6 +153,7 @@ static __always_inline struct ua_flow_val *budget_of(void *map, __u32 key, __u64
 	if (v->period != period) {
 		v->period = period;
 		v->n = 0;
+		v->reserve = 0;
 	}
 	return v;
 }
@@ -159,12 +161,13 @@ static __always_inline struct ua_flow_val *budget_of(void *map, __u32 key, __u64
 /* Under pressure: is @b's request over budget? Counts it in when it is not.
  * In order:
  *  - a process that has put fewer than cfg_proc_reserve requests in this
- *    period gets the request in on its reserve if the request's flow (one
- *    opcode and object) has put fewer than cfg_flow_reserve in, unless its
- *    uid has used its budget and its reserve too: the headroom for a process
- *    that has sent little, which a flood from other processes of its own uid
- *    cannot take, and of which one flow of the process (its own flood of one
- *    request, repeated) cannot take more than its flow share;
+ *    period on its reserve gets the request in on it if the request's flow
+ *    (one opcode and object) has put fewer than cfg_flow_reserve in (on the
+ *    reserve or not), unless its uid has used its budget and its reserve
+ *    too: the headroom for a process that has sent little, which a flood
+ *    from other processes of its own uid cannot take, and of which one flow
+ *    of the process (its own flood of one request, repeated) cannot take
+ *    more than its flow share, whatever the process put in on its budget;
  *  - then, below the second mark (@level 1), its uid (all its processes),
  *    the process (all its threads and flows) and the flow must each be under
  *    budget; above it (@level 2) nothing else goes in.
@@ -187,7 +190,7 @@ static __noinline int flow_over_budget(struct submit_buf *b, __u64 level)
 	uv = budget_of(&budget_uid, b->ev.task.uid, period, &d->fv);
 	if (!pv || !uv)
 		return 1; /* not counted, not let in: said as budget */
-	reserve = pv->n < cfg_proc_reserve && uv->n < cfg_uid_budget + cfg_uid_reserve;
+	reserve = pv->reserve < cfg_proc_reserve && uv->n < cfg_uid_budget + cfg_uid_reserve;
 	if (!reserve && (level > 1 || uv->n >= cfg_uid_budget || pv->n >= cfg_proc_budget))
 		return 1;
 	d->fk.tgid = b->ev.pid;
@@ -195,13 +198,15 @@ static __noinline int flow_over_budget(struct submit_buf *b, __u64 level)
 	d->fk.obj = flow_obj(b);
 	v = bpf_map_lookup_elem(&flows, &d->fk);
 	fn = v && v->period == period ? v->n : 0;
-	if (!(reserve && fn < cfg_flow_reserve) &&
-	    (level > 1 || uv->n >= cfg_uid_budget || pv->n >= cfg_proc_budget ||
-	     fn >= cfg_flow_budget))
+	if (reserve && fn < cfg_flow_reserve)
+		__sync_fetch_and_add(&pv->reserve, 1);
+	else if (level > 1 || uv->n >= cfg_uid_budget || pv->n >= cfg_proc_budget ||
+		 fn >= cfg_flow_budget)
 		return 1;
 	if (!v) {
 		d->fv.period = period;
 		d->fv.n = 1;
+		d->fv.reserve = 0;
 		bpf_map_update_elem(&flows, &d->fk, &d->fv, BPF_ANY);
 	} else if (v->period != period) {
 		v->period = period;

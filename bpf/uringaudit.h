@@ -433,8 +433,9 @@ struct ua_flow_key {
 };
 
 struct ua_flow_val {
-	__u64 period; /* the period its count is of (ktime / cfg_flow_period_ns) */
-	__u64 n;      /* requests admitted in it */
+	__u64 period;  /* the period its counts are of (ktime / cfg_flow_period_ns) */
+	__u32 n;       /* requests admitted in it */
+	__u32 reserve; /* of those, on the process's reserve (budget_proc only) */
 };
 
 /* Above the flows, the same count per process (tgid, map budget_proc) and

@@ -74,7 +74,7 @@ static const char usage_text[] =
 	"                      75; 0: none), per --fair-interval MS (default 100): per\n"
 	"                      flow, process and uid --fair-flow, --fair-process,\n"
 	"                      --fair-uid percent of the buffer (12.5, 25, 25), a\n"
-	"                      process's first --fair-reserve (2) whatever its uid used\n"
+	"                      process's reserve --fair-reserve (2) whatever it used\n"
 	"  --pending-per-uid N requests of one uid followed to their result at a time\n"
 	"                      (default 8192 of the kernel's 65536); beyond it they are\n"
 	"                      recorded at submit, marked cqe=untracked\n"
