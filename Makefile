@@ -372,7 +372,7 @@ vm-shell: $(OUT)/uringaudit $(PROG_BIN)
 # `make bench-vm` runs uabench inside each guest of VM_KERNELS: no daemon,
 # the tracepoint and the per-op backend, each with none and with all of the
 # workloads' opcodes selected, side by side, and the BPF program runs per
-# request beside each (VM_BENCH_ARGS: other uabench arguments). About 15
+# request beside each (VM_BENCH_ARGS: other uabench arguments). 10 to 25
 # minutes a kernel under TCG; reports in $(OUT)/bench/results-vm-VER.md
 # (BENCHMARKS.md, "Per-op backend, in a VM"). `make check-bench-vm` checks
 # that plumbing with tiny counts in one guest (tests/vm/t_benchvm.sh, about
