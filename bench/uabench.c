@@ -108,6 +108,9 @@ static void cleanup(void)
 		unlink(small_path);
 		unlink(vc.err_path);
 		unlink(vc.log_path);
+		unlink(vc.rules_unsel);
+		unlink(vc.rules_sel);
+		unlink(vc.rules_late);
 		rmdir(scratch);
 		scratch_made = 0;
 	}
