@@ -160,58 +160,20 @@ static int run_loop(struct worker *w, struct loop *l, int (*step)(struct loop *l
 	return 0;
 }
 
-/* (a) 32 NOPs per io_uring_enter; they complete inline. */
-static int step_nop(struct loop *l)
+/* Submit what is queued, wait for @want completions and take them: their
+ * count, or the first failure (a request's negative result). */
+static int submit_reap(struct loop *l, unsigned int want)
 {
-	struct io_uring_cqe *cqes[NOP_BATCH];
+	struct io_uring_cqe *cqes[WAKE_BATCH > NOP_BATCH ? WAKE_BATCH : NOP_BATCH];
+	const unsigned int max = sizeof(cqes) / sizeof(cqes[0]);
 	unsigned int i, n, got = 0;
 	int rc;
 
-	for (i = 0; i < NOP_BATCH; i++)
-		io_uring_prep_nop(io_uring_get_sqe(&l->ring));
-	rc = io_uring_submit_and_wait(&l->ring, NOP_BATCH);
+	rc = io_uring_submit_and_wait(&l->ring, want);
 	if (rc < 0)
 		return rc;
-	while (got < NOP_BATCH) {
-		n = io_uring_peek_batch_cqe(&l->ring, cqes, NOP_BATCH);
-		if (!n) {
-			rc = io_uring_wait_cqe(&l->ring, cqes);
-			if (rc < 0)
-				return rc;
-			continue;
-		}
-		io_uring_cq_advance(&l->ring, n);
-		got += n;
-	}
-	return (int)got;
-}
-
-/*
- * (flood) 64 futex_wake per io_uring_enter, of a private word of the thread's
- * that nobody waits on: each completes at once with 0. The cheapest request
- * the default rules select (no path, no descriptor), so the generator's
- * kernel time is mostly the daemon's programs.
- */
-static int step_wake(struct loop *l)
-{
-	struct io_uring_cqe *cqes[WAKE_BATCH];
-	unsigned int i, n, got = 0;
-	int rc;
-
-	for (i = 0; i < WAKE_BATCH; i++) {
-		struct io_uring_sqe *sqe = io_uring_get_sqe(&l->ring);
-
-		/* fd: futex2 flags, addr: the word, addr2 (the offset): how many
-		 * to wake, addr3: the bitset (liburing 2.3 has no helper) */
-		io_uring_prep_rw(OP_FUTEX_WAKE, sqe, FUTEX2_SIZE_U32 | FUTEX2_PRIVATE,
-				 &l->futex_word, 0, 1);
-		sqe->addr3 = 0xffffffffu; /* FUTEX_BITSET_MATCH_ANY */
-	}
-	rc = io_uring_submit_and_wait(&l->ring, WAKE_BATCH);
-	if (rc < 0)
-		return rc;
-	while (got < WAKE_BATCH) {
-		n = io_uring_peek_batch_cqe(&l->ring, cqes, WAKE_BATCH);
+	while (got < want) {
+		n = io_uring_peek_batch_cqe(&l->ring, cqes, want - got < max ? want - got : max);
 		if (!n) {
 			rc = io_uring_wait_cqe(&l->ring, cqes);
 			if (rc < 0)
@@ -228,6 +190,38 @@ static int step_wake(struct loop *l)
 		got += n;
 	}
 	return (int)got;
+}
+
+/* (a) 32 NOPs per io_uring_enter; they complete inline. */
+static int step_nop(struct loop *l)
+{
+	unsigned int i;
+
+	for (i = 0; i < NOP_BATCH; i++)
+		io_uring_prep_nop(io_uring_get_sqe(&l->ring));
+	return submit_reap(l, NOP_BATCH);
+}
+
+/*
+ * (flood) 64 futex_wake per io_uring_enter, of a private word of the thread's
+ * that nobody waits on: each completes at once with 0. The cheapest request
+ * the default rules select (no path, no descriptor), so the generator's
+ * kernel time is mostly the daemon's programs.
+ */
+static int step_wake(struct loop *l)
+{
+	unsigned int i;
+
+	for (i = 0; i < WAKE_BATCH; i++) {
+		struct io_uring_sqe *sqe = io_uring_get_sqe(&l->ring);
+
+		/* fd: futex2 flags, addr: the word, addr2 (the offset): how many
+		 * to wake, addr3: the bitset (liburing 2.3 has no helper) */
+		io_uring_prep_rw(OP_FUTEX_WAKE, sqe, FUTEX2_SIZE_U32 | FUTEX2_PRIVATE,
+				 &l->futex_word, 0, 1);
+		sqe->addr3 = 0xffffffffu; /* FUTEX_BITSET_MATCH_ANY */
+	}
+	return submit_reap(l, WAKE_BATCH);
 }
 
 /*
