@@ -873,6 +873,41 @@ static int flood_rates(const struct opts *o, const double **rates)
 	return o->quick ? 3 : 10;
 }
 
+/* One flood step's measurement around a workload run: the daemon settled
+ * before and after (its status counters), its CPU, the machine's busy time
+ * less this process's (other work), wall time; the log emptied after. */
+struct flood_meas {
+	struct ua_status_snap s0, s1;
+	double c0, t0, b0, o0;
+	double wall, recs, cpu_s, foreign;
+};
+
+static void meas_begin(struct flood_meas *m)
+{
+	daemon_settle(&m->s0);
+	m->c0 = proc_cpu_s(vc.daemon_pid);
+	m->b0 = sys_busy_s();
+	m->o0 = own_cpu_s();
+	m->t0 = now_s();
+}
+
+static void meas_end(struct flood_meas *m)
+{
+	m->wall = now_s() - m->t0;
+	m->foreign = ((sys_busy_s() - m->b0) - (own_cpu_s() - m->o0)) / m->wall;
+	daemon_settle(&m->s1);
+	m->cpu_s = proc_cpu_s(vc.daemon_pid) - m->c0;
+	if (truncate(vc.log_path, 0))
+		fprintf(stderr, "uabench: truncate: %s\n", strerror(errno));
+	m->recs = (double)(m->s1.recorded - m->s0.recorded);
+}
+
+/* us of daemon CPU per record (NAN when nothing was recorded) */
+static double meas_us(const struct flood_meas *m)
+{
+	return m->recs > 0 ? m->cpu_s * 1e6 / m->recs : NAN;
+}
+
 /*
  * The generator step: futex_wake (selected by the default rules, no objects)
  * from o->gen_procs processes x o->gen_threads threads, unpaced, on the
@@ -881,44 +916,33 @@ static int flood_rates(const struct opts *o, const double **rates)
 static int flood_gen_step(const struct opts *o, const struct wl_env *env, const char *format,
 			  const char *label, struct flood_res *res)
 {
-	struct ua_status_snap s0, s1;
+	struct flood_meas m;
 	struct wl_result r;
-	double c0, c1, t0, wall, recs, b0, o0, foreign;
 	char err[256];
 
-	daemon_settle(&s0);
-	c0 = proc_cpu_s(vc.daemon_pid);
-	b0 = sys_busy_s();
-	o0 = own_cpu_s();
-	t0 = now_s();
+	meas_begin(&m);
 	if (wl_run_procs(WL_WAKE, env, o->gen_procs, o->gen_threads, o->flood_secs, 0, &r, err,
 			 sizeof(err))) {
 		fprintf(stderr, "uabench: flood generator: %s\n", err);
 		return -1;
 	}
-	wall = now_s() - t0;
-	foreign = ((sys_busy_s() - b0) - (own_cpu_s() - o0)) / wall;
-	daemon_settle(&s1);
-	c1 = proc_cpu_s(vc.daemon_pid);
-	if (truncate(vc.log_path, 0))
-		fprintf(stderr, "uabench: truncate: %s\n", strerror(errno));
-	recs = (double)(s1.recorded - s0.recorded);
+	meas_end(&m);
 	progress("[%4.0f s] flood %s%s%s generator %ux%u: offered %.0f/s, %.0f records/s lost "
 		 "%llu\n",
 		 now_s() - t_start, format, *label ? " " : "", label, o->gen_procs, o->gen_threads,
-		 r.per_s, recs / wall, (unsigned long long)(s1.lost - s0.lost));
+		 r.per_s, m.recs / m.wall, (unsigned long long)(m.s1.lost - m.s0.lost));
 	printf("| generator %ux%u futex_wake (offered %.0f/s) | %.0f | %llu | %llu | %.0f | %.2f | "
 	       "%.2f |\n",
-	       o->gen_procs, o->gen_threads, r.per_s, recs / wall,
-	       (unsigned long long)(s1.lost - s0.lost),
-	       (unsigned long long)(s1.lost_declared - s0.lost_declared), 100 * (c1 - c0) / wall,
-	       recs > 0 ? (c1 - c0) * 1e6 / recs : NAN, foreign);
+	       o->gen_procs, o->gen_threads, r.per_s, m.recs / m.wall,
+	       (unsigned long long)(m.s1.lost - m.s0.lost),
+	       (unsigned long long)(m.s1.lost_declared - m.s0.lost_declared),
+	       100 * m.cpu_s / m.wall, meas_us(&m), m.foreign);
 	res->gen = 1;
-	res->gen_recs_s = recs / wall;
-	res->gen_us = recs > 0 ? (c1 - c0) * 1e6 / recs : NAN;
-	res->gen_cpu = 100 * (c1 - c0) / wall;
-	res->gen_lost = s1.lost - s0.lost;
-	res->gen_declared = s1.lost_declared - s0.lost_declared;
+	res->gen_recs_s = m.recs / m.wall;
+	res->gen_us = meas_us(&m);
+	res->gen_cpu = 100 * m.cpu_s / m.wall;
+	res->gen_lost = m.s1.lost - m.s0.lost;
+	res->gen_declared = m.s1.lost_declared - m.s0.lost_declared;
 	if (var_foreign_links(&vc, NULL, 0))
 		vc.foreign_runs++;
 	return 0;
@@ -955,16 +979,11 @@ static int flood_series(const struct opts *o, const struct wl_env *env, const ch
 	rss_start_kb = proc_status_kb(vc.daemon_pid, "VmRSS");
 	foreign0 = vc.foreign_runs;
 	for (i = 0; i < nrates && !bench_stop; i++) {
-		struct ua_status_snap s0, s1;
+		struct flood_meas m;
 		struct wl_result r;
-		double c0, c1, t0, wall, recs, b0, o0, foreign;
 		double rate = rates[i];
 
-		daemon_settle(&s0);
-		c0 = proc_cpu_s(vc.daemon_pid);
-		b0 = sys_busy_s();
-		o0 = own_cpu_s();
-		t0 = now_s();
+		meas_begin(&m);
 		if (wl_run(WL_OPEN, env, 2, 0, o->flood_secs, rate, &r, err, sizeof(err))) {
 			fprintf(stderr, "uabench: flood: %s\n", err);
 			var_teardown(&vc);
@@ -972,45 +991,39 @@ static int flood_series(const struct opts *o, const struct wl_env *env, const ch
 			vc.daemon_path = saved;
 			return -1;
 		}
-		wall = now_s() - t0;
-		foreign = ((sys_busy_s() - b0) - (own_cpu_s() - o0)) / wall;
-		daemon_settle(&s1);
-		c1 = proc_cpu_s(vc.daemon_pid);
-		if (truncate(vc.log_path, 0))
-			fprintf(stderr, "uabench: truncate: %s\n", strerror(errno));
-		recs = (double)(s1.recorded - s0.recorded);
+		meas_end(&m);
 		progress("[%4.0f s] flood %s%s%s %s: %.0f records/s lost %llu\n", now_s() - t_start,
 			 format, *label ? " " : "", label, rate > 0 ? "paced" : "unpaced",
-			 recs / wall, (unsigned long long)(s1.lost - s0.lost));
+			 m.recs / m.wall, (unsigned long long)(m.s1.lost - m.s0.lost));
 		if (rate > 0)
 			printf("| %.0f |", rate);
 		else
 			printf("| unpaced |");
-		printf(" %.0f | %llu | %llu | %.0f | %.2f | %.2f |\n", recs / wall,
-		       (unsigned long long)(s1.lost - s0.lost),
-		       (unsigned long long)(s1.lost_declared - s0.lost_declared),
-		       100 * (c1 - c0) / wall, recs > 0 ? (c1 - c0) * 1e6 / recs : NAN, foreign);
+		printf(" %.0f | %llu | %llu | %.0f | %.2f | %.2f |\n", m.recs / m.wall,
+		       (unsigned long long)(m.s1.lost - m.s0.lost),
+		       (unsigned long long)(m.s1.lost_declared - m.s0.lost_declared),
+		       100 * m.cpu_s / m.wall, meas_us(&m), m.foreign);
 		if (res->n < FLOOD_STEPS_MAX) {
 			res->rate[res->n] = rate;
-			res->recs_s[res->n] = recs / wall;
-			res->us[res->n] = recs > 0 ? (c1 - c0) * 1e6 / recs : NAN;
-			res->lost[res->n] = s1.lost - s0.lost;
+			res->recs_s[res->n] = m.recs / m.wall;
+			res->us[res->n] = meas_us(&m);
+			res->lost[res->n] = m.s1.lost - m.s0.lost;
 			res->n++;
 		}
 		if (var_foreign_links(&vc, NULL, 0))
 			vc.foreign_runs++;
-		cpu_sum += c1 - c0;
-		recs_sum += recs;
-		if (s1.lost == s0.lost && s1.lost_declared == s0.lost_declared &&
-		    recs / wall > best) {
-			best = recs / wall;
-			best_cpu = 100 * (c1 - c0) / wall;
+		cpu_sum += m.cpu_s;
+		recs_sum += m.recs;
+		if (m.s1.lost == m.s0.lost && m.s1.lost_declared == m.s0.lost_declared &&
+		    m.recs / m.wall > best) {
+			best = m.recs / m.wall;
+			best_cpu = 100 * m.cpu_s / m.wall;
 		}
 		if (rate <= 0)
 			break;
 		/* The generator cannot go faster: skip to the unpaced step (the
 		 * last, when the list has one). */
-		if (recs / wall < 0.9 * rate) {
+		if (m.recs / m.wall < 0.9 * rate) {
 			if (++over >= 1)
 				while (i + 1 < nrates && rates[i + 1] > 0)
 					i++;
