@@ -77,6 +77,17 @@ qemu() { # VER MODE: the command line in the array "cmd"
 		-append "console=ttyS0 panic=-1 quiet loglevel=3 lsm=lockdown,capability,landlock,yama,apparmor,bpf ua.mode=$mode ua.refusal=$(refusal "$1") ua.timeout=${VM_UA_TIMEOUT:-600}${VM_TESTS:+ ua.tests=${VM_TESTS// /,}}${VM_BACKEND:+ ua.backend=$VM_BACKEND}")
 }
 
+boot() { # VER MODE LOG: the guest run to its end or the timeout (its rc: 124 or 137
+	# when killed), its console in LOG and, without carriage returns, LOG.txt
+	local rc
+	qemu "$1" "$2"
+	timeout --kill-after=10 "$timeout_s" \
+		"${cmd[@]}" -display none -monitor none -serial "file:$3" </dev/null
+	rc=$?
+	tr -d '\r' <"$3" >"$3.txt"
+	return $rc
+}
+
 if [ $shell = 1 ]; then
 	initrd "$1"
 	echo "run-vm: shell on $(cat "$out/vm/kernels/$1/version"); Ctrl-a x leaves QEMU"
@@ -95,11 +106,8 @@ if [ $bench = 1 ]; then
 		res=${VM_BENCH_OUT:-$out/bench}/results-vm-$ver.md
 		echo "== vm bench: $ver ($(cat "$out/vm/kernels/$ver/version")): uabench $bench_args"
 		start=$SECONDS
-		qemu "$ver" bench
-		timeout --kill-after=10 "$timeout_s" \
-			"${cmd[@]}" -display none -monitor none -serial "file:$log" </dev/null
+		boot "$ver" bench "$log"
 		rc=$?
-		tr -d '\r' <"$log" >"$log.txt"
 		sed -n '/^UA-VM: bench begin/,/^UA-VM: bench end/p' "$log.txt" | sed '1d;$d' >"$res"
 		cat "$res"
 		if [ $rc -eq 124 ] || [ $rc -eq 137 ]; then
@@ -124,12 +132,9 @@ for ver in "$@"; do
 	log=$out/vm/console-$ver.log
 	echo "== vm: $ver ($(cat "$out/vm/kernels/$ver/version"))"
 	start=$SECONDS
-	qemu "$ver" check
-	timeout --kill-after=10 "$timeout_s" \
-		"${cmd[@]}" -display none -monitor none -serial "file:$log" </dev/null
+	boot "$ver" check "$log"
 	rc=$?
 	took=$((SECONDS - start))
-	tr -d '\r' <"$log" >"$log.txt"
 	if [ $rc -eq 124 ] || [ $rc -eq 137 ]; then
 		echo "FAIL vm-$ver: guest hung: killed after $timeout_s s; console ends:"
 		tail -15 "$log.txt" | sed 's/^/    /'
