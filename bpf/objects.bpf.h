@@ -138,38 +138,38 @@ static long path_step(__u32 i, void *arg)
  * what it was (6.1's verifier sums the stack of a program's frames and
  * bpf_loop callbacks, and a reordering of the inlined reads pushed
  * req_failed past 512 bytes). */
-#define OBJ_PATH_WALK() \
-	w.b = b; \
-	w.d = leaf; \
-	w.m = container_of(vm, struct mount, mnt); \
-	w.root = KRD(vm, mnt_root); \
-	w.off = UA_PATH_MAX; \
-	b->leaf = (__u64)leaf; \
-	b->mnt = (__u64)w.m; \
-	if (!KRD(leaf, d_hash.pprev) && leaf != KRD(leaf, d_parent)) \
-		b->ev.flags |= UA_OF_DELETED; \
-	bpf_loop(UA_PATH_DEPTH, path_step, &w, 0); \
-	if (w.done == 2 && w.off == UA_PATH_MAX) { \
-		/* pipe, socket, anon inode: no path, only a name ("[io_uring]") */ \
+#define OBJ_PATH_WALK()                                                                   \
+	w.b = b;                                                                          \
+	w.d = leaf;                                                                       \
+	w.m = container_of(vm, struct mount, mnt);                                        \
+	w.root = KRD(vm, mnt_root);                                                       \
+	w.off = UA_PATH_MAX;                                                              \
+	b->leaf = (__u64)leaf;                                                            \
+	b->mnt = (__u64)w.m;                                                              \
+	if (!KRD(leaf, d_hash.pprev) && leaf != KRD(leaf, d_parent))                      \
+		b->ev.flags |= UA_OF_DELETED;                                             \
+	bpf_loop(UA_PATH_DEPTH, path_step, &w, 0);                                        \
+	if (w.done == 2 && w.off == UA_PATH_MAX) {                                        \
+		/* pipe, socket, anon inode: no path, only a name ("[io_uring]") */       \
 		long n = bpf_probe_read_kernel_str(b->path, 256, KRD(leaf, d_name.name)); \
- \
-		b->ev.flags |= UA_OF_PSEUDO; \
-		b->ev.path_len = n > 0 ? (__u16)(n - 1) : 0; \
-		return; \
-	} \
-	if (!w.done) \
-		b->ev.flags |= UA_OF_TRUNC | UA_OF_LEN_UNKNOWN; \
-	if (w.trunc) \
-		b->ev.flags |= UA_OF_TRUNC; \
-	b->ev.full_len = w.full ? w.full : 1; \
-	len = UA_PATH_MAX - w.off; \
-	if (len == 0) { \
-		b->path[0] = '/'; \
-		b->ev.path_len = 1; \
-		return; \
-	} \
-	bpf_probe_read_kernel(b->path, len & (2 * UA_PATH_MAX - 1), \
-			      &b->work[w.off & (UA_PATH_MAX - 1)]); \
+                                                                                          \
+		b->ev.flags |= UA_OF_PSEUDO;                                              \
+		b->ev.path_len = n > 0 ? (__u16)(n - 1) : 0;                              \
+		return;                                                                   \
+	}                                                                                 \
+	if (!w.done)                                                                      \
+		b->ev.flags |= UA_OF_TRUNC | UA_OF_LEN_UNKNOWN;                           \
+	if (w.trunc)                                                                      \
+		b->ev.flags |= UA_OF_TRUNC;                                               \
+	b->ev.full_len = w.full ? w.full : 1;                                             \
+	len = UA_PATH_MAX - w.off;                                                        \
+	if (len == 0) {                                                                   \
+		b->path[0] = '/';                                                         \
+		b->ev.path_len = 1;                                                       \
+		return;                                                                   \
+	}                                                                                 \
+	bpf_probe_read_kernel(b->path, len &(2 * UA_PATH_MAX - 1),                        \
+			      &b->work[w.off & (UA_PATH_MAX - 1)]);                       \
 	b->ev.path_len = (__u16)len;
 
 static __always_inline void obj_path(struct obj_buf *b, struct file *file)
@@ -288,13 +288,13 @@ static __always_inline void obj_init(struct obj_buf *b, __u16 role, __u16 kind)
 
 /* An inode's identity and owner (ino into b, through sb): a macro for the
  * reason OBJ_PATH_WALK is one. */
-#define OBJ_INODE()                                  \
-	b->ev.ino = KRD(ino, i_ino);                 \
-	sb = KRD(ino, i_sb);                         \
-	b->ev.dev = KRD(sb, s_dev);                  \
-	b->ev.rdev = KRD(ino, i_rdev);               \
-	b->ev.mode = KRD(ino, i_mode);               \
-	b->ev.uid = KRD(ino, i_uid.val);             \
+#define OBJ_INODE()                      \
+	b->ev.ino = KRD(ino, i_ino);     \
+	sb = KRD(ino, i_sb);             \
+	b->ev.dev = KRD(sb, s_dev);      \
+	b->ev.rdev = KRD(ino, i_rdev);   \
+	b->ev.mode = KRD(ino, i_mode);   \
+	b->ev.uid = KRD(ino, i_uid.val); \
 	b->ev.gid = KRD(ino, i_gid.val)
 
 static __always_inline void obj_inode(struct obj_buf *b, struct inode *ino)

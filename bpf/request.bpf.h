@@ -357,7 +357,8 @@ static __always_inline void finish(__u64 reqp, struct ua_pending *p, __s32 res, 
 		/* renameat: the owner of the file it replaced (kept by
 		 * rename_target) in fo, which no renameat uses otherwise */
 		if (p->opcode == IORING_OP_RENAMEAT && (p->flags & UA_CF_RENAME_TARGET) && r.fo) {
-			struct rename_owner *ow = bpf_map_lookup_elem(&rename_owners, &p->submit_seq);
+			struct rename_owner *ow =
+				bpf_map_lookup_elem(&rename_owners, &p->submit_seq);
 
 			if (ow) {
 				r.fo->ev.kind = UA_OBJ_FILE;

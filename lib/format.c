@@ -915,7 +915,7 @@ static void emit_op_args(struct emit *e, const struct ua_record *r)
 /* The objects resolved in the kernel, in a fixed role order. */
 static void emit_resolved(struct emit *e, const struct ua_record *r)
 {
-	static const enum ua_rec_role order[] = { UA_REC_ROLE_DIR, UA_REC_ROLE_CLOSED,
+	static const enum ua_rec_role order[] = { UA_REC_ROLE_DIR,  UA_REC_ROLE_CLOSED,
 						  UA_REC_ROLE_FILE, UA_REC_ROLE_SRC,
 						  UA_REC_ROLE_NEW,  UA_REC_ROLE_REPLACED };
 	size_t i;

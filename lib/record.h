@@ -84,11 +84,11 @@ struct ua_rec_addr {
 
 /* Roles of an object in a record: which prefix its fields get. */
 enum ua_rec_role {
-	UA_REC_ROLE_FILE = 1,	/* file_: the file the request used */
-	UA_REC_ROLE_NEW = 2,	/* new_: what it created (opened file, accepted socket) */
-	UA_REC_ROLE_DIR = 3,	/* dir_: the directory its dfd names */
-	UA_REC_ROLE_CLOSED = 4, /* file_: the file close closed */
-	UA_REC_ROLE_SRC = 5,	/* src_: the file msg_ring sent */
+	UA_REC_ROLE_FILE = 1,	  /* file_: the file the request used */
+	UA_REC_ROLE_NEW = 2,	  /* new_: what it created (opened file, accepted socket) */
+	UA_REC_ROLE_DIR = 3,	  /* dir_: the directory its dfd names */
+	UA_REC_ROLE_CLOSED = 4,	  /* file_: the file close closed */
+	UA_REC_ROLE_SRC = 5,	  /* src_: the file msg_ring sent */
 	UA_REC_ROLE_REPLACED = 6, /* replaced_: the file renameat's new name named */
 };
 

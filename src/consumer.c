@@ -421,8 +421,7 @@ static void obj_of(const struct ua_consumer *c, struct ua_rec_obj *d, const stru
  * RENAME_EXCHANGE, exchanged); its object lost (counted as a loss): unknown.
  */
 #define UA_RENAME_EXCHANGE (1u << 1)
-static enum ua_rec_replaced replaced_of(const struct ua_record *r,
-					const struct ua_ev_complete *ce)
+static enum ua_rec_replaced replaced_of(const struct ua_record *r, const struct ua_ev_complete *ce)
 {
 	size_t i;
 
