@@ -131,7 +131,7 @@ $(OUT)/tests/test_bpf_%: tests/bpf/test_%.c $(OUT)/tests/bpf/%.skel.h $(LIB_OBJ)
 
 $(OUT)/tests/%: tests/progs/%.c | $(OUT)/tests
 	$(call msg,CC,$@)
-	$(Q)$(CC) -std=gnu11 $(WARN) $(CFLAGS) -Ibpf $< -luring -lpthread -o $@
+	$(Q)$(CC) -std=gnu11 $(WARN) $(CFLAGS) -Ilib -Ibpf $< -luring -lpthread -o $@
 
 # libFuzzer targets, one per parser (clang's -fsanitize=fuzzer).
 $(OUT)/fuzz/%: tests/unit/%.c $(LIB_SRC) lib/*.h bpf/ua_abi.h | $(OUT)/fuzz

@@ -26,6 +26,8 @@
 #include <liburing.h>
 
 #include "bench.h"
+#include "futex2.h"
+#include "optable.h"
 
 #define NOP_RING 128
 #define NOP_BATCH 32
@@ -33,13 +35,6 @@
 #define READ_BS 4096
 #define OPEN_PAIRS 16
 #define WAKE_BATCH 64
-#define OP_FUTEX_WAKE 52 /* IORING_OP_FUTEX_WAKE, Linux 6.7 */
-#ifndef FUTEX2_SIZE_U32
-#define FUTEX2_SIZE_U32 0x02
-#endif
-#ifndef FUTEX2_PRIVATE
-#define FUTEX2_PRIVATE 128
-#endif
 #define MAX_PROCS 16
 #define SQ_IDLE_MS 2000
 #define MAX_THREADS 8
@@ -217,7 +212,7 @@ static int step_wake(struct loop *l)
 
 		/* fd: futex2 flags, addr: the word, addr2 (the offset): how many
 		 * to wake, addr3: the bitset (liburing 2.3 has no helper) */
-		io_uring_prep_rw(OP_FUTEX_WAKE, sqe, FUTEX2_SIZE_U32 | FUTEX2_PRIVATE,
+		io_uring_prep_rw(UA_OP_FUTEX_WAKE, sqe, FUTEX2_SIZE_U32 | FUTEX2_PRIVATE,
 				 &l->futex_word, 0, 1);
 		sqe->addr3 = 0xffffffffu; /* FUTEX_BITSET_MATCH_ANY */
 	}

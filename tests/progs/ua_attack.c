@@ -64,13 +64,12 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "futex2.h"
+#include "optable.h"
+
 #define CLASH_UD 0x5ec
 #define SMALL_CQ 8
 
-/* Not in liburing 2.3 (Debian 12): IORING_OP_FUTEX_WAIT of Linux 6.7. */
-#define OP_FUTEX_WAIT 51
-#define FUTEX2_SIZE_U32 0x02
-#define FUTEX2_PRIVATE 128
 
 static struct io_uring ring;
 
@@ -464,7 +463,7 @@ static void futex_flood(unsigned int n, const char *path)
 	pace_us = 30000;
 	for (i = 0; i < n; i++) {
 		sqe = sqe_get();
-		io_uring_prep_rw(OP_FUTEX_WAIT, sqe, FUTEX2_SIZE_U32 | FUTEX2_PRIVATE, &word, 0, 0);
+		io_uring_prep_rw(UA_OP_FUTEX_WAIT, sqe, FUTEX2_SIZE_U32 | FUTEX2_PRIVATE, &word, 0, 0);
 		sqe->addr3 = 0xffffffffu; /* FUTEX_BITSET_MATCH_ANY */
 		io_uring_sqe_set_data64(sqe, 1 + i);
 	}

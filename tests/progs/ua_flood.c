@@ -27,7 +27,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <liburing.h>
-#include <linux/futex.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdint.h>
@@ -37,14 +36,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "futex2.h"
+#include "optable.h"
+
 #define BATCH 32
-#define OP_FUTEX_WAKE 52 /* IORING_OP_FUTEX_WAKE, Linux 6.7 */
-#ifndef FUTEX2_SIZE_U32
-#define FUTEX2_SIZE_U32 0x02
-#endif
-#ifndef FUTEX2_PRIVATE
-#define FUTEX2_PRIVATE 128
-#endif
 
 enum kind { K_NOP, K_FUTEX_WAKE, K_DEVNULL, K_DISTINCT };
 
@@ -79,7 +74,7 @@ static void prep(struct io_uring_sqe *sqe, struct names *nm)
 	case K_FUTEX_WAKE:
 		/* fd: futex2 flags, addr: the word, addr2: how many to wake,
 		 * addr3: the bitset (liburing 2.3 has no helper) */
-		io_uring_prep_rw(OP_FUTEX_WAKE, sqe, FUTEX2_SIZE_U32 | FUTEX2_PRIVATE, &futex_word, 0,
+		io_uring_prep_rw(UA_OP_FUTEX_WAKE, sqe, FUTEX2_SIZE_U32 | FUTEX2_PRIVATE, &futex_word, 0,
 				 1);
 		sqe->addr3 = 0xffffffffu; /* FUTEX_BITSET_MATCH_ANY */
 		break;
