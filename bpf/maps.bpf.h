@@ -439,6 +439,18 @@ static __always_inline int pend_track(__u32 uid)
 	return 0;
 }
 
+/* Take one of @uid's pending places whatever its share (a request that
+ * leaves at once: in flight at start, bpf/inflight.bpf.h). */
+static __always_inline void pend_take(__u32 uid)
+{
+	__u64 one = 1, *n = bpf_map_lookup_elem(&pend_uid, &uid);
+
+	if (n)
+		__sync_fetch_and_add(n, 1);
+	else
+		bpf_map_update_elem(&pend_uid, &uid, &one, BPF_NOEXIST);
+}
+
 static __always_inline void pend_forget(__u32 uid)
 {
 	__u64 *n = bpf_map_lookup_elem(&pend_uid, &uid);

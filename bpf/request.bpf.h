@@ -455,6 +455,10 @@ static __noinline void mshot_cqe(struct io_ring_ctx *ring, __u64 user_data, __s3
 	emit_obj(o, p->submit_seq, reqv, p->tgid, p->uid, p->opcode);
 }
 
+/* Requests in flight at start: after capture and finish's helpers, which it
+ * shares. */
+#include "inflight.bpf.h"
+
 /*
  * io_fill_cqe_req(): a CQE was written to the CQ ring; both forms of the
  * tracepoint end here, with the CQE's fields as values. The tracepoint types
@@ -483,13 +487,27 @@ static __always_inline int complete_cqe(struct io_ring_ctx *ring, void *vreq, __
 	/* A deny mark goes with the request's last CQE, whether or not its op
 	 * is still selected (a reload in between). */
 	denied = (cflags & IORING_CQE_F_MORE) ? 0 : deny_take(key);
-	if (!op_selected_any(op))
-		return 0;
-	p = bpf_map_lookup_elem(&pending, &key);
-	if (!p || p->opcode != op)
-		return 0;
-	if (mshot_more(p, cflags))
-		return 0;
+	/* A request in flight at start (bpf/inflight.bpf.h): only while marks
+	 * exist; its SUBMIT goes now and its pending state waits in the
+	 * scratch buffer. */
+	p = NULL;
+	if (inflight_n > 0 && inflight_start((__u64)ring, key, user_data, cflags)) {
+		__u32 zero = 0;
+		struct submit_buf *b = bpf_map_lookup_elem(&scratch, &zero);
+
+		if (!b)
+			return 0;
+		p = &b->pend;
+	}
+	if (!p) {
+		if (!op_selected_any(op))
+			return 0;
+		p = bpf_map_lookup_elem(&pending, &key);
+		if (!p || p->opcode != op)
+			return 0;
+		if (mshot_more(p, cflags))
+			return 0;
+	}
 	finish(key, p, res, cflags, denied, complete_objects(req, p, res));
 	return 0;
 }

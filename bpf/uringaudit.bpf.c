@@ -43,6 +43,8 @@ int BPF_PROG(submit_req, struct io_kiocb *req)
 	__u32 bank = rules_bank;
 	__u8 op = req->opcode;
 
+	if (inflight_n > 0)
+		inflight_forget((__u64)req);
 	if (!op_selected(bank, op) || perop_owned(op))
 		return 0;
 	return capture(req, op, 0, NULL, bank);
@@ -58,6 +60,8 @@ int BPF_PROG(submit_sqe, struct io_kiocb *req, bool force_nonblock)
 	__u32 bank = rules_bank;
 	__u8 op = req->opcode;
 
+	if (inflight_n > 0)
+		inflight_forget((__u64)req);
 	if (!op_selected(bank, op) || perop_owned(op))
 		return 0;
 	return capture(req, op, 0, NULL, bank);
@@ -321,9 +325,30 @@ int BPF_PROG(req_failed, const struct io_uring_sqe *sqe, struct io_kiocb *req, i
 	__u32 bank = rules_bank;
 	__u8 op = req->opcode;
 
+	if (inflight_n > 0)
+		inflight_forget((__u64)req);
 	if (!op_selected(bank, op))
 		return 0;
 	return capture(req, op, error, sqe, bank);
+}
+
+/*
+ * The walk of the requests in flight at start (bpf/inflight.bpf.h): run once
+ * by the loader between attaching the completion side and the submit side.
+ * Writes nothing to its reader; threads sharing a file table are visited
+ * once, each ring once.
+ */
+SEC("iter/task_file")
+int inflight_walk(struct bpf_iter__task_file *ctx)
+{
+	struct io_ring_ctx *r;
+
+	if (!ctx->task || !ctx->file)
+		return 0;
+	r = ring_of_file(ctx->file);
+	if (r)
+		inflight_ring(r);
+	return 0;
 }
 
 /*

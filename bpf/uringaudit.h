@@ -78,6 +78,10 @@ enum ua_cred_src {
  * the kernel copies connect and send* addresses at issue (before 6.10). */
 #define UA_ADDR_LAYOUT_AT_ISSUE 3
 #define UA_SF_ADDR_FAULT (1u << 19)
+/* Submitted before the daemon's programs were attached and found waiting by
+ * the walk at start (bpf/inflight.bpf.h): built at its completion from what
+ * the walk kept, so no names, sqe fd, address or submit context. */
+#define UA_SF_INFLIGHT (1u << 20)
 /* A kill rule decided at submit: SIGKILL sent to the submitting process, or
  * not sent (the helper refused: the daemon itself, init, an exiting task). */
 #define UA_SF_KILLED (1u << 24)

@@ -942,6 +942,12 @@ static void emit_objects(struct emit *e, const struct ua_record *r)
 	/* Failed in prep: nothing was captured, and zeros would read as real values. */
 	if (r->rflags & UA_REC_F_INIT_FAILED)
 		return;
+	/* In flight at start: its arguments (fd, names, flags) were the
+	 * submit's, never seen; the objects are its completion's. */
+	if (r->inflight) {
+		emit_resolved(e, r);
+		return;
+	}
 
 	switch (r->opcode) {
 	case UA_OP_OPENAT:
@@ -1193,8 +1199,13 @@ static void emit_record(struct emit *e, const struct ua_record *r)
 		emit_u64(e, "cqes", r->cqes);
 
 	emit_ring(e, "ring", r->ring);
-	emit_word(e, "ctx", NAME_OF(ctx_names, r->ctx));
-	emit_word(e, "submit", NAME_OF(submit_names, r->submit));
+	/* A request in flight at start: how it was submitted is not known. */
+	if (r->inflight) {
+		emit_word(e, "inflight", "start");
+	} else {
+		emit_word(e, "ctx", NAME_OF(ctx_names, r->ctx));
+		emit_word(e, "submit", NAME_OF(submit_names, r->submit));
+	}
 	/* A string in JSON too: 64-bit values do not survive JSON numbers
 	 * (doubles) in common tools. */
 	emit_key(e, "user_data");

@@ -147,6 +147,10 @@ struct ua_record {
 	uint64_t user_data;
 	enum ua_rec_ctx ctx;
 	enum ua_rec_submit submit;
+	/* Submitted before the daemon started, found waiting by the walk at
+	 * start (bpf/inflight.bpf.h): built at its completion, so ctx, submit,
+	 * fd, names and addresses are unknown and left out. */
+	uint8_t inflight;
 	uint32_t rflags; /* UA_REC_F_* */
 
 	struct ua_rec_who who; /* who.ids: the task's credentials */

@@ -471,6 +471,7 @@ static void emit_record(struct ua_consumer *c, struct pend *p, const struct ua_e
 	if (ce && (ce->flags & UA_CF_PUNTED))
 		r.ctx = UA_REC_CTX_IOWQ;
 	r.submit = (e->flags & UA_SF_VIA_SQPOLL) ? UA_REC_SUBMIT_SQPOLL : UA_REC_SUBMIT_SYSCALL;
+	r.inflight = !!(e->flags & UA_SF_INFLIGHT);
 	if (cqe == UA_REC_CQE_UNTRACKED)
 		r.untracked = (e->flags & UA_SF_UNTRACKED_QUOTA) ? UA_REC_UNTRACKED_UID_QUOTA :
 			      (e->flags & UA_SF_UNTRACKED_FULL)	 ? UA_REC_UNTRACKED_TABLE_FULL :

@@ -501,6 +501,54 @@ static int per_request(const struct uringaudit *s, const struct bpf_program *p)
 	       p == s->progs.submit_sqe;
 }
 
+/*
+ * Requests in flight at start (bpf/inflight.bpf.h): the iterator walks every
+ * ring once and marks the requests it finds waiting. Run after the
+ * completion side is attached (each mark is ended by its CQE) and before the
+ * submit side (a request submitted after the walk is the submit programs';
+ * one submitted between the two is seen by neither: the window is the time
+ * the attach of req_failed and submit_req takes). A failed walk is no
+ * failure: the daemon says so (degraded inflight).
+ */
+static void walk_inflight(struct ua_loader *l)
+{
+	struct bpf_link *link = bpf_program__attach_iter(l->skel->progs.inflight_walk, NULL);
+	char buf[256];
+	int fd;
+
+	if (!link) {
+		degraded(l, "inflight", "requests in flight at start are not recorded: "
+					"the walk's iterator (iter/task_file) does not attach");
+		return;
+	}
+	fd = bpf_iter_create(bpf_link__fd(link));
+	if (fd < 0) {
+		degraded(l, "inflight", "requests in flight at start are not recorded: "
+					"the walk's iterator cannot be read");
+	} else {
+		ssize_t n;
+
+		do
+			n = read(fd, buf, sizeof(buf));
+		while (n > 0 || (n < 0 && errno == EINTR));
+		if (n < 0)
+			degraded(l, "inflight", "requests in flight at start may be missing: "
+						"the walk stopped early");
+		close(fd);
+	}
+	bpf_link__destroy(link);
+	if (l->skel->bss->inflight_full)
+		degraded(l, "inflight", "requests in flight at start may be missing: "
+					"more than the marks' map holds (16384)");
+	if (getenv("UA_DEBUG"))
+		fprintf(stderr, "uringaudit: in flight at start: %llu marked in %llu rings, "
+				"%llu not (map full), %llu walks cut\n",
+			(unsigned long long)l->skel->bss->inflight_marked,
+			(unsigned long long)l->skel->bss->inflight_nrings,
+			(unsigned long long)l->skel->bss->inflight_full,
+			(unsigned long long)l->skel->bss->inflight_cut);
+}
+
 /* Attach the tracepoint programs loaded: with @only_per_request, those
  * per_request() names; else all but them when the per-op backend runs.
  * The completion side first, so no selected request can be submitted while
@@ -525,6 +573,9 @@ static int attach_tracepoints(struct ua_loader *l, int only_per_request, char *e
 	int rc;
 
 	for (i = 0; i < sizeof(order) / sizeof(order[0]); i++) {
+		/* the completion side is attached: the walk, then the rest */
+		if (order[i] == l->skel->progs.req_failed && !only_per_request && !l->perop)
+			walk_inflight(l);
 		if (!bpf_program__autoload(order[i]))
 			continue;
 		if (only_per_request ? !per_request(l->skel, order[i]) :
