@@ -925,7 +925,7 @@ static void emit_resolved(struct emit *e, const struct ua_record *r)
 
 		/* The descriptor an op on a file used, even when it named no file
 		 * (a bad fd) or the request never ran (cancelled). */
-		if (order[i] == UA_REC_ROLE_FILE && r->opcode != UA_OP_CLOSE &&
+		if (order[i] == UA_REC_ROLE_FILE && r->opcode != UA_OP_CLOSE && !r->inflight &&
 		    (o || (ua_builtin_op_classes(r->opcode) & UA_OPC(FD))))
 			emit_target_fd(e, r);
 		if (o)

@@ -13,6 +13,11 @@
  * another recv with the in-flight recv's user_data (0x7ec) that gets 7
  * bytes. Prints "accept_res= recv_res= recv2_res=" and exits 0; 2 on a
  * setup failure, 3 when GO_FILE did not come.
+ *
+ * ua_inflight GO_FILE overflow: the same, but the in-flight recv's CQE
+ * overflows the CQ ring (filled with NOPs first, user_data 0x900+i), so
+ * the completion tracepoint never sees it and its mark stays; the recv
+ * with the same ring and user_data that follows must not take it.
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -69,12 +74,12 @@ int main(int argc, char **argv)
 	socklen_t alen = sizeof(a);
 	static char buf[64], buf2[64], ebuf[16];
 	struct io_uring ring;
-	int lfd, sp[2], cfd, rc, i, early, acc = 0, rcv = 0, rcv2;
+	int lfd, sp[2], cfd, rc, i, early, acc = 0, rcv = 0, rcv2, ovf = 0;
 	struct io_uring_cqe *c;
 	struct io_uring_sqe *sqe;
 
-	if (argc != 2) {
-		fprintf(stderr, "usage: ua_inflight GO_FILE\n");
+	if (argc < 2 || argc > 3 || (argc == 3 && strcmp(argv[2], "overflow"))) {
+		fprintf(stderr, "usage: ua_inflight GO_FILE [overflow]\n");
 		return 2;
 	}
 	lfd = socket(AF_INET, SOCK_STREAM, 0);
@@ -125,9 +130,43 @@ int main(int argc, char **argv)
 	cfd = socket(AF_INET, SOCK_STREAM, 0);
 	if (cfd < 0 || connect(cfd, (struct sockaddr *)&a, sizeof(a)))
 		die("connect", errno);
-	if (write(sp[1], "hello", 5) != 5)
+	if (argc == 3) {
+		unsigned int n = ring.cq.ring_entries, k;
+
+		reap(&ring, UD_ACCEPT, &acc);
+		for (k = 0; k < n; k++) {
+			sqe = io_uring_get_sqe(&ring);
+			if (!sqe) {
+				io_uring_submit(&ring);
+				sqe = sqe_of(&ring);
+			}
+			io_uring_prep_nop(sqe);
+			sqe->user_data = 0x900 + k;
+		}
+		io_uring_submit(&ring);
+		if (write(sp[1], "hello", 5) != 5)
+			die("write", errno);
+		/* runs the recv's task work: its CQE finds the CQ full */
+		io_uring_get_events(&ring);
+		ovf = !!(IO_URING_READ_ONCE(*ring.sq.kflags) & IORING_SQ_CQ_OVERFLOW);
+		/* the recv's CQE now waits on the overflow list: reap the NOPs
+		 * (which flushes it) and it */
+		for (k = 0; k <= n; k++) {
+			rc = io_uring_wait_cqe(&ring, &c);
+			if (rc < 0)
+				die("io_uring_wait_cqe", -rc);
+			if (c->user_data == UD_RECV)
+				rcv = c->res;
+			io_uring_cqe_seen(&ring, c);
+		}
+		printf("overflowed=%d\n", ovf);
+		i = 2;
+	} else if (write(sp[1], "hello", 5) != 5) {
 		die("write", errno);
-	for (i = 0; i < 2; i++) {
+	} else {
+		i = 0;
+	}
+	for (; i < 2; i++) {
 		rc = io_uring_wait_cqe(&ring, &c);
 		if (rc < 0)
 			die("io_uring_wait_cqe", -rc);
