@@ -10,7 +10,7 @@
 . "$(dirname "$0")/lib.sh"
 
 CASES=(inflight_accept inflight_recv inflight_early_none inflight_declined_after
-	inflight_overflow_no_stale inflight_unselected)
+	inflight_schema inflight_overflow_no_stale inflight_unselected)
 ua_require "${CASES[@]}"
 PROG=$UA_TOP/$UA_BUILD/tests/ua_inflight
 if [ ! -x "$PROG" ]; then
@@ -59,7 +59,8 @@ mine() { recs ".pid==$P and ($1)"; }
 # --- the accept and the recv, selected by the submitter's name at the walk ----
 RULE="-a always,io_uring -S accept,recv -F comm=uainfl_hold -k inflight"
 if ! run "$RULE"; then
-	for n in inflight_accept inflight_recv inflight_early_none inflight_declined_after; do
+	for n in inflight_accept inflight_recv inflight_early_none inflight_declined_after \
+		inflight_schema; do
 		fail "$n" "the run did not complete"
 	done
 else
@@ -95,6 +96,14 @@ else
 	# by comm=: no record at all, and the in-flight one stays one
 	check_eq inflight_declined_after "$(val recv2_res) $(mine '.exit==7' | wc -l) $(count ".pid==$P" )" "7 0 2" &&
 		ok inflight_declined_after
+	# the whole log, inflight records included, against docs/schema
+	if ! command -v python3 >/dev/null || ! python3 -c 'import jsonschema' 2>/dev/null; then
+		skip inflight_schema "python3-jsonschema is not installed (make deps)"
+	elif SC=$(python3 "$UA_TOP/tests/schema_check.py" "$UA_TOP/docs/schema" "$UA_LOG" 2>&1); then
+		ok inflight_schema
+	else
+		fail inflight_schema "$SC"
+	fi
 fi
 
 # --- the in-flight recv's CQE overflows: its mark is never ended by a CQE; the

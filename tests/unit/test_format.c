@@ -1282,6 +1282,53 @@ static void test_setup_mntns(void)
 	ua_buf_release(&b);
 }
 
+/* A request in flight at start: inflight=start where ctx and submit go, and
+ * none of what only its submit knew (fd, the op's arguments); its objects
+ * stay. */
+static void test_inflight(void)
+{
+	static const struct {
+		enum ua_format f;
+		const char *want, *not[4];
+	} cases[] = {
+		{ UA_FMT_TEXT,
+		  " ring=",
+		  { " ctx=", " submit=", " fd=", NULL } },
+		{ UA_FMT_JSON,
+		  ",\"inflight\":\"start\",\"user_data\":\"0x2a\",",
+		  { "\"ctx\"", "\"submit\"", "\"fd\"", NULL } },
+	};
+	struct ua_buf b = UA_BUF_INIT;
+	size_t i, j;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct ua_record r = base_record(1, UA_OP_READ);
+
+		r.inflight = 1;
+		r.fd = 7;
+		r.nobjs = 1;
+		r.objs[0] = (struct ua_rec_obj){ .role = UA_REC_ROLE_FILE,
+						 .kind = UA_REC_OBJ_FILE,
+						 .dev = 8u << 20,
+						 .ino = 12,
+						 .mode = 0100600,
+						 .path = BYTES("/etc/hostname") };
+		ua_buf_reset(&b);
+		ASSERT_OK(ua_format_record(&b, &r, cases[i].f), cases[i].want);
+		ua_buf_addch(&b, '\0');
+		ASSERT_TRUE(strstr(b.data, cases[i].want) != NULL, cases[i].want);
+		ASSERT_TRUE(strstr(b.data, cases[i].f == UA_FMT_TEXT ? " inflight=start user_data=0x2a " :
+								       "\"file_ino\":12") != NULL,
+			    "inflight: the field, and the objects kept");
+		ASSERT_TRUE(strstr(b.data, cases[i].f == UA_FMT_TEXT ? " file_ino=12" :
+								       "\"file_path\":\"/etc/hostname\"") != NULL,
+			    "inflight: the file object");
+		for (j = 0; cases[i].not[j]; j++)
+			ASSERT_TRUE(strstr(b.data, cases[i].not[j]) == NULL, cases[i].not[j]);
+	}
+	ua_buf_release(&b);
+}
+
 /* URING_TEARDOWN: ring and pending, then who set the ring up when known. */
 static void test_teardown(void)
 {
@@ -1676,6 +1723,7 @@ int main(void)
 	RUN_TEST(test_time_field);
 	RUN_TEST(test_setup_mntns);
 	RUN_TEST(test_teardown);
+	RUN_TEST(test_inflight);
 	RUN_TEST(test_errors);
 	RUN_TEST(test_append);
 	RUN_TEST(test_action_fields);
