@@ -70,6 +70,26 @@ struct {
 
 /* Marks in the map: the completion and submit programs test this first. */
 __s64 inflight_n;
+/* Then this: a bit per hash of each marked request's pointer, set by the
+ * walk and never cleared (while inflight_n > 0), so that a request of
+ * another slot costs one load and no map lookup while marks wait; a mark
+ * can wait forever (an accept on an idle server). */
+#define INFLIGHT_BLOOM_WORDS 16
+__u64 inflight_bloom[INFLIGHT_BLOOM_WORDS];
+
+static __always_inline __u32 inflight_bit(__u64 reqp)
+{
+	/* io_kiocbs come from a slab: the low bits are the same for all */
+	return (__u32)((reqp >> 6) ^ (reqp >> 16)) & (INFLIGHT_BLOOM_WORDS * 64 - 1);
+}
+
+/* May @reqp have a mark? */
+static __always_inline bool inflight_maybe(__u64 reqp)
+{
+	__u32 b = inflight_bit(reqp);
+
+	return inflight_bloom[(b >> 6) & (INFLIGHT_BLOOM_WORDS - 1)] & (1ULL << (b & 63));
+}
 /* What the walk did, for the daemon: marks made, marks the map refused,
  * rings walked, walks cut at their bound. */
 __u64 inflight_marked, inflight_full, inflight_nrings, inflight_cut;
@@ -147,6 +167,12 @@ static __noinline void inflight_mark(__u64 reqp, __u64 ring)
 		if (!bpf_map_lookup_elem(&inflight, &reqp))
 			__sync_fetch_and_add(&inflight_full, 1);
 		return;
+	}
+	{
+		__u32 bit = inflight_bit(reqp);
+
+		__sync_fetch_and_or(&inflight_bloom[(bit >> 6) & (INFLIGHT_BLOOM_WORDS - 1)],
+				    1ULL << (bit & 63));
 	}
 	__sync_fetch_and_add(&inflight_n, 1);
 	__sync_fetch_and_add(&inflight_marked, 1);
@@ -236,9 +262,24 @@ static __always_inline void inflight_ring(struct io_ring_ctx *ctx)
 }
 
 /* A new request in @reqp's slot: whatever mark the slot had is not its. */
+/* @p as a plain number: a pointer the verifier types (the submit
+ * programs' req) cannot be shifted, so it goes through per-CPU memory, as
+ * capture's e->req does. */
+static __always_inline __u64 inflight_num(void *p)
+{
+	__u32 zero = 0;
+	struct submit_buf *b = bpf_map_lookup_elem(&scratch, &zero);
+
+	if (!b)
+		return 0;
+	barrier_var(b);
+	b->ev.req = (__u64)p;
+	return *(volatile __u64 *)&b->ev.req;
+}
+
 static __always_inline void inflight_forget(__u64 reqp)
 {
-	if (!bpf_map_delete_elem(&inflight, &reqp))
+	if (inflight_maybe(reqp) && !bpf_map_delete_elem(&inflight, &reqp))
 		__sync_fetch_and_add(&inflight_n, -1);
 }
 
@@ -276,6 +317,7 @@ static __noinline int inflight_start(__u64 ringp, __u64 key, __u64 user_data, __
 		inflight_forget(key);
 		return 0;
 	}
+	barrier_var(b);
 	e = &b->ev;
 	__builtin_memset(e, 0, sizeof(*e));
 	e->req = key;

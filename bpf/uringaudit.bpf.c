@@ -44,7 +44,7 @@ int BPF_PROG(submit_req, struct io_kiocb *req)
 	__u8 op = req->opcode;
 
 	if (inflight_n > 0)
-		inflight_forget((__u64)req);
+		inflight_forget(inflight_num(req));
 	if (!op_selected(bank, op) || perop_owned(op))
 		return 0;
 	return capture(req, op, 0, NULL, bank);
@@ -61,7 +61,7 @@ int BPF_PROG(submit_sqe, struct io_kiocb *req, bool force_nonblock)
 	__u8 op = req->opcode;
 
 	if (inflight_n > 0)
-		inflight_forget((__u64)req);
+		inflight_forget(inflight_num(req));
 	if (!op_selected(bank, op) || perop_owned(op))
 		return 0;
 	return capture(req, op, 0, NULL, bank);
@@ -326,7 +326,7 @@ int BPF_PROG(req_failed, const struct io_uring_sqe *sqe, struct io_kiocb *req, i
 	__u8 op = req->opcode;
 
 	if (inflight_n > 0)
-		inflight_forget((__u64)req);
+		inflight_forget(inflight_num(req));
 	if (!op_selected(bank, op))
 		return 0;
 	return capture(req, op, error, sqe, bank);

@@ -34,7 +34,7 @@ run() { # RULE [overflow]
 	chmod 600 "$rules"
 	"$PROG" "$go" ${2:+"$2"} >"$OUT" 2>"$UA_TMP/inflight.err" &
 	local pp=$!
-	if ! wait_for grep -q '^ready ' "$OUT"; then
+	if ! wait_for grep -qs '^ready ' "$OUT"; then
 		kill "$pp" 2>/dev/null
 		wait "$pp" 2>/dev/null
 		echo "ua_inflight: $(cat "$UA_TMP/inflight.err")" >&2
