@@ -292,7 +292,7 @@ static __always_inline void inflight_forget(__u64 reqp)
  * buffer for finish(). True then. The mark goes with any CQE but a
  * multishot request's intermediate ones.
  */
-static __noinline int inflight_start(__u64 ringp, __u64 key, __u64 user_data, __u32 cflags)
+static __always_inline int inflight_start(__u64 ringp, __u64 key, __u64 user_data, __u32 cflags)
 {
 	struct io_ring_ctx *ring = KCAST(io_ring_ctx, ringp);
 	struct io_kiocb *req = KCAST(io_kiocb, key);
@@ -345,16 +345,6 @@ static __noinline int inflight_start(__u64 ringp, __u64 key, __u64 user_data, __
 	bank = rules_bank;
 	if (!op_selected(bank, op))
 		return 0;
-	/* The executable's path, as capture sends it: from the submitting
-	 * process's own memory map, so only when the CQE is posted in it (the
-	 * task work of a waiting request runs in its submitter). */
-	{
-		struct task_struct *cur = bpf_get_current_task_btf();
-		struct file *x = cur->mm ? cur->mm->exe_file : NULL;
-
-		if (cur->tgid == e->pid && x)
-			send_exe(e->pid, e->start_time, e->exe_ino, e->exe_dev, x, e->task.uid, op);
-	}
 	e->ring = ring_serial(ringp, false);
 	e->ring_flags = KRD(ring, flags);
 	e->exec_ctx = UA_CTX_TASK;
@@ -373,10 +363,9 @@ static __noinline int inflight_start(__u64 ringp, __u64 key, __u64 user_data, __
 	else if (!rule_records(bank, r.decided))
 		return 0;
 	e->bank = bank;
-	p->rule_unknown = (e->flags & UA_SF_TENTATIVE) ?
-				  (__s16)first_recording(bank, r.cand[0], r.cand[1], r.cand[2],
-							 r.cand[3], r.decided) :
-				  (__s16)r.decided;
+	/* Its result is known: the COMPLETE follows at once, so no rule for an
+	 * unknown result (capture's first_recording) is needed. */
+	p->rule_unknown = (__s16)r.decided;
 	e->rule = p->rule_unknown;
 
 	hdr_init(&e->hdr, UA_EV_SUBMIT, sizeof(*e));
