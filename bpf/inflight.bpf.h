@@ -191,6 +191,19 @@ struct inflight_walk {
 	__u64 tl_head; /* &ring->timeout_list */
 };
 
+/*
+ * The walk's state is a global, not the caller's stack: 6.1's verifier
+ * checks a bpf_loop callback once, with the caller's stack as it is at the
+ * call (it checks every number of calls since 6.7), so each test of a field
+ * the caller had set (table 0, node 0) was taken as constant and the other
+ * branch dropped as dead code: the 6.1 walk never marked a node and went
+ * round cancel_table_locked until its bound ("0 marked in 1 rings, 1 walks
+ * cut"; the iterator's verified_insns 304 on 6.1, 2603 on 6.18). What a
+ * global holds is unknown to any verifier. The loader runs the iterator
+ * from one thread, one ring at a time.
+ */
+static struct inflight_walk inflight_w;
+
 #define INFLIGHT_STEPS (1 << 18)
 
 static __always_inline void walk_table(struct inflight_walk *w, struct io_hash_table *t)
@@ -205,7 +218,7 @@ static __always_inline void walk_table(struct inflight_walk *w, struct io_hash_t
 
 static long inflight_step(__u32 i, void *arg)
 {
-	struct inflight_walk *w = arg;
+	struct inflight_walk *w = &inflight_w;
 	struct io_ring_ctx *ctx = (struct io_ring_ctx *)w->ring;
 	/* a local: BPF_CORE_READ would relocate an access to w's own fields */
 	__u64 node = w->node;
@@ -248,16 +261,17 @@ static long inflight_step(__u32 i, void *arg)
 
 static __always_inline void inflight_ring(struct io_ring_ctx *ctx)
 {
-	struct inflight_walk w = {};
+	struct inflight_walk *w = &inflight_w;
 	__u64 key = (__u64)ctx;
 	__u8 one = 1;
 
 	if (bpf_map_update_elem(&inflight_rings, &key, &one, BPF_NOEXIST))
 		return;
 	__sync_fetch_and_add(&inflight_nrings, 1);
-	w.ring = key;
-	walk_table(&w, &ctx->cancel_table);
-	if (bpf_loop(INFLIGHT_STEPS, inflight_step, &w, 0) >= INFLIGHT_STEPS)
+	__builtin_memset(w, 0, sizeof(*w));
+	w->ring = key;
+	walk_table(w, &ctx->cancel_table);
+	if (bpf_loop(INFLIGHT_STEPS, inflight_step, NULL, 0) >= INFLIGHT_STEPS)
 		__sync_fetch_and_add(&inflight_cut, 1);
 }
 
