@@ -182,10 +182,10 @@ static __noinline void inflight_mark(__u64 reqp, __u64 ring)
  * then the timeout list. */
 struct inflight_walk {
 	__u64 ring;
-	__u64 hbs;  /* the current table's buckets */
-	__u64 node; /* the next node to look at, 0: the next bucket */
-	__u32 nb;   /* buckets in the table */
-	__u32 b;    /* the next bucket */
+	__u64 hbs;   /* the current table's buckets */
+	__u64 node;  /* the next node to look at, 0: the next bucket */
+	__u32 nb;    /* buckets in the table */
+	__u32 b;     /* the next bucket */
 	__u32 table; /* 0 cancel_table, 1 cancel_table_locked, 2 timeouts, 3 done */
 	__u32 pad;
 	__u64 tl_head; /* &ring->timeout_list */
@@ -245,8 +245,8 @@ static long inflight_step(__u32 i, void *arg)
 		w->node = (__u64)BPF_CORE_READ((struct hlist_head *)a, first);
 		return 0;
 	}
-	if (w->table == 0 && bpf_core_field_exists(struct io_ring_ctx___locked,
-						   cancel_table_locked)) {
+	if (w->table == 0 &&
+	    bpf_core_field_exists(struct io_ring_ctx___locked, cancel_table_locked)) {
 		struct io_ring_ctx___locked *l = (void *)ctx;
 
 		w->table = 1;
@@ -321,8 +321,7 @@ static __always_inline int inflight_start(__u64 ringp, __u64 key, __u64 user_dat
 	if (!m)
 		return 0;
 	if (m->ring == ringp && m->user_data == user_data && m->opcode == op &&
-	    (cflags & IORING_CQE_F_MORE) && op != IORING_OP_SEND_ZC &&
-	    op != IORING_OP_SENDMSG_ZC) {
+	    (cflags & IORING_CQE_F_MORE) && op != IORING_OP_SEND_ZC && op != IORING_OP_SENDMSG_ZC) {
 		m->cqes++;
 		return 0;
 	}

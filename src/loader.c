@@ -517,14 +517,16 @@ static void walk_inflight(struct ua_loader *l)
 	int fd;
 
 	if (!link) {
-		degraded(l, "inflight", "requests in flight at start are not recorded: "
-					"the walk's iterator (iter/task_file) does not attach");
+		degraded(l, "inflight",
+			 "requests in flight at start are not recorded: "
+			 "the walk's iterator (iter/task_file) does not attach");
 		return;
 	}
 	fd = bpf_iter_create(bpf_link__fd(link));
 	if (fd < 0) {
-		degraded(l, "inflight", "requests in flight at start are not recorded: "
-					"the walk's iterator cannot be read");
+		degraded(l, "inflight",
+			 "requests in flight at start are not recorded: "
+			 "the walk's iterator cannot be read");
 	} else {
 		ssize_t n;
 
@@ -532,17 +534,20 @@ static void walk_inflight(struct ua_loader *l)
 			n = read(fd, buf, sizeof(buf));
 		while (n > 0 || (n < 0 && errno == EINTR));
 		if (n < 0)
-			degraded(l, "inflight", "requests in flight at start may be missing: "
-						"the walk stopped early");
+			degraded(l, "inflight",
+				 "requests in flight at start may be missing: "
+				 "the walk stopped early");
 		close(fd);
 	}
 	bpf_link__destroy(link);
 	if (l->skel->bss->inflight_full)
-		degraded(l, "inflight", "requests in flight at start may be missing: "
-					"more than the marks' map holds (16384)");
+		degraded(l, "inflight",
+			 "requests in flight at start may be missing: "
+			 "more than the marks' map holds (16384)");
 	if (getenv("UA_DEBUG"))
-		fprintf(stderr, "uringaudit: in flight at start: %llu marked in %llu rings, "
-				"%llu not (map full), %llu walks cut\n",
+		fprintf(stderr,
+			"uringaudit: in flight at start: %llu marked in %llu rings, "
+			"%llu not (map full), %llu walks cut\n",
 			(unsigned long long)l->skel->bss->inflight_marked,
 			(unsigned long long)l->skel->bss->inflight_nrings,
 			(unsigned long long)l->skel->bss->inflight_full,
