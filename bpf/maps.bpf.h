@@ -20,6 +20,13 @@ const volatile __u64 cfg_req_f_multishot = 0; /* REQ_F_APOLL_MULTISHOT */
 const volatile __u64 cfg_req_f_reissue = 0;
 const volatile __u64 cfg_req_f_nowait = 0; /* per-op backend: -EAGAIN is final */
 const volatile __u64 cfg_req_f_fail = 0;   /* per-op backend: a failed link's own result */
+/* Per-op backend, the issue handlers' return values that are no result
+ * (src/perop.c reads them from BTF): IO_URING_F_MULTISHOT (the issue flag of
+ * a multishot re-issue: 32 on 6.1, 4 on 6.12), and IOU_STOP_MULTISHOT where
+ * the kernel has it (-ECANCELED on 6.1 and 6.12: the request ends with the
+ * result its handler left in req->cqe; 0: none, 6.16 on). */
+const volatile __u32 cfg_f_multishot = 0;
+const volatile __s32 cfg_iou_stop_mshot = 0;
 /* Pending requests one uid may hold; beyond it its requests are recorded at
  * submit, untracked (the loader sets it: --pending-per-uid). */
 const volatile __u32 cfg_pending_per_uid = 8192;
@@ -77,6 +84,9 @@ __u64 opmask[2][UA_OPMASK_WORDS];
  * programs leave them alone (one request, one owner); zero on the
  * tracepoint backend. Set by the daemon before it selects such an op. */
 __u64 perop_ops[UA_OPMASK_WORDS];
+/* Of those, the ops whose multishot CQEs the auxiliary-CQE hooks count
+ * (perop_aux_*): complete() leaves their auxiliary CQEs alone. */
+__u64 perop_aux_ops[UA_OPMASK_WORDS];
 /* The per-op stubs jump here: [0] the capture (at a prep handler's exit),
  * in perop_prep_jmp; [0] the result (at an issue handler's exit), in
  * perop_issue_jmp. Two arrays: a program array holds programs attached to

@@ -430,10 +430,19 @@ static __always_inline bool mshot_more(struct ua_pending *p, __u32 cflags)
 	return true;
 }
 
+/* Are @op's multishot CQEs counted by the per-op backend's auxiliary-CQE
+ * hooks (perop_aux_*) rather than by complete and cqe_overflow? */
+static __always_inline bool perop_aux_owned(__u8 op)
+{
+	return perop_aux_ops[op >> 6] & (1ULL << (op & 63));
+}
+
 /* A multishot CQE (IORING_CQE_F_MORE): count it; for accept, the accepted
  * connection is an object of its own, sent now (multishot recv and read
- * CQEs carry data, no object). */
-static __noinline void mshot_cqe(struct io_ring_ctx *ring, __u64 user_data, __s32 res, __u32 cflags)
+ * CQEs carry data, no object). @by_hook: seen by a per-op auxiliary-CQE
+ * hook (else by the complete tracepoint); each CQE is counted by one. */
+static __noinline void mshot_cqe(struct io_ring_ctx *ring, __u64 user_data, __s32 res, __u32 cflags,
+				 __u32 by_hook)
 {
 	struct ua_pending *p;
 	struct obj_buf *o;
@@ -442,7 +451,7 @@ static __noinline void mshot_cqe(struct io_ring_ctx *ring, __u64 user_data, __s3
 	if (!(cflags & IORING_CQE_F_MORE))
 		return;
 	p = pending_by_ud(ring_serial_of((__u64)ring), user_data, &reqv);
-	if (!p)
+	if (!p || perop_aux_owned(p->opcode) != (by_hook != 0))
 		return;
 	p->cqes++;
 	o = obj_slot(OBJ_NEW);
@@ -480,7 +489,7 @@ static __always_inline int complete_cqe(struct io_ring_ctx *ring, void *vreq, __
 		 * all but their last: no request pointer. Looked up only while a
 		 * selected multishot request is pending. */
 		if (mshot_pending > 0)
-			mshot_cqe(ring, user_data, res, cflags);
+			mshot_cqe(ring, user_data, res, cflags, 0);
 		return 0;
 	}
 	op = KRD(req, opcode);

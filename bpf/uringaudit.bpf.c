@@ -95,24 +95,40 @@ int BPF_PROG(perop_capture, struct io_kiocb *req, const struct io_uring_sqe *sqe
 /*
  * perop_result: at the exit of an issue handler, which runs once per
  * attempt: inline (non-blocking), again in io-wq after -EAGAIN, again
- * from task work once a polled file is ready. Only the last attempt
+ * from task work once a polled file is ready (a multishot request: once
+ * per readiness, posting its CQEs from inside). Only the last attempt
  * decides: -EAGAIN with IO_URING_F_NONBLOCK is retried (unless the
- * request is REQ_F_NOWAIT), IOU_ISSUE_SKIP_COMPLETE completes later (its
- * CQE: the io_uring_complete program, attached for such ops), success
- * leaves the result in req->cqe, any other error is the CQE's result
- * (io_req_complete_failed). A request with IOSQE_CQE_SKIP_SUCCESS that
- * succeeded posts no CQE: it stays pending and ends as the tracepoint
- * backend ends it (its slot's next request: cqe=skipped).
+ * request is REQ_F_NOWAIT), IOU_ISSUE_SKIP_COMPLETE completes later (in
+ * io/rw.c's completion: perop_rw_*; or with the CQE: the io_uring_complete
+ * program, attached for the ops src/perop.c leaves to it), IOU_REQUEUE
+ * (6.12) is issued again, IOU_STOP_MULTISHOT ends a multishot request
+ * with the result its handler left in req->cqe, success leaves the result
+ * in req->cqe, any other error is the CQE's result (io_req_complete_failed).
+ * A request with IOSQE_CQE_SKIP_SUCCESS that succeeded posts no CQE: it
+ * stays pending and ends as the tracepoint backend ends it (its slot's
+ * next request: cqe=skipped).
  */
 #define UA_EIOCBQUEUED 529
 #define UA_EAGAIN 11
 #define UA_ECANCELED 125
+#define UA_IOU_REQUEUE 3072
+
+/* Is the current task an io-wq worker running @req (punted; the SQ thread
+ * runs its own requests inline)? */
+static __always_inline bool perop_punted(struct io_kiocb *req)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+
+	return (task->flags & PF_IO_WORKER) &&
+	       !((req->ctx->flags & IORING_SETUP_SQPOLL) && req->ctx->sq_data &&
+		 (__u64)req->ctx->sq_data->thread == (__u64)task);
+}
 
 /* The end of per-op request @req with result @res: its COMPLETE (and
- * objects), in whichever task ends it. */
+ * objects), in whichever task ends it: the one that issued its last
+ * attempt, so an io-wq worker here means punted. */
 static __always_inline int perop_end(struct io_kiocb *req, __s32 res, __u32 cflags)
 {
-	struct task_struct *task;
 	struct ua_pending *p;
 	__u64 key = (__u64)req;
 	__u32 flags = 0;
@@ -122,11 +138,7 @@ static __always_inline int perop_end(struct io_kiocb *req, __s32 res, __u32 cfla
 		return 0;
 	if (res >= 0 && (req->flags & cfg_req_f_cqe_skip))
 		return 0;
-	/* Run by an io-wq worker: punted (the SQ thread runs its own inline). */
-	task = bpf_get_current_task_btf();
-	if ((task->flags & PF_IO_WORKER) &&
-	    !((req->ctx->flags & IORING_SETUP_SQPOLL) && req->ctx->sq_data &&
-	      (__u64)req->ctx->sq_data->thread == (__u64)task))
+	if (perop_punted(req))
 		flags |= UA_CF_PUNTED;
 	finish(key, p, res, cflags, flags | deny_take(key), complete_objects(req, p, res));
 	return 0;
@@ -142,9 +154,127 @@ int BPF_PROG(perop_result, struct io_kiocb *req, unsigned int issue_flags, int r
 	if (ret == -UA_EAGAIN && (issue_flags & IO_URING_F_NONBLOCK) &&
 	    !(req->flags & cfg_req_f_nowait))
 		return 0;
-	if (ret == -UA_EIOCBQUEUED)
+	if (ret == -UA_EIOCBQUEUED) {
+		/* Completes later, maybe in an interrupt: whether it was
+		 * punted is known now. */
+		if (perop_punted(req)) {
+			__u64 key = (__u64)req;
+			struct ua_pending *p = bpf_map_lookup_elem(&pending, &key);
+
+			if (p && p->opcode == op)
+				p->flags |= UA_CF_PUNTED;
+		}
 		return 0;
+	}
+	if (ret == -UA_IOU_REQUEUE)
+		return 0;
+	if (cfg_iou_stop_mshot && ret == cfg_iou_stop_mshot && (issue_flags & cfg_f_multishot))
+		ret = 0; /* ends with the result the handler set */
 	return perop_end(req, ret ? ret : req->cqe.res, ret ? 0 : req->cqe.flags);
+}
+
+/*
+ * The per-op backend's late results, on functions only their family runs
+ * (src/perop.c attaches each while a selected op needs it, and detaches it
+ * once no pending request of its family is left):
+ *
+ * Reads and writes (read, write, readv, writev and their _fixed forms) whose
+ * issue handler returned IOU_ISSUE_SKIP_COMPLETE complete through the
+ * kiocb's ki_complete: io_complete_rw (the final result in req->cqe unless
+ * REQ_F_REISSUE sends the request back to its handler, whose exit then
+ * decides) or, on an IOPOLL ring, io_complete_rw_iopoll. Since 6.6 a direct
+ * write may leave its result to io_req_rw_complete (IOCB_DIO_CALLER_COMP),
+ * which the loader hooks instead of io_complete_rw where struct kiocb has
+ * dio_complete; its fexit reads req after io_req_task_complete, which
+ * there only queues it on the ring's completion list. The kiocb is the
+ * first member of struct io_rw, itself the command area at the start of
+ * struct io_kiocb: the loader checks both offsets are 0.
+ */
+static __always_inline int perop_rw(struct io_kiocb *req)
+{
+	__u8 op = KRD(req, opcode);
+	__u64 key = (__u64)req, rflags;
+	struct ua_pending *p;
+	__s32 res;
+
+	if (!op_selected_any(op) || !perop_owned(op))
+		return 0;
+	rflags = KRD(req, flags);
+	if (rflags & cfg_req_f_reissue)
+		return 0; /* issued again: its handler's exit decides */
+	p = bpf_map_lookup_elem(&pending, &key);
+	if (!p || p->opcode != op)
+		return 0;
+	res = KRD(req, cqe.res);
+	if (res >= 0 && (rflags & cfg_req_f_cqe_skip))
+		return 0;
+	/* punted or not: marked at the handler's IOU_ISSUE_SKIP_COMPLETE */
+	finish(key, p, res, KRD(req, cqe.flags), deny_take(key), complete_objects(req, p, res));
+	return 0;
+}
+
+SEC("?fexit/io_complete_rw")
+int BPF_PROG(perop_rw_done, struct kiocb *kiocb, long res)
+{
+	return perop_rw(KCAST(io_kiocb, kiocb));
+}
+
+SEC("?fexit/io_complete_rw_iopoll")
+int BPF_PROG(perop_rw_iopoll, struct kiocb *kiocb, long res)
+{
+	return perop_rw(KCAST(io_kiocb, kiocb));
+}
+
+SEC("?fexit/io_req_rw_complete")
+int BPF_PROG(perop_rw_tw, struct io_kiocb *req)
+{
+	return perop_rw(KCAST(io_kiocb, req));
+}
+
+/*
+ * Multishot accept, recv, recvmsg and read post every CQE but their last
+ * from inside their issue handler as auxiliary CQEs (io_post_aux_cqe on
+ * 6.1; io_req_post_cqe, io_post_aux_cqe and io_add_aux_cqe on 6.12): these
+ * hooks count them (and send each connection a multishot accept made), as
+ * complete() does for the tracepoint backend; the last CQE is the issue
+ * handler's (perop_result). They run for auxiliary CQEs only, never for a
+ * request's own CQE. The arguments are read with bpf_get_func_arg, as the
+ * prototypes differ (6.1's io_post_aux_cqe has a fifth, allow_overflow).
+ */
+static __always_inline int perop_aux(struct io_ring_ctx *ring, __u64 user_data, __s32 res,
+				     __u32 cflags)
+{
+	if (mshot_pending > 0)
+		mshot_cqe(ring, user_data, res, cflags, 1);
+	return 0;
+}
+
+SEC("?fexit/io_post_aux_cqe")
+int perop_aux_post(unsigned long long *ctx)
+{
+	__u64 ring = 0, ud = 0, res = 0, cflags = 0, ret = 0;
+
+	if (mshot_pending <= 0 || bpf_get_func_ret(ctx, &ret) || !(ret & 0xff))
+		return 0; /* not posted, nor kept on the overflow list */
+	bpf_get_func_arg(ctx, 0, &ring);
+	bpf_get_func_arg(ctx, 1, &ud);
+	bpf_get_func_arg(ctx, 2, &res);
+	bpf_get_func_arg(ctx, 3, &cflags);
+	return perop_aux(KCAST(io_ring_ctx, ring), ud, (__s32)res, (__u32)cflags);
+}
+
+SEC("?fexit/io_add_aux_cqe")
+int BPF_PROG(perop_aux_add, struct io_ring_ctx *ring, u64 user_data, s32 res, u32 cflags)
+{
+	return perop_aux(ring, user_data, res, cflags); /* posted or kept on overflow */
+}
+
+SEC("?fexit/io_req_post_cqe")
+int BPF_PROG(perop_aux_req, struct io_kiocb *req, s32 res, u32 cflags, bool posted)
+{
+	if (!posted)
+		return 0; /* not posted: the request ends, its handler says how */
+	return perop_aux(req->ctx, req->cqe.user_data, res, cflags);
 }
 
 /*
@@ -483,6 +613,8 @@ int BPF_PROG(cqe_overflow, void *vring, unsigned long long user_data, s32 res, u
 		__u64 reqv;
 
 		p = pending_by_ud(ring_serial_of((__u64)vring), user_data, &reqv);
+		if (p && perop_aux_owned(p->opcode))
+			return 0; /* counted by the per-op auxiliary-CQE hook */
 		if (p && mshot_more(p, cflags))
 			return 0;
 	}

@@ -445,6 +445,19 @@ static void status_perop(struct daemon *d, struct ua_buf *b)
 			first = 0;
 		}
 	ua_buf_addstr(b, "]");
+	/* late ops whose result the completion tracepoint takes */
+	ua_perop_late_tp(&d->loader, fb);
+	ua_buf_addstr(b, ",\"perop_late_tracepoint\":[");
+	for (op = 0, first = 1; op < 256; op++)
+		if (fb[op / 64] & (1ULL << (op % 64))) {
+			ua_buf_addf(b, "%s%u", first ? "" : ",", op);
+			first = 0;
+		}
+	ua_buf_addstr(b, "]");
+	if (ua_perop_late_why(&d->loader, names, sizeof(names))) {
+		ua_buf_addstr(b, ",\"perop_late_why\":");
+		ua_escape_json(b, names, strlen(names));
+	}
 }
 
 /*

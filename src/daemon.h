@@ -180,6 +180,8 @@ struct ua_loader {
 struct ua_optable;
 int ua_perop_prepare(struct ua_loader *l, char *why, size_t len);
 int ua_tracing_works(const struct btf *btf, const char *fn, int type, char *why, size_t len);
+/* Value of an enumerator of any enum in @btf, by name: 0, or -ENOENT. */
+int ua_btf_enum_value(const struct btf *btf, const char *name, long long *val);
 int ua_perop_table(struct ua_loader *l, const struct ua_optable *ops, char *why, size_t len);
 /* Before a rule set goes in force: its ops' handlers attached (and the
  * tracepoint programs its other ops need); after: what it no longer needs
@@ -192,6 +194,10 @@ void ua_perop_free(struct ua_loader *l);
  * tracepoint programs. */
 size_t ua_perop_describe(const struct ua_loader *l, char *buf, size_t len);
 void ua_perop_fallback(const struct ua_loader *l, uint64_t mask[4]);
+/* The selected late ops whose result the completion tracepoint takes (their
+ * family's hooks missing here), and why. */
+void ua_perop_late_tp(const struct ua_loader *l, uint64_t mask[4]);
+size_t ua_perop_late_why(const struct ua_loader *l, char *buf, size_t len);
 /* "perop" or "tracepoint" */
 const char *ua_loader_backend(const struct ua_loader *l);
 /* Once a second: the per-op handlers a reload left to retire. */

@@ -133,12 +133,28 @@ static size_t tamper_kv(const struct daemon *d, struct ua_kv *kv, size_t n)
 	return n;
 }
 
+/* The names of the ops in @mask, joined by commas, into @buf. */
+static void op_names(const struct daemon *d, const uint64_t mask[4], char *buf, size_t len)
+{
+	unsigned int op;
+
+	buf[0] = '\0';
+	for (op = 0; op < 256; op++) {
+		const char *name = ua_optable_name(&d->ops, op);
+		size_t m = strlen(buf);
+
+		if (!(mask[op / 64] & (1ULL << (op % 64))) || !name)
+			continue;
+		snprintf(buf + m, len - m, "%s%s", m ? "," : "", name);
+	}
+}
+
 void ua_record_daemon(struct daemon *d, const char *op, const struct signalfd_siginfo *si)
 {
 	const struct ua_stats *s = ua_consumer_stats(d->consumer);
 	struct ua_kv kv[24];
 	char degraded[128] = "";
-	char fallback[512] = "";
+	char fallback[512] = "", late_tp[512] = "", late_why[600] = "";
 	uint64_t since_ns;
 	size_t n = 0;
 
@@ -181,20 +197,21 @@ void ua_record_daemon(struct daemon *d, const char *op, const struct signalfd_si
 			uint64_t fb[4];
 
 			ua_perop_fallback(&d->loader, fb);
-			for (unsigned int op = 0; op < 256; op++) {
-				const char *name = ua_optable_name(&d->ops, op);
-				size_t m = strlen(fallback);
-
-				if (!(fb[op / 64] & (1ULL << (op % 64))) || !name)
-					continue;
-				snprintf(fallback + m, sizeof(fallback) - m, "%s%s", m ? "," : "",
-					 name);
-			}
+			op_names(d, fb, fallback, sizeof(fallback));
 			if (fallback[0])
 				kv[n++] = (struct ua_kv){ .key = "perop_fallback",
 							  .kind = UA_KV_WORD,
 							  .str = fallback,
 							  .len = strlen(fallback) };
+			/* late ops whose result the completion tracepoint
+			 * takes: it runs for every completion then */
+			ua_perop_late_tp(&d->loader, fb);
+			op_names(d, fb, late_tp, sizeof(late_tp));
+			if (late_tp[0]) {
+				kv[n++] = ua_kv_word("perop_late_tracepoint", late_tp);
+				if (ua_perop_late_why(&d->loader, late_why, sizeof(late_why)))
+					kv[n++] = ua_kv_cstr("perop_late_why", late_why);
+			}
 		}
 		if (d->prev_unclean) {
 			kv[n++] = (struct ua_kv){

@@ -50,7 +50,7 @@ static const struct {
 };
 
 /* Value of an enumerator of any enum in @btf, by name. */
-static int btf_enum_value(const struct btf *btf, const char *name, long long *val)
+int ua_btf_enum_value(const struct btf *btf, const char *name, long long *val)
 {
 	__u32 i, n = btf__type_cnt(btf);
 
@@ -166,7 +166,7 @@ static int set_req_flag(const struct btf *btf, const char *bit, volatile __u64 *
 {
 	long long v;
 
-	if (btf_enum_value(btf, bit, &v) || v < 0 || v > 63)
+	if (ua_btf_enum_value(btf, bit, &v) || v < 0 || v > 63)
 		return -ENOENT;
 	*mask = 1ULL << v;
 	return 0;
@@ -362,7 +362,7 @@ static int start_req_flags(struct ua_loader *l, const struct start_args *a, char
 	l->skel->rodata->cfg_pending_per_uid = a->pending_per_uid;
 	l->skel->rodata->cfg_daemon_tgid = (__u32)getpid();
 	/* A hard link is a link for our purpose. */
-	if (!btf_enum_value(l->vmlinux, "REQ_F_HARDLINK_BIT", &hard) && hard >= 0 && hard < 64)
+	if (!ua_btf_enum_value(l->vmlinux, "REQ_F_HARDLINK_BIT", &hard) && hard >= 0 && hard < 64)
 		l->skel->rodata->cfg_req_f_link |= 1ULL << hard;
 	return 0;
 }

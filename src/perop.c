@@ -14,10 +14,16 @@
  * those are verified once, whatever the number of handlers.
  *
  * An opcode whose handlers cannot be attached stays with the tracepoint
- * programs (its "fallback"); so do the CQEs of the opcodes whose result may
- * come after the issue handler returned (async reads and writes, multishot,
- * timeouts, poll, zero-copy sends, uring_cmd, waits): the io_uring_complete
- * program is attached once such an op is selected.
+ * programs (its "fallback"). Opcodes whose result may come after their
+ * issue handler returned ("late": async reads and writes, multishot,
+ * timeouts, poll, zero-copy sends, uring_cmd, waits) take it from hooks
+ * that only their family runs, attached while such an op is selected:
+ * reads and writes from io/rw.c's completion (perop_rw_*), multishot
+ * accept, recv, recvmsg and read count their CQEs from the auxiliary-CQE
+ * functions (perop_aux_*) and end at their handler. The others, and a
+ * family whose functions this kernel lacks, have the io_uring_complete
+ * program attached, which then runs for every completion on the machine
+ * (status and the start record: perop_late_tracepoint).
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -47,27 +53,58 @@ struct perop_fn {
 	time_t retiring; /* unneeded since then (issue handlers: detached once idle) */
 };
 
+/* Where a late op's result comes from: its family. */
+enum late_fam {
+	LF_TP,	  /* the io_uring_complete program (every completion runs it) */
+	LF_RW,	  /* io/rw.c's completion: perop_rw_done or _tw, perop_rw_iopoll */
+	LF_MSHOT, /* auxiliary CQEs counted by perop_aux_*, the last CQE the handler's */
+	LF_NR,
+};
+#define LF_HOOKS 3
+
 struct ua_perop {
 	unsigned int nops;
 	int prep[PEROP_OPS], issue[PEROP_OPS]; /* index into fns[], -1: none */
 	struct perop_fn fns[PEROP_FNS];
 	unsigned int nfns;
-	uint64_t late[4];     /* ops whose result may come with the CQE, after the handler */
+	uint64_t late[4];	    /* ops whose result may come after the handler */
+	uint64_t fam_ops[LF_NR][4]; /* the late ops of each family */
+	uint64_t tp_late[4];	    /* late ops whose result needs io_uring_complete */
+	uint64_t late_tp[4];	    /* selected and served such ops (status) */
+	struct bpf_program *hook[LF_NR][LF_HOOKS]; /* each family's programs */
+	const char *hook_fn[LF_NR][LF_HOOKS];	   /* and the functions they are on */
+	int fam_ok[LF_NR];			   /* its programs load here */
+	int fam_on[LF_NR];			   /* attached */
+	char fam_why[LF_NR][256];		   /* why not */
 	uint64_t fallback[4]; /* selected ops left to the tracepoint programs */
 	uint64_t served[4];   /* ops with their stubs attached (perop_ops) */
 	char table[24];	      /* the op table's symbol */
 };
 
 /* Opcodes whose result may come after their issue handler returned
- * (IOU_ISSUE_SKIP_COMPLETE, or several CQEs): io_uring/rw.c's async
- * completions, poll, timeouts, multishot accept/recv/read, the zero-copy
- * sends' notifications, uring_cmd, waitid and futex waits, epoll_wait. */
-static const char *const late_ops[] = {
-	"readv",	"writev",     "read_fixed", "write_fixed",    "poll_add",     "timeout",
-	"link_timeout", "accept",     "recvmsg",    "recv",	      "read",	      "write",
-	"uring_cmd",	"send_zc",    "sendmsg_zc", "read_multishot", "waitid",	      "futex_wait",
-	"futex_waitv",	"epoll_wait", "recv_zc",    "readv_fixed",    "writev_fixed",
+ * (IOU_ISSUE_SKIP_COMPLETE, or several CQEs), and where it comes from:
+ * io_uring/rw.c's async completions (io_complete_rw, and since 6.6 a direct
+ * write's io_req_rw_complete; io_complete_rw_iopoll); multishot accept,
+ * recv, recvmsg and read, whose CQEs but the last are auxiliary CQEs posted
+ * from their handler (a single-shot one retried after poll readiness or in
+ * io-wq re-enters its handler, whose exit sees the result); poll,
+ * timeouts, the zero-copy sends' notifications, uring_cmd, waitid and
+ * futex waits, epoll_wait and zero-copy receive: the completion
+ * tracepoint. */
+static const struct {
+	const char *op;
+	enum late_fam fam;
+} late_ops[] = {
+	{ "read", LF_RW },	  { "write", LF_RW },	     { "readv", LF_RW },
+	{ "writev", LF_RW },	  { "read_fixed", LF_RW },   { "write_fixed", LF_RW },
+	{ "readv_fixed", LF_RW }, { "writev_fixed", LF_RW }, { "accept", LF_MSHOT },
+	{ "recv", LF_MSHOT },	  { "recvmsg", LF_MSHOT },   { "read_multishot", LF_MSHOT },
+	{ "poll_add", LF_TP },	  { "timeout", LF_TP },	     { "link_timeout", LF_TP },
+	{ "uring_cmd", LF_TP },	  { "send_zc", LF_TP },	     { "sendmsg_zc", LF_TP },
+	{ "waitid", LF_TP },	  { "futex_wait", LF_TP },   { "futex_waitv", LF_TP },
+	{ "epoll_wait", LF_TP },  { "recv_zc", LF_TP },
 };
+static const char *const fam_names[LF_NR] = { "tracepoint", "rw", "multishot" };
 
 static int fn_index(struct ua_perop *p, const char *name, int issue, const struct btf *btf)
 {
@@ -206,6 +243,100 @@ static int member_off(const struct btf *btf, __s32 sid, const char *name)
 	return -1;
 }
 
+/* Has struct @sname a member @name, at any depth of anonymous members? */
+static int has_member(const struct btf *btf, __s32 sid, const char *name, int depth)
+{
+	const struct btf_type *t = btf__type_by_id(btf, (__u32)sid);
+	const struct btf_member *m;
+	__u16 i;
+
+	if (!t || !btf_is_composite(t) || depth > 3)
+		return 0;
+	m = btf_members(t);
+	for (i = 0; i < btf_vlen(t); i++) {
+		const char *mn = btf__name_by_offset(btf, m[i].name_off);
+
+		if (mn && !strcmp(mn, name))
+			return 1;
+		if ((!mn || !mn[0]) &&
+		    has_member(btf, (__s32)btf__resolve_type(btf, m[i].type), name, depth + 1))
+			return 1;
+	}
+	return 0;
+}
+
+/* Family @f's program @i on kernel function @fn, loaded only if fexit
+ * attaches there (a function inlined everywhere has BTF but no symbol).
+ * @need: the family cannot do without it. */
+static void late_hook(struct ua_loader *l, enum late_fam f, int i, struct bpf_program *prog,
+		      const char *fn, int need)
+{
+	struct ua_perop *p = l->perop;
+	char why[160];
+
+	if (btf__find_by_name_kind(l->vmlinux, fn, BTF_KIND_FUNC) < 0 && !need)
+		return;
+	if (!ua_tracing_works(l->vmlinux, fn, BPF_TRACE_FEXIT, why, sizeof(why)) ||
+	    bpf_program__set_attach_target(prog, 0, fn)) {
+		p->fam_ok[f] = 0;
+		snprintf(p->fam_why[f], sizeof(p->fam_why[f]), "%.60s: %.180s", fn, why);
+		return;
+	}
+	p->hook[f][i] = prog;
+	p->hook_fn[f][i] = fn;
+}
+
+/* Which family's hooks this kernel has; they load only then. */
+static void late_prepare(struct ua_loader *l)
+{
+	struct ua_perop *p = l->perop;
+	struct uringaudit *s = l->skel;
+	const struct btf *btf = l->vmlinux;
+	__s32 rw = btf__find_by_name_kind(btf, "io_rw", BTF_KIND_STRUCT);
+	__s32 kiocb = btf__find_by_name_kind(btf, "kiocb", BTF_KIND_STRUCT);
+	long long v;
+	int f, i;
+
+	p->fam_ok[LF_TP] = p->fam_ok[LF_RW] = p->fam_ok[LF_MSHOT] = 1;
+	/* The handlers' return values that are no result. */
+	if (!ua_btf_enum_value(btf, "IO_URING_F_MULTISHOT", &v))
+		s->rodata->cfg_f_multishot = (__u32)v;
+	if (!ua_btf_enum_value(btf, "IOU_STOP_MULTISHOT", &v))
+		s->rodata->cfg_iou_stop_mshot = (__s32)v;
+	/* rw: the kiocb is the request (io_rw's first member, the command
+	 * area at the start of io_kiocb: cmd_to_io_kiocb). */
+	if (rw < 0 || kiocb < 0 || member_off(btf, rw, "kiocb") != 0) {
+		p->fam_ok[LF_RW] = 0;
+		snprintf(p->fam_why[LF_RW], sizeof(p->fam_why[LF_RW]),
+			 "struct io_rw's kiocb is not where it is expected");
+	} else {
+		/* since 6.6 a direct write's result may be set only in the
+		 * task work (IOCB_DIO_CALLER_COMP, kiocb->dio_complete) */
+		if (has_member(btf, kiocb, "dio_complete", 0))
+			late_hook(l, LF_RW, 0, s->progs.perop_rw_tw, "io_req_rw_complete", 1);
+		else
+			late_hook(l, LF_RW, 0, s->progs.perop_rw_done, "io_complete_rw", 1);
+		late_hook(l, LF_RW, 1, s->progs.perop_rw_iopoll, "io_complete_rw_iopoll", 1);
+	}
+	/* multishot: every function that posts an auxiliary CQE */
+	late_hook(l, LF_MSHOT, 0, s->progs.perop_aux_post, "io_post_aux_cqe", 1);
+	late_hook(l, LF_MSHOT, 1, s->progs.perop_aux_req, "io_req_post_cqe", 0);
+	late_hook(l, LF_MSHOT, 2, s->progs.perop_aux_add, "io_add_aux_cqe", 0);
+	/* the issue flag of a multishot re-issue tells IOU_STOP_MULTISHOT
+	 * from an error */
+	if (s->rodata->cfg_iou_stop_mshot && !s->rodata->cfg_f_multishot) {
+		p->fam_ok[LF_MSHOT] = 0;
+		snprintf(p->fam_why[LF_MSHOT], sizeof(p->fam_why[LF_MSHOT]),
+			 "kernel BTF lacks IO_URING_F_MULTISHOT");
+	}
+	for (f = LF_RW; f < LF_NR; f++)
+		for (i = 0; i < LF_HOOKS; i++)
+			if (p->fam_ok[f] && p->hook[f][i])
+				bpf_program__set_autoload(p->hook[f][i], true);
+			else
+				p->hook[f][i] = NULL;
+}
+
 int ua_perop_prepare(struct ua_loader *l, char *why, size_t len)
 {
 	struct uringaudit *s = l->skel;
@@ -239,6 +370,7 @@ int ua_perop_prepare(struct ua_loader *l, char *why, size_t len)
 	/* A ring's end: the record tracepoints cannot give. */
 	if (btf__find_by_name_kind(l->vmlinux, "io_ring_exit_work", BTF_KIND_FUNC) >= 0)
 		bpf_program__set_autoload(s->progs.ring_teardown, true);
+	late_prepare(l);
 	return 0;
 }
 
@@ -329,10 +461,17 @@ int ua_perop_table(struct ua_loader *l, const struct ua_optable *ops, char *why,
 			p->issue[op] = fn_index(p, names[2 * op + 1], 1, btf);
 	}
 	for (i = 0; i < sizeof(late_ops) / sizeof(late_ops[0]); i++) {
-		int n = ua_optable_lookup(ops, late_ops[i]);
+		int n = ua_optable_lookup(ops, late_ops[i].op);
+		enum late_fam f = late_ops[i].fam;
 
-		if (n >= 0 && n < 256)
-			p->late[n / 64] |= 1ULL << (n % 64);
+		if (n < 0 || n >= 256)
+			continue;
+		p->late[n / 64] |= 1ULL << (n % 64);
+		p->fam_ops[f][n / 64] |= 1ULL << (n % 64);
+		if (!p->fam_ok[f])
+			f = LF_TP;
+		if (f == LF_TP)
+			p->tp_late[n / 64] |= 1ULL << (n % 64);
 	}
 	fd = bpf_program__fd(s->progs.perop_capture);
 	if (bpf_map_update_elem(bpf_map__fd(s->maps.perop_prep_jmp), &key, &fd, BPF_ANY)) {
@@ -393,12 +532,73 @@ static int tp_attach(struct bpf_program *prog, struct bpf_link **link)
 	return *link ? 0 : -errno;
 }
 
+/* A family's hooks (perop_rw_*, perop_aux_*) attached; all or none. */
+static struct bpf_link *fam_links[LF_NR][LF_HOOKS];
+
+static void fam_detach(struct ua_perop *p, enum late_fam f)
+{
+	int i;
+
+	for (i = 0; i < LF_HOOKS; i++) {
+		bpf_link__destroy(fam_links[f][i]);
+		fam_links[f][i] = NULL;
+	}
+	p->fam_on[f] = 0;
+}
+
+static int fam_attach(struct ua_perop *p, enum late_fam f)
+{
+	int i, rc = 0;
+
+	if (p->fam_on[f])
+		return 0;
+	for (i = 0; i < LF_HOOKS && !rc; i++) {
+		if (!p->hook[f][i])
+			continue;
+		fam_links[f][i] = bpf_program__attach(p->hook[f][i]);
+		if (!fam_links[f][i]) {
+			rc = -errno;
+			snprintf(p->fam_why[f], sizeof(p->fam_why[f]), "cannot attach %s (%s)",
+				 bpf_program__name(p->hook[f][i]), strerror(errno));
+		}
+	}
+	if (rc) {
+		fam_detach(p, f);
+		return rc;
+	}
+	p->fam_on[f] = 1;
+	return 0;
+}
+
+static enum late_fam fam_of(const struct ua_perop *p, unsigned int op)
+{
+	int f;
+
+	for (f = LF_RW; f < LF_NR; f++)
+		if (p->fam_ops[f][op / 64] & (1ULL << (op % 64)))
+			return (enum late_fam)f;
+	return LF_TP;
+}
+
+/* Ops of multishot requests whose auxiliary CQEs the perop_aux_* hooks
+ * count (complete and cqe_overflow leave them alone). */
+static void aux_publish(struct ua_loader *l)
+{
+	struct ua_perop *p = l->perop;
+	unsigned int w;
+
+	for (w = 0; w < 4; w++)
+		__atomic_store_n(&l->skel->bss->perop_aux_ops[w],
+				 p->fam_on[LF_MSHOT] ? p->served[w] & p->fam_ops[LF_MSHOT][w] : 0,
+				 __ATOMIC_RELEASE);
+}
+
 int ua_perop_sync(struct ua_loader *l, const uint64_t opmask[4])
 {
 	struct ua_perop *p = l->perop;
 	struct uringaudit *s = l->skel;
-	uint64_t serve[4] = { 0 }, fallback[4] = { 0 };
-	int late = 0, rc = 0;
+	uint64_t serve[4] = { 0 }, fallback[4] = { 0 }, late_tp[4] = { 0 };
+	int late = 0, rc = 0, need[LF_NR] = { 0 };
 	unsigned int op, w;
 
 	if (!p)
@@ -410,11 +610,30 @@ int ua_perop_sync(struct ua_loader *l, const uint64_t opmask[4])
 			serve[op / 64] |= 1ULL << (op % 64);
 		else
 			fallback[op / 64] |= 1ULL << (op % 64);
-		if (p->late[op / 64] & (1ULL << (op % 64)))
+		if (!(p->late[op / 64] & (1ULL << (op % 64))))
+			continue;
+		if (p->tp_late[op / 64] & (1ULL << (op % 64))) {
 			late = 1;
+			late_tp[op / 64] |= 1ULL << (op % 64);
+		} else {
+			need[fam_of(p, op)] = 1;
+		}
 	}
 	/* The completion side first: nothing selected is captured while
-	 * nothing could see it end. */
+	 * nothing could see it end. A family whose hooks do not attach
+	 * leaves its ops to the completion tracepoint, for good. */
+	for (op = LF_RW; op < LF_NR; op++) {
+		if (!need[op] || !fam_attach(p, (enum late_fam)op))
+			continue;
+		p->fam_ok[op] = 0;
+		for (w = 0; w < 4; w++) {
+			p->tp_late[w] |= p->fam_ops[op][w];
+			late_tp[w] |= opmask[w] & p->fam_ops[op][w];
+		}
+		late = 1;
+	}
+	for (w = 0; w < 4; w++)
+		p->late_tp[w] = late_tp[w];
 	if (late || fallback[0] | fallback[1] | fallback[2] | fallback[3]) {
 		rc = tp_attach(s->progs.complete, &s->links.complete);
 		if (!rc)
@@ -444,8 +663,10 @@ int ua_perop_sync(struct ua_loader *l, const uint64_t opmask[4])
 		p->fallback[w] = fallback[w];
 		/* an op the tracepoint programs serve is never also a per-op one */
 		p->served[w] &= ~fallback[w];
+		p->late_tp[w] &= ~fallback[w];
 		__atomic_store_n(&s->bss->perop_ops[w], p->served[w], __ATOMIC_RELEASE);
 	}
+	aux_publish(l);
 	if (fallback[0] | fallback[1] | fallback[2] | fallback[3]) {
 		rc = tp_attach(s->progs.queue_async_work, &s->links.queue_async_work);
 		if (!rc)
@@ -458,8 +679,9 @@ int ua_perop_sync(struct ua_loader *l, const uint64_t opmask[4])
 
 /* Is a request pending whose issue handler is @fn (>= 0), or, with @fn
  * -1, one the tracepoint programs may still have to end (an op whose
- * result may come with the CQE, or one they serve)? */
-static int pending_busy(struct ua_loader *l, int fn)
+ * result may come with the CQE, or one they serve), or, with @fn -2, one
+ * of the ops in @mask? */
+static int pending_busy(struct ua_loader *l, int fn, const uint64_t *mask)
 {
 	struct ua_perop *p = l->perop;
 	int fd = bpf_map__fd(l->skel->maps.pending);
@@ -472,9 +694,10 @@ static int pending_busy(struct ua_loader *l, int fn)
 		key = next;
 		if (bpf_map_lookup_elem(fd, &key, &v))
 			continue;
-		if (fn >= 0 ? v.opcode < p->nops && p->issue[v.opcode] == fn :
-			      (p->late[v.opcode / 64] & (1ULL << (v.opcode % 64))) ||
-				      !(p->served[v.opcode / 64] & (1ULL << (v.opcode % 64))))
+		if (fn >= 0  ? v.opcode < p->nops && p->issue[v.opcode] == fn :
+		    fn == -2 ? (mask[v.opcode / 64] & (1ULL << (v.opcode % 64))) != 0 :
+			       (p->tp_late[v.opcode / 64] & (1ULL << (v.opcode % 64))) ||
+				       !(p->served[v.opcode / 64] & (1ULL << (v.opcode % 64))))
 			return 1;
 	}
 	return 0;
@@ -512,7 +735,7 @@ void ua_perop_retire(struct ua_loader *l, const uint64_t opmask[4])
 				fn->retiring = now;
 				continue;
 			}
-			if (now - fn->retiring < 1 || pending_busy(l, (int)i))
+			if (now - fn->retiring < 1 || pending_busy(l, (int)i, NULL))
 				continue;
 		}
 		close(fn->link_fd);
@@ -527,14 +750,14 @@ void ua_perop_retire(struct ua_loader *l, const uint64_t opmask[4])
 		struct uringaudit *s = l->skel;
 
 		for (w = 0; w < 4; w++)
-			lt |= opmask[w] & p->late[w];
+			lt |= opmask[w] & p->late_tp[w];
 		if (!fb) {
 			tp_detach(&s->links.submit_req);
 			tp_detach(&s->links.submit_sqe);
 		}
 		if (!fb && !lt &&
 		    (s->links.complete || s->links.complete_args || s->links.queue_async_work) &&
-		    !pending_busy(l, -1)) {
+		    !pending_busy(l, -1, NULL)) {
 			tp_detach(&s->links.complete);
 			tp_detach(&s->links.complete_args);
 			tp_detach(&s->links.queue_async_work);
@@ -551,12 +774,34 @@ void ua_perop_retire(struct ua_loader *l, const uint64_t opmask[4])
 		p->served[w] = still;
 		__atomic_store_n(&l->skel->bss->perop_ops[w], still, __ATOMIC_RELEASE);
 	}
+	/* A family's hooks once no selected op needs them and no request of
+	 * its ops is pending (one captured before the reload still needs its
+	 * result). */
+	for (i = LF_RW; i < LF_NR; i++) {
+		uint64_t sel = 0;
+
+		if (!p->fam_on[i])
+			continue;
+		for (w = 0; w < 4; w++)
+			sel |= opmask[w] & p->served[w] & p->fam_ops[i][w];
+		if (sel || pending_busy(l, -2, p->fam_ops[i]))
+			continue;
+		if (i == LF_MSHOT) {
+			p->fam_on[i] = 0; /* counted by complete again first */
+			aux_publish(l);
+		}
+		fam_detach(p, (enum late_fam)i);
+	}
+	aux_publish(l);
 }
 
 void ua_perop_unlink(struct ua_loader *l)
 {
 	struct ua_perop *p = l->perop;
 	unsigned int i;
+
+	for (i = LF_RW; p && i < LF_NR; i++)
+		fam_detach(p, (enum late_fam)i);
 
 	for (i = 0; p && i < p->nfns; i++)
 		if (p->fns[i].link_fd >= 0) {
@@ -572,6 +817,8 @@ void ua_perop_free(struct ua_loader *l)
 
 	if (!p)
 		return;
+	for (i = LF_RW; i < LF_NR; i++)
+		fam_detach(p, (enum late_fam)i);
 	for (i = 0; i < p->nfns; i++) {
 		if (p->fns[i].link_fd >= 0)
 			close(p->fns[i].link_fd);
@@ -597,7 +844,39 @@ size_t ua_perop_describe(const struct ua_loader *l, char *buf, size_t len)
 		if (p->fns[i].link_fd >= 0)
 			n += (size_t)snprintf(buf + n, len - n, "%s%s", n ? "," : "",
 					      p->fns[i].name);
+	for (i = LF_RW; i < LF_NR && n + 1 < len; i++) {
+		int h;
+
+		for (h = 0; h < LF_HOOKS && p->fam_on[i] && n + 1 < len; h++)
+			if (p->hook[i][h])
+				n += (size_t)snprintf(buf + n, len - n, "%s%s", n ? "," : "",
+						      p->hook_fn[i][h]);
+	}
 	return n < len ? n : len - 1;
+}
+
+void ua_perop_late_tp(const struct ua_loader *l, uint64_t mask[4])
+{
+	memset(mask, 0, 4 * sizeof(mask[0]));
+	if (l->perop)
+		memcpy(mask, l->perop->late_tp, sizeof(l->perop->late_tp));
+}
+
+/* Why a family of late ops is left to the completion tracepoint ("" when
+ * none is). */
+size_t ua_perop_late_why(const struct ua_loader *l, char *buf, size_t len)
+{
+	const struct ua_perop *p = l->perop;
+	size_t n = 0;
+	int f;
+
+	if (len)
+		buf[0] = 0;
+	for (f = LF_RW; p && f < LF_NR && n + 1 < len; f++)
+		if (!p->fam_ok[f])
+			n += (size_t)snprintf(buf + n, len - n, "%s%s: %s", n ? "; " : "",
+					      fam_names[f], p->fam_why[f]);
+	return n < len ? n : (len ? len - 1 : 0);
 }
 
 void ua_perop_fallback(const struct ua_loader *l, uint64_t mask[4])

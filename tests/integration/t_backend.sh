@@ -9,8 +9,8 @@
 # The Debian 6.1 and 6.12 kernels of `make check-vm` run it.
 . "$(dirname "$0")/lib.sh"
 
-CASES=(backend_start backend_zero_runs backend_reload_attach backend_same_records
-	backend_reload_no_loss backend_teardown)
+CASES=(backend_start backend_zero_runs backend_late_zero_runs backend_late_control
+	backend_reload_attach backend_same_records backend_reload_no_loss backend_teardown)
 ua_require backend_auto "${CASES[@]}"
 RUNCNT=$UA_TOP/$UA_BUILD/tests/ua_runcnt
 [ -x "$RUNCNT" ] || {
@@ -25,7 +25,12 @@ rules_file() { # NAME RULE...: a rules file in $UA_TMP
 	echo "$f"
 }
 OPEN_ONLY=$(rules_file open '-a always,io_uring -S openat -k be')
-WORKLOAD=$(rules_file work '-a always,io_uring -S openat,connect,read -k be')
+WORKLOAD=$(rules_file work '-a always,io_uring -S openat,connect,read,write,accept,recv -k be')
+# Ops whose result may come after their issue handler ("late"): network
+# rules, a write rule, and one left to the completion tracepoint.
+LATE_NET=$(rules_file late_net '-a always,io_uring -S accept,recv -k be')
+LATE_RW=$(rules_file late_rw '-a always,io_uring -S write -k be')
+LATE_TP=$(rules_file late_tp '-a always,io_uring -S poll_add -k be')
 status() { "$UA" status --json --socket "$UA_TMP/sock"; }
 W=$UA_TMP/work
 mkdir -p "$W"
@@ -34,12 +39,21 @@ PORT=$((20000 + $$ % 20000))
 # The workload: opens (success, failure, forced into io-wq), a read, a TCP
 # connect (last: the server's accept takes an fd when it likes). Its
 # records are selected by comm.
-COMM=ua_backend_$$
+COMM=ua_be_$$
+if ua_kernel_has IORING_OP_BIND; then BIND=bind LISTEN=listen; else BIND=sys_bind LISTEN=sys_listen; fi
+# ... and the late ops: a write inline and in io-wq, a read in io-wq, a
+# recv of the server's reply (it waits for the reply: poll-retried when it
+# is not there yet), a multishot accept of two connections then cancelled
+# while it waits for a third (-ECANCELED through the poll cancel path).
 work() {
 	drive --comm "$COMM" openat:/etc/hostname openat:/nonexistent-uringaudit-be \
-		openat:/etc/hostname+async read:/etc/hostname tcp_server:127.0.0.1:$PORT \
-		socket:inet:stream connect:127.0.0.1:$PORT
+		openat:/etc/hostname+async read:/etc/hostname read:/etc/hostname+async \
+		write:"$W/written" write:"$W/written2"+async \
+		tcp_server:127.0.0.1:$PORT:backend-reply socket:inet:stream \
+		connect:127.0.0.1:$PORT recv:64 \
+		socket:inet:stream $BIND:127.0.0.1:0 $LISTEN:4 accept:2
 }
+NWORK=10 # records of the selected ops in work()
 # The records of the workload, without what differs from run to run
 # (time, serial, process and thread ids, ring id, ephemeral local ports,
 # a new socket's inode number, and a socket's fd: the driver's tcp_server
@@ -49,7 +63,8 @@ normalized() {
 	jq -cS "select(.type==\"URINGOP\" and .comm==\"$COMM\")
 		| del(.seq,.time,.pid,.tid,.ppid,.ring)
 		| if .file_type==\"socket\" then del(.file_ino,.fd) else . end
-		| with_entries(select(.key|test(\"lport\$\")|not))" "$1" | sort
+		| with_entries(select(.key|test(\"lport\$\")|not))
+		| if .op==\"accept\" then with_entries(select(.key|test(\"(rport|ino|fd)\$\")|not)) else . end" "$1" | sort
 }
 
 # --- --backend auto: perop where it runs, else tracepoint, not degraded ------
@@ -116,6 +131,52 @@ else
 	ok backend_zero_runs
 fi
 
+# --- late ops selected: still zero runs for the others ------------------------
+# accept and recv (their multishot CQEs counted at the auxiliary-CQE
+# functions), write (its async result at io/rw.c's completion): neither the
+# completion tracepoint nor any hook of theirs runs for NOPs and reads. A
+# read does run write's prep stub where the two share their prep handler
+# (6.1: io_prep_rw), which is said, not hidden.
+late_runs() { # RULES NAME: the programs other than the rings' that ran
+	local f=$UA_TMP/runs-$2
+	"$UA" rules load "$1" --socket "$UA_TMP/sock" >/dev/null 2>>"$UA_TMP/runs.err" || return 1
+	"$RUNCNT" "$DRV" nop:2000 readn:/etc/hostname:500 >"$f" 2>>"$UA_TMP/runs.err" || return 1
+	grep -q '^total ' "$f" || return 1
+	grep '^prog ' "$f" | grep -v -E '^prog (ring_create|ring_register) ' || true
+}
+bad=
+for r in LATE_NET LATE_RW; do
+	out=$(late_runs "${!r}" "$r") || { bad+=" [$r: rules load or ua_runcnt failed: $(tail -c 300 "$UA_TMP/runs.err")]"; continue; }
+	S=$(status)
+	lt=$(jq -c '.perop_late_tracepoint' <<<"$S")
+	shared=
+	[ "$r" = LATE_RW ] && jq -e '.perop_handlers | test("io_prep_rw")' <<<"$S" >/dev/null && shared=1
+	if [ -n "$shared" ]; then
+		# only the shared prep stub, at most once per read
+		out=$(awk '!($1=="prog" && $2=="ua_prep" && $6<=500)' <<<"$out")
+		echo "# $r: read and write share io_prep_rw here: its stub ran for reads"
+	fi
+	[ "$lt" = "[]" ] || bad+=" [$r: perop_late_tracepoint $lt]"
+	[ -z "$out" ] || bad+=" [$r: $(tr '
+' ' ' <<<"$out")]"
+	echo "# $r: handlers $(jq -r .perop_handlers <<<"$S")"
+done
+if [ -z "$bad" ]; then ok backend_late_zero_runs; else fail backend_late_zero_runs "$bad"; fi
+
+# The control: an op whose result only the completion tracepoint takes
+# (poll_add) puts it on every completion, and says so.
+if out=$(late_runs "$LATE_TP" LATE_TP); then
+	lt=$(status | jq -c '.perop_late_tracepoint | length')
+	n=$(awk '$1=="prog" && ($2=="complete" || $2=="complete_args") {n+=$6} END {print n+0}' <<<"$out")
+	if [ "$lt" = 1 ] && [ "$n" -ge 2500 ]; then
+		ok backend_late_control
+	else
+		fail backend_late_control "perop_late_tracepoint has $lt ops; the completion program ran $n times for 2500 requests"
+	fi
+else
+	fail backend_late_control "rules load or ua_runcnt failed: $(tail -c 300 "$UA_TMP/runs.err")"
+fi
+
 # --- reload: connect and read join ------------------------------------------
 if "$UA" rules load "$WORKLOAD" --socket "$UA_TMP/sock" >/dev/null 2>"$UA_TMP/e" &&
 	S=$(status) && jq -e '.perop_handlers | test("connect")' <<<"$S" >/dev/null &&
@@ -126,7 +187,7 @@ else
 fi
 
 # --- the same records under both backends -----------------------------------
-work && wait_count ".comm==\"$COMM\"" 5
+work && wait_count ".comm==\"$COMM\"" $NWORK
 normalized "$UA_LOG" >"$UA_TMP/perop.recs"
 
 # --- a reload that changes the set loses and duplicates nothing ---------------
@@ -182,10 +243,10 @@ ua_start --backend tracepoint --rules "$WORKLOAD" || {
 	fail backend_same_records "the tracepoint daemon did not start"
 	exit 0
 }
-work && wait_count ".comm==\"$COMM\"" 5
+work && wait_count ".comm==\"$COMM\"" $NWORK
 normalized "$UA_LOG" >"$UA_TMP/tp.recs"
 ua_stop
-if [ "$(wc -l <"$UA_TMP/tp.recs")" -ge 5 ] && cmp -s "$UA_TMP/tp.recs" "$UA_TMP/perop.recs"; then
+if [ "$(wc -l <"$UA_TMP/tp.recs")" -ge $NWORK ] && cmp -s "$UA_TMP/tp.recs" "$UA_TMP/perop.recs"; then
 	ok backend_same_records
 else
 	fail backend_same_records "records differ (< tracepoint, > perop): $(diff "$UA_TMP/tp.recs" "$UA_TMP/perop.recs" | head -c 1500)"
