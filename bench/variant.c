@@ -50,16 +50,16 @@
 
 /* Under TCG (make bench-vm) the verifier alone takes seconds. */
 #define DAEMON_READY_S 300.0
+#define PEROP_RETIRE_S 30.0
 #define DAEMON_STOP_S 30.0
 #define UA_RB_BYTES (8u << 20) /* the daemon's default ring buffer */
 
 const char *const variant_names[V_NR] = {
-	[V_BASE] = "base",	 [V_FLOOR] = "floor",
-	[V_UA_NONE] = "ua-none", [V_UA_DEFAULT] = "ua-default",
-	[V_KAUDIT] = "kaudit",
-	[V_TP_UNSEL] = "tp-unsel",   [V_TP_SEL] = "tp-sel",
-	[V_PEROP_UNSEL] = "perop-unsel", [V_PEROP_SEL] = "perop-sel",
-	[V_PEROP_LATE] = "perop-late",
+	[V_BASE] = "base",	     [V_FLOOR] = "floor",
+	[V_UA_NONE] = "ua-none",     [V_UA_DEFAULT] = "ua-default",
+	[V_KAUDIT] = "kaudit",	     [V_TP_UNSEL] = "tp-unsel",
+	[V_TP_SEL] = "tp-sel",	     [V_PEROP_UNSEL] = "perop-unsel",
+	[V_PEROP_SEL] = "perop-sel", [V_PEROP_LATE] = "perop-late",
 };
 
 /* The rules of the backend variants: no opcode the workloads submit; the
@@ -364,6 +364,28 @@ int daemon_status(const char *sock, struct ua_status_snap *s)
 	return 0;
 }
 
+/*
+ * The per-op backend keeps the stubs of ops no longer selected attached
+ * while a request of theirs may be pending, a second at least (status
+ * perop_retiring): after its start (the built-in set goes first) and after
+ * a rules load. Measured before they are gone, a workload of those ops
+ * would run them. Wait until none is left (bounded).
+ */
+static void perop_retired(const struct vctx *v)
+{
+	double end = now_s() + PEROP_RETIRE_S;
+	char buf[16384];
+
+	while (now_s() < end && !bench_stop) {
+		if (status_text(v->sock_path, buf, sizeof(buf)) < 0 ||
+		    !strstr(buf, "\"perop_retiring\":") || !json_u64(buf, "perop_retiring"))
+			return;
+		usleep(50000);
+	}
+	fprintf(stderr, "uabench: the per-op backend still has retiring stubs after %.0f s\n",
+		PEROP_RETIRE_S);
+}
+
 int daemon_status_str(const char *sock, const char *key, char *out, size_t len)
 {
 	char buf[16384], pat[64];
@@ -638,6 +660,7 @@ static int load_rules(struct vctx *v, const char *ops, char *err, size_t errlen)
 		return -1;
 	}
 	unlink(out);
+	perop_retired(v);
 	return 0;
 }
 
@@ -739,7 +762,8 @@ void var_probe(struct vctx *v, const struct wl_env *env, const int want[V_NR])
 		ua_none_down(v);
 	}
 	for (i = 0; i < V_NR; i++) {
-		if (!var_is_daemon((enum variant)i) || !v->avail[i] || !access(v->daemon_path, X_OK))
+		if (!var_is_daemon((enum variant)i) || !v->avail[i] ||
+		    !access(v->daemon_path, X_OK))
 			continue;
 		v->avail[i] = 0;
 		snprintf(v->why[i], sizeof(v->why[0]), "%s: %s", v->daemon_path, strerror(errno));
@@ -842,8 +866,9 @@ int var_wait_foreign(const struct vctx *v, char *err, size_t errlen)
 		if (!foreign)
 			return 0;
 		if (now_s() > end && v->foreign_ok) {
-			fprintf(stderr, "uabench: going ahead with %d foreign BPF programs on io_uring "
-					"tracepoints (--foreign-ok): %s\n",
+			fprintf(stderr,
+				"uabench: going ahead with %d foreign BPF programs on io_uring "
+				"tracepoints (--foreign-ok): %s\n",
 				foreign, desc);
 			((struct vctx *)v)->foreign_runs++;
 			return 0;
@@ -889,6 +914,8 @@ int var_setup(struct vctx *v, enum variant which, char *err, size_t errlen)
 	case V_PEROP_SEL:
 	case V_PEROP_LATE:
 		rc = daemon_start(v, which, err, errlen);
+		if (!rc && which >= V_PEROP_UNSEL)
+			perop_retired(v); /* the built-in set's stubs gone */
 		break;
 	case V_KAUDIT:
 		rc = kaudit_up(v, err, errlen);

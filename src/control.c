@@ -447,6 +447,7 @@ static void status_perop(struct daemon *d, struct ua_buf *b)
 	ua_buf_addstr(b, "]");
 	/* late ops whose result the completion tracepoint takes */
 	ua_perop_late_tp(&d->loader, fb);
+	ua_buf_addf(b, ",\"perop_retiring\":%u", ua_perop_retiring(&d->loader));
 	ua_buf_addstr(b, ",\"perop_late_tracepoint\":[");
 	for (op = 0, first = 1; op < 256; op++)
 		if (fb[op / 64] & (1ULL << (op % 64))) {

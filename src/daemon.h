@@ -198,6 +198,8 @@ void ua_perop_fallback(const struct ua_loader *l, uint64_t mask[4]);
  * family's hooks missing here), and why. */
 void ua_perop_late_tp(const struct ua_loader *l, uint64_t mask[4]);
 size_t ua_perop_late_why(const struct ua_loader *l, char *buf, size_t len);
+/* Stubs and hooks of ops no longer selected still attached (pending). */
+unsigned int ua_perop_retiring(const struct ua_loader *l);
 /* "perop" or "tracepoint" */
 const char *ua_loader_backend(const struct ua_loader *l);
 /* Once a second: the per-op handlers a reload left to retire. */

@@ -75,6 +75,7 @@ struct ua_perop {
 	const char *hook_fn[LF_NR][LF_HOOKS];	   /* and the functions they are on */
 	int fam_ok[LF_NR];			   /* its programs load here */
 	int fam_on[LF_NR];			   /* attached */
+	time_t fam_retiring[LF_NR];		   /* unneeded since then */
 	char fam_why[LF_NR][256];		   /* why not */
 	uint64_t fallback[4]; /* selected ops left to the tracepoint programs */
 	uint64_t served[4];   /* ops with their stubs attached (perop_ops) */
@@ -784,8 +785,18 @@ void ua_perop_retire(struct ua_loader *l, const uint64_t opmask[4])
 			continue;
 		for (w = 0; w < 4; w++)
 			sel |= opmask[w] & p->served[w] & p->fam_ops[i][w];
-		if (sel || pending_busy(l, -2, p->fam_ops[i]))
+		if (sel) {
+			p->fam_retiring[i] = 0;
 			continue;
+		}
+		/* as the issue stubs: a tick later, once none is pending */
+		if (!p->fam_retiring[i]) {
+			p->fam_retiring[i] = now;
+			continue;
+		}
+		if (now - p->fam_retiring[i] < 1 || pending_busy(l, -2, p->fam_ops[i]))
+			continue;
+		p->fam_retiring[i] = 0;
 		if (i == LF_MSHOT) {
 			p->fam_on[i] = 0; /* counted by complete again first */
 			aux_publish(l);
@@ -853,6 +864,24 @@ size_t ua_perop_describe(const struct ua_loader *l, char *buf, size_t len)
 						      p->hook_fn[i][h]);
 	}
 	return n < len ? n : len - 1;
+}
+
+/* Stubs and hooks of ops no longer selected, still attached while a
+ * request of theirs may be pending (detached a tick later at the
+ * earliest): after a start (the built-in set goes first) or a reload,
+ * they run until then. */
+unsigned int ua_perop_retiring(const struct ua_loader *l)
+{
+	const struct ua_perop *p = l->perop;
+	unsigned int i, n = 0;
+
+	for (i = 0; p && i < p->nfns; i++)
+		if (p->fns[i].link_fd >= 0 && p->fns[i].retiring)
+			n++;
+	for (i = LF_RW; p && i < LF_NR; i++)
+		if (p->fam_on[i] && p->fam_retiring[i])
+			n++;
+	return n;
 }
 
 void ua_perop_late_tp(const struct ua_loader *l, uint64_t mask[4])
