@@ -64,6 +64,10 @@ struct ua_qsink {
 	pid_t pid;
 	unsigned int max_restarts;
 	int gone;	  /* restarts exhausted, or it could not be started */
+	/* Gone: its own op=sink_loss records on their way to it. They are not
+	 * counted as lost to it: each would be said by another a second later,
+	 * for ever. */
+	unsigned int own_loss;
 	int dead;	  /* the writer saw it go (EPIPE) */
 	int busy;	  /* the writer is using fd outside the lock */
 	int need_restart; /* reaped; started again once the writer let go of fd */
@@ -110,6 +114,11 @@ static void drop(struct ua_qsink *q, const char *data, size_t len, const char *r
 	while ((l = ua_next_record_line(&p, end, &le))) {
 		uint64_t seq = ua_line_seq(l, le);
 
+		if (q->own_loss && memmem(l, (size_t)(le - l), "URING_DAEMON", 12) &&
+		    memmem(l, (size_t)(le - l), "sink_loss", 9)) {
+			q->own_loss--;
+			continue;
+		}
 		q->st.dropped++;
 		q->lost++;
 		q->unsaid++;
@@ -652,6 +661,8 @@ void ua_qsink_tick(struct ua_qsink *q, struct ua_consumer *c)
 
 		snprintf(reason, sizeof(reason), "%s", q->unsaid_reason);
 		q->unsaid = q->unsaid_first = q->unsaid_last = 0;
+		if (q->gone)
+			q->own_loss++;
 		pthread_mutex_unlock(&q->mu);
 		{
 			const struct ua_kv kv[] = {
