@@ -51,7 +51,11 @@ st() { "$UA" status --json --socket "$UA_TMP/sock"; }
 # /proc/PID/stat counts CPU time in USER_HZ ticks, 100 a second on Linux
 # whatever the kernel's HZ (getconf CLK_TCK says the same; the VM guests
 # have no getconf).
-cputicks() { awk '{ print $14 + $15 }' "/proc/$FPID/stat" 2>/dev/null; }
+cputicks() { awk '{ print $14 + $15 }' "/proc/${1:-$FPID}/stat" 2>/dev/null; }
+# The daemon's CPU and the events it has consumed, from here to the status
+# replies below: its CPU per event, this machine's speed at its own work.
+ev0=$(st | jq -r .events)
+dc0=$(cputicks "$UA_PID")
 kill -STOP "$UA_PID"
 held=$(ms)
 c0=$(cputicks)
@@ -74,16 +78,33 @@ for i in 1 2 3 4 5; do
 	st >"$UA_TMP/st.$i" 2>&1 || bad=1
 	times+=($(($(ms) - t0)))
 done
+dc1=$(cputicks "$UA_PID")
 worst=$(printf '%s\n' "${times[@]}" | sort -n | tail -1)
 cpu=$(jq -r .loop_max_cpu_us "$UA_TMP/st.5")
 wall=$(jq -r .loop_max_us "$UA_TMP/st.5")
 cut=$(jq -r .drains_cut "$UA_TMP/st.5")
-echo "# status replies ${times[*]} ms; longest loop turn ${wall} us wall, ${cpu} us CPU; $cut drains cut; consumer held ${held} ms" >&2
-if [ $bad = 0 ] && [ "$worst" -lt 3000 ] && [ "$cpu" -lt 100000 ] && [ "$wall" -lt $(((held + 1000) * 1000)) ] &&
-	[ "$cut" -gt 0 ]; then
+ev=$(($(jq -r .events "$UA_TMP/st.5") - ev0))
+# The daemon's CPU per event consumed, in ns (USER_HZ ticks: 10 ms each).
+evns=$(((dc1 - dc0) * 10000000 / (ev > 0 ? ev : 1)))
+# 100 ms is the bound on real hardware: on the development host (2 cores)
+# this daemon spends HOST_EVNS ns of CPU per event of this flood (5 runs
+# at load 8: 233 to 355 ns, median 303: the "# ... per event" line below)
+# and its longest turn 3.9 to 8.7 ms CPU. In a TCG guest (the VM harness says so, UA_VM_ACCEL)
+# every instruction is emulated and the host preempts the guest's CPUs,
+# which the guest counts as its own CPU time: there the bound is 100 ms
+# times how much more CPU this daemon spent per event in this very flood
+# than on the host, the same margin over the same work.
+HOST_EVNS=300
+bound=100000
+if [ "${UA_VM_ACCEL:-}" = tcg ] && [ "$evns" -gt "$HOST_EVNS" ]; then
+	bound=$((100000 * evns / HOST_EVNS))
+fi
+echo "# status replies ${times[*]} ms; longest loop turn ${wall} us wall, ${cpu} us CPU (bound ${bound} us); $cut drains cut; consumer held ${held} ms; daemon CPU $(((dc1 - dc0) * 10)) ms for $ev events: $evns ns per event${UA_VM_ACCEL:+ (guest: ${UA_VM_ACCEL})}" >&2
+if [ $bad = 0 ] && [ "$worst" -lt 3000 ] && [ "$cpu" -lt "$bound" ] && [ "$wall" -lt $(((held + 1000) * 1000)) ] &&
+	[ "$cut" -gt 0 ] && [ "$ev" -gt 0 ]; then
 	ok flood_status_answers
 else
-	fail flood_status_answers "status took ${times[*]} ms (want each < 3000), loop turn max ${cpu} us CPU (want < 100000), ${wall} us wall (want < 1 s + ${held} ms held), drains cut $cut (want > 0); failed=$bad"
+	fail flood_status_answers "status took ${times[*]} ms (want each < 3000), loop turn max ${cpu} us CPU (want < ${bound}), ${wall} us wall (want < 1 s + ${held} ms held), drains cut $cut (want > 0), $ev events consumed; failed=$bad"
 fi
 
 # SIGTERM while the flood goes on: the daemon stops (drained, pending
@@ -104,7 +125,11 @@ kill "$FPID" 2>/dev/null
 wait "$FPID" 2>/dev/null
 
 # Losses: one URING_LOST record per submitter and second at most (this
-# flooder: pid, comm, uid, op), however many events were lost.
+# flooder: pid, comm, uid, op), however many events were lost. The flood's
+# own records make hundreds of MB: the checks read the lines they need.
+grep -F -e URING_LOST -e URING_DAEMON "$UA_LOG" >"$UA_TMP/flood.kept"
+rm -f "$UA_LOG"
+UA_LOG=$UA_TMP/flood.kept
 fpid=$(sed -n 's/^flood pid=//p' "$UA_TMP/flood.out")
 nlost=$(anyrecs '.type=="URING_LOST"' | wc -l)
 lost=$(anyrecs '.type=="URING_LOST"' | jq -s 'map(.lost)|add // 0')
@@ -131,7 +156,20 @@ check_eq flood_loss_invariant "$stop_lost" "$lost" && ok flood_loss_invariant
 # The other process's flood is NOPs; the same process floods opens of
 # /dev/null (the same opcode as the 20 opens, another object), briefly:
 # other daemons on the machine select openat too.
+# The opens start once the daemon says the flood is over its budget (the
+# kernel dropped some of its requests: the buffer is past the fill mark),
+# however long the flood takes to get there (a slow guest); what it lost
+# while they ran is said (the flooder's own 20 opens take a few ms on the
+# host, where its flood's flow is not always cut within them). Floods that
+# the test ends run FLOOD_MAX_MS at most.
 SECRET=/etc/shadow
+FLOOD_MAX_MS=$(((2 * UA_TIMEOUT + 60) * 1000))
+budget() { st | jq -r .budget; }
+over_budget() { # name: wait until the daemon says the flood went over budget
+	wait_for eval '[ "$(budget)" -gt 0 ]' && return 0
+	fail "$1" "the flood did not go over its budget in ${UA_TIMEOUT} s (the ring buffer never passed the fill mark): $(st | jq -c '{events, lost, budget, drains_cut}')"
+	return 1
+}
 fair_case() { # name flood-kind flood-threads opener-args...
 	local name=$1 kind=$2 threads=$3 fout=$UA_TMP/fair-flood.out vout=$UA_TMP/fair-victim.out
 	shift 3
@@ -142,21 +180,31 @@ fair_case() { # name flood-kind flood-threads opener-args...
 	fi
 	: >"$vout"
 	rm -f "$UA_TMP/go"
-	UA_FLOOD_GO=$UA_TMP/go "$FLOOD" "$kind" "$threads" "$FAIR_MS" "$@" >"$fout" 2>"$UA_TMP/fair.err" &
-	local fpid=$! vpid
+	UA_FLOOD_GO=$UA_TMP/go "$FLOOD" "$kind" "$threads" "$FLOOD_MAX_MS" "$@" >"$fout" 2>"$UA_TMP/fair.err" &
+	local fpid=$! vpid b0 b1
 	if ! wait_for grep -qs '^flood pid=' "$fout"; then
 		kill "$fpid" 2>/dev/null
 		ua_stop
 		fail "$name" "ua_flood did not start: $(cat "$UA_TMP/fair.err")"
 		return
 	fi
-	# The opens once the flood has filled the buffer: another process's,
-	# or the flooder's own (told by the file UA_FLOOD_GO names).
-	wait_for eval '[ "$(st | jq -r .drains_cut)" -gt 0 ]'
+	if ! over_budget "$name"; then
+		kill "$fpid" 2>/dev/null
+		wait "$fpid" 2>/dev/null
+		ua_stop
+		return
+	fi
+	# The opens: another process's, or the flooder's own (told by the
+	# file UA_FLOOD_GO names; its flood ends with them).
+	b0=$(budget)
 	if [ $# = 0 ]; then
 		"$FLOOD" nop 0 400 "$SECRET" 20 >"$vout" 2>>"$UA_TMP/fair.err"
+		b1=$(budget)
+		kill "$fpid" 2>/dev/null
 	else
 		touch "$UA_TMP/go"
+		wait_for grep -qs '^opens done' "$fout"
+		b1=$(budget)
 	fi
 	wait "$fpid"
 	[ -s "$vout" ] || vout=$fout
@@ -164,21 +212,26 @@ fair_case() { # name flood-kind flood-threads opener-args...
 	local okn
 	okn=$(sed -n 's/^opens done pid=[0-9]* ok=\([0-9]*\).*/\1/p' "$vout")
 	ua_stop
+	# The flood's own records make hundreds of MB: keep the lines the
+	# checks read.
+	grep -F -e "$SECRET" -e URING_LOST -e URING_DAEMON "$UA_LOG" >"$UA_TMP/$name.kept"
+	rm -f "$UA_LOG"
+	UA_LOG=$UA_TMP/$name.kept
 	local sel=".pid==${vpid:-0} and .op==\"openat\" and .name==\"$SECRET\""
 	local n good
 	n=$(count "$sel")
 	good=$(count "$sel and .success==true and .exit>=0 and .cqe==\"posted\" and .new_path==\"$SECRET\" and .uid==0 and .key==\"flood\"")
 	local budget
 	budget=$(jq -s '[.[]|select(.type=="URING_LOST" and .reason=="budget")|.lost]|add // 0' "$UA_LOG")
-	echo "# $name: $n of 20 opens recorded ($good with every field right; the opener saw $okn succeed); $budget flood requests over budget" >&2
+	echo "# $name: $n of 20 opens recorded ($good with every field right; the opener saw $okn succeed); $budget flood requests over budget, $((b1 - b0)) while the opens ran" >&2
 	if [ "$okn" = 20 ] && [ "$n" = 20 ] && [ "$good" = 20 ] && [ "$budget" -gt 0 ]; then
 		ok "$name"
 	else
 		fail "$name" "$n records of 20 opens of $SECRET by pid ${vpid:-?} ($good right, opener ok=$okn; $budget flood requests over budget, want > 0)"
 	fi
 }
-FAIR_MS=4000 fair_case fair_other_process nop 2
-FAIR_MS=6000 fair_case fair_same_process devnull 2 "$SECRET" 20
+fair_case fair_other_process nop 2
+fair_case fair_same_process devnull 2 "$SECRET" 20
 
 # --- fairness against distinct flows ---------------------------------------
 # The attack on per-flow budgets: every request of the flood is a flow of its
@@ -209,7 +262,7 @@ distinct_case() { # name processes threads-per-process
 	fi
 	for ((i = 0; i < nproc; i++)); do
 		# a simple command: $! is the flooder itself (setpriv execs it)
-		setpriv --reuid=65534 --regid=65534 --clear-groups "$FLOOD" distinct "$threads" 600000 \
+		setpriv --reuid=65534 --regid=65534 --clear-groups "$FLOOD" distinct "$threads" "$FLOOD_MAX_MS" \
 			>"$UA_TMP/$name.f$i" 2>>"$UA_TMP/fair.err" &
 		fpids+=($!)
 		FLOOD_PIDS+=" $!"
@@ -226,7 +279,15 @@ distinct_case() { # name processes threads-per-process
 			return
 		fi
 	done
-	wait_for eval '[ "$(st | jq -r .drains_cut)" -gt 0 ]'
+	if ! over_budget "${name}_loss"; then
+		kill "${fpids[@]}" 2>/dev/null
+		wait "${fpids[@]}" 2>/dev/null
+		FLOOD_PIDS=""
+		ua_stop
+		fail "${name}_other_uid" "the flood did not go over its budget"
+		fail "${name}_same_uid" "the flood did not go over its budget"
+		return
+	fi
 	local budget0
 	budget0=$(st | jq -r .budget)
 	local -a vroot=() vnobody=()
@@ -339,7 +400,7 @@ printf 'fair_fill = 0\n' >"$UA_TMP/fair.conf"
 if ! ua_start --config "$UA_TMP/fair.conf" --rules "$RULES" --ringbuf-size 1048576; then
 	fail fair_off "daemon did not start"
 else
-	"$FLOOD" nop 2 600000 >"$UA_TMP/off.out" 2>"$UA_TMP/off.err" &
+	"$FLOOD" nop 2 "$FLOOD_MAX_MS" >"$UA_TMP/off.out" 2>"$UA_TMP/off.err" &
 	opid=$!
 	FLOOD_PIDS+=" $opid"
 	wait_for eval '[ "$(st | jq -r .drains_cut)" -gt 0 ]'

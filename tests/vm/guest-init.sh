@@ -43,6 +43,9 @@ for a in $(cat /proc/cmdline); do
 	# for the daemon and its records get the host's VM_UA_TIMEOUT.
 	ua.timeout=*) export UA_TIMEOUT=${a#ua.timeout=} ;;
 	ua.tests=*) tests=${a#ua.tests=} ;;
+	# How the guest's CPUs run (run-vm.sh: always tcg, emulated): tests
+	# whose bounds are CPU time on real hardware scale them (t_flood).
+	ua.accel=*) export UA_VM_ACCEL=${a#ua.accel=} ;;
 	# VM_BACKEND: the suite's daemons on that backend (lib.sh's ua_start).
 	ua.backend=*) export UA_BACKEND=${a#ua.backend=} ;;
 	# run-vm.sh: this series is refused by design (tests/vm/expected-refusals)

@@ -74,7 +74,7 @@ qemu() { # VER MODE: the command line in the array "cmd"
 	local k=$out/vm/kernels/$1 mode=$2
 	cmd=(qemu-system-x86_64 -accel tcg -cpu max -smp "$cpus" -m "$mem" -no-reboot \
 		-kernel "$k/vmlinuz" -initrd "$k/initramfs.cpio" \
-		-append "console=ttyS0 panic=-1 quiet loglevel=3 lsm=lockdown,capability,landlock,yama,apparmor,bpf ua.mode=$mode ua.refusal=$(refusal "$1") ua.timeout=${VM_UA_TIMEOUT:-600}${VM_TESTS:+ ua.tests=${VM_TESTS// /,}}${VM_BACKEND:+ ua.backend=$VM_BACKEND}")
+		-append "console=ttyS0 panic=-1 quiet loglevel=3 lsm=lockdown,capability,landlock,yama,apparmor,bpf ua.mode=$mode ua.accel=tcg ua.refusal=$(refusal "$1") ua.timeout=${VM_UA_TIMEOUT:-600}${VM_TESTS:+ ua.tests=${VM_TESTS// /,}}${VM_BACKEND:+ ua.backend=$VM_BACKEND}")
 }
 
 boot() { # VER MODE LOG: the guest run to its end or the timeout (its rc: 124 or 137
