@@ -544,6 +544,10 @@ static void walk_inflight(struct ua_loader *l)
 		degraded(l, "inflight",
 			 "requests in flight at start may be missing: "
 			 "more than the marks' map holds (16384)");
+	if (l->skel->bss->inflight_cut)
+		degraded(l, "inflight",
+			 "requests in flight at start may be missing: "
+			 "a ring's walk stopped at its bound");
 	if (getenv("UA_DEBUG"))
 		fprintf(stderr,
 			"uringaudit: in flight at start: %llu marked in %llu rings, "

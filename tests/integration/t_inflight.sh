@@ -5,12 +5,15 @@
 # request that completed before the start is not; one submitted after the
 # start with the same ring and user_data and declined by the rules is not
 # written as in flight, not even when the in-flight one's CQE overflowed (its
-# mark never ended); rules that do not select the op write nothing.
+# mark never ended); rules that do not select the op write nothing; the walk
+# went to its end (no degraded=inflight); an op selected only by a reload
+# after the start is recorded (the rules in force at its completion decide).
 # tests/progs/ua_inflight does the driving (see its header).
 . "$(dirname "$0")/lib.sh"
 
 CASES=(inflight_accept inflight_recv inflight_early_none inflight_declined_after
-	inflight_schema inflight_overflow_no_stale inflight_unselected)
+	inflight_schema inflight_walk_whole inflight_overflow_no_stale inflight_unselected
+	inflight_reload)
 ua_require "${CASES[@]}"
 PROG=$UA_TOP/$UA_BUILD/tests/ua_inflight
 if [ ! -x "$PROG" ]; then
@@ -45,6 +48,8 @@ run() { # RULE [overflow]
 		wait "$pp"
 		return 1
 	fi
+	# BETWEEN: what to do once the daemon runs, before the driver goes on
+	[ -z "${BETWEEN:-}" ] || eval "$BETWEEN"
 	touch "$go"
 	wait "$pp" || {
 		echo "ua_inflight failed: $(cat "$UA_TMP/inflight.err")" >&2
@@ -60,7 +65,7 @@ mine() { recs ".pid==$P and ($1)"; }
 RULE="-a always,io_uring -S accept,recv -F comm=uainfl_hold -k inflight"
 if ! run "$RULE"; then
 	for n in inflight_accept inflight_recv inflight_early_none inflight_declined_after \
-		inflight_schema; do
+		inflight_schema inflight_walk_whole; do
 		fail "$n" "the run did not complete"
 	done
 else
@@ -96,6 +101,11 @@ else
 	# by comm=: no record at all, and the in-flight one stays one
 	check_eq inflight_declined_after "$(val recv2_res) $(mine '.exit==7' | wc -l) $(count ".pid==$P" )" "7 0 2" &&
 		ok inflight_declined_after
+	# the walk went to its end: not cut at its bound (6.1 once went round
+	# a hash table until it), the marks' map not full
+	check_eq inflight_walk_whole \
+		"$(jq -r 'select(.type=="URING_DAEMON" and .op=="start") | .degraded // "" | split(",") | index("inflight") // "none"' "$UA_LOG")" \
+		none && ok inflight_walk_whole
 	# the whole log, inflight records included, against docs/schema
 	if ! command -v python3 >/dev/null || ! python3 -c 'import jsonschema' 2>/dev/null; then
 		skip inflight_schema "python3-jsonschema is not installed (make deps)"
@@ -133,3 +143,21 @@ else
 	check_eq inflight_unselected "$(val accept_res | grep -c '^[0-9]') $(val recv_res) $(count ".pid==$P")" "1 5 0" &&
 		ok inflight_unselected
 fi
+
+# --- recv unselected at start, selected by a reload before it completes: the
+# rules in force at its completion decide (its mark stayed) ---------------------
+RB=$UA_TMP/inflight-b.rules
+echo "$RULE" >"$RB"
+chmod 600 "$RB"
+BETWEEN='"$UA" rules load "$RB" --socket "$UA_TMP/sock" >/dev/null 2>"$UA_TMP/reload.err" || echo "reload failed: $(cat "$UA_TMP/reload.err")" >&2'
+if ! run "-a always,io_uring -S accept -F comm=uainfl_hold -k inflight"; then
+	fail inflight_reload "the run did not complete"
+else
+	P=$(val pid)
+	wait_count ".pid==$P and .user_data==\"0xacce\"" 1
+	ua_stop
+	check_eq inflight_reload \
+		"$(mine '.inflight=="start" and .op=="accept"' | wc -l) $(mine '.inflight=="start" and .op=="recv"' | wc -l)" \
+		"1 1" && ok inflight_reload
+fi
+unset BETWEEN
