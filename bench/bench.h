@@ -97,7 +97,7 @@ enum variant {
 	V_PEROP_SEL,   /* --backend perop, the workload's own opcodes */
 	V_PEROP_LATE,  /* --backend perop, -S write: none of the workloads' opcodes,
 			* but one whose result may come after its issue handler
-			* (the completion program is attached for it) */
+			* (its late-completion hooks are attached for it) */
 	V_NR,
 };
 /* Variants that the bench runs only when --variants names them. */

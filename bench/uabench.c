@@ -1363,8 +1363,8 @@ static void report_backends(const struct opts *o)
 	       "(`-S nop`, `-S read`, `-S openat,close`; loaded with `uringaudit rules load` "
 	       "before it runs: every request of the workload selected and recorded); perop-late: "
 	       "rules `-S write`, no opcode of the workload, but one whose result may come after "
-	       "its issue handler returned (so the per-op backend attaches its completion "
-	       "program).");
+	       "its issue handler returned (so the per-op backend attaches the hooks that take "
+	       "such a result: io/rw.c's completion, perop_rw_*).");
 	if (vc.perop_handlers[0])
 		printf(" The per-op backend's handlers for these opcodes: %s; opcodes left to "
 		       "the tracepoints: [%s].",

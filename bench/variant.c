@@ -20,7 +20,8 @@
  *               workload's own opcodes (-S nop; -S read; -S openat,close);
  *   perop-late  the per-op backend with -S write: none of the workloads'
  *               opcodes, but one whose result may come late, for which the
- *               completion program is attached;
+ *               backend attaches its late-completion hooks (io/rw.c's
+ *               completion: perop_rw_*);
  *               run only when
  *               --variants names them (make bench-vm: the per-op backend
  *               loads where fexit does, in the 6.1 and 6.12 guests)
