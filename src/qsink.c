@@ -63,7 +63,7 @@ struct ua_qsink {
 	struct ua_plugin_conf pc;
 	pid_t pid;
 	unsigned int max_restarts;
-	int gone;	  /* restarts exhausted, or it could not be started */
+	int gone; /* restarts exhausted, or it could not be started */
 	/* Gone: its own op=sink_loss records on their way to it. They are not
 	 * counted as lost to it: each would be said by another a second later,
 	 * for ever. */
