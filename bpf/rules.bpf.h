@@ -67,9 +67,10 @@ struct rule_eval {
 	__u32 matched; /* current field still matches */
 	__s32 decided;
 	__u8 op;
-	__u8 defer; /* at completion: this rule's path=/dir= waited for the file
+	__u8 defer;	/* at completion: this rule's path=/dir= waited for the file
 		     * an open opened (at submit the flag is b->defer) */
-	__u8 pad[2];
+	__u8 at_issue;	/* evaluated at the destination hook (dest_decide) */
+	__u8 undecided; /* at issue: this rule has a field known only at completion */
 	__u64 cand[4];
 	/* completion */
 	__s32 res;
@@ -291,6 +292,13 @@ static __always_inline bool field_submit(struct rule_eval *r, const struct ua_kf
 	case UA_F_PORT:
 		if (!addr_at_submit(r->op))
 			return true; /* the socket's peer, at completion */
+		/* connect, send* where the kernel copies the destination at
+		 * issue and the hooks see that copy: decided on it */
+		if (addr_hooked && op_in(UA_OPC_ADDR, r->op)) {
+			r->b->adefer = 1;
+			r->b->pend.flags |= UA_CF_ADDR_DEFER;
+			return true;
+		}
 		/* socket: only its domain */
 		if (op_in(UA_OPC_FAMILY, r->op))
 			return f->field == UA_F_FAMILY && cmp_u64(f->cmp, e->arg[0], f->val);
@@ -346,10 +354,11 @@ static long rule_step(__u32 i, void *arg)
 	r->rule = i;
 	r->matched = 1;
 	r->b->defer = 0;
+	r->b->adefer = 0;
 	bpf_loop(n < UA_KFIELDS_MAX ? n : UA_KFIELDS_MAX, field_step, r, 0);
 	if (!r->matched)
 		return 0;
-	if ((k->flags & UA_KR_COMPLETION) || r->b->defer) {
+	if ((k->flags & UA_KR_COMPLETION) || r->b->defer || r->b->adefer) {
 		r->cand[(i >> 6) & 3] |= 1ULL << (i & 63);
 		if (r->b->defer)
 			r->b->pend.defer[(i >> 6) & 3] |= 1ULL << (i & 63);
@@ -516,8 +525,24 @@ static __always_inline struct obj_buf *main_obj(struct rule_eval *r)
 static __always_inline bool field_complete(struct rule_eval *r, const struct ua_kfield *f)
 {
 	struct obj_buf *o;
+	struct ua_addr *a;
 	bool eq;
 
+	/* At the destination hook only the address is new: what is known at
+	 * completion alone leaves the rule undecided. */
+	if (r->at_issue) {
+		switch (f->field) {
+		case UA_F_SUCCESS:
+		case UA_F_EXIT:
+		case UA_F_CTX:
+		case UA_F_OBJ_UID:
+		case UA_F_OBJ_GID:
+		case UA_F_DIR:
+		case UA_F_PATH:
+			r->undecided = 1;
+			return true;
+		}
+	}
 	switch (f->field) {
 	case UA_F_SUCCESS:
 		return cmp_u64(f->cmp, r->res >= 0, f->val);
@@ -543,8 +568,13 @@ static __always_inline bool field_complete(struct rule_eval *r, const struct ua_
 	case UA_F_FAMILY:
 	case UA_F_ADDR:
 	case UA_F_PORT:
-		if (addr_at_submit(r->op))
-			return true;
+		if (addr_at_submit(r->op)) {
+			/* the kernel's copy (or, never issued, the submitter's) */
+			if (!r->p || !(r->p->flags & UA_CF_ADDR_DEFER))
+				return true; /* matched at submit */
+			a = bpf_map_lookup_elem(&dest_addrs, &r->p->submit_seq);
+			return a && ua_addr_field(f, a);
+		}
 		o = main_obj(r);
 		if (!o || o->ev.kind != UA_OBJ_SOCK)
 			return false;
@@ -582,8 +612,9 @@ static long crule_step(__u32 i, void *arg)
 	r->k = k;
 	r->matched = 1;
 	r->defer = r->p && (r->p->defer[(i >> 6) & 3] & (1ULL << (i & 63)));
+	r->undecided = 0;
 	bpf_loop(n < UA_KFIELDS_MAX ? n : UA_KFIELDS_MAX, cfield_step, r, 0);
-	if (!r->matched)
+	if (!r->matched || r->undecided)
 		return 0;
 	r->decided = i;
 	return 1;
@@ -649,8 +680,10 @@ static __always_inline __s32 rule_err(__u32 bank, __s32 i)
 
 /* A deny rule decided at submit, or a selected request that could not be
  * recorded under --deny unrecorded: mark it for the enforcement object's
- * LSM hooks while it is issued (bpf/deny.h), with the error they return. */
-static __always_inline void deny_mark(struct io_kiocb *req, __u8 op, __s32 err)
+ * LSM hooks while it is issued (bpf/deny.h), with the error they return.
+ * @flags UA_DM_UNDECIDED: a deny rule waits for the destination the kernel
+ * copies at issue; the hook decides (dest_decide) before the LSM's. */
+static __always_inline void deny_mark(struct io_kiocb *req, __u8 op, __s32 err, __u32 flags)
 {
 	struct ua_deny_mark m = {};
 	__u64 key = (__u64)req;
@@ -658,6 +691,7 @@ static __always_inline void deny_mark(struct io_kiocb *req, __u8 op, __s32 err)
 	m.ring_addr = (__u64)req->ctx;
 	m.user_data = req->cqe.user_data;
 	m.err = err;
+	m.flags = flags;
 	m.opcode = op;
 	bpf_map_update_elem(&deny_req, &key, &m, BPF_ANY);
 }
