@@ -323,12 +323,10 @@ struct submit_buf {
 	 * track, where one on the stack made it explore each rule's fields
 	 * twice over (submit_req went past a million instructions). */
 	__u32 defer;
-	/* The same for a rule whose family=/addr=/port= wait for the address
-	 * the kernel copies at issue (addr_hooked), for the same reason. */
-	__u32 adefer;
 	/* The first candidate that denies or kills, +1, while a rule waits
 	 * for the destination (capture(), ua_deny_candidate); 0 none. */
 	__u32 dcand;
+	__u64 ring_addr; /* req->ctx, for a deny mark (ua_deny_mark) */
 };
 _Static_assert(__builtin_offsetof(struct submit_buf, names) == sizeof(struct ua_ev_submit),
 	       "names follow the event");

@@ -178,6 +178,7 @@ static __always_inline int capture(struct io_kiocb *req, __u8 op, int init_err,
 		if (deny_armed)
 			bpf_map_delete_elem(&deny_req, &reqp);
 	}
+	b->ring_addr = (__u64)ring;
 	e->ring = ring_serial((__u64)ring, false);
 	e->user_data = req->cqe.user_data;
 	e->opcode = op;
@@ -273,9 +274,12 @@ static __always_inline int capture(struct io_kiocb *req, __u8 op, int init_err,
 	r.op = op;
 	r.decided = -1;
 	bpf_loop(nrules[bank & 1] & (UA_KRULES_MAX * 2 - 1), rule_step, &r, 0);
-	if (r.cand[0] | r.cand[1] | r.cand[2] | r.cand[3])
+	if (r.cand[0] | r.cand[1] | r.cand[2] | r.cand[3]) {
 		e->flags |= UA_SF_TENTATIVE;
-	else if (!rule_records(bank, r.decided))
+		/* its family=/addr=/port= wait for the kernel's copy */
+		if (addr_hooked && op_in(UA_OPC_ADDR, op))
+			p->flags |= UA_CF_ADDR_DEFER;
+	} else if (!rule_records(bank, r.decided))
 		return 0;
 	e->bank = bank;
 	e->rule = (__s16)r.decided;
@@ -293,7 +297,7 @@ static __always_inline int capture(struct io_kiocb *req, __u8 op, int init_err,
 	if (deny_armed && e->pid != cfg_daemon_tgid &&
 	    (rule_action(bank, r.decided) == UA_ACT_DENY ||
 	     rule_action(bank, r.decided) == UA_ACT_KILL))
-		deny_mark(req, op, rule_err(bank, r.decided), 0);
+		ua_deny_mark(rule_err(bank, r.decided), 0);
 	/* A deny (or kill) rule that waits for the destination the kernel
 	 * copies as it issues the request (addr_hooked): marked undecided, and
 	 * decided on that copy by the destination hook (dest_decide) before
@@ -307,7 +311,7 @@ static __always_inline int capture(struct io_kiocb *req, __u8 op, int init_err,
 		__builtin_memcpy(p->cand, r.cand, sizeof(p->cand));
 		b->dcand = ua_deny_candidate(bank);
 		if (b->dcand)
-			deny_mark(req, op, rule_err(bank, (__s32)b->dcand - 1), UA_DM_UNDECIDED);
+			ua_deny_mark(rule_err(bank, (__s32)b->dcand - 1), UA_DM_UNDECIDED);
 	}
 	p->rule_unknown = (e->flags & UA_SF_TENTATIVE) ?
 				  (__s16)first_recording(bank, r.cand[0], r.cand[1], r.cand[2],
@@ -323,7 +327,7 @@ static __always_inline int capture(struct io_kiocb *req, __u8 op, int init_err,
 	level = rb_pressure();
 	if (level && flow_over_budget(b, level)) {
 		if (b->dcand)
-			deny_mark(req, op, rule_err(bank, (__s32)b->dcand - 1), 0);
+			ua_deny_mark(rule_err(bank, (__s32)b->dcand - 1), 0);
 		count(UA_CNT_BUDGET);
 		drop_note(e->pid, e->task.uid, op, UA_DROP_BUDGET);
 		return 0;
@@ -366,7 +370,7 @@ static __always_inline int capture(struct io_kiocb *req, __u8 op, int init_err,
 	if (e->flags & UA_SF_UNTRACKED) {
 		count(UA_CNT_UNTRACKED);
 		if (b->dcand)
-			deny_mark(req, op, rule_err(bank, (__s32)b->dcand - 1), 0);
+			ua_deny_mark(rule_err(bank, (__s32)b->dcand - 1), 0);
 	} else if (p->flags & UA_CF_ADDR_DEFER) {
 		/* the rules' destination until the kernel's copy replaces it */
 		bpf_map_update_elem(&dest_addrs, &p->submit_seq, &e->addr, BPF_ANY);
@@ -375,9 +379,9 @@ static __always_inline int capture(struct io_kiocb *req, __u8 op, int init_err,
 	if (emit_prepared(b, size, rb_flags(), e->pid, e->task.uid, op)) {
 		/* Not recorded: under --deny unrecorded, not run either. */
 		if (deny_armed && deny_unrecorded && !init_err && e->pid != cfg_daemon_tgid)
-			deny_mark(req, op, -13 /* EACCES */, 0);
+			ua_deny_mark(-13 /* EACCES */, 0);
 		else if (b->dcand)
-			deny_mark(req, op, rule_err(bank, (__s32)b->dcand - 1), 0);
+			ua_deny_mark(rule_err(bank, (__s32)b->dcand - 1), 0);
 		if (!(e->flags & UA_SF_UNTRACKED)) {
 			/* Its SUBMIT is lost (the sequence gap says so): its
 			 * entry would only wait for a CQE nobody can join. */
@@ -659,26 +663,91 @@ static __always_inline struct ua_pending *watched(__u64 *reqv)
  * request is let through (an earlier rule exempts it, as it would where the
  * address is known at submit). None: the rule decided at submit stands.
  */
+struct issue_eval {
+	struct ua_krule *k;
+	struct ua_addr *a; /* the kernel's copy, in dest_addrs */
+	__u64 cand[4];
+	__u32 bank;
+	__s32 decided;
+	__u32 matched;	 /* the current rule still matches */
+	__u32 undecided; /* the current rule has a field known only at completion */
+};
+
+/* A field at the destination hook: the address is the new fact; a field
+ * known only at completion leaves the rule undecided; the others matched
+ * at submit. A walk of its own, so that the completion programs' (crule_step)
+ * carry no flag for it: 6.12's verifier explores each flag on the stack
+ * once more per field. */
+static long ifield_step(__u32 j, void *arg)
+{
+	struct issue_eval *x = arg;
+	const struct ua_kfield *f;
+
+	if (!x->k)
+		return 1;
+	f = &x->k->f[j & (UA_KFIELDS_MAX - 1)];
+	switch (f->field) {
+	case UA_F_FAMILY:
+	case UA_F_ADDR:
+	case UA_F_PORT:
+		if (!x->a || !ua_addr_field(f, x->a)) {
+			x->matched = 0;
+			return 1;
+		}
+		return 0;
+	case UA_F_SUCCESS:
+	case UA_F_EXIT:
+	case UA_F_CTX:
+	case UA_F_OBJ_UID:
+	case UA_F_OBJ_GID:
+	case UA_F_DIR:
+	case UA_F_PATH:
+		x->undecided = 1;
+		return 0;
+	}
+	return 0;
+}
+
+static long irule_step(__u32 i, void *arg)
+{
+	struct issue_eval *x = arg;
+	struct ua_krule *k;
+	__u32 n;
+
+	if (!(x->cand[(i >> 6) & 3] & (1ULL << (i & 63))))
+		return 0;
+	k = rule_at(x->bank, i);
+	if (!k)
+		return 1;
+	n = k->nfields;
+	x->k = k;
+	x->matched = 1;
+	x->undecided = 0;
+	bpf_loop(n < UA_KFIELDS_MAX ? n : UA_KFIELDS_MAX, ifield_step, x, 0);
+	if (!x->matched || x->undecided)
+		return 0;
+	x->decided = (__s32)i;
+	return 1;
+}
+
 static __always_inline void dest_decide(__u64 reqv, struct ua_pending *p)
 {
-	struct rule_eval r = {};
+	struct issue_eval x = {};
 	struct ua_deny_mark *m = bpf_map_lookup_elem(&deny_req, &reqv);
 	__u32 act;
 
 	if (!m)
 		return;
-	r.p = p;
-	r.bank = p->bank;
-	r.op = p->opcode;
-	r.decided = -1;
-	r.at_issue = 1;
-	__builtin_memcpy(r.cand, p->cand, sizeof(r.cand));
-	bpf_loop(UA_KRULES_MAX, crule_step, &r, 0);
-	if (r.decided < 0)
+	x.a = bpf_map_lookup_elem(&dest_addrs, &p->submit_seq);
+	x.bank = p->bank;
+	x.decided = -1;
+	__builtin_memcpy(x.cand, p->cand, sizeof(x.cand));
+	bpf_loop(UA_KRULES_MAX, irule_step, &x, 0);
+	if (x.decided < 0)
 		return;
-	act = rule_action(p->bank, r.decided);
+	act = rule_action(p->bank, x.decided);
 	if (act == UA_ACT_DENY || act == UA_ACT_KILL) {
-		m->err = rule_err(p->bank, r.decided);
+		m->err = rule_err(p->bank, x.decided);
 		m->flags &= ~UA_DM_UNDECIDED;
 	} else {
 		m->flags |= UA_DM_UNDECIDED;

@@ -67,10 +67,9 @@ struct rule_eval {
 	__u32 matched; /* current field still matches */
 	__s32 decided;
 	__u8 op;
-	__u8 defer;	/* at completion: this rule's path=/dir= waited for the file
+	__u8 defer; /* at completion: this rule's path=/dir= waited for the file
 		     * an open opened (at submit the flag is b->defer) */
-	__u8 at_issue;	/* evaluated at the destination hook (dest_decide) */
-	__u8 undecided; /* at issue: this rule has a field known only at completion */
+	__u8 pad[2];
 	__u64 cand[4];
 	/* completion */
 	__s32 res;
@@ -293,10 +292,12 @@ static __always_inline bool field_submit(struct rule_eval *r, const struct ua_kf
 		if (!addr_at_submit(r->op))
 			return true; /* the socket's peer, at completion */
 		/* connect, send* where the kernel copies the destination at
-		 * issue and the hooks see that copy: decided on it */
+		 * issue and the hooks see that copy: decided on it, at the
+		 * hook and at completion (UA_CF_ADDR_DEFER). The rule waits
+		 * as a path= of an open does (b->defer: these ops have no
+		 * name, so their path= never reads the flag's bit). */
 		if (addr_hooked && op_in(UA_OPC_ADDR, r->op)) {
-			r->b->adefer = 1;
-			r->b->pend.flags |= UA_CF_ADDR_DEFER;
+			r->b->defer = 1;
 			return true;
 		}
 		/* socket: only its domain */
@@ -354,11 +355,10 @@ static long rule_step(__u32 i, void *arg)
 	r->rule = i;
 	r->matched = 1;
 	r->b->defer = 0;
-	r->b->adefer = 0;
 	bpf_loop(n < UA_KFIELDS_MAX ? n : UA_KFIELDS_MAX, field_step, r, 0);
 	if (!r->matched)
 		return 0;
-	if ((k->flags & UA_KR_COMPLETION) || r->b->defer || r->b->adefer) {
+	if ((k->flags & UA_KR_COMPLETION) || r->b->defer) {
 		r->cand[(i >> 6) & 3] |= 1ULL << (i & 63);
 		if (r->b->defer)
 			r->b->pend.defer[(i >> 6) & 3] |= 1ULL << (i & 63);
@@ -528,21 +528,6 @@ static __always_inline bool field_complete(struct rule_eval *r, const struct ua_
 	struct ua_addr *a;
 	bool eq;
 
-	/* At the destination hook only the address is new: what is known at
-	 * completion alone leaves the rule undecided. */
-	if (r->at_issue) {
-		switch (f->field) {
-		case UA_F_SUCCESS:
-		case UA_F_EXIT:
-		case UA_F_CTX:
-		case UA_F_OBJ_UID:
-		case UA_F_OBJ_GID:
-		case UA_F_DIR:
-		case UA_F_PATH:
-			r->undecided = 1;
-			return true;
-		}
-	}
 	switch (f->field) {
 	case UA_F_SUCCESS:
 		return cmp_u64(f->cmp, r->res >= 0, f->val);
@@ -612,9 +597,8 @@ static long crule_step(__u32 i, void *arg)
 	r->k = k;
 	r->matched = 1;
 	r->defer = r->p && (r->p->defer[(i >> 6) & 3] & (1ULL << (i & 63)));
-	r->undecided = 0;
 	bpf_loop(n < UA_KFIELDS_MAX ? n : UA_KFIELDS_MAX, cfield_step, r, 0);
-	if (!r->matched || r->undecided)
+	if (!r->matched)
 		return 0;
 	r->decided = i;
 	return 1;
@@ -680,20 +664,29 @@ static __always_inline __s32 rule_err(__u32 bank, __s32 i)
 
 /* A deny rule decided at submit, or a selected request that could not be
  * recorded under --deny unrecorded: mark it for the enforcement object's
- * LSM hooks while it is issued (bpf/deny.h), with the error they return.
- * @flags UA_DM_UNDECIDED: a deny rule waits for the destination the kernel
- * copies at issue; the hook decides (dest_decide) before the LSM's. */
-static __always_inline void deny_mark(struct io_kiocb *req, __u8 op, __s32 err, __u32 flags)
+ * LSM hooks while it is issued (bpf/deny.h), with the error @err they
+ * return. @flags UA_DM_UNDECIDED: a deny rule waits for the destination the
+ * kernel copies at issue; the hook decides (dest_decide) before the LSM's.
+ * The request is the one being captured, in the scratch buffer (capture()
+ * fills ev.req, ev.user_data, ev.opcode and ring_addr first). A global
+ * function, so that the mark's bytes live on its own frame, not
+ * capture()'s, where each mark that may or may not be written kept the
+ * verifier from pruning what follows. */
+__noinline int ua_deny_mark(__s32 err, __u32 flags)
 {
 	struct ua_deny_mark m = {};
-	__u64 key = (__u64)req;
+	__u32 zero = 0;
+	struct submit_buf *b = bpf_map_lookup_elem(&scratch, &zero);
 
-	m.ring_addr = (__u64)req->ctx;
-	m.user_data = req->cqe.user_data;
+	if (!b)
+		return 0;
+	m.ring_addr = b->ring_addr;
+	m.user_data = b->ev.user_data;
 	m.err = err;
 	m.flags = flags;
-	m.opcode = op;
-	bpf_map_update_elem(&deny_req, &key, &m, BPF_ANY);
+	m.opcode = b->ev.opcode;
+	bpf_map_update_elem(&deny_req, &b->ev.req, &m, BPF_ANY);
+	return 0;
 }
 
 /* At the request's CQE (or its overflow): its mark goes; UA_CF_DENIED when
