@@ -295,8 +295,10 @@ static __always_inline bool field_submit(struct rule_eval *r, const struct ua_kf
 		 * issue and the hooks see that copy: decided on it, at the
 		 * hook and at completion (UA_CF_ADDR_DEFER). The rule waits
 		 * as a path= of an open does (b->defer: these ops have no
-		 * name, so their path= never reads the flag's bit). */
-		if (addr_hooked && op_in(UA_OPC_ADDR, r->op)) {
+		 * name, so their path= never reads the flag's bit). Not a
+		 * request in flight at start: its issue is past, its address
+		 * unknown. */
+		if (addr_hooked && op_in(UA_OPC_ADDR, r->op) && !(e->flags & UA_SF_INFLIGHT)) {
 			r->b->defer = 1;
 			return true;
 		}
