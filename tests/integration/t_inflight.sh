@@ -35,7 +35,9 @@ run() { # RULE [overflow]
 	rm -f "$go" "$OUT" "$UA_LOG"
 	echo "$1" >"$rules"
 	chmod 600 "$rules"
-	"$PROG" "$go" ${2:+"$2"} >"$OUT" 2>"$UA_TMP/inflight.err" &
+	# the driver waits for $go as long as the daemon's start and a reload
+	# may take (twice the suite's wait: minutes under TCG)
+	UA_TIMEOUT=$((2 * UA_TIMEOUT)) "$PROG" "$go" ${2:+"$2"} >"$OUT" 2>"$UA_TMP/inflight.err" &
 	local pp=$!
 	if ! wait_for grep -qs '^ready ' "$OUT"; then
 		kill "$pp" 2>/dev/null

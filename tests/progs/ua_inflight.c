@@ -7,7 +7,9 @@
  * 3 bytes), then, as thread name "uainfl_hold", an accept on a listening
  * TCP socket (user_data 0xacce) and a recv on a unix stream socket
  * (user_data 0x7ec) that both wait. Prints "ready pid= port= early_res="
- * and waits (up to 60 s) for GO_FILE to exist. Then, renamed "uainfl_after"
+ * and waits for GO_FILE to exist (up to UA_TIMEOUT seconds, the suite's wait
+ * for a daemon, 60 by default: under TCG a daemon's start takes minutes).
+ * Then, renamed "uainfl_after"
  * (a comm= rule declines what it submits now): connects a client to the
  * port and writes 5 bytes to the unix socket, reaps both CQEs, and submits
  * another recv with the in-flight recv's user_data (0x7ec) that gets 7
@@ -74,7 +76,7 @@ int main(int argc, char **argv)
 	socklen_t alen = sizeof(a);
 	static char buf[64], buf2[64], ebuf[16];
 	struct io_uring ring;
-	int lfd, sp[2], cfd, rc, i, early, acc = 0, rcv = 0, rcv2, ovf = 0;
+	int lfd, sp[2], cfd, rc, i, early, acc = 0, rcv = 0, rcv2, ovf = 0, limit;
 	struct io_uring_cqe *c;
 	struct io_uring_sqe *sqe;
 
@@ -117,11 +119,16 @@ int main(int argc, char **argv)
 		die("a waiting request completed early", EIO);
 	printf("ready pid=%d port=%d early_res=%d\n", getpid(), ntohs(a.sin_port), early);
 	fflush(stdout);
+	limit = getenv("UA_TIMEOUT") ? atoi(getenv("UA_TIMEOUT")) : 0;
+	if (limit <= 0)
+		limit = 60;
 	for (i = 0; access(argv[1], F_OK); i++) {
 		struct timespec ts = { 0, 10 * 1000 * 1000 };
 
-		if (i >= 6000)
+		if (i >= limit * 100) {
+			fprintf(stderr, "ua_inflight: %s did not come in %d s\n", argv[1], limit);
 			return 3;
+		}
 		nanosleep(&ts, NULL);
 	}
 
