@@ -123,11 +123,15 @@ wait "$UA_PID"
 rc=$?
 took=$(($(ms) - t0))
 UA_PID=
-echo "# SIGTERM to exit: $took ms" >&2
-if [ $rc = 0 ] && [ $took -lt 1500 ]; then
+# In a TCG guest, 1.5 s times the same measured factor as the CPU bound
+# above (the stop's drain is the same work per event): the 6.1 guest took
+# 2,997 ms with the flood running, at 14,770 ns per event.
+tbound=$((1500 * bound / 100000))
+echo "# SIGTERM to exit: $took ms (bound $tbound ms)" >&2
+if [ $rc = 0 ] && [ $took -lt $tbound ]; then
 	ok flood_sigterm_stops
 else
-	fail flood_sigterm_stops "exit $rc after $took ms (want 0 within 1500 ms)"
+	fail flood_sigterm_stops "exit $rc after $took ms (want 0 within $tbound ms)"
 fi
 kill "$FPID" 2>/dev/null
 wait "$FPID" 2>/dev/null
