@@ -27,8 +27,7 @@ struct submit_buf {
 	struct ua_ev_submit ev;
 	char names[2 * UA_NAME_MAX];
 	struct ua_pending pend;
-	__u32 defer, dcand;
-	__u64 ring_addr;
+	__u32 defer, pad;
 };
 struct obj_buf {
 	struct ua_ev_obj ev;
