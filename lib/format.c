@@ -180,6 +180,91 @@ static void emit_begin(struct emit *e, const char *type, uint64_t time_ns, uint6
 	}
 }
 
+/* Skip the digits at @p (at least one); NULL if there are none. */
+static const char *skip_digits(const char *p, const char *end, uint64_t *v)
+{
+	const char *s = p;
+
+	*v = 0;
+	while (p < end && *p >= '0' && *p <= '9')
+		*v = *v * 10 + (uint64_t)(*p++ - '0');
+	return p > s ? p : NULL;
+}
+
+/* @p begins with the @n bytes of @w: the position after them, else NULL. */
+static const char *skip_word(const char *p, const char *end, const char *w, size_t n)
+{
+	return p && (size_t)(end - p) >= n && memcmp(p, w, n) == 0 ? p + n : NULL;
+}
+
+/* A record type ([A-Z0-9_]*) at @p, kept in @h. */
+static const char *skip_type(const char *p, const char *end, struct ua_line_head *h)
+{
+	h->type = p;
+	while (p < end && ((*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') || *p == '_'))
+		p++;
+	h->type_len = (size_t)(p - h->type);
+	return p;
+}
+
+int ua_line_head(const char *l, const char *le, struct ua_line_head *h)
+{
+	const char *p;
+	uint64_t v;
+
+	memset(h, 0, sizeof(*h));
+	if ((p = skip_word(l, le, "type=", 5))) {
+		p = skip_type(p, le, h);
+		p = skip_word(p, le, " msg=audit(", 11);
+		p = p ? skip_digits(p, le, &v) : NULL;
+		p = skip_word(p, le, ".", 1);
+		p = p ? skip_digits(p, le, &v) : NULL;
+		p = skip_word(p, le, ":", 1);
+		p = p ? skip_digits(p, le, &h->seq) : NULL;
+		p = skip_word(p, le, "):", 2);
+	} else if ((p = skip_word(l, le, "{\"type\":\"", 9))) {
+		p = skip_type(p, le, h);
+		p = skip_word(p, le, "\",\"seq\":", 8);
+		p = p ? skip_digits(p, le, &h->seq) : NULL;
+		p = skip_word(p, le, ",\"time\":", 8);
+		p = p ? skip_digits(p, le, &v) : NULL;
+		p = skip_word(p, le, ".", 1);
+		p = p ? skip_digits(p, le, &v) : NULL;
+	}
+	if (!p || !h->type_len) {
+		memset(h, 0, sizeof(*h));
+		return -EINVAL;
+	}
+	h->body = p;
+	return 0;
+}
+
+uint64_t ua_line_seq(const char *l, const char *le)
+{
+	struct ua_line_head h;
+
+	return ua_line_head(l, le, &h) ? 0 : h.seq;
+}
+
+int ua_line_is(const char *l, const char *le, const char *type, const char *op)
+{
+	struct ua_line_head h;
+	size_t tn = strlen(type), on = op ? strlen(op) : 0;
+	const char *p;
+
+	if (ua_line_head(l, le, &h) || h.type_len != tn || memcmp(h.type, type, tn))
+		return 0;
+	if (!op)
+		return 1;
+	/* The first field: " op=OP" (text) or ,"op":"OP" (JSON). */
+	if (*l == 't') {
+		p = skip_word(skip_word(h.body, le, " op=", 4), le, op, on);
+		return p && (p == le || *p == ' ');
+	}
+	p = skip_word(skip_word(h.body, le, ",\"op\":\"", 7), le, op, on);
+	return skip_word(p, le, "\"", 1) != NULL;
+}
+
 static int emit_end(struct emit *e)
 {
 	return ua_buf_addstr(e->b, e->f == UA_FMT_TEXT ? "\n" : "}\n");

@@ -188,4 +188,21 @@ static inline struct ua_kv ua_kv_bool(const char *key, int v)
 int ua_format_event(struct ua_buf *out, const char *type, uint64_t time_ns, uint64_t seq,
 		    const struct ua_kv *kv, size_t n, enum ua_format f);
 
+/* The header of a line the formatter wrote (either format), read back by position: the record
+ * type, its sequence number and where its fields begin. Nothing a record's fields say (a
+ * hostile path or name) can be taken for it. 0, or -EINVAL when @l does not begin with one. */
+struct ua_line_head {
+	const char *type;
+	size_t type_len;
+	uint64_t seq;
+	const char *body;
+};
+int ua_line_head(const char *l, const char *le, struct ua_line_head *h);
+
+/* The sequence number in a line's header, 0 if it has none. */
+uint64_t ua_line_seq(const char *l, const char *le);
+
+/* Is the line [@l, @le) a record of @type, and (unless @op is NULL) is its first field op=@op? */
+int ua_line_is(const char *l, const char *le, const char *type, const char *op);
+
 #endif /* UA_FORMAT_H */

@@ -327,8 +327,6 @@ void ua_sink_tick(struct ua_sink *s);
 int ua_sink_write(struct ua_sink *s, const char *data, size_t len);
 void ua_sink_close(struct ua_sink *s);
 
-/* The sequence number of one record line (text or JSON), 0 if it has none. */
-uint64_t ua_line_seq(const char *p, const char *end);
 /* The next record's line in [*@p, @end): its start, *@le its end; *@p moves
  * past it. PATH lines (part of the URINGOP before them) are skipped. NULL at
  * the end. Shared by the sinks' loss counting. */

@@ -73,24 +73,6 @@ struct ua_qsink {
 	int need_restart; /* reaped; started again once the writer let go of fd */
 };
 
-uint64_t ua_line_seq(const char *p, const char *end)
-{
-	const char *k = memmem(p, (size_t)(end - p), "msg=audit(", 10);
-	uint64_t v = 0;
-
-	if (k) {
-		k = memchr(k, ':', (size_t)(end - k));
-		k = k ? k + 1 : end;
-	} else if ((k = memmem(p, (size_t)(end - p), "\"seq\":", 6))) {
-		k += 6;
-	} else {
-		return 0;
-	}
-	while (k < end && *k >= '0' && *k <= '9')
-		v = v * 10 + (uint64_t)(*k++ - '0');
-	return v;
-}
-
 const char *ua_next_record_line(const char **p, const char *end, const char **le)
 {
 	while (*p < end) {
@@ -114,8 +96,7 @@ static void drop(struct ua_qsink *q, const char *data, size_t len, const char *r
 	while ((l = ua_next_record_line(&p, end, &le))) {
 		uint64_t seq = ua_line_seq(l, le);
 
-		if (q->own_loss && memmem(l, (size_t)(le - l), "URING_DAEMON", 12) &&
-		    memmem(l, (size_t)(le - l), "sink_loss", 9)) {
+		if (q->own_loss && ua_line_is(l, le, "URING_DAEMON", "sink_loss")) {
 			q->own_loss--;
 			continue;
 		}

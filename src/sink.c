@@ -308,7 +308,7 @@ static void account_lost(struct ua_sink *s, const char *data, size_t len, const 
 
 		s->lost++;
 		s->lost_total++;
-		if (memmem(l, (size_t)(le - l), "URINGOP", 7))
+		if (ua_line_is(l, le, "URINGOP", NULL))
 			s->lost_uringop++;
 		if (seq && (!s->lost_first || seq < s->lost_first))
 			s->lost_first = seq;

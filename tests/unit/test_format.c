@@ -1706,6 +1706,67 @@ static void test_dev_and_role_keys(void)
 	ua_buf_release(&b);
 }
 
+/* The header read back (the sinks' loss accounting): by position, so that no field's value can
+ * pass for the record's type, sequence number or op. */
+static void test_line_head(void)
+{
+	enum ua_format fmts[] = { UA_FMT_TEXT, UA_FMT_JSON };
+	static const char lie[] = "x msg=audit(1.000:999): op=sink_loss URINGOP \"seq\":999";
+	struct ua_buf b = UA_BUF_INIT;
+	struct ua_line_head h;
+	struct sample *s;
+	size_t i, n, f;
+
+	s = every_sample(&n);
+	for (f = 0; f < ARRAY_SIZE(fmts); f++) {
+		for (i = 0; i < n; i++) {
+			const char *le;
+
+			ua_buf_reset(&b);
+			if (!ASSERT_OK(format_sample(&b, &s[i], fmts[f]), s[i].name))
+				continue;
+			le = memchr(b.data, '\n', b.len);
+			if (ASSERT_OK(ua_line_head(b.data, le, &h), s[i].name)) {
+				ASSERT_TRUE(h.seq >= 1000 && h.seq < 2100, s[i].name);
+				ASSERT_TRUE(h.type_len > 0 && h.body > h.type && h.body <= le, s[i].name);
+			}
+		}
+		{
+			const struct ua_kv hostile[] = { ua_kv_word("op", "plugin_restart"),
+							 ua_kv_cstr("sink", lie) };
+			const struct ua_kv own[] = { ua_kv_word("op", "sink_loss"),
+						     ua_kv_cstr("sink", lie) };
+			const struct ua_kv longer[] = { ua_kv_word("op", "sink_lossy") };
+
+			ua_buf_reset(&b);
+			ASSERT_OK(ua_format_event(&b, "URING_DAEMON", T0, 1234, hostile, 2, fmts[f]),
+				  "hostile event");
+			ASSERT_EQ(ua_line_seq(b.data, b.data + b.len - 1), 1234, "seq from the header");
+			ASSERT_TRUE(!ua_line_is(b.data, b.data + b.len - 1, "URING_DAEMON", "sink_loss"),
+				    "a field saying op=sink_loss is not the op");
+			ASSERT_TRUE(!ua_line_is(b.data, b.data + b.len - 1, "URINGOP", NULL),
+				    "a field saying URINGOP is not the type");
+			ASSERT_TRUE(ua_line_is(b.data, b.data + b.len - 1, "URING_DAEMON", NULL), "type");
+			ua_buf_reset(&b);
+			ASSERT_OK(ua_format_event(&b, "URING_DAEMON", T0, 1235, own, 2, fmts[f]), "own");
+			ASSERT_TRUE(ua_line_is(b.data, b.data + b.len - 1, "URING_DAEMON", "sink_loss"),
+				    "op=sink_loss");
+			ASSERT_TRUE(!ua_line_is(b.data, b.data + b.len - 1, "URING_DAEMO", "sink_loss"),
+				    "a type's prefix");
+			ua_buf_reset(&b);
+			ASSERT_OK(ua_format_event(&b, "URING_DAEMON", T0, 1236, longer, 1, fmts[f]), "lossy");
+			ASSERT_TRUE(!ua_line_is(b.data, b.data + b.len - 1, "URING_DAEMON", "sink_loss"),
+				    "an op's prefix");
+		}
+	}
+	ASSERT_EQ(ua_line_head("type=X", "type=X" + 6, &h), -EINVAL, "no header");
+	ASSERT_EQ(ua_line_head("{\"type\":\"X\",\"seq\":", "{\"type\":\"X\",\"seq\":" + 17, &h),
+		  -EINVAL, "cut header");
+	ASSERT_EQ(ua_line_seq("op=x msg=audit(1.000:7):", "op=x msg=audit(1.000:7):" + 24), 0,
+		  "not at the start");
+	ua_buf_release(&b);
+}
+
 int main(void)
 {
 	RUN_TEST(test_golden_text);
@@ -1728,5 +1789,6 @@ int main(void)
 	RUN_TEST(test_append);
 	RUN_TEST(test_action_fields);
 	RUN_TEST(test_dev_and_role_keys);
+	RUN_TEST(test_line_head);
 	return test_main_end();
 }
