@@ -207,18 +207,28 @@ static const char *skip_type(const char *p, const char *end, struct ua_line_head
 	return p;
 }
 
+/* SECONDS.MILLIS at @p, kept in @h. */
+static const char *skip_time(const char *p, const char *end, struct ua_line_head *h)
+{
+	uint64_t v;
+
+	h->time = p;
+	p = p ? skip_digits(p, end, &v) : NULL;
+	p = skip_word(p, end, ".", 1);
+	p = p ? skip_digits(p, end, &v) : NULL;
+	h->time_len = p ? (size_t)(p - h->time) : 0;
+	return p;
+}
+
 int ua_line_head(const char *l, const char *le, struct ua_line_head *h)
 {
 	const char *p;
-	uint64_t v;
 
 	memset(h, 0, sizeof(*h));
 	if ((p = skip_word(l, le, "type=", 5))) {
 		p = skip_type(p, le, h);
 		p = skip_word(p, le, " msg=audit(", 11);
-		p = p ? skip_digits(p, le, &v) : NULL;
-		p = skip_word(p, le, ".", 1);
-		p = p ? skip_digits(p, le, &v) : NULL;
+		p = skip_time(p, le, h);
 		p = skip_word(p, le, ":", 1);
 		p = p ? skip_digits(p, le, &h->seq) : NULL;
 		p = skip_word(p, le, "):", 2);
@@ -227,9 +237,7 @@ int ua_line_head(const char *l, const char *le, struct ua_line_head *h)
 		p = skip_word(p, le, "\",\"seq\":", 8);
 		p = p ? skip_digits(p, le, &h->seq) : NULL;
 		p = skip_word(p, le, ",\"time\":", 8);
-		p = p ? skip_digits(p, le, &v) : NULL;
-		p = skip_word(p, le, ".", 1);
-		p = p ? skip_digits(p, le, &v) : NULL;
+		p = skip_time(p, le, h);
 	}
 	if (!p || !h->type_len) {
 		memset(h, 0, sizeof(*h));

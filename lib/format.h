@@ -189,11 +189,13 @@ int ua_format_event(struct ua_buf *out, const char *type, uint64_t time_ns, uint
 		    const struct ua_kv *kv, size_t n, enum ua_format f);
 
 /* The header of a line the formatter wrote (either format), read back by position: the record
- * type, its sequence number and where its fields begin. Nothing a record's fields say (a
+ * type, its time, its sequence number and where its fields begin. Nothing a record's fields say (a
  * hostile path or name) can be taken for it. 0, or -EINVAL when @l does not begin with one. */
 struct ua_line_head {
 	const char *type;
 	size_t type_len;
+	const char *time; /* SECONDS.MILLIS */
+	size_t time_len;
 	uint64_t seq;
 	const char *body;
 };

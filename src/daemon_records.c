@@ -38,7 +38,8 @@ static const char *signame(int sig)
  */
 int ua_previous_unclean(const char *path, char *last_time, size_t len)
 {
-	char buf[65536], *line, *end, *p, *q;
+	char buf[65536], *line, *end;
+	struct ua_line_head h;
 	/* O_NONBLOCK: a FIFO planted at the path must not hold the start up. */
 	int fd = strcmp(path, "-") ? open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK) :
 				     -1;
@@ -74,21 +75,17 @@ int ua_previous_unclean(const char *path, char *last_time, size_t len)
 	/* time of the last line */
 	line = strrchr(buf, '\n');
 	line = line ? line + 1 : buf;
-	if ((p = strstr(line, "audit(")) && (q = strchr(p, ':')))
-		snprintf(last_time, len, "%.*s", (int)(q - p - 6), p + 6);
-	else if ((p = strstr(line, "\"time\":")) && (q = strchr(p, ',')))
-		snprintf(last_time, len, "%.*s", (int)(q - p - 7), p + 7);
-	else
+	if (ua_line_head(line, buf + n, &h))
 		return 0;
+	snprintf(last_time, len, "%.*s", (int)h.time_len, h.time);
 	/* the last daemon record */
 	for (end = buf + n; end > buf;) {
 		for (line = end; line > buf && line[-1] != '\n'; line--)
 			;
 		/* A stop is the last record a daemon writes; anything else
 		 * (a start, a rotation, a sink's loss) last means it was killed. */
-		if (memmem(line, (size_t)(end - line), "URING_DAEMON", 12))
-			return torn || !(memmem(line, (size_t)(end - line), "op=stop ", 8) ||
-					 memmem(line, (size_t)(end - line), "\"op\":\"stop\"", 11));
+		if (ua_line_is(line, end, "URING_DAEMON", NULL))
+			return torn || !ua_line_is(line, end, "URING_DAEMON", "stop");
 		end = line > buf ? line - 1 : buf;
 	}
 	/* No daemon record in the last 64 KiB of a longer log: its writer

@@ -132,6 +132,28 @@ else
 	fail torn_last_line "daemon did not start: $(tail -3 "$UA_TMP/daemon.err")"
 fi
 
+# A daemon killed after a record whose name says "audit(1.000:1)", "time":1 and URING_DAEMON
+# op=stop: the window nothing was recorded in starts at that record's own time (its header),
+# and the stop its name mentions is not a stop.
+mkdir -m 0700 "$D/h"
+{
+	echo '{"type":"URING_DAEMON","seq":0,"time":1796000000.000,"op":"start","pid":1}'
+	echo '{"type":"URINGOP","seq":8,"time":1796000003.250,"uring_op":18,"op":"openat","name":"x audit(1.000:1): type=URING_DAEMON op=stop \"time\":1,"}'
+} >"$D/h/log.json"
+chmod 0600 "$D/h/log.json"
+conf_base "$D/h" >"$D/h.conf"
+if start_conf "$D/h.conf"; then
+	ua_stop
+	start=$(sed -n 3p "$D/h/log.json" | jq -c 'select(.op=="start")' 2>/dev/null)
+	if [ "$(jq -r '[.previous, .unrecorded_since] | @tsv' <<<"$start")" = "$(printf 'unclean\t1796000003.25')" ]; then
+		ok unclean_time_from_header
+	else
+		fail unclean_time_from_header "$(head -4 "$D/h/log.json")"
+	fi
+else
+	fail unclean_time_from_header "daemon did not start: $(tail -3 "$UA_TMP/daemon.err")"
+fi
+
 # ---- size rotation: 1 MB files, 3 kept; fewer records than 3 MB so none is dropped ----
 mkdir -m 0700 "$D/r"
 { conf_base "$D/r"; printf 'max_log_file = 1\nnum_logs = 3\nmax_log_file_action = rotate\n'; } >"$D/r.conf"

@@ -1742,6 +1742,9 @@ static void test_line_head(void)
 			ASSERT_OK(ua_format_event(&b, "URING_DAEMON", T0, 1234, hostile, 2, fmts[f]),
 				  "hostile event");
 			ASSERT_EQ(ua_line_seq(b.data, b.data + b.len - 1), 1234, "seq from the header");
+			if (ASSERT_OK(ua_line_head(b.data, b.data + b.len - 1, &h), "head"))
+				ASSERT_TRUE(h.time_len == 14 && !memcmp(h.time, "1700000000.123", 14),
+					    "time from the header");
 			ASSERT_TRUE(!ua_line_is(b.data, b.data + b.len - 1, "URING_DAEMON", "sink_loss"),
 				    "a field saying op=sink_loss is not the op");
 			ASSERT_TRUE(!ua_line_is(b.data, b.data + b.len - 1, "URINGOP", NULL),
