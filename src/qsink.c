@@ -12,6 +12,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <libaudit.h>
 #include <pthread.h>
 #include <signal.h>
@@ -204,25 +205,19 @@ static int write_all(int fd, const char *p, size_t len, size_t *done)
 static int audit_send_line(struct ua_qsink *q, const char *p, size_t len)
 {
 	char msg[UA_AUDIT_TEXT_MAX + 1];
-	const char *type = p, *te, *t, *colon, *body;
+	const char *end = p + len, *body;
+	struct ua_line_head h;
 	size_t n;
 	int rc;
 
 	/* type=X msg=audit(T:S): body */
-	if (len < 5 || memcmp(p, "type=", 5))
+	if (len < 5 || memcmp(p, "type=", 5) || ua_line_head(p, end, &h))
 		return -EINVAL;
-	type = p + 5;
-	te = memchr(type, ' ', len - 5);
-	t = te ? memmem(te, len - (size_t)(te - p), " msg=audit(", 11) : NULL;
-	colon = t ? memchr(t + 11, ':', len - (size_t)(t + 11 - p)) : NULL;
-	body = colon ? memmem(colon, len - (size_t)(colon - p), "): ", 3) : NULL;
-	if (!body)
-		return -EINVAL;
+	body = h.body < end && *h.body == ' ' ? h.body + 1 : h.body;
 	n = (size_t)snprintf(msg, sizeof(msg),
-			     "uring_record=%.*s uring_time=%.*s uring_seq=%.*s %.*s",
-			     (int)(te - type), type, (int)(colon - (t + 11)), t + 11,
-			     (int)(body - colon - 1), colon + 1,
-			     (int)(len - (size_t)(body + 3 - p)), body + 3);
+			     "uring_record=%.*s uring_time=%.*s uring_seq=%" PRIu64 " %.*s",
+			     (int)h.type_len, h.type, (int)h.time_len, h.time, h.seq,
+			     (int)(end - body), body);
 	if (n >= sizeof(msg))
 		q->st.truncated++;
 	/* libaudit appends exe= (this daemon), hostname=? addr=? terminal=?
