@@ -12,14 +12,17 @@
 static __always_inline struct file *fd_file(struct task_struct *task, int fd)
 {
 	struct files_struct *files = task->files;
+	struct fdtable *fdt;
 	struct file **arr;
 	struct file *f = NULL;
 
 	if (!files || fd < 0)
 		return NULL;
-	if ((unsigned int)fd >= BPF_CORE_READ(files, fdt, max_fds))
+	/* task is typed: direct loads in the default object (KRD) */
+	fdt = KRD(files, fdt);
+	if (!fdt || (unsigned int)fd >= KRD(fdt, max_fds))
 		return NULL;
-	arr = BPF_CORE_READ(files, fdt, fd);
+	arr = (struct file **)KRD(fdt, fd);
 	bpf_probe_read_kernel(&f, sizeof(f), &arr[fd]);
 	return f;
 }
@@ -76,14 +79,20 @@ static __always_inline struct file *slot_file(struct io_ring_ctx *ring, __u32 sl
  * end of work[] backwards, so the path comes out in order. A path longer
  * than UA_PATH_MAX keeps its leaf side; the walk goes on counting the full
  * length. One step per bpf_loop() callback.
+ *
+ * The dentries and mounts are kept as numbers and read through KCAST/KRD:
+ * direct fault-safe loads in the default object, where BPF_CORE_READ made a
+ * bpf_probe_read_kernel call per field (three or four a component, the most
+ * of a selected open's completion in the profile); probe reads in the 6.1
+ * object, as before.
  */
 struct path_walk {
 	struct obj_buf *b;
-	struct dentry *d;
-	struct mount *m;
-	struct dentry *root; /* mnt_root of m */
-	__u32 off;	     /* the path starts at work[off] */
-	__u32 full;	     /* bytes of the whole path so far */
+	__u64 d;    /* struct dentry * */
+	__u64 m;    /* struct mount * */
+	__u64 root; /* struct dentry *: mnt_root of m */
+	__u32 off;  /* the path starts at work[off] */
+	__u32 full; /* bytes of the whole path so far */
 	__u32 trunc;
 	__u32 done; /* 1: reached the namespace root; 2: a disconnected dentry */
 };
@@ -91,29 +100,31 @@ struct path_walk {
 static long path_step(__u32 i, void *arg)
 {
 	struct path_walk *w = arg;
-	struct dentry *d = w->d;
-	struct mount *m = w->m;
-	struct dentry *parent;
+	struct dentry *d;
+	__u64 parent;
 	__u32 len, off;
 
-	if (d == w->root) {
-		struct mount *mp = BPF_CORE_READ(m, mnt_parent);
+	if (w->d == w->root) {
+		struct mount *m = KCAST(mount, w->m);
+		__u64 mp = (__u64)KRD(m, mnt_parent);
 
-		if (mp == m) {
+		if (mp == w->m) {
 			w->done = 1;
 			return 1;
 		}
-		w->d = BPF_CORE_READ(m, mnt_mountpoint);
+		w->d = (__u64)KRD(m, mnt_mountpoint);
 		w->m = mp;
-		w->root = BPF_CORE_READ(mp, mnt.mnt_root);
+		m = KCAST(mount, mp);
+		w->root = (__u64)KRD(m, mnt.mnt_root);
 		return 0;
 	}
-	parent = BPF_CORE_READ(d, d_parent);
-	if (d == parent) {
+	d = KCAST(dentry, w->d);
+	parent = (__u64)KRD(d, d_parent);
+	if (w->d == parent) {
 		w->done = 2;
 		return 1;
 	}
-	len = BPF_CORE_READ(d, d_name.len);
+	len = KRD(d, d_name.len);
 	if (len > 255)
 		len = 255;
 	w->full += len + 1;
@@ -124,8 +135,7 @@ static long path_step(__u32 i, void *arg)
 			w->off -= len + 1;
 			off = w->off & (UA_PATH_MAX - 1);
 			w->b->work[off] = '/';
-			bpf_probe_read_kernel(&w->b->work[off + 1], len & 255,
-					      BPF_CORE_READ(d, d_name.name));
+			bpf_probe_read_kernel(&w->b->work[off + 1], len & 255, KRD(d, d_name.name));
 		}
 	}
 	w->d = parent;
@@ -140,9 +150,9 @@ static long path_step(__u32 i, void *arg)
  * req_failed past 512 bytes). */
 #define OBJ_PATH_WALK()                                                                   \
 	w.b = b;                                                                          \
-	w.d = leaf;                                                                       \
-	w.m = container_of(vm, struct mount, mnt);                                        \
-	w.root = KRD(vm, mnt_root);                                                       \
+	w.d = (__u64)leaf;                                                                \
+	w.m = (__u64)container_of(vm, struct mount, mnt);                                 \
+	w.root = (__u64)KRD(vm, mnt_root);                                                \
 	w.off = UA_PATH_MAX;                                                              \
 	b->leaf = (__u64)leaf;                                                            \
 	b->mnt = (__u64)w.m;                                                              \
