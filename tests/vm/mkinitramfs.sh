@@ -53,11 +53,20 @@ for p in bash jq setpriv perl timeout stat mktemp od cmp diff sort uniq tr cut h
 	prog "$p"
 done
 pkg_files perl-base
-# python3 (a free port in t_objrules): the interpreter and its minimal library.
+# python3 (a free port in t_objrules): the interpreter and its minimal library;
+# and, where the host has them (make deps), its standard library and
+# python3-jsonschema with what it imports, for the JSON schema checks of
+# t_schema and t_inflight (about 10 MB; not the libraries of the stdlib's C
+# extensions, which jsonschema does not load: _ssl, _sqlite3, ...).
 if [ -x /usr/bin/python3.11 ]; then
 	prog /usr/bin/python3.11
 	ln -sf python3.11 "$root/usr/bin/python3"
 	pkg_files libpython3.11-minimal
+	if dpkg -s python3-jsonschema >/dev/null 2>&1; then
+		for p in libpython3.11-stdlib python3-jsonschema python3-attr python3-pyrsistent; do
+			pkg_files "$p"
+		done
+	fi
 fi
 # The build under test and the suite, at /ua with the tree's layout (the
 # build directory is /ua/build whatever OUT is); the benchmark when it is
@@ -74,6 +83,10 @@ mkdir -p "$root/ua/tests/vm"
 cp -r tests/integration tests/run-all.sh tests/adversarial-table.sh tests/adversarial.tsv \
 	"$root/ua/tests/"
 cp tests/vm/host-only tests/vm/t_refusals.sh "$root/ua/tests/vm/"
+# the JSON schemas, their checker and the golden records (t_schema, t_inflight)
+mkdir -p "$root/ua/docs"
+cp -r tests/schema_check.py tests/golden "$root/ua/tests/"
+cp -r docs/schema "$root/ua/docs/"
 # make demo's script, for t_cli's make_demo (a daemon and three opens)
 mkdir -p "$root/ua/scripts"
 cp scripts/demo.sh "$root/ua/scripts/"

@@ -17,13 +17,28 @@ top=$(cd "$(dirname "$0")/../.." && pwd)
 
 release() { sed -n 's/^UA-VM: kernel //p' "$1" | head -1; }
 # The test lines of every console of kernel $1; scripts not selected by
-# VM_TESTS are no result.
+# VM_TESTS are no result. A test is its script and its name (two scripts
+# may name a case alike): one line each, however many consoles have it
+# (every guest runs t_refusals.sh and reports the host-only scripts), the
+# worst of them: FAIL, then ok, then skip. A chunk run again after a fix
+# replaces its console rather than adding one.
 results() {
 	local log
 	for log in "$out"/vm/console-*.log.txt; do
 		[ "$(release "$log")" = "$1" ] || continue
 		sed -n '/^UA-VM: results begin/,/^UA-VM: results end/p' "$log"
-	done | grep -v '^skip t_[a-z0-9_]*\.sh: not selected'
+	done | grep -v '^skip t_[a-z0-9_]*\.sh: not selected' | awk '
+		/^== (integration|vm): t_[a-z0-9_]*\.sh$/ { script = $3; next }
+		/^(ok|FAIL|skip) / {
+			name = $2; sub(/:$/, "", name)
+			k = script SUBSEP name
+			r = ($1 == "FAIL") ? 3 : ($1 == "ok") ? 2 : 1
+			if (!(k in rank)) order[n++] = k
+			if (r > rank[k]) { rank[k] = r; line[k] = $0 }
+			next
+		}
+		{ print }
+		END { for (i = 0; i < n; i++) print line[order[i]] }'
 }
 kernels=()
 for log in "$out"/vm/console-*.log.txt; do
@@ -92,3 +107,44 @@ while IFS=$'\t' read -r cap tests; do
 	done
 	echo "$row"
 done <"$top/tests/vm/capabilities.tsv"
+
+# Per kernel and script, which console (the run) it came from, the time
+# run-all.sh printed after it, its counts, and its failed and skipped cases
+# with their reasons (skips grouped by reason).
+echo
+echo "| kernel | script | console | time | passed | failed | skipped | failed; skipped (reason: cases) |"
+echo "|---|---|---|---|---|---|---|---|"
+for k in "${kernels[@]}"; do
+	for log in "$out"/vm/console-*.log.txt; do
+		[ "$(release "$log")" = "$k" ] || continue
+		name=${log##*/console-}
+		name=${name%.log.txt}
+		sed -n '/^UA-VM: results begin/,/^UA-VM: results end/p' "$log" | awk -v k="$k" -v c="$name" '
+			function flush(   f, s, r, i) {
+				if (script == "" || p + nf + ns == 0) return
+				s = ""
+				for (i = 0; i < nr; i++) {
+					r = reason[i]
+					s = s (s == "" ? "" : "; ") r ": " cases[r]
+				}
+				f = (fails == "" ? "-" : fails)
+				gsub(/\|/, "\\|", s); gsub(/\|/, "\\|", f)
+				printf "| %s | %s | %s | %s | %d | %d | %d | %s%s |\n", k, script, c,
+					(took == "" ? "-" : took " s"), p, nf, ns, f, (s == "" ? "" : "; skipped: " s)
+			}
+			/^== (integration|vm): t_[a-z0-9_]*\.sh$/ {
+				flush(); script = $3; took = ""; p = nf = ns = nr = 0; fails = ""
+				delete reason; delete cases; next
+			}
+			/^== integration: t_[a-z0-9_]*\.sh took [0-9]+ s$/ { took = $5; next }
+			/^skip t_[a-z0-9_]*\.sh: not selected/ { next }
+			/^ok / { p++; next }
+			/^FAIL / { nf++; n = $2; sub(/:$/, "", n); fails = fails (fails == "" ? "" : ", ") n; next }
+			/^skip / {
+				ns++; n = $2; sub(/:$/, "", n); r = $0; sub(/^skip [^ ]* /, "", r)
+				if (!(r in cases)) { reason[nr++] = r; cases[r] = n } else cases[r] = cases[r] ", " n
+				next
+			}
+			END { flush() }'
+	done
+done
