@@ -64,11 +64,7 @@ struct ua_qsink {
 	struct ua_plugin_conf pc;
 	pid_t pid;
 	unsigned int max_restarts;
-	int gone; /* restarts exhausted, or it could not be started */
-	/* Gone: its own op=sink_loss records on their way to it. They are not
-	 * counted as lost to it: each would be said by another a second later,
-	 * for ever. */
-	unsigned int own_loss;
+	int gone;	  /* restarts exhausted, or it could not be started */
 	int dead;	  /* the writer saw it go (EPIPE) */
 	int busy;	  /* the writer is using fd outside the lock */
 	int need_restart; /* reaped; started again once the writer let go of fd */
@@ -89,7 +85,31 @@ const char *ua_next_record_line(const char **p, const char *end, const char **le
 	return NULL;
 }
 
-/* Count @data's records as lost (with q->mu held). */
+/*
+ * Is [l, le) an op=sink_loss record naming @q itself (text or JSON)? Such a
+ * record says only what @q lost; were its own loss to @q counted, another
+ * would say it a second later, and so on for as long as @q does not take
+ * records (a plugin gone, or stalled with its queue full).
+ */
+static int own_sink_loss(const struct ua_qsink *q, const char *l, const char *le)
+{
+	struct ua_line_head h;
+	char k[sizeof(q->name) + 32];
+	int kl;
+
+	if (!ua_line_is(l, le, "URING_DAEMON", "sink_loss") || ua_line_head(l, le, &h))
+		return 0;
+	/* The op, then the sink: the first two fields, by position. */
+	if (*l == 't')
+		kl = snprintf(k, sizeof(k), " op=sink_loss sink=\"%s\" ", q->name);
+	else
+		kl = snprintf(k, sizeof(k), ",\"op\":\"sink_loss\",\"sink\":\"%s\",", q->name);
+	return kl > 0 && (size_t)kl < sizeof(k) && (size_t)(le - h.body) >= (size_t)kl &&
+	       !memcmp(h.body, k, (size_t)kl);
+}
+
+/* Count @data's records as lost (with q->mu held), but for @q's own
+ * op=sink_loss records (own_sink_loss()). */
 static void drop(struct ua_qsink *q, const char *data, size_t len, const char *reason)
 {
 	const char *p = data, *end = data + len, *l, *le;
@@ -97,10 +117,8 @@ static void drop(struct ua_qsink *q, const char *data, size_t len, const char *r
 	while ((l = ua_next_record_line(&p, end, &le))) {
 		uint64_t seq = ua_line_seq(l, le);
 
-		if (q->own_loss && ua_line_is(l, le, "URING_DAEMON", "sink_loss")) {
-			q->own_loss--;
+		if (own_sink_loss(q, l, le))
 			continue;
-		}
 		q->st.dropped++;
 		q->lost++;
 		q->unsaid++;
@@ -637,8 +655,6 @@ void ua_qsink_tick(struct ua_qsink *q, struct ua_consumer *c)
 
 		snprintf(reason, sizeof(reason), "%s", q->unsaid_reason);
 		q->unsaid = q->unsaid_first = q->unsaid_last = 0;
-		if (q->gone)
-			q->own_loss++;
 		pthread_mutex_unlock(&q->mu);
 		{
 			const struct ua_kv kv[] = {
