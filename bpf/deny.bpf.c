@@ -104,7 +104,7 @@ static __always_inline int deny_now(void)
 	if (!req)
 		return 0;
 	m = bpf_map_lookup_elem(&deny_req, req);
-	if (!m)
+	if (!m || (m->flags & UA_DM_UNDECIDED))
 		return 0;
 	m->flags |= UA_DM_STOPPED;
 	err = m->err;

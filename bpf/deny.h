@@ -29,6 +29,12 @@
 
 /* ua_deny_mark.flags */
 #define UA_DM_STOPPED (1u << 0) /* an LSM hook failed the request */
+/* Not decided yet: a deny rule waits for the destination the kernel copies as
+ * it issues the request (connect, send* before 6.10). The main object's
+ * hook on security_socket_connect/_sendmsg runs before the LSM's and
+ * decides on that copy: clears the flag (deny) or leaves it (the request
+ * goes on); the LSM hooks fail nothing while it is set. */
+#define UA_DM_UNDECIDED (1u << 1)
 
 struct ua_deny_mark {
 	__u64 ring_addr; /* req->ctx: a stale mark of another request is not taken */

@@ -146,11 +146,14 @@ struct {
 	__type(value, struct ua_pending);
 } pending SEC(".maps");
 
-/* renameat's replaced file (the rename hooks, where they load): thread ->
- * the selected renameat it is issuing (between the entry and the exit of
- * io_renameat), and how many threads are in one (security_path_rename
- * leaves at once when none is, before any map lookup). */
-struct rename_watch {
+/* Which selected request a thread is issuing, between the entry and the
+ * exit of its op's issue handler (fentry/fexit, where they load: io_renameat
+ * for renameat's replaced file, io_connect and io_send* for the destination
+ * the kernel copied), and how many threads are in one: the security hooks
+ * that handler reaches (security_path_rename, security_socket_connect,
+ * security_socket_sendmsg) leave at once when none is, before any map
+ * lookup. One definition for every op watched this way. */
+struct issue_watch {
 	__u64 req;
 	__u64 submit_seq;
 };
@@ -159,10 +162,29 @@ struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 4096);
 	__type(key, __u32);
-	__type(value, struct rename_watch);
-} renaming SEC(".maps");
+	__type(value, struct issue_watch);
+} watching SEC(".maps");
 
-__s64 renames_watched;
+__s64 issues_watched;
+
+/* Set by the loader once the destination hooks are attached on a kernel
+ * that copies connect and send* addresses when it issues them (addr_layout
+ * ADDR_AT_ISSUE, before 6.10): family=, addr= and port= of those ops are
+ * then decided on the kernel's copy (at the hook, and at completion), not
+ * on the submitter's memory read at submit. */
+__u32 addr_hooked;
+
+/* a connect's or send's submit_seq -> its destination while a rule waits
+ * for it (UA_CF_ADDR_DEFER): what the submitter's memory held at submit,
+ * then each copy the kernel made as it issued the request (the last one is
+ * the one it used). Dropped by finish(). LRU: a request that never
+ * completes cannot hold a place. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 4096);
+	__type(key, __u64);
+	__type(value, struct ua_addr);
+} dest_addrs SEC(".maps");
 
 /* a renameat's submit_seq -> the owner of the file its new name named, for
  * obj_uid=/obj_gid= at its completion (rules.bpf.h); dropped by finish().
@@ -301,7 +323,10 @@ struct submit_buf {
 	 * track, where one on the stack made it explore each rule's fields
 	 * twice over (submit_req went past a million instructions). */
 	__u32 defer;
-	__u32 pad;
+	/* The first candidate that denies or kills, +1, while a rule waits
+	 * for the destination (capture(), ua_deny_candidate); 0 none. */
+	__u32 dcand;
+	__u64 ring_addr; /* req->ctx, for a deny mark (ua_deny_mark) */
 };
 _Static_assert(__builtin_offsetof(struct submit_buf, names) == sizeof(struct ua_ev_submit),
 	       "names follow the event");

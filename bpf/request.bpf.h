@@ -98,6 +98,46 @@ static __always_inline __s32 first_recording(__u32 bank, __u64 c0, __u64 c1, __u
 	return f.found;
 }
 
+/* The first candidate of the request being captured (its pending state in
+ * the scratch buffer) whose rule denies or kills, +1 (0: none). A global
+ * function, with its own frame: capture()'s is near the limit. */
+struct acting_scan {
+	struct ua_pending *p;
+	__u32 bank;
+	__s32 found;
+};
+
+static long acting_step(__u32 i, void *arg)
+{
+	struct acting_scan *s = arg;
+	__u32 act;
+
+	if (!s->p)
+		return 1;
+	if (!(s->p->cand[(i >> 6) & 3] & (1ULL << (i & 63))))
+		return 0;
+	act = rule_action(s->bank, (__s32)i);
+	if (act != UA_ACT_DENY && act != UA_ACT_KILL)
+		return 0;
+	s->found = (__s32)i;
+	return 1;
+}
+
+__noinline int ua_deny_candidate(__u32 bank)
+{
+	struct acting_scan s = {};
+	__u32 zero = 0;
+	struct submit_buf *b = bpf_map_lookup_elem(&scratch, &zero);
+
+	if (!b)
+		return 0;
+	s.p = &b->pend;
+	s.bank = bank;
+	s.found = -1;
+	bpf_loop(UA_KRULES_MAX, acting_step, &s, 0);
+	return s.found + 1;
+}
+
 /*
  * Build and emit the SUBMIT event and remember the request. Runs in the
  * submitting task or the SQ thread: io_uring_submit_req and
@@ -138,6 +178,7 @@ static __always_inline int capture(struct io_kiocb *req, __u8 op, int init_err,
 		if (deny_armed)
 			bpf_map_delete_elem(&deny_req, &reqp);
 	}
+	b->ring_addr = (__u64)ring;
 	e->ring = ring_serial((__u64)ring, false);
 	e->user_data = req->cqe.user_data;
 	e->opcode = op;
@@ -233,9 +274,12 @@ static __always_inline int capture(struct io_kiocb *req, __u8 op, int init_err,
 	r.op = op;
 	r.decided = -1;
 	bpf_loop(nrules[bank & 1] & (UA_KRULES_MAX * 2 - 1), rule_step, &r, 0);
-	if (r.cand[0] | r.cand[1] | r.cand[2] | r.cand[3])
+	if (r.cand[0] | r.cand[1] | r.cand[2] | r.cand[3]) {
 		e->flags |= UA_SF_TENTATIVE;
-	else if (!rule_records(bank, r.decided))
+		/* its family=/addr=/port= wait for the kernel's copy */
+		if (addr_hooked && op_in(UA_OPC_ADDR, op))
+			p->flags |= UA_CF_ADDR_DEFER;
+	} else if (!rule_records(bank, r.decided))
 		return 0;
 	e->bank = bank;
 	e->rule = (__s16)r.decided;
@@ -253,7 +297,22 @@ static __always_inline int capture(struct io_kiocb *req, __u8 op, int init_err,
 	if (deny_armed && e->pid != cfg_daemon_tgid &&
 	    (rule_action(bank, r.decided) == UA_ACT_DENY ||
 	     rule_action(bank, r.decided) == UA_ACT_KILL))
-		deny_mark(req, op, rule_err(bank, r.decided));
+		ua_deny_mark(rule_err(bank, r.decided), 0);
+	/* A deny (or kill) rule that waits for the destination the kernel
+	 * copies as it issues the request (addr_hooked): marked undecided, and
+	 * decided on that copy by the destination hook (dest_decide) before
+	 * the LSM hooks run. A request the hook cannot find (not kept pending:
+	 * over budget, over its uid's quota, the table full, its SUBMIT lost)
+	 * is denied: nothing a deny rule may match runs undecided. */
+	b->dcand = 0;
+	if (deny_armed && e->pid != cfg_daemon_tgid && (p->flags & UA_CF_ADDR_DEFER) &&
+	    rule_action(bank, r.decided) != UA_ACT_DENY &&
+	    rule_action(bank, r.decided) != UA_ACT_KILL) {
+		__builtin_memcpy(p->cand, r.cand, sizeof(p->cand));
+		b->dcand = ua_deny_candidate(bank);
+		if (b->dcand)
+			ua_deny_mark(rule_err(bank, (__s32)b->dcand - 1), UA_DM_UNDECIDED);
+	}
 	p->rule_unknown = (e->flags & UA_SF_TENTATIVE) ?
 				  (__s16)first_recording(bank, r.cand[0], r.cand[1], r.cand[2],
 							 r.cand[3], r.decided) :
@@ -267,6 +326,8 @@ static __always_inline int capture(struct io_kiocb *req, __u8 op, int init_err,
 	 * place anywhere. */
 	level = rb_pressure();
 	if (level && flow_over_budget(b, level)) {
+		if (b->dcand)
+			ua_deny_mark(rule_err(bank, (__s32)b->dcand - 1), 0);
 		count(UA_CNT_BUDGET);
 		drop_note(e->pid, e->task.uid, op, UA_DROP_BUDGET);
 		return 0;
@@ -306,13 +367,21 @@ static __always_inline int capture(struct io_kiocb *req, __u8 op, int init_err,
 			__sync_fetch_and_add(&mshot_pending, 1);
 		}
 	}
-	if (e->flags & UA_SF_UNTRACKED)
+	if (e->flags & UA_SF_UNTRACKED) {
 		count(UA_CNT_UNTRACKED);
+		if (b->dcand)
+			ua_deny_mark(rule_err(bank, (__s32)b->dcand - 1), 0);
+	} else if (p->flags & UA_CF_ADDR_DEFER) {
+		/* the rules' destination until the kernel's copy replaces it */
+		bpf_map_update_elem(&dest_addrs, &p->submit_seq, &e->addr, BPF_ANY);
+	}
 
 	if (emit_prepared(b, size, rb_flags(), e->pid, e->task.uid, op)) {
 		/* Not recorded: under --deny unrecorded, not run either. */
 		if (deny_armed && deny_unrecorded && !init_err && e->pid != cfg_daemon_tgid)
-			deny_mark(req, op, -13 /* EACCES */);
+			ua_deny_mark(-13 /* EACCES */, 0);
+		else if (b->dcand)
+			ua_deny_mark(rule_err(bank, (__s32)b->dcand - 1), 0);
 		if (!(e->flags & UA_SF_UNTRACKED)) {
 			/* Its SUBMIT is lost (the sequence gap says so): its
 			 * entry would only wait for a CQE nobody can join. */
@@ -394,6 +463,8 @@ static __always_inline void finish(__u64 reqp, struct ua_pending *p, __s32 res, 
 	emit_complete(reqp, p, res, cflags, flags, p->cqes + 1, rule);
 	if (p->flags & UA_CF_RENAME_TARGET)
 		bpf_map_delete_elem(&rename_owners, &p->submit_seq);
+	if (p->flags & UA_CF_ADDR_DEFER)
+		bpf_map_delete_elem(&dest_addrs, &p->submit_seq);
 	pend_release(reqp, p);
 }
 
@@ -522,6 +593,165 @@ static __always_inline int complete_cqe(struct io_ring_ctx *ring, void *vreq, __
 	}
 	finish(key, p, res, cflags, denied, complete_objects(req, p, res));
 	return 0;
+}
+
+/*
+ * Which selected request this thread issues (struct issue_watch), noted at
+ * the entry of its op's issue handler and forgotten at its exit: the
+ * security hooks the handler reaches find their request by thread. A thread
+ * is in one issue handler at a time: a new entry is counted once. Returns
+ * the request's pending entry, or NULL when it is not watched.
+ */
+static __always_inline struct ua_pending *watch_issue(struct io_kiocb *req, __u8 op)
+{
+	__u64 key = (__u64)req;
+	__u32 tid;
+	struct issue_watch w = {};
+	struct ua_pending *p;
+
+	if (!op_selected_any(op))
+		return NULL;
+	p = bpf_map_lookup_elem(&pending, &key);
+	if (!p || p->opcode != op)
+		return NULL;
+	tid = (__u32)bpf_get_current_pid_tgid();
+	w.req = key;
+	w.submit_seq = p->submit_seq;
+	if (bpf_map_update_elem(&watching, &tid, &w, BPF_NOEXIST) == 0)
+		__sync_fetch_and_add(&issues_watched, 1);
+	else if (bpf_map_update_elem(&watching, &tid, &w, BPF_EXIST))
+		return NULL; /* the table is full: not watched */
+	return p;
+}
+
+static __always_inline void watch_end(void)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+
+	if (issues_watched > 0 && bpf_map_delete_elem(&watching, &tid) == 0)
+		__sync_fetch_and_add(&issues_watched, -1);
+}
+
+/* The request this thread is issuing, if watched: its pending entry (still
+ * that request's), its key in @reqv. */
+static __always_inline struct ua_pending *watched(__u64 *reqv)
+{
+	__u32 tid;
+	struct issue_watch *w;
+	struct ua_pending *p;
+
+	if (issues_watched <= 0)
+		return NULL;
+	tid = (__u32)bpf_get_current_pid_tgid();
+	w = bpf_map_lookup_elem(&watching, &tid);
+	if (!w)
+		return NULL;
+	*reqv = w->req;
+	p = bpf_map_lookup_elem(&pending, reqv);
+	if (!p || p->submit_seq != w->submit_seq)
+		return NULL;
+	return p;
+}
+
+/*
+ * A deny mark on a request whose rules wait for its destination, decided on
+ * the kernel's copy (in dest_addrs) as the kernel is about to use it: the
+ * candidates in order, each with every field known now (a field known only
+ * at completion leaves its rule undecided, and it cannot exempt the
+ * request: the rule after it still decides). A deny or kill rule decides:
+ * the LSM hooks that follow fail the request. Another rule decides: the
+ * request is let through (an earlier rule exempts it, as it would where the
+ * address is known at submit). None: the rule decided at submit stands.
+ */
+struct issue_eval {
+	struct ua_krule *k;
+	struct ua_addr *a; /* the kernel's copy, in dest_addrs */
+	__u64 cand[4];
+	__u32 bank;
+	__s32 decided;
+	__u32 matched;	 /* the current rule still matches */
+	__u32 undecided; /* the current rule has a field known only at completion */
+};
+
+/* A field at the destination hook: the address is the new fact; a field
+ * known only at completion leaves the rule undecided; the others matched
+ * at submit. A walk of its own, so that the completion programs' (crule_step)
+ * carry no flag for it: 6.12's verifier explores each flag on the stack
+ * once more per field. */
+static long ifield_step(__u32 j, void *arg)
+{
+	struct issue_eval *x = arg;
+	const struct ua_kfield *f;
+
+	if (!x->k)
+		return 1;
+	f = &x->k->f[j & (UA_KFIELDS_MAX - 1)];
+	switch (f->field) {
+	case UA_F_FAMILY:
+	case UA_F_ADDR:
+	case UA_F_PORT:
+		if (!x->a || !ua_addr_field(f, x->a)) {
+			x->matched = 0;
+			return 1;
+		}
+		return 0;
+	case UA_F_SUCCESS:
+	case UA_F_EXIT:
+	case UA_F_CTX:
+	case UA_F_OBJ_UID:
+	case UA_F_OBJ_GID:
+	case UA_F_DIR:
+	case UA_F_PATH:
+		x->undecided = 1;
+		return 0;
+	}
+	return 0;
+}
+
+static long irule_step(__u32 i, void *arg)
+{
+	struct issue_eval *x = arg;
+	struct ua_krule *k;
+	__u32 n;
+
+	if (!(x->cand[(i >> 6) & 3] & (1ULL << (i & 63))))
+		return 0;
+	k = rule_at(x->bank, i);
+	if (!k)
+		return 1;
+	n = k->nfields;
+	x->k = k;
+	x->matched = 1;
+	x->undecided = 0;
+	bpf_loop(n < UA_KFIELDS_MAX ? n : UA_KFIELDS_MAX, ifield_step, x, 0);
+	if (!x->matched || x->undecided)
+		return 0;
+	x->decided = (__s32)i;
+	return 1;
+}
+
+static __always_inline void dest_decide(__u64 reqv, struct ua_pending *p)
+{
+	struct issue_eval x = {};
+	struct ua_deny_mark *m = bpf_map_lookup_elem(&deny_req, &reqv);
+	__u32 act;
+
+	if (!m)
+		return;
+	x.a = bpf_map_lookup_elem(&dest_addrs, &p->submit_seq);
+	x.bank = p->bank;
+	x.decided = -1;
+	__builtin_memcpy(x.cand, p->cand, sizeof(x.cand));
+	bpf_loop(UA_KRULES_MAX, irule_step, &x, 0);
+	if (x.decided < 0)
+		return;
+	act = rule_action(p->bank, x.decided);
+	if (act == UA_ACT_DENY || act == UA_ACT_KILL) {
+		m->err = rule_err(p->bank, x.decided);
+		m->flags &= ~UA_DM_UNDECIDED;
+	} else {
+		m->flags |= UA_DM_UNDECIDED;
+	}
 }
 
 #endif /* UA_REQUEST_BPF_H */

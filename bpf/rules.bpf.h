@@ -291,6 +291,17 @@ static __always_inline bool field_submit(struct rule_eval *r, const struct ua_kf
 	case UA_F_PORT:
 		if (!addr_at_submit(r->op))
 			return true; /* the socket's peer, at completion */
+		/* connect, send* where the kernel copies the destination at
+		 * issue and the hooks see that copy: decided on it, at the
+		 * hook and at completion (UA_CF_ADDR_DEFER). The rule waits
+		 * as a path= of an open does (b->defer: these ops have no
+		 * name, so their path= never reads the flag's bit). Not a
+		 * request in flight at start: its issue is past, its address
+		 * unknown. */
+		if (addr_hooked && op_in(UA_OPC_ADDR, r->op) && !(e->flags & UA_SF_INFLIGHT)) {
+			r->b->defer = 1;
+			return true;
+		}
 		/* socket: only its domain */
 		if (op_in(UA_OPC_FAMILY, r->op))
 			return f->field == UA_F_FAMILY && cmp_u64(f->cmp, e->arg[0], f->val);
@@ -516,6 +527,7 @@ static __always_inline struct obj_buf *main_obj(struct rule_eval *r)
 static __always_inline bool field_complete(struct rule_eval *r, const struct ua_kfield *f)
 {
 	struct obj_buf *o;
+	struct ua_addr *a;
 	bool eq;
 
 	switch (f->field) {
@@ -543,8 +555,13 @@ static __always_inline bool field_complete(struct rule_eval *r, const struct ua_
 	case UA_F_FAMILY:
 	case UA_F_ADDR:
 	case UA_F_PORT:
-		if (addr_at_submit(r->op))
-			return true;
+		if (addr_at_submit(r->op)) {
+			/* the kernel's copy (or, never issued, the submitter's) */
+			if (!r->p || !(r->p->flags & UA_CF_ADDR_DEFER))
+				return true; /* matched at submit */
+			a = bpf_map_lookup_elem(&dest_addrs, &r->p->submit_seq);
+			return a && ua_addr_field(f, a);
+		}
 		o = main_obj(r);
 		if (!o || o->ev.kind != UA_OBJ_SOCK)
 			return false;
@@ -649,17 +666,29 @@ static __always_inline __s32 rule_err(__u32 bank, __s32 i)
 
 /* A deny rule decided at submit, or a selected request that could not be
  * recorded under --deny unrecorded: mark it for the enforcement object's
- * LSM hooks while it is issued (bpf/deny.h), with the error they return. */
-static __always_inline void deny_mark(struct io_kiocb *req, __u8 op, __s32 err)
+ * LSM hooks while it is issued (bpf/deny.h), with the error @err they
+ * return. @flags UA_DM_UNDECIDED: a deny rule waits for the destination the
+ * kernel copies at issue; the hook decides (dest_decide) before the LSM's.
+ * The request is the one being captured, in the scratch buffer (capture()
+ * fills ev.req, ev.user_data, ev.opcode and ring_addr first). A global
+ * function, so that the mark's bytes live on its own frame, not
+ * capture()'s, where each mark that may or may not be written kept the
+ * verifier from pruning what follows. */
+__noinline int ua_deny_mark(__s32 err, __u32 flags)
 {
 	struct ua_deny_mark m = {};
-	__u64 key = (__u64)req;
+	__u32 zero = 0;
+	struct submit_buf *b = bpf_map_lookup_elem(&scratch, &zero);
 
-	m.ring_addr = (__u64)req->ctx;
-	m.user_data = req->cqe.user_data;
+	if (!b)
+		return 0;
+	m.ring_addr = b->ring_addr;
+	m.user_data = b->ev.user_data;
 	m.err = err;
-	m.opcode = op;
-	bpf_map_update_elem(&deny_req, &key, &m, BPF_ANY);
+	m.flags = flags;
+	m.opcode = b->ev.opcode;
+	bpf_map_update_elem(&deny_req, &b->ev.req, &m, BPF_ANY);
+	return 0;
 }
 
 /* At the request's CQE (or its overflow): its mark goes; UA_CF_DENIED when

@@ -357,34 +357,17 @@ int BPF_PROG(ring_teardown, struct work_struct *work)
 SEC("?fentry/io_renameat")
 int BPF_PROG(rename_issue, struct io_kiocb *req, unsigned int issue_flags)
 {
-	__u64 key = (__u64)req;
-	__u32 tid = (__u32)bpf_get_current_pid_tgid();
-	struct rename_watch w = {};
-	struct ua_pending *p;
+	struct ua_pending *p = watch_issue(req, IORING_OP_RENAMEAT);
 
-	if (!op_selected_any(IORING_OP_RENAMEAT))
-		return 0;
-	p = bpf_map_lookup_elem(&pending, &key);
-	if (!p || p->opcode != IORING_OP_RENAMEAT)
-		return 0;
-	w.req = key;
-	w.submit_seq = p->submit_seq;
-	/* a thread is in one io_renameat at a time: a new entry is counted once */
-	if (bpf_map_update_elem(&renaming, &tid, &w, BPF_NOEXIST) == 0)
-		__sync_fetch_and_add(&renames_watched, 1);
-	else if (bpf_map_update_elem(&renaming, &tid, &w, BPF_EXIST))
-		return 0; /* the table is full: not watched, the record says unknown */
-	p->flags |= UA_CF_RENAME_WATCHED;
+	if (p)
+		p->flags |= UA_CF_RENAME_WATCHED;
 	return 0;
 }
 
 SEC("?fexit/io_renameat")
 int BPF_PROG(rename_done, struct io_kiocb *req, unsigned int issue_flags, int ret)
 {
-	__u32 tid = (__u32)bpf_get_current_pid_tgid();
-
-	if (renames_watched > 0 && bpf_map_delete_elem(&renaming, &tid) == 0)
-		__sync_fetch_and_add(&renames_watched, -1);
+	watch_end();
 	return 0;
 }
 
@@ -392,22 +375,13 @@ SEC("?fentry/security_path_rename")
 int BPF_PROG(rename_target, const struct path *old_dir, struct dentry *old_dentry,
 	     const struct path *new_dir, struct dentry *new_dentry, unsigned int flags)
 {
-	__u32 tid;
-	struct rename_watch *w;
 	struct ua_pending *p;
 	struct obj_buf *o;
-	__u64 reqv;
+	__u64 reqv = 0;
 
-	if (renames_watched <= 0)
-		return 0;
-	tid = (__u32)bpf_get_current_pid_tgid();
-	w = bpf_map_lookup_elem(&renaming, &tid);
-	if (!w)
-		return 0;
-	reqv = w->req;
-	p = bpf_map_lookup_elem(&pending, &reqv);
+	p = watched(&reqv);
 	/* once: a retry (ESTALE, a broken delegation) looks the name up again */
-	if (!p || p->submit_seq != w->submit_seq || (p->flags & UA_CF_RENAME_TARGET))
+	if (!p || p->opcode != IORING_OP_RENAMEAT || (p->flags & UA_CF_RENAME_TARGET))
 		return 0;
 	if (!new_dentry || !new_dentry->d_inode)
 		return 0; /* nothing at the new name: the rename creates it */
@@ -427,6 +401,83 @@ int BPF_PROG(rename_target, const struct path *old_dir, struct dentry *old_dentr
 	}
 	emit_obj(o, p->submit_seq, reqv, p->tgid, p->uid, IORING_OP_RENAMEAT);
 	return 0;
+}
+
+/*
+ * The destination of connect and send* as the kernel uses it (fentry,
+ * loaded where fentry loads and the kernel copies the address when it
+ * issues the request, before 6.10: src/loader.c). At submit there is only
+ * the submitter's pointer; io_connect() and io_send*() copy the address
+ * (move_addr_to_kernel, io_sendmsg_copy_hdr, or the async prep of a linked,
+ * IOSQE_ASYNC or retried request) and pass the copy to
+ * security_socket_connect() / security_socket_sendmsg() (through
+ * __sys_connect_file, sock_sendmsg), inline, in the SQ thread, in an io-wq
+ * worker or from task work once polled alike. The handlers' entry and exit
+ * say which selected request the thread issues (watch_issue); the security
+ * hook sends the copy as the request's UA_ROLE_DEST object (each attempt:
+ * a retry's copy is the last one the kernel used), keeps it for the rules
+ * that wait for it (dest_addrs) and, where deny rules run, decides them on
+ * it (dest_decide) before the LSM's own hook, called by the same function
+ * after this program, fails the request or not.
+ */
+#define DEST_WATCH(fn)                                                                       \
+	SEC("?fentry/" #fn)                                                                  \
+	int BPF_PROG(dest_in_##fn, struct io_kiocb *req, unsigned int issue_flags)           \
+	{                                                                                    \
+		watch_issue(req, req->opcode);                                               \
+		return 0;                                                                    \
+	}                                                                                    \
+	SEC("?fexit/" #fn)                                                                   \
+	int BPF_PROG(dest_out_##fn, struct io_kiocb *req, unsigned int issue_flags, int ret) \
+	{                                                                                    \
+		watch_end();                                                                 \
+		return 0;                                                                    \
+	}
+
+DEST_WATCH(io_connect)
+DEST_WATCH(io_send)
+DEST_WATCH(io_sendmsg)
+DEST_WATCH(io_send_zc)
+DEST_WATCH(io_sendmsg_zc)
+
+static __always_inline int dest_seen(const void *kaddr, int len)
+{
+	struct ua_pending *p;
+	struct obj_buf *o;
+	__u64 reqv = 0;
+
+	p = watched(&reqv);
+	if (!p || !op_in(UA_OPC_ADDR, p->opcode))
+		return 0;
+	o = obj_slot(OBJ_AUX);
+	if (!o)
+		return 0;
+	obj_init(o, UA_ROLE_DEST, UA_OBJ_SOCK);
+	if (kaddr && len >= 2) {
+		if (len > UA_ADDR_MAX)
+			len = UA_ADDR_MAX;
+		if (!bpf_probe_read_kernel(o->ev.peer.raw, sizeof(o->ev.peer.raw), kaddr))
+			o->ev.peer.len = (__u16)len;
+	}
+	if (p->flags & UA_CF_ADDR_DEFER) {
+		bpf_map_update_elem(&dest_addrs, &p->submit_seq, &o->ev.peer, BPF_ANY);
+		if (deny_armed)
+			dest_decide(reqv, p);
+	}
+	emit_obj(o, p->submit_seq, reqv, p->tgid, p->uid, p->opcode);
+	return 0;
+}
+
+SEC("?fentry/security_socket_connect")
+int BPF_PROG(dest_connect, struct socket *sock, struct sockaddr *address, int addrlen)
+{
+	return dest_seen(address, addrlen);
+}
+
+SEC("?fentry/security_socket_sendmsg")
+int BPF_PROG(dest_sendmsg, struct socket *sock, struct msghdr *msg, int size)
+{
+	return dest_seen(msg->msg_name, msg->msg_namelen);
 }
 
 /*

@@ -96,6 +96,10 @@ enum ua_cred_src {
  * sent as a UA_ROLE_REPLACED object. */
 #define UA_CF_RENAME_WATCHED (1u << 3)
 #define UA_CF_RENAME_TARGET (1u << 4)
+/* connect, send*, where the destination hooks run (addr_hooked): a rule's
+ * family=/addr=/port= waits for the address the kernel copies at issue (kept
+ * in dest_addrs), decided at the hook and at completion. */
+#define UA_CF_ADDR_DEFER (1u << 5)
 /* A kill rule decided at completion: SIGKILL sent, or not sent (the CQE was
  * posted by a task outside the submitting process, or the helper refused). */
 #define UA_CF_KILLED (1u << 24)
@@ -203,6 +207,10 @@ enum ua_obj_role {
 	/* renameat: the file the new name named as the rename went ahead (replaced, or with
 	 * RENAME_EXCHANGE moved to the old name); read in security_path_rename() */
 	UA_ROLE_REPLACED = 6,
+	/* connect, send*: the destination as the kernel copied it when it issued the request
+	 * (peer; len 0: none), read in security_socket_connect()/_sendmsg() where the kernel
+	 * copies it at issue (before 6.10); the last one sent is the one it used */
+	UA_ROLE_DEST = 7,
 };
 
 /* ua_ev_obj.flags */

@@ -38,6 +38,9 @@ struct pend {
 	char container[65];
 	struct ua_ev_obj *objs[UA_REC_OBJS_MAX]; /* objects, in arrival order */
 	size_t nobjs;
+	/* connect, send*: the destination as the kernel copied it at issue, the
+	 * last one sent (UA_ROLE_DEST: a retry's copy replaces the first) */
+	struct ua_addr *dest;
 };
 /* on_submit puts the event right after its struct pend */
 _Static_assert(sizeof(struct pend) % _Alignof(struct ua_ev_submit) == 0, "event alignment");
@@ -212,6 +215,7 @@ static void pend_free(struct pend *p)
 
 	for (i = 0; i < p->nobjs; i++)
 		free(p->objs[i]);
+	free(p->dest);
 	free(p); /* its event and exe are in the same allocation */
 }
 
@@ -544,6 +548,12 @@ static void emit_record(struct ua_consumer *c, struct pend *p, const struct ua_e
 	if (e->flags & UA_SF_ADDR_USER)
 		r.addr_src = (e->flags & UA_SF_ADDR_FAULT) ? UA_REC_ADDR_USER_FAULT :
 							     UA_REC_ADDR_USER;
+	/* the kernel's own copy, seen as it issued the request: what it used */
+	if (p->dest) {
+		memset(&r.addr, 0, sizeof(r.addr));
+		addr_of(&r.addr, p->dest);
+		r.addr_src = UA_REC_ADDR_KERNEL;
+	}
 	for (i = 0; i < p->nobjs && r.nobjs < UA_REC_OBJS_MAX; i++)
 		obj_of(c, &r.objs[r.nobjs++], p->objs[i]);
 	if (e->opcode == UA_OP_RENAMEAT && !(e->flags & UA_SF_INIT_FAILED))
@@ -821,6 +831,17 @@ static void on_obj(struct ua_consumer *c, const struct ua_ev_obj *o, size_t size
 				      ring_id(c, p->ev->ring), p->ev->pid, o->res, o->cqe_index,
 				      &ro, c->alt_fmt);
 		maybe_flush(c);
+		return;
+	}
+	if (o->role == UA_ROLE_DEST) {
+		if (!p->dest && !(p->dest = malloc(sizeof(*p->dest)))) {
+			fprintf(stderr,
+				"uringaudit: out of memory: the destination of request %llu is "
+				"missing\n",
+				(unsigned long long)o->submit_seq);
+			return;
+		}
+		memcpy(p->dest, &o->peer, sizeof(*p->dest));
 		return;
 	}
 	if (p->nobjs >= UA_REC_OBJS_MAX)

@@ -174,6 +174,9 @@ struct ua_loader {
 	int perop_auto;		/* --backend auto: the tracepoint backend is no degradation */
 	char rename_why[160];	/* why renameat's replaced file is not seen (degraded rename) */
 	char rename_line[288];	/* the same as a degraded line */
+	char dest_why[160];	/* why the kernel's copy of a destination is not seen */
+	char dest_line[448];	/* the degraded addr_user line, with dest_why */
+	int dest_attached;	/* the destination hooks run (bpf/uringaudit.bpf.c dest_*) */
 };
 
 /* ---- perop.c: the per-op backend, driven by the loader ---- */

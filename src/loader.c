@@ -601,6 +601,7 @@ static int attach_tracepoints(struct ua_loader *l, int only_per_request, char *e
 }
 
 static int attach_rename_hooks(struct ua_loader *l);
+static void attach_dest_hooks(struct ua_loader *l);
 
 static int start_attach(struct ua_loader *l, const struct start_args *a, char *err, size_t errlen)
 {
@@ -609,6 +610,8 @@ static int start_attach(struct ua_loader *l, const struct start_args *a, char *e
 	if (l->pins.reused)
 		return 0;
 	rc = attach_tracepoints(l, 0, err, errlen);
+	if (!rc)
+		attach_dest_hooks(l);
 	return rc ? rc : attach_rename_hooks(l);
 }
 
@@ -636,11 +639,20 @@ static int start_addr_layout(struct ua_loader *l, const struct start_args *a, ch
 		ua_addr_probe();
 		*w &= ~(1ULL << (IORING_OP_CONNECT % 64));
 	}
-	if (l->skel->bss->addr_layout == UA_ADDR_LAYOUT_AT_ISSUE)
-		degraded(l, "addr_user",
-			 "kernel copies connect and send addresses when it issues the request "
-			 "(before Linux 6.10): they are read from the submitter's memory at "
-			 "submit, and those records say addr_src=user");
+	if (l->skel->bss->addr_layout != UA_ADDR_LAYOUT_AT_ISSUE)
+		return 0;
+	/* the kernel's copy, seen by the destination hooks where they run
+	 * (a reattached daemon: its predecessor's, kept in the pinned bss) */
+	if (l->dest_attached)
+		l->skel->bss->addr_hooked = 1;
+	if (l->skel->bss->addr_hooked)
+		return 0;
+	snprintf(l->dest_line, sizeof(l->dest_line),
+		 "kernel copies connect and send addresses when it issues the request "
+		 "(before Linux 6.10) and its copy is not seen (%s): they are read from the "
+		 "submitter's memory at submit, and those records say addr_src=user",
+		 l->dest_why[0] ? l->dest_why : "the destination hooks did not attach");
+	degraded(l, "addr_user", l->dest_line);
 	return 0;
 }
 
@@ -729,6 +741,82 @@ static int start_rename_hooks(struct ua_loader *l, const struct start_args *a, c
 		 why);
 	degraded(l, "rename", l->rename_line);
 	return 0;
+}
+
+/*
+ * The destination of connect and send* as the kernel copied it (bpf/uringaudit.bpf.c,
+ * dest_*): where the kernel copies it when it issues the request (its BTF still has
+ * io_async_connect, which 6.10 removed with the copy at prep) and loads fentry programs,
+ * the issue handlers' entry and exit and the two security hooks load; the addr-layout step
+ * turns them on (addr_hooked) once the daemon's own connect confirms the copy comes at
+ * issue. Elsewhere the records of those kernels say addr_src=user (degraded=addr_user).
+ */
+#define DEST_PROGS(X) X(io_connect) X(io_send) X(io_sendmsg) X(io_send_zc) X(io_sendmsg_zc)
+static int start_dest_hooks(struct ua_loader *l, const struct start_args *a, char *err,
+			    size_t errlen)
+{
+	if (btf__find_by_name_kind(l->vmlinux, "io_async_connect", BTF_KIND_STRUCT) < 0)
+		return 0; /* the prep copies the address: nothing to hook */
+	if (!ua_tracing_works(l->vmlinux, "security_socket_connect", BPF_TRACE_FENTRY, l->dest_why,
+			      sizeof(l->dest_why)))
+		return 0;
+	if (btf__find_by_name_kind(l->vmlinux, "security_socket_sendmsg", BTF_KIND_FUNC) < 0 ||
+	    btf__find_by_name_kind(l->vmlinux, "io_connect", BTF_KIND_FUNC) < 0) {
+		snprintf(l->dest_why, sizeof(l->dest_why),
+			 "kernel BTF lacks io_connect or security_socket_sendmsg");
+		return 0;
+	}
+	bpf_program__set_autoload(l->skel->progs.dest_connect, true);
+	bpf_program__set_autoload(l->skel->progs.dest_sendmsg, true);
+#define DEST_LOAD(fn)                                                          \
+	if (btf__find_by_name_kind(l->vmlinux, #fn, BTF_KIND_FUNC) >= 0) {     \
+		bpf_program__set_autoload(l->skel->progs.dest_in_##fn, true);  \
+		bpf_program__set_autoload(l->skel->progs.dest_out_##fn, true); \
+	}
+	DEST_PROGS(DEST_LOAD)
+#undef DEST_LOAD
+	return 0;
+}
+
+/* The exits first, then the hooks, then the entries: a thread noted at an
+ * entry is always forgotten. A refusal is said at the addr-layout step. */
+static void attach_dest_hooks(struct ua_loader *l)
+{
+	struct uringaudit *s = l->skel;
+	int ok = 1;
+
+	if (!bpf_program__autoload(s->progs.dest_connect))
+		return;
+#define DEST_ATTACH(fn)                                                              \
+	if (ok && bpf_program__autoload(s->progs.dest_out_##fn) &&                   \
+	    !(s->links.dest_out_##fn = bpf_program__attach(s->progs.dest_out_##fn))) \
+		ok = 0;
+	DEST_PROGS(DEST_ATTACH)
+#undef DEST_ATTACH
+	if (ok && !(s->links.dest_connect = bpf_program__attach(s->progs.dest_connect)))
+		ok = 0;
+	if (ok && !(s->links.dest_sendmsg = bpf_program__attach(s->progs.dest_sendmsg)))
+		ok = 0;
+#define DEST_ATTACH(fn)                                                            \
+	if (ok && bpf_program__autoload(s->progs.dest_in_##fn) &&                  \
+	    !(s->links.dest_in_##fn = bpf_program__attach(s->progs.dest_in_##fn))) \
+		ok = 0;
+	DEST_PROGS(DEST_ATTACH)
+#undef DEST_ATTACH
+	if (ok) {
+		l->dest_attached = 1;
+		return;
+	}
+	snprintf(l->dest_why, sizeof(l->dest_why), "cannot attach its hooks: %s", strerror(errno));
+#define DEST_DETACH(fn)                            \
+	bpf_link__destroy(s->links.dest_in_##fn);  \
+	bpf_link__destroy(s->links.dest_out_##fn); \
+	s->links.dest_in_##fn = s->links.dest_out_##fn = NULL;
+	DEST_PROGS(DEST_DETACH)
+#undef DEST_DETACH
+	bpf_link__destroy(s->links.dest_connect);
+	bpf_link__destroy(s->links.dest_sendmsg);
+	s->links.dest_connect = s->links.dest_sendmsg = NULL;
 }
 
 /* Attached after the tracepoints (a pin set reused keeps its own): the exit
@@ -821,6 +909,7 @@ static const struct {
 	{ "pin-reuse", start_pin_reuse },
 	{ "backend", start_backend },
 	{ "rename-hooks", start_rename_hooks },
+	{ "dest-hooks", start_dest_hooks },
 	{ "load", start_load },
 	{ "attach", start_attach },
 	{ "perop-table", start_perop_table },

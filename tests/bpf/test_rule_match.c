@@ -27,7 +27,8 @@ struct submit_buf {
 	struct ua_ev_submit ev;
 	char names[2 * UA_NAME_MAX];
 	struct ua_pending pend;
-	__u32 defer, pad;
+	__u32 defer, dcand;
+	__u64 ring_addr;
 };
 struct obj_buf {
 	struct ua_ev_obj ev;

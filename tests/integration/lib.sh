@@ -164,6 +164,8 @@ drive() {
 drv() {
 	grep -o "\b$1=[^ ]*" "$UA_TMP/drv.out" | sed -n "${2:-1}p" | cut -d= -f2-
 }
+# A value from one line of the driver's output: lval LINE KEY -> its KEY=value.
+lval() { grep -o "\b$2=[^ ]*" <<<"$1" | head -1 | cut -d= -f2-; }
 
 # Assert helpers: name, then the check. They print and return status.
 check_eq() { # name actual expected

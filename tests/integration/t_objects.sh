@@ -5,7 +5,7 @@
 . "$(dirname "$0")/lib.sh"
 
 CASES=(open_dfd_objects close_file fd_ops_file fixed_slot_file deleted_file truncated_path
-	hostile_object_path race_objects race_connect_addr statx_xattr socket_c2 socket_c2_sqpoll
+	hostile_object_path race_objects race_connect_addr race_sendmsg_addr statx_xattr socket_c2 socket_c2_sqpoll
 	listen_accept_multishot sendmsg_dest inet6_shutdown unix_bind msg_ring_data msg_ring_fd
 	fixed_fd_install register_records setup_sqpoll restrictions uring_cmd_sockopt)
 ua_require "${CASES[@]}"
@@ -27,7 +27,6 @@ ua_start --rules "$RULES" || {
 devstr() { printf '%02x:%02x' "$(drv dev_major "${1:-1}")" "$(drv dev_minor "${1:-1}")"; }
 # the nth driver line that starts with "req op=OP"
 reqline() { grep "^req op=$1 " "$UA_TMP/drv.out" | sed -n "${2:-1}p"; }
-lval() { grep -o "\b$2=[^ ]*" <<<"$1" | head -1 | cut -d= -f2-; }
 ud() { printf '0x%x' "$1"; }
 
 # --- openat relative to a directory fd: the directory and the opened file ----
@@ -161,9 +160,20 @@ fi
 
 # --- a thread flips the port of a connect's sockaddr while connecting: each
 # record's file_rport is the peer the kernel connected to (getpeername), and
-# its port is that peer unless the record says the address was read from the
-# submitter's memory before the kernel copied it (addr_src=user: kernels
-# before 6.10, whose BTF still has io_async_connect, copy it at issue).
+# its port is that peer: the destination the kernel copied. Kernels before
+# 6.10 (their BTF still has io_async_connect) copy it as they issue the
+# request, after submit; where fentry loads (the rename hooks do: no
+# degraded=rename) the destination hooks see that copy, and no record says
+# addr_src. Only where they cannot load (degraded=addr_user) is the address
+# read from the submitter's memory at submit, and a port that differs from
+# the peer must then say addr_src=user.
+DEGRADED=$(jq -r 'select(.type=="URING_DAEMON" and .op=="start") | .degraded // ""' "$UA_LOG" | head -1)
+ADDR_EXPECT=kernel
+[[ ,$DEGRADED, == *,addr_user,* ]] && ADDR_EXPECT=user
+# degraded=addr_user where fentry programs load: the hooks should have run
+ADDR_WRONG=
+[ $ADDR_EXPECT = user ] && [[ ,$DEGRADED, != *,rename,* ]] &&
+	ADDR_WRONG="degraded=addr_user where fentry loads (no degraded=rename): the kernel's copy is not taken"
 drive race_connect:9001:9002:200
 P=$(drv pid)
 if wait_count ".pid==$P and .op==\"connect\"" 200; then
@@ -175,22 +185,62 @@ if wait_count ".pid==$P and .op==\"connect\"" 200; then
 	unflagged=$(recs "$C" | jq -r 'select(.port != .file_rport and .addr_src == null) | .user_data' | head -3)
 	srcs=$(recs "$C" | jq -r '.addr_src // "kernel"' | sort -u | tr '\n' ' ')
 	differ=$(recs "$C" | jq -r 'select(.port != .file_rport) | .user_data' | wc -l)
-	expect=kernel
-	ua_kernel_has io_async_connect && expect=user
 	if [ "$(count "$C")" != 200 ]; then
 		fail race_connect_addr "expected exactly 200 connect records, got $(count "$C")"
+	elif [ -n "$ADDR_WRONG" ]; then
+		fail race_connect_addr "$ADDR_WRONG ($differ of 200 records name a port the kernel did not connect to)"
 	elif [ -z "$want" ] || [ "$want" != "$got" ]; then
 		fail race_connect_addr "file_rport differs from the peer: $(diff <(echo "$want") <(echo "$got") | head -4)"
 	elif [ -n "$unflagged" ]; then
 		fail race_connect_addr "port differs from the peer without addr_src: $unflagged"
-	elif [ "$srcs" != "$expect " ]; then
-		fail race_connect_addr "addr_src: expected $expect on every record, got $srcs"
+	elif [ "$srcs" != "$ADDR_EXPECT " ]; then
+		fail race_connect_addr "addr_src: expected $ADDR_EXPECT on every record, got $srcs"
 	else
 		ok race_connect_addr
-		echo "# race_connect_addr: addr_src=$expect; $differ of 200 records name a port the kernel did not connect to; driver: $(grep '^race_connect ' "$UA_TMP/drv.out")"
+		echo "# race_connect_addr: addr_src=$ADDR_EXPECT; $differ of 200 records name a port the kernel did not connect to; driver: $(grep '^race_connect ' "$UA_TMP/drv.out")"
 	fi
 else
 	fail race_connect_addr "expected 200 connect records for pid $P"
+fi
+
+# --- the same race on an unconnected UDP socket's sendmsg: no peer to read
+# back, so the truth is which of two bound receivers got each datagram
+# (loopback delivers it before sendmsg returns); each record's port is that
+# receiver's, where the kernel's copy is seen.
+drive race_sendmsg:200
+P=$(drv pid)
+if wait_count ".pid==$P and .op==\"sendmsg\"" 200; then
+	C=".pid==$P and .op==\"sendmsg\""
+	want=$(grep '^req op=sendmsg.* got_port=' "$UA_TMP/drv.out" | while read -r line; do
+		printf '0x%x %s\n' "$(lval "$line" user_data)" "$(lval "$line" got_port)"
+	done | sort)
+	got=$(recs "$C" | jq -r '"\(.user_data) \(.port)"' | sort)
+	srcs=$(recs "$C" | jq -r '.addr_src // "kernel"' | sort -u | tr '\n' ' ')
+	differ=$(diff <(echo "$want") <(echo "$got") | grep -c '^>')
+	summary=$(grep '^race_sendmsg ' "$UA_TMP/drv.out")
+	if [ "$(count "$C")" != 200 ]; then
+		fail race_sendmsg_addr "expected exactly 200 sendmsg records, got $(count "$C")"
+	elif [ "$(lval "$summary" a)" = 0 ] || [ "$(lval "$summary" b)" = 0 ] || [ "$(lval "$summary" lost)" != 0 ]; then
+		fail race_sendmsg_addr "the race did not reach both receivers (or lost datagrams): $summary"
+	elif [ -n "$ADDR_WRONG" ]; then
+		fail race_sendmsg_addr "$ADDR_WRONG ($differ of 200 records name a port no datagram went to)"
+	elif [ $ADDR_EXPECT = user ]; then
+		if [ "$srcs" = "user " ]; then
+			ok race_sendmsg_addr
+			echo "# race_sendmsg_addr: addr_src=user on every record (read at submit); $differ of 200 name a port no datagram went to; driver: $summary"
+		else
+			fail race_sendmsg_addr "addr_src: expected user on every record, got $srcs"
+		fi
+	elif [ "$want" != "$got" ]; then
+		fail race_sendmsg_addr "$differ records name a port the datagram did not go to: $(diff <(echo "$want") <(echo "$got") | head -4 | tr '\n' ' ')"
+	elif [ "$srcs" != "kernel " ]; then
+		fail race_sendmsg_addr "addr_src: expected none on every record, got $srcs"
+	else
+		ok race_sendmsg_addr
+		echo "# race_sendmsg_addr: every record's port is the receiver's; driver: $summary"
+	fi
+else
+	fail race_sendmsg_addr "expected 200 sendmsg records for pid $P"
 fi
 
 # --- statx and the xattr family ----------------------------------------------

@@ -203,6 +203,7 @@ enum op {
 	OP_OVERFLOW,
 	OP_RACE,
 	OP_RACE_CONNECT,
+	OP_RACE_SENDMSG,
 	OP_SLEEP,
 	OP_OPENAT_AT,
 	OP_STATX,
@@ -277,6 +278,7 @@ static const struct op_desc op_descs[] = {
 	{ "overflow",           "openat",           OP_OVERFLOW,         1, 1, MOD_NOSKIP, 0 },
 	{ "race",               "openat",           OP_RACE,             3, 3, MOD_NOSKIP, 0 },
 	{ "race_connect",       "connect",          OP_RACE_CONNECT,     3, 3, MOD_NOSKIP, 0 },
+	{ "race_sendmsg",       "sendmsg",          OP_RACE_SENDMSG,     1, 1, MOD_NOSKIP, 0 },
 	{ "sleep",              NULL,               OP_SLEEP,            1, 1, 0, 0 },
 	{ "openat_at",          "openat",           OP_OPENAT_AT,        2, 3, MOD_SQE, 0 },
 	{ "statx",              "statx",            OP_STATX,            1, 1, MOD_SQE, 0 },
@@ -453,6 +455,9 @@ static void usage(FILE *f)
 " other: link_fail:PATH  overflow:N  race:PATH_A:PATH_B:N  sleep:MS\n"
 "  race_connect:PORT_A:PORT_B:N  (N UDP connects to 127.0.0.1, the port flipped\n"
 "  between the two by another thread; each prints the socket's peer_port)\n"
+"  race_sendmsg:N  (N UDP sendmsg to one of two receivers on 127.0.0.1, the\n"
+"  msg_name's port flipped between them by another thread; each prints the\n"
+"  port of the receiver that got the datagram: got_port)\n"
 "mods: +async +skip +pers +persid=N +fixed +direct (socket, accept)\n"
 "An argument \"@hex\" takes the next ':'-field as hex bytes: openat:@hex:2f746d70.\n"
 "Paths holding ':' or '+' must be given that way. Numbers are C style (0x.., 0..).\n"
@@ -940,6 +945,9 @@ static void parse_step(struct step *st, const char *text)
 		if (!memcmp(st->arg[0], st->arg[1], st->arglen[0]))
 			step_error(st, "PATH_A and PATH_B must differ");
 		st->num = step_number(st, 2, 1, MAX_COUNT, "N");
+		break;
+	case OP_RACE_SENDMSG:
+		st->num = step_number(st, 0, 1, MAX_COUNT, "N");
 		break;
 	case OP_RACE_CONNECT:
 		/* PORT_A in mode, PORT_B in slot: the step has no file */
@@ -1661,6 +1669,7 @@ struct race_port {
 	uint16_t *port;			/* sin_port of the address the kernel reads */
 	uint16_t a, b;			/* network order */
 	int stop;
+	unsigned long flips;		/* rounds done: the thread runs */
 };
 
 static void *race_port_flipper(void *arg)
@@ -1676,8 +1685,28 @@ static void *race_port_flipper(void *arg)
 		__atomic_store_n(r->port, r->b, __ATOMIC_RELAXED);
 		for (k = 0; k < RACE_HOLD; k++)
 			__asm__ volatile("" ::: "memory");
+		__atomic_add_fetch(&r->flips, 1, __ATOMIC_RELAXED);
 	}
 	return NULL;
+}
+
+/* Until the flipping thread has flipped again: it runs as the next
+ * request is submitted (on a busy machine it may otherwise sleep through
+ * all of them, and every request sees one port). */
+static void race_port_sync(struct race_port *r)
+{
+	unsigned long f = __atomic_load_n(&r->flips, __ATOMIC_RELAXED);
+
+	while (__atomic_load_n(&r->flips, __ATOMIC_RELAXED) == f)
+		sched_yield();
+}
+
+static void race_port_start(pthread_t *thr, struct race_port *r)
+{
+	int ret = pthread_create(thr, NULL, race_port_flipper, r);
+
+	if (ret)
+		fatal(EXIT_SETUP, "pthread_create: %s", strerror(ret));
 }
 
 /*
@@ -1693,15 +1722,12 @@ static void run_race_connect(const struct step *st)
 	struct sockaddr_in sin = { .sin_family = AF_INET };
 	struct race_port r = { .port = &sin.sin_port };
 	pthread_t thr;
-	int ret;
 
 	r.a = htons((uint16_t)st->mode);
 	r.b = htons((uint16_t)st->slot);
 	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
 	sin.sin_port = r.a;
-	ret = pthread_create(&thr, NULL, race_port_flipper, &r);
-	if (ret)
-		fatal(EXIT_SETUP, "pthread_create: %s", strerror(ret));
+	race_port_start(&thr, &r);
 	for (i = 0; i < n; i++) {
 		struct sockaddr_in peer;
 		socklen_t plen = sizeof(peer);
@@ -1712,6 +1738,7 @@ static void run_race_connect(const struct step *st)
 		fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 		if (fd < 0)
 			fatal(EXIT_SETUP, "socket: %s", strerror(errno));
+		race_port_sync(&r);
 		sqe = get_sqe();
 		io_uring_prep_connect(sqe, fd, (struct sockaddr *)&sin, sizeof(sin));
 		prep_common(sqe, st, ud, 0);
@@ -1733,6 +1760,96 @@ static void run_race_connect(const struct step *st)
 	__atomic_store_n(&r.stop, 1, __ATOMIC_RELAXED);
 	pthread_join(thr, NULL);
 	printf("race_connect count=%llu a=%llu b=%llu failed=%llu\n", n, cnt_a, cnt_b, failed);
+}
+
+/* A UDP socket bound to 127.0.0.1 on a port of the kernel's choosing. */
+static int udp_receiver(uint16_t *port)
+{
+	struct sockaddr_in sin = { .sin_family = AF_INET };
+	socklen_t len = sizeof(sin);
+	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+
+	if (fd < 0)
+		fatal(EXIT_SETUP, "socket: %s", strerror(errno));
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (bind(fd, (struct sockaddr *)&sin, sizeof(sin)) ||
+	    getsockname(fd, (struct sockaddr *)&sin, &len))
+		fatal(EXIT_SETUP, "bind: %s", strerror(errno));
+	*port = sin.sin_port;
+	return fd;
+}
+
+/* Is the datagram carrying @ud queued on @fd? Others before it are dropped. */
+static bool udp_got(int fd, uint64_t ud)
+{
+	uint64_t v;
+
+	while (recv(fd, &v, sizeof(v), MSG_DONTWAIT) == (ssize_t)sizeof(v))
+		if (v == ud)
+			return true;
+	return false;
+}
+
+/*
+ * sendmsg of an unconnected UDP socket to 127.0.0.1 while another thread
+ * flips the port of the msg_name between two bound receivers': the receiver
+ * that got the datagram (loopback delivers it before sendmsg returns) is the
+ * address the kernel used, the truth a recorded destination must agree with.
+ */
+static void run_race_sendmsg(const struct step *st)
+{
+	unsigned long long n = (unsigned long long)st->num, i;
+	unsigned long long cnt_a = 0, cnt_b = 0, lost = 0, failed = 0;
+	struct sockaddr_in sin = { .sin_family = AF_INET };
+	struct race_port r = { .port = &sin.sin_port };
+	uint16_t pa, pb;
+	int ra = udp_receiver(&pa), rb = udp_receiver(&pb), fd;
+	pthread_t thr;
+
+	fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		fatal(EXIT_SETUP, "socket: %s", strerror(errno));
+	r.a = pa;
+	r.b = pb;
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	sin.sin_port = r.a;
+	race_port_start(&thr, &r);
+	for (i = 0; i < n; i++) {
+		struct io_uring_sqe *sqe;
+		uint64_t ud = next_ud++;
+		struct iovec iov = { .iov_base = &ud, .iov_len = sizeof(ud) };
+		struct msghdr msg = { .msg_name = &sin, .msg_namelen = sizeof(sin),
+				      .msg_iov = &iov, .msg_iovlen = 1 };
+		int res;
+
+		race_port_sync(&r);
+		sqe = get_sqe();
+		io_uring_prep_sendmsg(sqe, fd, &msg, 0);
+		prep_common(sqe, st, ud, 0);
+		submit();
+		reap_one(st, ud, &res);
+		print_req("sendmsg", ud, true, res);
+		if (res < 0) {
+			failed++;
+			printf("\n");
+		} else if (udp_got(ra, ud)) {
+			cnt_a++;
+			printf(" got_port=%u\n", ntohs(pa));
+		} else if (udp_got(rb, ud)) {
+			cnt_b++;
+			printf(" got_port=%u\n", ntohs(pb));
+		} else {
+			lost++;
+			printf(" got_port=none\n");
+		}
+	}
+	__atomic_store_n(&r.stop, 1, __ATOMIC_RELAXED);
+	pthread_join(thr, NULL);
+	printf("race_sendmsg count=%llu a=%llu b=%llu port_a=%u port_b=%u lost=%llu failed=%llu\n",
+	       n, cnt_a, cnt_b, ntohs(pa), ntohs(pb), lost, failed);
+	close(fd);
+	close(ra);
+	close(rb);
 }
 
 /*
@@ -2584,6 +2701,9 @@ static void run_step(struct step *st)
 		break;
 	case OP_RACE_CONNECT:
 		run_race_connect(st);
+		break;
+	case OP_RACE_SENDMSG:
+		run_race_sendmsg(st);
 		break;
 	case OP_SLEEP:
 		sleep_ms(st->num);
