@@ -70,7 +70,7 @@ enum ua_backend {
 #define UA_PIN_MAGIC 0x7561706e73743031ULL /* "uapnst01" */
 #define UA_PIN_STATE_MAP 4096		   /* the state map's one value (a page) */
 #define UA_PIN_MAPS_MAX 64
-#define UA_PIN_LINKS_MAX 32
+#define UA_PIN_LINKS_MAX 64 /* >= the programs of uringaudit.bpf.c (loader.c) */
 /* The set's "state" map: who made it, then what its daemon writes as it runs. */
 struct ua_pin_state {
 	uint64_t magic;

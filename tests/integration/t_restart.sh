@@ -43,6 +43,14 @@ kill9() {
 	UA_PID=
 }
 link_ids() { bpftool -j link show 2>/dev/null | jq -r '.[].id' | sort -n; }
+# The links the daemon holds that run on their own (its holder iterators run
+# only when it asks): each must be pinned, or it dies with the daemon.
+held_link_ids() {
+	local i
+	for i in $(sed -n 's/^link_id:[[:space:]]*//p' /proc/"$UA_PID"/fdinfo/* 2>/dev/null); do
+		bpftool -j link show id "$i" 2>/dev/null | jq -r 'select(.type!="iter") | .id'
+	done | sort -n
+}
 pinned_link_ids() {
 	local f
 	for f in "$PD"/link_*; do bpftool -j link show pinned "$f" | jq -r .id; done | sort -n
@@ -76,6 +84,7 @@ if ua_start --rules "$R" --pin-dir "$PD"; then
 	wait_count ".pid==$P0" 1
 	OLD=$UA_PID
 	before_links=$(pinned_link_ids | tr '\n' ' ')
+	held_links=$(held_link_ids | tr '\n' ' ')
 	kill9
 	# The programs run on: the pinned links are still there, and the opens
 	# made now are kept in the pinned ring buffer.
@@ -91,13 +100,14 @@ if ua_start --rules "$R" --pin-dir "$PD"; then
 		n1=$(count ".pid==$P1")
 		start2=$(drecs start | tail -1)
 		if [ -n "$before_links" ] && [ "$before_links" = "$after_links" ] &&
+			[ "$held_links" = "$before_links" ] &&
 			[ "$ok1" = "$(printf 'true\t%s\t%s\trestart\turing_driver' "$res1" "$ino1")" ] &&
 			[ "$ok2" = "$(printf 'true\t%s\t%s\trestart\turing_driver' "$res2" "$ino2")" ] &&
 			[ "$n1" = 2 ] && [ "$(count ".pid==$P0")" = 1 ] &&
 			[ "$(jq -r '[.pin,.previous]|@tsv' <<<"$start2")" = "$(printf 'reattached\tunclean')" ]; then
 			ok restart_kept_records
 		else
-			fail restart_kept_records "links '$before_links'/'$after_links' ok1='$ok1' ok2='$ok2' n=$n1 start='$start2'"
+			fail restart_kept_records "links held '$held_links' pinned '$before_links'/'$after_links' ok1='$ok1' ok2='$ok2' n=$n1 start='$start2'"
 		fi
 		# One restart record: the previous daemon, two requests selected and
 		# kept, recorded from the kept ring buffer, nothing lost.
