@@ -7,6 +7,7 @@
 #define UA_MAPS_BPF_H
 
 #include "deny.h"
+#include "scratch.h"
 
 /* REQ_F_* masks of the running kernel. The bit numbers move between kernel
  * versions and live in an anonymous enum, so the loader looks them up in the
@@ -284,10 +285,6 @@ struct {
 	__type(value, struct drop_buf);
 } drop_scratch SEC(".maps");
 
-/* Events followed by room for their variable part (names[] here is
- * ev.names[]): a flexible array member followed by storage, a GNU extension
- * that clang supports. */
-#pragma clang diagnostic ignored "-Wgnu-variable-sized-type-not-at-end"
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, 2 * UA_KRULES_MAX);
@@ -310,27 +307,7 @@ struct {
 	__type(value, __u32);
 } pers SEC(".maps");
 
-struct submit_buf {
-	struct ua_ev_submit ev;
-	char names[2 * UA_NAME_MAX];
-	/* The pending state capture() builds, here rather than on its stack:
-	 * 6.12's verifier counts the stack of submit_req and its callees
-	 * against 512 bytes with each frame rounded up to 32 ("combined stack
-	 * size of 4 calls is 528"); never sent. */
-	struct ua_pending pend;
-	/* The rule being evaluated waits for the file an open opens
-	 * (rules.bpf.h): a flag in map memory, which the verifier does not
-	 * track, where one on the stack made it explore each rule's fields
-	 * twice over (submit_req went past a million instructions). */
-	__u32 defer;
-	/* The first candidate that denies or kills, +1, while a rule waits
-	 * for the destination (capture(), ua_deny_candidate); 0 none. */
-	__u32 dcand;
-	__u64 ring_addr; /* req->ctx, for a deny mark (ua_deny_mark) */
-};
-_Static_assert(__builtin_offsetof(struct submit_buf, names) == sizeof(struct ua_ev_submit),
-	       "names follow the event");
-
+/* struct submit_buf, struct obj_buf and the object slots: bpf/scratch.h */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, 1);
@@ -360,23 +337,6 @@ struct {
 	__type(key, struct ua_exe_key);
 	__type(value, __u8);
 } exe_seen SEC(".maps");
-
-/* Objects: built here (path walked into work[] from the leaf end, then
- * copied to the front of path[]), then sent. Slots: OBJ_FILE and OBJ_NEW
- * (completion), OBJ_AUX (submit-time objects, the executable's walk). */
-struct obj_buf {
-	struct ua_ev_obj ev;
-	char path[2 * UA_PATH_MAX];
-	char work[UA_PATH_MAX + 256];
-	/* never sent: the walked file's dentry and struct mount, for dir= by
-	 * inode (rules.bpf.h, dir_has_inode); 0 when nothing was walked */
-	__u64 leaf, mnt;
-};
-_Static_assert(__builtin_offsetof(struct obj_buf, path) == sizeof(struct ua_ev_obj),
-	       "the path follows the event");
-#define OBJ_FILE 0
-#define OBJ_NEW 1
-#define OBJ_AUX 2
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);

@@ -367,11 +367,6 @@ static __always_inline void emit_obj(struct obj_buf *b, __u64 submit_seq, __u64 
 	emit(b, UA_EV_OBJ, size, BPF_RB_NO_WAKEUP, tgid, uid, op);
 }
 
-/* Which scratch slots hold a request's objects at completion (HAVE_* bits). */
-#define HAVE_FILE (1u << OBJ_FILE)
-#define HAVE_NEW (1u << OBJ_NEW)
-#define HAVE_REPLACED (1u << 2)
-
 /*
  * Send the executable's path the first time a process shows up, walked like
  * any object's path (obj_path) in a scratch object, then copied behind the

@@ -20,25 +20,9 @@
 #include "test.h"
 #include "uringaudit.h"
 
-/* The scratch layouts of bpf/maps.bpf.h, for the skeleton's globals (its
- * size checks fail the build if they drift), and HAVE_FILE of
- * bpf/objects.bpf.h: the OBJ_FILE slot (0) holds the file used. */
-struct submit_buf {
-	struct ua_ev_submit ev;
-	char names[2 * UA_NAME_MAX];
-	struct ua_pending pend;
-	__u32 defer, dcand;
-	__u64 ring_addr;
-};
-struct obj_buf {
-	struct ua_ev_obj ev;
-	char path[2 * UA_PATH_MAX];
-	char work[UA_PATH_MAX + 256];
-	__u64 leaf, mnt;
-};
-#define HAVE_FILE (1u << 0)
-#define HAVE_NEW (1u << 1)
-#define HAVE_REPLACED (1u << 2)
+/* struct submit_buf, struct obj_buf and HAVE_FILE, the product's own: the
+ * skeleton's globals are of these types. */
+#include "scratch.h"
 
 #include "rule_match.skel.h"
 
