@@ -355,8 +355,12 @@ static __always_inline int capture(struct io_kiocb *req, __u8 op, int init_err,
 		p->tgid = e->pid;
 		if (op_in(UA_OPC_NEW, op))
 			p->file_slot = e->file_slot;
+		/* a multishot poll (IORING_POLL_ADD_MULTI: no EPOLLONESHOT
+		 * in its events once prepared) posts auxiliary CQEs too */
 		if ((op == IORING_OP_ACCEPT && (e->arg[0] & IORING_ACCEPT_MULTISHOT)) ||
-		    (rflags & cfg_req_f_multishot))
+		    (rflags & cfg_req_f_multishot) ||
+		    (op == IORING_OP_POLL_ADD &&
+		     !(KRD(REQ_CMD(req, io_poll), events) & UA_EPOLLONESHOT)))
 			p->flags |= UA_CF_MSHOT_COUNTED;
 		__builtin_memcpy(p->cand, r.cand, sizeof(p->cand));
 		if (bpf_map_update_elem(&pending, &e->req, p, BPF_NOEXIST)) {

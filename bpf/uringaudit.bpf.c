@@ -278,6 +278,204 @@ int BPF_PROG(perop_aux_req, struct io_kiocb *req, s32 res, u32 cflags, bool post
 }
 
 /*
+ * The late families whose result a function of their own sets, each hook
+ * attached while one of its ops is selected (src/perop.c late_prepare):
+ * perop_late_end() ends request @reqv of opcode @want with @res, as
+ * perop_rw does (no punted test: these run in task work, a timer's
+ * interrupt or another request's handler, never in the request's io-wq
+ * attempt, whose exit perop_result sees).
+ */
+static __always_inline int perop_late_end(__u64 reqv, __u8 want, __s32 res)
+{
+	struct io_kiocb *req = KCAST(io_kiocb, reqv);
+	struct ua_pending *p;
+	__u8 op;
+
+	if (!reqv)
+		return 0;
+	op = KRD(req, opcode);
+	if (op != want || !op_selected_any(op) || !perop_owned(op))
+		return 0;
+	p = bpf_map_lookup_elem(&pending, &reqv);
+	if (!p || p->opcode != op)
+		return 0;
+	if (res >= 0 && (KRD(req, flags) & cfg_req_f_cqe_skip))
+		return 0;
+	finish(reqv, p, res, 0, deny_take(reqv), complete_objects(req, p, res));
+	return 0;
+}
+
+/*
+ * poll_add. Armed, it ends in io_poll_task_func (its task work: the
+ * event's mask, -ECANCELED when cancelled by async_cancel, a ring's or
+ * task's exit, or an error; on 6.6 and later the same function serves
+ * every poll-driven retry of other ops, which the opcode test sends
+ * away), which leaves the request in the ring's cancel hash while it goes
+ * on (a multishot poll's CQE, posted as an auxiliary one the perop_aux_*
+ * hooks count; a spurious wake-up; re-issued after a wake-up that found
+ * nothing: its handler's exit decides). poll_remove ends its target in its
+ * own handler, io_poll_remove (-ECANCELED; a poll updated in place stays
+ * hashed and goes on).
+ */
+SEC("?fexit/io_poll_task_func")
+int BPF_PROG(perop_poll_tw, struct io_kiocb *req)
+{
+	if (req->opcode != IORING_OP_POLL_ADD)
+		return 0;
+	if (req->hash_node.pprev)
+		return 0; /* still armed */
+	return perop_late_end((__u64)req, IORING_OP_POLL_ADD, req->cqe.res);
+}
+
+SEC("?fexit/io_poll_remove")
+int BPF_PROG(perop_poll_remove, struct io_kiocb *req, unsigned int issue_flags, int ret)
+{
+	struct io_poll_update *upd = REQ_CMD(req, io_poll_update);
+	struct io_kiocb *preq;
+	struct ua_pending *p;
+	__u64 reqv = 0;
+
+	if (ret < 0 || !perop_owned(IORING_OP_POLL_ADD))
+		return 0;
+	/* the target, by the user_data it was submitted with */
+	p = pending_by_ud(ring_serial_of((__u64)req->ctx), KRD(upd, old_user_data), &reqv);
+	if (!p || p->opcode != IORING_OP_POLL_ADD)
+		return 0;
+	preq = KCAST(io_kiocb, reqv);
+	if (KRD(preq, hash_node.pprev))
+		return 0; /* updated and armed again */
+	return perop_late_end(reqv, IORING_OP_POLL_ADD, KRD(preq, cqe.res));
+}
+
+/*
+ * timeout and link_timeout. A timeout fires in io_timeout_fn (the timer's
+ * interrupt: -ETIME set there; a multishot one, 6.4 on, posts auxiliary
+ * CQEs from its task work io_timeout_complete and ends there once it is
+ * not armed again); is completed by its count or killed at a ring's or
+ * task's exit in io_kill_timeout (its status: 0, or -ECANCELED; true when
+ * it killed it); is removed by timeout_remove or async_cancel in
+ * io_timeout_cancel (-ECANCELED; the request io_timeout_extract took off
+ * the list, kept per thread between the two, else the one submitted with
+ * the user_data asked for). A link_timeout ends in io_req_task_link_timeout
+ * when it fires (-ETIME, or the error of cancelling its target), or is
+ * disarmed by io_disarm_next when its target completes first (-ECANCELED;
+ * its link taken at the entry, and gone from the target at the exit).
+ */
+#define UA_ETIME 62
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 1024);
+	__type(key, __u64);   /* pid_tgid */
+	__type(value, __u64); /* the request taken */
+} perop_taken SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 1024);
+	__type(key, __u64);   /* pid_tgid */
+	__type(value, __u64); /* the link_timeout being disarmed */
+} perop_disarm SEC(".maps");
+
+SEC("?fexit/io_timeout_fn")
+int BPF_PROG(perop_timeout_fn, struct hrtimer *timer)
+{
+	__u64 vdata = (__u64)timer - bpf_core_field_offset(struct io_timeout_data, timer);
+	struct io_timeout_data *data = KCAST(io_timeout_data, vdata);
+
+	if (KRD(data, flags) & UA_TIMEOUT_MULTISHOT)
+		return 0; /* ends in io_timeout_complete */
+	return perop_late_end((__u64)KRD(data, req), IORING_OP_TIMEOUT, -UA_ETIME);
+}
+
+SEC("?fexit/io_timeout_complete")
+int BPF_PROG(perop_timeout_tw, struct io_kiocb *req)
+{
+	struct io_timeout *t = REQ_CMD(req, io_timeout);
+	__u64 list = (__u64)req + bpf_core_field_offset(struct io_timeout, list);
+
+	if (req->opcode != IORING_OP_TIMEOUT || (__u64)KRD(t, list.next) != list)
+		return 0; /* armed again: its CQE was an auxiliary one */
+	return perop_late_end((__u64)req, IORING_OP_TIMEOUT, req->cqe.res);
+}
+
+SEC("?fexit/io_kill_timeout")
+int perop_timeout_kill(unsigned long long *ctx)
+{
+	__u64 req = 0, status = 0, ret = 0;
+
+	if (bpf_get_func_ret(ctx, &ret) || !(ret & 0xff))
+		return 0; /* not killed: it is firing */
+	bpf_get_func_arg(ctx, 0, &req);
+	bpf_get_func_arg(ctx, 1, &status);
+	return perop_late_end(req, IORING_OP_TIMEOUT, (__s32)status);
+}
+
+SEC("?fexit/io_timeout_extract")
+int perop_timeout_extract(unsigned long long *ctx)
+{
+	__u64 key = bpf_get_current_pid_tgid(), req = 0;
+
+	if (bpf_get_func_ret(ctx, &req) || !req || req >= (__u64)-4095)
+		return 0;
+	bpf_map_update_elem(&perop_taken, &key, &req, BPF_ANY);
+	return 0;
+}
+
+SEC("?fexit/io_timeout_cancel")
+int BPF_PROG(perop_timeout_cancel, struct io_ring_ctx *ring, struct io_cancel_data *cd, int ret)
+{
+	__u64 key = bpf_get_current_pid_tgid(), reqv = 0, *taken;
+
+	taken = bpf_map_lookup_elem(&perop_taken, &key);
+	if (taken) {
+		reqv = *taken;
+		bpf_map_delete_elem(&perop_taken, &key);
+	}
+	if (ret)
+		return 0;
+	if (!reqv && !pending_by_ud(ring_serial_of((__u64)ring), cd->data, &reqv))
+		return 0;
+	return perop_late_end(reqv, IORING_OP_TIMEOUT, -UA_ECANCELED);
+}
+
+SEC("?fexit/io_req_task_link_timeout")
+int BPF_PROG(perop_ltimeout_tw, struct io_kiocb *req)
+{
+	if (req->opcode != IORING_OP_LINK_TIMEOUT)
+		return 0;
+	return perop_late_end((__u64)req, IORING_OP_LINK_TIMEOUT, req->cqe.res);
+}
+
+SEC("?fentry/io_disarm_next")
+int BPF_PROG(perop_ltimeout_disarming, struct io_kiocb *req)
+{
+	__u64 key = bpf_get_current_pid_tgid(), link = (__u64)req->link;
+
+	if (!link || KRD(KCAST(io_kiocb, link), opcode) != IORING_OP_LINK_TIMEOUT ||
+	    !perop_owned(IORING_OP_LINK_TIMEOUT))
+		return 0;
+	bpf_map_update_elem(&perop_disarm, &key, &link, BPF_ANY);
+	return 0;
+}
+
+SEC("?fexit/io_disarm_next")
+int BPF_PROG(perop_ltimeout_disarmed, struct io_kiocb *req)
+{
+	__u64 key = bpf_get_current_pid_tgid(), link, *taken;
+
+	taken = bpf_map_lookup_elem(&perop_disarm, &key);
+	if (!taken)
+		return 0;
+	link = *taken;
+	bpf_map_delete_elem(&perop_disarm, &key);
+	/* still linked, or firing (its task work sets the result) */
+	if ((__u64)req->link == link || KRD(KCAST(io_kiocb, link), cqe.res) != -UA_ECANCELED)
+		return 0;
+	return perop_late_end(link, IORING_OP_LINK_TIMEOUT, -UA_ECANCELED);
+}
+
+/*
  * Requests failed before or without their issue handler: no file behind
  * the fd (io_assign_file), a poll arming that failed, io-wq cancelling,
  * a drained request cancelled at teardown: io_req_complete_failed() (6.1)

@@ -58,9 +58,14 @@ enum late_fam {
 	LF_TP,	  /* the io_uring_complete program (every completion runs it) */
 	LF_RW,	  /* io/rw.c's completion: perop_rw_done or _tw, perop_rw_iopoll */
 	LF_MSHOT, /* auxiliary CQEs counted by perop_aux_*, the last CQE the handler's */
+	LF_POLL,  /* poll_add: its task work, poll_remove's handler (perop_poll_*) */
+	LF_TIMEOUT, /* timeout, link_timeout: the timer, kill, cancel, disarm (perop_*timeout_*) */
 	LF_NR,
 };
-#define LF_HOOKS 3
+#define LF_HOOKS 8
+/* Families whose multishot CQEs are auxiliary ones: they need LF_MSHOT's
+ * hooks attached too (multishot poll; multishot timeouts, 6.4 on). */
+static const int fam_aux[LF_NR] = { [LF_MSHOT] = 1, [LF_POLL] = 1, [LF_TIMEOUT] = 1 };
 
 struct ua_perop {
 	unsigned int nops;
@@ -88,10 +93,12 @@ struct ua_perop {
  * write's io_req_rw_complete; io_complete_rw_iopoll); multishot accept,
  * recv, recvmsg and read, whose CQEs but the last are auxiliary CQEs posted
  * from their handler (a single-shot one retried after poll readiness or in
- * io-wq re-enters its handler, whose exit sees the result); poll,
- * timeouts, the zero-copy sends' notifications, uring_cmd, waitid and
- * futex waits, epoll_wait and zero-copy receive: the completion
- * tracepoint. */
+ * io-wq re-enters its handler, whose exit sees the result); poll_add
+ * (its task work io_poll_task_func, poll_remove's handler io_poll_remove);
+ * timeout and link_timeout (the timer io_timeout_fn, io_kill_timeout,
+ * io_timeout_cancel, io_req_task_link_timeout, io_disarm_next); the
+ * zero-copy sends' notifications, uring_cmd, waitid and futex waits,
+ * epoll_wait and zero-copy receive: the completion tracepoint. */
 static const struct {
 	const char *op;
 	enum late_fam fam;
@@ -100,12 +107,13 @@ static const struct {
 	{ "writev", LF_RW },	  { "read_fixed", LF_RW },   { "write_fixed", LF_RW },
 	{ "readv_fixed", LF_RW }, { "writev_fixed", LF_RW }, { "accept", LF_MSHOT },
 	{ "recv", LF_MSHOT },	  { "recvmsg", LF_MSHOT },   { "read_multishot", LF_MSHOT },
-	{ "poll_add", LF_TP },	  { "timeout", LF_TP },	     { "link_timeout", LF_TP },
+	{ "poll_add", LF_POLL },  { "timeout", LF_TIMEOUT }, { "link_timeout", LF_TIMEOUT },
 	{ "uring_cmd", LF_TP },	  { "send_zc", LF_TP },	     { "sendmsg_zc", LF_TP },
 	{ "waitid", LF_TP },	  { "futex_wait", LF_TP },   { "futex_waitv", LF_TP },
 	{ "epoll_wait", LF_TP },  { "recv_zc", LF_TP },
 };
-static const char *const fam_names[LF_NR] = { "tracepoint", "rw", "multishot" };
+static const char *const fam_names[LF_NR] = { "tracepoint", "rw", "multishot", "poll",
+					       "timeout" };
 
 static int fn_index(struct ua_perop *p, const char *name, int issue, const struct btf *btf)
 {
@@ -266,19 +274,37 @@ static int has_member(const struct btf *btf, __s32 sid, const char *name, int de
 	return 0;
 }
 
+/* Is parameter @i of kernel function @fn an integer (and @fn in BTF)? */
+static int fn_param_is_int(const struct btf *btf, const char *fn, int i)
+{
+	__s32 id = btf__find_by_name_kind(btf, fn, BTF_KIND_FUNC);
+	const struct btf_type *t = id < 0 ? NULL : btf__type_by_id(btf, (__u32)id);
+	const struct btf_param *prm;
+
+	if (!t || !(t = btf__type_by_id(btf, t->type)) || !btf_is_func_proto(t) ||
+	    btf_vlen(t) <= i)
+		return 0;
+	prm = btf_params(t);
+	t = btf__type_by_id(btf, (__u32)btf__resolve_type(btf, prm[i].type));
+	return t && btf_is_int(t);
+}
+
 /* Family @f's program @i on kernel function @fn, loaded only if fexit
  * attaches there (a function inlined everywhere has BTF but no symbol).
- * @need: the family cannot do without it. */
+ * @need 1: the family cannot do without it; 0: nor can it where the kernel
+ * has the function (BTF); -1: it can (the program is left out). */
 static void late_hook(struct ua_loader *l, enum late_fam f, int i, struct bpf_program *prog,
 		      const char *fn, int need)
 {
 	struct ua_perop *p = l->perop;
 	char why[160];
 
-	if (btf__find_by_name_kind(l->vmlinux, fn, BTF_KIND_FUNC) < 0 && !need)
+	if (!p->fam_ok[f] || (btf__find_by_name_kind(l->vmlinux, fn, BTF_KIND_FUNC) < 0 && need < 1))
 		return;
 	if (!ua_tracing_works(l->vmlinux, fn, BPF_TRACE_FEXIT, why, sizeof(why)) ||
 	    bpf_program__set_attach_target(prog, 0, fn)) {
+		if (need < 0)
+			return;
 		p->fam_ok[f] = 0;
 		snprintf(p->fam_why[f], sizeof(p->fam_why[f]), "%.60s: %.180s", fn, why);
 		return;
@@ -298,7 +324,8 @@ static void late_prepare(struct ua_loader *l)
 	long long v;
 	int f, i;
 
-	p->fam_ok[LF_TP] = p->fam_ok[LF_RW] = p->fam_ok[LF_MSHOT] = 1;
+	for (f = 0; f < LF_NR; f++)
+		p->fam_ok[f] = 1;
 	/* The handlers' return values that are no result. */
 	if (!ua_btf_enum_value(btf, "IO_URING_F_MULTISHOT", &v))
 		s->rodata->cfg_f_multishot = (__u32)v;
@@ -330,6 +357,25 @@ static void late_prepare(struct ua_loader *l)
 		snprintf(p->fam_why[LF_MSHOT], sizeof(p->fam_why[LF_MSHOT]),
 			 "kernel BTF lacks IO_URING_F_MULTISHOT");
 	}
+	/* poll_add: its task work (the result of an armed poll, cancelled
+	 * or not) and poll_remove's handler (its target's -ECANCELED) */
+	late_hook(l, LF_POLL, 0, s->progs.perop_poll_tw, "io_poll_task_func", 1);
+	late_hook(l, LF_POLL, 1, s->progs.perop_poll_remove, "io_poll_remove", 1);
+	/* timeouts: fired, killed (count reached; a ring's or task's exit),
+	 * cancelled, a link_timeout fired or disarmed */
+	late_hook(l, LF_TIMEOUT, 0, s->progs.perop_timeout_fn, "io_timeout_fn", 1);
+	late_hook(l, LF_TIMEOUT, 1, s->progs.perop_timeout_tw, "io_timeout_complete", 0);
+	if (!fn_param_is_int(btf, "io_kill_timeout", 1)) {
+		p->fam_ok[LF_TIMEOUT] = 0;
+		snprintf(p->fam_why[LF_TIMEOUT], sizeof(p->fam_why[LF_TIMEOUT]),
+			 "io_kill_timeout takes no status (the result of a killed timeout is set after it)");
+	}
+	late_hook(l, LF_TIMEOUT, 2, s->progs.perop_timeout_kill, "io_kill_timeout", 1);
+	late_hook(l, LF_TIMEOUT, 3, s->progs.perop_timeout_extract, "io_timeout_extract", -1);
+	late_hook(l, LF_TIMEOUT, 4, s->progs.perop_timeout_cancel, "io_timeout_cancel", 1);
+	late_hook(l, LF_TIMEOUT, 5, s->progs.perop_ltimeout_tw, "io_req_task_link_timeout", 1);
+	late_hook(l, LF_TIMEOUT, 6, s->progs.perop_ltimeout_disarming, "io_disarm_next", 1);
+	late_hook(l, LF_TIMEOUT, 7, s->progs.perop_ltimeout_disarmed, "io_disarm_next", 1);
 	for (f = LF_RW; f < LF_NR; f++)
 		for (i = 0; i < LF_HOOKS; i++)
 			if (p->fam_ok[f] && p->hook[f][i])
@@ -588,10 +634,16 @@ static void aux_publish(struct ua_loader *l)
 	struct ua_perop *p = l->perop;
 	unsigned int w;
 
-	for (w = 0; w < 4; w++)
-		__atomic_store_n(&l->skel->bss->perop_aux_ops[w],
-				 p->fam_on[LF_MSHOT] ? p->served[w] & p->fam_ops[LF_MSHOT][w] : 0,
+	for (w = 0; w < 4; w++) {
+		uint64_t m = 0;
+		int f;
+
+		for (f = LF_RW; f < LF_NR && p->fam_on[LF_MSHOT]; f++)
+			if (fam_aux[f] && p->fam_on[f])
+				m |= p->fam_ops[f][w];
+		__atomic_store_n(&l->skel->bss->perop_aux_ops[w], p->served[w] & m,
 				 __ATOMIC_RELEASE);
+	}
 }
 
 int ua_perop_sync(struct ua_loader *l, const uint64_t opmask[4])
@@ -620,12 +672,23 @@ int ua_perop_sync(struct ua_loader *l, const uint64_t opmask[4])
 			need[fam_of(p, op)] = 1;
 		}
 	}
+	/* A family with multishot CQEs needs the auxiliary-CQE hooks. */
+	for (op = LF_RW; op < LF_NR; op++)
+		if (need[op] && fam_aux[op] && p->fam_ok[LF_MSHOT])
+			need[LF_MSHOT] = 1;
 	/* The completion side first: nothing selected is captured while
 	 * nothing could see it end. A family whose hooks do not attach
-	 * leaves its ops to the completion tracepoint, for good. */
+	 * leaves its ops to the completion tracepoint, for good (and one that
+	 * needs the auxiliary-CQE hooks when those do not). */
 	for (op = LF_RW; op < LF_NR; op++) {
-		if (!need[op] || !fam_attach(p, (enum late_fam)op))
+		if (!need[op])
 			continue;
+		if (fam_aux[op] && op != LF_MSHOT && !p->fam_on[LF_MSHOT]) {
+			snprintf(p->fam_why[op], sizeof(p->fam_why[op]),
+				 "needs the multishot family's hooks: %.200s", p->fam_why[LF_MSHOT]);
+		} else if (!fam_attach(p, (enum late_fam)op)) {
+			continue;
+		}
 		p->fam_ok[op] = 0;
 		for (w = 0; w < 4; w++) {
 			p->tp_late[w] |= p->fam_ops[op][w];
@@ -779,12 +842,19 @@ void ua_perop_retire(struct ua_loader *l, const uint64_t opmask[4])
 	 * its ops is pending (one captured before the reload still needs its
 	 * result). */
 	for (i = LF_RW; i < LF_NR; i++) {
-		uint64_t sel = 0;
+		uint64_t sel = 0, ops[4];
+		unsigned int g;
 
 		if (!p->fam_on[i])
 			continue;
-		for (w = 0; w < 4; w++)
-			sel |= opmask[w] & p->served[w] & p->fam_ops[i][w];
+		for (w = 0; w < 4; w++) {
+			ops[w] = p->fam_ops[i][w];
+			/* the auxiliary-CQE hooks serve the families that use them */
+			for (g = LF_RW; i == LF_MSHOT && g < LF_NR; g++)
+				if (fam_aux[g] && p->fam_on[g])
+					ops[w] |= p->fam_ops[g][w];
+			sel |= opmask[w] & p->served[w] & ops[w];
+		}
 		if (sel) {
 			p->fam_retiring[i] = 0;
 			continue;
@@ -794,10 +864,10 @@ void ua_perop_retire(struct ua_loader *l, const uint64_t opmask[4])
 			p->fam_retiring[i] = now;
 			continue;
 		}
-		if (now - p->fam_retiring[i] < 1 || pending_busy(l, -2, p->fam_ops[i]))
+		if (now - p->fam_retiring[i] < 1 || pending_busy(l, -2, ops))
 			continue;
 		p->fam_retiring[i] = 0;
-		if (i == LF_MSHOT) {
+		if (fam_aux[i]) {
 			p->fam_on[i] = 0; /* counted by complete again first */
 			aux_publish(l);
 		}

@@ -10,13 +10,17 @@
 . "$(dirname "$0")/lib.sh"
 
 CASES=(backend_start backend_zero_runs backend_late_zero_runs backend_late_control
-	backend_reload_attach backend_same_records backend_reload_no_loss backend_teardown)
+	backend_reload_attach backend_same_records backend_late_records backend_reload_no_loss
+	backend_teardown)
 ua_require backend_auto "${CASES[@]}"
 RUNCNT=$UA_TOP/$UA_BUILD/tests/ua_runcnt
-[ -x "$RUNCNT" ] || {
-	for n in "${CASES[@]}"; do skip "$n" "not built ($RUNCNT)"; done
-	exit 0
-}
+LATE=$UA_TOP/$UA_BUILD/tests/ua_late
+for b in "$RUNCNT" "$LATE"; do
+	[ -x "$b" ] || {
+		for n in "${CASES[@]}"; do skip "$n" "not built ($b)"; done
+		exit 0
+	}
+done
 
 rules_file() { # NAME RULE...: a rules file in $UA_TMP
 	local f=$UA_TMP/$1.rules
@@ -27,10 +31,14 @@ rules_file() { # NAME RULE...: a rules file in $UA_TMP
 OPEN_ONLY=$(rules_file open '-a always,io_uring -S openat -k be')
 WORKLOAD=$(rules_file work '-a always,io_uring -S openat,connect,read,write,accept,recv -k be')
 # Ops whose result may come after their issue handler ("late"): network
-# rules, a write rule, and one left to the completion tracepoint.
+# rules, a write rule, poll, timeouts, and one left to the completion
+# tracepoint.
 LATE_NET=$(rules_file late_net '-a always,io_uring -S accept,recv -k be')
 LATE_RW=$(rules_file late_rw '-a always,io_uring -S write -k be')
-LATE_TP=$(rules_file late_tp '-a always,io_uring -S poll_add -k be')
+LATE_POLL=$(rules_file late_poll '-a always,io_uring -S poll_add -k be')
+LATE_TO=$(rules_file late_to '-a always,io_uring -S timeout,link_timeout -k be')
+LATE_TP=$(rules_file late_tp '-a always,io_uring -S uring_cmd -k be')
+LATE_REC=$(rules_file late_rec '-a always,io_uring -S poll_add,timeout,link_timeout -k be')
 status() { "$UA" status --json --socket "$UA_TMP/sock"; }
 W=$UA_TMP/work
 mkdir -p "$W"
@@ -54,6 +62,26 @@ work() {
 		socket:inet:stream $BIND:127.0.0.1:0 $LISTEN:4 accept:2
 }
 NWORK=10 # records of the selected ops in work()
+# The late families' paths (tests/progs/ua_late.c): a poll fired, removed
+# by poll_remove, cancelled by async_cancel, multishot (two events, then
+# removed); a timeout fired, completed by its count, removed; a
+# link_timeout fired (cancelling its poll) and disarmed by its NOP. Their
+# records (poll_remove, async_cancel and nop are not selected), each as
+# "user_data op exit cqes":
+LCOMM=ua_late_$$
+LATE_STEPS=(poll_fire poll_remove poll_cancel poll_multi timeout_fire timeout_count
+	timeout_remove ltimeout_fire ltimeout_disarm)
+NLATE=10
+LATE_WANT="0x65 poll_add 1 1,0x66 poll_add -125 1,0x66 poll_add -125 1,0x68 poll_add -125 3,\
+0x6f timeout -62 1,0x70 timeout 0 1,0x72 timeout -125 1,0x79 poll_add -125 1,\
+0x7a link_timeout -62 1,0x7c link_timeout -125 1,"
+late_work() { "$LATE" --comm "$LCOMM" "${LATE_STEPS[@]}" >"$UA_TMP/late-$1.out" 2>&1; }
+# their records without what differs from run to run (a pipe's inode)
+late_normalized() {
+	jq -cS "select(.type==\"URINGOP\" and .comm==\"$LCOMM\")
+		| del(.seq,.time,.pid,.tid,.ppid,.ring,.file_ino)" "$1" | sort
+}
+late_summary() { jq -r '"\(.user_data) \(.op) \(.exit) \(.cqes // 1)"' "$1" | sort | tr '\n' ','; }
 # The records of the workload, without what differs from run to run
 # (time, serial, process and thread ids, ring id, ephemeral local ports,
 # a new socket's inode number, and a socket's fd: the driver's tcp_server
@@ -151,7 +179,7 @@ late_runs() { # RULES NAME: the programs other than the rings' that ran
 	grep '^prog ' "$f" | grep -v -E '^prog (ring_create|ring_register|ring_teardown) ' || true
 }
 bad=
-for r in LATE_NET LATE_RW; do
+for r in LATE_NET LATE_RW LATE_POLL LATE_TO; do
 	out=$(late_runs "${!r}" "$r") || { bad+=" [$r: rules load or ua_runcnt failed: $(tail -c 300 "$UA_TMP/runs.err")]"; continue; }
 	S=$(status)
 	lt=$(jq -c '.perop_late_tracepoint' <<<"$S")
@@ -170,7 +198,7 @@ done
 if [ -z "$bad" ]; then ok backend_late_zero_runs; else fail backend_late_zero_runs "$bad"; fi
 
 # The control: an op whose result only the completion tracepoint takes
-# (poll_add) puts it on every completion, and says so.
+# (uring_cmd) puts it on every completion, and says so.
 if out=$(late_runs "$LATE_TP" LATE_TP); then
 	lt=$(status | jq -c '.perop_late_tracepoint | length')
 	n=$(awk '$1=="prog" && ($2=="complete" || $2=="complete_args") {n+=$6} END {print n+0}' <<<"$out")
@@ -199,6 +227,28 @@ normalized "$UA_LOG" >"$UA_TMP/perop.recs"
 # empties as each COMPLETE arrives: nothing lost in the kernel's table)
 pending0=held
 wait_for eval '[ "$(status | jq -r .pending)" = 0 ]' && pending0=
+
+# --- the late families' records (compared with the tracepoint backend's below)
+late_bad=
+if "$UA" rules load "$LATE_REC" --socket "$UA_TMP/sock" >/dev/null 2>"$UA_TMP/e"; then
+	S=$(status)
+	[ "$(jq -c .perop_late_tracepoint <<<"$S")" = "[]" ] ||
+		late_bad+=" [perop_late_tracepoint $(jq -c '{perop_late_tracepoint,perop_late_why}' <<<"$S")]"
+	for fn in io_poll_task_func io_poll_remove io_timeout_fn io_kill_timeout io_timeout_cancel \
+		io_req_task_link_timeout io_disarm_next; do
+		jq -e --arg f "$fn" '.perop_handlers | split(",") | index($f)' <<<"$S" >/dev/null ||
+			late_bad+=" [$fn not attached: $(jq -r .perop_handlers <<<"$S")]"
+	done
+	late_work perop || late_bad+=" [ua_late: $(tr '\n' ' ' <"$UA_TMP/late-perop.out")]"
+	wait_count ".comm==\"$LCOMM\"" $NLATE
+	late_normalized "$UA_LOG" >"$UA_TMP/perop-late.recs"
+	got=$(late_summary "$UA_TMP/perop-late.recs")
+	[ "$got" = "$LATE_WANT" ] || late_bad+=" [records: $got]"
+	wait_for eval '[ "$(status | jq -r .pending)" = 0 ]' ||
+		late_bad+=" [$(status | jq -r .pending) requests still pending]"
+else
+	late_bad+=" [rules load: $(cat "$UA_TMP/e")]"
+fi
 
 # --- a reload that changes the set loses and duplicates nothing ---------------
 # 300 opens, while the set changes under them five times.
@@ -251,11 +301,24 @@ PEROP_LOG=$UA_LOG
 UA_LOG=$UA_TMP/log-tp.json
 ua_start --backend tracepoint --rules "$WORKLOAD" || {
 	fail backend_same_records "the tracepoint daemon did not start"
+	fail backend_late_records "the tracepoint daemon did not start"
 	exit 0
 }
 work && wait_count ".comm==\"$COMM\"" $NWORK
 normalized "$UA_LOG" >"$UA_TMP/tp.recs"
+"$UA" rules load "$LATE_REC" --socket "$UA_TMP/sock" >/dev/null 2>&1 && late_work tp &&
+	wait_count ".comm==\"$LCOMM\"" $NLATE
+late_normalized "$UA_LOG" >"$UA_TMP/tp-late.recs"
 ua_stop
+if [ -n "$late_bad" ]; then
+	fail backend_late_records "per-op backend:$late_bad"
+elif [ "$(late_summary "$UA_TMP/tp-late.recs")" != "$LATE_WANT" ]; then
+	fail backend_late_records "tracepoint backend's records: $(late_summary "$UA_TMP/tp-late.recs")"
+elif cmp -s "$UA_TMP/tp-late.recs" "$UA_TMP/perop-late.recs"; then
+	ok backend_late_records
+else
+	fail backend_late_records "records differ (< tracepoint, > perop): $(diff "$UA_TMP/tp-late.recs" "$UA_TMP/perop-late.recs" | head -c 1500)"
+fi
 if [ -n "$pending0" ]; then
 	fail backend_same_records "per-op backend: $(status | jq -r .pending) requests still pending after the workload"
 elif [ "$(wc -l <"$UA_TMP/tp.recs")" -ge $NWORK ] && cmp -s "$UA_TMP/tp.recs" "$UA_TMP/perop.recs"; then
