@@ -359,7 +359,7 @@ static __always_inline int capture(struct io_kiocb *req, __u8 op, int init_err,
 		 * in its events once prepared) posts auxiliary CQEs too */
 		if ((op == IORING_OP_ACCEPT && (e->arg[0] & IORING_ACCEPT_MULTISHOT)) ||
 		    (rflags & cfg_req_f_multishot) ||
-		    (op == IORING_OP_POLL_ADD &&
+		    (op == IORING_OP_POLL_ADD && bpf_core_type_exists(struct io_poll) &&
 		     !(KRD(REQ_CMD(req, io_poll), events) & UA_EPOLLONESHOT)))
 			p->flags |= UA_CF_MSHOT_COUNTED;
 		__builtin_memcpy(p->cand, r.cand, sizeof(p->cand));
