@@ -249,6 +249,8 @@ if "$UA" rules load "$LATE_REC" --socket "$UA_TMP/sock" >/dev/null 2>"$UA_TMP/e"
 else
 	late_bad+=" [rules load: $(cat "$UA_TMP/e")]"
 fi
+# the workload's set again, in force when the reload case starts
+"$UA" rules load "$WORKLOAD" --socket "$UA_TMP/sock" >/dev/null 2>&1
 
 # --- a reload that changes the set loses and duplicates nothing ---------------
 # 300 opens, while the set changes under them five times.
