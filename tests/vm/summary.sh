@@ -16,29 +16,29 @@ out=${1:-build}
 top=$(cd "$(dirname "$0")/../.." && pwd)
 
 release() { sed -n 's/^UA-VM: kernel //p' "$1" | head -1; }
-# The test lines of every console of kernel $1; scripts not selected by
-# VM_TESTS are no result. A test is its script and its name (two scripts
-# may name a case alike): one line each, however many consoles have it
-# (every guest runs t_refusals.sh and reports the host-only scripts), the
-# worst of them: FAIL, then ok, then skip. A chunk run again after a fix
-# replaces its console rather than adding one.
+# The test lines of kernel $1's consoles. Several consoles of one kernel
+# (chunks of the suite, each with its own VM_TESTS) add up; scripts not
+# selected by VM_TESTS are no result. A script that ran in more than one
+# console counts once, by its latest run (the newest console): a script run
+# again after a fix replaces its earlier run. The per-run table below lists
+# every run.
+consoles() { ls -tr "$out"/vm/console-*.log.txt 2>/dev/null; }
 results() {
 	local log
-	for log in "$out"/vm/console-*.log.txt; do
+	consoles | while read -r log; do
 		[ "$(release "$log")" = "$1" ] || continue
 		sed -n '/^UA-VM: results begin/,/^UA-VM: results end/p' "$log"
 	done | grep -v '^skip t_[a-z0-9_]*\.sh: not selected' | awk '
+		/^UA-VM: results begin/ { run++ }
 		/^== (integration|vm): t_[a-z0-9_]*\.sh$/ { script = $3; next }
 		/^(ok|FAIL|skip) / {
-			name = $2; sub(/:$/, "", name)
-			k = script SUBSEP name
-			r = ($1 == "FAIL") ? 3 : ($1 == "ok") ? 2 : 1
-			if (!(k in rank)) order[n++] = k
-			if (r > rank[k]) { rank[k] = r; line[k] = $0 }
+			if (!(script in seen)) { seen[script] = run; order[n++] = script }
+			else if (seen[script] != run) { seen[script] = run; lines[script] = "" }
+			lines[script] = lines[script] $0 "\n"
 			next
 		}
 		{ print }
-		END { for (i = 0; i < n; i++) print line[order[i]] }'
+		END { for (i = 0; i < n; i++) printf "%s", lines[order[i]] }'
 }
 kernels=()
 for log in "$out"/vm/console-*.log.txt; do
@@ -115,7 +115,7 @@ echo
 echo "| kernel | script | console | time | passed | failed | skipped | failed; skipped (reason: cases) |"
 echo "|---|---|---|---|---|---|---|---|"
 for k in "${kernels[@]}"; do
-	for log in "$out"/vm/console-*.log.txt; do
+	for log in $(consoles); do
 		[ "$(release "$log")" = "$k" ] || continue
 		name=${log##*/console-}
 		name=${name%.log.txt}
