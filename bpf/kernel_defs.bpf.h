@@ -44,7 +44,7 @@ extern void *bpf_rdonly_cast(void *obj, __u32 btf_id) __ksym;
 #define IORING_MSG_SEND_FD 1
 #define IORING_ACCEPT_MULTISHOT (1U << 0)
 #define UA_TIMEOUT_MULTISHOT (1U << 6) /* IORING_TIMEOUT_MULTISHOT */
-#define UA_EPOLLONESHOT (1U << 30) /* a poll_add without IORING_POLL_ADD_MULTI */
+#define UA_EPOLLONESHOT (1U << 30)     /* a poll_add without IORING_POLL_ADD_MULTI */
 #define S_IFMT 00170000
 #define S_IFSOCK 0140000
 #define AF_UNIX 1

@@ -55,10 +55,10 @@ struct perop_fn {
 
 /* Where a late op's result comes from: its family. */
 enum late_fam {
-	LF_TP,	  /* the io_uring_complete program (every completion runs it) */
-	LF_RW,	  /* io/rw.c's completion: perop_rw_done or _tw, perop_rw_iopoll */
-	LF_MSHOT, /* auxiliary CQEs counted by perop_aux_*, the last CQE the handler's */
-	LF_POLL,  /* poll_add: its task work, poll_remove's handler (perop_poll_*) */
+	LF_TP,	    /* the io_uring_complete program (every completion runs it) */
+	LF_RW,	    /* io/rw.c's completion: perop_rw_done or _tw, perop_rw_iopoll */
+	LF_MSHOT,   /* auxiliary CQEs counted by perop_aux_*, the last CQE the handler's */
+	LF_POLL,    /* poll_add: its task work, poll_remove's handler (perop_poll_*) */
 	LF_TIMEOUT, /* timeout, link_timeout: the timer, kill, cancel, disarm (perop_*timeout_*) */
 	LF_NR,
 };
@@ -112,8 +112,7 @@ static const struct {
 	{ "waitid", LF_TP },	  { "futex_wait", LF_TP },   { "futex_waitv", LF_TP },
 	{ "epoll_wait", LF_TP },  { "recv_zc", LF_TP },
 };
-static const char *const fam_names[LF_NR] = { "tracepoint", "rw", "multishot", "poll",
-					       "timeout" };
+static const char *const fam_names[LF_NR] = { "tracepoint", "rw", "multishot", "poll", "timeout" };
 
 static int fn_index(struct ua_perop *p, const char *name, int issue, const struct btf *btf)
 {
@@ -281,8 +280,7 @@ static int fn_param_is_int(const struct btf *btf, const char *fn, int i)
 	const struct btf_type *t = id < 0 ? NULL : btf__type_by_id(btf, (__u32)id);
 	const struct btf_param *prm;
 
-	if (!t || !(t = btf__type_by_id(btf, t->type)) || !btf_is_func_proto(t) ||
-	    btf_vlen(t) <= i)
+	if (!t || !(t = btf__type_by_id(btf, t->type)) || !btf_is_func_proto(t) || btf_vlen(t) <= i)
 		return 0;
 	prm = btf_params(t);
 	t = btf__type_by_id(btf, (__u32)btf__resolve_type(btf, prm[i].type));
@@ -299,7 +297,8 @@ static void late_hook(struct ua_loader *l, enum late_fam f, int i, struct bpf_pr
 	struct ua_perop *p = l->perop;
 	char why[160];
 
-	if (!p->fam_ok[f] || (btf__find_by_name_kind(l->vmlinux, fn, BTF_KIND_FUNC) < 0 && need < 1))
+	if (!p->fam_ok[f] ||
+	    (btf__find_by_name_kind(l->vmlinux, fn, BTF_KIND_FUNC) < 0 && need < 1))
 		return;
 	if (!ua_tracing_works(l->vmlinux, fn, BPF_TRACE_FEXIT, why, sizeof(why)) ||
 	    bpf_program__set_attach_target(prog, 0, fn)) {
@@ -368,7 +367,7 @@ static void late_prepare(struct ua_loader *l)
 	if (!fn_param_is_int(btf, "io_kill_timeout", 1)) {
 		p->fam_ok[LF_TIMEOUT] = 0;
 		snprintf(p->fam_why[LF_TIMEOUT], sizeof(p->fam_why[LF_TIMEOUT]),
-			 "io_kill_timeout takes no status (the result of a killed timeout is set after it)");
+			 "io_kill_timeout takes no status (a killed timeout's result comes later)");
 	}
 	late_hook(l, LF_TIMEOUT, 2, s->progs.perop_timeout_kill, "io_kill_timeout", 1);
 	late_hook(l, LF_TIMEOUT, 3, s->progs.perop_timeout_extract, "io_timeout_extract", -1);
@@ -685,7 +684,8 @@ int ua_perop_sync(struct ua_loader *l, const uint64_t opmask[4])
 			continue;
 		if (fam_aux[op] && op != LF_MSHOT && !p->fam_on[LF_MSHOT]) {
 			snprintf(p->fam_why[op], sizeof(p->fam_why[op]),
-				 "needs the multishot family's hooks: %.200s", p->fam_why[LF_MSHOT]);
+				 "needs the multishot family's hooks: %.200s",
+				 p->fam_why[LF_MSHOT]);
 		} else if (!fam_attach(p, (enum late_fam)op)) {
 			continue;
 		}
