@@ -291,8 +291,8 @@ static int start_pin(struct ua_loader *l, const struct start_args *a, char *err,
 	 * completion programs were never pinned and the requests made while
 	 * the daemon was down were recorded without their CQE. */
 	if (s->prog_cnt > UA_PIN_LINKS_MAX)
-		return fail(err, errlen, -E2BIG, "%d programs, room to pin %d links",
-			    s->prog_cnt, UA_PIN_LINKS_MAX);
+		return fail(err, errlen, -E2BIG, "%d programs, room to pin %d links", s->prog_cnt,
+			    UA_PIN_LINKS_MAX);
 	for (i = 0; i < s->prog_cnt; i++) {
 		links[n] = *s->progs[i].link;
 		names[n++] = s->progs[i].name;
