@@ -33,26 +33,6 @@
 
 #include "ringfile.bpf.h"
 
-struct ua_inflight {
-	__u64 ring; /* struct io_ring_ctx * */
-	__u64 user_data;
-	__u64 start_time;
-	__u64 exe_ino;
-	__u64 cgroup_id;
-	__u32 exe_dev;
-	__u32 pid, tid, ppid;
-	__u32 auid, ses, mnt_ns;
-	__u32 cqes; /* multishot CQEs seen so far */
-	struct ua_ids task;
-	struct ua_ids eff;
-	__u8 opcode;
-	__u8 cred_src;
-	__u8 pad[6];
-	char comm[UA_COMM_LEN];
-};
-
-#define UA_INFLIGHT_MAX 16384
-
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, UA_INFLIGHT_MAX);

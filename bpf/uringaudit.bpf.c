@@ -87,6 +87,9 @@ int BPF_PROG(perop_capture, struct io_kiocb *req, const struct io_uring_sqe *sqe
 	__u32 bank = rules_bank;
 	__u8 op = req->opcode;
 
+	/* a new request in the slot (a failed prep: req_failed forgets) */
+	if (inflight_n > 0)
+		inflight_forget(inflight_num(req));
 	if (ret || !op_selected(bank, op) || !perop_owned(op))
 		return 0;
 	return capture(req, op, 0, NULL, bank);
@@ -133,10 +136,26 @@ static __always_inline int perop_end(struct io_kiocb *req, __s32 res, __u32 cfla
 	__u64 key = (__u64)req;
 	__u32 flags = 0;
 
-	p = bpf_map_lookup_elem(&pending, &key);
-	if (!p || p->opcode != req->opcode)
-		return 0;
 	if (res >= 0 && (req->flags & cfg_req_f_cqe_skip))
+		return 0;
+	p = bpf_map_lookup_elem(&pending, &key);
+	/* A request in flight at start (bpf/inflight.bpf.h), as complete_cqe
+	 * (req as a plain number: the filter shifts it) */
+	if (!p && inflight_n > 0) {
+		__u64 k = inflight_num(req);
+
+		if (inflight_maybe(k) &&
+		    inflight_start(inflight_num(req->ctx), k, req->cqe.user_data, cflags)) {
+			__u32 zero = 0;
+			struct submit_buf *b = bpf_map_lookup_elem(&scratch, &zero);
+
+			if (!b)
+				return 0;
+			barrier_var(b);
+			p = &b->pend;
+		}
+	}
+	if (!p || p->opcode != req->opcode)
 		return 0;
 	if (perop_punted(req))
 		flags |= UA_CF_PUNTED;

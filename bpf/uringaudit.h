@@ -478,6 +478,30 @@ struct ua_drop_val {
 	char comm[UA_COMM_LEN]; /* the submitter's comm, when it was current at the first drop */
 };
 
+/* A request in flight at start, as the walk found it (bpf/inflight.bpf.h):
+ * the `inflight` map's value, keyed by the request's pointer. The daemon
+ * reads its opcode (on the per-op backend, marks of an op no rule selects
+ * any more are dropped: src/loader.c, inflight_drop). */
+struct ua_inflight {
+	__u64 ring; /* struct io_ring_ctx * */
+	__u64 user_data;
+	__u64 start_time;
+	__u64 exe_ino;
+	__u64 cgroup_id;
+	__u32 exe_dev;
+	__u32 pid, tid, ppid;
+	__u32 auid, ses, mnt_ns;
+	__u32 cqes; /* multishot CQEs seen so far */
+	struct ua_ids task;
+	struct ua_ids eff;
+	__u8 opcode;
+	__u8 cred_src;
+	__u8 pad[6];
+	char comm[UA_COMM_LEN];
+};
+
+#define UA_INFLIGHT_MAX 16384
+
 #define UA_SUBMIT_FIXED_SIZE (sizeof(struct ua_ev_submit))
 
 #ifdef __cplusplus
@@ -503,5 +527,6 @@ UA_STATIC_ASSERT(sizeof(struct ua_drop_key) == 12, "ua_drop_key layout");
 UA_STATIC_ASSERT(sizeof(struct ua_drop_val) == 24, "ua_drop_val layout");
 UA_STATIC_ASSERT(sizeof(struct ua_flow_key) == 16, "ua_flow_key layout");
 UA_STATIC_ASSERT(sizeof(struct ua_flow_val) == 16, "ua_flow_val layout");
+UA_STATIC_ASSERT(sizeof(struct ua_inflight) == 160, "ua_inflight layout");
 
 #endif /* URINGAUDIT_H */

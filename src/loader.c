@@ -519,8 +519,9 @@ static int per_request(const struct uringaudit *s, const struct bpf_program *p)
  * completion side is attached (each mark is ended by its CQE) and before the
  * submit side (a request submitted after the walk is the submit programs';
  * one submitted between the two is seen by neither: the window is the time
- * the attach of req_failed and submit_req takes). A failed walk is no
- * failure: the daemon says so (degraded inflight).
+ * the attach of req_failed and submit_req takes; on the per-op backend, until
+ * the first rules' stubs are attached). A failed walk is no failure: the
+ * daemon says so (degraded inflight).
  */
 static void walk_inflight(struct ua_loader *l)
 {
@@ -595,7 +596,7 @@ static int attach_tracepoints(struct ua_loader *l, int only_per_request, char *e
 
 	for (i = 0; i < sizeof(order) / sizeof(order[0]); i++) {
 		/* the completion side is attached: the walk, then the rest */
-		if (order[i] == l->skel->progs.req_failed && !only_per_request && !l->perop)
+		if (order[i] == l->skel->progs.req_failed && !only_per_request)
 			walk_inflight(l);
 		if (!bpf_program__autoload(order[i]))
 			continue;
@@ -959,6 +960,33 @@ int ua_loader_start(struct ua_loader *l, const uint64_t opmask[4], const struct 
 }
 
 /*
+ * The per-op backend sees the submits and completions of the selected ops
+ * only: a mark of an op no rule selects could outlive its request unseen
+ * and be taken by a later request of its slot once a rule selects the op
+ * again. So each rule install after the built-in set's (the configured rules
+ * at start, every reload) drops the marks of the ops it does not select (the
+ * tracepoint backend sees every request: its marks stay).
+ */
+static void inflight_drop(struct ua_loader *l, const uint64_t opmask[4])
+{
+	int fd = bpf_map__fd(l->skel->maps.inflight);
+	struct ua_inflight m;
+	__u64 key, next;
+	int more;
+
+	if (!l->perop || __atomic_load_n(&l->skel->bss->inflight_n, __ATOMIC_ACQUIRE) <= 0)
+		return;
+	/* the next key taken before this one may go */
+	for (more = !bpf_map_get_next_key(fd, NULL, &key); more; key = next) {
+		more = !bpf_map_get_next_key(fd, &key, &next);
+		if (!bpf_map_lookup_elem(fd, &key, &m) &&
+		    !(opmask[m.opcode / 64] & (1ULL << (m.opcode % 64))) &&
+		    !bpf_map_delete_elem(fd, &key))
+			__atomic_fetch_sub(&l->skel->bss->inflight_n, 1, __ATOMIC_ACQ_REL);
+	}
+}
+
+/*
  * Install a rule set: write it into the idle bank, then flip rules_bank with
  * one store. A program reads the bank once per request, so each request is
  * evaluated against the old set or the new one, whole. Requests submitted
@@ -998,6 +1026,9 @@ int ua_loader_install(struct ua_loader *l, const struct ua_kruleset *ks)
 	memcpy((void *)bss->opmask[idle], ks->opmask, sizeof(bss->opmask[idle]));
 	bss->nrules[idle] = ks->n;
 	__atomic_store_n(&bss->rules_bank, idle, __ATOMIC_RELEASE);
+	/* not at the built-in set's install, before the configured rules */
+	if (l->installed)
+		inflight_drop(l, ks->opmask);
 	l->installed = 1;
 	ua_perop_retire(l, ks->opmask);
 	return (int)idle;
