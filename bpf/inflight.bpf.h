@@ -278,28 +278,40 @@ static __always_inline void inflight_forget(__u64 reqp)
 }
 
 /*
- * A CQE of request @key (@req, opcode @op) with no pending entry, while
- * marks exist. A matching mark's last CQE builds the request's SUBMIT in the
- * scratch buffer from the mark, the rules in force decide (the fields known
- * at submit now; those known at completion in finish()), and when a rule
- * records it the SUBMIT goes and the pending state is left in the scratch
- * buffer for finish(). True then. The mark goes with any CQE but a
- * multishot request's intermediate ones.
+ * A CQE of request @key (user_data @user_data, flags @cflags) with no
+ * pending entry, while marks exist. A matching mark's last CQE builds the
+ * request's SUBMIT in the scratch buffer from the mark, the rules in force
+ * decide (the fields known at submit now; those known at completion in
+ * finish()), and when a rule records it the SUBMIT goes and the pending
+ * state is left in the scratch buffer for finish(). True then. The mark goes
+ * with any CQE but a multishot request's intermediate ones.
+ *
+ * A global function: the verifier checks it once per program, on its own,
+ * from its argument types (numbers only: a global function takes no kernel
+ * pointer), not again in each state of its callers. Its callers are the
+ * completion programs of both backends (complete_cqe, perop_end); each tests
+ * inflight_n and the filter first, so a request of no marked slot does not
+ * call it.
  */
-static __always_inline int inflight_start(__u64 ringp, __u64 key, __u64 user_data, __u32 cflags)
+__noinline int ua_inflight_start(__u64 key, __u64 user_data, __u32 cflags)
 {
-	struct io_ring_ctx *ring = KCAST(io_ring_ctx, ringp);
 	struct io_kiocb *req = KCAST(io_kiocb, key);
 	struct ua_inflight *m = bpf_map_lookup_elem(&inflight, &key);
+	struct io_ring_ctx *ring;
 	struct rule_eval r = {};
 	struct ua_pending *p;
 	struct submit_buf *b;
 	struct ua_ev_submit *e;
 	__u32 zero = 0, bank;
-	__u8 op = KRD(req, opcode);
+	__u64 ringp;
+	__u8 op;
 
 	if (!m)
 		return 0;
+	/* the ring the CQE goes to: the request's own */
+	ringp = inflight_num(KRD(req, ctx));
+	ring = KCAST(io_ring_ctx, ringp);
+	op = KRD(req, opcode);
 	if (m->ring == ringp && m->user_data == user_data && m->opcode == op &&
 	    (cflags & IORING_CQE_F_MORE) && op != IORING_OP_SEND_ZC && op != IORING_OP_SENDMSG_ZC) {
 		m->cqes++;

@@ -575,8 +575,7 @@ static __always_inline int complete_cqe(struct io_ring_ctx *ring, void *vreq, __
 	 * exist; its SUBMIT goes now and its pending state waits in the
 	 * scratch buffer. */
 	p = NULL;
-	if (inflight_n > 0 && inflight_maybe(key) &&
-	    inflight_start((__u64)ring, key, user_data, cflags)) {
+	if (inflight_n > 0 && inflight_maybe(key) && ua_inflight_start(key, user_data, cflags)) {
 		__u32 zero = 0;
 		struct submit_buf *b = bpf_map_lookup_elem(&scratch, &zero);
 

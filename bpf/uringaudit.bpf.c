@@ -140,12 +140,12 @@ static __always_inline int perop_end(struct io_kiocb *req, __s32 res, __u32 cfla
 		return 0;
 	p = bpf_map_lookup_elem(&pending, &key);
 	/* A request in flight at start (bpf/inflight.bpf.h), as complete_cqe
-	 * (req as a plain number: the filter shifts it) */
+	 * (req as a plain number: the filter shifts it, and the global
+	 * function takes numbers only) */
 	if (!p && inflight_n > 0) {
 		__u64 k = inflight_num(req);
 
-		if (inflight_maybe(k) &&
-		    inflight_start(inflight_num(req->ctx), k, req->cqe.user_data, cflags)) {
+		if (inflight_maybe(k) && ua_inflight_start(k, req->cqe.user_data, cflags)) {
 			__u32 zero = 0;
 			struct submit_buf *b = bpf_map_lookup_elem(&scratch, &zero);
 
