@@ -280,25 +280,28 @@ static __always_inline void inflight_forget(__u64 reqp)
 /*
  * A CQE of request @key (user_data @user_data, flags @cflags) with no
  * pending entry, while marks exist. A matching mark's last CQE builds the
- * request's SUBMIT in the scratch buffer from the mark, the rules in force
- * decide (the fields known at submit now; those known at completion in
- * finish()), and when a rule records it the SUBMIT goes and the pending
- * state is left in the scratch buffer for finish(). True then. The mark goes
+ * request's SUBMIT in the scratch buffer from the mark, and the pending
+ * state beside it; true then, and ua_inflight_rules() decides. The mark goes
  * with any CQE but a multishot request's intermediate ones.
  *
- * A global function: the verifier checks it once per program, on its own,
- * from its argument types (numbers only: a global function takes no kernel
- * pointer), not again in each state of its callers. Its callers are the
- * completion programs of both backends (complete_cqe, perop_end); each tests
- * inflight_n and the filter first, so a request of no marked slot does not
- * call it.
+ * This and ua_inflight_rules are global functions: the verifier checks
+ * each once per program, on its own, from its argument types (numbers only:
+ * a global function takes no kernel pointer), not again in each state of
+ * the completion programs of both backends that call them (complete_cqe,
+ * perop_end, through inflight_take). Two, not one: 6.1's verifier sums the
+ * frames of a call chain, bpf_loop callbacks included, to at most 512
+ * bytes; the callers' frames are 224 (compat object) and the rules'
+ * callbacks under rule_step take 160 (rule_step, field_step, ua_name_match,
+ * str_step), so the frame that holds the rules' state (struct rule_eval,
+ * 104 bytes) must stay within 128: ua_inflight_rules holds that and little
+ * else (one function holding both was 192: "combined stack size of 5 calls
+ * is 544" in the 6.1 guest).
  */
 __noinline int ua_inflight_start(__u64 key, __u64 user_data, __u32 cflags)
 {
 	struct io_kiocb *req = KCAST(io_kiocb, key);
 	struct ua_inflight *m = bpf_map_lookup_elem(&inflight, &key);
 	struct io_ring_ctx *ring;
-	struct rule_eval r = {};
 	struct ua_pending *p;
 	struct submit_buf *b;
 	struct ua_ev_submit *e;
@@ -357,27 +360,10 @@ __noinline int ua_inflight_start(__u64 key, __u64 user_data, __u32 cflags)
 	e->dfd = -1;
 	e->dfd2 = -1;
 	e->flags = UA_SF_INFLIGHT;
-
-	r.b = b;
-	r.bank = bank;
-	r.op = op;
-	r.decided = -1;
-	bpf_loop(nrules[bank & 1] & (UA_KRULES_MAX * 2 - 1), rule_step, &r, 0);
-	if (r.cand[0] | r.cand[1] | r.cand[2] | r.cand[3])
-		e->flags |= UA_SF_TENTATIVE;
-	else if (!rule_records(bank, r.decided))
-		return 0;
 	e->bank = bank;
-	/* Its result is known: the COMPLETE follows at once, so no rule for an
-	 * unknown result (capture's first_recording) is needed. */
-	p->rule_unknown = (__s16)r.decided;
-	e->rule = p->rule_unknown;
 
-	hdr_init(&e->hdr, UA_EV_SUBMIT, sizeof(*e));
-	p->submit_seq = e->hdr.seq;
 	p->ring = e->ring;
 	p->user_data = user_data;
-	p->rule = (__s16)r.decided;
 	p->bank = bank;
 	p->exec_ctx = UA_CTX_TASK;
 	p->opcode = op;
@@ -385,12 +371,75 @@ __noinline int ua_inflight_start(__u64 key, __u64 user_data, __u32 cflags)
 	p->uid = e->task.uid;
 	if (op == IORING_OP_ACCEPT)
 		p->file_slot = KRD(REQ_CMD(req, io_accept), file_slot);
-	__builtin_memcpy(p->cand, r.cand, sizeof(p->cand));
-	if (emit_prepared(b, sizeof(*e), rb_flags(), e->pid, e->task.uid, op))
+	return 1;
+}
+
+/*
+ * The rules in force decide on the SUBMIT ua_inflight_start() left in the
+ * scratch buffer (the fields known at submit now; those known at
+ * completion in finish()); when a rule records it the SUBMIT goes and the
+ * pending state waits in the scratch buffer for finish(). True then.
+ */
+__noinline int ua_inflight_rules(void)
+{
+	struct submit_buf *b;
+	__u32 zero = 0;
+
+	b = bpf_map_lookup_elem(&scratch, &zero);
+	if (!b)
+		return 0;
+	barrier_var(b);
+	{
+		/* its place on the stack is free again for what follows */
+		struct rule_eval r = {};
+
+		r.b = b;
+		r.bank = b->ev.bank;
+		r.op = b->ev.opcode;
+		r.decided = -1;
+		bpf_loop(nrules[r.bank & 1] & (UA_KRULES_MAX * 2 - 1), rule_step, &r, 0);
+		if (r.cand[0] | r.cand[1] | r.cand[2] | r.cand[3])
+			b->ev.flags |= UA_SF_TENTATIVE;
+		else if (!rule_records(r.bank, r.decided))
+			return 0;
+		/* Its result is known: the COMPLETE follows at once, so no
+		 * rule for an unknown result (capture's first_recording) is
+		 * needed. */
+		b->pend.rule_unknown = (__s16)r.decided;
+		b->pend.rule = (__s16)r.decided;
+		b->ev.rule = (__s16)r.decided;
+		__builtin_memcpy(b->pend.cand, r.cand, sizeof(b->pend.cand));
+	}
+
+	hdr_init(&b->ev.hdr, UA_EV_SUBMIT, sizeof(b->ev));
+	b->pend.submit_seq = b->ev.hdr.seq;
+	if (emit_prepared(&b->ev, sizeof(b->ev), rb_flags(), b->ev.pid, b->ev.task.uid, b->ev.opcode))
 		return 0;
 	/* finish() gives back a pending place it did not take here */
-	pend_take(p->uid);
+	pend_take(b->pend.uid);
 	return 1;
+}
+
+/*
+ * The completion programs' way in (complete_cqe, perop_end): @key's CQE
+ * (a request with no pending entry) while marks exist. The pending state
+ * the in-flight request's SUBMIT left in the scratch buffer, for finish(),
+ * or NULL.
+ */
+static __always_inline struct ua_pending *inflight_take(__u64 key, __u64 user_data, __u32 cflags)
+{
+	struct submit_buf *b;
+	__u32 zero = 0;
+
+	if (!inflight_maybe(key) || !ua_inflight_start(key, user_data, cflags) ||
+	    !ua_inflight_rules())
+		return NULL;
+	b = bpf_map_lookup_elem(&scratch, &zero);
+	if (!b)
+		return NULL;
+	/* 6.1's verifier refuses &b->pend computed before the test */
+	barrier_var(b);
+	return &b->pend;
 }
 
 #endif /* UA_INFLIGHT_BPF_H */

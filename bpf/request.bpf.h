@@ -574,17 +574,7 @@ static __always_inline int complete_cqe(struct io_ring_ctx *ring, void *vreq, __
 	/* A request in flight at start (bpf/inflight.bpf.h): only while marks
 	 * exist; its SUBMIT goes now and its pending state waits in the
 	 * scratch buffer. */
-	p = NULL;
-	if (inflight_n > 0 && inflight_maybe(key) && ua_inflight_start(key, user_data, cflags)) {
-		__u32 zero = 0;
-		struct submit_buf *b = bpf_map_lookup_elem(&scratch, &zero);
-
-		if (!b)
-			return 0;
-		/* 6.1's verifier refuses &b->pend computed before the test */
-		barrier_var(b);
-		p = &b->pend;
-	}
+	p = inflight_n > 0 ? inflight_take(key, user_data, cflags) : NULL;
 	if (!p) {
 		if (!op_selected_any(op))
 			return 0;

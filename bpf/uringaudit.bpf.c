@@ -142,19 +142,8 @@ static __always_inline int perop_end(struct io_kiocb *req, __s32 res, __u32 cfla
 	/* A request in flight at start (bpf/inflight.bpf.h), as complete_cqe
 	 * (req as a plain number: the filter shifts it, and the global
 	 * function takes numbers only) */
-	if (!p && inflight_n > 0) {
-		__u64 k = inflight_num(req);
-
-		if (inflight_maybe(k) && ua_inflight_start(k, req->cqe.user_data, cflags)) {
-			__u32 zero = 0;
-			struct submit_buf *b = bpf_map_lookup_elem(&scratch, &zero);
-
-			if (!b)
-				return 0;
-			barrier_var(b);
-			p = &b->pend;
-		}
-	}
+	if (!p && inflight_n > 0)
+		p = inflight_take(inflight_num(req), req->cqe.user_data, cflags);
 	if (!p || p->opcode != req->opcode)
 		return 0;
 	if (perop_punted(req))
