@@ -75,11 +75,12 @@ fi
 # Does the daemon start here at all? A refusal is reported once, with the
 # daemon's own line. On a series refused by design the suite then skips its
 # tests with that reason; on any other, each test that needed the daemon
-# fails with it.
+# fails with it. On the suite's backend (VM_BACKEND), so that its start time
+# and verified lines are that backend's.
 rm -f /tmp/probe.pid
 start=$(date +%s)
 build/uringaudit run --log /dev/null --pid-file /tmp/probe.pid --socket /tmp/probe.sock \
-	2>/tmp/probe.err &
+	${UA_BACKEND:+--backend "$UA_BACKEND"} 2>/tmp/probe.err &
 probe=$!
 for _ in $(seq $((${UA_TIMEOUT:-600} * 10))); do
 	[ -s /tmp/probe.pid ] && break
