@@ -413,7 +413,8 @@ __noinline int ua_inflight_rules(void)
 
 	hdr_init(&b->ev.hdr, UA_EV_SUBMIT, sizeof(b->ev));
 	b->pend.submit_seq = b->ev.hdr.seq;
-	if (emit_prepared(&b->ev, sizeof(b->ev), rb_flags(), b->ev.pid, b->ev.task.uid, b->ev.opcode))
+	if (emit_prepared(&b->ev, sizeof(b->ev), rb_flags(), b->ev.pid, b->ev.task.uid,
+			  b->ev.opcode))
 		return 0;
 	/* finish() gives back a pending place it did not take here */
 	pend_take(b->pend.uid);
