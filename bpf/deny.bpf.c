@@ -92,8 +92,11 @@ int BPF_PROG(issue_exit, struct io_kiocb *req, unsigned int issue_flags, int ret
 	return 0;
 }
 
-/* The current task is issuing a marked request: fail the hook. */
-static __always_inline int deny_now(void)
+/* The current task is issuing a marked request: fail the hook. @at_dest:
+ * socket_connect or socket_sendmsg, where the main object's destination
+ * hook has just run: a mark it left undecided without UA_DM_PASSED (it could
+ * not find the request) is failed too (bpf/deny.h). */
+static __always_inline int deny_now(int at_dest)
 {
 	__u32 tid = (__u32)bpf_get_current_pid_tgid();
 	struct ua_deny_mark *m;
@@ -104,8 +107,13 @@ static __always_inline int deny_now(void)
 	if (!req)
 		return 0;
 	m = bpf_map_lookup_elem(&deny_req, req);
-	if (!m || (m->flags & UA_DM_UNDECIDED))
+	if (!m)
 		return 0;
+	if (m->flags & UA_DM_UNDECIDED) {
+		if (!at_dest || (m->flags & UA_DM_PASSED))
+			return 0;
+		m->flags &= ~UA_DM_UNDECIDED; /* fail closed: undecided is denied */
+	}
 	m->flags |= UA_DM_STOPPED;
 	err = m->err;
 	/* the rule's errno; an LSM program's value must lie in [-4095, 0] */
@@ -122,14 +130,15 @@ static __always_inline int earlier(int ret)
 
 /* Generic hooks: each fails what a marked request asks (a hook that another
  * LSM program already failed keeps its error). */
-#define DENY_HOOK(hook, ...)                         \
+#define DENY_HOOK_AT(hook, at_dest, ...)             \
 	SEC("lsm/" #hook)                            \
 	int BPF_PROG(d_##hook, __VA_ARGS__, int ret) \
 	{                                            \
 		if (earlier(ret))                    \
 			return earlier(ret);         \
-		return deny_now();                   \
+		return deny_now(at_dest);            \
 	}
+#define DENY_HOOK(hook, ...) DENY_HOOK_AT(hook, 0, __VA_ARGS__)
 
 DENY_HOOK(file_open, struct file *file)
 DENY_HOOK(file_permission, struct file *file, int mask)
@@ -143,11 +152,11 @@ DENY_HOOK(inode_rename, struct inode *old_dir, struct dentry *old_dentry, struct
 	  struct dentry *new_dentry)
 DENY_HOOK(inode_getxattr, struct dentry *dentry, const char *name)
 DENY_HOOK(socket_create, int family, int type, int protocol, int kern)
-DENY_HOOK(socket_connect, struct socket *sock, struct sockaddr *address, int addrlen)
+DENY_HOOK_AT(socket_connect, 1, struct socket *sock, struct sockaddr *address, int addrlen)
 DENY_HOOK(socket_bind, struct socket *sock, struct sockaddr *address, int addrlen)
 DENY_HOOK(socket_listen, struct socket *sock, int backlog)
 DENY_HOOK(socket_accept, struct socket *sock, struct socket *newsock)
-DENY_HOOK(socket_sendmsg, struct socket *sock, struct msghdr *msg, int size)
+DENY_HOOK_AT(socket_sendmsg, 1, struct socket *sock, struct msghdr *msg, int size)
 DENY_HOOK(socket_recvmsg, struct socket *sock, struct msghdr *msg, int size, int flags)
 DENY_HOOK(uring_cmd, struct io_uring_cmd *ioucmd)
 

@@ -32,9 +32,15 @@
 /* Not decided yet: a deny rule waits for the destination the kernel copies as
  * it issues the request (connect, send* before 6.10). The main object's
  * hook on security_socket_connect/_sendmsg runs before the LSM's and
- * decides on that copy: clears the flag (deny) or leaves it (the request
- * goes on); the LSM hooks fail nothing while it is set. */
+ * decides on that copy (dest_decide, bpf/rules.bpf.h): clears the flag
+ * (deny), or sets UA_DM_PASSED beside it (the request goes on). The other
+ * LSM hooks fail nothing while it is set; socket_connect and socket_sendmsg,
+ * which run right after the main object's hook, fail a mark it left
+ * undecided without UA_DM_PASSED: a request that hook could not find (its
+ * thread not watched: the watching table full, its pending entry gone) is
+ * denied, never let through undecided. */
 #define UA_DM_UNDECIDED (1u << 1)
+#define UA_DM_PASSED (1u << 2) /* with UNDECIDED: the destination hook let it through */
 
 struct ua_deny_mark {
 	__u64 ring_addr; /* req->ctx: a stale mark of another request is not taken */

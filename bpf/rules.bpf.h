@@ -709,4 +709,124 @@ static __always_inline __u32 deny_take(__u64 reqp)
 	return f;
 }
 
+/*
+ * A deny mark on a request whose rules wait for its destination, decided on
+ * the kernel's copy (in dest_addrs) as the kernel is about to use it: the
+ * candidates in order, each with every field known now (a field known only
+ * at completion leaves its rule undecided, and it cannot exempt the
+ * request: the rule after it still decides). A deny or kill rule decides:
+ * the LSM hooks that follow fail the request. Another rule decides: the
+ * request is let through (an earlier rule exempts it, as it would where the
+ * address is known at submit). None: the rule decided at submit stands.
+ * Let through is said (UA_DM_PASSED): the enforcement object's
+ * socket_connect and socket_sendmsg hooks, which run right after this one,
+ * deny a mark left undecided without it (bpf/deny.h). So each way this hook
+ * can fail to decide fails closed: the thread not watched (the watching
+ * table full, the request's pending entry gone) never gets here, and a copy
+ * missing from dest_addrs (LRU) is denied here.
+ */
+struct issue_eval {
+	struct ua_krule *k;
+	struct ua_addr *a; /* the kernel's copy, in dest_addrs */
+	__u64 cand[4];
+	__u32 bank;
+	__s32 decided;
+	__u32 matched;	 /* the current rule still matches */
+	__u32 undecided; /* the current rule has a field known only at completion */
+};
+
+/* A field at the destination hook: the address is the new fact; a field
+ * known only at completion leaves the rule undecided; the others matched
+ * at submit. A walk of its own, so that the completion programs' (crule_step)
+ * carry no flag for it: 6.12's verifier explores each flag on the stack
+ * once more per field. */
+static long ifield_step(__u32 j, void *arg)
+{
+	struct issue_eval *x = arg;
+	const struct ua_kfield *f;
+
+	if (!x->k)
+		return 1;
+	f = &x->k->f[j & (UA_KFIELDS_MAX - 1)];
+	switch (f->field) {
+	case UA_F_FAMILY:
+	case UA_F_ADDR:
+	case UA_F_PORT:
+		if (!x->a || !ua_addr_field(f, x->a)) {
+			x->matched = 0;
+			return 1;
+		}
+		return 0;
+	case UA_F_SUCCESS:
+	case UA_F_EXIT:
+	case UA_F_CTX:
+	case UA_F_OBJ_UID:
+	case UA_F_OBJ_GID:
+	case UA_F_DIR:
+	case UA_F_PATH:
+		x->undecided = 1;
+		return 0;
+	}
+	return 0;
+}
+
+static long irule_step(__u32 i, void *arg)
+{
+	struct issue_eval *x = arg;
+	struct ua_krule *k;
+	__u32 n;
+
+	if (!(x->cand[(i >> 6) & 3] & (1ULL << (i & 63))))
+		return 0;
+	k = rule_at(x->bank, i);
+	if (!k)
+		return 1;
+	n = k->nfields;
+	x->k = k;
+	x->matched = 1;
+	x->undecided = 0;
+	bpf_loop(n < UA_KFIELDS_MAX ? n : UA_KFIELDS_MAX, ifield_step, x, 0);
+	if (!x->matched || x->undecided)
+		return 0;
+	x->decided = (__s32)i;
+	return 1;
+}
+
+static __always_inline void dest_decide(__u64 reqv, struct ua_pending *p)
+{
+	struct issue_eval x = {};
+	struct ua_deny_mark *m = bpf_map_lookup_elem(&deny_req, &reqv);
+	__u32 act;
+
+	if (!m)
+		return;
+	/* decided again at each attempt (a retry reuses the first copy) */
+	m->flags &= ~UA_DM_PASSED;
+	x.a = bpf_map_lookup_elem(&dest_addrs, &p->submit_seq);
+	if (!x.a) {
+		/* The copy fell out of dest_addrs (LRU): nothing to decide
+		 * on, so the deny candidate stands (its error, set at submit). */
+		m->flags &= ~UA_DM_UNDECIDED;
+		return;
+	}
+	x.bank = p->bank;
+	x.decided = -1;
+	__builtin_memcpy(x.cand, p->cand, sizeof(x.cand));
+	bpf_loop(UA_KRULES_MAX, irule_step, &x, 0);
+	if (x.decided < 0) {
+		/* the rule decided at submit stands: a deny stays one, and
+		 * an undecided mark is let through */
+		if (m->flags & UA_DM_UNDECIDED)
+			m->flags |= UA_DM_PASSED;
+		return;
+	}
+	act = rule_action(p->bank, x.decided);
+	if (act == UA_ACT_DENY || act == UA_ACT_KILL) {
+		m->err = rule_err(p->bank, x.decided);
+		m->flags &= ~UA_DM_UNDECIDED;
+	} else {
+		m->flags |= UA_DM_UNDECIDED | UA_DM_PASSED;
+	}
+}
+
 #endif /* UA_RULES_BPF_H */

@@ -82,3 +82,40 @@ int complete_field(void *ctx)
 	t_result = field_complete(&r, &t_field);
 	return 0;
 }
+
+struct ua_pending t_pend; /* issue_decide: the request's pending state (cand, bank) */
+__u32 t_kept;		  /* issue_decide: the copy t_addr is in dest_addrs (0: fell out) */
+__u32 t_mark;		  /* issue_decide: the deny mark's flags, before and after */
+__s32 t_mark_err;	  /* issue_decide: the mark's error after */
+
+/* The destination hook's decision on a deny mark (dest_decide) for a
+ * request with t_pend's candidates, its copy t_addr kept or not. */
+SEC("syscall")
+int issue_decide(void *ctx)
+{
+	struct ua_deny_mark m = {}, *mp;
+	struct submit_buf *b;
+	__u64 req = 1;
+	__u32 zero = 0;
+
+	m.err = -13;
+	m.flags = t_mark;
+	bpf_map_update_elem(&deny_req, &req, &m, BPF_ANY);
+	if (t_kept)
+		bpf_map_update_elem(&dest_addrs, &t_pend.submit_seq, &t_addr, BPF_ANY);
+	else
+		bpf_map_delete_elem(&dest_addrs, &t_pend.submit_seq);
+	/* the pending entry as the hook finds it: in map memory */
+	b = bpf_map_lookup_elem(&scratch, &zero);
+	if (!b || bpf_probe_read_kernel(&b->pend, sizeof(b->pend), &t_pend))
+		return 0;
+	dest_decide(req, &b->pend);
+	mp = bpf_map_lookup_elem(&deny_req, &req);
+	if (!mp)
+		return 0;
+	t_mark = mp->flags;
+	t_mark_err = mp->err;
+	t_result = 1;
+	bpf_map_delete_elem(&deny_req, &req);
+	return 0;
+}

@@ -18,6 +18,7 @@
 
 #include "optable.h"
 #include "test.h"
+#include "deny.h"
 #include "uringaudit.h"
 
 /* struct submit_buf, struct obj_buf and HAVE_FILE, the product's own: the
@@ -433,6 +434,69 @@ static void test_complete(void)
 	ASSERT_EQ(run(p), 1, "connect: decided at submit");
 }
 
+/* Rule @i of bank 0: @action with one field, port @port (0: no field). */
+static void krule(unsigned int i, unsigned int action, unsigned int err, int port)
+{
+	struct ua_krule k;
+	__u32 idx = i;
+
+	memset(&k, 0, sizeof(k));
+	k.action = action;
+	k.err = err;
+	if (port) {
+		k.nfields = 1;
+		k.f[0].field = UA_F_PORT;
+		k.f[0].cmp = UA_CMP_EQ;
+		k.f[0].val = (__u64)port;
+	}
+	if (bpf_map_update_elem(bpf_map__fd(skel->maps.rules), &idx, &k, BPF_ANY))
+		fprintf(stderr, "rules update: %s\n", strerror(errno));
+}
+
+/* dest_decide on a mark with @flags, candidates @cand, the copy's port
+ * @port kept in dest_addrs or not (@kept): the mark's flags after. */
+static int decide(__u32 flags, __u64 cand, int port, int kept)
+{
+	memset(&skel->bss->t_pend, 0, sizeof(skel->bss->t_pend));
+	skel->bss->t_pend.submit_seq = 77;
+	skel->bss->t_pend.cand[0] = cand;
+	skel->bss->t_pend.flags = UA_CF_ADDR_DEFER;
+	inet(&skel->bss->t_addr, "127.0.0.1", port);
+	skel->bss->t_kept = (__u32)kept;
+	skel->bss->t_mark = flags;
+	skel->bss->t_mark_err = 0;
+	if (run(skel->progs.issue_decide) != 1)
+		return -1;
+	return (int)skel->bss->t_mark;
+}
+
+#define UND UA_DM_UNDECIDED
+#define PAS UA_DM_PASSED
+
+/* The destination hook's decision (bpf/rules.bpf.h dest_decide) on a deny
+ * rule that waited for the kernel's copy: rule 0 always port=9001, rule 1
+ * deny port=9002 errno=111. The socket hooks of the enforcement object deny
+ * a mark left UNDECIDED without PASSED (bpf/deny.h). */
+static void test_issue_decide(void)
+{
+	krule(0, UA_ACT_ALWAYS, 0, 9001);
+	krule(1, UA_ACT_DENY, 111, 9002);
+	ASSERT_EQ(decide(UND, 2, 9002, 1), 0, "deny candidate matches the copy: denied");
+	ASSERT_EQ(skel->bss->t_mark_err, -111, "denied with the rule's errno");
+	ASSERT_EQ(decide(UND, 2, 9003, 1), UND | PAS, "no candidate matches: let through");
+	ASSERT_EQ(decide(UND, 3, 9001, 1), UND | PAS, "an earlier always rule exempts it");
+	ASSERT_EQ(decide(UND, 3, 9002, 1), 0, "the earlier rule does not match: denied");
+	/* fail closed: the copy fell out of dest_addrs (LRU) */
+	ASSERT_EQ(decide(UND, 2, 9003, 0), 0, "copy missing: denied, not left undecided");
+	ASSERT_EQ(skel->bss->t_mark_err, -13, "denied with the candidate's error from submit");
+	ASSERT_EQ(decide(UND | PAS, 3, 9001, 0), 0, "a retry whose copy is missing: denied");
+	/* a deny decided at submit stands unless an earlier candidate exempts it */
+	ASSERT_EQ(decide(0, 2, 9003, 1), 0, "submit's deny stands when nothing matches");
+	ASSERT_EQ(decide(0, 1, 9001, 1), UND | PAS, "submit's deny exempted by an earlier rule");
+	krule(0, 0, 0, 0);
+	krule(1, 0, 0, 0);
+}
+
 int main(void)
 {
 	struct ua_optable ops;
@@ -470,6 +534,7 @@ int main(void)
 	RUN_TEST(test_submit_names);
 	RUN_TEST(test_submit_other);
 	RUN_TEST(test_complete);
+	RUN_TEST(test_issue_decide);
 	rule_match__destroy(skel);
 	return test_main_end();
 }
