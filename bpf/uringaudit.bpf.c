@@ -216,7 +216,18 @@ static __always_inline int perop_rw(struct io_kiocb *req)
 	res = KRD(req, cqe.res);
 	if (res >= 0 && (rflags & cfg_req_f_cqe_skip))
 		return 0;
-	/* punted or not: marked at the handler's IOU_ISSUE_SKIP_COMPLETE */
+	/* Punted: marked at the handler's IOU_ISSUE_SKIP_COMPLETE; or this
+	 * is an io-wq worker running this very request (an error completed
+	 * from inside its handler, kiocb_done -> io_rw_done). The current
+	 * task alone says nothing here: this may run in an interrupt. */
+	{
+		struct task_struct *task = bpf_get_current_task_btf();
+
+		if ((task->flags & PF_IO_WORKER) && task->worker_private &&
+		    (__u64)KRD(KCAST(io_worker, task->worker_private), cur_work) ==
+			    key + bpf_core_field_offset(struct io_kiocb, work))
+			p->flags |= UA_CF_PUNTED;
+	}
 	finish(key, p, res, KRD(req, cqe.flags), deny_take(key), complete_objects(req, p, res));
 	return 0;
 }
