@@ -181,6 +181,20 @@ int BPF_PROG(perop_result, struct io_kiocb *req, unsigned int issue_flags, int r
 	return perop_end(req, ret ? ret : req->cqe.res, ret ? 0 : req->cqe.flags);
 }
 
+/* The request the current task runs as an io-wq worker (io_worker.cur_work
+ * is its req->work, set for the whole of io_wq_submit_work()), or 0 for any
+ * other task (the SQ thread is an io thread with no io_worker). */
+static __always_inline __u64 iowq_req(void)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	__u64 work;
+
+	if (!(task->flags & PF_IO_WORKER) || !task->worker_private)
+		return 0;
+	work = (__u64)KRD(KCAST(io_worker, task->worker_private), cur_work);
+	return work ? work - bpf_core_field_offset(struct io_kiocb, work) : 0;
+}
+
 /*
  * The per-op backend's late results, on functions only their family runs
  * (src/perop.c attaches each while a selected op needs it, and detaches it
@@ -220,14 +234,8 @@ static __always_inline int perop_rw(struct io_kiocb *req)
 	 * is an io-wq worker running this very request (an error completed
 	 * from inside its handler, kiocb_done -> io_rw_done). The current
 	 * task alone says nothing here: this may run in an interrupt. */
-	{
-		struct task_struct *task = bpf_get_current_task_btf();
-
-		if ((task->flags & PF_IO_WORKER) && task->worker_private &&
-		    (__u64)KRD(KCAST(io_worker, task->worker_private), cur_work) ==
-			    key + bpf_core_field_offset(struct io_kiocb, work))
-			p->flags |= UA_CF_PUNTED;
-	}
+	if (iowq_req() == key)
+		p->flags |= UA_CF_PUNTED;
 	finish(key, p, res, KRD(req, cqe.flags), deny_take(key), complete_objects(req, p, res));
 	return 0;
 }
@@ -837,25 +845,16 @@ static long ovf_step(__u32 i, void *arg)
 	return 1;
 }
 
-/* The request an io-wq worker is running (io_worker.cur_work is its
- * req->work, set for the whole of io_wq_submit_work()), when this CQE is its
- * own: same ring, same (user_data, res, flags), and pending. 0 otherwise,
- * and for any other task (the SQ thread is an io thread with no io_worker). */
+/* The request an io-wq worker is running (iowq_req), when this CQE is its
+ * own: same ring, same (user_data, res, flags), and pending. 0 otherwise. */
 static __always_inline __u64 ovf_iowq(__u64 vring, __u64 user_data, __s32 res, __u32 cflags)
 {
-	struct task_struct *task = bpf_get_current_task_btf();
-	struct io_worker *worker;
+	__u64 key = iowq_req();
 	struct io_kiocb *req;
 	struct ua_pending *p;
-	__u64 work, key;
 
-	if (!(task->flags & PF_IO_WORKER) || !task->worker_private)
+	if (!key)
 		return 0;
-	worker = KCAST(io_worker, task->worker_private);
-	work = (__u64)KRD(worker, cur_work);
-	if (!work)
-		return 0;
-	key = work - bpf_core_field_offset(struct io_kiocb, work);
 	req = KCAST(io_kiocb, key);
 	if ((__u64)KRD(req, ctx) != vring || KRD(req, cqe.user_data) != user_data ||
 	    KRD(req, cqe.res) != res || KRD(req, cqe.flags) != cflags)

@@ -52,16 +52,19 @@ if ua_kernel_has IORING_OP_BIND; then BIND=bind LISTEN=listen; else BIND=sys_bin
 # ... and the late ops: a write inline and in io-wq, a read in io-wq, a
 # recv of the server's reply (it waits for the reply: poll-retried when it
 # is not there yet), a multishot accept of two connections then cancelled
-# while it waits for a third (-ECANCELED through the poll cancel path).
+# while it waits for a third (-ECANCELED through the poll cancel path); a
+# write to /dev/full in io-wq, whose error (-ENOSPC) completes from inside
+# its handler, in the worker (6.1: kiocb_done -> io_rw_done -> io_complete_rw,
+# before the handler returns): ctx=iowq on both backends.
 work() {
 	drive --comm "$COMM" openat:/etc/hostname openat:/nonexistent-uringaudit-be \
 		openat:/etc/hostname+async read:/etc/hostname read:/etc/hostname+async \
-		write:"$W/written" write:"$W/written2"+async \
+		write:"$W/written" write:"$W/written2"+async write:/dev/full+async \
 		tcp_server:127.0.0.1:$PORT:backend-reply socket:inet:stream \
 		connect:127.0.0.1:$PORT recv:64 \
 		socket:inet:stream $BIND:127.0.0.1:0 $LISTEN:4 accept:2
 }
-NWORK=10 # records of the selected ops in work()
+NWORK=11 # records of the selected ops in work()
 # The late families' paths (tests/progs/ua_late.c): a poll fired, removed
 # by poll_remove, cancelled by async_cancel, multishot (two events, then
 # removed); a timeout fired, completed by its count, removed; a
@@ -323,6 +326,8 @@ else
 fi
 if [ -n "$pending0" ]; then
 	fail backend_same_records "per-op backend: $(status | jq -r .pending) requests still pending after the workload"
+elif [ "$(jq -r 'select(.op=="write" and .exit==-28) | .ctx' "$UA_TMP/perop.recs")" != iowq ]; then
+	fail backend_same_records "per-op backend: the write to /dev/full in io-wq: $(jq -c 'select(.op=="write" and .exit==-28)' "$UA_TMP/perop.recs")"
 elif [ "$(wc -l <"$UA_TMP/tp.recs")" -ge $NWORK ] && cmp -s "$UA_TMP/tp.recs" "$UA_TMP/perop.recs"; then
 	ok backend_same_records
 else
