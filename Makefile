@@ -357,7 +357,8 @@ bench-liburing: $(OUT)/uringaudit
 # initramfs holding this build, and runs the integration suite inside each:
 # per-test results on the host, tagged with the kernel. VM_KERNELS lists the
 # kernel series (5.10, 6.1, 6.12); packages are fetched once into $(OUT)/vm.
-# VM_TIMEOUT (seconds, default 3600) kills a guest that hangs; VM_TESTS
+# VM_TIMEOUT (seconds, default 3600) kills a guest that hangs, and
+# VM_BOOT_TIMEOUT (default 120) one whose boot hangs (booted again once); VM_TESTS
 # (integration script names) runs a subset. `make vm-shell` boots the first
 # of VM_KERNELS with a shell on the console instead.
 VM_KERNELS ?= 6.1

@@ -4,10 +4,12 @@
 # suite and powers off, "shell" gives a shell on the console, "bench" runs
 # uabench with the arguments in /ua/bench-args (make bench-vm). Results go to
 # the serial console between marker lines that tests/vm/run-vm.sh parses:
+#   UA-VM: init                  (first: the kernel booted; run-vm.sh's boot watchdog)
 #   UA-VM: kernel RELEASE
 #   UA-VM: refused REASON        (the daemon does not start on this kernel)
 #   UA-VM: results begin / UA-VM: results end rc=N
 #   UA-VM: bench begin / UA-VM: bench end rc=N   (uabench's Markdown between)
+echo "UA-VM: init"
 export PATH=/usr/bin:/usr/sbin HOME=/root TERM=${TERM:-linux}
 mount -t proc proc /proc
 mount -t sysfs sysfs /sys

@@ -15,7 +15,10 @@
 # "FAIL bench-VER: why" when the guest did not finish it or uabench failed.
 #
 # A guest that has not powered off after VM_TIMEOUT seconds (default 3600) is
-# killed and reported as a failure with the end of its console. Inside, the
+# killed and reported as a failure with the end of its console; one whose
+# init has printed nothing after VM_BOOT_TIMEOUT seconds (default 120) hung
+# in the kernel's boot: killed, reported with its CPUs' state, and booted
+# once more (a second hang fails). Inside, the
 # suite waits VM_UA_TIMEOUT seconds (default 600) where the host's waits
 # UA_TIMEOUT: under TCG the verifier makes each daemon start take minutes.
 # VM_TESTS="t_core.sh ..." runs only those integration scripts (the others
@@ -39,6 +42,7 @@ shift
 top=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$top" || exit 1
 timeout_s=${VM_TIMEOUT:-3600}
+boot_timeout_s=${VM_BOOT_TIMEOUT:-120}
 mem=${VM_MEM:-2G}
 cpus=${VM_CPUS:-2}
 
@@ -70,23 +74,16 @@ refusal() {
 	fi
 }
 
-qemu() { # VER MODE: the command line in the array "cmd"
+qemu() { # VER MODE: the command line in the array "cmd" (nokaslr: a
+	# boot hang's instruction pointers are link addresses, boot.sh)
 	local k=$out/vm/kernels/$1 mode=$2
 	cmd=(qemu-system-x86_64 -accel tcg -cpu max -smp "$cpus" -m "$mem" -no-reboot \
 		-kernel "$k/vmlinuz" -initrd "$k/initramfs.cpio" \
-		-append "console=ttyS0 panic=-1 quiet loglevel=3 lsm=lockdown,capability,landlock,yama,apparmor,bpf ua.mode=$mode ua.accel=tcg ua.refusal=$(refusal "$1") ua.timeout=${VM_UA_TIMEOUT:-600}${VM_TESTS:+ ua.tests=${VM_TESTS// /,}}${VM_BACKEND:+ ua.backend=$VM_BACKEND}")
+		-append "console=ttyS0 panic=-1 nokaslr quiet loglevel=3 lsm=lockdown,capability,landlock,yama,apparmor,bpf ua.mode=$mode ua.accel=tcg ua.refusal=$(refusal "$1") ua.timeout=${VM_UA_TIMEOUT:-600}${VM_TESTS:+ ua.tests=${VM_TESTS// /,}}${VM_BACKEND:+ ua.backend=$VM_BACKEND}")
 }
 
-boot() { # VER MODE LOG: the guest run to its end or the timeout (its rc: 124 or 137
-	# when killed), its console in LOG and, without carriage returns, LOG.txt
-	local rc
-	qemu "$1" "$2"
-	timeout --kill-after=10 "$timeout_s" \
-		"${cmd[@]}" -display none -monitor none -serial "file:$3" </dev/null
-	rc=$?
-	tr -d '\r' <"$3" >"$3.txt"
-	return $rc
-}
+# boot and boot_tries (tests/vm/boot.sh): a guest run, its boot watchdog.
+. tests/vm/boot.sh
 
 if [ $shell = 1 ]; then
 	initrd "$1"
@@ -106,11 +103,14 @@ if [ $bench = 1 ]; then
 		res=${VM_BENCH_OUT:-$out/bench}/results-vm-$ver.md
 		echo "== vm bench: $ver ($(cat "$out/vm/kernels/$ver/version")): uabench $bench_args"
 		start=$SECONDS
-		boot "$ver" bench "$log"
+		boot_tries "$ver" bench "$log"
 		rc=$?
 		sed -n '/^UA-VM: bench begin/,/^UA-VM: bench end/p' "$log.txt" | sed '1d;$d' >"$res"
 		cat "$res"
-		if [ $rc -eq 124 ] || [ $rc -eq 137 ]; then
+		if [ $rc -eq 125 ]; then
+			echo "FAIL bench-$ver: the kernel hung in its boot twice"
+			fail=$((fail + 1))
+		elif [ $rc -eq 124 ] || [ $rc -eq 137 ]; then
 			echo "FAIL bench-$ver: guest hung: killed after $timeout_s s; console ends:"
 			tail -15 "$log.txt" | sed 's/^/    /'
 			fail=$((fail + 1))
@@ -132,9 +132,14 @@ for ver in "$@"; do
 	log=$out/vm/console-$ver.log
 	echo "== vm: $ver ($(cat "$out/vm/kernels/$ver/version"))"
 	start=$SECONDS
-	boot "$ver" check "$log"
+	boot_tries "$ver" check "$log"
 	rc=$?
 	took=$((SECONDS - start))
+	if [ $rc -eq 125 ]; then
+		echo "FAIL vm-$ver: the kernel hung in its boot twice (no line from its init in $boot_timeout_s s)"
+		fail=$((fail + 1))
+		continue
+	fi
 	if [ $rc -eq 124 ] || [ $rc -eq 137 ]; then
 		echo "FAIL vm-$ver: guest hung: killed after $timeout_s s; console ends:"
 		tail -15 "$log.txt" | sed 's/^/    /'

@@ -105,3 +105,62 @@ if grep -q "rc=125 took=[1-9] alive=no" <<<"$out" && grep -q "did not stop 1 s a
 else
 	fail harness_stop_bounded "$(tr '\n' '|' <<<"$out")"
 fi
+
+# The boot watchdog (tests/vm/boot.sh): a kernel that hangs in its boot
+# printed nothing in CI until the guest's whole timeout (45 minutes) ended
+# it. A stand-in for QEMU that never prints (once, or always) and answers
+# the monitor with made-up registers: the hang is found in the boot
+# timeout, reported with its CPUs' instruction pointers, booted again
+# once, and a second hang fails the guest.
+if command -v python3 >/dev/null; then
+	cat >"$T/fakeqemu" <<'FAKE'
+#!/bin/bash
+# args: -serial file:LOG -monitor unix:SOCK,...; $T/hangs: boots left to hang
+for a; do case $a in file:*) log=${a#file:} ;; unix:*) mon=${a#unix:}; mon=${mon%%,*} ;; esac; done
+n=$(cat "$FAKE_HANGS")
+if [ "$n" -gt 0 ]; then
+	echo $((n - 1)) >"$FAKE_HANGS"
+	: >"$log"
+	exec python3 -c '
+import socket, sys
+s = socket.socket(socket.AF_UNIX); s.bind(sys.argv[1]); s.listen(1)
+c, _ = s.accept()
+c.sendall(b"QEMU monitor\r\n(qemu) ")
+while True:
+    d = c.recv(4096)
+    if not d: break
+    if b"info registers" in d:
+        c.sendall(b"CPU#0\r\nRIP=ffffffff81000110 RFL=00000246\r\nCPU#1\r\nRIP=ffffffff81000004 RFL=00000246\r\n(qemu) ")
+' "$mon"
+fi
+printf 'UA-VM: init\r\nUA-VM: kernel 9.9\r\n' >"$log"
+exit 0
+FAKE
+	watchdog() { # hangs: the boot's status and what it said, in $T/wd
+		(timeout_s=60 boot_timeout_s=1
+			qemu() { cmd=(bash "$T/fakeqemu"); }
+			. tests/vm/boot.sh
+			echo "$1" >"$T/hangs"
+			FAKE_HANGS=$T/hangs boot_tries 9.9 check "$T/console.log"
+			echo "rc=$?") >"$T/wd" 2>&1
+	}
+	watchdog 1
+	if grep -q '^rc=0$' "$T/wd" && grep -q 'vm-9.9: boot 1 hung: its init printed nothing in 1 s' "$T/wd" &&
+		grep -q 'CPU 0 at ffffffff81000110$' "$T/wd" &&
+		grep -q 'CPU 1 at ffffffff81000004$' "$T/wd" &&
+		grep -q 'vm-9.9: booting it again' "$T/wd" && grep -q '^UA-VM: kernel 9.9$' "$T/console.log.txt"; then
+		ok harness_boot_hang_retried
+	else
+		fail harness_boot_hang_retried "$(tr '\n' '|' <"$T/wd")"
+	fi
+	watchdog 2
+	if grep -q '^rc=125$' "$T/wd" && grep -q 'vm-9.9: boot 2 hung' "$T/wd" &&
+		[ "$(grep -c 'booting it again' "$T/wd")" = 1 ]; then
+		ok harness_boot_hang_twice_fails
+	else
+		fail harness_boot_hang_twice_fails "$(tr '\n' '|' <"$T/wd")"
+	fi
+else
+	echo "skip harness_boot_hang_retried: needs python3 (the stand-in QEMU's monitor)"
+	echo "skip harness_boot_hang_twice_fails: needs python3"
+fi
